@@ -1,0 +1,339 @@
+"""The command line: parse, call the library, print. Nothing else lives here.
+
+Heavy modules (pydantic, audio, recognition) are imported inside the commands
+that need them, so `voiceguide --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from voiceguide.errors import ExitCode, VoiceguideError
+
+AREAS = ("lower-back", "sacrum", "buttock", "piriformis", "hip", "hamstring")
+STAGES = ("acute", "subacute", "chronic")
+MODES = ("self", "partner")
+CONDITIONS = "dvt, anticoagulants, skin[:AREA], recent-surgery[:AREA], osteoporosis, pregnancy, hip-replacement"
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("voiceguide: interrupted.", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("voiceguide: interrupted.", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except VoiceguideError as e:
+        report(e)
+        sys.exit(e.exit_code)
+    except BrokenPipeError:
+        sys.exit(ExitCode.OK)
+    except Exception as e:  # the last net: a sentence, never a traceback
+        click.echo(f"voiceguide: unexpected error: {type(e).__name__}: {e}", err=True)
+        click.echo("Please report this; run with VOICEGUIDE_DEBUG=1 for details.", err=True)
+        import os
+
+        if os.environ.get("VOICEGUIDE_DEBUG"):
+            raise
+        sys.exit(ExitCode.ERROR)
+
+
+def report(e: VoiceguideError) -> None:
+    click.echo(f"voiceguide: {e}", err=True)
+    for problem in getattr(e, "problems", [])[:50]:
+        if problem != str(e):
+            click.echo(f"  {problem}", err=True)
+    if e.hint:
+        click.echo(e.hint, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="voiceguide")
+def cli() -> None:
+    """Voice-guided massage sessions for sciatica that listen and adapt.
+
+    Not medical advice: see a clinician first. Say "stop" at any moment.
+    """
+
+
+# --- library ----------------------------------------------------------------
+
+
+@cli.group()
+def library() -> None:
+    """List, show and check the massage and movement techniques."""
+
+
+@library.command("list")
+@click.option("--mode", type=click.Choice(MODES), help="Only techniques for this mode.")
+@click.option("--stage", type=click.Choice(STAGES), help="Only techniques for this stage.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def library_list(mode: str | None, stage: str | None, as_json: bool) -> None:
+    """List the techniques, bundled and your own."""
+    from voiceguide import library as lib
+
+    loaded = lib.load()
+    warn_problems(loaded.problems)
+    rows = [technique_summary(t, loaded.origins[t.id]) for t in loaded.select(mode, stage)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        pressure = "-" if row["pressure"] is None else "{}-{}".format(*row["pressure"])
+        origin = "" if row["origin"] == "bundled" else f"  [{row['origin']}]"
+        click.echo(
+            f"{row['id']:<5} {row['name'][:44]:<44} {'/'.join(row['modes']):<12} "
+            f"{','.join(s[:3] for s in row['stages']):<12} pressure {pressure}{origin}"
+        )
+    click.echo(f"{len(rows)} techniques.")
+
+
+def technique_summary(t, origin: str) -> dict:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "kind": t.kind,
+        "modes": t.modes,
+        "stages": t.stages,
+        "areas": t.areas,
+        "positions": t.positions,
+        "equipment": t.equipment,
+        "pressure": [t.pressure.min, t.pressure.max] if t.pressure else None,
+        "duration": t.duration,
+        "per_side": t.per_side,
+        "excluded_by": t.excluded_by,
+        "pressure_caps": dict(t.conditions.caps),
+        "sources": t.sources,
+        "summary": t.summary,
+        "origin": origin,
+    }
+
+
+def warn_problems(problems: list[str]) -> None:
+    if problems:
+        click.echo(f"voiceguide: {len(problems)} problem(s) in technique files; those files were left out:", err=True)
+        for p in problems[:20]:
+            click.echo(f"  {p}", err=True)
+
+
+@library.command("show")
+@click.argument("technique_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def library_show(technique_id: str, as_json: bool) -> None:
+    """Show one technique with its spoken steps."""
+    from voiceguide import library as lib
+
+    loaded = lib.load()
+    warn_problems(loaded.problems)
+    t = loaded.get(technique_id)
+    if as_json:
+        data = technique_summary(t, loaded.origins[t.id])
+        data["steps"] = [s.model_dump(by_alias=True) for s in t.steps]
+        data["checkin"] = [c.model_dump(by_alias=True) for c in t.checkin]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{t.id}  {t.name}")
+    click.echo(f"  {t.summary}")
+    click.echo(f"  modes: {', '.join(t.modes)}   stages: {', '.join(t.stages)}")
+    click.echo(f"  areas: {', '.join(t.areas)}   positions: {', '.join(t.positions)}")
+    if t.pressure:
+        click.echo(f"  pressure: {t.pressure.min}-{t.pressure.max} of 5")
+    click.echo(f"  about {t.duration:g} s{', each side' if t.per_side else ''}")
+    if t.equipment:
+        click.echo(f"  equipment: {', '.join(t.equipment)}")
+    if t.excluded_by:
+        click.echo(f"  not with: {', '.join(t.excluded_by)}")
+    for mode in t.modes:
+        click.echo(f"\n  Spoken ({mode}):")
+        for i, step in enumerate(t.steps, 1):
+            hold = f"  [hold {step.hold:g} s]" if step.hold else ""
+            click.echo(f"   {i}. {step.for_mode(mode)}{hold}")
+        for check in t.checkin:
+            click.echo(f"   ? ({check.question}) {check.for_mode(mode)}")
+    click.echo(f"\n  sources: {', '.join(t.sources)}   origin: {loaded.origins[t.id]}")
+
+
+@library.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def library_check(paths: tuple[Path, ...]) -> None:
+    """Validate technique files or folders; report every problem at once."""
+    from voiceguide import library as lib
+    from voiceguide.errors import InvalidInput
+
+    valid, problems = lib.check_paths(paths)
+    for technique, path in valid:
+        click.echo(f"ok  {path.name}  ({technique.id})")
+    if problems:
+        raise InvalidInput(
+            f"{len(problems)} problem(s) found.",
+            hint="Fix them and run voiceguide library check again.",
+            problems=problems,
+        )
+    click.echo(f"{len(valid)} file(s) valid.")
+
+
+# --- plan ---------------------------------------------------------------------
+
+
+def validate_condition(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    from voiceguide import domain
+
+    for value in values:
+        try:
+            domain.parse_condition(value)
+        except ValueError as e:
+            raise click.BadParameter(f"{e}. Allowed: {CONDITIONS}.") from None
+    return values
+
+
+def plan_options(func):
+    @click.option("--mode", type=click.Choice(MODES), default="self", show_default=True,
+                  help="self: you massage yourself. partner: you massage someone else.")
+    @click.option("--stage", type=click.Choice(STAGES), default=None,
+                  help="How long this episode has lasted. Default: from your profile, else acute.")
+    @click.option("--minutes", type=click.FloatRange(3, 90), default=15, show_default=True,
+                  help="Session length, 3 to 90 (acute: at most 20).")
+    @click.option("--focus", type=click.Choice(AREAS), multiple=True,
+                  help="Give this area more time (repeatable).")
+    @click.option("--max-pressure", type=click.IntRange(1, 5), default=None,
+                  help="Highest pressure, 1 (feather light) to 5 (very deep); home cap is 4.")
+    @click.option("--condition", "conditions", multiple=True, callback=validate_condition,
+                  metavar="ID", help=f"Adds to your profile's conditions: {CONDITIONS}.")
+    @click.option("--seed", type=int, default=0, show_default=True,
+                  help="Same inputs and seed give the same plan.")
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, remind=True):
+    from voiceguide import library as lib
+    from voiceguide import planner
+    from voiceguide import profile as prof
+
+    profile = prof.load()
+    if remind and not profile.is_current():
+        click.echo("Reminder: run 'voiceguide screen' before your first session.", err=True)
+    loaded = lib.load()
+    warn_problems(loaded.problems)
+    request = planner.Request(
+        mode=mode,
+        stage=stage or profile.stage or "acute",
+        minutes=minutes,
+        focus=tuple(dict.fromkeys(focus)),
+        max_pressure=max_pressure,
+        conditions=tuple(dict.fromkeys(list(profile.conditions) + list(conditions))),
+        seed=seed,
+    )
+    return planner.build(loaded, request)
+
+
+@cli.command()
+@plan_options
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the plan JSON to this file.")
+def plan(as_json: bool, output: Path | None, **options) -> None:
+    """Build a timed session and print its timetable."""
+    session = build_plan(**options)
+    if output:
+        write_text_output(output, session.to_json() + "\n")
+    if as_json:
+        click.echo(session.to_json())
+    elif not output:
+        from voiceguide.timetable import timetable
+
+        click.echo(timetable(session))
+    else:
+        click.echo(f"Wrote {output} ({session.total_seconds / 60:.1f} minutes).", err=True)
+
+
+def write_text_output(path: Path, text: str) -> None:
+    from voiceguide.errors import InvalidInput
+
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInput(f"Cannot write {path}: {e.strerror or e}.") from e
+
+
+# --- screen -------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--mode", type=click.Choice(MODES), default="self", show_default=True,
+              help="partner: the questions are about the person receiving.")
+@click.option("--stage", type=click.Choice(STAGES), default=None,
+              help="Save this stage in the profile as the default for sessions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def screen(mode: str, stage: str | None, as_json: bool) -> None:
+    """The safety screen: red-flag and condition questions, answered yes or no.
+
+    With stdin not a terminal, reads one yes/no answer per line in question
+    order (after a yes to the skin or surgery question, an optional line may
+    name the areas, e.g. "buttock, hip").
+    """
+    from voiceguide import profile as prof
+    from voiceguide import safety
+    from voiceguide.errors import InvalidInput, SafetyStop
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        from voiceguide.feedback.terminal import KeyAsker
+
+        asker = KeyAsker(echo=not as_json)
+    else:
+        asker = safety.LineAsker(sys.stdin.read().splitlines())
+    try:
+        result = safety.run_screen(asker, mode)
+    except safety.Unanswered as e:
+        raise InvalidInput(
+            f"The screen needs an answer to every question; it ran out after {e.answered}.",
+            hint="Give one yes or no per line, in question order. Nothing was saved.",
+        ) from None
+    existing = prof.load() if (paths_exist := _profile_exists()) else None
+    saved = prof.from_screen(result, stage or (existing.stage if existing else None))
+    prof.save(saved)
+    del paths_exist
+    if as_json:
+        click.echo(json.dumps({
+            "outcome": result.outcome,
+            "may_play": result.may_play,
+            "conditions": result.conditions,
+            "emergency_flags": result.emergency_flags,
+            "clinician_flags": result.clinician_flags,
+            "cleared_by_clinician": result.cleared,
+            "message": result.message(),
+            "screened": saved.screened.isoformat() if saved.screened else None,
+        }))
+    elif not interactive:
+        click.echo(result.message())
+    if not result.may_play:
+        raise SafetyStop(result.message() if as_json or interactive else "No session today.")
+
+
+def _profile_exists() -> bool:
+    from voiceguide import paths
+
+    return (paths.data_dir(create=False) / "profile.toml").exists()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,87 @@
+"""The fixed vocabulary of the product: areas, stages, conditions, red flags.
+
+Facts and caps come from shared clinical notes (NICE NG59, NHS, Cochrane 2015);
+ids are part of the command-line contract.
+"""
+
+from __future__ import annotations
+
+MODES = ("self", "partner")
+STAGES = ("acute", "subacute", "chronic")
+
+# Body order of a session: lower back before buttock, piriformis from the sacrum edge.
+AREAS = ("lower-back", "sacrum", "buttock", "piriformis", "hip", "hamstring")
+
+AREA_WORDS = {
+    "lower-back": "lower back",
+    "sacrum": "sacrum",
+    "buttock": "buttock",
+    "piriformis": "piriformis",
+    "hip": "hip",
+    "hamstring": "back of the thigh",
+}
+
+POSITIONS = ("belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling")
+EQUIPMENT = ("ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel")
+ROLLING_EQUIPMENT = ("ball", "foam-roller")
+KINDS = ("assessment", "massage", "movement")
+
+# Conditions that change a session (screen group C). skin and recent-surgery take an area.
+CONDITIONS = (
+    "dvt",
+    "anticoagulants",
+    "skin",
+    "recent-surgery",
+    "osteoporosis",
+    "pregnancy",
+    "hip-replacement",
+)
+AREA_CONDITIONS = ("skin", "recent-surgery")
+
+RED_FLAGS_EMERGENCY = (
+    "saddle-numbness",
+    "bladder-bowel",
+    "both-legs",
+    "leg-weakness",
+    "sexual-dysfunction",
+)
+RED_FLAGS_CLINICIAN = (
+    "fever",
+    "cancer",
+    "weight-loss",
+    "trauma",
+    "steroids",
+    "night-pain",
+    "immunosuppression",
+)
+
+SOURCES = ("cochrane-2015", "nice-ng59", "acp-2017", "nhs-sciatica", "nhs-ces", "nrs-mcid", "seed")
+
+PRESSURE_MIN, PRESSURE_MAX = 1, 5
+HOME_PRESSURE_CAP = 4
+STAGE_PRESSURE_CAP = {"acute": 2, "subacute": HOME_PRESSURE_CAP, "chronic": HOME_PRESSURE_CAP}
+CONDITION_PRESSURE_CAP = {"anticoagulants": 2, "osteoporosis": 3, "pregnancy": 2}
+ACUTE_MAX_MINUTES = 20
+MIN_MINUTES, MAX_MINUTES = 3, 90
+
+PRESSURE_WORDS = {
+    1: "feather light, one out of five",
+    2: "light, about two out of five",
+    3: "firm, about three out of five",
+    4: "deep, about four out of five",
+    5: "very deep, five out of five",
+}
+
+
+def parse_condition(text: str) -> tuple[str, str | None]:
+    """'skin:buttock' -> ('skin', 'buttock'); raises ValueError naming what is allowed."""
+    name, _, area = text.strip().partition(":")
+    if name not in CONDITIONS:
+        raise ValueError(f"unknown condition {name!r}; allowed: {', '.join(CONDITIONS)}")
+    if area:
+        if name not in AREA_CONDITIONS:
+            raise ValueError(f"condition {name!r} takes no area")
+        if area not in AREAS:
+            raise ValueError(f"unknown area {area!r} in {text!r}; allowed: {', '.join(AREAS)}")
+        return name, area
+    return name, None

@@ -1,0 +1,1 @@
+"""Where answers come from: keys, voice or lines of stdin."""

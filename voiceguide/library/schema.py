@@ -1,0 +1,156 @@
+"""The shape of a technique file, validated with errors a therapist can act on."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from voiceguide import domain
+
+Mode = Literal["self", "partner"]
+Stage = Literal["acute", "subacute", "chronic"]
+Area = Literal["lower-back", "sacrum", "buttock", "piriformis", "hip", "hamstring"]
+Position = Literal["belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling"]
+Equipment = Literal["ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel"]
+Condition = Literal[
+    "dvt", "anticoagulants", "skin", "recent-surgery", "osteoporosis", "pregnancy",
+    "hip-replacement",
+]
+Question = Literal["pain", "pressure", "comfort"]
+
+MAX_WORDS_PER_SENTENCE = 25
+PLACEHOLDERS = {"pressure", "side", "other_side"}
+_PLACEHOLDER = re.compile(r"{([^{}]*)}")
+
+
+def check_spoken(text: str) -> str:
+    """Short sentences for the ear, and only the placeholders the planner fills."""
+    text = text.strip()
+    if not text:
+        raise ValueError("must not be empty")
+    for name in _PLACEHOLDER.findall(text):
+        if name not in PLACEHOLDERS:
+            raise ValueError(
+                f"unknown placeholder {{{name}}}; allowed: "
+                + ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))
+            )
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        words = len(sentence.split())
+        if words > MAX_WORDS_PER_SENTENCE:
+            raise ValueError(
+                f"a sentence has {words} words, must be at most {MAX_WORDS_PER_SENTENCE}: "
+                f"{sentence[:60]!r}"
+            )
+    return text
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+
+class Spoken(Strict):
+    """One thing said, worded for each mode that the technique suits."""
+
+    self_: str | None = Field(default=None, alias="self")
+    partner: str | None = None
+
+    @field_validator("self_", "partner")
+    @classmethod
+    def _spoken(cls, value: str | None) -> str | None:
+        return None if value is None else check_spoken(value)
+
+    def for_mode(self, mode: str) -> str | None:
+        return self.self_ if mode == "self" else self.partner
+
+
+class Step(Spoken):
+    hold: float = Field(default=0.0, ge=0, le=600)
+    rise: int = Field(default=0, ge=0, le=2)
+
+
+class CheckIn(Spoken):
+    question: Question
+
+
+class PressureRange(Strict):
+    min: int = Field(ge=domain.PRESSURE_MIN, le=domain.PRESSURE_MAX)
+    max: int = Field(ge=domain.PRESSURE_MIN, le=domain.PRESSURE_MAX)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PressureRange:
+        if self.min > self.max:
+            raise ValueError(f"min = {self.min} is above max = {self.max}")
+        return self
+
+
+class Conditions(Strict):
+    exclude: list[Condition] = Field(default_factory=list)
+    caps: dict[Condition, int] = Field(default_factory=dict)
+
+    @field_validator("caps")
+    @classmethod
+    def _caps_in_range(cls, caps: dict[str, int]) -> dict[str, int]:
+        for name, cap in caps.items():
+            if not domain.PRESSURE_MIN <= cap <= domain.PRESSURE_MAX:
+                raise ValueError(f"{name} = {cap}, must be 1-5")
+        return caps
+
+
+class Technique(Strict):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+    name: str = Field(min_length=1, max_length=80)
+    kind: Literal["assessment", "massage", "movement"]
+    modes: list[Mode] = Field(min_length=1)
+    stages: list[Stage] = Field(min_length=1)
+    areas: list[Area] = Field(min_length=1)
+    positions: list[Position] = Field(min_length=1)
+    equipment: list[Equipment] = Field(default_factory=list)
+    pressure: PressureRange | None = None
+    duration: float = Field(ge=20, le=1200)
+    per_side: bool = False
+    priority: int = Field(default=2, ge=1, le=3)
+    summary: str = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1)
+    checkin: list[CheckIn] = Field(default_factory=list)
+    conditions: Conditions = Field(default_factory=Conditions)
+    sources: list[str] = Field(min_length=1)
+
+    @field_validator("name", "summary")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _worded_for_each_mode(self) -> Technique:
+        for i, step in enumerate(self.steps):
+            for mode in self.modes:
+                if step.for_mode(mode) is None:
+                    raise ValueError(f"steps[{i}] has no {mode!r} text, but modes includes {mode!r}")
+        for i, check in enumerate(self.checkin):
+            for mode in self.modes:
+                if check.for_mode(mode) is None:
+                    raise ValueError(
+                        f"checkin[{i}] has no {mode!r} text, but modes includes {mode!r}"
+                    )
+        if self.kind == "massage" and self.pressure is None:
+            raise ValueError("a massage technique needs a pressure range")
+        return self
+
+    # What the planner and the CLI read.
+    @property
+    def hold_total(self) -> float:
+        return sum(step.hold for step in self.steps)
+
+    @property
+    def excluded_by(self) -> list[str]:
+        return sorted(set(self.conditions.exclude))
+
+    def checkin_text(self, question: str, mode: str) -> str | None:
+        for check in self.checkin:
+            if check.question == question:
+                return check.for_mode(mode)
+        return None
