@@ -18,7 +18,9 @@ from voiceguide.errors import ExitCode, VoiceguideError
 AREAS = ("lower-back", "sacrum", "buttock", "piriformis", "hip", "hamstring")
 STAGES = ("acute", "subacute", "chronic")
 MODES = ("self", "partner")
-CONDITIONS = "dvt, anticoagulants, skin[:AREA], recent-surgery[:AREA], osteoporosis, pregnancy, hip-replacement"
+CONDITIONS = (
+    "dvt, anticoagulants, skin[:AREA], recent-surgery[:AREA], osteoporosis, pregnancy, hip-replacement"
+)
 
 
 def main() -> None:
@@ -123,7 +125,10 @@ def technique_summary(t, origin: str) -> dict:
 
 def warn_problems(problems: list[str]) -> None:
     if problems:
-        click.echo(f"voiceguide: {len(problems)} problem(s) in technique files; those files were left out:", err=True)
+        click.echo(
+            f"voiceguide: {len(problems)} problem(s) in technique files; those files were left out:",
+            err=True,
+        )
         for p in problems[:20]:
             click.echo(f"  {p}", err=True)
 

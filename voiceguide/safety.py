@@ -178,14 +178,14 @@ def run_screen(asker: Asker, mode: str = "self") -> ScreenResult:
     result = ScreenResult()
     asker.say(INTRO.get(mode, INTRO["self"]))
     for i, question in enumerate(QUESTIONS):
-        if question.group == "C" and i > 0 and QUESTIONS[i - 1].group == "B":
-            if result.clinician_flags:
-                cleared = asker.yes_no(CLEARED_QUESTION)
-                if cleared is None:
-                    raise Unanswered(None, i)
-                result.cleared = cleared
-                if not cleared:
-                    return result
+        after_group_b = question.group == "C" and i > 0 and QUESTIONS[i - 1].group == "B"
+        if after_group_b and result.clinician_flags:
+            cleared = asker.yes_no(CLEARED_QUESTION)
+            if cleared is None:
+                raise Unanswered(None, i)
+            result.cleared = cleared
+            if not cleared:
+                return result
         answer = asker.yes_no(question.text)
         if answer is None:
             raise Unanswered(question, i)

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# One-step set-up on Debian or Ubuntu, then a session or the whole test suite.
+#
+#   bash scripts/setup.sh play [PLAY OPTIONS]   install everything, then play a session
+#   bash scripts/setup.sh test                  install everything plus test tools, run all tests
+#   bash scripts/setup.sh install               install only
+#
+# Safe to run again: system packages are installed only when missing, and the
+# virtual environment is reinstalled only when pyproject.toml changes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+action="${1:-play}"
+[ $# -gt 0 ] && shift
+
+say() { printf 'voiceguide setup: %s\n' "$*" >&2; }
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
+    say "not root and no sudo: install system packages by hand (see README)."; fi
+fi
+
+# System packages: the speech engine, audio libraries, and for tests a sound server.
+packages=(espeak-ng libportaudio2 libasound2-dev libasound2-plugins gcc)
+if [ "$action" = test ]; then
+  packages+=(pulseaudio pulseaudio-utils sox)
+fi
+if ! python3 -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+  packages+=(python3)
+fi
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then packages+=(python3-venv); fi
+if ! python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null; then
+  packages+=(python3-dev)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The virtual environment and the package.
+extras=""
+[ "$action" = test ] && extras="[test]"
+stamp=".venv/.installed${extras}"
+want="$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
+  python3 -m venv .venv
+fi
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "installing voiceguide into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -e ".${extras}"
+  echo "$want" > "$stamp"
+fi
+
+case "$action" in
+  install)
+    say "done. Run: .venv/bin/voiceguide --help"
+    ;;
+  play)
+    exec .venv/bin/voiceguide play "$@"
+    ;;
+  test)
+    bash scripts/pulse.sh start
+    .venv/bin/ruff check voiceguide tests scripts
+    exec .venv/bin/python -m pytest -q "$@"
+    ;;
+  *)
+    say "unknown action '$action': use play, test or install"
+    exit 2
+    ;;
+esac
