@@ -233,6 +233,11 @@ def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, remi
     profile = prof.load()
     if remind and not profile.is_current():
         click.echo("Reminder: run 'voiceguide screen' before your first session.", err=True)
+    elif remind and not profile.may_play:
+        click.echo(
+            f"Warning: your last screen said {profile.outcome}: see a clinician before any session.",
+            err=True,
+        )
     loaded = lib.load()
     warn_problems(loaded.problems)
     request = planner.Request(
@@ -313,10 +318,8 @@ def screen(mode: str, stage: str | None, as_json: bool) -> None:
             f"The screen needs an answer to every question; it ran out after {e.answered}.",
             hint="Give one yes or no per line, in question order. Nothing was saved.",
         ) from None
-    existing = prof.load() if (paths_exist := _profile_exists()) else None
-    saved = prof.from_screen(result, stage or (existing.stage if existing else None))
+    saved = prof.from_screen(result, stage or _previous_stage())
     prof.save(saved)
-    del paths_exist
     if as_json:
         click.echo(json.dumps({
             "outcome": result.outcome,
@@ -334,10 +337,15 @@ def screen(mode: str, stage: str | None, as_json: bool) -> None:
         raise SafetyStop(result.message() if as_json or interactive else "No session today.")
 
 
-def _profile_exists() -> bool:
-    from voiceguide import paths
+def _previous_stage() -> str | None:
+    """Keep the stage a user saved before; a damaged profile is simply replaced."""
+    from voiceguide import profile as prof
+    from voiceguide.errors import InvalidInput
 
-    return (paths.data_dir(create=False) / "profile.toml").exists()
+    try:
+        return prof.load().stage
+    except InvalidInput:
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -142,6 +142,8 @@ def describe(err: dict) -> str:
     if kind == "extra_forbidden":
         return f"unknown field {where}; remove it or check its spelling"
     message = message.replace("Input should be", "must be").replace("Value error, ", "")
+    if not err["loc"] or isinstance(value, dict):
+        return f"{where}: {message}" if err["loc"] else message
     return f"{where} = {_short(value)}, {message}"
 
 

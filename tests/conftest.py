@@ -1,0 +1,102 @@
+"""Shared fixtures: an isolated data folder, the CLI in-process, and the real console script."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import voiceguide.cli
+
+
+@pytest.fixture(autouse=True)
+def voiceguide_home(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own empty VOICEGUIDE_HOME (not created yet, like a first run)."""
+    home = tmp_path / "voiceguide-home"
+    monkeypatch.setenv("VOICEGUIDE_HOME", str(home))
+    monkeypatch.delenv("VOICEGUIDE_DEBUG", raising=False)
+    return home
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def _exit_code(value: object) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    return 1  # sys.exit("message") means failure
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Run `voiceguide ARGS` in-process with the semantics of the console script.
+
+    Errors become exit codes in `voiceguide.cli.main`, not in the Click group, so
+    this runs `main` itself inside CliRunner's isolation (stdin from `input`,
+    which is not a terminal; stdout and stderr captured separately).
+    """
+    runner = CliRunner()
+
+    def run(*args: str, input: str | bytes | None = None) -> CliResult:
+        monkeypatch.setattr(sys, "argv", ["voiceguide", *map(str, args)])
+        code = 0
+        with runner.isolation(input=input) as (out, err, _mixed):
+            try:
+                voiceguide.cli.main()
+            except SystemExit as e:
+                code = _exit_code(e.code)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            stdout = out.getvalue().decode("utf-8", "replace")
+            stderr = err.getvalue().decode("utf-8", "replace")
+        return CliResult(code, stdout, stderr)
+
+    return run
+
+
+def _console_script() -> str:
+    here = Path(sys.executable).parent / "voiceguide"
+    if here.exists():
+        return str(here)
+    found = shutil.which("voiceguide")
+    if found is None:  # pragma: no cover - the package is installed in the venv
+        pytest.fail("the voiceguide console script is not installed")
+    return found
+
+
+@pytest.fixture
+def run_voiceguide(voiceguide_home):
+    """Run the real installed `voiceguide` script in a subprocess."""
+    script = _console_script()
+
+    def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home))
+        env.pop("VOICEGUIDE_DEBUG", None)
+        return subprocess.run(
+            [script, *map(str, args)],
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    return run

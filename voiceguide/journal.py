@@ -1,0 +1,206 @@
+"""The journal: every session and every event, in SQLite, written before it is acted on.
+
+WAL mode with a full sync on each commit: once an event is acknowledged to the
+user, a crash or a kill cannot take it back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from voiceguide.errors import InvalidInput
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    person TEXT NOT NULL DEFAULT '',
+    mode TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    minutes REAL NOT NULL,
+    plan TEXT NOT NULL,
+    output TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'running',
+    ended TEXT,
+    end_reason TEXT,
+    stop_reason TEXT,
+    seconds_played REAL NOT NULL DEFAULT 0,
+    resumed_from INTEGER
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    t REAL NOT NULL,
+    wall TEXT NOT NULL,
+    event TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, id);
+CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions(status, id);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class SessionRow:
+    id: int
+    started: str
+    mode: str
+    stage: str
+    minutes: float
+    plan: dict
+    output: str
+    status: str
+    end_reason: str | None
+    stop_reason: str | None
+    seconds_played: float
+    resumed_from: int | None
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.recovered_from: Path | None = None
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        fresh = not self.path.exists()
+        try:
+            db = self._connect()
+        except sqlite3.DatabaseError:
+            db = self._set_aside_and_reopen()
+        if fresh:
+            os.chmod(self.path, 0o600)
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
+            db.execute("SELECT count(*) FROM sessions").fetchone()
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _set_aside_and_reopen(self) -> sqlite3.Connection:
+        """A damaged journal is kept as a backup, never deleted, and a fresh one started."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        backup = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        try:
+            shutil.move(self.path, backup)
+            for suffix in ("-wal", "-shm"):
+                side = Path(str(self.path) + suffix)
+                if side.exists():
+                    shutil.move(side, Path(str(backup) + suffix))
+        except OSError as e:
+            raise InvalidInput(
+                f"The journal {self.path} is damaged and cannot be moved aside: {e}.",
+                hint="Move it away by hand, then try again.",
+            ) from e
+        self.recovered_from = backup
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as e:
+            raise InvalidInput(f"Cannot create a journal at {self.path}: {e}.") from e
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- writing ---------------------------------------------------------------
+
+    def start_session(self, plan: dict, output: str, person: str = "", resumed_from: int | None = None) -> int:
+        cur = self.db.execute(
+            "INSERT INTO sessions (started, person, mode, stage, minutes, plan, output, resumed_from)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (now_iso(), person, plan["mode"], plan["stage"], plan["minutes"], json.dumps(plan),
+             output, resumed_from),
+        )
+        return int(cur.lastrowid)
+
+    def event(self, session_id: int, t: float, event: str, data: dict) -> None:
+        """Committed (and synced) when this returns: only then may the caller act on it."""
+        self.db.execute(
+            "INSERT INTO events (session_id, t, wall, event, data) VALUES (?, ?, ?, ?, ?)",
+            (session_id, round(t, 3), now_iso(), event, json.dumps(data, ensure_ascii=False)),
+        )
+
+    def set_played(self, session_id: int, seconds: float) -> None:
+        self.db.execute("UPDATE sessions SET seconds_played = ? WHERE id = ?", (round(seconds, 3), session_id))
+
+    def end_session(self, session_id: int, status: str, reason: str, stop_reason: str | None,
+                    seconds: float) -> None:
+        self.db.execute(
+            "UPDATE sessions SET status = ?, ended = ?, end_reason = ?, stop_reason = ?, seconds_played = ?"
+            " WHERE id = ?",
+            (status, now_iso(), reason, stop_reason, round(seconds, 3), session_id),
+        )
+
+    def update_plan(self, session_id: int, plan: dict) -> None:
+        self.db.execute("UPDATE sessions SET plan = ? WHERE id = ?", (json.dumps(plan), session_id))
+
+    # --- reading ---------------------------------------------------------------
+
+    def _row(self, r: tuple) -> SessionRow:
+        return SessionRow(
+            id=r[0], started=r[1], mode=r[2], stage=r[3], minutes=r[4], plan=json.loads(r[5]),
+            output=r[6], status=r[7], end_reason=r[8], stop_reason=r[9], seconds_played=r[10],
+            resumed_from=r[11],
+        )
+
+    _COLUMNS = ("id, started, mode, stage, minutes, plan, output, status, end_reason, stop_reason,"
+                " seconds_played, resumed_from")
+
+    def session(self, session_id: int) -> SessionRow | None:
+        r = self.db.execute(f"SELECT {self._COLUMNS} FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return self._row(r) if r else None
+
+    def sessions(self) -> list[SessionRow]:
+        rows = self.db.execute(f"SELECT {self._COLUMNS} FROM sessions ORDER BY id").fetchall()
+        return [self._row(r) for r in rows]
+
+    def last_unfinished(self) -> SessionRow | None:
+        r = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM sessions WHERE status IN ('running', 'interrupted')"
+            " ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return self._row(r) if r else None
+
+    def events(self, session_id: int, kinds: tuple[str, ...] | None = None) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT t, event, data FROM events WHERE session_id = ? ORDER BY id", (session_id,)
+        ).fetchall()
+        out = []
+        for t, event, data in rows:
+            if kinds and event not in kinds:
+                continue
+            item = json.loads(data)
+            item["t"] = t
+            item["event"] = event
+            out.append(item)
+        return out
+
+
+def open_journal() -> Journal:
+    from voiceguide import paths
+
+    try:
+        return Journal(paths.data_dir() / "journal.sqlite3")
+    except sqlite3.OperationalError as e:
+        raise InvalidInput(
+            f"Cannot open the journal in {paths.data_dir(create=False)}: {e}.",
+            hint="Check that the data folder is writable and the disk is not full.",
+        ) from e
