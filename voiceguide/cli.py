@@ -225,10 +225,24 @@ def plan_options(func):
     return wrapper
 
 
-def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, remind=True):
+def speech_options(func):
+    @click.option("--voice", default=None, help="Speech voice (espeak-ng: e.g. en-gb, en-us).")
+    @click.option("--rate", type=click.IntRange(80, 400), default=None,
+                  help="Speaking rate in words per minute (default 165).")
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, remind=True,
+               voice=None, speech="real"):
+    """The plan for these options. speech: 'real' (needs an engine), 'try' (estimate if none)."""
     from voiceguide import library as lib
     from voiceguide import planner
     from voiceguide import profile as prof
+    from voiceguide.errors import NoSpeechEngine
 
     profile = prof.load()
     if remind and not profile.is_current():
@@ -249,17 +263,34 @@ def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, remi
         conditions=tuple(dict.fromkeys(list(profile.conditions) + list(conditions))),
         seed=seed,
     )
-    return planner.build(loaded, request)
+    if speech == "estimate":
+        return planner.build(loaded, request), None
+    from voiceguide.session import Voice, plan_with_real_speech
+
+    try:
+        return plan_with_real_speech(loaded, request, voice or Voice())
+    except NoSpeechEngine as e:
+        if speech != "try":
+            raise
+        click.echo(f"Note: speech lengths are estimated ({e})", err=True)
+        return planner.build(loaded, request), None
 
 
 @cli.command()
 @plan_options
+@speech_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the plan JSON to this file.")
-def plan(as_json: bool, output: Path | None, **options) -> None:
-    """Build a timed session and print its timetable."""
-    session = build_plan(**options)
+def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None, **options) -> None:
+    """Build a timed session and print its timetable.
+
+    Starts are the real starts of the spoken clips when a speech engine is
+    installed (they are rendered and cached); otherwise they are estimated.
+    """
+    from voiceguide.session import Voice
+
+    session, _ = build_plan(**options, voice=Voice(voice=voice, rate=rate), speech="try")
     if output:
         write_text_output(output, session.to_json() + "\n")
     if as_json:
@@ -270,6 +301,140 @@ def plan(as_json: bool, output: Path | None, **options) -> None:
         click.echo(timetable(session))
     else:
         click.echo(f"Wrote {output} ({session.total_seconds / 60:.1f} minutes).", err=True)
+
+
+@cli.command()
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.")
+@plan_options
+@speech_options
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The audio file to write: .wav or .mp3.")
+@click.option("--captions", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write captions: .vtt or .srt.")
+@click.option("--script", "script_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a printable script: .html or .md.")
+def render(plan_file: Path | None, output: Path, captions: Path | None, script_file: Path | None,
+           voice: str | None, rate: int | None, **options) -> None:
+    """Write the whole session as one audio file, for any phone or music player.
+
+    Checkpoints become a short pause after the spoken question.
+    """
+    from voiceguide import library as lib
+    from voiceguide.errors import UsageProblem
+    from voiceguide.session import Voice, render_to_file, speech_for_plan
+
+    if output.suffix.lower() not in (".wav", ".mp3"):
+        raise UsageProblem(f"-o {output}: the audio file must end in .wav or .mp3.")
+    if captions and captions.suffix.lower() not in (".vtt", ".srt"):
+        raise UsageProblem(f"--captions {captions}: must end in .vtt or .srt.")
+    if script_file and script_file.suffix.lower() not in (".html", ".htm", ".md"):
+        raise UsageProblem(f"--script {script_file}: must end in .html or .md.")
+    speech = Voice(voice=voice, rate=rate)
+    session, cache = load_or_build(plan_file, options, speech)
+    if cache is None:
+        cache = speech_for_plan(session, speech)
+    seconds = render_to_file(session, cache, output)
+    if captions:
+        from voiceguide import export
+
+        text = (export.captions_vtt if captions.suffix.lower() == ".vtt" else export.captions_srt)(
+            session, speech_seconds=cache.seconds
+        )
+        write_text_output(captions, text)
+    if script_file:
+        from voiceguide import export
+
+        maker = export.script_markdown if script_file.suffix.lower() == ".md" else export.script_html
+        write_text_output(script_file, maker(session, lib.load()))
+    click.echo(f"Wrote {output} ({seconds / 60:.1f} minutes).", err=True)
+
+
+@cli.command()
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.")
+@plan_options
+@speech_options
+@click.option("--feedback", type=click.Choice(["keys", "voice", "none"]), default="keys", show_default=True,
+              help="How answers come in. keys: single keys on a terminal, or one line of stdin per question.")
+@click.option("--output", default="device", show_default=True, metavar="device|null|FILE.wav",
+              help="device: the sound card, in real time. null or a .wav file: as fast as possible.")
+@click.option("--answer-timeout", type=click.FloatRange(2, 60), default=8.0, show_default=True,
+              help="Seconds to wait for an answer at each question.")
+@click.option("--resume", is_flag=True, help="Continue the last unfinished session where it stopped.")
+@click.option("--json", "as_json", is_flag=True, help="Print every event as one JSON line, as it happens.")
+def play(plan_file: Path | None, voice: str | None, rate: int | None, feedback: str, output: str,
+         answer_timeout: float, resume: bool, as_json: bool, **options) -> None:
+    """Play a guided session: it speaks each step, asks how it feels, and adapts.
+
+    \b
+    Keys during a session (no Enter needed):
+      space pause/resume   n next step   r repeat   s stop (always works)
+      0-9 pain rating (t = ten)   + firmer   - lighter   g or Enter good   y yes   x no
+    Say or press stop at any moment: everything stops at once.
+    """
+    from voiceguide import profile as prof
+    from voiceguide import session as sess
+    from voiceguide.errors import SafetyStop, UsageProblem
+
+    if output not in ("device", "null") and not output.lower().endswith(".wav"):
+        raise UsageProblem(f"--output {output}: use device, null, or a file name ending in .wav.")
+    profile = prof.load()
+    if not profile.is_current():
+        if sys.stdin.isatty() and not resume:
+            click.echo("First, the safety screen.")
+            ctx = click.get_current_context()
+            ctx.invoke(screen, mode=options.get("mode", "self"), stage=None, as_json=False)
+            profile = prof.load()
+        else:
+            raise SafetyStop(
+                "No current safety screen: it is needed before a session (and every 90 days).",
+                hint="Run: voiceguide screen",
+            )
+    if not profile.may_play:
+        raise SafetyStop(
+            f"Your safety screen said {profile.outcome}: no session until a clinician has seen you.",
+            hint="When a clinician says massage is safe, run voiceguide screen again.",
+        )
+    speech = sess.Voice(voice=voice, rate=rate)
+    session_plan, cache = (None, None)
+    if not resume:
+        session_plan, cache = load_or_build(plan_file, options, speech)
+        if cache is None:
+            cache = sess.speech_for_plan(session_plan, speech)
+
+    def emit_line(data: dict) -> None:
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False))
+            sys.stdout.flush()
+
+    display = None
+    if not as_json and sys.stderr.isatty():
+        def display(line: str) -> None:
+            click.echo("\r\033[K" + line[: click.get_terminal_size()[0] - 1], nl=False, err=True)
+
+    request = sess.PlayRequest(output=output, feedback=feedback, answer_window=answer_timeout,
+                               as_json=as_json, resume=resume)
+    outcome, session_id = sess.play(session_plan, cache, request, emit_line, display, speech)
+    if display:
+        click.echo("", err=True)
+    if outcome.reason == "interrupted":
+        click.echo("voiceguide: session saved. Resume with: voiceguide play --resume", err=True)
+        sys.exit(130)
+    if outcome.reason == "stopped":
+        raise SafetyStop(f"The session stopped for safety: {outcome.stop_reason}.",
+                         hint="Rest. If symptoms spread down the leg or do not settle, see a clinician.")
+    if not as_json:
+        click.echo(f"Session finished ({outcome.seconds / 60:.1f} minutes). Well done.", err=True)
+
+
+def load_or_build(plan_file: Path | None, options: dict, speech):
+    """A plan from a file (validated) or from the options; with its speech cache when built."""
+    if plan_file is not None:
+        from voiceguide.plan import load_plan
+
+        return load_plan(plan_file), None
+    return build_plan(**options, voice=speech)
 
 
 def write_text_output(path: Path, text: str) -> None:

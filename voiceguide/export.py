@@ -71,8 +71,8 @@ def caption_cues(
             limit_ms = _ms(segments[position + 1].start)
         else:
             limit_ms = _ms(seg.start + seg.duration)
-        spoken = _spoken_seconds(seg, speech_seconds, answer_window)
-        end_ms = max(start_ms, min(start_ms + _ms(spoken), limit_ms))
+        spoken = min(_spoken_seconds(seg, speech_seconds, answer_window), (limit_ms - start_ms) / 1000)
+        end_ms = max(start_ms, start_ms + _ms(spoken))
         if end_ms == start_ms and limit_ms > start_ms:
             end_ms = start_ms + 1  # a cue must last; 1 ms still fits before the next segment
         text = " ".join(seg.text.split())
@@ -169,9 +169,11 @@ def _share_time(chunks: list[list[str]], start_ms: int, end_ms: int, segment: in
     cues = []
     done = 0
     begin = start_ms
-    for lines, size in zip(chunks, sizes, strict=True):
+    for number, (lines, size) in enumerate(zip(chunks, sizes, strict=True), start=1):
         done += size
         finish = start_ms + round((end_ms - start_ms) * done / total)
+        if end_ms - start_ms >= len(chunks):  # every part gets at least 1 ms, the last ends on time
+            finish = max(begin + 1, min(finish, end_ms - (len(chunks) - number)))
         cues.append(Cue(begin, finish, tuple(lines), segment))
         begin = finish
     return cues
@@ -302,9 +304,7 @@ def _script(plan: Plan, library: Library) -> list:
 
 
 def _safety_notice(partner: bool) -> Box:
-    emergency = [
-        EMERGENCY_SIGNS.get(q.id, q.text) for q in safety.QUESTIONS if q.group == "A"
-    ]
+    emergency = [EMERGENCY_SIGNS.get(q.id, q.text) for q in safety.QUESTIONS if q.group == "A"]
     clinician = [CLINICIAN_SIGNS.get(q.id, q.text) for q in safety.QUESTIONS if q.group == "B"]
     has = "the person receiving has" if partner else "you have"
     whose = "the" if partner else "your"

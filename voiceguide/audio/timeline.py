@@ -37,7 +37,7 @@ class Block:
         """Sample offset of a segment inside this block."""
         for seg in self.segments:
             if seg.index == segment_index:
-                return seconds_to_samples(seg.start - self.start)
+                return seconds_to_samples(seg.start) - seconds_to_samples(self.start)
         raise KeyError(segment_index)
 
 
@@ -74,12 +74,15 @@ def mix_block(
     chosen = list(segments[first : last + 1])
     start = chosen[0].start
     end = chosen[-1].start + chosen[-1].duration
-    out = np.zeros(max(1, seconds_to_samples(end - start)), dtype=np.float32)
+    # Sample positions are rounded on the session's clock, not the block's, so any
+    # way of cutting a session into blocks gives the same samples end to end.
+    origin = seconds_to_samples(start)
+    out = np.zeros(max(1, seconds_to_samples(end) - origin), dtype=np.float32)
     listen_at = len(out)
     checkpoint = chosen[-1] if chosen[-1].kind == "checkpoint" else None
 
     def place(clip: np.ndarray, at_seconds: float) -> int:
-        at = seconds_to_samples(at_seconds - start)
+        at = seconds_to_samples(at_seconds) - origin
         n = min(len(clip), len(out) - at)
         if n > 0:
             out[at : at + n] += clip[:n]

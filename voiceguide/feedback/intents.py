@@ -1,0 +1,136 @@
+"""What an answer means: words (typed, spoken or keyed) -> one intent.
+
+The rule is: stop and symptom words win over everything; otherwise exactly one
+meaning must be present, and it must fit the question asked, or the answer is
+'unknown' and the question is asked again. A wrong action is worse than asking
+again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+INTENTS = (
+    "number", "more", "less", "good", "no", "pause", "continue", "skip", "repeat", "stop",
+    "symptom", "unknown",
+)
+NUMBERS = {
+    "zero": 0, "oh": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}
+NUMBER_WORDS = [w for w in NUMBERS if w not in ("oh", "nought")]
+WORDS = {
+    "more": "more", "harder": "more", "firmer": "more", "deeper": "more", "stronger": "more",
+    "less": "less", "softer": "less", "lighter": "less", "gentler": "less", "easier": "less",
+    "good": "good", "okay": "good", "ok": "good", "yes": "good", "fine": "good", "right": "good",
+    "perfect": "good", "yeah": "good", "yep": "good", "great": "good",
+    "no": "no", "nope": "no", "wrong": "no",
+    "pause": "pause", "wait": "pause",
+    "continue": "continue", "resume": "continue", "go": "continue", "carry": "continue",
+    "skip": "skip", "next": "skip",
+    "repeat": "repeat", "again": "repeat", "pardon": "repeat", "what": "repeat",
+    "stop": "stop", "enough": "stop", "ouch": "stop", "ow": "stop",
+    "tingling": "symptom", "tingly": "symptom", "tingles": "symptom", "numb": "symptom",
+    "numbness": "symptom", "burning": "symptom", "burns": "symptom", "shooting": "symptom",
+    "dizzy": "symptom", "faint": "symptom", "electric": "symptom", "zap": "symptom",
+    "pins": "symptom",
+}
+FILLER = {
+    "a", "an", "the", "little", "bit", "please", "that", "that's", "thats", "is", "it", "it's",
+    "its", "feels", "feel", "now", "just", "much", "lot", "too", "very", "i", "i'm", "im",
+    "am", "think", "say", "uh", "um", "er", "erm", "maybe", "about", "around", "on", "hold",
+    "and", "needles", "out", "of", "tad", "slightly", "so", "quite", "be", "would", "like",
+    "feeling", "getting", "there", "here", "thanks", "thank", "you", "can", "we",
+}
+# Which intents answer which question; stop, symptom, repeat and pause are heard at every one.
+ALWAYS = {"stop", "symptom", "repeat", "pause", "continue"}
+EXPECT = {
+    "number": {"number"},
+    "pressure": {"more", "less", "good", "skip"},
+    "yesno": {"good", "no"},
+    "any": set(INTENTS) - {"unknown"},
+}
+EXPECT_FOR_QUESTION = {"pain": "number", "pressure": "pressure", "comfort": "yesno"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    intent: str
+    value: int | None = None
+    confidence: float = 1.0
+    source: str = "stdin"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
+
+
+def meaning(text: str) -> tuple[str, int | None]:
+    """(intent, value) of free text, ignoring which question was asked."""
+    words = tokens(text)
+    if not words:
+        return "unknown", None
+    found: list[tuple[str, int | None]] = []
+    for word in words:
+        if word in FILLER:
+            continue
+        if word.isdigit():
+            number = int(word)
+            found.append(("number", number) if 0 <= number <= 10 else ("unknown", None))
+        elif word in NUMBERS:
+            found.append(("number", NUMBERS[word]))
+        elif word in WORDS:
+            found.append((WORDS[word], None))
+        else:
+            found.append(("unknown", None))
+    intents = {intent for intent, _ in found}
+    if "symptom" in intents:
+        return "symptom", None
+    if "stop" in intents:
+        return "stop", None
+    if "unknown" in intents or not found:
+        return "unknown", None
+    # "go on", "carry on": continue; "no more" is ambiguous and so unknown.
+    if len(intents) == 1:
+        values = {value for _, value in found}
+        if len(values) == 1:
+            return found[0]
+    return "unknown", None
+
+
+def understand(text: str, expect: str = "any", source: str = "stdin", confidence: float = 1.0) -> Answer:
+    intent, value = meaning(text)
+    if intent not in ALWAYS and intent not in EXPECT.get(expect, EXPECT["any"]):
+        intent, value = "unknown", None
+    return Answer(text=text.strip(), intent=intent, value=value, confidence=confidence, source=source)
+
+
+# Single keys, for hands that are busy: the same meanings as the words.
+KEYS = {
+    "+": "more", "=": "more", "-": "less", "_": "less", "g": "good", "\r": "good", "\n": "good",
+    "y": "good", " ": "pause", "c": "continue", "n": "skip", "r": "repeat", "s": "stop",
+    "x": "no", "!": "symptom", "t": "ten",
+}
+KEY_HELP = (
+    "keys: 0-9 pain (t = ten), + firmer, - lighter, g/Enter good, y yes, x no, "
+    "space pause/resume, n next, r repeat, s stop"
+)
+
+
+def from_key(key: str, expect: str = "any") -> Answer:
+    if key.isdigit():
+        return understand(key, expect, source="keys")
+    word = KEYS.get(key.lower() if key.isalpha() else key)
+    if word == "ten":
+        return understand("10", expect, source="keys")
+    if expect == "yesno" and key.lower() == "n":
+        word = "no"
+    if word is None:
+        return Answer(text=key, intent="unknown", source="keys")
+    answer = understand(word if word in WORDS else {"symptom": "tingling"}.get(word, word), expect, "keys")
+    return Answer(text=key, intent=answer.intent, value=answer.value, source="keys")

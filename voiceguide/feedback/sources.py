@@ -1,0 +1,132 @@
+"""Where answers come from, behind one interface: nothing, lines of stdin, keys, or voice."""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+import time
+from typing import IO, Protocol
+
+from voiceguide.feedback.intents import Answer, from_key, understand
+
+
+class Feedback(Protocol):
+    name: str
+
+    def poll(self) -> Answer | None:
+        """Something said or pressed between questions (the stop word, a key), or None."""
+        ...
+
+    def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
+        """The answer to the question just asked, or None when none came in time."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class NoFeedback:
+    name = "none"
+
+    def poll(self) -> Answer | None:
+        return None
+
+    def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
+        if realtime:
+            time.sleep(timeout)
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+class LineFeedback:
+    """One line of input per question, in order: how scripts and tests drive a session."""
+
+    name = "stdin"
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.ended = False
+
+    def poll(self) -> Answer | None:
+        return None
+
+    def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
+        if self.ended:
+            if realtime:
+                time.sleep(timeout)
+            return None
+        line = self.stream.readline()
+        if line == "":
+            self.ended = True
+            if realtime:
+                time.sleep(timeout)
+            return None
+        return understand(line, expect, source="stdin")
+
+    def close(self) -> None:
+        pass
+
+
+class KeyFeedback:
+    """Single keys without Enter, read by a thread so that playback never waits on them."""
+
+    name = "keys"
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdin
+        self.keys: queue.Queue[str] = queue.Queue()
+        self.fd = self.stream.fileno()
+        self.saved = None
+        try:
+            import termios
+            import tty
+
+            self.saved = termios.tcgetattr(self.fd)
+            tty.setcbreak(self.fd)
+        except Exception:  # not a terminal after all: keys still arrive line-buffered
+            self.saved = None
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.fd, 1)
+            except OSError:
+                return
+            if not data:
+                return
+            self.keys.put(data.decode("utf-8", "replace"))
+
+    def poll(self) -> Answer | None:
+        try:
+            key = self.keys.get_nowait()
+        except queue.Empty:
+            return None
+        if key == "\x03":
+            raise KeyboardInterrupt
+        return from_key(key, "any")
+
+    def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                key = self.keys.get(timeout=left)
+            except queue.Empty:
+                return None
+            if key == "\x03":
+                raise KeyboardInterrupt
+            return from_key(key, expect)  # ten is "t": no waiting to see if "1" becomes "10"
+
+    def close(self) -> None:
+        if self.saved is not None:
+            import termios
+
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+            self.saved = None

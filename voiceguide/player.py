@@ -1,0 +1,325 @@
+"""The player: plays blocks on time, asks at checkpoints, adapts, journals everything.
+
+Each block (from one checkpoint to the next) is mixed whole and handed to the
+sink at once; only block starts are scheduled, against a monotonic clock.
+Every event is journaled before it is acted on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from voiceguide.adapt import Action, Editor, State, decide, update_state
+from voiceguide.audio import timeline
+from voiceguide.audio.pcm import SAMPLE_RATE
+from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, Answer
+from voiceguide.feedback.sources import Feedback
+from voiceguide.library import Library
+from voiceguide.plan import Plan, Segment
+
+POLL = 0.005  # seconds between looks at keys and the stop word during playback
+SIMULATED_ANSWER_DELAY = 1.0  # a line of stdin counts as answered one second into the window
+REASK = {
+    "number": "Say a number from zero to ten, or press a key.",
+    "pressure": "Say more, less, or good. Or press plus, minus, or g.",
+    "yesno": "Say yes, or say stop. Or press y, or s.",
+}
+SESSION_SAVED = "Session saved."
+RECAP = "Welcome back. We pick up where we stopped, at {what}."
+
+
+@dataclass
+class Outcome:
+    reason: str  # finished | stopped | interrupted
+    stop_reason: str | None
+    seconds: float
+
+
+class Player:
+    def __init__(
+        self,
+        plan: Plan,
+        library: Library,
+        speech,  # .clip(text) -> samples, .seconds(text) -> float
+        cue: Callable[[str], np.ndarray],
+        sink,
+        feedback: Feedback,
+        record: Callable[[str, dict], None],
+        state: State,
+        answer_window: float = 8.0,
+        reask: bool = True,
+        display: Callable[[str], None] | None = None,
+    ) -> None:
+        self.plan = plan
+        self.segments: list[Segment] = list(plan.segments)
+        self.speech = speech
+        self.cue = cue
+        self.sink = sink
+        self.feedback = feedback
+        self.record = record
+        self.state = state
+        self.answer_window = answer_window
+        self.reask = reask
+        self.display = display
+        self.editor = Editor(library, plan.mode, speech.seconds, answer_window)
+        self.realtime = bool(sink.realtime)
+        self.t0 = time.monotonic()
+        self.virtual = 0.0  # session time when not real time
+        self.next_start = self.t0
+
+    # --- time -----------------------------------------------------------------
+
+    def now(self) -> float:
+        return time.monotonic() - self.t0 if self.realtime else self.virtual
+
+    def emit(self, event: str, **data) -> None:
+        """Journal first (the record function commits), then everything else may act."""
+        self.record(event, {"t": round(self.now(), 3), **data})
+
+    # --- the session ----------------------------------------------------------
+
+    def run(self, start: int = 0) -> Outcome:
+        i = start
+        while i < len(self.segments):
+            first, last = next(timeline.block_ranges(self.segments, i))
+            block = timeline.mix_block(self.segments, first, last, self.speech.clip, self.cue)
+            self.emit("block", first=first, last=last, start=block.start)
+            jump = self.play_block(block)
+            if jump is not None:
+                i = jump
+                continue
+            if block.checkpoint is not None:
+                i = self.checkpoint(block.checkpoint)
+            else:
+                i = last + 1
+        return Outcome(
+            "stopped" if self.state.stopped else "finished", self.state.stop_reason, self.now()
+        )
+
+    def segment_event(self, seg: Segment) -> None:
+        data = {
+            "index": seg.index, "kind": seg.kind, "technique": seg.technique, "area": seg.area,
+            "pressure": seg.pressure, "text": seg.text, "side": seg.side,
+        }
+        if seg.kind == "checkpoint":
+            data["question"] = seg.question
+        if seg.kind == "cue":
+            data["sound"] = seg.sound
+        self.emit("segment", **data)
+        if self.display:
+            self.display(self.status_line(seg))
+
+    def status_line(self, seg: Segment) -> str:
+        left = sum(s.duration for s in self.segments[seg.index:])
+        where = " · ".join(x for x in (seg.area, seg.technique, seg.side) if x)
+        pressure = f" · pressure {seg.pressure}/5" if seg.pressure else ""
+        what = seg.text or {"hold": "keep going", "cue": f"({seg.sound})"}.get(seg.kind, "")
+        return f"[{int(left // 60)}:{int(left % 60):02d} left] {where}{pressure} — {what[:70]}"
+
+    def play_block(self, block: timeline.Block) -> int | None:
+        """Play up to the answer window; returns a segment index to jump to, or None."""
+        timed_pause = self.feedback.name == "none"  # nobody answers: play the window as rendered
+        samples = block.samples if timed_pause else block.samples[: block.listen_at]
+        onsets = [(block.onset(s.index), s) for s in block.segments]
+        if not self.realtime:
+            base = self.virtual
+            for onset, seg in onsets:
+                self.virtual = base + onset / SAMPLE_RATE
+                self.segment_event(seg)
+            self.sink.start(samples)
+            self.virtual = base + len(samples) / SAMPLE_RATE
+            return None
+        offset = 0
+        wait = self.next_start - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        while True:
+            started = time.monotonic()
+            self.sink.start(samples[offset:])
+            emitted = {s.index for o, s in onsets if o < offset}
+            while True:
+                pos = offset + int((time.monotonic() - started) * SAMPLE_RATE)
+                for onset, seg in onsets:
+                    if onset <= pos and seg.index not in emitted:
+                        emitted.add(seg.index)
+                        self.segment_event(seg)
+                if pos >= len(samples):
+                    self.next_start = started + (len(samples) - offset) / SAMPLE_RATE
+                    return None
+                answer = self.feedback.poll()
+                if answer is not None:
+                    current = max((s for o, s in onsets if o <= pos), key=lambda s: s.start)
+                    result = self.between_questions(answer, block, current, pos)
+                    if result == "resume":
+                        offset = pos
+                        break
+                    if isinstance(result, tuple):  # restart inside this block
+                        offset = result[1]
+                        break
+                    if result is not None:
+                        return result
+                time.sleep(POLL)
+
+    # --- keys and the stop word during playback -------------------------------
+
+    def between_questions(self, answer: Answer, block: timeline.Block, current: Segment, pos: int):
+        """Handle a key or word that came while audio played."""
+        if answer.intent in ("unknown", "number", "good", "no"):
+            return None  # only meaningful as an answer to a question
+        self.emit("answer", **answer.to_dict(), at=current.index)
+        if answer.intent in ("stop", "symptom"):
+            self.sink.stop()
+            self.play_now(self.cue("stop"))
+            return self.act(decide(self.state, answer, None, current.pressure), current, answer)
+        if answer.intent == "pause":
+            self.sink.stop()
+            self.emit("action", action="pause", pressure=current.pressure, reason="paused by the user")
+            stop = self.wait_for_resume()
+            if stop is not None:
+                self.play_now(self.cue("stop"))
+                return self.act(decide(self.state, stop, None, current.pressure), current, stop)
+            self.emit("action", action="resume", pressure=current.pressure, reason="resumed by the user")
+            return "resume"
+        if answer.intent in ("skip", "more", "less"):
+            if answer.intent == "skip":
+                target = next((s for s in self.segments[current.index + 1:]
+                               if s.kind in ("speech", "checkpoint")), None)
+                self.sink.stop()
+                self.emit("action", action="skip", pressure=current.pressure, reason="next step")
+                if target is None:
+                    return len(self.segments)
+                cue_before = self.segments[target.index - 1]
+                if target.kind == "checkpoint" and cue_before.kind == "cue":
+                    target = cue_before
+                if block.first <= target.index <= block.last:
+                    return ("restart", block.onset(target.index))
+                return target.index
+            self.sink.stop()
+            return self.act(decide(self.state, answer, None, current.pressure), current, answer)
+        if answer.intent == "repeat":
+            step = next((s for s in reversed(self.segments[block.first: current.index + 1])
+                         if s.kind == "speech"), None)
+            self.sink.stop()
+            self.emit("action", action="repeat", pressure=current.pressure, reason="repeat the step")
+            return ("restart", block.onset(step.index) if step else 0)
+        return None
+
+    def wait_for_resume(self) -> Answer | None:
+        """Hold until 'continue' (or a pause key again); a stop while paused is returned."""
+        while True:
+            answer = self.feedback.answer("any", 3600.0, self.realtime)
+            if answer is None:
+                return None  # no more input: carry on rather than hang
+            self.emit("answer", **answer.to_dict(), at=None)
+            if answer.intent in ("continue", "pause", "good"):
+                return None
+            if answer.intent in ("stop", "symptom"):
+                return answer
+
+    def play_now(self, samples: np.ndarray) -> None:
+        """A short sound outside the blocks (acknowledgements, the stop cue)."""
+        self.sink.start(samples)
+        if self.realtime:
+            time.sleep(len(samples) / SAMPLE_RATE)
+            self.next_start = time.monotonic()
+        else:
+            self.virtual += len(samples) / SAMPLE_RATE
+
+    def wait(self, seconds: float) -> None:
+        if self.realtime:
+            time.sleep(seconds)
+            self.next_start = time.monotonic()
+        else:
+            self.sink.silence(seconds)
+            self.virtual += seconds
+
+    # --- checkpoints ----------------------------------------------------------
+
+    def checkpoint(self, seg: Segment) -> int:
+        """Listen, ask again when unsure, decide, journal, and rewrite what follows."""
+        if self.feedback.name == "none":  # the window was played with the block: nothing to wait for
+            self.emit("action", action="keep", pressure=self.pressure_at(seg), reason="no feedback", at=seg.index)
+            return seg.index + 1
+        expect = EXPECT_FOR_QUESTION.get(seg.question or "", "any")
+        if self.state.awaiting_offer:
+            expect = "yesno"
+        answer = None
+        tries = 2 if self.reask else 1
+        for attempt in range(tries):
+            started = self.now()
+            answer = self.feedback.answer(expect, self.answer_window, self.realtime)
+            if not self.realtime:
+                self.wait(SIMULATED_ANSWER_DELAY if answer is not None else self.answer_window)
+            elif answer is None:
+                self.next_start = time.monotonic()
+            if answer is not None:
+                self.emit("answer", **answer.to_dict(), at=seg.index, waited=round(self.now() - started, 3))
+            if answer is not None and answer.intent == "repeat":
+                self.play_now(self.speech.clip(seg.text))
+                continue
+            if answer is not None and answer.intent != "unknown":
+                break
+            if attempt + 1 < tries:
+                self.play_now(self.cue("question"))
+                self.play_now(self.speech.clip(REASK[expect]))
+            answer = None
+        if answer is None:
+            if self.state.awaiting_offer:
+                actions = [Action("end", "no answer to the offer: ending gently")]
+            else:
+                actions = [Action("keep", "no answer: pressure kept", self.pressure_at(seg))]
+            return self.act(actions, seg, answer=None)
+        if answer.intent == "pause":
+            self.emit("action", action="pause", pressure=self.pressure_at(seg), reason="paused by the user")
+            stop = self.wait_for_resume()
+            if stop is not None:
+                answer = stop
+            else:
+                self.emit("action", action="resume", pressure=self.pressure_at(seg), reason="resumed")
+                return self.checkpoint_again(seg)
+        tech_cap = self.technique_cap(seg.technique)
+        return self.act(decide(self.state, answer, seg, self.pressure_at(seg), tech_cap), seg, answer)
+
+    def checkpoint_again(self, seg: Segment) -> int:
+        self.play_now(self.cue("question"))
+        self.play_now(self.speech.clip(seg.text))
+        return self.checkpoint(seg)
+
+    def act(self, actions: list[Action], seg: Segment, answer: Answer | None = None) -> int:
+        """Journal the actions, update the state, rewrite the rest; returns where to go on."""
+        at = seg.index
+        for action in actions:
+            self.emit("action", **action.to_dict(), at=at)
+        if answer is not None or any(a.action == "stop" for a in actions):
+            self.state = update_state(
+                self.state, answer or Answer("", "stop", source="keys"), actions, seg.area
+            )
+        self.emit("state", state=self.state.to_dict())
+        for action in actions:
+            self.segments = self.editor.apply(self.segments, at, action, self.state)
+        self.emit("replan", segments=[s.to_dict() for s in self.segments[at + 1:]], from_index=at + 1)
+        return at + 1
+
+    def pressure_at(self, seg: Segment) -> int | None:
+        """The pressure in force at a checkpoint: the last one used by its technique."""
+        for s in reversed(self.segments[: seg.index]):
+            if s.pressure is not None and (seg.technique is None or s.technique == seg.technique):
+                return s.pressure
+        for s in self.segments[seg.index:]:
+            if s.pressure is not None and s.technique == seg.technique:
+                return s.pressure
+        return None
+
+    def technique_cap(self, technique_id: str | None) -> int | None:
+        t = self.editor.library.techniques.get(technique_id or "")
+        if t is None or t.pressure is None:
+            return None
+        from voiceguide import domain
+        from voiceguide.planner import technique_cap
+
+        names = {domain.parse_condition(c)[0] for c in self.plan.conditions}
+        return technique_cap(t, self.state.cap, names)

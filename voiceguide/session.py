@@ -1,0 +1,216 @@
+"""From options to a plan with real speech lengths, and from a plan to an audio file.
+
+The glue between the pure planner/timeline and the speech cache and sinks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from voiceguide import library as lib
+from voiceguide import planner
+from voiceguide.plan import Plan
+from voiceguide.speechtime import EstimatedSpeech
+
+RENDER_BLOCK_SECONDS = 60.0  # render writes at most this much at a time: bounded memory
+
+
+class RecordingTimer:
+    """Estimates lengths and remembers every text asked for, to render them all at once."""
+
+    def __init__(self) -> None:
+        self.estimate = EstimatedSpeech()
+        self.texts: list[str] = []
+
+    def seconds(self, text: str) -> float:
+        self.texts.append(text)
+        return self.estimate.seconds(text)
+
+
+@dataclass
+class Voice:
+    engine: str | None = None
+    voice: str | None = None
+    rate: int | None = None
+
+
+def plan_with_real_speech(library: lib.Library, request: planner.Request, voice: Voice):
+    """Render every clip first (in parallel), then plan with their true lengths."""
+    from voiceguide.audio.speech import open_cache
+
+    cache = open_cache(voice.engine, voice.voice, voice.rate)
+    recorder = RecordingTimer()
+    planner.build(library, request, timer=recorder)
+    cache.ensure(recorder.texts)
+    return planner.build(library, request, timer=cache), cache
+
+
+def speech_for_plan(plan: Plan, voice: Voice):
+    from voiceguide.audio.speech import open_cache
+
+    cache = open_cache(voice.engine, voice.voice, voice.rate)
+    cache.ensure(s.text for s in plan.segments if s.text)
+    return cache
+
+
+def render_to_file(plan: Plan, cache, out: Path) -> float:
+    """Write exactly the plan, block by block; returns the seconds written."""
+    from voiceguide.audio import timeline
+    from voiceguide.audio.sinks import FileSink
+    from voiceguide.audio.tones import load_cue
+
+    sink = FileSink(out)
+    try:
+        for block in timeline.blocks(plan.segments, cache.clip, load_cue, max_seconds=RENDER_BLOCK_SECONDS):
+            sink.start(block.samples)
+    except BaseException:
+        sink.close(keep=False)
+        raise
+    sink.close(keep=True)
+    return sink.samples / 22050
+
+
+# --- playing ---------------------------------------------------------------------
+
+
+def extra_texts(mode: str) -> list[str]:
+    """Everything the player may say besides the plan, rendered before the session starts."""
+    from voiceguide.adapt import OFFER, SAY
+    from voiceguide.player import REASK, SESSION_SAVED
+
+    texts = list(REASK.values()) + [SESSION_SAVED, OFFER[mode]]
+    texts += [t for k, t in SAY.items() if "{" not in t and not k.endswith("self" if mode == "partner" else "partner")]
+    texts += [f"{n} out of ten. Thank you." for n in range(11)]
+    texts += ["Good. We stay as we are.", "No answer, so we carry on at the same pressure."]
+    return texts
+
+
+@dataclass
+class PlayRequest:
+    output: str = "device"
+    feedback: str = "keys"
+    answer_window: float = 8.0
+    as_json: bool = False
+    resume: bool = False
+
+
+def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None, voice: Voice | None = None):
+    """Run a session (or resume the last one); returns (Outcome, session id)."""
+    import sys
+
+    from voiceguide.adapt import State
+    from voiceguide.audio.sinks import make_sink
+    from voiceguide.audio.tones import load_cue
+    from voiceguide.errors import InvalidInput, NoAudioOutput
+    from voiceguide.journal import open_journal
+    from voiceguide.plan import plan_from_dict
+    from voiceguide.player import RECAP, SESSION_SAVED, Outcome, Player
+
+    journal = open_journal()
+    if journal.recovered_from:
+        emit_line({"event": "notice", "text": f"The journal was damaged; it was kept as "
+                   f"{journal.recovered_from} and a fresh one started."})
+    start = 0
+    state = None
+    recap = None
+    if request.resume:
+        row = journal.last_unfinished()
+        if row is None:
+            raise InvalidInput("There is no unfinished session to resume.",
+                               hint="Start a new one with: voiceguide play")
+        plan = plan_from_dict(row.plan, "the saved session")
+        session_id = row.id
+        events = journal.events(session_id, ("block", "state", "segment"))
+        blocks = [e for e in events if e["event"] == "block"]
+        states = [e for e in events if e["event"] == "state"]
+        start = blocks[-1]["first"] if blocks else 0
+        state = State.from_dict(states[-1]["state"]) if states else None
+        at = plan.segments[min(start, len(plan.segments) - 1)]
+        what = next((s for s in plan.segments[start:] if s.technique), at)
+        name = library_name(what.technique) if what.technique else "the next step"
+        recap = RECAP.format(what=name)
+        journal.db.execute("UPDATE sessions SET status = 'running' WHERE id = ?", (session_id,))
+        cache = speech_for_plan(plan, voice or Voice())
+    else:
+        assert plan is not None
+        session_id = journal.start_session(plan.to_dict(), request.output)
+    cache.ensure(extra_texts(plan.mode) + ([recap] if recap else []))
+    if state is None:
+        state = State(cap=plan.max_pressure)
+    sink = make_sink(request.output)
+    feedback = make_feedback(request.feedback)
+
+    def record(event: str, data: dict) -> None:
+        journal.event(session_id, data.get("t", 0.0), event, {k: v for k, v in data.items() if k != "t"})
+        if event == "replan":
+            stored = plan.to_dict()
+            stored["segments"] = [s.to_dict() for s in player.segments]
+            journal.update_plan(session_id, stored)
+            return
+        if event in ("segment", "answer", "action", "end", "block"):
+            emit_line({"t": data.get("t"), "event": event, **{k: v for k, v in data.items() if k != "t"}})
+
+    player = Player(plan, _library(), cache, load_cue, sink, feedback, record, state,
+                    answer_window=request.answer_window, reask=request.feedback != "none",
+                    display=display)
+    outcome = None
+    try:
+        record("start", {"t": 0.0, "session": session_id, "resumed": request.resume,
+                         "from_index": start, "output": request.output})
+        if recap:
+            player.play_now(cache.clip(recap))
+        outcome = player.run(start)
+    except KeyboardInterrupt:
+        sink.stop()
+        outcome = Outcome("interrupted", None, player.now())
+        if sink.realtime:
+            try:
+                player.play_now(cache.clip(SESSION_SAVED))
+            except Exception:
+                pass
+    except NoAudioOutput:
+        outcome = Outcome("interrupted", "sound output failed", player.now())
+        raise
+    finally:
+        if outcome is not None:
+            status = {"finished": "finished", "stopped": "stopped", "interrupted": "interrupted"}[outcome.reason]
+            record("end", {"t": outcome.seconds, "reason": outcome.reason, "stop_reason": outcome.stop_reason,
+                           "session": session_id})
+            journal.end_session(session_id, status, outcome.reason, outcome.stop_reason, outcome.seconds)
+        sink.close(keep=True)
+        feedback.close()
+        journal.close()
+        sys.stdout.flush()
+    return outcome, session_id
+
+
+_LIBRARY = None
+
+
+def _library():
+    global _LIBRARY
+    if _LIBRARY is None:
+        _LIBRARY = lib.load()
+    return _LIBRARY
+
+
+def library_name(technique_id: str) -> str:
+    t = _library().techniques.get(technique_id)
+    return t.name if t else technique_id
+
+
+def make_feedback(kind: str):
+    import sys
+
+    from voiceguide.feedback.sources import KeyFeedback, LineFeedback, NoFeedback
+
+    if kind == "none":
+        return NoFeedback()
+    if kind == "voice":
+        from voiceguide.feedback.voice import voice_feedback
+
+        return voice_feedback()
+    if sys.stdin.isatty():
+        return KeyFeedback(sys.stdin)
+    return LineFeedback(sys.stdin)
