@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the cue tones to audio_cues/ (run after changing voiceguide/audio/tones.py).
 
-    python scripts/make_cues.py [--out audio_cues]
+python scripts/make_cues.py [--out audio_cues]
 """
 
 from __future__ import annotations

@@ -56,8 +56,13 @@ class Action:
         return {"action": self.action, "reason": self.reason, "pressure": self.pressure}
 
 
-def decide(state: State, answer: Answer, checkpoint: Segment | None, pressure: int | None,
-           tech_cap: int | None = None) -> list[Action]:
+def decide(
+    state: State,
+    answer: Answer,
+    checkpoint: Segment | None,
+    pressure: int | None,
+    tech_cap: int | None = None,
+) -> list[Action]:
     """The rules. checkpoint is None when the answer came between questions (a key or the stop word)."""
     intent = answer.intent
     question = checkpoint.question if checkpoint else None
@@ -80,8 +85,14 @@ def decide(state: State, answer: Answer, checkpoint: Segment | None, pressure: i
         if pain > PAIN_STOP_ABOVE:
             return [Action("stop", f"pain {pain}/10 is above {PAIN_STOP_ABOVE}", pressure)]
         if pain >= state.opening_pain + MCID:
-            return [Action("stop", f"pain {pain}/10 is {pain - state.opening_pain} above the start "
-                                   f"({state.opening_pain}/10)", pressure)]
+            return [
+                Action(
+                    "stop",
+                    f"pain {pain}/10 is {pain - state.opening_pain} above the start "
+                    f"({state.opening_pain}/10)",
+                    pressure,
+                )
+            ]
         if pain <= LOW_PAIN and question == "pain" and checkpoint and checkpoint.technique:
             return [Action("shorten", f"pain {pain}/10 is low here", pressure)]
         return [Action("keep", f"pain {pain}/10", pressure)]
@@ -154,11 +165,16 @@ SAY = {
     "stop_partner": "Stop now. Lift your hands off gently and let your partner rest.",
     "keep_cap": "That is as firm as it goes today, so we stay at this pressure.",
     "keep_after_stop": "After a stop we keep the pressure light. Staying as we are.",
-    "fallback_self": "Lie on your back with your knees bent, rest your hands on your belly, and breathe slowly.",
+    "fallback_self": (
+        "Lie on your back with your knees bent, rest your hands on your belly, and breathe slowly."
+    ),
     "end_early": "We will finish here.",
 }
 OFFER = {
-    "self": "Would you like a minute of gentle rest and breathing before we finish? Say yes, or say stop to end.",
+    "self": (
+        "Would you like a minute of gentle rest and breathing before we finish? "
+        "Say yes, or say stop to end."
+    ),
     "partner": (
         "For the person receiving: would you like some gentle rocking before we finish? "
         "Say yes, or say stop to end."
@@ -187,8 +203,16 @@ class Editor:
     def question(self, question: str, text: str, area: str | None, technique: str | None) -> list[Segment]:
         return [
             self.cue("question"),
-            Segment(0, 0.0, self.timer(text) + self.answer_window, "checkpoint", question=question,
-                    text=text, area=area, technique=technique),
+            Segment(
+                0,
+                0.0,
+                self.timer(text) + self.answer_window,
+                "checkpoint",
+                question=question,
+                text=text,
+                area=area,
+                technique=technique,
+            ),
         ]
 
     def apply(self, segments: list[Segment], at: int, action: Action, state: State) -> list[Segment]:
@@ -200,11 +224,25 @@ class Editor:
         if kind in ("pressure_up", "pressure_down") and action.pressure is not None:
             rest = self._repressure(rest, technique, here.area, action.pressure)
             words = domain.PRESSURE_WORDS[action.pressure]
-            insert = [self.cue("pressure-up" if kind == "pressure_up" else "pressure-down"),
-                      self.speech(SAY_PRESSURE[kind].format(words=words), technique=technique,
-                                  area=here.area, pressure=action.pressure)]
-            hold = Segment(0, 0.0, CHECK_HOLD, "hold", technique=technique, area=here.area,
-                           side=here.side, pressure=action.pressure)
+            insert = [
+                self.cue("pressure-up" if kind == "pressure_up" else "pressure-down"),
+                self.speech(
+                    SAY_PRESSURE[kind].format(words=words),
+                    technique=technique,
+                    area=here.area,
+                    pressure=action.pressure,
+                ),
+            ]
+            hold = Segment(
+                0,
+                0.0,
+                CHECK_HOLD,
+                "hold",
+                technique=technique,
+                area=here.area,
+                side=here.side,
+                pressure=action.pressure,
+            )
             text = self._checkin(technique, "pressure")
             rest = insert + [hold] + self.question("pressure", text, here.area, technique) + rest
         elif kind == "keep" and (said := self._acknowledge(action)):
@@ -214,17 +252,28 @@ class Editor:
         elif kind == "skip":
             rest = [self.speech(SAY["skip"])] + self._drop_technique(rest, technique)
         elif kind == "extend":
-            last_hold = next((s for s in reversed(segments[: at + 1]) if s.kind == "hold"
-                              and s.technique == technique), None)
+            last_hold = next(
+                (s for s in reversed(segments[: at + 1]) if s.kind == "hold" and s.technique == technique),
+                None,
+            )
             seconds = round(last_hold.duration if last_hold else 30.0)
             seconds = max(20, min(seconds, 90))
             said = SAY["extend"].format(seconds=seconds)
             if action.reason.startswith("already at the limit"):
                 said = SAY["keep_cap"] + " " + said
-            rest = [self.speech(said, technique=technique, area=here.area),
-                    Segment(0, 0.0, float(seconds), "hold", technique=technique, area=here.area,
-                            side=last_hold.side if last_hold else None,
-                            pressure=last_hold.pressure if last_hold else None)] + rest
+            rest = [
+                self.speech(said, technique=technique, area=here.area),
+                Segment(
+                    0,
+                    0.0,
+                    float(seconds),
+                    "hold",
+                    technique=technique,
+                    area=here.area,
+                    side=last_hold.side if last_hold else None,
+                    pressure=last_hold.pressure if last_hold else None,
+                ),
+            ] + rest
         elif kind == "shorten":
             rest = [self.speech(SAY["shorten"])] + self._shorten(rest, technique)
         elif kind == "stop":
@@ -269,8 +318,9 @@ class Editor:
             return replace(seg, pressure=pressure)
         return replace(seg, pressure=pressure, text=text, duration=self.timer(text) + PAUSE_AFTER_SPEECH)
 
-    def _repressure(self, rest: list[Segment], technique: str | None, area: str | None,
-                    pressure: int) -> list[Segment]:
+    def _repressure(
+        self, rest: list[Segment], technique: str | None, area: str | None, pressure: int
+    ) -> list[Segment]:
         """The new pressure holds for the rest of this technique; later rises start from it."""
         out = []
         current = pressure
@@ -295,13 +345,23 @@ class Editor:
             dropping = False
             out.append(seg)
         # a dangling question cue in front of a dropped checkpoint goes too
-        return [s for i, s in enumerate(out)
-                if not (s.kind == "cue" and s.sound == "question"
-                        and (i + 1 >= len(out) or out[i + 1].kind != "checkpoint"))]
+        return [
+            s
+            for i, s in enumerate(out)
+            if not (
+                s.kind == "cue"
+                and s.sound == "question"
+                and (i + 1 >= len(out) or out[i + 1].kind != "checkpoint")
+            )
+        ]
 
     def _shorten(self, rest: list[Segment], technique: str | None) -> list[Segment]:
-        return [replace(s, duration=max(5.0, s.duration / 2))
-                if s.kind == "hold" and s.technique == technique else s for s in rest]
+        return [
+            replace(s, duration=max(5.0, s.duration / 2))
+            if s.kind == "hold" and s.technique == technique
+            else s
+            for s in rest
+        ]
 
     def _closing(self, rest: list[Segment]) -> list[Segment]:
         """The end of the plan: the closing pain rating, closing words and end cue."""
@@ -321,8 +381,8 @@ class Editor:
                     text = f"{t.name}. {text}"
                 out.append(self.speech(text, technique="P07", area=t.areas[0], pressure=1, step=i))
                 if step.hold >= 5:
-                    out.append(Segment(0, 0.0, step.hold, "hold", technique="P07", area=t.areas[0],
-                                       pressure=1))
+                    out.append(
+                        Segment(0, 0.0, step.hold, "hold", technique="P07", area=t.areas[0], pressure=1)
+                    )
             return out
-        return [self.cue("next"), self.speech(SAY["fallback_self"]),
-                Segment(0, 0.0, 60.0, "hold")]
+        return [self.cue("next"), self.speech(SAY["fallback_self"]), Segment(0, 0.0, 60.0, "hold")]

@@ -204,20 +204,46 @@ def validate_condition(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def plan_options(func):
-    @click.option("--mode", type=click.Choice(MODES), default="self", show_default=True,
-                  help="self: you massage yourself. partner: you massage someone else.")
-    @click.option("--stage", type=click.Choice(STAGES), default=None,
-                  help="How long this episode has lasted. Default: from your profile, else acute.")
-    @click.option("--minutes", type=click.FloatRange(3, 90), default=15, show_default=True,
-                  help="Session length, 3 to 90 (acute: at most 20).")
-    @click.option("--focus", type=click.Choice(AREAS), multiple=True,
-                  help="Give this area more time (repeatable).")
-    @click.option("--max-pressure", type=click.IntRange(1, 5), default=None,
-                  help="Highest pressure, 1 (feather light) to 5 (very deep); home cap is 4.")
-    @click.option("--condition", "conditions", multiple=True, callback=validate_condition,
-                  metavar="ID", help=f"Adds to your profile's conditions: {CONDITIONS}.")
-    @click.option("--seed", type=int, default=0, show_default=True,
-                  help="Same inputs and seed give the same plan.")
+    @click.option(
+        "--mode",
+        type=click.Choice(MODES),
+        default="self",
+        show_default=True,
+        help="self: you massage yourself. partner: you massage someone else.",
+    )
+    @click.option(
+        "--stage",
+        type=click.Choice(STAGES),
+        default=None,
+        help="How long this episode has lasted. Default: from your profile, else acute.",
+    )
+    @click.option(
+        "--minutes",
+        type=click.FloatRange(3, 90),
+        default=15,
+        show_default=True,
+        help="Session length, 3 to 90 (acute: at most 20).",
+    )
+    @click.option(
+        "--focus", type=click.Choice(AREAS), multiple=True, help="Give this area more time (repeatable)."
+    )
+    @click.option(
+        "--max-pressure",
+        type=click.IntRange(1, 5),
+        default=None,
+        help="Highest pressure, 1 (feather light) to 5 (very deep); home cap is 4.",
+    )
+    @click.option(
+        "--condition",
+        "conditions",
+        multiple=True,
+        callback=validate_condition,
+        metavar="ID",
+        help=f"Adds to your profile's conditions: {CONDITIONS}.",
+    )
+    @click.option(
+        "--seed", type=int, default=0, show_default=True, help="Same inputs and seed give the same plan."
+    )
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         return func(*args, **kwargs)
@@ -227,8 +253,12 @@ def plan_options(func):
 
 def speech_options(func):
     @click.option("--voice", default=None, help="Speech voice (espeak-ng: e.g. en-gb, en-us).")
-    @click.option("--rate", type=click.IntRange(80, 400), default=None,
-                  help="Speaking rate in words per minute (default 165).")
+    @click.option(
+        "--rate",
+        type=click.IntRange(80, 400),
+        default=None,
+        help="Speaking rate in words per minute (default 165).",
+    )
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         return func(*args, **kwargs)
@@ -236,8 +266,9 @@ def speech_options(func):
     return wrapper
 
 
-def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, remind=True,
-               voice=None, speech="real"):
+def build_plan(
+    mode, stage, minutes, focus, max_pressure, conditions, seed, remind=True, voice=None, speech="real"
+):
     """The plan for these options. speech: 'real' (needs an engine), 'try' (estimate if none)."""
     from voiceguide import library as lib
     from voiceguide import planner
@@ -280,8 +311,12 @@ def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, remi
 @plan_options
 @speech_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the plan JSON to this file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the plan JSON to this file.",
+)
 def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None, **options) -> None:
     """Build a timed session and print its timetable.
 
@@ -304,18 +339,39 @@ def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None
 
 
 @cli.command()
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.",
+)
 @plan_options
 @speech_options
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The audio file to write: .wav or .mp3.")
-@click.option("--captions", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write captions: .vtt or .srt.")
-@click.option("--script", "script_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write a printable script: .html or .md.")
-def render(plan_file: Path | None, output: Path, captions: Path | None, script_file: Path | None,
-           voice: str | None, rate: int | None, **options) -> None:
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The audio file to write: .wav or .mp3.",
+)
+@click.option(
+    "--captions", type=click.Path(dir_okay=False, path_type=Path), help="Also write captions: .vtt or .srt."
+)
+@click.option(
+    "--script",
+    "script_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a printable script: .html or .md.",
+)
+def render(
+    plan_file: Path | None,
+    output: Path,
+    captions: Path | None,
+    script_file: Path | None,
+    voice: str | None,
+    rate: int | None,
+    **options,
+) -> None:
     """Write the whole session as one audio file, for any phone or music player.
 
     Checkpoints become a short pause after the spoken question.
@@ -351,20 +407,48 @@ def render(plan_file: Path | None, output: Path, captions: Path | None, script_f
 
 
 @cli.command()
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.",
+)
 @plan_options
 @speech_options
-@click.option("--feedback", type=click.Choice(["keys", "voice", "none"]), default="keys", show_default=True,
-              help="How answers come in. keys: single keys on a terminal, or one line of stdin per question.")
-@click.option("--output", default="device", show_default=True, metavar="device|null|FILE.wav",
-              help="device: the sound card, in real time. null or a .wav file: as fast as possible.")
-@click.option("--answer-timeout", type=click.FloatRange(2, 60), default=8.0, show_default=True,
-              help="Seconds to wait for an answer at each question.")
+@click.option(
+    "--feedback",
+    type=click.Choice(["keys", "voice", "none"]),
+    default="keys",
+    show_default=True,
+    help="How answers come in. keys: single keys on a terminal, or one line of stdin per question.",
+)
+@click.option(
+    "--output",
+    default="device",
+    show_default=True,
+    metavar="device|null|FILE.wav",
+    help="device: the sound card, in real time. null or a .wav file: as fast as possible.",
+)
+@click.option(
+    "--answer-timeout",
+    type=click.FloatRange(2, 60),
+    default=8.0,
+    show_default=True,
+    help="Seconds to wait for an answer at each question.",
+)
 @click.option("--resume", is_flag=True, help="Continue the last unfinished session where it stopped.")
 @click.option("--json", "as_json", is_flag=True, help="Print every event as one JSON line, as it happens.")
-def play(plan_file: Path | None, voice: str | None, rate: int | None, feedback: str, output: str,
-         answer_timeout: float, resume: bool, as_json: bool, **options) -> None:
+def play(
+    plan_file: Path | None,
+    voice: str | None,
+    rate: int | None,
+    feedback: str,
+    output: str,
+    answer_timeout: float,
+    resume: bool,
+    as_json: bool,
+    **options,
+) -> None:
     """Play a guided session: it speaks each step, asks how it feels, and adapts.
 
     \b
@@ -410,11 +494,13 @@ def play(plan_file: Path | None, voice: str | None, rate: int | None, feedback: 
 
     display = None
     if not as_json and sys.stderr.isatty():
+
         def display(line: str) -> None:
             click.echo("\r\033[K" + line[: click.get_terminal_size()[0] - 1], nl=False, err=True)
 
-    request = sess.PlayRequest(output=output, feedback=feedback, answer_window=answer_timeout,
-                               as_json=as_json, resume=resume)
+    request = sess.PlayRequest(
+        output=output, feedback=feedback, answer_window=answer_timeout, as_json=as_json, resume=resume
+    )
     outcome, session_id = sess.play(session_plan, cache, request, emit_line, display, speech)
     if display:
         click.echo("", err=True)
@@ -422,8 +508,10 @@ def play(plan_file: Path | None, voice: str | None, rate: int | None, feedback: 
         click.echo("voiceguide: session saved. Resume with: voiceguide play --resume", err=True)
         sys.exit(130)
     if outcome.reason == "stopped":
-        raise SafetyStop(f"The session stopped for safety: {outcome.stop_reason}.",
-                         hint="Rest. If symptoms spread down the leg or do not settle, see a clinician.")
+        raise SafetyStop(
+            f"The session stopped for safety: {outcome.stop_reason}.",
+            hint="Rest. If symptoms spread down the leg or do not settle, see a clinician.",
+        )
     if not as_json:
         click.echo(f"Session finished ({outcome.seconds / 60:.1f} minutes). Well done.", err=True)
 
@@ -453,10 +541,19 @@ def write_text_output(path: Path, text: str) -> None:
 
 
 @cli.command()
-@click.option("--mode", type=click.Choice(MODES), default="self", show_default=True,
-              help="partner: the questions are about the person receiving.")
-@click.option("--stage", type=click.Choice(STAGES), default=None,
-              help="Save this stage in the profile as the default for sessions.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="self",
+    show_default=True,
+    help="partner: the questions are about the person receiving.",
+)
+@click.option(
+    "--stage",
+    type=click.Choice(STAGES),
+    default=None,
+    help="Save this stage in the profile as the default for sessions.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def screen(mode: str, stage: str | None, as_json: bool) -> None:
     """The safety screen: red-flag and condition questions, answered yes or no.
@@ -486,16 +583,20 @@ def screen(mode: str, stage: str | None, as_json: bool) -> None:
     saved = prof.from_screen(result, stage or _previous_stage())
     prof.save(saved)
     if as_json:
-        click.echo(json.dumps({
-            "outcome": result.outcome,
-            "may_play": result.may_play,
-            "conditions": result.conditions,
-            "emergency_flags": result.emergency_flags,
-            "clinician_flags": result.clinician_flags,
-            "cleared_by_clinician": result.cleared,
-            "message": result.message(),
-            "screened": saved.screened.isoformat() if saved.screened else None,
-        }))
+        click.echo(
+            json.dumps(
+                {
+                    "outcome": result.outcome,
+                    "may_play": result.may_play,
+                    "conditions": result.conditions,
+                    "emergency_flags": result.emergency_flags,
+                    "clinician_flags": result.clinician_flags,
+                    "cleared_by_clinician": result.cleared,
+                    "message": result.message(),
+                    "screened": saved.screened.isoformat() if saved.screened else None,
+                }
+            )
+        )
     elif not interactive:
         click.echo(result.message())
     if not result.may_play:

@@ -122,12 +122,22 @@ class Journal:
 
     # --- writing ---------------------------------------------------------------
 
-    def start_session(self, plan: dict, output: str, person: str = "", resumed_from: int | None = None) -> int:
+    def start_session(
+        self, plan: dict, output: str, person: str = "", resumed_from: int | None = None
+    ) -> int:
         cur = self.db.execute(
             "INSERT INTO sessions (started, person, mode, stage, minutes, plan, output, resumed_from)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (now_iso(), person, plan["mode"], plan["stage"], plan["minutes"], json.dumps(plan),
-             output, resumed_from),
+            (
+                now_iso(),
+                person,
+                plan["mode"],
+                plan["stage"],
+                plan["minutes"],
+                json.dumps(plan),
+                output,
+                resumed_from,
+            ),
         )
         return int(cur.lastrowid)
 
@@ -139,10 +149,13 @@ class Journal:
         )
 
     def set_played(self, session_id: int, seconds: float) -> None:
-        self.db.execute("UPDATE sessions SET seconds_played = ? WHERE id = ?", (round(seconds, 3), session_id))
+        self.db.execute(
+            "UPDATE sessions SET seconds_played = ? WHERE id = ?", (round(seconds, 3), session_id)
+        )
 
-    def end_session(self, session_id: int, status: str, reason: str, stop_reason: str | None,
-                    seconds: float) -> None:
+    def end_session(
+        self, session_id: int, status: str, reason: str, stop_reason: str | None, seconds: float
+    ) -> None:
         self.db.execute(
             "UPDATE sessions SET status = ?, ended = ?, end_reason = ?, stop_reason = ?, seconds_played = ?"
             " WHERE id = ?",
@@ -156,13 +169,24 @@ class Journal:
 
     def _row(self, r: tuple) -> SessionRow:
         return SessionRow(
-            id=r[0], started=r[1], mode=r[2], stage=r[3], minutes=r[4], plan=json.loads(r[5]),
-            output=r[6], status=r[7], end_reason=r[8], stop_reason=r[9], seconds_played=r[10],
+            id=r[0],
+            started=r[1],
+            mode=r[2],
+            stage=r[3],
+            minutes=r[4],
+            plan=json.loads(r[5]),
+            output=r[6],
+            status=r[7],
+            end_reason=r[8],
+            stop_reason=r[9],
+            seconds_played=r[10],
             resumed_from=r[11],
         )
 
-    _COLUMNS = ("id, started, mode, stage, minutes, plan, output, status, end_reason, stop_reason,"
-                " seconds_played, resumed_from")
+    _COLUMNS = (
+        "id, started, mode, stage, minutes, plan, output, status, end_reason, stop_reason,"
+        " seconds_played, resumed_from"
+    )
 
     def session(self, session_id: int) -> SessionRow | None:
         r = self.db.execute(f"SELECT {self._COLUMNS} FROM sessions WHERE id = ?", (session_id,)).fetchone()

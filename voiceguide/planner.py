@@ -134,9 +134,7 @@ def why_excluded(
         return "no balls or rollers with osteoporosis"
     if request.stage == "acute" and "piriformis" in technique.areas and technique.pressure:
         return "no piriformis pressure work in the acute stage"
-    if "pregnancy" in condition_names and not set(technique.positions) & set(
-        SAFE_POSITIONS_IN_PREGNANCY
-    ):
+    if "pregnancy" in condition_names and not set(technique.positions) & set(SAFE_POSITIONS_IN_PREGNANCY):
         return "no side-lying or seated position, needed in pregnancy"
     if technique.kind != "assessment" and skipped_areas & set(technique.areas):
         return "works an area left out today"
@@ -192,8 +190,11 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
         long_holds = {
             i
             for i, d in enumerate(drafts)
-            if d.kind == "hold" and not d.movement and d.fields.get("pressure")
-            and d.hold_base * scale > LONG_HOLD and "split" not in d.fields
+            if d.kind == "hold"
+            and not d.movement
+            and d.fields.get("pressure")
+            and d.hold_base * scale > LONG_HOLD
+            and "split" not in d.fields
         }
         droppable = [t for t in chosen[1:]]
         if scale < MIN_SCALE and droppable:
@@ -412,9 +413,9 @@ def sequence(
                     ask("pain", QUESTIONS[("opening", mode)], area, technique.id)
                 key += 1
                 base = step.hold * weight
-                pressure_check_text = technique.checkin_text("pressure", mode) or QUESTIONS[
-                    ("pressure", mode)
-                ]
+                pressure_check_text = (
+                    technique.checkin_text("pressure", mode) or QUESTIONS[("pressure", mode)]
+                )
                 needs_check = pressure is not None and (
                     rose or (area == "lower-back" and technique.kind == "massage" and not checked_lower_back)
                 )

@@ -92,18 +92,18 @@ class Player:
             if jump is not None:
                 i = jump
                 continue
-            if block.checkpoint is not None:
-                i = self.checkpoint(block.checkpoint)
-            else:
-                i = last + 1
-        return Outcome(
-            "stopped" if self.state.stopped else "finished", self.state.stop_reason, self.now()
-        )
+            i = self.checkpoint(block.checkpoint) if block.checkpoint is not None else last + 1
+        return Outcome("stopped" if self.state.stopped else "finished", self.state.stop_reason, self.now())
 
     def segment_event(self, seg: Segment) -> None:
         data = {
-            "index": seg.index, "kind": seg.kind, "technique": seg.technique, "area": seg.area,
-            "pressure": seg.pressure, "text": seg.text, "side": seg.side,
+            "index": seg.index,
+            "kind": seg.kind,
+            "technique": seg.technique,
+            "area": seg.area,
+            "pressure": seg.pressure,
+            "text": seg.text,
+            "side": seg.side,
         }
         if seg.kind == "checkpoint":
             data["question"] = seg.question
@@ -114,7 +114,7 @@ class Player:
             self.display(self.status_line(seg))
 
     def status_line(self, seg: Segment) -> str:
-        left = sum(s.duration for s in self.segments[seg.index:])
+        left = sum(s.duration for s in self.segments[seg.index :])
         where = " · ".join(x for x in (seg.area, seg.technique, seg.side) if x)
         pressure = f" · pressure {seg.pressure}/5" if seg.pressure else ""
         what = seg.text or {"hold": "keep going", "cue": f"({seg.sound})"}.get(seg.kind, "")
@@ -186,8 +186,10 @@ class Player:
             return "resume"
         if answer.intent in ("skip", "more", "less"):
             if answer.intent == "skip":
-                target = next((s for s in self.segments[current.index + 1:]
-                               if s.kind in ("speech", "checkpoint")), None)
+                target = next(
+                    (s for s in self.segments[current.index + 1 :] if s.kind in ("speech", "checkpoint")),
+                    None,
+                )
                 self.sink.stop()
                 self.emit("action", action="skip", pressure=current.pressure, reason="next step")
                 if target is None:
@@ -201,8 +203,10 @@ class Player:
             self.sink.stop()
             return self.act(decide(self.state, answer, None, current.pressure), current, answer)
         if answer.intent == "repeat":
-            step = next((s for s in reversed(self.segments[block.first: current.index + 1])
-                         if s.kind == "speech"), None)
+            step = next(
+                (s for s in reversed(self.segments[block.first : current.index + 1]) if s.kind == "speech"),
+                None,
+            )
             self.sink.stop()
             self.emit("action", action="repeat", pressure=current.pressure, reason="repeat the step")
             return ("restart", block.onset(step.index) if step else 0)
@@ -242,7 +246,9 @@ class Player:
     def checkpoint(self, seg: Segment) -> int:
         """Listen, ask again when unsure, decide, journal, and rewrite what follows."""
         if self.feedback.name == "none":  # the window was played with the block: nothing to wait for
-            self.emit("action", action="keep", pressure=self.pressure_at(seg), reason="no feedback", at=seg.index)
+            self.emit(
+                "action", action="keep", pressure=self.pressure_at(seg), reason="no feedback", at=seg.index
+            )
             return seg.index + 1
         expect = EXPECT_FOR_QUESTION.get(seg.question or "", "any")
         if self.state.awaiting_offer:
@@ -301,7 +307,7 @@ class Player:
         self.emit("state", state=self.state.to_dict())
         for action in actions:
             self.segments = self.editor.apply(self.segments, at, action, self.state)
-        self.emit("replan", segments=[s.to_dict() for s in self.segments[at + 1:]], from_index=at + 1)
+        self.emit("replan", segments=[s.to_dict() for s in self.segments[at + 1 :]], from_index=at + 1)
         return at + 1
 
     def pressure_at(self, seg: Segment) -> int | None:
@@ -309,7 +315,7 @@ class Player:
         for s in reversed(self.segments[: seg.index]):
             if s.pressure is not None and (seg.technique is None or s.technique == seg.technique):
                 return s.pressure
-        for s in self.segments[seg.index:]:
+        for s in self.segments[seg.index :]:
             if s.pressure is not None and s.technique == seg.technique:
                 return s.pressure
         return None

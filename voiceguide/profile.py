@@ -91,8 +91,7 @@ def load() -> Profile:
         problems.append("answers must be a table of true/false values")
         answers = {}
     if problems:
-        raise InvalidInput(f"The profile {path} is not valid: {problems[0]}.", hint=hint,
-                           problems=problems)
+        raise InvalidInput(f"The profile {path} is not valid: {problems[0]}.", hint=hint, problems=problems)
     return Profile(
         screened=screened,
         outcome=outcome,

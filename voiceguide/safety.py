@@ -20,13 +20,22 @@ class Question:
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("saddle-numbness", "A",
-             "Do you have numbness or tingling between your legs, around your bottom or genitals?"),
-    Question("bladder-bowel", "A",
-             "Have you had new trouble passing urine, or lost control of your bladder or bowels?"),
+    Question(
+        "saddle-numbness",
+        "A",
+        "Do you have numbness or tingling between your legs, around your bottom or genitals?",
+    ),
+    Question(
+        "bladder-bowel",
+        "A",
+        "Have you had new trouble passing urine, or lost control of your bladder or bowels?",
+    ),
     Question("both-legs", "A", "Do you have sciatica in both legs at the same time?"),
-    Question("leg-weakness", "A",
-             "Is a leg getting weak or numb, badly or quickly, or does your foot drag when you walk?"),
+    Question(
+        "leg-weakness",
+        "A",
+        "Is a leg getting weak or numb, badly or quickly, or does your foot drag when you walk?",
+    ),
     Question("sexual-dysfunction", "A", "Have you noticed a new problem with sexual function?"),
     Question("fever", "B", "Do you have a fever, or feel generally unwell, with the back pain?"),
     Question("cancer", "B", "Have you ever had cancer?"),
@@ -34,17 +43,23 @@ QUESTIONS: tuple[Question, ...] = (
     Question("trauma", "B", "Did this pain start after a recent fall, accident or other injury?"),
     Question("steroids", "B", "Have you taken steroid tablets, such as prednisolone, for months?"),
     Question("night-pain", "B", "Is the pain constant, and worse at night or when you rest?"),
-    Question("immunosuppression", "B",
-             "Is your immune system weakened by illness or medicine, or have you injected drugs?"),
-    Question("dvt", "C",
-             "Do you have a blood clot in a leg, or a calf that is painful, swollen and warm?"),
+    Question(
+        "immunosuppression",
+        "B",
+        "Is your immune system weakened by illness or medicine, or have you injected drugs?",
+    ),
+    Question("dvt", "C", "Do you have a blood clot in a leg, or a calf that is painful, swollen and warm?"),
     Question("anticoagulants", "C", "Do you take blood thinners, or have a bleeding disorder?"),
-    Question("skin", "C",
-             "Is there broken skin, a rash, an infection, or a hot swollen patch on the back, "
-             "buttocks or thighs?"),
-    Question("recent-surgery", "C",
-             "Have you had surgery or a fracture in the back, pelvis, hip or thigh in the last "
-             "three months?"),
+    Question(
+        "skin",
+        "C",
+        "Is there broken skin, a rash, an infection, or a hot swollen patch on the back, buttocks or thighs?",
+    ),
+    Question(
+        "recent-surgery",
+        "C",
+        "Have you had surgery or a fracture in the back, pelvis, hip or thigh in the last three months?",
+    ),
     Question("osteoporosis", "C", "Have you been told you have osteoporosis, or thin bones?"),
     Question("pregnancy", "C", "Are you pregnant?"),
     Question("hip-replacement", "C", "Have you had a hip replacement?"),
@@ -54,9 +69,7 @@ INTRO = {
     "self": "Before your first session, a few yes or no questions about your back pain.",
     "partner": "These questions are about the person who will receive the massage. Answer yes or no.",
 }
-CLEARED_QUESTION = (
-    "Has a doctor or physiotherapist seen you about this, and said massage is safe for you?"
-)
+CLEARED_QUESTION = "Has a doctor or physiotherapist seen you about this, and said massage is safe for you?"
 AREA_QUESTION = "Which area? Lower back, sacrum, buttock, piriformis, hip or hamstring."
 AGE_ADVICE = (
     "If you are under 20 or over 50 and this is your first episode of back pain, "
@@ -72,8 +85,7 @@ CLINICIAN_MESSAGE = (
     "first. When they say massage is safe, run voiceguide screen again."
 )
 DVT_MESSAGE = (
-    "No massage with a possible blood clot in the leg: massage could move it. "
-    "Please see a clinician first."
+    "No massage with a possible blood clot in the leg: massage could move it. Please see a clinician first."
 )
 PROFILE_MAX_AGE_DAYS = 90
 
@@ -119,8 +131,8 @@ class ScreenResult:
         if outcome == "emergency":
             return EMERGENCY_MESSAGE
         if outcome == "see-clinician":
-            return DVT_MESSAGE if self.answers.get("dvt") and not self.clinician_flags else (
-                CLINICIAN_MESSAGE
+            return (
+                DVT_MESSAGE if self.answers.get("dvt") and not self.clinician_flags else (CLINICIAN_MESSAGE)
             )
         if outcome == "adjust":
             return "Thank you. Sessions will be adjusted for: " + ", ".join(self.conditions) + "."

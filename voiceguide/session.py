@@ -5,6 +5,7 @@ The glue between the pure planner/timeline and the speech cache and sinks.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +81,11 @@ def extra_texts(mode: str) -> list[str]:
     from voiceguide.player import REASK, SESSION_SAVED
 
     texts = list(REASK.values()) + [SESSION_SAVED, OFFER[mode]]
-    texts += [t for k, t in SAY.items() if "{" not in t and not k.endswith("self" if mode == "partner" else "partner")]
+    texts += [
+        t
+        for k, t in SAY.items()
+        if "{" not in t and not k.endswith("self" if mode == "partner" else "partner")
+    ]
     texts += [f"{n} out of ten. Thank you." for n in range(11)]
     texts += ["Good. We stay as we are.", "No answer, so we carry on at the same pressure."]
     return texts
@@ -109,16 +114,22 @@ def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None
 
     journal = open_journal()
     if journal.recovered_from:
-        emit_line({"event": "notice", "text": f"The journal was damaged; it was kept as "
-                   f"{journal.recovered_from} and a fresh one started."})
+        emit_line(
+            {
+                "event": "notice",
+                "text": f"The journal was damaged; it was kept as "
+                f"{journal.recovered_from} and a fresh one started.",
+            }
+        )
     start = 0
     state = None
     recap = None
     if request.resume:
         row = journal.last_unfinished()
         if row is None:
-            raise InvalidInput("There is no unfinished session to resume.",
-                               hint="Start a new one with: voiceguide play")
+            raise InvalidInput(
+                "There is no unfinished session to resume.", hint="Start a new one with: voiceguide play"
+            )
         plan = plan_from_dict(row.plan, "the saved session")
         session_id = row.id
         events = journal.events(session_id, ("block", "state", "segment"))
@@ -151,13 +162,31 @@ def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None
         if event in ("segment", "answer", "action", "end", "block"):
             emit_line({"t": data.get("t"), "event": event, **{k: v for k, v in data.items() if k != "t"}})
 
-    player = Player(plan, _library(), cache, load_cue, sink, feedback, record, state,
-                    answer_window=request.answer_window, reask=request.feedback != "none",
-                    display=display)
+    player = Player(
+        plan,
+        _library(),
+        cache,
+        load_cue,
+        sink,
+        feedback,
+        record,
+        state,
+        answer_window=request.answer_window,
+        reask=request.feedback != "none",
+        display=display,
+    )
     outcome = None
     try:
-        record("start", {"t": 0.0, "session": session_id, "resumed": request.resume,
-                         "from_index": start, "output": request.output})
+        record(
+            "start",
+            {
+                "t": 0.0,
+                "session": session_id,
+                "resumed": request.resume,
+                "from_index": start,
+                "output": request.output,
+            },
+        )
         if recap:
             player.play_now(cache.clip(recap))
         outcome = player.run(start)
@@ -165,18 +194,25 @@ def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None
         sink.stop()
         outcome = Outcome("interrupted", None, player.now())
         if sink.realtime:
-            try:
+            with contextlib.suppress(Exception):  # saying so is a courtesy; the save already happened
                 player.play_now(cache.clip(SESSION_SAVED))
-            except Exception:
-                pass
     except NoAudioOutput:
         outcome = Outcome("interrupted", "sound output failed", player.now())
         raise
     finally:
         if outcome is not None:
-            status = {"finished": "finished", "stopped": "stopped", "interrupted": "interrupted"}[outcome.reason]
-            record("end", {"t": outcome.seconds, "reason": outcome.reason, "stop_reason": outcome.stop_reason,
-                           "session": session_id})
+            status = {"finished": "finished", "stopped": "stopped", "interrupted": "interrupted"}[
+                outcome.reason
+            ]
+            record(
+                "end",
+                {
+                    "t": outcome.seconds,
+                    "reason": outcome.reason,
+                    "stop_reason": outcome.stop_reason,
+                    "session": session_id,
+                },
+            )
             journal.end_session(session_id, status, outcome.reason, outcome.stop_reason, outcome.seconds)
         sink.close(keep=True)
         feedback.close()

@@ -26,7 +26,10 @@ def decode_wav(data: bytes, name: str = "audio") -> tuple[np.ndarray, int]:
     try:
         with wave.open(io.BytesIO(data)) as w:
             channels, width, rate, frames = (
-                w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()
+                w.getnchannels(),
+                w.getsampwidth(),
+                w.getframerate(),
+                w.getnframes(),
             )
             raw = w.readframes(frames)
     except (wave.Error, EOFError, ValueError) as e:

@@ -143,7 +143,7 @@ class FileSink:
         except OSError as e:
             raise InvalidInput(f"Cannot write {path}: {e.strerror or e}.") from e
         if self.kind == ".wav":
-            self.wav = wave.open(self.file, "wb")
+            self.wav = wave.open(self.file, "wb")  # noqa: SIM115 - closed in close()
             self.wav.setnchannels(1)
             self.wav.setsampwidth(2)
             self.wav.setframerate(SAMPLE_RATE)

@@ -250,7 +250,9 @@ class SpeechCache:
         return self._lengths[text]
 
 
-def open_cache(engine_name: str | None = None, voice: str | None = None, rate: int | None = None) -> SpeechCache:
+def open_cache(
+    engine_name: str | None = None, voice: str | None = None, rate: int | None = None
+) -> SpeechCache:
     from voiceguide import paths
 
     engine = make_engine(engine_name, voice, rate)

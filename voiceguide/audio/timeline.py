@@ -68,9 +68,7 @@ def block_ranges(segments: Sequence[Segment], start: int = 0, max_seconds: float
             first, length = i + 1, 0.0
 
 
-def mix_block(
-    segments: Sequence[Segment], first: int, last: int, speech: SpeechClip, cue: CueClip
-) -> Block:
+def mix_block(segments: Sequence[Segment], first: int, last: int, speech: SpeechClip, cue: CueClip) -> Block:
     chosen = list(segments[first : last + 1])
     start = chosen[0].start
     end = chosen[-1].start + chosen[-1].duration

@@ -15,7 +15,12 @@ Area = Literal["lower-back", "sacrum", "buttock", "piriformis", "hip", "hamstrin
 Position = Literal["belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling"]
 Equipment = Literal["ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel"]
 Condition = Literal[
-    "dvt", "anticoagulants", "skin", "recent-surgery", "osteoporosis", "pregnancy",
+    "dvt",
+    "anticoagulants",
+    "skin",
+    "recent-surgery",
+    "osteoporosis",
+    "pregnancy",
     "hip-replacement",
 ]
 Question = Literal["pain", "pressure", "comfort"]
@@ -40,8 +45,7 @@ def check_spoken(text: str) -> str:
         words = len(sentence.split())
         if words > MAX_WORDS_PER_SENTENCE:
             raise ValueError(
-                f"a sentence has {words} words, must be at most {MAX_WORDS_PER_SENTENCE}: "
-                f"{sentence[:60]!r}"
+                f"a sentence has {words} words, must be at most {MAX_WORDS_PER_SENTENCE}: {sentence[:60]!r}"
             )
     return text
 
@@ -133,9 +137,7 @@ class Technique(Strict):
         for i, check in enumerate(self.checkin):
             for mode in self.modes:
                 if check.for_mode(mode) is None:
-                    raise ValueError(
-                        f"checkin[{i}] has no {mode!r} text, but modes includes {mode!r}"
-                    )
+                    raise ValueError(f"checkin[{i}] has no {mode!r} text, but modes includes {mode!r}")
         if self.kind == "massage" and self.pressure is None:
             raise ValueError("a massage technique needs a pressure range")
         return self
