@@ -15,11 +15,18 @@ from click.testing import CliRunner
 import voiceguide.cli
 
 
+@pytest.fixture(scope="session")
+def shared_speech_cache(tmp_path_factory) -> Path:
+    """Speech clips rendered once for the whole run: each test still gets its own data folder."""
+    return tmp_path_factory.mktemp("speech-cache")
+
+
 @pytest.fixture(autouse=True)
-def voiceguide_home(tmp_path, monkeypatch) -> Path:
+def voiceguide_home(tmp_path, monkeypatch, shared_speech_cache) -> Path:
     """Every test gets its own empty VOICEGUIDE_HOME (not created yet, like a first run)."""
     home = tmp_path / "voiceguide-home"
     monkeypatch.setenv("VOICEGUIDE_HOME", str(home))
+    monkeypatch.setenv("VOICEGUIDE_CACHE", str(shared_speech_cache))
     monkeypatch.delenv("VOICEGUIDE_DEBUG", raising=False)
     return home
 
@@ -87,7 +94,7 @@ def run_voiceguide(voiceguide_home):
     script = _console_script()
 
     def run(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home))
+        env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home))  # VOICEGUIDE_CACHE comes along
         env.pop("VOICEGUIDE_DEBUG", None)
         return subprocess.run(
             [script, *map(str, args)],

@@ -270,6 +270,7 @@ class Player:
             if answer is not None and answer.intent != "unknown":
                 break
             if attempt + 1 < tries:
+                self.emit("reask", text=REASK[expect], at=seg.index)
                 self.play_now(self.cue("question"))
                 self.play_now(self.speech.clip(REASK[expect]))
             answer = None

@@ -6,7 +6,7 @@ The glue between the pure planner/timeline and the speech cache and sinks.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from voiceguide import library as lib
@@ -155,9 +155,7 @@ def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None
     def record(event: str, data: dict) -> None:
         journal.event(session_id, data.get("t", 0.0), event, {k: v for k, v in data.items() if k != "t"})
         if event == "replan":
-            stored = plan.to_dict()
-            stored["segments"] = [s.to_dict() for s in player.segments]
-            journal.update_plan(session_id, stored)
+            journal.update_plan(session_id, replace(plan, segments=player.segments).to_dict())
             return
         if event in ("segment", "answer", "action", "end", "block"):
             emit_line({"t": data.get("t"), "event": event, **{k: v for k, v in data.items() if k != "t"}})

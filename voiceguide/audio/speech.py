@@ -256,4 +256,6 @@ def open_cache(
     from voiceguide import paths
 
     engine = make_engine(engine_name, voice, rate)
-    return SpeechCache(engine, paths.data_dir() / "cache" / "speech")
+    shared = os.environ.get("VOICEGUIDE_CACHE")  # a cache shared between data folders (tests, kiosks)
+    folder = Path(shared) if shared else paths.data_dir() / "cache" / "speech"
+    return SpeechCache(engine, folder)

@@ -1,0 +1,208 @@
+"""Playing sessions end to end: stdin answers, adaptation, journal, JSON events, resume.
+
+Sessions run to --output null or a WAV file (as fast as the machine can), driven
+by one line of stdin per question, as design.md describes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import wave
+
+import pytest
+
+ALL_NO = "no\n" * 19
+PARTNER = ("--mode", "partner", "--stage", "subacute", "--minutes", "20")
+
+
+@pytest.fixture
+def screened(cli):
+    result = cli("screen", input=ALL_NO)
+    assert result.exit_code == 0, result.stderr
+
+
+def events(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def journal_rows(home, sql: str, args=()):
+    db = sqlite3.connect(home / "journal.sqlite3")
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()
+
+
+def spoken_after(evs: list[dict], event_index: int) -> list[str]:
+    return [e["text"] for e in evs[event_index:] if e["event"] == "segment" and e["kind"] == "speech"]
+
+
+def test_play_refuses_without_a_screen_when_not_interactive(cli):
+    result = cli("play", "--output", "null", input="")
+    assert result.exit_code == 7
+    assert "voiceguide screen" in result.stderr
+
+
+def test_play_refuses_after_an_emergency_screen(cli):
+    assert cli("screen", input="yes\n").exit_code == 7
+    result = cli("play", "--output", "null", input="")
+    assert result.exit_code == 7
+    assert "clinician" in result.stderr
+
+
+def test_more_raises_pressure_and_says_so(cli, screened, voiceguide_home):
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\nmore\ngood\n")
+    assert result.exit_code == 0, result.stderr
+    evs = events(result.stdout)
+    actions = [e for e in evs if e["event"] == "action"]
+    up = next(e for e in actions if e["action"] == "pressure_up")
+    i = evs.index(up)
+    said = spoken_after(evs, i)
+    assert said[0].startswith("A little firmer now") and "two out of five" in said[0]
+    # the next question is a pressure check at the new pressure
+    nxt = next(e for e in evs[i:] if e["event"] == "segment" and e["kind"] == "checkpoint")
+    assert nxt["question"] == "pressure"
+    # every answer is journaled with its intent, before the action
+    rows = journal_rows(voiceguide_home, "SELECT event, data FROM events ORDER BY id")
+    kinds = [r[0] for r in rows]
+    first_answer = kinds.index("answer")
+    assert kinds[first_answer + 1] == "action"
+    answers = [json.loads(d) for e, d in rows if e == "answer"]
+    assert [a["intent"] for a in answers[:3]] == ["number", "more", "good"]
+
+
+def test_checkpoint_event_is_printed_before_the_answer_is_read(cli, screened):
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\n")
+    evs = events(result.stdout)
+    first_answer = next(i for i, e in enumerate(evs) if e["event"] == "answer")
+    checkpoint = next(i for i, e in enumerate(evs) if e.get("kind") == "checkpoint")
+    assert checkpoint < first_answer
+    assert evs[checkpoint]["question"] == "pain"
+
+
+def test_stop_word_stops_and_never_raises_pressure_after(cli, screened, voiceguide_home):
+    answers = "3\nstop\nyes\n" + "more\n" * 10
+    result = cli("play", *PARTNER, "--output", "null", "--json", input=answers)
+    assert result.exit_code == 7
+    assert "stopped for safety" in result.stderr
+    evs = events(result.stdout)
+    stop = next(e for e in evs if e["event"] == "action" and e["action"] == "stop")
+    i = evs.index(stop)
+    before = [e["pressure"] for e in evs[:i] if e["event"] == "segment" and e.get("pressure")]
+    after = [e["pressure"] for e in evs[i:] if e["event"] == "segment" and e.get("pressure")]
+    assert after and max(after) <= max(before)
+    assert not any(e["event"] == "action" and e["action"] == "pressure_up" for e in evs[i:])
+    end = evs[-1]
+    assert end["event"] == "end" and end["reason"] == "stopped" and end["stop_reason"] == "stop word"
+    status = journal_rows(voiceguide_home, "SELECT status, stop_reason FROM sessions")
+    assert status == [("stopped", "stop word")]
+
+
+def test_pain_two_points_above_the_start_is_a_stop_rule(cli, screened):
+    # opening 2; 'good' at the lower-back pressure check; then 4 on reaching a new area
+    result = cli("play", "--mode", "partner", "--stage", "chronic", "--minutes", "30", "--output", "null",
+                 "--json", input="2\ngood\ngood\ngood\ngood\n4\n" + "good\n" * 20)
+    evs = events(result.stdout)
+    stops = [e for e in evs if e["event"] == "action" and e["action"] == "stop"]
+    assert stops and "above the start" in stops[0]["reason"]
+    assert result.exit_code == 7
+
+
+def test_symptom_word_stops_and_the_area_is_not_worked_again(cli, screened):
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\nit is tingling\nno\n2\n")
+    evs = events(result.stdout)
+    stop = next(e for e in evs if e["event"] == "action" and e["action"] == "stop")
+    assert stop["reason"].startswith("symptom")
+    i = evs.index(stop)
+    worked = {e["technique"] for e in evs[i:] if e["event"] == "segment" and e["kind"] == "hold"}
+    assert not worked - {None}  # 'no' to the offer: nothing more is massaged
+    assert result.exit_code == 7
+
+
+def test_acute_stage_never_goes_above_two(cli, screened):
+    result = cli("play", "--mode", "partner", "--stage", "acute", "--minutes", "15", "--output", "null",
+                 "--json", input="2\n" + "more\n" * 30)
+    evs = events(result.stdout)
+    pressures = [e["pressure"] for e in evs if e["event"] == "segment" and e.get("pressure")]
+    assert max(pressures) <= 2
+    assert result.exit_code == 0
+
+
+def test_no_answer_keeps_pressure_and_asks_once_more(cli, screened, voiceguide_home):
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="")
+    evs = events(result.stdout)
+    assert result.exit_code == 0
+    actions = [e for e in evs if e["event"] == "action"]
+    checkpoints = [e for e in evs if e["event"] == "segment" and e["kind"] == "checkpoint"]
+    assert len(actions) == len(checkpoints)
+    assert all(e["action"] == "keep" and e["reason"].startswith("no answer") for e in actions)
+    reasks = journal_rows(voiceguide_home, "SELECT data FROM events WHERE event = 'reask'")
+    assert len(reasks) == len(checkpoints)  # each question asked once more, then carry on
+    assert "Say a number from zero to ten" in json.loads(reasks[0][0])["text"]
+
+
+def test_unknown_answer_is_asked_again_not_guessed(cli, screened):
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="banana\n4\n")
+    evs = events(result.stdout)
+    answers = [e for e in evs if e["event"] == "answer"]
+    assert answers[0]["intent"] == "unknown" and answers[1]["value"] == 4
+    actions = [e for e in evs if e["event"] == "action"]
+    assert "opening pain 4/10" in actions[0]["reason"]
+
+
+def test_feedback_none_to_wav_equals_render(cli, screened, tmp_path):
+    played = tmp_path / "played.wav"
+    rendered = tmp_path / "rendered.wav"
+    assert cli("play", *PARTNER, "--output", str(played), "--feedback", "none").exit_code == 0
+    assert cli("render", *PARTNER, "-o", str(rendered)).exit_code == 0
+    assert played.read_bytes() == rendered.read_bytes()
+
+
+def test_wav_output_includes_feedback_pauses(cli, screened, tmp_path):
+    out = tmp_path / "s.wav"
+    result = cli("play", *PARTNER, "--output", str(out), "--json", input="3\nmore\ngood\n")
+    assert result.exit_code == 0
+    with wave.open(str(out)) as w:
+        seconds = w.getnframes() / w.getframerate()
+    end = events(result.stdout)[-1]
+    assert abs(seconds - end["t"]) < 0.05
+
+
+def test_resume_continues_an_interrupted_session(cli, screened, voiceguide_home):
+    # make a session look interrupted after its third block
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\nmore\ngood\n")
+    assert result.exit_code == 0
+    db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
+    blocks = db.execute("SELECT id, data FROM events WHERE event = 'block' ORDER BY id").fetchall()
+    cut = blocks[2][0]
+    db.execute("DELETE FROM events WHERE id > ?", (cut,))
+    db.execute("UPDATE sessions SET status = 'interrupted', end_reason = 'interrupted'")
+    db.commit()
+    db.close()
+    first = json.loads(blocks[2][1])["first"]
+    resumed = cli("play", "--resume", "--output", "null", "--json", input="good\n" * 10)
+    assert resumed.exit_code == 0, resumed.stderr
+    evs = events(resumed.stdout)
+    first_block = next(e for e in evs if e["event"] == "block")
+    assert first_block["first"] == first
+    status = journal_rows(voiceguide_home, "SELECT status FROM sessions")
+    assert status == [("finished",)]
+
+
+def test_resume_with_nothing_to_resume(cli, screened):
+    result = cli("play", "--resume", "--output", "null", input="")
+    assert result.exit_code == 3
+    assert "no unfinished session" in result.stderr.lower()
+
+
+def test_bad_output_option(cli, screened):
+    result = cli("play", "--output", "out.mp4", input="")
+    assert result.exit_code == 2
+    assert "device, null" in result.stderr
+
+
+def test_journal_files_are_private(cli, screened, voiceguide_home):
+    cli("play", *PARTNER, "--output", "null", "--feedback", "none")
+    assert (voiceguide_home.stat().st_mode & 0o777) == 0o700
+    assert ((voiceguide_home / "journal.sqlite3").stat().st_mode & 0o777) == 0o600
