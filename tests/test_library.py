@@ -103,8 +103,7 @@ def test_library_list_json_fields(cli):
     ids = [row["id"] for row in rows]
     assert ids == sorted(ids)
     for row in rows:
-        for key in ("id", "name", "modes", "stages", "areas", "pressure", "excluded_by",
-                    "sources", "origin"):
+        for key in ("id", "name", "modes", "stages", "areas", "pressure", "excluded_by", "sources", "origin"):
             assert key in row, (row.get("id"), key)
         assert row["origin"] == "bundled"
         assert row["name"]
@@ -155,9 +154,7 @@ def test_library_list_stage_filter(cli, stage):
 def test_library_list_mode_and_stage_filters_combine(cli):
     rows = list_json(cli, "--mode", "self", "--stage", "acute")
     ids = {row["id"] for row in rows}
-    expected = {
-        t.id for t in bundled().techniques.values() if "self" in t.modes and "acute" in t.stages
-    }
+    expected = {t.id for t in bundled().techniques.values() if "self" in t.modes and "acute" in t.stages}
     assert ids == expected
     assert "S00" in ids and "P01" not in ids and "S06" not in ids
 
@@ -291,8 +288,9 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
         ["summary", "missing"],
     ),
     "empty-text.toml": (
-        technique_text({'self = "Glide your palms down your lower back, {pressure}."':
-                        'self = "   "'}, tid="B05"),
+        technique_text(
+            {'self = "Glide your palms down your lower back, {pressure}."': 'self = "   "'}, tid="B05"
+        ),
         ["steps", "self", "must not be empty"],
     ),
     "pressure-nine.toml": (
@@ -312,18 +310,15 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
         ["not UTF-8"],
     ),
     "long-sentence.toml": (
-        technique_text({"Glide your palms down their lower back, {pressure}.": LONG_SENTENCE},
-                       tid="B10"),
+        technique_text({"Glide your palms down their lower back, {pressure}.": LONG_SENTENCE}, tid="B10"),
         ["steps", "partner", "26 words", "25"],
     ),
     "unknown-placeholder.toml": (
-        technique_text({"down your lower back, {pressure}": "down your {elbow}, {pressure}"},
-                       tid="B11"),
+        technique_text({"down your lower back, {pressure}": "down your {elbow}, {pressure}"}, tid="B11"),
         ["steps", "self", "{elbow}"],
     ),
     "missing-partner.toml": (
-        technique_text({'partner = "Glide your palms down their lower back, {pressure}."\n': ""},
-                       tid="B12"),
+        technique_text({'partner = "Glide your palms down their lower back, {pressure}."\n': ""}, tid="B12"),
         ["steps[0]", "'partner'"],
     ),
     "dup-b.toml": (technique_text(tid="DUP"), ["'DUP'", "dup-a.toml", "unique"]),
@@ -424,8 +419,9 @@ def user_dir(home: Path) -> Path:
 def test_user_file_overrides_a_bundled_technique(cli, voiceguide_home):
     own = user_dir(voiceguide_home) / "P05-mine.toml"
     text = (BUNDLED_DIR / "P05-piriformis.toml").read_text(encoding="utf-8")
-    text = text.replace('name = "Piriformis release from the sacrum edge"',
-                        'name = "My own piriformis release"')
+    text = text.replace(
+        'name = "Piriformis release from the sacrum edge"', 'name = "My own piriformis release"'
+    )
     text = text.replace("pressure = { min = 2, max = 4 }", "pressure = { min = 1, max = 3 }")
     own.write_text(text, encoding="utf-8")
 

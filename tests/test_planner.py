@@ -64,8 +64,7 @@ def test_structure_of_a_session():
 def test_lower_back_before_buttock_and_piriformis_after_sacrum_edge_start():
     plan = build(mode="partner", stage="chronic", minutes=45)
     massage = [
-        s.area for s in plan.segments
-        if s.kind == "hold" and LIB.techniques[s.technique].kind == "massage"
+        s.area for s in plan.segments if s.kind == "hold" and LIB.techniques[s.technique].kind == "massage"
     ]
     first = {area: massage.index(area) for area in set(massage)}
     assert first["lower-back"] < first["buttock"]
@@ -92,8 +91,11 @@ def test_both_sides_get_equal_time_and_a_spoken_switch():
         left = sum(s.duration for s in holds if s.side == "left")
         right = sum(s.duration for s in holds if s.side == "right")
         assert left == pytest.approx(right, abs=0.01), tid
-        switch = [s for s in plan.segments if s.technique == tid and s.kind == "speech"
-                  and "switch sides" in s.text.lower()]
+        switch = [
+            s
+            for s in plan.segments
+            if s.technique == tid and s.kind == "speech" and "switch sides" in s.text.lower()
+        ]
         assert len(switch) == 1
         i = switch[0].index
         assert plan.segments[i - 1].kind == "cue" and plan.segments[i - 1].sound == "switch"
@@ -217,8 +219,9 @@ def test_same_inputs_same_plan_and_seed_changes_first_side():
     b = build(mode="partner", stage="subacute", minutes=20, seed=1)
     assert a.to_json() == b.to_json()
     sides = {
-        next(s.side for s in build(mode="partner", stage="subacute", minutes=20, seed=seed).segments
-             if s.side)
+        next(
+            s.side for s in build(mode="partner", stage="subacute", minutes=20, seed=seed).segments if s.side
+        )
         for seed in range(8)
     }
     assert sides == {"left", "right"}
@@ -238,9 +241,20 @@ def test_plan_json_round_trips():
     focus=st.lists(st.sampled_from(domain.AREAS), max_size=2, unique=True),
     max_pressure=st.one_of(st.none(), st.integers(1, 5)),
     conditions=st.lists(
-        st.sampled_from(["anticoagulants", "osteoporosis", "pregnancy", "hip-replacement",
-                         "skin:buttock", "recent-surgery:hip", "skin:lower-back"]),
-        max_size=3, unique=True),
+        st.sampled_from(
+            [
+                "anticoagulants",
+                "osteoporosis",
+                "pregnancy",
+                "hip-replacement",
+                "skin:buttock",
+                "recent-surgery:hip",
+                "skin:lower-back",
+            ]
+        ),
+        max_size=3,
+        unique=True,
+    ),
     seed=st.integers(0, 1000),
 )
 def test_any_request_in_range_gives_a_valid_safe_plan(
@@ -248,8 +262,15 @@ def test_any_request_in_range_gives_a_valid_safe_plan(
 ):
     if stage == "acute":
         minutes = min(minutes, 20)
-    plan = build(mode=mode, stage=stage, minutes=minutes, focus=tuple(focus),
-                 max_pressure=max_pressure, conditions=tuple(conditions), seed=seed)
+    plan = build(
+        mode=mode,
+        stage=stage,
+        minutes=minutes,
+        focus=tuple(focus),
+        max_pressure=max_pressure,
+        conditions=tuple(conditions),
+        seed=seed,
+    )
     target = minutes * 60
     assert abs(plan.total_seconds - target) <= max(0.02 * target, 10)
     plan_from_dict(plan.to_dict())  # valid by the same checks as a plan file

@@ -101,8 +101,19 @@ def test_stop_word_stops_and_never_raises_pressure_after(cli, screened, voicegui
 
 def test_pain_two_points_above_the_start_is_a_stop_rule(cli, screened):
     # opening 2; 'good' at the lower-back pressure check; then 4 on reaching a new area
-    result = cli("play", "--mode", "partner", "--stage", "chronic", "--minutes", "30", "--output", "null",
-                 "--json", input="2\ngood\ngood\ngood\ngood\n4\n" + "good\n" * 20)
+    result = cli(
+        "play",
+        "--mode",
+        "partner",
+        "--stage",
+        "chronic",
+        "--minutes",
+        "30",
+        "--output",
+        "null",
+        "--json",
+        input="2\ngood\ngood\ngood\ngood\n4\n" + "good\n" * 20,
+    )
     evs = events(result.stdout)
     stops = [e for e in evs if e["event"] == "action" and e["action"] == "stop"]
     assert stops and "above the start" in stops[0]["reason"]
@@ -121,8 +132,19 @@ def test_symptom_word_stops_and_the_area_is_not_worked_again(cli, screened):
 
 
 def test_acute_stage_never_goes_above_two(cli, screened):
-    result = cli("play", "--mode", "partner", "--stage", "acute", "--minutes", "15", "--output", "null",
-                 "--json", input="2\n" + "more\n" * 30)
+    result = cli(
+        "play",
+        "--mode",
+        "partner",
+        "--stage",
+        "acute",
+        "--minutes",
+        "15",
+        "--output",
+        "null",
+        "--json",
+        input="2\n" + "more\n" * 30,
+    )
     evs = events(result.stdout)
     pressures = [e["pressure"] for e in evs if e["event"] == "segment" and e.get("pressure")]
     assert max(pressures) <= 2

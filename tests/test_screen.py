@@ -205,12 +205,16 @@ def test_skin_on_the_buttock_leaves_the_buttock_out(cli, mode):
 
     def buttock_holds(plan):
         return [
-            s for s in plan["segments"]
+            s
+            for s in plan["segments"]
             if s["kind"] == "hold"
-            and (s["area"] == "buttock" or (
-                techniques[s["technique"]].kind != "assessment"
-                and "buttock" in techniques[s["technique"]].areas
-            ))
+            and (
+                s["area"] == "buttock"
+                or (
+                    techniques[s["technique"]].kind != "assessment"
+                    and "buttock" in techniques[s["technique"]].areas
+                )
+            )
         ]
 
     before = plan_json(cli, "--mode", mode, "--stage", "chronic", "--minutes", "30")
@@ -238,8 +242,9 @@ def test_skin_area_line_is_optional(cli):
 
 
 def test_area_line_may_name_several_areas(cli):
-    lines = answers(yes={"skin", "recent-surgery"},
-                    areas={"skin": "buttock, hip", "recent-surgery": "lower back"})
+    lines = answers(
+        yes={"skin", "recent-surgery"}, areas={"skin": "buttock, hip", "recent-surgery": "lower back"}
+    )
     result, data = screen_json(cli, lines)
     assert result.exit_code == 0, result.stderr
     assert data["conditions"] == ["skin:buttock", "skin:hip", "recent-surgery:lower-back"]
@@ -361,13 +366,16 @@ def test_plan_without_profile_reminds(cli):
     assert "Reminder: run 'voiceguide screen'" in result.stderr
 
 
-@pytest.mark.parametrize("content", [
-    b"screened = [\n",
-    b"\xff\xfe\x00garbage",
-    b'screened = "not a date"\n',
-    b'outcome = "maybe"\n',
-    b'conditions = ["flu"]\n',
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"screened = [\n",
+        b"\xff\xfe\x00garbage",
+        b'screened = "not a date"\n',
+        b'outcome = "maybe"\n',
+        b'conditions = ["flu"]\n',
+    ],
+)
 def test_corrupt_profile_makes_plan_exit_3(cli, voiceguide_home, content):
     voiceguide_home.mkdir()
     profile_file(voiceguide_home).write_bytes(content)

@@ -172,8 +172,7 @@ SAY = {
 }
 OFFER = {
     "self": (
-        "Would you like a minute of gentle rest and breathing before we finish? "
-        "Say yes, or say stop to end."
+        "Would you like a minute of gentle rest and breathing before we finish? Say yes, or say stop to end."
     ),
     "partner": (
         "For the person receiving: would you like some gentle rocking before we finish? "

@@ -22,6 +22,7 @@ from voiceguide.library import Library
 from voiceguide.plan import Plan, Segment
 
 POLL = 0.005  # seconds between looks at keys and the stop word during playback
+QUEUE_AHEAD = 0.5  # seconds before a block ends when the next one is queued behind it
 SIMULATED_ANSWER_DELAY = 1.0  # a line of stdin counts as answered one second into the window
 REASK = {
     "number": "Say a number from zero to ten, or press a key.",
@@ -69,7 +70,7 @@ class Player:
         self.realtime = bool(sink.realtime)
         self.t0 = time.monotonic()
         self.virtual = 0.0  # session time when not real time
-        self.next_start = self.t0
+        self.ahead: tuple[timeline.Block, int] | None = None  # the next block, already queued
 
     # --- time -----------------------------------------------------------------
 
@@ -85,15 +86,28 @@ class Player:
     def run(self, start: int = 0) -> Outcome:
         i = start
         while i < len(self.segments):
-            first, last = next(timeline.block_ranges(self.segments, i))
-            block = timeline.mix_block(self.segments, first, last, self.speech.clip, self.cue)
-            self.emit("block", first=first, last=last, start=block.start)
-            jump = self.play_block(block)
+            ahead, self.ahead = self.ahead, None
+            if ahead is not None and ahead[0].first == i:
+                block, tape_at = ahead
+            else:
+                if ahead is not None:  # queued for a path not taken
+                    self.sink.flush()
+                block, tape_at = self.mix(i), None
+            self.emit("block", first=block.first, last=block.last, start=block.start)
+            jump = self.play_block(block, tape_at)
             if jump is not None:
                 i = jump
                 continue
-            i = self.checkpoint(block.checkpoint) if block.checkpoint is not None else last + 1
+            i = self.checkpoint(block.checkpoint) if block.checkpoint is not None else block.last + 1
         return Outcome("stopped" if self.state.stopped else "finished", self.state.stop_reason, self.now())
+
+    def mix(self, i: int) -> timeline.Block:
+        first, last = next(timeline.block_ranges(self.segments, i))
+        return timeline.mix_block(self.segments, first, last, self.speech.clip, self.cue)
+
+    def audible(self, block: timeline.Block) -> np.ndarray:
+        """What is played of a block: up to the answer window, or all of it when nobody answers."""
+        return block.samples if self.feedback.name == "none" else block.samples[: block.listen_at]
 
     def segment_event(self, seg: Segment) -> None:
         data = {
@@ -120,49 +134,55 @@ class Player:
         what = seg.text or {"hold": "keep going", "cue": f"({seg.sound})"}.get(seg.kind, "")
         return f"[{int(left // 60)}:{int(left % 60):02d} left] {where}{pressure} — {what[:70]}"
 
-    def play_block(self, block: timeline.Block) -> int | None:
-        """Play up to the answer window; returns a segment index to jump to, or None."""
-        timed_pause = self.feedback.name == "none"  # nobody answers: play the window as rendered
-        samples = block.samples if timed_pause else block.samples[: block.listen_at]
+    def play_block(self, block: timeline.Block, tape_at: int | None = None) -> int | None:
+        """Play up to the answer window; returns a segment index to jump to, or None.
+
+        In real time the block goes onto the sink's tape and the loop follows the
+        tape's own position: segment events fire when their sound is reached, keys
+        act within a few milliseconds, and the next block (when no answer is needed
+        first) is queued just before this one ends, so it starts on the exact sample.
+        """
+        samples = self.audible(block)
         onsets = [(block.onset(s.index), s) for s in block.segments]
         if not self.realtime:
             base = self.virtual
             for onset, seg in onsets:
                 self.virtual = base + onset / SAMPLE_RATE
                 self.segment_event(seg)
-            self.sink.start(samples)
+            self.sink.append(samples)
             self.virtual = base + len(samples) / SAMPLE_RATE
             return None
-        offset = 0
-        wait = self.next_start - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        tape0 = tape_at if tape_at is not None else self.sink.append(samples)
+        emitted: set[int] = set()
+        follows_on = block.checkpoint is None or self.feedback.name == "none"
         while True:
-            started = time.monotonic()
-            self.sink.start(samples[offset:])
-            emitted = {s.index for o, s in onsets if o < offset}
-            while True:
-                pos = offset + int((time.monotonic() - started) * SAMPLE_RATE)
-                for onset, seg in onsets:
-                    if onset <= pos and seg.index not in emitted:
-                        emitted.add(seg.index)
-                        self.segment_event(seg)
-                if pos >= len(samples):
-                    self.next_start = started + (len(samples) - offset) / SAMPLE_RATE
-                    return None
-                answer = self.feedback.poll()
-                if answer is not None:
-                    current = max((s for o, s in onsets if o <= pos), key=lambda s: s.start)
-                    result = self.between_questions(answer, block, current, pos)
-                    if result == "resume":
-                        offset = pos
-                        break
-                    if isinstance(result, tuple):  # restart inside this block
-                        offset = result[1]
-                        break
-                    if result is not None:
-                        return result
-                time.sleep(POLL)
+            self.sink.check()
+            pos = self.sink.played() - tape0
+            for onset, seg in onsets:
+                if onset <= pos and seg.index not in emitted:
+                    emitted.add(seg.index)
+                    self.segment_event(seg)
+            if pos >= len(samples):
+                return None
+            near_end = len(samples) - pos < QUEUE_AHEAD * SAMPLE_RATE
+            if follows_on and near_end and self.ahead is None and block.last + 1 < len(self.segments):
+                nxt = self.mix(block.last + 1)
+                self.ahead = (nxt, self.sink.append(self.audible(nxt)))
+            answer = self.feedback.poll()
+            if answer is not None:
+                current = max((s for o, s in onsets if o <= max(pos, 0)), key=lambda s: s.start)
+                result = self.between_questions(answer, block, current, pos)
+                if result is None:
+                    continue
+                self.sink.flush()
+                self.ahead = None
+                if result == "resume" or isinstance(result, tuple):
+                    offset = pos if result == "resume" else result[1]
+                    tape0 = self.sink.append(samples[offset:]) - offset
+                    emitted = {s.index for o, s in onsets if o < offset}
+                    continue
+                return result
+            time.sleep(POLL)
 
     # --- keys and the stop word during playback -------------------------------
 
@@ -172,11 +192,11 @@ class Player:
             return None  # only meaningful as an answer to a question
         self.emit("answer", **answer.to_dict(), at=current.index)
         if answer.intent in ("stop", "symptom"):
-            self.sink.stop()
+            self.sink.flush()
             self.play_now(self.cue("stop"))
             return self.act(decide(self.state, answer, None, current.pressure), current, answer)
         if answer.intent == "pause":
-            self.sink.stop()
+            self.sink.flush()
             self.emit("action", action="pause", pressure=current.pressure, reason="paused by the user")
             stop = self.wait_for_resume()
             if stop is not None:
@@ -190,7 +210,7 @@ class Player:
                     (s for s in self.segments[current.index + 1 :] if s.kind in ("speech", "checkpoint")),
                     None,
                 )
-                self.sink.stop()
+                self.sink.flush()
                 self.emit("action", action="skip", pressure=current.pressure, reason="next step")
                 if target is None:
                     return len(self.segments)
@@ -200,14 +220,14 @@ class Player:
                 if block.first <= target.index <= block.last:
                     return ("restart", block.onset(target.index))
                 return target.index
-            self.sink.stop()
+            self.sink.flush()
             return self.act(decide(self.state, answer, None, current.pressure), current, answer)
         if answer.intent == "repeat":
             step = next(
                 (s for s in reversed(self.segments[block.first : current.index + 1]) if s.kind == "speech"),
                 None,
             )
-            self.sink.stop()
+            self.sink.flush()
             self.emit("action", action="repeat", pressure=current.pressure, reason="repeat the step")
             return ("restart", block.onset(step.index) if step else 0)
         return None
@@ -225,18 +245,18 @@ class Player:
                 return answer
 
     def play_now(self, samples: np.ndarray) -> None:
-        """A short sound outside the blocks (acknowledgements, the stop cue)."""
-        self.sink.start(samples)
+        """A short sound outside the blocks (acknowledgements, the stop cue), heard in full."""
+        end = self.sink.append(samples) + len(samples)
         if self.realtime:
-            time.sleep(len(samples) / SAMPLE_RATE)
-            self.next_start = time.monotonic()
+            while self.sink.played() < end:
+                self.sink.check()
+                time.sleep(POLL)
         else:
             self.virtual += len(samples) / SAMPLE_RATE
 
     def wait(self, seconds: float) -> None:
         if self.realtime:
             time.sleep(seconds)
-            self.next_start = time.monotonic()
         else:
             self.sink.silence(seconds)
             self.virtual += seconds
@@ -260,8 +280,6 @@ class Player:
             answer = self.feedback.answer(expect, self.answer_window, self.realtime)
             if not self.realtime:
                 self.wait(SIMULATED_ANSWER_DELAY if answer is not None else self.answer_window)
-            elif answer is None:
-                self.next_start = time.monotonic()
             if answer is not None:
                 self.emit("answer", **answer.to_dict(), at=seg.index, waited=round(self.now() - started, 3))
             if answer is not None and answer.intent == "repeat":

@@ -64,7 +64,7 @@ def render_to_file(plan: Plan, cache, out: Path) -> float:
     sink = FileSink(out)
     try:
         for block in timeline.blocks(plan.segments, cache.clip, load_cue, max_seconds=RENDER_BLOCK_SECONDS):
-            sink.start(block.samples)
+            sink.append(block.samples)
     except BaseException:
         sink.close(keep=False)
         raise
@@ -189,7 +189,7 @@ def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None
             player.play_now(cache.clip(recap))
         outcome = player.run(start)
     except KeyboardInterrupt:
-        sink.stop()
+        sink.flush()
         outcome = Outcome("interrupted", None, player.now())
         if sink.realtime:
             with contextlib.suppress(Exception):  # saying so is a courtesy; the save already happened

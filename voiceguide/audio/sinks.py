@@ -8,8 +8,10 @@ player.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import wave
+from collections import deque
 from pathlib import Path
 from typing import Protocol
 
@@ -20,20 +22,28 @@ from voiceguide.errors import InvalidInput, NoAudioOutput
 
 
 class Sink(Protocol):
+    """A tape: samples are appended after what is queued, and played in order without gaps."""
+
     realtime: bool
 
-    def start(self, samples: np.ndarray) -> None:
-        """Begin playing (device) or write at once (files); returns immediately."""
+    def append(self, samples: np.ndarray) -> int:
+        """Queue samples after everything queued before; returns their start on the tape."""
         ...
 
-    def playing(self) -> bool: ...
+    def played(self) -> int:
+        """Tape position heard so far (files: everything written)."""
+        ...
 
-    def stop(self) -> None:
-        """Silence now (device); nothing to do for files."""
+    def flush(self) -> None:
+        """Drop whatever is queued but not yet heard: silence now."""
         ...
 
     def silence(self, seconds: float) -> None:
-        """A pause the listener would hear as silence (files); the device just waits."""
+        """A pause the listener hears as silence (files write it; a device just lets time pass)."""
+        ...
+
+    def check(self) -> None:
+        """Raise NoAudioOutput if the output has stopped working."""
         ...
 
     def close(self, keep: bool = True) -> None: ...
@@ -43,10 +53,109 @@ DEVICE_HINT = (
     "Check that a sound card or sound server is available (try: voiceguide doctor), "
     "or write the session to a file with --output session.wav."
 )
+STALL_SECONDS = 2.0  # queued audio not moving for this long: the sound server has gone
 
 
-class DeviceSink:
-    """The default sound device through simpleaudio (ALSA, and PulseAudio through its plugin)."""
+class StreamSink:
+    """One output stream for the whole session (PortAudio through sounddevice).
+
+    Blocks are queued on the stream's own sample clock, so a block that follows
+    another starts on the exact sample, and nothing drifts. Measured here: a new
+    stream per block (simpleaudio) started up to 0.5 s late on PulseAudio.
+    """
+
+    realtime = True
+
+    def __init__(self) -> None:
+        try:
+            import sounddevice as sd
+        except (ImportError, OSError) as e:
+            raise NoAudioOutput(f"PortAudio could not load ({e}).", hint=DEVICE_HINT) from e
+        self.lock = threading.Lock()
+        self.chunks: deque[np.ndarray] = deque()
+        self.head = 0
+        self.tape_end = 0
+        self.tape_played = 0
+        self.last_callback = time.monotonic()
+        try:
+            self.stream = sd.OutputStream(
+                samplerate=SAMPLE_RATE, channels=1, dtype="float32", latency="low", callback=self._callback
+            )
+            self.stream.start()
+        except Exception as e:  # sounddevice.PortAudioError and friends
+            raise NoAudioOutput(f"No sound output device: {e}.", hint=DEVICE_HINT) from e
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Play a moment of silence first: a new stream may stutter while it settles,
+        and a device that takes no audio at all is found before the session starts."""
+        end = self.append(np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)) + int(0.3 * SAMPLE_RATE)
+        deadline = time.monotonic() + STALL_SECONDS
+        while self.played() < end:
+            if time.monotonic() > deadline:
+                self.close()
+                raise NoAudioOutput("The sound device does not take any audio.", hint=DEVICE_HINT)
+            time.sleep(0.005)
+
+    def _callback(self, outdata, frames, time_info, status) -> None:
+        out = outdata[:, 0]
+        filled = 0
+        with self.lock:
+            while filled < frames and self.chunks:
+                chunk = self.chunks[0]
+                take = min(frames - filled, len(chunk) - self.head)
+                out[filled : filled + take] = chunk[self.head : self.head + take]
+                filled += take
+                self.head += take
+                if self.head >= len(chunk):
+                    self.chunks.popleft()
+                    self.head = 0
+            self.tape_played += filled
+            self.last_callback = time.monotonic()
+        out[filled:] = 0.0
+
+    def append(self, samples: np.ndarray) -> int:
+        data = np.ascontiguousarray(samples, dtype=np.float32)
+        with self.lock:
+            at = self.tape_end
+            if len(data):
+                if not self.chunks:
+                    self.last_callback = time.monotonic()
+                self.chunks.append(data)
+                self.tape_end += len(data)
+            return at
+
+    def played(self) -> int:
+        with self.lock:
+            return self.tape_played
+
+    def flush(self) -> None:
+        with self.lock:
+            self.chunks.clear()
+            self.head = 0
+            self.tape_end = self.tape_played
+
+    def silence(self, seconds: float) -> None:
+        pass
+
+    def check(self) -> None:
+        with self.lock:
+            waiting = self.tape_end > self.tape_played
+            stalled = time.monotonic() - self.last_callback > STALL_SECONDS
+        if waiting and (stalled or not self.stream.active):
+            raise NoAudioOutput("The sound output stopped working during the session.", hint=DEVICE_HINT)
+
+    def close(self, keep: bool = True) -> None:
+        try:
+            self.stream.stop()
+            self.stream.close()
+        except Exception:  # closing a dead stream must not hide the real error
+            pass
+
+
+class SimpleaudioSink:
+    """Fallback when PortAudio is missing: one simpleaudio buffer per append, played in
+    order by a thread. Block starts may be late by the device's start-up time."""
 
     realtime = True
 
@@ -56,49 +165,73 @@ class DeviceSink:
         except (ImportError, OSError) as e:
             raise NoAudioOutput(f"simpleaudio could not load ({e}).", hint=DEVICE_HINT) from e
         self.sa = simpleaudio
-        self.current = None
-        self.started_at = 0.0
-        self.length = 0
-        self._probe()
-
-    def _probe(self) -> None:
-        """Open the device once with a few ms of silence: fail now, not mid-session."""
         try:
-            self.sa.play_buffer(bytes(2 * 64), 1, 2, SAMPLE_RATE).wait_done()
-        except Exception as e:  # simpleaudio raises its own error type for a missing device
-            raise NoAudioOutput(f"No sound output device: {e}.", hint=DEVICE_HINT) from e
-
-    def start(self, samples: np.ndarray) -> None:
-        self.stop()
-        data = to_int16(samples).tobytes()
-        if not data:
-            return
-        try:
-            self.current = self.sa.play_buffer(data, 1, 2, SAMPLE_RATE)
+            simpleaudio.play_buffer(bytes(128), 1, 2, SAMPLE_RATE).wait_done()
         except Exception as e:
-            raise NoAudioOutput(f"The sound device stopped working: {e}.", hint=DEVICE_HINT) from e
-        self.started_at = time.monotonic()
-        self.length = len(samples)
+            raise NoAudioOutput(f"No sound output device: {e}.", hint=DEVICE_HINT) from e
+        self.lock = threading.Lock()
+        self.chunks: deque[tuple[int, np.ndarray]] = deque()
+        self.tape_end = 0
+        self.current: tuple[int, float, int, object] | None = None  # tape start, started, length, play object
+        self.failed: Exception | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
 
-    def playing(self) -> bool:
-        return bool(self.current and self.current.is_playing())
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                item = self.chunks.popleft() if self.chunks else None
+            if item is None:
+                time.sleep(0.002)
+                continue
+            at, data = item
+            try:
+                play = self.sa.play_buffer(to_int16(data).tobytes(), 1, 2, SAMPLE_RATE)
+            except Exception as e:
+                self.failed = e
+                return
+            with self.lock:
+                self.current = (at, time.monotonic(), len(data), play)
+            play.wait_done()
 
-    def position(self) -> int:
-        """Samples played of the current buffer, by the clock."""
-        if not self.current:
-            return 0
-        return min(self.length, int((time.monotonic() - self.started_at) * SAMPLE_RATE))
+    def append(self, samples: np.ndarray) -> int:
+        with self.lock:
+            at = self.tape_end
+            if len(samples):
+                self.chunks.append((at, np.asarray(samples, dtype=np.float32)))
+                self.tape_end += len(samples)
+            return at
 
-    def stop(self) -> None:
-        if self.current is not None:
-            self.current.stop()
-            self.current = None
+    def played(self) -> int:
+        with self.lock:
+            if self.current is None:
+                return 0
+            at, started, length, play = self.current
+            done = min(length, int((time.monotonic() - started) * SAMPLE_RATE))
+            if not play.is_playing():
+                done = length
+            return at + done
+
+    def flush(self) -> None:
+        with self.lock:
+            self.chunks.clear()
+            if self.current is not None:
+                at, started, length, play = self.current
+                play.stop()
+                self.current = (at, started, 0, play)
+                self.tape_end = at
+            else:
+                self.tape_end = 0
 
     def silence(self, seconds: float) -> None:
         pass
 
+    def check(self) -> None:
+        if self.failed is not None:
+            raise NoAudioOutput(f"The sound device stopped working: {self.failed}.", hint=DEVICE_HINT)
+
     def close(self, keep: bool = True) -> None:
-        self.stop()
+        self.flush()
 
 
 class NullSink:
@@ -109,17 +242,22 @@ class NullSink:
     def __init__(self) -> None:
         self.samples = 0
 
-    def start(self, samples: np.ndarray) -> None:
+    def append(self, samples: np.ndarray) -> int:
+        at = self.samples
         self.samples += len(samples)
+        return at
 
-    def playing(self) -> bool:
-        return False
+    def played(self) -> int:
+        return self.samples
 
-    def stop(self) -> None:
+    def flush(self) -> None:
         pass
 
     def silence(self, seconds: float) -> None:
         self.samples += int(round(seconds * SAMPLE_RATE))
+
+    def check(self) -> None:
+        pass
 
     def close(self, keep: bool = True) -> None:
         pass
@@ -166,21 +304,26 @@ class FileSink:
             self.close(keep=False)
             raise InvalidInput(f"Cannot write {self.path}: {e.strerror or e}.") from e
 
-    def start(self, samples: np.ndarray) -> None:
+    def append(self, samples: np.ndarray) -> int:
+        at = self.samples
         self._write(to_int16(samples).tobytes())
         self.samples += len(samples)
+        return at
 
-    def playing(self) -> bool:
-        return False
+    def played(self) -> int:
+        return self.samples
 
-    def stop(self) -> None:
+    def flush(self) -> None:
+        pass
+
+    def check(self) -> None:
         pass
 
     def silence(self, seconds: float) -> None:
         n = int(round(seconds * SAMPLE_RATE))
         chunk = SAMPLE_RATE * 10
         while n > 0:
-            self.start(np.zeros(min(n, chunk), dtype=np.float32))
+            self.append(np.zeros(min(n, chunk), dtype=np.float32))
             n -= chunk
 
     def close(self, keep: bool = True) -> None:
@@ -214,14 +357,19 @@ class RecordingSink:
         self.silences: list[float] = []
         self.stops = 0
 
-    def start(self, samples: np.ndarray) -> None:
+    def append(self, samples: np.ndarray) -> int:
+        at = sum(len(b) for b in self.buffers)
         self.buffers.append(np.array(samples, copy=True))
+        return at
 
-    def playing(self) -> bool:
-        return False
+    def played(self) -> int:
+        return sum(len(b) for b in self.buffers)
 
-    def stop(self) -> None:
+    def flush(self) -> None:
         self.stops += 1
+
+    def check(self) -> None:
+        pass
 
     def silence(self, seconds: float) -> None:
         self.silences.append(seconds)
@@ -237,7 +385,13 @@ class RecordingSink:
 
 def make_sink(output: str) -> Sink:
     if output == "device":
-        return DeviceSink()
+        try:
+            return StreamSink()
+        except NoAudioOutput as first:
+            try:
+                return SimpleaudioSink()
+            except NoAudioOutput:
+                raise first from None
     if output == "null":
         return NullSink()
     return FileSink(Path(output))

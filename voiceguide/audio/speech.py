@@ -62,17 +62,24 @@ class EspeakEngine:
     def render(self, text: str, out: Path) -> None:
         cmd = [self.binary, "-v", self.voice, "-s", str(self.rate), "-w", str(out), "--", text]
         try:
-            done = subprocess.run(cmd, capture_output=True, timeout=ENGINE_TIMEOUT, check=False)
-        except subprocess.TimeoutExpired as e:
-            raise NoSpeechEngine(
-                f"espeak-ng did not finish within {ENGINE_TIMEOUT:g} s.", hint=install_hint()
-            ) from e
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+            )
+            try:
+                _, stderr = proc.communicate(timeout=ENGINE_TIMEOUT)
+            except subprocess.TimeoutExpired as e:
+                os.killpg(proc.pid, 9)  # the engine and anything it started
+                proc.wait()
+                raise NoSpeechEngine(
+                    f"espeak-ng did not finish within {ENGINE_TIMEOUT:g} s.",
+                    hint="Check that espeak-ng works: espeak-ng 'hello'. Or try VOICEGUIDE_TTS=pyttsx3.",
+                ) from e
         except OSError as e:
             raise NoSpeechEngine(f"espeak-ng could not run: {e}.", hint=install_hint()) from e
-        if done.returncode != 0:
-            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        if proc.returncode != 0:
+            detail = stderr.decode("utf-8", "replace").strip().splitlines()
             raise NoSpeechEngine(
-                f"espeak-ng failed (exit {done.returncode}): {detail[-1] if detail else 'no message'}.",
+                f"espeak-ng failed (exit {proc.returncode}): {detail[-1] if detail else 'no message'}.",
                 hint="Check the voice name with: espeak-ng --voices",
             )
 
@@ -116,18 +123,28 @@ class Pyttsx3Engine:
 
 
 class _quiet_stdout:
-    """pyttsx3 prints 'Audio saved to ...' on stdout, which must stay clean for --json."""
+    """pyttsx3 prints 'Audio saved to ...' on stdout, which must stay clean for --json.
+
+    Both Python's sys.stdout (which may not be fd 1) and fd 1 itself are silenced,
+    and Python's buffer is flushed before fd 1 comes back, so nothing leaks later.
+    """
 
     def __enter__(self) -> None:
+        import io
         import sys
 
         sys.stdout.flush()
+        self.saved_stream = sys.stdout
+        sys.stdout = io.StringIO()
         self.saved = os.dup(1)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.close(devnull)
 
     def __exit__(self, *exc: object) -> None:
+        import sys
+
+        sys.stdout = self.saved_stream
         os.dup2(self.saved, 1)
         os.close(self.saved)
 
@@ -219,7 +236,7 @@ class SpeechCache:
             if not plausible(tmp, text, self.engine.rate):
                 raise NoSpeechEngine(
                     f"{self.engine.name} wrote audio of the wrong length for: {text[:60]!r}.",
-                    hint=install_hint(),
+                    hint="Check the speech engine (voiceguide doctor) or pick another with VOICEGUIDE_TTS.",
                 )
             # Store normalised: SAMPLE_RATE mono 16-bit, whatever the engine wrote.
             tmp.write_bytes(wav_bytes(read_clip(tmp)))

@@ -1,0 +1,213 @@
+"""Real playback through a PulseAudio null sink, recorded from its monitor.
+
+.ci/run starts the server; these fixtures start it too when it is absent. They
+never skip: a machine without PulseAudio fails here, as it should in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voiceguide.audio.pcm import SAMPLE_RATE, read_clip
+from voiceguide.audio.speech import open_cache
+from voiceguide.cues import CUE_SECONDS
+from voiceguide.plan import Plan, Segment, renumber
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = str(Path(sys.executable).parent / "voiceguide")
+
+
+@pytest.fixture(scope="module")
+def pulse():
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, f"could not start PulseAudio: {done.stderr}"
+    return "vg"
+
+
+def short_plan(answer_window: float = 1.5) -> Plan:
+    """About 14 s, three blocks: enough to test block scheduling without a long test."""
+    cache = open_cache()
+    say = lambda text: Segment(0, 0, cache.seconds(text) + 0.4, "speech", text=text)  # noqa: E731
+    cue = lambda name: Segment(0, 0, CUE_SECONDS[name], "cue", sound=name)  # noqa: E731
+
+    def ask(text: str) -> list[Segment]:
+        return [
+            cue("question"),
+            Segment(0, 0, cache.seconds(text) + answer_window, "checkpoint", question="pressure", text=text),
+        ]
+
+    segments = [
+        cue("start"),
+        say("Left hand on the lower back."),
+        Segment(0, 0, 1.0, "hold"),
+        cue("next"),
+        say("Right hand now."),
+        *ask("How is the pressure?"),
+        cue("switch"),
+        say("Both hands."),
+        Segment(0, 0, 0.7, "hold"),
+        *ask("Still good?"),
+        say("All done."),
+        cue("end"),
+    ]
+    return Plan(
+        mode="self", stage="acute", minutes=3, max_pressure=2, conditions=[], segments=renumber(segments)
+    )
+
+
+def speech_lags(plan: Plan, reference: np.ndarray, recording: np.ndarray) -> list[tuple[float, float]]:
+    """For each spoken segment: its delay from the reference to the recording, and how
+    well it matches there (1.0 = the same samples). Speech, unlike a tone, cannot
+    match at the wrong place; the first one fixes the overall delay."""
+    spoken = [s for s in plan.segments if s.kind in ("speech", "checkpoint")]
+    n = int(0.8 * SAMPLE_RATE)
+    out: list[tuple[float, float]] = []
+    base = None
+    for seg in spoken:
+        at = int(round(seg.start * SAMPLE_RATE))
+        piece = reference[at : at + n]
+        if base is None:
+            lo, hi = 0, len(recording)
+        else:
+            lo, hi = max(0, at + base - SAMPLE_RATE // 4), at + base + SAMPLE_RATE // 4 + n
+        region = recording[lo:hi]
+        corr = np.correlate(region, piece, mode="valid")
+        k = int(np.argmax(corr))
+        match = region[k : k + n]
+        score = float(corr[k] / (np.linalg.norm(piece) * np.linalg.norm(match) + 1e-9))
+        lag = lo + k - at
+        base = lag if base is None else base
+        out.append((lag / SAMPLE_RATE, score))
+    return out
+
+
+def screened_env(home: Path, cache: str) -> dict:
+    env = dict(os.environ, VOICEGUIDE_HOME=str(home), VOICEGUIDE_CACHE=cache)
+    subprocess.run([SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True)
+    return env
+
+
+def test_played_onsets_match_the_render(pulse, tmp_path, voiceguide_home, shared_speech_cache):
+    env = screened_env(voiceguide_home, str(shared_speech_cache))
+    plan = short_plan()
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(plan.to_json())
+    rendered = tmp_path / "rendered.wav"
+    subprocess.run(
+        [SCRIPT, "render", "--plan", str(plan_file), "-o", str(rendered)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    recording = tmp_path / "monitor.wav"
+    rec = subprocess.Popen(
+        [
+            "parecord",
+            "-d",
+            f"{pulse}.monitor",
+            "--rate",
+            str(SAMPLE_RATE),
+            "--channels",
+            "1",
+            "--file-format=wav",
+            str(recording),
+        ]
+    )
+    try:
+        time.sleep(1.5)  # the monitor may drop its first second: let it settle first
+        played = subprocess.run(
+            [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--feedback", "none", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        time.sleep(0.5)
+    finally:
+        rec.send_signal(signal.SIGINT)
+        rec.wait(timeout=10)
+    assert played.returncode == 0, played.stderr
+    lags = speech_lags(plan, read_clip(rendered), read_clip(recording))
+    assert len(lags) >= 5
+    shift = float(np.median([lag for lag, _ in lags]))
+    errors = [abs(lag - shift) for lag, _ in lags]
+    assert max(errors) <= 0.020, lags  # every spoken segment lands where the render has it
+    assert min(score for _, score in lags) > 0.9  # and it is the same sound
+    events = [json.loads(line) for line in played.stdout.splitlines()]
+    assert events[-1]["event"] == "end" and events[-1]["reason"] == "finished"
+
+
+def test_ctrl_c_saves_and_resume_finishes(pulse, tmp_path, voiceguide_home, shared_speech_cache):
+    env = screened_env(voiceguide_home, str(shared_speech_cache))
+    proc = subprocess.Popen(
+        [
+            SCRIPT,
+            "play",
+            "--stage",
+            "acute",
+            "--minutes",
+            "3",
+            "--output",
+            "device",
+            "--feedback",
+            "none",
+            "--json",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # wait until the session is really playing
+    first = proc.stdout.readline()
+    assert json.loads(first)["event"] in ("block", "segment")
+    time.sleep(2.0)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - t0 < 5
+    assert "session saved" in err.lower() and "--resume" in err
+    assert "Traceback" not in err
+    db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
+    assert db.execute("SELECT status FROM sessions").fetchall() == [("interrupted",)]
+    db.close()
+    resumed = subprocess.run(
+        [SCRIPT, "play", "--resume", "--output", "null", "--feedback", "none", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
+    assert db.execute("SELECT status FROM sessions").fetchall() == [("finished",)]
+    db.close()
+
+
+def test_no_sound_device_is_exit_4_with_what_to_do(tmp_path, voiceguide_home, shared_speech_cache):
+    env = screened_env(voiceguide_home, str(shared_speech_cache))
+    env["PULSE_SERVER"] = f"unix:{tmp_path}/no-such-server"
+    env["ALSA_CONFIG_PATH"] = str(tmp_path / "asound.conf")
+    (tmp_path / "asound.conf").write_text("pcm.!default { type hw card 99 }\n")
+    done = subprocess.run(
+        [SCRIPT, "play", "--stage", "acute", "--minutes", "3", "--output", "device", "--feedback", "none"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 4, done.stderr
+    assert "--output" in done.stderr and "Traceback" not in done.stderr
