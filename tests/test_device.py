@@ -211,3 +211,9 @@ def test_no_sound_device_is_exit_4_with_what_to_do(tmp_path, voiceguide_home, sh
     )
     assert done.returncode == 4, done.stderr
     assert "--output" in done.stderr and "Traceback" not in done.stderr
+    assert "ALSA lib" not in done.stderr
+    journal = voiceguide_home / "journal.sqlite3"
+    if journal.exists():  # nothing half-started is left to resume
+        db = sqlite3.connect(journal)
+        assert db.execute("SELECT count(*) FROM sessions").fetchone() == (0,)
+        db.close()

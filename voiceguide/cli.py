@@ -516,6 +516,38 @@ def play(
         click.echo(f"Session finished ({outcome.seconds / 60:.1f} minutes). Well done.", err=True)
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def doctor(as_json: bool) -> None:
+    """Check what works here: speech, sound, microphone, recogniser, data folder, screen.
+
+    Exits 0 when a session can be played, 1 when something it needs is missing.
+    """
+    from voiceguide import doctor as doc
+
+    results = doc.run_checks()
+    ready = doc.can_play(results)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "can_play": ready,
+                    "checks": [r.to_dict() for r in results],
+                    "environment": doc.environment(),
+                },
+                indent=2,
+            )
+        )
+    else:
+        for r in results:
+            click.echo(f"{'ok ' if r.ok else 'NO '} {r.name:<18} {r.detail}")
+            if r.fix and not r.ok:
+                click.echo(f"    fix: {r.fix}")
+        click.echo("Ready to play a session." if ready else "Not ready: fix the items marked NO above.")
+    if not ready:
+        sys.exit(ExitCode.ERROR)
+
+
 def load_or_build(plan_file: Path | None, options: dict, speech):
     """A plan from a file (validated) or from the options; with its speech cache when built."""
     if plan_file is not None:

@@ -112,6 +112,8 @@ def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None
     from voiceguide.plan import plan_from_dict
     from voiceguide.player import RECAP, SESSION_SAVED, Outcome, Player
 
+    sink = make_sink(request.output)  # no sound card: fail before anything is journaled
+    feedback = make_feedback(request.feedback)
     journal = open_journal()
     if journal.recovered_from:
         emit_line(
@@ -149,8 +151,6 @@ def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None
     cache.ensure(extra_texts(plan.mode) + ([recap] if recap else []))
     if state is None:
         state = State(cap=plan.max_pressure)
-    sink = make_sink(request.output)
-    feedback = make_feedback(request.feedback)
 
     def record(event: str, data: dict) -> None:
         journal.event(session_id, data.get("t", 0.0), event, {k: v for k, v in data.items() if k != "t"})

@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from voiceguide.audio.pcm import SAMPLE_RATE, to_int16
+from voiceguide.audio.quiet import quiet
 from voiceguide.errors import InvalidInput, NoAudioOutput
 
 
@@ -68,7 +69,8 @@ class StreamSink:
 
     def __init__(self) -> None:
         try:
-            import sounddevice as sd
+            with quiet("stderr"):
+                import sounddevice as sd
         except (ImportError, OSError) as e:
             raise NoAudioOutput(f"PortAudio could not load ({e}).", hint=DEVICE_HINT) from e
         self.lock = threading.Lock()
@@ -78,10 +80,15 @@ class StreamSink:
         self.tape_played = 0
         self.last_callback = time.monotonic()
         try:
-            self.stream = sd.OutputStream(
-                samplerate=SAMPLE_RATE, channels=1, dtype="float32", latency="low", callback=self._callback
-            )
-            self.stream.start()
+            with quiet("stderr"):
+                self.stream = sd.OutputStream(
+                    samplerate=SAMPLE_RATE,
+                    channels=1,
+                    dtype="float32",
+                    latency="low",
+                    callback=self._callback,
+                )
+                self.stream.start()
         except Exception as e:  # sounddevice.PortAudioError and friends
             raise NoAudioOutput(f"No sound output device: {e}.", hint=DEVICE_HINT) from e
         self._warm_up()
@@ -166,7 +173,8 @@ class SimpleaudioSink:
             raise NoAudioOutput(f"simpleaudio could not load ({e}).", hint=DEVICE_HINT) from e
         self.sa = simpleaudio
         try:
-            simpleaudio.play_buffer(bytes(128), 1, 2, SAMPLE_RATE).wait_done()
+            with quiet("stderr"):
+                simpleaudio.play_buffer(bytes(128), 1, 2, SAMPLE_RATE).wait_done()
         except Exception as e:
             raise NoAudioOutput(f"No sound output device: {e}.", hint=DEVICE_HINT) from e
         self.lock = threading.Lock()

@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from voiceguide.audio.pcm import SAMPLE_RATE, read_clip, wav_bytes, wav_seconds
+from voiceguide.audio.quiet import quiet
 from voiceguide.errors import InvalidInput, NoSpeechEngine
 from voiceguide.speechtime import EstimatedSpeech
 
@@ -96,7 +97,7 @@ class Pyttsx3Engine:
         except Exception as e:  # ImportError, or a driver that fails to load
             raise NoSpeechEngine(f"pyttsx3 is not available ({e}).", hint=install_hint()) from e
         try:
-            with _quiet_stdout():
+            with quiet("stdout"):
                 self.engine = pyttsx3.init()
         except Exception as e:
             raise NoSpeechEngine(f"pyttsx3 could not start ({e}).", hint=install_hint()) from e
@@ -109,7 +110,7 @@ class Pyttsx3Engine:
             self._save("Ready.", Path(tmp) / "warmup.wav")
 
     def _save(self, text: str, out: Path) -> None:
-        with _quiet_stdout():
+        with quiet("stdout"):
             self.engine.save_to_file(text, str(out))
             self.engine.runAndWait()
 
@@ -120,33 +121,6 @@ class Pyttsx3Engine:
             if out.exists() and plausible(out, text, self.rate):
                 return
         raise NoSpeechEngine("pyttsx3 wrote no usable audio.", hint=install_hint())
-
-
-class _quiet_stdout:
-    """pyttsx3 prints 'Audio saved to ...' on stdout, which must stay clean for --json.
-
-    Both Python's sys.stdout (which may not be fd 1) and fd 1 itself are silenced,
-    and Python's buffer is flushed before fd 1 comes back, so nothing leaks later.
-    """
-
-    def __enter__(self) -> None:
-        import io
-        import sys
-
-        sys.stdout.flush()
-        self.saved_stream = sys.stdout
-        sys.stdout = io.StringIO()
-        self.saved = os.dup(1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.close(devnull)
-
-    def __exit__(self, *exc: object) -> None:
-        import sys
-
-        sys.stdout = self.saved_stream
-        os.dup2(self.saved, 1)
-        os.close(self.saved)
 
 
 def make_engine(name: str | None = None, voice: str | None = None, rate: int | None = None) -> SpeechEngine:
