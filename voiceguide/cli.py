@@ -481,11 +481,17 @@ def play(
             hint="When a clinician says massage is safe, run voiceguide screen again.",
         )
     speech = sess.Voice(voice=voice, rate=rate)
+    opener = sess.SinkOpener(output)  # the sound device starts while the session is prepared
     session_plan, cache = (None, None)
-    if not resume:
-        session_plan, cache = load_or_build(plan_file, options, speech)
-        if cache is None:
-            cache = sess.speech_for_plan(session_plan, speech)
+    try:
+        if not resume:
+            session_plan, cache = load_or_build(plan_file, options, speech)
+            if cache is None:
+                cache = sess.speech_for_plan(session_plan, speech)
+        sink = opener.get()
+    except BaseException:
+        opener.discard()
+        raise
 
     def emit_line(data: dict) -> None:
         if as_json:
@@ -501,7 +507,7 @@ def play(
     request = sess.PlayRequest(
         output=output, feedback=feedback, answer_window=answer_timeout, as_json=as_json, resume=resume
     )
-    outcome, session_id = sess.play(session_plan, cache, request, emit_line, display, speech)
+    outcome, session_id = sess.play(session_plan, cache, request, emit_line, display, speech, sink=sink)
     if display:
         click.echo("", err=True)
     if outcome.reason == "interrupted":

@@ -100,7 +100,50 @@ class PlayRequest:
     resume: bool = False
 
 
-def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None, voice: Voice | None = None):
+class SinkOpener:
+    """Opens the sound output in the background while the session is prepared.
+
+    A new output stream can take a second or more to start flowing (measured on a
+    PulseAudio null sink), so it is started first and joined when the first block is ready.
+    """
+
+    def __init__(self, output: str) -> None:
+        import threading
+
+        self.result = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._open, args=(output,), daemon=True)
+        self.thread.start()
+
+    def _open(self, output: str) -> None:
+        from voiceguide.audio.sinks import make_sink
+
+        try:
+            self.result = make_sink(output)
+        except BaseException as e:  # re-raised in the main thread by get()
+            self.error = e
+
+    def get(self):
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+    def discard(self) -> None:
+        self.thread.join()
+        if self.result is not None:
+            self.result.close(keep=False)
+
+
+def play(
+    plan: Plan | None,
+    cache,
+    request: PlayRequest,
+    emit_line,
+    display=None,
+    voice: Voice | None = None,
+    sink=None,
+):
     """Run a session (or resume the last one); returns (Outcome, session id)."""
     import sys
 
@@ -112,7 +155,7 @@ def play(plan: Plan | None, cache, request: PlayRequest, emit_line, display=None
     from voiceguide.plan import plan_from_dict
     from voiceguide.player import RECAP, SESSION_SAVED, Outcome, Player
 
-    sink = make_sink(request.output)  # no sound card: fail before anything is journaled
+    sink = sink or make_sink(request.output)  # no sound card: fail before anything is journaled
     feedback = make_feedback(request.feedback)
     journal = open_journal()
     if journal.recovered_from:

@@ -55,6 +55,7 @@ DEVICE_HINT = (
     "or write the session to a file with --output session.wav."
 )
 STALL_SECONDS = 2.0  # queued audio not moving for this long: the sound server has gone
+OUTPUT_LATENCY = 0.1  # seconds of buffer: brief pauses of the Python thread must not underrun the device
 
 
 class StreamSink:
@@ -85,7 +86,7 @@ class StreamSink:
                     samplerate=SAMPLE_RATE,
                     channels=1,
                     dtype="float32",
-                    latency="low",
+                    latency=OUTPUT_LATENCY,
                     callback=self._callback,
                 )
                 self.stream.start()

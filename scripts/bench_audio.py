@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""Audio benchmarks, each beside a baseline measured in the same run.
+
+    python scripts/bench_audio.py [--minutes 10] [--skip-naive] [--quick]
+
+(a) onset error of speech on the sound device over a session, p50/p95/max and drift at the end,
+    recorded from the PulseAudio null sink's monitor; baseline: the naive way, pyttsx3 say() +
+    runAndWait() + sleep() for the same plan.
+(b) time from command start to first sound, cold and warm speech cache.
+(c) render time of a 20-minute session, cold and warm, against raw `espeak-ng -w` for the same texts.
+(d) peak RSS of a 90-minute render.
+
+Needs PulseAudio with a null sink "vg" (bash scripts/pulse.sh start) and parecord.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from voiceguide import library, planner  # noqa: E402
+from voiceguide.audio.pcm import SAMPLE_RATE, read_clip  # noqa: E402
+from voiceguide.plan import Plan  # noqa: E402
+
+SCRIPT = str(Path(sys.executable).parent / "voiceguide")
+
+
+def env_for(home: Path, cache: Path) -> dict:
+    return dict(os.environ, VOICEGUIDE_HOME=str(home), VOICEGUIDE_CACHE=str(cache))
+
+
+def screened(env: dict) -> None:
+    subprocess.run([SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True)
+
+
+class Recorder:
+    """parecord on the null sink's monitor; warmed up, since the first second may be lost."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.proc = subprocess.Popen(
+            [
+                "parecord",
+                "-d",
+                "vg.monitor",
+                "--rate",
+                str(SAMPLE_RATE),
+                "--channels",
+                "1",
+                "--file-format=wav",
+                str(path),
+            ]
+        )
+        time.sleep(1.5)
+
+    def stop(self) -> np.ndarray:
+        time.sleep(1.0)
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=10)
+        return read_clip(self.path)
+
+
+def speech_errors(plan: Plan, recording: np.ndarray, clip_for, reach: float) -> list[float]:
+    """Where each spoken segment really started, minus where the plan put it (seconds),
+    after aligning the first. Each clip is found by cross-correlation with the engine's own
+    rendering of that text, searched within `reach` seconds of where the last one was."""
+    n = int(0.8 * SAMPLE_RATE)
+    errors: list[float] = []
+    lag = None
+    for seg in plan.segments:
+        if seg.kind not in ("speech", "checkpoint") or not seg.text:
+            continue
+        piece = clip_for(seg.text)[:n]
+        if len(piece) < n // 2:
+            continue
+        at = int(round(seg.start * SAMPLE_RATE))
+        if lag is None:
+            lo, hi = 0, len(recording)
+        else:
+            lo = max(0, at + lag - int(reach * SAMPLE_RATE))
+            hi = at + lag + int(reach * SAMPLE_RATE) + len(piece)
+        region = recording[lo:hi]
+        if len(region) < len(piece):
+            break
+        corr = np.correlate(region, piece, mode="valid")
+        found = lo + int(np.argmax(corr))
+        if lag is None:
+            first = found - at
+        lag = found - at
+        errors.append((lag - first) / SAMPLE_RATE)
+    return errors
+
+
+def naive_session(plan: Plan) -> None:
+    """The baseline a first attempt would write: pyttsx3 say() and sleep() chains."""
+    import pyttsx3
+
+    engine = pyttsx3.init()
+    for seg in plan.segments:
+        started = time.monotonic()
+        if seg.kind in ("speech", "checkpoint") and seg.text:
+            engine.say(seg.text)
+            engine.runAndWait()
+            rest = seg.duration - (time.monotonic() - started)
+            if rest > 0:
+                time.sleep(rest)
+        else:
+            time.sleep(seg.duration)
+
+
+def bench_onsets(minutes: float, skip_naive: bool, work: Path) -> dict:
+    cache = work / "cache"
+    home = work / "home-a"
+    env = env_for(home, cache)
+    screened(env)
+    plan_file = work / "plan.json"
+    subprocess.run(
+        [
+            SCRIPT,
+            "plan",
+            "--mode",
+            "partner",
+            "--stage",
+            "subacute",
+            "--minutes",
+            str(minutes),
+            "-o",
+            str(plan_file),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    plan_data = json.loads(plan_file.read_text())
+    from voiceguide.plan import plan_from_dict
+
+    plan = plan_from_dict(plan_data)
+    os.environ["VOICEGUIDE_CACHE"] = str(cache)
+    from voiceguide.audio.speech import EspeakEngine, Pyttsx3Engine, SpeechCache, open_cache
+
+    ours = open_cache()
+    result = {}
+    rec = Recorder(work / "ours.wav")
+    subprocess.run(
+        [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--feedback", "none"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    result["voiceguide"] = speech_errors(plan, rec.stop(), ours.clip, reach=0.5)
+    if not skip_naive:
+        # the naive player's own voice: pyttsx3's rendering of each text, as reference
+        import pyttsx3
+
+        rate = pyttsx3.init().getProperty("rate")
+        naive_clips = SpeechCache(Pyttsx3Engine(rate=rate), work / "naive-clips")
+        naive_clips.ensure(s.text for s in plan.segments if s.text)
+        rec = Recorder(work / "naive.wav")
+        # a fresh process: after any save_to_file, pyttsx3 2.99 writes say() to that file instead
+        subprocess.run([sys.executable, __file__, "--naive-run", str(plan_file)], check=True)
+        result["naive pyttsx3 say()+sleep()"] = speech_errors(plan, rec.stop(), naive_clips.clip, reach=3.0)
+    del EspeakEngine
+    return result
+
+
+def first_sound(work: Path) -> dict:
+    """Seconds from starting `voiceguide play` to its first segment event, which fires
+    when the output stream has taken the first sample of the session."""
+    out = {}
+    cache = work / "cache-first"
+    for label in ("cold", "warm"):
+        home = work / f"home-first-{label}"
+        env = env_for(home, cache)
+        screened(env)
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [
+                SCRIPT,
+                "play",
+                "--stage",
+                "acute",
+                "--minutes",
+                "10",
+                "--output",
+                "device",
+                "--feedback",
+                "none",
+                "--json",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for line in proc.stdout:
+            if json.loads(line).get("event") == "segment":
+                out[label] = time.monotonic() - started
+                break
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    return out
+
+
+def render_times(work: Path) -> dict:
+    cache = work / "cache-render"
+    env = env_for(work / "home-render", cache)
+    texts = [
+        s.text
+        for s in planner.build(
+            library.load(), planner.Request(mode="partner", stage="subacute", minutes=20)
+        ).segments
+        if s.text
+    ]
+    unique = list(dict.fromkeys(texts))
+    raw_dir = work / "raw"
+    raw_dir.mkdir()
+    t = time.monotonic()
+    for i, text in enumerate(unique):
+        subprocess.run(
+            ["espeak-ng", "-v", "en-gb", "-s", "165", "-w", str(raw_dir / f"{i}.wav"), "--", text],
+            check=True,
+            capture_output=True,
+        )
+    raw = time.monotonic() - t
+    out = {"raw espeak-ng -w, same texts, one by one": raw}
+    for label in ("cold", "warm"):
+        t = time.monotonic()
+        subprocess.run(
+            [
+                SCRIPT,
+                "render",
+                "--mode",
+                "partner",
+                "--stage",
+                "subacute",
+                "--minutes",
+                "20",
+                "-o",
+                str(work / f"render-{label}.wav"),
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        out[f"voiceguide render, {label} cache"] = time.monotonic() - t
+    return out
+
+
+def peak_rss_90(work: Path) -> float:
+    env = env_for(work / "home-rss", work / "cache-rss")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(
+        [
+            SCRIPT,
+            "render",
+            "--mode",
+            "partner",
+            "--stage",
+            "chronic",
+            "--minutes",
+            "90",
+            "-o",
+            str(work / "r90.wav"),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(before, after) / 1024
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.abs(values), q)) * 1000 if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--minutes", type=float, default=10.0, help="session length for (a)")
+    parser.add_argument("--skip-naive", action="store_true", help="leave out the naive baseline in (a)")
+    parser.add_argument("--keep", type=Path, help="keep recordings and plans in this folder")
+    parser.add_argument("--only", choices=["a", "b", "c", "d"], action="append", help="run only these parts")
+    parser.add_argument("--naive-run", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.naive_run:
+        from voiceguide.plan import load_plan
+
+        naive_session(load_plan(args.naive_run))
+        return
+    if not shutil.which("parecord"):
+        sys.exit(
+            "parecord is missing: sudo apt-get install pulseaudio-utils, then bash scripts/pulse.sh start"
+        )
+    subprocess.run(["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], check=True)
+    print(
+        f"# voiceguide audio benchmark — {time.strftime('%Y-%m-%d')} — {platform.platform()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, PulseAudio null sink"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        only = set(args.only or "abcd")
+        onsets = bench_onsets(args.minutes, args.skip_naive, work) if "a" in only else {}
+        print(
+            f"\n(a) speech onsets on the sound device, {args.minutes:g}-minute session"
+            " (error = measured minus planned, after aligning the first)"
+        )
+        print("| player | onsets | p50 ms | p95 ms | max ms | drift at end ms |")
+        print("|---|---|---|---|---|---|")
+        for name, errors in onsets.items():
+            drift = errors[-1] * 1000 if errors else float("nan")
+            print(
+                f"| {name} | {len(errors)} | {pct(errors, 50):.1f} | {pct(errors, 95):.1f} | "
+                f"{pct(errors, 100):.1f} | {drift:+.1f} |"
+            )
+        if only == {"a"}:
+            return
+        firsts = first_sound(work)
+        print("\n(b) command start to first sound (s)")
+        print("| cache | seconds |\n|---|---|")
+        for name, value in firsts.items():
+            print(f"| {name} | {value:.2f} |")
+        renders = render_times(work)
+        raw = renders["raw espeak-ng -w, same texts, one by one"]
+        print("\n(c) render of a 20-minute partner session to WAV (s)")
+        print("| what | seconds | ratio to raw espeak-ng |\n|---|---|---|")
+        for name, value in renders.items():
+            print(f"| {name} | {value:.2f} | {value / raw:.2f} |")
+        print(f"\n(d) peak RSS of a 90-minute render: {peak_rss_90(work):.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
