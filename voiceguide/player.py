@@ -127,12 +127,17 @@ class Player:
         if self.display:
             self.display(self.status_line(seg))
 
-    def status_line(self, seg: Segment) -> str:
-        left = sum(s.duration for s in self.segments[seg.index :])
+    def status_line(self, seg: Segment, into: float = 0.0) -> str:
+        """One line for the terminal: step, area, pressure, time left in the step and session, keys."""
+        left = sum(s.duration for s in self.segments[seg.index :]) - into
+        step_left = max(0.0, seg.duration - into)
         where = " · ".join(x for x in (seg.area, seg.technique, seg.side) if x)
         pressure = f" · pressure {seg.pressure}/5" if seg.pressure else ""
         what = seg.text or {"hold": "keep going", "cue": f"({seg.sound})"}.get(seg.kind, "")
-        return f"[{int(left // 60)}:{int(left % 60):02d} left] {where}{pressure} — {what[:70]}"
+        return (
+            f"[step {int(step_left):>3d}s | session {int(left // 60)}:{int(left % 60):02d} left] "
+            f"{where}{pressure} — {what[:60]}  (space pause, n next, r repeat, s stop)"
+        )
 
     def play_block(self, block: timeline.Block, tape_at: int | None = None) -> int | None:
         """Play up to the answer window; returns a segment index to jump to, or None.
@@ -154,6 +159,7 @@ class Player:
             return None
         tape0 = tape_at if tape_at is not None else self.sink.append(samples)
         emitted: set[int] = set()
+        shown = 0
         follows_on = block.checkpoint is None or self.feedback.name == "none"
         while True:
             self.sink.check()
@@ -168,6 +174,10 @@ class Player:
             if follows_on and near_end and self.ahead is None and block.last + 1 < len(self.segments):
                 nxt = self.mix(block.last + 1)
                 self.ahead = (nxt, self.sink.append(self.audible(nxt)))
+            if self.display and pos - shown >= SAMPLE_RATE // 4:  # refresh the countdown
+                shown = pos
+                now_seg = max((s for o, s in onsets if o <= max(pos, 0)), key=lambda s: s.start)
+                self.display(self.status_line(now_seg, pos / SAMPLE_RATE - (now_seg.start - block.start)))
             answer = self.feedback.poll()
             if answer is not None:
                 current = max((s for o, s in onsets if o <= max(pos, 0)), key=lambda s: s.start)

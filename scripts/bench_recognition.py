@@ -1,0 +1,387 @@
+"""Benchmark voiceguide's spoken-answer recogniser; prints one markdown report.
+
+    .venv/bin/python scripts/bench_recognition.py [--data DIR] [--quick]
+
+Human digits: the FSDD tuning set (8 kHz, 6 speakers; --data, default
+../shared/data/fsdd-tune beside the repo). Synthetic: espeak-ng voices made at
+run time into a temp folder. Thresholds are tuned leave-speakers-out (3 FSDD
+speakers + the tuning voices, false accepts <= 5 % on tuning OOV clips) and
+tested on the other 3 speakers + unseen voices, over all 20 splits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import glob
+import itertools
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from voiceguide.audio.pcm import decode_wav  # noqa: E402
+from voiceguide.feedback.intents import understand  # noqa: E402
+from voiceguide.feedback.recognise import Recogniser, words_for  # noqa: E402
+
+DIGITS = "zero one two three four five six seven eight nine".split()
+VOCAB = words_for("any")
+CARRIERS = [
+    "a little more",
+    "a bit softer",
+    "that is good",
+    "please stop",
+    "it's about five",
+    "a bit more",
+    "a little less",
+    "it's seven",
+    "about three",
+    "that's okay",
+    "a bit lighter",
+    "it's two",
+]
+OOV_WORDS = [
+    "tree",
+    "note",
+    "seventeen",
+    "step",
+    "lesson",
+    "line",
+    "mess",
+    "heaven",
+    "free",
+    "fix",
+    "sex",
+    "nice",
+    "sun",
+    "won't",
+    "hello",
+    "table",
+    "water",
+    "eleven",
+    "twenty",
+    "thirty",
+    "sorry",
+    "maybe",
+    "door",
+    "floor",
+    "window",
+    "paper",
+    "morning",
+    "happy",
+    "money",
+    "coffee",
+    "store",
+    "nose",
+    "mine",
+    "hive",
+    "gate",
+    "sticks",
+    "never",
+    "knee",
+    "left",
+    "fine print",
+]
+OOV_SENTENCES = [
+    "what time is it",
+    "I need to check my phone",
+    "the weather is nice today",
+    "can you turn it up",
+    "I am going to the kitchen",
+    "my back hurts a bit",
+    "where did I put the remote",
+    "turn left at the corner",
+    "seventeen people came",
+    "it was a long day at work",
+    "let me think about it",
+    "did you feed the cat",
+]
+TUNE_VOICES = ["en-us", "en-gb", "en+f3", "en-us+m3", "en-gb-x-rp", "en+f2", "en-us+m7", "en+klatt"]
+TEST_VOICES = [
+    "en-gb-scotland",
+    "en+f4",
+    "en-029",
+    "en-us-nyc",
+    "en-gb-x-gbclan",
+    "en+m3",
+    "en-gb-x-gbcwmd",
+    "en-us+f5",
+]
+CONDITIONS = [("clean", None), ("white", 20), ("pink", 20), ("white", 10), ("pink", 10), ("clean", None)]
+
+
+def colour_noise(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    w = rng.standard_normal(n)
+    if kind == "white":
+        return w
+    f = np.fft.rfft(w)
+    k = np.arange(len(f), dtype=float)
+    k[0] = 1
+    f = f / (np.sqrt(k) if kind == "pink" else k)
+    x = np.fft.irfft(f, n)
+    return x / (np.std(x) + 1e-12)
+
+
+def espeak(text: str, voice: str, rate: int, folder: str) -> tuple[np.ndarray, int]:
+    path = os.path.join(folder, "clip.wav")
+    subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(rate), "-w", path, text], check=True, capture_output=True
+    )
+    return decode_wav(Path(path).read_bytes())
+
+
+def condition(s, rate, level_db, kind, snr, rng):
+    s = s.astype(np.float64)
+    act = s[np.abs(s) > 0.01 * np.max(np.abs(s))]
+    gain = 10 ** ((level_db - 6) / 20) * 0.3 / (np.sqrt(np.mean(act**2)) + 1e-9)
+    s = s * gain
+    pad = np.zeros(int(0.15 * rate))
+    s = np.concatenate([pad, s, pad])
+    if kind != "clean":
+        s = s + colour_noise(kind, len(s), rng) * 10 ** ((level_db - 6) / 20) * 0.3 * 10 ** (-snr / 20)
+    return np.clip(s, -1, 1).astype(np.float32)
+
+
+def synthetic(texts, voices, folder, seed):
+    rng, nrng = random.Random(seed), np.random.default_rng(seed)
+    clips = []
+    for voice in voices:
+        for text in texts:
+            rate, level = rng.randint(130, 200), rng.uniform(-20, 0)
+            kind, snr = rng.choice(CONDITIONS)
+            s, r = espeak(text, voice, rate, folder)
+            clips.append(
+                {"text": text, "group": voice, "samples": condition(s, r, level, kind, snr, nrng), "rate": r}
+            )
+    return clips
+
+
+def noise_clips(seed):
+    rng = np.random.default_rng(seed)
+    clips = []
+    n = 16000
+    for kind in ("white", "pink", "brown"):
+        for level in (0.003, 0.03, 0.1, 0.3):
+            clips.append(
+                {
+                    "text": "",
+                    "group": kind,
+                    "samples": (colour_noise(kind, n, rng) * level).astype(np.float32),
+                }
+            )
+    t = np.arange(n) / 16000
+    for f0 in (50, 60):
+        for level in (0.01, 0.1):
+            hum = level * (np.sin(2 * np.pi * f0 * t) + 0.5 * np.sin(2 * np.pi * 3 * f0 * t))
+            clips.append({"text": "", "group": "hum", "samples": hum.astype(np.float32)})
+    clips.append({"text": "", "group": "silence", "samples": np.zeros(n, np.float32)})
+    clips.append(
+        {"text": "", "group": "silence", "samples": (rng.standard_normal(n) * 1e-4).astype(np.float32)}
+    )
+    for gap in (1500, 3000, 7000):
+        c = (rng.standard_normal(n) * 0.001).astype(np.float32)
+        c[::gap] = 0.6
+        c[1::gap] = -0.5
+        clips.append({"text": "", "group": "clicks", "samples": c})
+    for c in clips:
+        c["rate"] = 16000
+    return clips
+
+
+def fsdd(folder):
+    clips = []
+    for f in sorted(glob.glob(os.path.join(folder, "*.wav"))):
+        digit, speaker, _ = os.path.basename(f)[:-4].split("_")
+        s, r = decode_wav(Path(f).read_bytes())
+        clips.append({"text": DIGITS[int(digit)], "group": speaker, "samples": s, "rate": r})
+    return clips
+
+
+def plain_baseline():
+    """pocketsphinx defaults (bestpath on, dither on), every word in one JSGF grammar, sox upsampling."""
+    import pocketsphinx
+
+    model = pocketsphinx.get_model_path()
+    d = pocketsphinx.Decoder(
+        hmm=os.path.join(model, "en-us", "en-us"),
+        dict=os.path.join(model, "en-us", "cmudict-en-us.dict"),
+        lm=None,
+        loglevel="FATAL",
+    )
+    d.add_jsgf_string("all", "#JSGF V1.0;\ngrammar all;\npublic <w> = %s;\n" % " | ".join(VOCAB))
+    d.activate_search("all")
+
+    def run(clip, folder):
+        src, dst = os.path.join(folder, "in.wav"), os.path.join(folder, "out.raw")
+        from voiceguide.audio.pcm import wav_bytes
+
+        Path(src).write_bytes(wav_bytes(clip["samples"], clip["rate"]))
+        subprocess.run(
+            ["sox", src, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed", "-t", "raw", dst], check=True
+        )
+        t = time.process_time()
+        d.start_utt()
+        raw = Path(dst).read_bytes()
+        if raw:
+            d.process_raw(raw, full_utt=True)
+        d.end_utt()
+        h = d.hyp()
+        return (h.hypstr if h else ""), time.process_time() - t
+
+    return run
+
+
+def classify(text, truth, expect):
+    a = understand(text, expect)
+    if a.intent == "unknown":
+        return "rej"
+    if not truth:
+        return "wrong"
+    t = understand(truth, expect)
+    return "cor" if (a.intent, a.value) == (t.intent, t.value) else "wrong"
+
+
+def measure(clips, expect, rec, base, folder):
+    for c in clips:
+        t = time.process_time()
+        c["info"] = rec.details(c["samples"], c["rate"], expect)
+        c["ms"] = (time.process_time() - t) * 1000
+        c["base"], bt = base(c, folder)
+        c["base_ms"] = bt * 1000
+        c["expect"] = expect
+
+
+def outcome(c, th):
+    info = c["info"]
+    if info["ratio"] is None or info["ratio"] < th:
+        return "rej"
+    return classify(info["text"], c["text"], c["expect"])
+
+
+def rates(clips, th=None):
+    if th is None:
+        out = [classify(c["base"], c["text"], c["expect"]) for c in clips]
+    else:
+        out = [outcome(c, th) for c in clips]
+    n = max(1, len(out))
+    return [100 * out.count(k) / n for k in ("cor", "wrong", "rej")]
+
+
+GRID = np.arange(-40, 60.5, 2.5)
+
+
+def tune(in_vocab_sets, fa_clips, max_fa=5.0):
+    best = None
+    for th in GRID:
+        if rates(fa_clips, th)[1] > max_fa:
+            continue
+        acc = np.mean([rates(s, th)[0] for s in in_vocab_sets])
+        if best is None or acc > best[0]:
+            best = (acc, th)
+    return best[1] if best else GRID[-1]
+
+
+def main():
+    root = Path(__file__).resolve().parents[1]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(root.parent / "shared" / "data" / "fsdd-tune"))
+    ap.add_argument("--quick", action="store_true", help="fewer clips (for a smoke run)")
+    args = ap.parse_args()
+    rec = Recogniser()
+    with tempfile.TemporaryDirectory() as folder:
+        base = plain_baseline()
+        texts = VOCAB + CARRIERS
+        tune_v, test_v = (TUNE_VOICES[:3], TEST_VOICES[:3]) if args.quick else (TUNE_VOICES, TEST_VOICES)
+        syn_tune = synthetic(texts, tune_v, folder, 1)
+        syn_test = synthetic(texts, test_v, folder, 2)
+        oov_tune = synthetic(OOV_WORDS[::2] + OOV_SENTENCES[::2], tune_v[:4], folder, 3)
+        oov_test = synthetic(OOV_WORDS[1::2] + OOV_SENTENCES[1::2], test_v[:4], folder, 4)
+        noise = noise_clips(5)
+        for clips in (syn_tune, syn_test, oov_tune, oov_test, noise):
+            measure(clips, "any", rec, base, folder)
+        oov_num = [dict(c) for c in oov_test]
+        measure(oov_num, "number", rec, base, folder)
+        human = []
+        if os.path.isdir(args.data) and glob.glob(os.path.join(args.data, "*.wav")):
+            human = fsdd(args.data)
+            if args.quick:
+                human = [c for i, c in enumerate(human) if i % 5 == 0]
+            measure(human, "number", rec, base, folder)
+        else:
+            print(
+                f"(No human digits at {args.data}: get the Free Spoken Digit Dataset from "
+                "https://github.com/Jakobovski/free-spoken-digit-dataset (CC BY-SA 4.0) and pass --data; "
+                "synthetic part only.)\n"
+            )
+
+    speakers = sorted({c["group"] for c in human})
+    splits = list(itertools.combinations(speakers, 3)) if len(speakers) == 6 else [()]
+    per_speaker = {s: [] for s in speakers}
+    syn_results, oov_results, noise_results, ths = [], [], [], []
+    for train in splits:
+        tr = [c for c in human if c["group"] in train]
+        th = tune([s for s in (tr, syn_tune) if s], oov_tune)
+        ths.append(th)
+        for s in speakers:
+            if s not in train:
+                per_speaker[s].append(rates([c for c in human if c["group"] == s], th))
+        syn_results.append(th)
+    th_med = float(np.median(ths))
+
+    def row(name, clips, ours):
+        b = rates(clips)
+        ms = np.mean([c["ms"] for c in clips]) if clips else 0
+        return (
+            f"| {name} | {len(clips)} | {b[0]:.1f} / {b[1]:.1f} / {b[2]:.1f} | "
+            f"{ours[0]:.1f} / {ours[1]:.1f} / {ours[2]:.1f} | {ms:.0f} |"
+        )
+
+    print(
+        f"# Recognition benchmark — {datetime.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
+    )
+    print(
+        "correct / wrong (accepted with the wrong meaning) / rejected, in % of clips; (a) plain pocketsphinx "
+        "JSGF grammar with every word, defaults; (b) voiceguide Recogniser. Human rows: mean over the splits "
+        f"where that speaker was held out (thresholds tuned on the other speakers, {len(splits)} splits). "
+        f"Synthetic/OOV/noise rows: threshold {th_med:g} (median of the tuned ones).\n"
+    )
+    print("| set | clips | (a) plain baseline | (b) voiceguide | CPU ms/clip (b) |")
+    print("|---|---|---|---|---|")
+    allh = []
+    for s in speakers:
+        ours = np.mean(per_speaker[s], axis=0)
+        allh.append(ours)
+        print(row(f"FSDD {s} (--expect number)", [c for c in human if c["group"] == s], ours))
+    if human:
+        print(row("FSDD all speakers, held-out mean", human, np.mean(allh, axis=0)))
+    for label, clips in (("synthetic, tuning voices", syn_tune), ("synthetic, unseen voices", syn_test)):
+        print(row(f"{label} (--expect any)", clips, rates(clips, th_med)))
+        for v in sorted({c["group"] for c in clips}):
+            sub = [c for c in clips if c["group"] == v]
+            print(row(f"&nbsp;&nbsp;{v}", sub, rates(sub, th_med)))
+    print(row("OOV words+sentences, tuning (any) — accepted = wrong", oov_tune, rates(oov_tune, th_med)))
+    print(row("OOV words+sentences, unseen (any) — accepted = wrong", oov_test, rates(oov_test, th_med)))
+    print(row("OOV unseen, --expect number", oov_num, rates(oov_num, th_med)))
+    print(row("noise only (white/pink/brown/hum/silence/clicks)", noise, rates(noise, th_med)))
+    for kind in sorted({c["group"] for c in noise}):
+        sub = [c for c in noise if c["group"] == kind]
+        print(row(f"&nbsp;&nbsp;{kind}", sub, rates(sub, th_med)))
+    base_ms = np.mean([c["base_ms"] for c in syn_test + human])
+    print(f"\nBaseline decode CPU {base_ms:.0f} ms/clip. Tuned thresholds per split: {sorted(set(ths))}.")
+    print(
+        "Targets: human digits correct >= 75 %, wrong <= 5 %; unseen synthetic correct >= 80 %, wrong <= 5 %; "
+        "OOV and noise accepted <= 5 %."
+    )
+
+
+if __name__ == "__main__":
+    main()
