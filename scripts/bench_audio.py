@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import signal
 import subprocess
@@ -262,27 +261,19 @@ def render_times(work: Path) -> dict:
 
 
 def peak_rss_90(work: Path) -> float:
+    """Measured in a fresh process that runs only the render, so no other child counts."""
     env = env_for(work / "home-rss", work / "cache-rss")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(
-        [
-            SCRIPT,
-            "render",
-            "--mode",
-            "partner",
-            "--stage",
-            "chronic",
-            "--minutes",
-            "90",
-            "-o",
-            str(work / "r90.wav"),
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
+    probe = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(before, after) / 1024
+    done = subprocess.run(
+        [sys.executable, "-c", probe, SCRIPT, "render", "--mode", "partner", "--stage", "chronic",
+         "--minutes", "90", "-o", str(work / "r90.wav")],
+        env=env, check=True, capture_output=True, text=True,
+    )
+    return int(done.stdout.strip()) / 1024
 
 
 def pct(values: list[float], q: float) -> float:

@@ -18,14 +18,18 @@ RENDER_BLOCK_SECONDS = 60.0  # render writes at most this much at a time: bounde
 
 
 class RecordingTimer:
-    """Estimates lengths and remembers every text asked for, to render them all at once."""
+    """Real lengths where a clip is cached, estimates elsewhere; remembers what is missing,
+    so that all of it can be rendered at once, in parallel."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache=None) -> None:
+        self.cache = cache
         self.estimate = EstimatedSpeech()
-        self.texts: list[str] = []
+        self.missing: list[str] = []
 
     def seconds(self, text: str) -> float:
-        self.texts.append(text)
+        if self.cache is not None and self.cache.has(text):
+            return self.cache.seconds(text)
+        self.missing.append(text)
         return self.estimate.seconds(text)
 
 
@@ -41,9 +45,12 @@ def plan_with_real_speech(library: lib.Library, request: planner.Request, voice:
     from voiceguide.audio.speech import open_cache
 
     cache = open_cache(voice.engine, voice.voice, voice.rate)
-    recorder = RecordingTimer()
-    planner.build(library, request, timer=recorder)
-    cache.ensure(recorder.texts)
+    for _ in range(3):  # real lengths can change which techniques fit: look again
+        recorder = RecordingTimer(cache)
+        planner.build(library, request, timer=recorder)
+        if not recorder.missing:
+            break
+        cache.ensure(recorder.missing)
     return planner.build(library, request, timer=cache), cache
 
 

@@ -170,6 +170,10 @@ class SpeechCache:
         ident = "\x1f".join([self.engine.name, self.engine.voice, str(self.engine.rate), text])
         return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
 
+    def has(self, text: str) -> bool:
+        """Cached and sound (checked from the header)."""
+        return text in self._lengths or self._valid(text)
+
     def path(self, text: str) -> Path:
         return self.folder / f"{self.key(text)}.wav"
 
