@@ -523,6 +523,47 @@ def play(
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--expect", type=click.Choice(["number", "pressure", "yesno", "any"]), default="any",
+              show_default=True, help="What the question can be answered with.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file, one per line.")
+def hear(files: tuple[Path, ...], expect: str, as_json: bool) -> None:
+    """Recognise one spoken answer per WAV file, offline.
+
+    Anything that is not clearly an answer comes out as "unknown": a wrong action
+    is worse than asking again. Stop, symptom words, repeat and pause are heard
+    whatever is expected.
+    """
+    from voiceguide.audio.pcm import decode_wav
+    from voiceguide.errors import InvalidInput
+    from voiceguide.feedback.recognise import Recogniser
+
+    recogniser = Recogniser()
+    failed = []
+    for path in files:
+        try:
+            samples, rate = decode_wav(path.read_bytes(), path.name)
+        except OSError as e:
+            failed.append(f"{path}: cannot be read ({e.strerror or e})")
+            click.echo(f"voiceguide: {failed[-1]}", err=True)
+            continue
+        except InvalidInput as e:
+            failed.append(str(e))
+            click.echo(f"voiceguide: {e}", err=True)
+            continue
+        answer = recogniser.hear(samples, rate, expect)
+        if as_json:
+            click.echo(json.dumps({"file": str(path), "text": answer.text, "intent": answer.intent,
+                                   "value": answer.value, "confidence": answer.confidence}))
+        else:
+            value = f" {answer.value}" if answer.value is not None else ""
+            click.echo(f"{path}: {answer.intent}{value} (confidence {answer.confidence:.2f}) {answer.text!r}")
+    if failed:
+        raise InvalidInput(f"{len(failed)} of {len(files)} file(s) could not be read as WAV audio.",
+                           hint="Give PCM WAV files (8, 16, 24 or 32-bit, any rate and channels).")
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
 def doctor(as_json: bool) -> None:
     """Check what works here: speech, sound, microphone, recogniser, data folder, screen.
