@@ -1,0 +1,47 @@
+"""The hear command's contract: one JSON line per readable file, exit 3 for the others."""
+
+from __future__ import annotations
+
+import json
+import wave
+
+import numpy as np
+
+
+def write_wav(path, samples: np.ndarray, rate: int = 16000, width: int = 2, channels: int = 1) -> None:
+    data = np.repeat(samples[:, None], channels, axis=1).reshape(-1)
+    if width == 2:
+        raw = (data * 32767).astype("<i2").tobytes()
+    else:  # 24-bit
+        ints = (data * 8388607).astype("<i4")
+        raw = b"".join(int(v).to_bytes(4, "little", signed=True)[:3] for v in ints)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        w.writeframes(raw)
+
+
+def test_silence_and_noise_are_unknown_and_a_bad_file_is_exit_3(cli, tmp_path):
+    silence, noise, bad = tmp_path / "silence.wav", tmp_path / "noise.wav", tmp_path / "bad.wav"
+    write_wav(silence, np.zeros(16000))
+    write_wav(noise, np.random.default_rng(1).normal(0, 0.1, 24000).clip(-1, 1), rate=8000, width=3,
+              channels=2)
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    result = cli("hear", str(silence), str(bad), str(noise), "--json")
+    assert result.exit_code == 3
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["file"] for line in lines] == [str(silence), str(noise)]
+    for line in lines:
+        assert line["intent"] == "unknown" and line["value"] is None
+        assert 0.0 <= line["confidence"] <= 1.0
+        assert set(line) == {"file", "text", "intent", "value", "confidence"}
+    assert "bad.wav" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_hear_rejects_an_unknown_expect_value(cli, tmp_path):
+    path = tmp_path / "s.wav"
+    write_wav(path, np.zeros(1600))
+    result = cli("hear", str(path), "--expect", "colour")
+    assert result.exit_code == 2
+    assert "number" in result.stderr and "pressure" in result.stderr
