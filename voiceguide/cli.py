@@ -251,6 +251,14 @@ def plan_options(func):
     return wrapper
 
 
+plan_file_option = click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.",
+)
+
+
 def speech_options(func):
     @click.option("--voice", default=None, help="Speech voice (espeak-ng: e.g. en-gb, en-us).")
     @click.option(
@@ -339,12 +347,7 @@ def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None
 
 
 @cli.command()
-@click.option(
-    "--plan",
-    "plan_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.",
-)
+@plan_file_option
 @plan_options
 @speech_options
 @click.option(
@@ -407,12 +410,7 @@ def render(
 
 
 @cli.command()
-@click.option(
-    "--plan",
-    "plan_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.",
-)
+@plan_file_option
 @plan_options
 @speech_options
 @click.option(
