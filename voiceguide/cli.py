@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -500,7 +501,7 @@ def play(
     if not as_json and sys.stderr.isatty():
 
         def display(line: str) -> None:
-            click.echo("\r\033[K" + line[: click.get_terminal_size()[0] - 1], nl=False, err=True)
+            click.echo("\r\033[K" + line[: shutil.get_terminal_size().columns - 1], nl=False, err=True)
 
     request = sess.PlayRequest(
         output=output, feedback=feedback, answer_window=answer_timeout, as_json=as_json, resume=resume

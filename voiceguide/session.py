@@ -247,6 +247,9 @@ def play(
     except NoAudioOutput:
         outcome = Outcome("interrupted", "sound output failed", player.now())
         raise
+    except Exception as e:  # saved as interrupted, so that --resume can go on
+        outcome = Outcome("interrupted", f"error: {type(e).__name__}", player.now())
+        raise
     finally:
         if outcome is not None:
             status = {"finished": "finished", "stopped": "stopped", "interrupted": "interrupted"}[
