@@ -217,3 +217,52 @@ def test_no_sound_device_is_exit_4_with_what_to_do(tmp_path, voiceguide_home, sh
         db = sqlite3.connect(journal)
         assert db.execute("SELECT count(*) FROM sessions").fetchone() == (0,)
         db.close()
+
+
+def test_keys_pause_next_and_stop_on_a_terminal(pulse, tmp_path, voiceguide_home, shared_speech_cache):
+    """Single keys, no Enter, while a session plays on the sound device (stdin is a real pty)."""
+    import pty
+
+    env = screened_env(voiceguide_home, str(shared_speech_cache))
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen([SCRIPT, "play", "--stage", "acute", "--minutes", "3", "--output", "device",
+                             "--json"], env=env, stdin=child_fd, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    os.close(child_fd)
+    events = []
+
+    def read_until(predicate) -> dict:
+        for line in proc.stdout:
+            event = json.loads(line)
+            events.append(event)
+            if predicate(event):
+                return event
+        raise AssertionError(f"session ended early: {events[-3:]}")
+
+    try:
+        read_until(lambda e: e["event"] == "segment" and e["kind"] == "speech")
+        os.write(main_fd, b" ")  # pause
+        read_until(lambda e: e["event"] == "action" and e["action"] == "pause")
+        os.write(main_fd, b" ")  # resume
+        read_until(lambda e: e["event"] == "action" and e["action"] == "resume")
+        os.write(main_fd, b"n")  # next step
+        read_until(lambda e: e["event"] == "action" and e["action"] == "skip")
+        pressed = time.monotonic()
+        os.write(main_fd, b"s")  # stop
+        read_until(lambda e: e["event"] == "action" and e["action"] == "stop")
+        acted = time.monotonic() - pressed
+        read_until(lambda e: e["event"] == "segment" and e["kind"] == "checkpoint")  # the offer
+        os.write(main_fd, b"s")  # no rocking: end
+        read_until(lambda e: e["event"] == "segment" and e["kind"] == "checkpoint")  # closing pain
+        os.write(main_fd, b"2")
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main_fd)
+    assert acted < 0.3  # the stop key acts at once
+    assert proc.returncode == 7
+    events += [json.loads(line) for line in proc.stdout]
+    spoken = [e["text"] for e in events if e["event"] == "segment" and e["kind"] == "speech"]
+    assert any(t.startswith("Stopping now") for t in spoken)
+    assert events[-1]["event"] == "end" and events[-1]["stop_reason"] == "stop word"

@@ -202,15 +202,13 @@ class Player:
             return None  # only meaningful as an answer to a question
         self.emit("answer", **answer.to_dict(), at=current.index)
         if answer.intent in ("stop", "symptom"):
-            self.sink.flush()
-            self.play_now(self.cue("stop"))
+            self.sink.flush()  # silence now; the stop cue and words come next, from the rewritten plan
             return self.act(decide(self.state, answer, None, current.pressure), current, answer)
         if answer.intent == "pause":
             self.sink.flush()
             self.emit("action", action="pause", pressure=current.pressure, reason="paused by the user")
             stop = self.wait_for_resume()
             if stop is not None:
-                self.play_now(self.cue("stop"))
                 return self.act(decide(self.state, stop, None, current.pressure), current, stop)
             self.emit("action", action="resume", pressure=current.pressure, reason="resumed by the user")
             return "resume"
