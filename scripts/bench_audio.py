@@ -269,9 +269,25 @@ def peak_rss_90(work: Path) -> float:
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe, SCRIPT, "render", "--mode", "partner", "--stage", "chronic",
-         "--minutes", "90", "-o", str(work / "r90.wav")],
-        env=env, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            probe,
+            SCRIPT,
+            "render",
+            "--mode",
+            "partner",
+            "--stage",
+            "chronic",
+            "--minutes",
+            "90",
+            "-o",
+            str(work / "r90.wav"),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return int(done.stdout.strip()) / 1024
 

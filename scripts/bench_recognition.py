@@ -32,7 +32,7 @@ from voiceguide.audio.pcm import decode_wav  # noqa: E402
 from voiceguide.feedback.intents import understand  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser, words_for  # noqa: E402
 
-DIGITS = "zero one two three four five six seven eight nine".split()
+DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 VOCAB = words_for("any")
 CARRIERS = [
     "a little more",
@@ -216,7 +216,7 @@ def plain_baseline():
         lm=None,
         loglevel="FATAL",
     )
-    d.add_jsgf_string("all", "#JSGF V1.0;\ngrammar all;\npublic <w> = %s;\n" % " | ".join(VOCAB))
+    d.add_jsgf_string("all", "#JSGF V1.0;\ngrammar all;\npublic <w> = {};\n".format(" | ".join(VOCAB)))
     d.activate_search("all")
 
     def run(clip, folder):
@@ -325,7 +325,7 @@ def main():
     speakers = sorted({c["group"] for c in human})
     splits = list(itertools.combinations(speakers, 3)) if len(speakers) == 6 else [()]
     per_speaker = {s: [] for s in speakers}
-    syn_results, oov_results, noise_results, ths = [], [], [], []
+    syn_results, _oov_results, _noise_results, ths = [], [], [], []
     for train in splits:
         tr = [c for c in human if c["group"] in train]
         th = tune([s for s in (tr, syn_tune) if s], oov_tune)
@@ -378,7 +378,8 @@ def main():
     base_ms = np.mean([c["base_ms"] for c in syn_test + human])
     print(f"\nBaseline decode CPU {base_ms:.0f} ms/clip. Tuned thresholds per split: {sorted(set(ths))}.")
     print(
-        "Targets: human digits correct >= 75 %, wrong <= 5 %; unseen synthetic correct >= 80 %, wrong <= 5 %; "
+        "Targets: human digits correct >= 75 %, wrong <= 5 %; "
+        "unseen synthetic correct >= 80 %, wrong <= 5 %; "
         "OOV and noise accepted <= 5 %."
     )
 

@@ -225,9 +225,14 @@ def test_keys_pause_next_and_stop_on_a_terminal(pulse, tmp_path, voiceguide_home
 
     env = screened_env(voiceguide_home, str(shared_speech_cache))
     main_fd, child_fd = pty.openpty()
-    proc = subprocess.Popen([SCRIPT, "play", "--stage", "acute", "--minutes", "3", "--output", "device",
-                             "--json"], env=env, stdin=child_fd, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [SCRIPT, "play", "--stage", "acute", "--minutes", "3", "--output", "device", "--json"],
+        env=env,
+        stdin=child_fd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     os.close(child_fd)
     events = []
 

@@ -25,8 +25,9 @@ def write_wav(path, samples: np.ndarray, rate: int = 16000, width: int = 2, chan
 def test_silence_and_noise_are_unknown_and_a_bad_file_is_exit_3(cli, tmp_path):
     silence, noise, bad = tmp_path / "silence.wav", tmp_path / "noise.wav", tmp_path / "bad.wav"
     write_wav(silence, np.zeros(16000))
-    write_wav(noise, np.random.default_rng(1).normal(0, 0.1, 24000).clip(-1, 1), rate=8000, width=3,
-              channels=2)
+    write_wav(
+        noise, np.random.default_rng(1).normal(0, 0.1, 24000).clip(-1, 1), rate=8000, width=3, channels=2
+    )
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     result = cli("hear", str(silence), str(bad), str(noise), "--json")
     assert result.exit_code == 3

@@ -523,8 +523,13 @@ def play(
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--expect", type=click.Choice(["number", "pressure", "yesno", "any"]), default="any",
-              show_default=True, help="What the question can be answered with.")
+@click.option(
+    "--expect",
+    type=click.Choice(["number", "pressure", "yesno", "any"]),
+    default="any",
+    show_default=True,
+    help="What the question can be answered with.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, one per line.")
 def hear(files: tuple[Path, ...], expect: str, as_json: bool) -> None:
     """Recognise one spoken answer per WAV file, offline.
@@ -552,14 +557,25 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool) -> None:
             continue
         answer = recogniser.hear(samples, rate, expect)
         if as_json:
-            click.echo(json.dumps({"file": str(path), "text": answer.text, "intent": answer.intent,
-                                   "value": answer.value, "confidence": answer.confidence}))
+            click.echo(
+                json.dumps(
+                    {
+                        "file": str(path),
+                        "text": answer.text,
+                        "intent": answer.intent,
+                        "value": answer.value,
+                        "confidence": answer.confidence,
+                    }
+                )
+            )
         else:
             value = f" {answer.value}" if answer.value is not None else ""
             click.echo(f"{path}: {answer.intent}{value} (confidence {answer.confidence:.2f}) {answer.text!r}")
     if failed:
-        raise InvalidInput(f"{len(failed)} of {len(files)} file(s) could not be read as WAV audio.",
-                           hint="Give PCM WAV files (8, 16, 24 or 32-bit, any rate and channels).")
+        raise InvalidInput(
+            f"{len(failed)} of {len(files)} file(s) could not be read as WAV audio.",
+            hint="Give PCM WAV files (8, 16, 24 or 32-bit, any rate and channels).",
+        )
 
 
 @cli.command()

@@ -80,15 +80,15 @@ def grammar(expect: str) -> str:
     alternatives = [" | ".join(words_for(expect))]
     rules = []
     if expect in ("number", "any"):
-        rules.append("<num> = %s;" % " | ".join(NUMBER_WORDS))
+        rules.append("<num> = {};".format(" | ".join(NUMBER_WORDS)))
         alternatives.append("(it's | it is | about | it's about) <num>")
     if expect in ("pressure", "any"):
-        rules.append("<press> = %s;" % " | ".join(MORE_WORDS + LESS_WORDS))
+        rules.append("<press> = {};".format(" | ".join(MORE_WORDS + LESS_WORDS)))
         alternatives.append("(a little | a bit | a little bit) <press>")
         alternatives.append("(that is | that's | that feels) (good | okay)")
     alternatives.append("please stop")
-    body = " | ".join("(%s)" % a for a in alternatives)
-    return "#JSGF V1.0;\ngrammar answer;\n%s\npublic <answer> = %s;\n" % ("\n".join(rules), body)
+    body = " | ".join(f"({a})" for a in alternatives)
+    return "#JSGF V1.0;\ngrammar answer;\n{}\npublic <answer> = {};\n".format("\n".join(rules), body)
 
 
 def speech_gate(samples: np.ndarray, rate: int) -> str | None:
@@ -239,10 +239,7 @@ class Recogniser:
             if understand(text, expect).intent == "unknown":
                 return {"text": text, "gate": None, "ratio": None}
             _, phone_score, _ = self._decode("phones", raw)
-        if phone_score is None:
-            ratio = math.inf
-        else:
-            ratio = (score - phone_score) / frames
+        ratio = math.inf if phone_score is None else (score - phone_score) / frames
         return {"text": text, "gate": None, "ratio": ratio, "frames": frames}
 
     def hear(self, samples: np.ndarray, rate: int, expect: str = "any") -> Answer:
