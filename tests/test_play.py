@@ -228,3 +228,9 @@ def test_journal_files_are_private(cli, screened, voiceguide_home):
     cli("play", *PARTNER, "--output", "null", "--feedback", "none")
     assert (voiceguide_home.stat().st_mode & 0o777) == 0o700
     assert ((voiceguide_home / "journal.sqlite3").stat().st_mode & 0o777) == 0o600
+
+
+def test_voice_feedback_is_a_clear_exit_6_not_a_crash(cli, screened):
+    result = cli("play", "--stage", "acute", "--minutes", "3", "--output", "null", "--feedback", "voice")
+    assert result.exit_code == 6
+    assert "--feedback keys" in result.stderr and "Traceback" not in result.stderr

@@ -295,9 +295,12 @@ def make_feedback(kind: str):
     if kind == "none":
         return NoFeedback()
     if kind == "voice":
-        from voiceguide.feedback.voice import voice_feedback
+        from voiceguide.errors import NoRecogniser
 
-        return voice_feedback()
+        raise NoRecogniser(
+            "Spoken answers during a session are not available yet (live listening is unfinished).",
+            hint="Answer with keys instead: --feedback keys (or lines of stdin).",
+        )
     if sys.stdin.isatty():
         return KeyFeedback(sys.stdin)
     return LineFeedback(sys.stdin)
