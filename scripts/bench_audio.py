@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from voiceguide import library, planner  # noqa: E402
+from voiceguide.audio.measure import locate_speech, onset_errors  # noqa: E402
 from voiceguide.audio.pcm import SAMPLE_RATE, read_clip  # noqa: E402
 from voiceguide.plan import Plan  # noqa: E402
 
@@ -75,34 +76,7 @@ class Recorder:
 
 
 def speech_errors(plan: Plan, recording: np.ndarray, clip_for, reach: float) -> list[float]:
-    """Where each spoken segment really started, minus where the plan put it (seconds),
-    after aligning the first. Each clip is found by cross-correlation with the engine's own
-    rendering of that text, searched within `reach` seconds of where the last one was."""
-    n = int(0.8 * SAMPLE_RATE)
-    errors: list[float] = []
-    lag = None
-    for seg in plan.segments:
-        if seg.kind not in ("speech", "checkpoint") or not seg.text:
-            continue
-        piece = clip_for(seg.text)[:n]
-        if len(piece) < n // 2:
-            continue
-        at = int(round(seg.start * SAMPLE_RATE))
-        if lag is None:
-            lo, hi = 0, len(recording)
-        else:
-            lo = max(0, at + lag - int(reach * SAMPLE_RATE))
-            hi = at + lag + int(reach * SAMPLE_RATE) + len(piece)
-        region = recording[lo:hi]
-        if len(region) < len(piece):
-            break
-        corr = np.correlate(region, piece, mode="valid")
-        found = lo + int(np.argmax(corr))
-        if lag is None:
-            first = found - at
-        lag = found - at
-        errors.append((lag - first) / SAMPLE_RATE)
-    return errors
+    return onset_errors(locate_speech(plan, recording, clip_for, reach))
 
 
 def naive_session(plan: Plan) -> None:
