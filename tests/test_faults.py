@@ -123,3 +123,38 @@ def test_read_only_data_folder_is_a_clear_message(cli, voiceguide_home, tmp_path
         os.environ["VOICEGUIDE_HOME"] = str(voiceguide_home)
     assert result.exit_code == 3
     assert "VOICEGUIDE_HOME" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 256 KB tmpfs (CI runs as root, like this workplace): a real full disk, not a fake."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, f"cannot mount a tmpfs: {done.stderr}"
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_stops_the_session_with_a_clear_message_and_keeps_what_was_written(small_disk):
+    home = small_disk / "home"
+    env = dict(os.environ, VOICEGUIDE_HOME=str(home))
+    subprocess.run([SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True)
+    filler = small_disk / "filler"
+    stat = os.statvfs(small_disk)
+    free = stat.f_bavail * stat.f_frsize
+    filler.write_bytes(b"\0" * max(0, free - 112 * 1024))  # enough room to start, not to finish
+    done = subprocess.run([SCRIPT, "play", "--mode", "partner", "--stage", "subacute", "--minutes", "20",
+                           "--output", "null", "--json"], env=env, input="3\n" + "good\n" * 40,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert "Cannot write the journal" in done.stderr and "Traceback" not in done.stderr
+    assert "--resume" in done.stderr
+    filler.unlink()
+    printed = [json.loads(line) for line in done.stdout.splitlines()]
+    answers = [e["text"] for e in printed if e["event"] == "answer"]
+    db = sqlite3.connect(home / "journal.sqlite3")
+    kept = [json.loads(r[0])["text"] for r in db.execute("SELECT data FROM events WHERE event = 'answer'")]
+    db.close()
+    assert kept[: len(answers)] == answers  # every answer acknowledged before the disk filled is kept

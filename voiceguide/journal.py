@@ -46,6 +46,10 @@ CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions(status, id);
 """
 
 
+class JournalWriteError(InvalidInput):
+    """The journal could not be written: the session stops rather than go on unrecorded."""
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -76,7 +80,12 @@ class Journal:
         fresh = not self.path.exists()
         try:
             db = self._connect()
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError as e:  # full disk, read-only, locked: not damage
+            raise JournalWriteError(
+                f"Cannot open the journal {self.path}: {e}.",
+                hint="Free some disk space or make the data folder writable, then try again.",
+            ) from e
+        except sqlite3.DatabaseError:  # not a database, malformed: keep it aside, start afresh
             db = self._set_aside_and_reopen()
         if fresh:
             os.chmod(self.path, 0o600)
@@ -120,12 +129,22 @@ class Journal:
     def close(self) -> None:
         self.db.close()
 
+    def _write(self, sql: str, args: tuple) -> sqlite3.Cursor:
+        """Every write goes through here: a full disk or a read-only file is a clear message."""
+        try:
+            return self.db.execute(sql, args)
+        except sqlite3.OperationalError as e:
+            raise JournalWriteError(
+                f"Cannot write the journal {self.path}: {e}.",
+                hint="Free some disk space or make the data folder writable, then: voiceguide play --resume",
+            ) from e
+
     # --- writing ---------------------------------------------------------------
 
     def start_session(
         self, plan: dict, output: str, person: str = "", resumed_from: int | None = None
     ) -> int:
-        cur = self.db.execute(
+        cur = self._write(
             "INSERT INTO sessions (started, person, mode, stage, minutes, plan, output, resumed_from)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -143,27 +162,22 @@ class Journal:
 
     def event(self, session_id: int, t: float, event: str, data: dict) -> None:
         """Committed (and synced) when this returns: only then may the caller act on it."""
-        self.db.execute(
+        self._write(
             "INSERT INTO events (session_id, t, wall, event, data) VALUES (?, ?, ?, ?, ?)",
             (session_id, round(t, 3), now_iso(), event, json.dumps(data, ensure_ascii=False)),
-        )
-
-    def set_played(self, session_id: int, seconds: float) -> None:
-        self.db.execute(
-            "UPDATE sessions SET seconds_played = ? WHERE id = ?", (round(seconds, 3), session_id)
         )
 
     def end_session(
         self, session_id: int, status: str, reason: str, stop_reason: str | None, seconds: float
     ) -> None:
-        self.db.execute(
+        self._write(
             "UPDATE sessions SET status = ?, ended = ?, end_reason = ?, stop_reason = ?, seconds_played = ?"
             " WHERE id = ?",
             (status, now_iso(), reason, stop_reason, round(seconds, 3), session_id),
         )
 
     def update_plan(self, session_id: int, plan: dict) -> None:
-        self.db.execute("UPDATE sessions SET plan = ? WHERE id = ?", (json.dumps(plan), session_id))
+        self._write("UPDATE sessions SET plan = ? WHERE id = ?", (json.dumps(plan), session_id))
 
     # --- reading ---------------------------------------------------------------
 

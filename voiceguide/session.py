@@ -158,7 +158,7 @@ def play(
     from voiceguide.audio.sinks import make_sink
     from voiceguide.audio.tones import load_cue
     from voiceguide.errors import InvalidInput, NoAudioOutput
-    from voiceguide.journal import open_journal
+    from voiceguide.journal import JournalWriteError, open_journal
     from voiceguide.plan import plan_from_dict
     from voiceguide.player import RECAP, SESSION_SAVED, Outcome, Player
 
@@ -251,20 +251,22 @@ def play(
         outcome = Outcome("interrupted", f"error: {type(e).__name__}", player.now())
         raise
     finally:
+        failing = sys.exc_info()[1] is not None
         if outcome is not None:
-            status = {"finished": "finished", "stopped": "stopped", "interrupted": "interrupted"}[
-                outcome.reason
-            ]
-            record(
-                "end",
-                {
-                    "t": outcome.seconds,
-                    "reason": outcome.reason,
-                    "stop_reason": outcome.stop_reason,
-                    "session": session_id,
-                },
-            )
-            journal.end_session(session_id, status, outcome.reason, outcome.stop_reason, outcome.seconds)
+            # a journal that failed mid-session must not hide why: then closing it is best effort
+            with contextlib.suppress(JournalWriteError) if failing else contextlib.nullcontext():
+                record(
+                    "end",
+                    {
+                        "t": outcome.seconds,
+                        "reason": outcome.reason,
+                        "stop_reason": outcome.stop_reason,
+                        "session": session_id,
+                    },
+                )
+                journal.end_session(
+                    session_id, outcome.reason, outcome.reason, outcome.stop_reason, outcome.seconds
+                )
         sink.close(keep=True)
         feedback.close()
         journal.close()
