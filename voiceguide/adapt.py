@@ -33,7 +33,6 @@ class State:
     stopped: bool = False
     stop_reason: str | None = None
     avoid_areas: list[str] = field(default_factory=list)
-    area_offset: dict[str, int] = field(default_factory=dict)
     paused: bool = False
     awaiting_offer: bool = False
 
@@ -120,7 +119,7 @@ def decide(
 
 
 def update_state(state: State, answer: Answer, actions: list[Action], area: str | None) -> State:
-    s = replace(state, avoid_areas=list(state.avoid_areas), area_offset=dict(state.area_offset))
+    s = replace(state, avoid_areas=list(state.avoid_areas))
     if answer.intent == "number" and answer.value is not None:
         if s.opening_pain is None:
             s.opening_pain = answer.value
@@ -142,9 +141,6 @@ def update_state(state: State, answer: Answer, actions: list[Action], area: str 
             s.paused = True
         elif a.action == "resume":
             s.paused = False
-        elif a.action in ("pressure_up", "pressure_down") and area:
-            delta = 1 if a.action == "pressure_up" else -1
-            s.area_offset[area] = s.area_offset.get(area, 0) + delta
     return s
 
 
@@ -221,7 +217,7 @@ class Editor:
         technique = here.technique
         kind = action.action
         if kind in ("pressure_up", "pressure_down") and action.pressure is not None:
-            rest = self._repressure(rest, technique, here.area, action.pressure)
+            rest = self._repressure(rest, technique, action.pressure)
             words = domain.PRESSURE_WORDS[action.pressure]
             insert = [
                 self.cue("pressure-up" if kind == "pressure_up" else "pressure-down"),
@@ -317,22 +313,13 @@ class Editor:
             return replace(seg, pressure=pressure)
         return replace(seg, pressure=pressure, text=text, duration=self.timer(text) + PAUSE_AFTER_SPEECH)
 
-    def _repressure(
-        self, rest: list[Segment], technique: str | None, area: str | None, pressure: int
-    ) -> list[Segment]:
-        """The new pressure holds for the rest of this technique; later rises start from it."""
-        out = []
-        current = pressure
-        last_planned: int | None = None
-        for seg in rest:
-            if seg.technique == technique and seg.pressure is not None:
-                if last_planned is not None and seg.pressure > last_planned:
-                    current = min(current + (seg.pressure - last_planned), max(pressure, seg.pressure))
-                last_planned = seg.pressure
-                out.append(self._refill(seg, min(current, pressure if current < pressure else current)))
-            else:
-                out.append(seg)
-        return out
+    def _repressure(self, rest: list[Segment], technique: str | None, pressure: int) -> list[Segment]:
+        """The pressure the person chose holds for the rest of this technique: no planned rise
+        overrides it (they can always ask for more), and the spoken words say the new pressure."""
+        return [
+            self._refill(seg, pressure) if seg.technique == technique and seg.pressure is not None else seg
+            for seg in rest
+        ]
 
     def _drop_technique(self, rest: list[Segment], technique: str | None) -> list[Segment]:
         out, dropping = [], True

@@ -275,9 +275,7 @@ def speech_options(func):
     return wrapper
 
 
-def build_plan(
-    mode, stage, minutes, focus, max_pressure, conditions, seed, remind=True, voice=None, speech="real"
-):
+def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, voice=None, speech="real"):
     """The plan for these options. speech: 'real' (needs an engine), 'try' (estimate if none)."""
     from voiceguide import library as lib
     from voiceguide import planner
@@ -285,9 +283,9 @@ def build_plan(
     from voiceguide.errors import NoSpeechEngine
 
     profile = prof.load()
-    if remind and not profile.is_current():
+    if not profile.is_current():
         click.echo("Reminder: run 'voiceguide screen' before your first session.", err=True)
-    elif remind and not profile.may_play:
+    elif not profile.may_play:
         click.echo(
             f"Warning: your last screen said {profile.outcome}: see a clinician before any session.",
             err=True,
@@ -503,9 +501,7 @@ def play(
         def display(line: str) -> None:
             click.echo("\r\033[K" + line[: shutil.get_terminal_size().columns - 1], nl=False, err=True)
 
-    request = sess.PlayRequest(
-        output=output, feedback=feedback, answer_window=answer_timeout, as_json=as_json, resume=resume
-    )
+    request = sess.PlayRequest(output=output, feedback=feedback, answer_window=answer_timeout, resume=resume)
     outcome, session_id = sess.play(session_plan, cache, request, emit_line, display, speech, sink=sink)
     if display:
         click.echo("", err=True)

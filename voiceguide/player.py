@@ -198,9 +198,9 @@ class Player:
 
     def between_questions(self, answer: Answer, block: timeline.Block, current: Segment, pos: int):
         """Handle a key or word that came while audio played."""
+        self.emit("answer", **answer.to_dict(), at=current.index)  # journaled even when it changes nothing
         if answer.intent in ("unknown", "number", "good", "no"):
             return None  # only meaningful as an answer to a question
-        self.emit("answer", **answer.to_dict(), at=current.index)
         if answer.intent in ("stop", "symptom"):
             self.sink.flush()  # silence now; the stop cue and words come next, from the rewritten plan
             return self.act(decide(self.state, answer, None, current.pressure), current, answer)

@@ -103,7 +103,6 @@ class PlayRequest:
     output: str = "device"
     feedback: str = "keys"
     answer_window: float = 8.0
-    as_json: bool = False
     resume: bool = False
 
 
