@@ -232,11 +232,11 @@ class Journal:
         return out
 
 
-def open_journal() -> Journal:
+def open_journal(person: str | None = None) -> Journal:
     from voiceguide import paths
 
     try:
-        return Journal(paths.data_dir() / "journal.sqlite3")
+        return Journal(paths.journal_path(person))
     except sqlite3.OperationalError as e:
         raise InvalidInput(
             f"Cannot open the journal in {paths.data_dir(create=False)}: {e}.",

@@ -53,8 +53,8 @@ def from_screen(result: ScreenResult, stage: str | None, now: datetime | None = 
     )
 
 
-def load() -> Profile:
-    path = paths.data_dir(create=False) / "profile.toml"
+def load(person: str | None = None) -> Profile:
+    path = paths.person_dir(person, create=False) / "profile.toml"
     if not path.exists():
         return Profile()
     hint = "Run: voiceguide screen (it writes a fresh profile)."
@@ -102,7 +102,7 @@ def load() -> Profile:
     )
 
 
-def save(profile: Profile) -> None:
+def save(profile: Profile, person: str | None = None) -> None:
     lines = [
         "# voiceguide profile: the answers of the safety screen. Renew it with: voiceguide screen",
         "version = 1",
@@ -119,4 +119,4 @@ def save(profile: Profile) -> None:
     lines.append("[answers]")
     for key, value in profile.answers.items():
         lines.append(f"{json.dumps(key)} = {'true' if value else 'false'}")
-    paths.write_private(paths.profile_path(), "\n".join(lines) + "\n")
+    paths.write_private(paths.profile_path(person), "\n".join(lines) + "\n")
