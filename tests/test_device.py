@@ -118,8 +118,10 @@ def test_played_onsets_match_the_render(pulse, tmp_path, voiceguide_home, shared
     rendered_at = locate_speech(plan, read_clip(rendered), clip, reach=0.25)
     assert len(played_at) == len(rendered_at) >= 5
     # gaps, not absolute times: the monitor recording starts at an unknown moment
-    errors = [abs((p - played_at[0][0]) - (r - rendered_at[0][0]))
-              for (p, _), (r, _) in zip(played_at, rendered_at, strict=True)]
+    errors = [
+        abs((p - played_at[0][0]) - (r - rendered_at[0][0]))
+        for (p, _), (r, _) in zip(played_at, rendered_at, strict=True)
+    ]
     assert max(errors) <= 0.020, (played_at, rendered_at)  # every spoken segment where the render has it
     assert min(score for _, score in played_at) > 0.9  # and it is the same sound
     events = [json.loads(line) for line in played.stdout.splitlines()]
