@@ -685,6 +685,13 @@ def load_or_build(plan_file: Path | None, options: dict, speech):
 def write_text_output(path: Path, text: str) -> None:
     from voiceguide.errors import InvalidInput
 
+    if path.exists() and not path.is_file():  # /dev/stdout, a pipe: write to it, never rename over it
+        try:
+            with path.open("w", encoding="utf-8") as f:
+                f.write(text)
+            return
+        except OSError as e:
+            raise InvalidInput(f"Cannot write {path}: {e.strerror or e}.") from e
     tmp = path.with_name(path.name + ".part")
     try:
         tmp.write_text(text, encoding="utf-8")

@@ -242,7 +242,10 @@ def parse_export(text: str, name: str) -> tuple[Routine | None, list[dict], list
         routine = None
     else:
         routine, found = parse_routine(data["routine"], f"{name}: routine")
-        problems += [p.replace(f"{name}: routine: ", f"{name}: routine.") for p in found]
+        problems += [
+            p if ": unknown field" in p else p.replace(f"{name}: routine: ", f"{name}: routine.")
+            for p in found
+        ]
     raw = data.get("techniques", [])
     if not isinstance(raw, list):
         problems.append(f"{name}: techniques must be an array of tables ([[techniques]])")
