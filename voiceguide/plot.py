@@ -63,10 +63,17 @@ def history_png(records: list[SessionRecord], out: Path, who: str = "") -> None:
     if pairs_before:
         pain_ax.plot(*zip(*pairs_before, strict=True), linestyle=":", color=BEFORE, linewidth=1.2, zorder=1)
         pain_ax.scatter(
-            *zip(*pairs_before, strict=True), s=70, facecolor="white", edgecolor=BEFORE, linewidth=2, zorder=3
+            *zip(*pairs_before, strict=True),
+            s=130,
+            facecolor="white",
+            edgecolor=BEFORE,
+            linewidth=2,
+            zorder=3,
         )
     if pairs_after:
-        pain_ax.scatter(*zip(*pairs_after, strict=True), s=70, color=AFTER, zorder=4)
+        pain_ax.scatter(
+            *zip(*pairs_after, strict=True), s=50, color=AFTER, zorder=4
+        )  # inside a ring when equal
     # stops sit on a row of their own above the scale, so that they hide no rating
     stops = [(t, r) for t, r in zip(when, records, strict=True) if r.ended == "stopped"]
     if stops:
