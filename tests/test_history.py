@@ -237,3 +237,40 @@ def test_minutes_per_week_include_empty_weeks():
     # Sat 28 Feb; then Mon 16 and Fri 20 March: two empty weeks between
     assert [m for _, m in weeks] == [15.0, 0.0, 0.0, 30.0]
     assert all(w.weekday() == 0 for w, _ in weeks)
+
+
+def test_an_interrupted_then_resumed_session(cli, voiceguide_home):
+    import sqlite3
+
+    assert cli("screen", input="no\n" * 19).exit_code == 0
+    assert (
+        cli(
+            "play",
+            "--mode",
+            "partner",
+            "--stage",
+            "subacute",
+            "--minutes",
+            "20",
+            "--output",
+            "null",
+            input="5\nmore\ngood\n",
+        ).exit_code
+        == 0
+    )
+    # cut it after its third block, as a kill would
+    db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
+    cut = db.execute("SELECT id FROM events WHERE event = 'block' ORDER BY id").fetchall()[2][0]
+    db.execute("DELETE FROM events WHERE id > ?", (cut,))
+    db.execute("UPDATE sessions SET status = 'interrupted', end_reason = 'interrupted'")
+    db.commit()
+    db.close()
+    (before,) = json.loads(cli("history", "--json").stdout)
+    assert before["ended"] == "interrupted" and before["resumed"] == 0
+    assert 0 < before["seconds_played"] < 300
+    assert cli("play", "--resume", "--output", "null", input="good\n" * 10).exit_code == 0
+    (after,) = json.loads(cli("history", "--json").stdout)
+    assert after["ended"] == "finished" and after["resumed"] == 1
+    assert after["seconds_played"] > 15 * 60  # both runs count
+    assert after["pain_before"] == 5
+    assert "finished (resumed)" in cli("history").stdout
