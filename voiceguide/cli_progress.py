@@ -394,10 +394,12 @@ def forget(person: str | None, yes: bool) -> None:
     if not yes:
         for path in found:
             click.echo(f"  {privacy.describe(path)}", err=True)
+        who = "the default person" if person == paths.DEFAULT_PERSON else person
+        again = "" if person == paths.DEFAULT_PERSON else f" --person {person}"
         raise UsageProblem(
-            f"Nothing deleted. This would delete {len(found)} item(s) of {person}'s data for good "
-            "(listed above).",
-            hint=f"To delete them: voiceguide forget --person {person} --yes",
+            f"Nothing deleted. These {len(found)} item(s) hold the data of {who} (listed above).",
+            hint=f"To delete them for good: voiceguide forget{again} --yes",
         )
     deleted = privacy.forget(person)
-    click.echo(f"Deleted {len(deleted)} item(s): {person}'s data is gone for good.")
+    who = "the default person" if person == paths.DEFAULT_PERSON else person
+    click.echo(f"Deleted {len(deleted)} item(s): the data of {who} is gone for good.")
