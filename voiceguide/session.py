@@ -105,6 +105,7 @@ class PlayRequest:
     feedback: str = "keys"
     answer_window: float = 8.0
     resume: bool = False
+    person: str | None = None  # whose journal (None: the only person here)
 
 
 class SinkOpener:
@@ -164,7 +165,7 @@ def play(
 
     sink = sink or make_sink(request.output)  # no sound card: fail before anything is journaled
     feedback = make_feedback(request.feedback, sink)
-    journal = open_journal()
+    journal = open_journal(request.person)
     if journal.recovered_from:
         emit_line(
             {
@@ -197,7 +198,7 @@ def play(
         cache = speech_for_plan(plan, voice or Voice())
     else:
         assert plan is not None
-        session_id = journal.start_session(plan.to_dict(), request.output)
+        session_id = journal.start_session(plan.to_dict(), request.output, person=request.person or "")
     cache.ensure(extra_texts(plan.mode) + ([recap] if recap else []))
     if state is None:
         state = State(cap=plan.max_pressure)
