@@ -6,6 +6,7 @@ never skip: a machine without PulseAudio fails here, as it should in CI.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -29,11 +30,13 @@ SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 
 @pytest.fixture(scope="module")
 def pulse():
-    done = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True, text=True
-    )
-    assert done.returncode == 0, f"could not start PulseAudio: {done.stderr}"
-    return "vg"
+    with open("/tmp/vg-pulse.lock", "w") as lock:  # one user of the shared null sink at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"could not start PulseAudio: {done.stderr}"
+        yield "vg"
 
 
 def short_plan(answer_window: float = 1.5) -> Plan:
