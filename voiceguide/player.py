@@ -260,6 +260,7 @@ class Player:
                 return None  # no more input: carry on rather than hang
             self.emit("answer", **answer.to_dict(), at=None)
             if answer.intent in ("continue", "pause", "good"):
+                self.responded(answer)  # the sound coming back is its response
                 return None
             if answer.intent in ("stop", "symptom"):
                 return answer
@@ -346,11 +347,11 @@ class Player:
         return pos
 
     def responded(self, answer: Answer) -> None:
-        """Called when an answer changes what is heard; stop words are timed to the silence."""
+        """Called when an answer changes what is heard; stop and pause are timed to the silence."""
         if not answer.at or not self.realtime:
             return
         silent_at = getattr(self.sink, "silent_at", None)
-        if answer.intent in ("stop", "symptom") and silent_at is not None:
+        if answer.intent in ("stop", "symptom", "pause") and silent_at is not None:
             self.emit("response", **self.response_data(answer, silent_at(), "silence"))
         self.awaiting = answer
 
