@@ -166,3 +166,26 @@ def test_keys_work_at_the_same_time_as_voice():
     listener.heard.put(heard(Answer("stop", "stop", None, 0.9, "voice")))
     assert fb.poll().source == "voice"
     assert fb.poll() is None
+
+
+def test_a_short_word_is_kept():
+    """Six frames of speech (180 ms, a quick "eight") make an utterance; the pre-roll does not count."""
+    ep = Endpointer()
+    flags = [False] * 10 + [True] * 6 + [False] * 10
+    found = [ep.feed(np.full(FRAME, 0.1), np.zeros(FRAME), 0.0, f) for f in flags]
+    assert sum(u is not None for u in found) == 1
+
+
+def test_the_loudspeakers_record_survives_an_underrun():
+    """After the device plays silence of its own, what was played is still found at its real time."""
+    from voiceguide.audio.sinks import OutputHistory
+
+    history = OutputHistory(rate=1000, seconds=5)
+    for k in range(70):  # 70 callbacks of 10 ms: the origin settles at 100.0 s
+        history.add(np.full(10, k, dtype=np.float32), 100.0 + k * 0.01)
+    history.add(np.full(10, 99, dtype=np.float32), 100.0 + 70 * 0.01 + 0.05)  # 50 ms late: an underrun
+    assert history.underruns == 1
+    times, played = history.between(100.75, 100.76)
+    assert set(played.tolist()) == {99.0}
+    times, played = history.between(100.30, 100.31)
+    assert set(played.tolist()) <= {29.0, 30.0, 31.0}  # what came before stays where it was (not 25)

@@ -144,11 +144,28 @@ class Session:
                     if match(e):
                         return e
                     if e["event"] == "closed":
-                        raise AssertionError(f"session ended first: {self.proc.stderr.read()[-2000:]}")
+                        raise AssertionError(f"session ended first: {self.story()}")
                 seen = len(self.events)
                 left = deadline - time.monotonic()
-                assert left > 0, f"timed out; events so far: {self.events[-5:]}"
+                assert left > 0, f"timed out: {self.story()}"
                 self.lock.wait(left)
+
+    def story(self) -> str:
+        """What happened, for a failing test: the events that matter and the error lines."""
+        keep = ("segment", "answer", "action", "readback", "reask", "end", "response")
+        lines = [
+            " ".join(
+                f"{k}={v}"
+                for k, v in e.items()
+                if k in ("t", "event", "text", "intent", "value", "confidence", "action", "reason", "kind")
+            )
+            for e in self.events
+            if e["event"] in keep
+        ]
+        err = ""
+        if self.proc.poll() is not None:
+            err = "\n".join(x for x in self.proc.stderr.read().splitlines() if "underrun" not in x)
+        return "\n".join(lines[-25:]) + "\nstderr: " + err[-1500:]
 
     def finish(self, timeout: float = 90.0) -> int:
         rc = self.proc.wait(timeout)

@@ -55,6 +55,7 @@ DEVICE_HINT = (
     "or write the session to a file with --output session.wav."
 )
 STALL_SECONDS = 2.0  # queued audio not moving for this long: the sound server has gone
+UNDERRUN_SECONDS = 0.015  # DAC times jitter by up to 8 ms; a later start than that is an underrun
 WARM_UP_SECONDS = 5.0  # a new PulseAudio stream took up to 1.6 s to start on a busy machine
 OUTPUT_LATENCY = 0.05  # seconds of buffer: 0.1 gave a 140 ms floor for an audible answer, 0.05 gives 67 ms
 
@@ -75,6 +76,8 @@ class OutputHistory:
         self.ring = np.zeros(int(seconds * rate), dtype=np.float32)
         self.written = 0  # samples output since the stream started
         self.starts: list[float] = []  # DAC time of sample 0 by the first callbacks
+        self.underruns = 0
+        self.anchors: list[tuple[int, float]] = []  # (first sample, origin) after each underrun
         self.origin: float | None = None
         self.lock = threading.Lock()
 
@@ -88,6 +91,13 @@ class OutputHistory:
             if dac_time > 0 and len(self.starts) < 64:
                 self.starts.append(dac_time - self.written / self.rate)
                 self.origin = float(np.median(self.starts))
+            elif dac_time > 0 and self.origin is not None:
+                late = dac_time - (self.origin + self.written / self.rate)
+                if late > UNDERRUN_SECONDS:  # the device played silence we never gave it: re-anchor
+                    self.origin += late
+                    self.underruns += 1
+                    self.anchors.append((self.written, self.origin))
+                    del self.anchors[:-16]
             self.written += n
 
     def between(self, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
@@ -95,12 +105,24 @@ class OutputHistory:
         with self.lock:
             if self.origin is None:
                 return np.zeros(0), np.zeros(0, dtype=np.float32)
-            lo = max(int(np.floor((start - self.origin) * self.rate)), self.written - len(self.ring), 0)
-            hi = min(int(np.ceil((end - self.origin) * self.rate)) + 1, self.written)
-            if hi <= lo:
+            oldest = self.written - len(self.ring)
+            pieces = [(0, self.starts_origin())] + self.anchors  # each origin holds until the next
+            times, values = [], []
+            for i, (first, origin) in enumerate(pieces):
+                last = pieces[i + 1][0] if i + 1 < len(pieces) else self.written
+                lo = max(int(np.floor((start - origin) * self.rate)), first, oldest, 0)
+                hi = min(int(np.ceil((end - origin) * self.rate)) + 1, last)
+                if lo < hi:
+                    k = np.arange(lo, hi)
+                    times.append(origin + k / self.rate)
+                    values.append(self.ring[k % len(self.ring)])
+            if not times:
                 return np.zeros(0), np.zeros(0, dtype=np.float32)
-            k = np.arange(lo, hi)
-            return self.origin + k / self.rate, self.ring[k % len(self.ring)].copy()
+            return np.concatenate(times), np.concatenate(values)
+
+    def starts_origin(self) -> float:
+        """The origin before any underrun."""
+        return float(np.median(self.starts)) if self.starts else 0.0
 
 
 class StreamSink:

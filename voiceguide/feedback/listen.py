@@ -35,6 +35,7 @@ START_FRAMES = 3  # of the last 4 frames speech -> an utterance starts
 END_FRAMES = 7  # frames of silence that end an utterance (210 ms): short, for a quick stop
 MAX_SECONDS = 6.0  # an answer is a word or a short phrase; longer talk is cut here
 MIN_SECONDS = 0.15
+OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, input was dropped
 SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
 OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the player talking
 FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's remains, not speech
@@ -78,10 +79,13 @@ class Endpointer:
         self.frames: list[tuple[np.ndarray, np.ndarray, float]] = []
         self.silent = 0
         self.active = False
+        self.speech_frames = 0
 
     def feed(self, voice: np.ndarray, echo: np.ndarray, at: float, speech: bool) -> Utterance | None:
         """`voice`: the frame with the echo taken out; `echo`: the echo estimate; `at`: its start."""
         self.recent.append(speech)
+        if speech:
+            self.speech_frames += 1
         item = (voice, echo, at)
         if not self.active:
             self.preroll.append(item)
@@ -90,6 +94,7 @@ class Endpointer:
                 self.frames = list(self.preroll)
                 self.preroll.clear()
                 self.silent = 0
+                self.speech_frames = sum(self.recent)
             return None
         self.frames.append(item)
         self.silent = 0 if speech else self.silent + 1
@@ -103,16 +108,14 @@ class Endpointer:
         self.active = False
         self.recent.clear()
         spoken = frames[: len(frames) - self.silent] if self.silent < len(frames) else frames
-        if len(spoken) * FRAME < (MIN_SECONDS * RATE) + PREROLL_FRAMES * FRAME:
-            return None
-        voice = np.concatenate([f[0] for f in frames]).astype(np.float32)
-        echo = np.concatenate([f[1] for f in spoken])
+        if self.speech_frames * FRAME < MIN_SECONDS * RATE:
+            return None  # a click or a breath
         said = np.concatenate([f[0] for f in spoken])
         return Utterance(
-            samples=voice,
+            samples=np.concatenate([f[0] for f in frames]).astype(np.float32),
             start=frames[0][2],
             end=spoken[-1][2] + FRAME / RATE,
-            echo_db=level_db(echo),
+            echo_db=level_db(np.concatenate([f[1] for f in spoken])),
             voice_db=level_db(said),
             detected=time.monotonic(),
         )
@@ -153,9 +156,12 @@ class Microphone:
         if status:
             self.overflows += 1
         self.offset = time.monotonic() - float(time_info.currentTime)
+        adc = float(time_info.inputBufferAdcTime)
         if len(self.origins) < self.origins.maxlen:  # then frozen: a moving origin ruins cancellation
-            self.origins.append(float(time_info.inputBufferAdcTime) - self.count / RATE)
+            self.origins.append(adc - self.count / RATE)
             self.origin = float(np.median(self.origins))
+        elif adc - (self.origin + self.count / RATE) > OVERFLOW_SECONDS:  # samples were lost
+            self.origin = adc - self.count / RATE
         at = self.origin + self.count / RATE
         self.count += frames
         self.frames.put((indata[:, 0].copy(), at))
@@ -267,7 +273,6 @@ class Listener:
         self.busy = busy  # with no reference: is the player making a sound? (then nothing is heard)
         self.canceller = EchoCanceller()
         self.tracker = DelayTracker(RATE)
-        self.ref_clock: float | None = None
         self.shift = -REFERENCE_LEAD  # fetched this much late, the echo sits LEAD into the filter
         self.endpointer = Endpointer()
         self.expect = "any"
@@ -296,11 +301,7 @@ class Listener:
     def process(self, frame: np.ndarray, at: float) -> Utterance | None:
         """One microphone frame: echo out, VAD, endpointing."""
         block = self.canceller.block
-        if self.ref_clock is None:
-            self.ref_clock = at
-        # the reference runs on by sample count: per-frame times jitter and would tear it apart
-        ref_at, self.ref_clock = self.ref_clock, self.ref_clock + len(frame) / RATE
-        ref = self.reference.frame(ref_at, len(frame), self.shift) if self.reference else np.zeros(len(frame))
+        ref = self.reference.frame(at, len(frame), self.shift) if self.reference else np.zeros(len(frame))
         if self.reference is not None:
             echo_lag = self.tracker.feed(frame, ref)  # where the echo sits after the reference now
             moved = 0 if echo_lag is None else int(round((echo_lag - REFERENCE_LEAD) * RATE))
