@@ -59,18 +59,19 @@ WRONG_WORD_RATIO = 0.7  # a take this much nearer another word's takes than its 
 
 # Decision (distances relative to the person's own typical distance between different words).
 # Chosen with scripts/bench_recognition.py --enrollment; see the note in that script's docstring.
-STRONG_DISTANCE = 0.85
-STRONG_RATIO = 0.9
-AGREE_DISTANCE = 1.0
-FAR_DISTANCE = 1.2
+STRONG_DISTANCE = 1.0
+STRONG_RATIO = 0.95
+AGREE_DISTANCE = 1.2
+FAR_DISTANCE = 1.5
 # The decoder's own confidence still has to reach these: it is what tells a word the person never
 # enrolled ("tree", "coffee") from one they did, which templates alone confuse.
-STRONG_MIN_CONFIDENCE = 0.02
+STRONG_MIN_CONFIDENCE = 0.0
+OVERRIDE_CONFIDENCE = 0.9
 AGREE_MIN_CONFIDENCE = 0.0
 DEFAULT_REFERENCE = 3.0  # used until two different words are enrolled
 DEFAULT_PEAK_REFERENCE = 4.0  # used until a word has two takes
-STRONG_PEAK = 1.4  # the worst stretch of the match, relative to the person's own repetitions
-AGREE_PEAK = 1.6
+STRONG_PEAK = 1.25  # the worst stretch of the match, relative to the person's own repetitions
+AGREE_PEAK = 1.4
 
 
 def answer_word(filename: str) -> str | None:
@@ -247,8 +248,15 @@ class VoiceModel:
         ranked = sorted(scores.items(), key=lambda item: item[1])
         best, d1 = ranked[0]
         d2 = ranked[1][1] if len(ranked) > 1 else np.inf
-        nearest = min((i for i, w in enumerate(self.labels) if w == best), key=lambda i: each[i])
-        peak = peak_cost(query, self.feats[nearest]) if np.isfinite(d1) else np.inf
+        # The take of that word that lines up best at its worst moment.
+        peak = min(
+            (
+                peak_cost(query, self.feats[i])
+                for i, w in enumerate(self.labels)
+                if w == best and np.isfinite(each[i])
+            ),
+            default=np.inf,
+        )
         return {
             "word": best,
             "distance": d1 / self.reference,
@@ -325,8 +333,11 @@ def combine(match: dict | None, speaker_independent: Answer, expect: str) -> Ans
     agree = guess == mine and si.confidence >= AGREE_MIN_CONFIDENCE
     if distance <= AGREE_DISTANCE and peak <= AGREE_PEAK and agree and _candidate(word, expect):
         return understand(word, expect, source="voice", confidence=max(confidence, si.confidence))
-    if si.intent != "unknown" and si.text.split() and si.text.split()[-1] not in match.get("enrolled", ()):
-        return si  # a word they did not enroll ("harder"): the decoder's answer stands
+    if si.intent != "unknown":
+        if si.confidence >= OVERRIDE_CONFIDENCE:
+            return si  # the decoder is very sure (often another person, whose voice the templates are not)
+        if si.text.split() and si.text.split()[-1] not in match.get("enrolled", ()):
+            return si  # a word they did not enroll ("harder"): the decoder's answer stands
     return Answer(text=si.text, intent="unknown", value=None, confidence=0.0, source="voice")
 
 
