@@ -6,6 +6,7 @@ never skip: a machine without PulseAudio fails here, as it should in CI.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -29,11 +30,13 @@ SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 
 @pytest.fixture(scope="module")
 def pulse():
-    done = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True, text=True
-    )
-    assert done.returncode == 0, f"could not start PulseAudio: {done.stderr}"
-    return "vg"
+    with open("/tmp/vg-pulse.lock", "w") as lock:  # one user of the shared null sink at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"could not start PulseAudio: {done.stderr}"
+        yield "vg"
 
 
 def short_plan(answer_window: float = 1.5) -> Plan:
@@ -118,8 +121,10 @@ def test_played_onsets_match_the_render(pulse, tmp_path, voiceguide_home, shared
     rendered_at = locate_speech(plan, read_clip(rendered), clip, reach=0.25)
     assert len(played_at) == len(rendered_at) >= 5
     # gaps, not absolute times: the monitor recording starts at an unknown moment
-    errors = [abs((p - played_at[0][0]) - (r - rendered_at[0][0]))
-              for (p, _), (r, _) in zip(played_at, rendered_at, strict=True)]
+    errors = [
+        abs((p - played_at[0][0]) - (r - rendered_at[0][0]))
+        for (p, _), (r, _) in zip(played_at, rendered_at, strict=True)
+    ]
     assert max(errors) <= 0.020, (played_at, rendered_at)  # every spoken segment where the render has it
     assert min(score for _, score in played_at) > 0.9  # and it is the same sound
     events = [json.loads(line) for line in played.stdout.splitlines()]

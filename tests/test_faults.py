@@ -130,8 +130,9 @@ def small_disk(tmp_path):
     """A 256 KB tmpfs (CI runs as root, like this workplace): a real full disk, not a fake."""
     mount = tmp_path / "small-disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     assert done.returncode == 0, f"cannot mount a tmpfs: {done.stderr}"
     yield mount
     subprocess.run(["umount", str(mount)], check=False)
@@ -145,9 +146,26 @@ def test_a_full_disk_stops_the_session_with_a_clear_message_and_keeps_what_was_w
     stat = os.statvfs(small_disk)
     free = stat.f_bavail * stat.f_frsize
     filler.write_bytes(b"\0" * max(0, free - 112 * 1024))  # enough room to start, not to finish
-    done = subprocess.run([SCRIPT, "play", "--mode", "partner", "--stage", "subacute", "--minutes", "20",
-                           "--output", "null", "--json"], env=env, input="3\n" + "good\n" * 40,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            SCRIPT,
+            "play",
+            "--mode",
+            "partner",
+            "--stage",
+            "subacute",
+            "--minutes",
+            "20",
+            "--output",
+            "null",
+            "--json",
+        ],
+        env=env,
+        input="3\n" + "good\n" * 40,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 3, done.stderr
     assert "Cannot write the journal" in done.stderr and "Traceback" not in done.stderr
     assert "--resume" in done.stderr

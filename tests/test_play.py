@@ -230,20 +230,34 @@ def test_journal_files_are_private(cli, screened, voiceguide_home):
     assert ((voiceguide_home / "journal.sqlite3").stat().st_mode & 0o777) == 0o600
 
 
-def test_voice_feedback_is_a_clear_exit_6_not_a_crash(cli, screened):
+def test_voice_feedback_needs_a_session_played_aloud(cli, screened):
     result = cli("play", "--stage", "acute", "--minutes", "3", "--output", "null", "--feedback", "voice")
-    assert result.exit_code == 6
-    assert "--feedback keys" in result.stderr and "Traceback" not in result.stderr
+    assert result.exit_code == 2
+    assert "--output device" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_after_less_no_planned_rise_goes_back_up(cli, screened):
     # opening 2, then "less" at the first pressure check: the rest of that technique stays lighter
-    result = cli("play", "--mode", "partner", "--stage", "chronic", "--minutes", "30", "--output", "null",
-                 "--json", input="2\nmore\nless\n" + "good\n" * 30)
+    result = cli(
+        "play",
+        "--mode",
+        "partner",
+        "--stage",
+        "chronic",
+        "--minutes",
+        "30",
+        "--output",
+        "null",
+        "--json",
+        input="2\nmore\nless\n" + "good\n" * 30,
+    )
     evs = events(result.stdout)
     down = next(e for e in evs if e["event"] == "action" and e["action"] == "pressure_down")
     i = evs.index(down)
     technique = next(e["technique"] for e in evs[i:] if e["event"] == "segment" and e.get("technique"))
-    later = [e["pressure"] for e in evs[i:] if e["event"] == "segment" and e.get("technique") == technique
-             and e.get("pressure")]
+    later = [
+        e["pressure"]
+        for e in evs[i:]
+        if e["event"] == "segment" and e.get("technique") == technique and e.get("pressure")
+    ]
     assert later and max(later) <= down["pressure"]

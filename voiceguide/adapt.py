@@ -55,6 +55,41 @@ class Action:
         return {"action": self.action, "reason": self.reason, "pressure": self.pressure}
 
 
+LARGE_JUMP = 3  # a pain rating this far from the last one is read back before acting on it
+NUMBER_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+READ_BACK = "I heard {what}. Is that right?"
+
+
+def read_back_text(answer: Answer) -> str | None:
+    """What to read back for a spoken answer that needs confirming, or None when it does not.
+
+    Only speech is doubted (keys are exact). A rating that sets the baseline, would trigger
+    or avoid a stop rule, or jumps far from the last one is confirmed; so is "more", the one
+    answer that raises pressure. Everything else is acted on and spoken, so one word undoes it.
+    """
+    if answer.source != "voice":
+        return None
+    if answer.intent == "more":
+        return READ_BACK.format(what="more")
+    if answer.intent == "number" and answer.value is not None:
+        return READ_BACK.format(what=NUMBER_NAMES[answer.value])
+    return None
+
+
+def needs_read_back(state: State, answer: Answer) -> bool:
+    if read_back_text(answer) is None:
+        return False
+    if answer.intent == "more":
+        return not state.stopped
+    pain = answer.value
+    assert pain is not None
+    if state.opening_pain is None:
+        return True  # the baseline of the "2 above the start" rule
+    if pain > PAIN_STOP_ABOVE or pain >= state.opening_pain + MCID:
+        return True  # triggers a stop rule
+    return state.last_pain is not None and abs(pain - state.last_pain) >= LARGE_JUMP
+
+
 def decide(
     state: State,
     answer: Answer,

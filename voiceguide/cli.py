@@ -252,6 +252,33 @@ def plan_options(func):
     return wrapper
 
 
+def person_option(func):
+    """--person NAME: whose profile, history and routines (default: the only person here)."""
+    return click.option(
+        "--person",
+        default=None,
+        metavar="NAME",
+        help="Whose profile, history and routines (several people in one home). Default: the only one.",
+    )(func)
+
+
+def progress_options(func):
+    """--routine NAME and --include AREA: a saved routine, and an area the last session stopped in."""
+
+    @click.option("--routine", default=None, metavar="NAME", help="Use a saved routine's plan options.")
+    @click.option(
+        "--include",
+        type=click.Choice(AREAS),
+        multiple=True,
+        help="Bring back an area left out because the last session stopped there (repeatable).",
+    )
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
 plan_file_option = click.option(
     "--plan",
     "plan_file",
@@ -275,14 +302,32 @@ def speech_options(func):
     return wrapper
 
 
-def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, voice=None, speech="real"):
-    """The plan for these options. speech: 'real' (needs an engine), 'try' (estimate if none)."""
+def build_plan(
+    mode,
+    stage,
+    minutes,
+    focus,
+    max_pressure,
+    conditions,
+    seed,
+    voice=None,
+    speech="real",
+    person=None,
+    include=(),
+    announce=True,
+):
+    """The plan for these options, shaped by the person's past sessions.
+
+    speech: 'real' (needs an engine), 'try' (estimate if none). announce: print what was
+    learnt from past sessions on stderr (the timetable of `plan` shows it as notes instead).
+    """
     from voiceguide import library as lib
     from voiceguide import planner
     from voiceguide import profile as prof
+    from voiceguide.cli_progress import learnt_from_history
     from voiceguide.errors import NoSpeechEngine
 
-    profile = prof.load()
+    profile = prof.load(person)
     if not profile.is_current():
         click.echo("Reminder: run 'voiceguide screen' before your first session.", err=True)
     elif not profile.may_play:
@@ -301,6 +346,7 @@ def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, voic
         conditions=tuple(dict.fromkeys(list(profile.conditions) + list(conditions))),
         seed=seed,
     )
+    request = learnt_from_history(request, person, include, announce)
     if speech == "estimate":
         return planner.build(loaded, request), None
     from voiceguide.session import Voice, plan_with_real_speech
@@ -317,6 +363,8 @@ def build_plan(mode, stage, minutes, focus, max_pressure, conditions, seed, voic
 @cli.command()
 @plan_options
 @speech_options
+@person_option
+@progress_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option(
     "-o",
@@ -330,9 +378,12 @@ def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None
     Starts are the real starts of the spoken clips when a speech engine is
     installed (they are rendered and cached); otherwise they are estimated.
     """
+    from voiceguide.cli_progress import with_routine
     from voiceguide.session import Voice
 
-    session, _ = build_plan(**options, voice=Voice(voice=voice, rate=rate), speech="try")
+    options = with_routine(options)
+    announce = as_json or output is not None  # otherwise the timetable shows it as notes
+    session, _ = build_plan(**options, voice=Voice(voice=voice, rate=rate), speech="try", announce=announce)
     if output:
         write_text_output(output, session.to_json() + "\n")
     if as_json:
@@ -349,6 +400,8 @@ def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None
 @plan_file_option
 @plan_options
 @speech_options
+@person_option
+@progress_options
 @click.option(
     "-o",
     "--output",
@@ -388,8 +441,10 @@ def render(
         raise UsageProblem(f"--captions {captions}: must end in .vtt or .srt.")
     if script_file and script_file.suffix.lower() not in (".html", ".htm", ".md"):
         raise UsageProblem(f"--script {script_file}: must end in .html or .md.")
+    from voiceguide.cli_progress import with_routine
+
     speech = Voice(voice=voice, rate=rate)
-    session, cache = load_or_build(plan_file, options, speech)
+    session, cache = load_or_build(plan_file, with_routine(options), speech)
     if cache is None:
         cache = speech_for_plan(session, speech)
     seconds = render_to_file(session, cache, output)
@@ -412,6 +467,8 @@ def render(
 @plan_file_option
 @plan_options
 @speech_options
+@person_option
+@progress_options
 @click.option(
     "--feedback",
     type=click.Choice(["keys", "voice", "none"]),
@@ -454,19 +511,24 @@ def play(
       0-9 pain rating (t = ten)   + firmer   - lighter   g or Enter good   y yes   x no
     Say or press stop at any moment: everything stops at once.
     """
+    from voiceguide import paths
     from voiceguide import profile as prof
     from voiceguide import session as sess
+    from voiceguide.cli_progress import with_routine
     from voiceguide.errors import SafetyStop, UsageProblem
 
     if output not in ("device", "null") and not output.lower().endswith(".wav"):
         raise UsageProblem(f"--output {output}: use device, null, or a file name ending in .wav.")
-    profile = prof.load()
+    options = with_routine(options)
+    person = paths.resolve_person(options["person"])
+    options["person"] = person
+    profile = prof.load(person)
     if not profile.is_current():
         if sys.stdin.isatty() and not resume:
             click.echo("First, the safety screen.")
             ctx = click.get_current_context()
-            ctx.invoke(screen, mode=options.get("mode", "self"), stage=None, as_json=False)
-            profile = prof.load()
+            ctx.invoke(screen, mode=options.get("mode", "self"), stage=None, as_json=False, person=person)
+            profile = prof.load(person)
         else:
             raise SafetyStop(
                 "No current safety screen: it is needed before a session (and every 90 days).",
@@ -501,7 +563,9 @@ def play(
         def display(line: str) -> None:
             click.echo("\r\033[K" + line[: shutil.get_terminal_size().columns - 1], nl=False, err=True)
 
-    request = sess.PlayRequest(output=output, feedback=feedback, answer_window=answer_timeout, resume=resume)
+    request = sess.PlayRequest(
+        output=output, feedback=feedback, answer_window=answer_timeout, resume=resume, person=person
+    )
     outcome, session_id = sess.play(session_plan, cache, request, emit_line, display, speech, sink=sink)
     if display:
         click.echo("", err=True)
@@ -527,7 +591,7 @@ def play(
     help="What the question can be answered with.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, one per line.")
-@click.option("--person", default=None, help="Whose learnt voice to listen for (voice enroll).")
+@person_option
 def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None) -> None:
     """Recognise one spoken answer per WAV file, offline.
 
@@ -535,10 +599,12 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     is worse than asking again. Stop, symptom words, repeat and pause are heard
     whatever is expected.
     """
+    from voiceguide import paths
     from voiceguide.audio.pcm import decode_wav
     from voiceguide.errors import InvalidInput
     from voiceguide.feedback.enroll import recogniser_for
 
+    person = paths.resolve_person(person)  # whose enrolled voice to listen for
     recogniser = recogniser_for(person)
     failed = []
     for path in files:
@@ -619,6 +685,13 @@ def load_or_build(plan_file: Path | None, options: dict, speech):
 def write_text_output(path: Path, text: str) -> None:
     from voiceguide.errors import InvalidInput
 
+    if path.exists() and not path.is_file():  # /dev/stdout, a pipe: write to it, never rename over it
+        try:
+            with path.open("w", encoding="utf-8") as f:
+                f.write(text)
+            return
+        except OSError as e:
+            raise InvalidInput(f"Cannot write {path}: {e.strerror or e}.") from e
     tmp = path.with_name(path.name + ".part")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -646,7 +719,8 @@ def write_text_output(path: Path, text: str) -> None:
     help="Save this stage in the profile as the default for sessions.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
-def screen(mode: str, stage: str | None, as_json: bool) -> None:
+@person_option
+def screen(mode: str, stage: str | None, as_json: bool, person: str | None = None) -> None:
     """The safety screen: red-flag and condition questions, answered yes or no.
 
     With stdin not a terminal, reads one yes/no answer per line in question
@@ -671,8 +745,8 @@ def screen(mode: str, stage: str | None, as_json: bool) -> None:
             f"The screen needs an answer to every question; it ran out after {e.answered}.",
             hint="Give one yes or no per line, in question order. Nothing was saved.",
         ) from None
-    saved = prof.from_screen(result, stage or _previous_stage())
-    prof.save(saved)
+    saved = prof.from_screen(result, stage or _previous_stage(person))
+    prof.save(saved, person)
     if as_json:
         click.echo(
             json.dumps(
@@ -694,13 +768,13 @@ def screen(mode: str, stage: str | None, as_json: bool) -> None:
         raise SafetyStop(result.message() if as_json or interactive else "No session today.")
 
 
-def _previous_stage() -> str | None:
+def _previous_stage(person: str | None = None) -> str | None:
     """Keep the stage a user saved before; a damaged profile is simply replaced."""
     from voiceguide import profile as prof
     from voiceguide.errors import InvalidInput
 
     try:
-        return prof.load().stage
+        return prof.load(person).stage
     except InvalidInput:
         return None
 
@@ -714,7 +788,7 @@ def voice() -> None:
 
 
 @voice.command("enroll")
-@click.option("--person", default=None, help="Whose voice (default: the only person here).")
+@click.option("--person", default=None, metavar="NAME", help="Whose voice (default: the only person here).")
 @click.option(
     "--from",
     "from_dir",
@@ -760,19 +834,13 @@ def voice_enroll(person: str | None, from_dir: Path | None, as_json: bool) -> No
 
 def live_enroll(person: str):
     """The spoken walk-through on the default microphone and sound output."""
-    import importlib.util
+    from voiceguide.feedback import enroll_live
 
-    from voiceguide.errors import NoRecogniser
-
-    if importlib.util.find_spec("voiceguide.feedback.listen") is None:
-        raise NoRecogniser(
-            "Enrolling by voice needs live listening, which this version does not have yet.",
-            hint="Record each word three times with another app and run: voiceguide voice enroll --from DIR",
-        )
-    raise NoRecogniser(  # pragma: no cover - wired when the microphone module lands
-        "Enrolling by voice is not connected to the microphone yet.",
-        hint="Record each word three times with another app and run: voiceguide voice enroll --from DIR",
-    )
+    click.echo("Learning your voice: say each word back after the guide. Ctrl-C pauses.", err=True)
+    outcome = enroll_live.run(person, show=lambda line: click.echo(line, err=True))
+    if outcome.paused:
+        click.echo("Paused: run voiceguide voice enroll again to carry on.", err=True)
+    return outcome
 
 
 def voice_summary(summary: dict) -> str:
@@ -793,7 +861,7 @@ def voice_summary(summary: dict) -> str:
 
 
 @voice.command("status")
-@click.option("--person", default=None, help="Whose voice (default: the only person here).")
+@click.option("--person", default=None, metavar="NAME", help="Whose voice (default: the only person here).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def voice_status(person: str | None, as_json: bool) -> None:
     """Which words are learnt, how many takes, and the accuracy on the person's own takes."""
@@ -804,7 +872,7 @@ def voice_status(person: str | None, as_json: bool) -> None:
 
 
 @voice.command("forget")
-@click.option("--person", default=None, help="Whose voice (default: the only person here).")
+@click.option("--person", default=None, metavar="NAME", help="Whose voice (default: the only person here).")
 def voice_forget(person: str | None) -> None:
     """Delete the person's recordings and everything learnt from them."""
     from voiceguide import paths
@@ -813,6 +881,11 @@ def voice_forget(person: str | None) -> None:
     name = paths.resolve_person(person)
     removed = enroll.forget(name)
     click.echo(f"Forgot {name}'s voice." if removed else f"No voice learnt for {name}.")
+
+
+# The commands about progress across sessions (history, routine, schedule, forget) live in
+# cli_progress; importing it registers them on the group above.
+import voiceguide.cli_progress  # noqa: E402, F401, I001
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,6 +36,10 @@ class Request:
     conditions: tuple[str, ...] = ()
     seed: int = 0
     answer_window: float = ANSWER_WINDOW
+    # What past sessions taught (voiceguide.history); empty for a first session, so plans stay as they were.
+    start_pressures: tuple[tuple[str, int], ...] = ()  # technique id -> the pressure the person settled on
+    avoid_areas: tuple[tuple[str, str], ...] = ()  # area -> why: the last session stopped there
+    advice: tuple[str, ...] = ()  # spoken after the welcome (trend advice); never changes the plan itself
 
 
 @dataclass
@@ -72,6 +76,8 @@ GOOD_HURT = {
     ),
 }
 SKIP_AREA = "Leave out the {area} today, because of broken skin or recent surgery there."
+AVOID_AREA = "We leave out the {area} today, because the last session had to stop there."
+LEARNT_PRESSURE = "Each part starts at the pressure you chose last time. Say more or less at any check."
 CHECK_AREA_CONDITION = "Keep away from any spot with broken skin, a rash, or recent surgery."
 QUESTIONS = {
     ("opening", "self"): "Before we start, how strong is your pain right now, from zero to ten?",
@@ -141,6 +147,12 @@ def why_excluded(
     return None
 
 
+def learnt_start(technique: Technique, cap: int, condition_names: set[str], chosen: int) -> int:
+    """The pressure chosen last time, within every cap of today's session
+    (stage, conditions, --max-pressure)."""
+    return max(domain.PRESSURE_MIN, min(chosen, technique_cap(technique, cap, condition_names)))
+
+
 def order_key(technique: Technique) -> tuple:
     kinds = {"assessment": 0, "massage": 1, "movement": 2}
     return (kinds[technique.kind], domain.AREAS.index(technique.areas[0]), technique.id)
@@ -161,6 +173,13 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
         )
     skipped_areas = {area for name, area in parsed if area}
     notes: list[str] = []
+    for area, why in request.avoid_areas:
+        if area not in skipped_areas:
+            notes.append(
+                f"Left out the {domain.AREA_WORDS[area]}: the last session stopped there ({why}). "
+                f"Bring it back with --include {area}."
+            )
+    skipped_areas |= {area for area, _ in request.avoid_areas}
     chosen = []
     for technique in library.techniques.values():
         if why_excluded(technique, request, names, skipped_areas) is None:
@@ -214,6 +233,11 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
             continue
         break
 
+    learnt = dict(request.start_pressures)
+    for t in chosen:
+        if t.id in learnt and t.pressure is not None:
+            start = learnt_start(t, cap, names, learnt[t.id])
+            notes.append(f"{t.id} ({t.name}) starts at pressure {start}, as chosen last time.")
     segments = [to_segment(d, scale) for d in drafts]
     return Plan(
         mode=request.mode,
@@ -248,6 +272,12 @@ def validate(request: Request) -> None:
     for area in request.focus:
         if area not in domain.AREAS:
             raise UsageProblem(f"Unknown area {area!r}; use one of {', '.join(domain.AREAS)}.")
+    for area, _ in request.avoid_areas:
+        if area not in domain.AREAS:
+            raise UsageProblem(f"Unknown area {area!r}; use one of {', '.join(domain.AREAS)}.")
+    for technique_id, pressure in request.start_pressures:
+        if not domain.PRESSURE_MIN <= pressure <= domain.PRESSURE_MAX:
+            raise UsageProblem(f"Learnt pressure {pressure} for {technique_id} is out of range: use 1 to 5.")
     for c in request.conditions:
         try:
             domain.parse_condition(c)
@@ -355,10 +385,17 @@ def sequence(
     cue("start")
     say(WELCOME[mode].format(minutes=f"{request.minutes:g}"))
     say(GOOD_HURT[mode])
+    for text in request.advice:
+        say(text)
+    avoided = {area for area, _ in request.avoid_areas}
     for area in sorted(skipped_areas, key=domain.AREAS.index):
-        say(SKIP_AREA.format(area=domain.AREA_WORDS[area]))
+        template = AVOID_AREA if area in avoided else SKIP_AREA
+        say(template.format(area=domain.AREA_WORDS[area]))
     if any(n in domain.AREA_CONDITIONS for n in names) and not skipped_areas:
         say(CHECK_AREA_CONDITION)
+    learnt = dict(request.start_pressures)
+    if any(t.id in learnt and t.pressure is not None for t in chosen):
+        say(LEARNT_PRESSURE)
 
     key = 0
     last_area: str | None = None
@@ -386,6 +423,12 @@ def sequence(
         tech_cap = technique_cap(technique, cap, names)
         weight = FOCUS_WEIGHT if set(technique.areas) & set(request.focus) else 1.0
         start_pressure = min(technique.pressure.min, tech_cap) if technique.pressure else None
+        # a pressure chosen last time holds for the whole technique (as a choice does within a
+        # session: no planned rise overrides it) and is checked at the first hold
+        chose = technique.pressure is not None and technique.id in learnt
+        check_learnt = chose
+        if chose:
+            start_pressure = learnt_start(technique, cap, names, learnt[technique.id])
         sides = (first_side, "right" if first_side == "left" else "left") if technique.per_side else (None,)
         for pass_index, side in enumerate(sides):
             pressure = start_pressure
@@ -394,7 +437,7 @@ def sequence(
                 say(SWITCH_SIDES.format(side=side), technique=technique.id, area=area, side=side)
             for s_index, step in enumerate(technique.steps):
                 rose = False
-                if step.rise and pressure is not None:
+                if step.rise and pressure is not None and not chose:
                     new = min(pressure + step.rise, tech_cap)
                     rose = new > pressure
                     pressure = new
@@ -417,10 +460,13 @@ def sequence(
                     technique.checkin_text("pressure", mode) or QUESTIONS[("pressure", mode)]
                 )
                 needs_check = pressure is not None and (
-                    rose or (area == "lower-back" and technique.kind == "massage" and not checked_lower_back)
+                    rose
+                    or (check_learnt and base * 0.25 >= MIN_HOLD)  # asked once the new pressure is felt
+                    or (area == "lower-back" and technique.kind == "massage" and not checked_lower_back)
                 )
                 if needs_check and base > 0:
                     checked_lower_back = checked_lower_back or area == "lower-back"
+                    check_learnt = False
                     hold(base * 0.25, is_movement, key, **common)
                     ask("pressure", pressure_check_text, area, technique.id)
                     key += 1

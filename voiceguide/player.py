@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voiceguide.adapt import Action, Editor, State, decide, update_state
+from voiceguide.adapt import Action, Editor, State, decide, needs_read_back, read_back_text, update_state
 from voiceguide.audio import timeline
 from voiceguide.audio.pcm import SAMPLE_RATE
 from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, Answer
+from voiceguide.feedback.listen import HEARD_BETWEEN_QUESTIONS
 from voiceguide.feedback.sources import Feedback
 from voiceguide.library import Library
 from voiceguide.plan import Plan, Segment
@@ -179,6 +180,7 @@ class Player:
                 now_seg = max((s for o, s in onsets if o <= max(pos, 0)), key=lambda s: s.start)
                 self.display(self.status_line(now_seg, pos / SAMPLE_RATE - (now_seg.start - block.start)))
             answer = self.feedback.poll()
+            self.journal_notes()
             if answer is not None:
                 current = max((s for o, s in onsets if o <= max(pos, 0)), key=lambda s: s.start)
                 result = self.between_questions(answer, block, current, pos)
@@ -198,9 +200,12 @@ class Player:
 
     def between_questions(self, answer: Answer, block: timeline.Block, current: Segment, pos: int):
         """Handle a key or word that came while audio played."""
-        self.emit("answer", **answer.to_dict(), at=current.index)  # journaled even when it changes nothing
+        # journaled even when it changes nothing
+        self.emit("answer", **answer.to_dict(), at=current.index, **self.timing(answer))
         if answer.intent in ("unknown", "number", "good", "no"):
             return None  # only meaningful as an answer to a question
+        if answer.source == "voice" and answer.intent not in HEARD_BETWEEN_QUESTIONS:
+            return None  # "more" or "skip" overheard (partners talk): keys, or the next question
         if answer.intent in ("stop", "symptom"):
             self.sink.flush()  # silence now; the stop cue and words come next, from the rewritten plan
             return self.act(decide(self.state, answer, None, current.pressure), current, answer)
@@ -289,17 +294,20 @@ class Player:
             if not self.realtime:
                 self.wait(SIMULATED_ANSWER_DELAY if answer is not None else self.answer_window)
             if answer is not None:
-                self.emit("answer", **answer.to_dict(), at=seg.index, waited=round(self.now() - started, 3))
+                waited = round(self.now() - started, 3)
+                self.emit("answer", **answer.to_dict(), at=seg.index, waited=waited, **self.timing(answer))
             if answer is not None and answer.intent == "repeat":
                 self.play_now(self.speech.clip(seg.text))
                 continue
+            if answer is not None and not self.state.awaiting_offer and needs_read_back(self.state, answer):
+                answer = self.read_back(answer, seg)
             if answer is not None and answer.intent != "unknown":
                 break
+            answer = None
             if attempt + 1 < tries:
                 self.emit("reask", text=REASK[expect], at=seg.index)
                 self.play_now(self.cue("question"))
                 self.play_now(self.speech.clip(REASK[expect]))
-            answer = None
         if answer is None:
             if self.state.awaiting_offer:
                 actions = [Action("end", "no answer to the offer: ending gently")]
@@ -316,6 +324,40 @@ class Player:
                 return self.checkpoint_again(seg)
         tech_cap = self.technique_cap(seg.technique)
         return self.act(decide(self.state, answer, seg, self.pressure_at(seg), tech_cap), seg, answer)
+
+    def journal_notes(self) -> None:
+        notes = getattr(self.feedback, "notes", None)
+        for event, data in notes() if notes else ():
+            self.emit(event, **data)
+
+    def timing(self, answer: Answer) -> dict:
+        """For spoken answers: how long after the end of speech it was ready (latency figures)."""
+        timing = getattr(self.feedback, "timing", None)
+        return timing(answer) if timing else {}
+
+    def read_back(self, answer: Answer, seg: Segment) -> Answer | None:
+        """Confirm a doubtful spoken answer before acting on it; None: ask the question again.
+
+        Unconfirmed, a rating that would stop the session is still acted on: when in doubt, stop.
+        """
+        text = read_back_text(answer)
+        assert text is not None
+        self.emit("readback", text=text, at=seg.index, heard=answer.to_dict())
+        self.play_now(self.speech.clip(text))
+        reply = self.feedback.answer("yesno", self.answer_window, self.realtime)
+        if not self.realtime:
+            self.wait(SIMULATED_ANSWER_DELAY if reply is not None else self.answer_window)
+        if reply is not None:
+            self.emit("answer", **reply.to_dict(), at=seg.index, confirming=True, **self.timing(reply))
+        if reply is not None and reply.intent in ("stop", "symptom"):
+            return reply
+        if reply is not None and reply.intent in ("good", "continue"):
+            return answer
+        decision = decide(self.state, answer, seg, self.pressure_at(seg))
+        if reply is None and any(a.action == "stop" for a in decision):
+            self.emit("confirmed", reason="no reply to the read-back: acted on to be safe", at=seg.index)
+            return answer
+        return None
 
     def checkpoint_again(self, seg: Segment) -> int:
         self.play_now(self.cue("question"))

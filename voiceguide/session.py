@@ -84,7 +84,7 @@ def render_to_file(plan: Plan, cache, out: Path) -> float:
 
 def extra_texts(mode: str) -> list[str]:
     """Everything the player may say besides the plan, rendered before the session starts."""
-    from voiceguide.adapt import OFFER, SAY
+    from voiceguide.adapt import NUMBER_NAMES, OFFER, READ_BACK, SAY
     from voiceguide.player import REASK, SESSION_SAVED
 
     texts = list(REASK.values()) + [SESSION_SAVED, OFFER[mode]]
@@ -94,6 +94,7 @@ def extra_texts(mode: str) -> list[str]:
         if "{" not in t and not k.endswith("self" if mode == "partner" else "partner")
     ]
     texts += [f"{n} out of ten. Thank you." for n in range(11)]
+    texts += [READ_BACK.format(what=w) for w in (*NUMBER_NAMES, "more")]
     texts += ["Good. We stay as we are.", "No answer, so we carry on at the same pressure."]
     return texts
 
@@ -104,6 +105,7 @@ class PlayRequest:
     feedback: str = "keys"
     answer_window: float = 8.0
     resume: bool = False
+    person: str | None = None  # whose journal (None: the only person here)
 
 
 class SinkOpener:
@@ -162,8 +164,8 @@ def play(
     from voiceguide.player import RECAP, SESSION_SAVED, Outcome, Player
 
     sink = sink or make_sink(request.output)  # no sound card: fail before anything is journaled
-    feedback = make_feedback(request.feedback)
-    journal = open_journal()
+    feedback = make_feedback(request.feedback, sink)
+    journal = open_journal(request.person)
     if journal.recovered_from:
         emit_line(
             {
@@ -196,7 +198,7 @@ def play(
         cache = speech_for_plan(plan, voice or Voice())
     else:
         assert plan is not None
-        session_id = journal.start_session(plan.to_dict(), request.output)
+        session_id = journal.start_session(plan.to_dict(), request.output, person=request.person or "")
     cache.ensure(extra_texts(plan.mode) + ([recap] if recap else []))
     if state is None:
         state = State(cap=plan.max_pressure)
@@ -206,7 +208,7 @@ def play(
         if event == "replan":
             journal.update_plan(session_id, replace(plan, segments=player.segments).to_dict())
             return
-        if event in ("segment", "answer", "action", "end", "block"):
+        if event in ("segment", "answer", "action", "end", "block", "readback", "reask", "ignored"):
             emit_line({"t": data.get("t"), "event": event, **{k: v for k, v in data.items() if k != "t"}})
 
     player = Player(
@@ -288,7 +290,36 @@ def library_name(technique_id: str) -> str:
     return t.name if t else technique_id
 
 
-def make_feedback(kind: str):
+def voice_feedback(sink):
+    """Microphone + recogniser + the sink's record of what it played (to take out its own voice)."""
+    import sys
+
+    from voiceguide.errors import UsageProblem
+    from voiceguide.feedback.listen import (
+        Listener,
+        RecogniserProcess,
+        Reference,
+        VoiceFeedback,
+        open_microphone,
+    )
+    from voiceguide.feedback.sources import KeyFeedback
+
+    if not sink.realtime:
+        raise UsageProblem(
+            "Spoken answers need a session played aloud.", hint="Use --output device with --feedback voice."
+        )
+    recogniser = RecogniserProcess()
+    history = getattr(sink, "history", None)
+    reference = Reference(history.between, history.rate) if history is not None else None
+    # no record of what was played (the simpleaudio fallback): do not listen while it sounds
+    busy = None if reference is not None else (lambda: sink.played() < sink.tape_end)
+    mic = open_microphone()
+    listener = Listener(mic, recogniser.hear, reference, busy).start()
+    keys = KeyFeedback(sys.stdin) if sys.stdin.isatty() else None
+    return VoiceFeedback(listener, keys)
+
+
+def make_feedback(kind: str, sink=None):
     import sys
 
     from voiceguide.feedback.sources import KeyFeedback, LineFeedback, NoFeedback
@@ -296,12 +327,7 @@ def make_feedback(kind: str):
     if kind == "none":
         return NoFeedback()
     if kind == "voice":
-        from voiceguide.errors import NoRecogniser
-
-        raise NoRecogniser(
-            "Spoken answers during a session are not available yet (live listening is unfinished).",
-            hint="Answer with keys instead: --feedback keys (or lines of stdin).",
-        )
+        return voice_feedback(sink)
     if sys.stdin.isatty():
         return KeyFeedback(sys.stdin)
     return LineFeedback(sys.stdin)

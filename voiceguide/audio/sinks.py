@@ -55,7 +55,52 @@ DEVICE_HINT = (
     "or write the session to a file with --output session.wav."
 )
 STALL_SECONDS = 2.0  # queued audio not moving for this long: the sound server has gone
+WARM_UP_SECONDS = 5.0  # a new PulseAudio stream took up to 1.6 s to start on a busy machine
 OUTPUT_LATENCY = 0.1  # seconds of buffer: brief pauses of the Python thread must not underrun the device
+
+
+class OutputHistory:
+    """The last seconds of what the device played, with the DAC time of every callback.
+
+    The microphone's ADC times are on the same (PortAudio) clock, so the listener can
+    ask what the loudspeaker played while the microphone heard a frame: the reference
+    the echo canceller subtracts (its own voice must never be an answer). Single DAC
+    times jitter by milliseconds on PulseAudio, which would tear the reference apart, so
+    samples are timed by count from the median start of the first callbacks; the
+    listener re-finds the echo by correlation when an underrun shifts it.
+    """
+
+    def __init__(self, rate: int = SAMPLE_RATE, seconds: float = 20.0) -> None:
+        self.rate = rate
+        self.ring = np.zeros(int(seconds * rate), dtype=np.float32)
+        self.written = 0  # samples output since the stream started
+        self.starts: list[float] = []  # DAC time of sample 0 by the first callbacks
+        self.origin: float | None = None
+        self.lock = threading.Lock()
+
+    def add(self, samples: np.ndarray, dac_time: float) -> None:
+        n = len(samples)
+        with self.lock:
+            at = self.written % len(self.ring)
+            first = min(n, len(self.ring) - at)
+            self.ring[at : at + first] = samples[:first]
+            self.ring[: n - first] = samples[first:]
+            if dac_time > 0 and len(self.starts) < 64:
+                self.starts.append(dac_time - self.written / self.rate)
+                self.origin = float(np.median(self.starts))
+            self.written += n
+
+    def between(self, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+        """(times, samples) of everything played from `start` to `end` (PortAudio time)."""
+        with self.lock:
+            if self.origin is None:
+                return np.zeros(0), np.zeros(0, dtype=np.float32)
+            lo = max(int(np.floor((start - self.origin) * self.rate)), self.written - len(self.ring), 0)
+            hi = min(int(np.ceil((end - self.origin) * self.rate)) + 1, self.written)
+            if hi <= lo:
+                return np.zeros(0), np.zeros(0, dtype=np.float32)
+            k = np.arange(lo, hi)
+            return self.origin + k / self.rate, self.ring[k % len(self.ring)].copy()
 
 
 class StreamSink:
@@ -80,6 +125,8 @@ class StreamSink:
         self.tape_end = 0
         self.tape_played = 0
         self.last_callback = time.monotonic()
+        self.history = OutputHistory()
+        self.heard_until = 0.0  # PortAudio time when what is already handed to the device ends
         try:
             with quiet("stderr"):
                 self.stream = sd.OutputStream(
@@ -98,7 +145,7 @@ class StreamSink:
         """Play a moment of silence first: a new stream may stutter while it settles,
         and a device that takes no audio at all is found before the session starts."""
         end = self.append(np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)) + int(0.3 * SAMPLE_RATE)
-        deadline = time.monotonic() + STALL_SECONDS
+        deadline = time.monotonic() + WARM_UP_SECONDS
         while self.played() < end:
             if time.monotonic() > deadline:
                 self.close()
@@ -121,6 +168,8 @@ class StreamSink:
             self.tape_played += filled
             self.last_callback = time.monotonic()
         out[filled:] = 0.0
+        self.history.add(out, time_info.outputBufferDacTime)
+        self.heard_until = time_info.outputBufferDacTime + frames / SAMPLE_RATE
 
     def append(self, samples: np.ndarray) -> int:
         data = np.ascontiguousarray(samples, dtype=np.float32)
@@ -142,6 +191,15 @@ class StreamSink:
             self.chunks.clear()
             self.head = 0
             self.tape_end = self.tape_played
+
+    def silent_from(self) -> float:
+        """PortAudio time from which a flush is heard: what the device already holds still plays."""
+        with self.lock:
+            return self.heard_until
+
+    def clock(self) -> float:
+        """Now on PortAudio's clock (the one DAC and ADC times use)."""
+        return float(self.stream.time)
 
     def silence(self, seconds: float) -> None:
         pass

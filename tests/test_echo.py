@@ -1,0 +1,99 @@
+"""Echo cancellation on real synthesised speech: the player's voice out, the person's voice kept."""
+
+import subprocess
+
+import numpy as np
+import pytest
+
+from voiceguide.audio.pcm import decode_wav, resample
+from voiceguide.feedback.echo import BLOCK, DelayTracker, EchoCanceller, level_db
+
+
+def speech(text: str, voice: str = "en-us") -> np.ndarray:
+    wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", text], capture_output=True, check=True).stdout
+    x, rate = decode_wav(wav)
+    return resample(x, rate, 16000).astype(np.float64)
+
+
+@pytest.fixture(scope="module")
+def player():
+    return speech(
+        "Say stop at any moment. Place your palms on the lower back and press gently, two out of five."
+    )
+
+
+@pytest.fixture(scope="module")
+def person():
+    return speech("stop", "en-us+f3")
+
+
+def room(x: np.ndarray) -> np.ndarray:
+    """A short echo path: 5 ms delay, two reflections, 40 % of the level."""
+    h = np.zeros(200)
+    h[80], h[95], h[140] = 0.4, 0.15, -0.08
+    return np.convolve(x, h)[: len(x)]
+
+
+def cancel(mic, ref):
+    aec = EchoCanceller()
+    out, est = np.zeros_like(mic), np.zeros_like(mic)
+    for i in range(0, len(mic) - BLOCK + 1, BLOCK):
+        out[i : i + BLOCK], est[i : i + BLOCK] = aec.process(mic[i : i + BLOCK], ref[i : i + BLOCK])
+    return out, est, aec
+
+
+def test_the_players_voice_is_taken_out(player):
+    mic = room(player) + np.random.default_rng(0).standard_normal(len(player)) * 1e-4
+    left, _, aec = cancel(mic, player)
+    after = slice(32000, len(mic))  # after two seconds of learning
+    assert level_db(mic[after]) - level_db(left[after]) > 20  # more than 20 dB of the echo removed
+    assert aec.converged
+
+
+def test_the_persons_voice_over_the_player_is_kept(player, person):
+    mic = room(player)
+    at = 40000
+    mic[at : at + len(person)] += 0.5 * person
+    left, _, _ = cancel(mic, player)
+    window = slice(at, at + len(person))
+    kept = 0.5 * person
+    assert abs(level_db(left[window]) - level_db(kept)) < 2  # the person is as loud as they were
+    assert level_db(left[window] - kept) < level_db(kept) - 6  # and little else is left with them
+
+
+def test_the_echo_delay_is_found_either_way():
+    x = np.random.default_rng(1).standard_normal(30000)
+    for delay in (48, -32):
+        tracker = DelayTracker()
+        mic = np.roll(x, delay)
+        for i in range(0, len(x) - 480, 480):
+            lag = tracker.feed(mic[i : i + 480], x[i : i + 480])
+        assert round(lag * 16000) == delay
+
+
+def test_no_echo_no_delay_change():
+    rng = np.random.default_rng(2)
+    tracker = DelayTracker()
+    for _ in range(40):
+        lag = tracker.feed(rng.standard_normal(480), rng.standard_normal(480))
+    assert lag is None
+
+
+def test_moving_the_filter_keeps_it_cancelling(player):
+    """When the reference is re-timed, moving the learnt path with it keeps the echo out."""
+    mic = room(player)
+    shifted = np.concatenate([player[10:], np.zeros(10)])  # the reference now comes 10 samples sooner
+
+    def removed(move: int | None) -> float:
+        aec = EchoCanceller()
+        for i in range(0, 32000, BLOCK):
+            aec.process(mic[i : i + BLOCK], player[i : i + BLOCK])
+        if move is not None:
+            aec.delay_by(move)
+        left = [
+            aec.process(mic[i : i + BLOCK], shifted[i : i + BLOCK])[0] for i in range(32000, 36000, BLOCK)
+        ]
+        return level_db(mic[32000 : 32000 + BLOCK * len(left)]) - level_db(np.concatenate(left))
+
+    assert removed(10) > removed(None) + 3
+    assert removed(10) > removed(-10) + 6

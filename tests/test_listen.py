@@ -1,0 +1,168 @@
+"""Live listening without a sound card: frames in, utterances and answers out.
+
+A fake microphone replays a mixture of what the player said (through a short echo
+path) and what the person said; the reference is what the player played. Real
+synthesised speech, the real echo canceller, VAD and endpointing.
+"""
+
+import queue
+
+import numpy as np
+import pytest
+from test_echo import room, speech
+
+from voiceguide.feedback.intents import Answer
+from voiceguide.feedback.listen import (
+    FRAME,
+    RATE,
+    Endpointer,
+    Heard,
+    Listener,
+    Reference,
+    Utterance,
+    VoiceFeedback,
+)
+from voiceguide.feedback.recognise import Recogniser
+
+
+class ArrayMicrophone:
+    """Frames of a prepared signal, timed as if captured from t = 0."""
+
+    def __init__(self, signal: np.ndarray) -> None:
+        self.frames = [
+            (signal[i : i + FRAME].astype(np.float32), i / RATE)
+            for i in range(0, len(signal) - FRAME + 1, FRAME)
+        ]
+
+    def read(self, timeout):
+        return self.frames.pop(0) if self.frames else None
+
+    def close(self):
+        pass
+
+
+def reference_of(played: np.ndarray) -> Reference:
+    """What the loudspeaker played, on the microphone's clock (16 kHz here)."""
+
+    def between(start: float, end: float):
+        k = np.arange(max(0, int(start * RATE)), min(len(played), int(end * RATE) + 1))
+        return k / RATE, played[k]
+
+    return Reference(between, RATE)
+
+
+def utterances(mic_signal: np.ndarray, played: np.ndarray | None) -> list[Utterance]:
+    mic = ArrayMicrophone(mic_signal)
+    listener = Listener(mic, recognise=None, reference=reference_of(played) if played is not None else None)
+    found = []
+    while (item := mic.read(0)) is not None:
+        u = listener.process(*item)
+        if u is not None and not u.own_voice:  # as the listener does: own voice is set aside
+            found.append(u)
+    return found
+
+
+@pytest.fixture(scope="module")
+def player():
+    text = (
+        "Welcome. Say stop, or press s, at any moment, and everything stops. "
+        "Sharp, shooting or burning pain, or tingling down the leg, means stop."
+    )
+    return np.concatenate([np.zeros(RATE // 2), speech(text), np.zeros(RATE)])
+
+
+def test_endpointer_finds_one_utterance_with_its_bounds():
+    ep = Endpointer()
+    flags = [False] * 10 + [True] * 20 + [False] * 10
+    found = []
+    for i, flag in enumerate(flags):
+        frame = np.full(FRAME, 0.1 if flag else 0.0)
+        u = ep.feed(frame, np.zeros(FRAME), i * FRAME / RATE, flag)
+        if u is not None:
+            found.append(u)
+    assert len(found) == 1
+    u = found[0]
+    assert u.start == pytest.approx(5 * FRAME / RATE)  # the pre-roll reaches back before the start
+    assert u.end == pytest.approx(30 * FRAME / RATE)  # speech ended with frame 29
+    assert not u.own_voice
+
+
+def test_a_click_is_not_an_utterance():
+    ep = Endpointer()
+    flags = [False] * 10 + [True] * 3 + [False] * 20
+    assert all(ep.feed(np.zeros(FRAME), np.zeros(FRAME), 0.0, f) is None for f in flags)
+
+
+def test_the_players_own_voice_is_never_an_utterance(player):
+    assert utterances(room(player), played=player) == []
+
+
+def test_without_cancelling_its_own_voice_would_be_heard(player):
+    """The same signal with no reference: proof that the test above is not vacuous."""
+    assert len(utterances(room(player), played=None)) >= 2
+
+
+def test_the_person_saying_stop_over_the_player_is_heard_at_once(player):
+    person = speech("stop", "en-us+f3")
+    at = int(4.0 * RATE)  # mid-sentence, after the canceller has learnt the path
+    mic = room(player)
+    mic[at : at + len(person)] += 0.5 * person
+    found = utterances(mic, played=player)
+    assert len(found) == 1
+    u = found[0]
+    assert not u.own_voice
+    spoken_end = (at + np.flatnonzero(np.abs(person) > 0.01)[-1]) / RATE
+    assert abs(u.end - spoken_end) < 0.1  # ends with the word, not with the player's sentence
+    assert Recogniser().details(u.samples, RATE, "any")["text"] == "stop"
+
+
+class QueueListener:
+    def __init__(self):
+        self.heard = queue.Queue()
+        self.expect = "any"
+        self.error = None
+        self.mic = ArrayMicrophone(np.zeros(0))
+        self.recognise = None
+
+    def stop(self):
+        pass
+
+
+def heard(answer: Answer) -> Heard:
+    u = Utterance(np.zeros(10, np.float32), 0.0, 0.0, -120.0, -20.0, 0.0)
+    return Heard(answer, u, 0.0)
+
+
+def test_voice_feedback_passes_the_question_and_returns_the_answer():
+    listener = QueueListener()
+    fb = VoiceFeedback(listener)
+    assert fb.answer("number", 0.05, True) is None
+    assert listener.expect == "number"
+    listener.heard.put(heard(Answer("three", "number", 3, 0.9, "voice")))
+    got = fb.answer("number", 1.0, True)
+    assert got.value == 3 and got.source == "voice"
+    assert set(fb.timing(got)) == {
+        "speech_end_to_endpoint_ms",
+        "speech_end_to_answer_ms",
+        "speech_end_to_use_ms",
+    }
+
+
+class Keys:
+    def __init__(self, answers):
+        self.answers = list(answers)
+
+    def poll(self):
+        return self.answers.pop(0) if self.answers else None
+
+    def close(self):
+        pass
+
+
+def test_keys_work_at_the_same_time_as_voice():
+    listener = QueueListener()
+    fb = VoiceFeedback(listener, keys=Keys([Answer("s", "stop", source="keys")]))
+    assert fb.poll().intent == "stop"
+    listener.heard.put(heard(Answer("stop", "stop", None, 0.9, "voice")))
+    assert fb.poll().source == "voice"
+    assert fb.poll() is None

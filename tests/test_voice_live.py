@@ -1,0 +1,223 @@
+"""Spoken answers in a real session, through a real PulseAudio microphone.
+
+The microphone is the null sink's monitor, so it hears everything the player
+says (the worst case of a loudspeaker next to the microphone) plus the person,
+whose words this test plays into the same sink from a second output stream.
+So each test checks both halves: the player's own voice is never taken as an
+answer, and the person's voice is, even over the player's.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voiceguide.audio.pcm import SAMPLE_RATE, decode_wav, resample
+from voiceguide.audio.sinks import StreamSink
+from voiceguide.audio.speech import open_cache
+from voiceguide.cues import CUE_SECONDS
+from voiceguide.plan import Plan, Segment, renumber
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = str(Path(sys.executable).parent / "voiceguide")
+WINDOW = 5.0  # answer window of these sessions
+PERSON_VOICE = "en-us+m3"  # not the player's voice (the default en-us)
+
+
+@pytest.fixture(scope="module")
+def room():
+    """The shared null sink as the room: the player and the person both sound in it; the
+    microphone (the default source) is its monitor. Held under a lock: one test at a time."""
+    with open("/tmp/vg-pulse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        pulse = ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"]
+        done = subprocess.run(pulse, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        before = subprocess.run(
+            ["pactl", "get-default-source"], capture_output=True, text=True
+        ).stdout.strip()
+        subprocess.run(["pactl", "set-default-source", "vg.monitor"], check=True)
+        person = StreamSink()  # the person's mouth: a second stream into the same sink
+        yield person
+        person.close()
+        if before:
+            subprocess.run(["pactl", "set-default-source", before], capture_output=True)
+
+
+def spoken(text: str, voice: str = PERSON_VOICE) -> np.ndarray:
+    wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", text], capture_output=True, check=True).stdout
+    x, rate = decode_wav(wav)
+    return (resample(x, rate, SAMPLE_RATE) * 0.7).astype(np.float32)
+
+
+def plan_with_questions() -> Plan:
+    """Welcome (with the stop word in it), the opening pain rating, a pressure check, closing."""
+    cache = open_cache()
+
+    def say(text: str, **kw) -> Segment:
+        return Segment(0, 0, cache.seconds(text) + 0.6, "speech", text=text, **kw)
+
+    def ask(question: str, text: str, **kw) -> list[Segment]:
+        return [
+            Segment(0, 0, CUE_SECONDS["question"], "cue", sound="question"),
+            Segment(0, 0, cache.seconds(text) + WINDOW, "checkpoint", question=question, text=text, **kw),
+        ]
+
+    s01 = {"technique": "S01", "area": "lower-back"}
+    segments = [
+        Segment(0, 0, CUE_SECONDS["start"], "cue", sound="start"),
+        say("Welcome. Say stop, or press s, at any moment, and everything stops."),
+        say("Sharp, shooting or burning pain, or tingling down the leg, means stop."),
+        *ask("pain", "Before we start, how strong is your pain right now, from zero to ten?"),
+        say("Glide your palms slowly down towards your hips, feather light.", pressure=1, **s01),
+        Segment(0, 0, 3.0, "hold", pressure=1, **s01),
+        *ask("pressure", "How is the pressure on your lower back? Say more, less, or good.", **s01),
+        say("Keep gliding slowly, down towards your hips and back up.", pressure=1, **s01),
+        Segment(0, 0, 3.0, "hold", pressure=1, **s01),
+        *ask("pain", "To finish, how strong is your pain now, from zero to ten?"),
+        say("That is the end of the session."),
+        Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"),
+    ]
+    return Plan(
+        mode="self", stage="chronic", minutes=3, max_pressure=4, conditions=[], segments=renumber(segments)
+    )
+
+
+class Session:
+    """`voiceguide play --feedback voice` in a subprocess, its events read as they come."""
+
+    def __init__(self, plan: Plan, tmp_path: Path, home: Path, cache: Path) -> None:
+        env = dict(os.environ, VOICEGUIDE_HOME=str(home), VOICEGUIDE_CACHE=str(cache))
+        subprocess.run(
+            [SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True
+        )
+        plan_file = tmp_path / "plan.json"
+        plan_file.write_text(plan.to_json())
+        self.proc = subprocess.Popen(
+            [
+                SCRIPT,
+                "play",
+                "--plan",
+                str(plan_file),
+                "--feedback",
+                "voice",
+                "--output",
+                "device",
+                "--json",
+                "--answer-timeout",
+                str(WINDOW),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.events: list[dict] = []
+        self.lock = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            with self.lock:
+                self.events.append(json.loads(line))
+                self.lock.notify_all()
+        with self.lock:
+            self.events.append({"event": "closed"})
+            self.lock.notify_all()
+
+    def wait_for(self, match, timeout: float = 60.0) -> dict:
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self.lock:
+            while True:
+                for e in self.events[seen:]:
+                    if match(e):
+                        return e
+                    if e["event"] == "closed":
+                        raise AssertionError(f"session ended first: {self.proc.stderr.read()[-2000:]}")
+                seen = len(self.events)
+                left = deadline - time.monotonic()
+                assert left > 0, f"timed out; events so far: {self.events[-5:]}"
+                self.lock.wait(left)
+
+    def finish(self, timeout: float = 90.0) -> int:
+        rc = self.proc.wait(timeout)
+        time.sleep(0.2)
+        return rc
+
+
+def question(kind: str):
+    return lambda e: e["event"] == "segment" and e.get("kind") == "checkpoint" and e.get("question") == kind
+
+
+def answer_after_the_question(session: Session, person: StreamSink, event: dict, words: str) -> None:
+    """Wait until the question has been spoken, then say the words."""
+    text_seconds = open_cache().seconds(event["text"])
+    time.sleep(text_seconds + 0.4)
+    person.append(spoken(words))
+
+
+def say_yes_to_the_read_back(session: Session, person: StreamSink, after: int) -> None:
+    session.wait_for(lambda e: e["event"] == "readback" and session.events.index(e) >= after)
+    time.sleep(2.2)  # "I heard ... Is that right?"
+    person.append(spoken("yes"))
+
+
+def test_harder_is_heard_said_back_and_pressed_firmer(room, tmp_path, voiceguide_home, shared_speech_cache):
+    session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
+    opening = session.wait_for(question("pain"))
+    answer_after_the_question(session, room, opening, "three")
+    say_yes_to_the_read_back(session, room, session.events.index(opening))
+    check = session.wait_for(question("pressure"))
+    answer_after_the_question(session, room, check, "harder")
+    say_yes_to_the_read_back(session, room, session.events.index(check))
+    action = session.wait_for(lambda e: e["event"] == "action" and e["action"] == "pressure_up")
+    assert action["pressure"] == 2
+    firmer = session.wait_for(lambda e: e["event"] == "segment" and "firmer" in (e.get("text") or "").lower())
+    assert "two out of five" in firmer["text"]
+    check = session.wait_for(
+        lambda e: question("pressure")(e) and session.events.index(e) > session.events.index(firmer)
+    )
+    answer_after_the_question(session, room, check, "good")
+    closing = session.wait_for(lambda e: question("pain")(e) and "finish" in e["text"])
+    answer_after_the_question(session, room, closing, "two")
+    assert session.finish() == 0
+    answers = [e for e in session.events if e["event"] == "answer"]
+    assert [(a["intent"], a.get("value")) for a in answers if a["intent"] != "unknown"][:4] == [
+        ("number", 3),
+        ("good", None),
+        ("more", None),
+        ("good", None),
+    ]
+    # its own voice said "stop" twice and "press s": never taken as an answer
+    assert not any(a["intent"] in ("stop", "symptom") for a in answers)
+    assert session.events[-2]["event"] == "end" and session.events[-2]["reason"] == "finished"
+
+
+def test_stop_said_over_the_player_stops_at_once(room, tmp_path, voiceguide_home, shared_speech_cache):
+    session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
+    opening = session.wait_for(question("pain"))
+    answer_after_the_question(session, room, opening, "three")
+    say_yes_to_the_read_back(session, room, session.events.index(opening))
+    glide = session.wait_for(lambda e: e["event"] == "segment" and "Glide" in (e.get("text") or ""))
+    time.sleep(1.0)  # mid-sentence
+    room.append(spoken("stop"))
+    heard = session.wait_for(lambda e: e["event"] == "answer" and e["intent"] == "stop", timeout=10)
+    assert heard["source"] == "voice" and heard["at"] == glide["index"]
+    assert heard["speech_end_to_use_ms"] < 800
+    action = session.wait_for(lambda e: e["event"] == "action" and e["action"] == "stop")
+    assert action["reason"] == "stop word"
+    cue = session.wait_for(lambda e: e["event"] == "segment" and e.get("sound") == "stop")
+    assert cue["t"] - action["t"] < 0.3
+    session.proc.terminate()
+    session.finish()

@@ -1,0 +1,473 @@
+"""Listening live: the microphone, the player's own voice taken out, and one answer per utterance.
+
+    microphone frames (30 ms, PortAudio ADC times)
+      -> echo canceller (reference: what the loudspeaker played at those times)
+      -> voice activity (WebRTC VAD from pocketsphinx + a level gate) -> utterances
+      -> own-voice check (mostly echo? dropped) -> recogniser -> Answer in a queue
+
+The player never has to stop listening while it speaks, so the stop word works at
+any moment. The pure parts (Endpointer, frame maths) are tested without a sound
+card; the whole chain is tested through a PulseAudio pipe-source microphone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from voiceguide.errors import NoRecogniser
+from voiceguide.feedback.echo import REFERENCE_LEAD, DelayTracker, EchoCanceller, level_db, lowpass
+from voiceguide.feedback.intents import Answer
+
+RATE = 16000
+FRAME = 480  # 30 ms: the VAD's frame
+PREROLL_FRAMES = 8  # kept before the start of speech: word onsets are quiet
+START_FRAMES = 3  # of the last 4 frames speech -> an utterance starts
+END_FRAMES = 7  # frames of silence that end an utterance (210 ms): short, for a quick stop
+MAX_SECONDS = 6.0  # an answer is a word or a short phrase; longer talk is cut here
+MIN_SECONDS = 0.15
+SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
+OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the player talking
+FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's remains, not speech
+DEBUG = bool(os.environ.get("VOICEGUIDE_DEBUG_LISTEN"))  # one line of levels a second on stderr
+MIC_HINT = (
+    "Check that a microphone is connected and not muted (try: voiceguide doctor), "
+    "or answer with keys: --feedback keys."
+)
+#: Between questions only these are acted on from speech: all of them safe to act on at once.
+#: ("more" and "skip" are taken from keys at any time, from speech only as an answer to a question.)
+HEARD_BETWEEN_QUESTIONS = {"stop", "symptom", "pause", "continue", "repeat", "less"}
+
+
+@dataclass
+class Utterance:
+    samples: np.ndarray  # float32 at RATE: what the person said, the player's voice taken out
+    start: float  # PortAudio time of its first sample
+    end: float  # PortAudio time of the end of speech
+    echo_db: float  # level of the player's own voice in the microphone meanwhile (estimate)
+    voice_db: float  # level of what was left after taking it out
+    detected: float  # time.monotonic() when the end of speech was found
+
+    @property
+    def own_voice(self) -> bool:
+        return self.echo_db > self.voice_db + OWN_VOICE_MARGIN_DB
+
+
+@dataclass
+class Heard:
+    answer: Answer
+    utterance: Utterance
+    decoded: float  # time.monotonic() when the answer was ready
+
+
+class Endpointer:
+    """Frames with a speech flag in, whole utterances out (pure: no clock, no device)."""
+
+    def __init__(self) -> None:
+        self.preroll: deque[tuple[np.ndarray, np.ndarray, float]] = deque(maxlen=PREROLL_FRAMES)
+        self.recent: deque[bool] = deque(maxlen=START_FRAMES + 1)
+        self.frames: list[tuple[np.ndarray, np.ndarray, float]] = []
+        self.silent = 0
+        self.active = False
+
+    def feed(self, voice: np.ndarray, echo: np.ndarray, at: float, speech: bool) -> Utterance | None:
+        """`voice`: the frame with the echo taken out; `echo`: the echo estimate; `at`: its start."""
+        self.recent.append(speech)
+        item = (voice, echo, at)
+        if not self.active:
+            self.preroll.append(item)
+            if sum(self.recent) >= START_FRAMES:
+                self.active = True
+                self.frames = list(self.preroll)
+                self.preroll.clear()
+                self.silent = 0
+            return None
+        self.frames.append(item)
+        self.silent = 0 if speech else self.silent + 1
+        long = len(self.frames) * FRAME >= MAX_SECONDS * RATE
+        if self.silent >= END_FRAMES or long:
+            return self._finish()
+        return None
+
+    def _finish(self) -> Utterance | None:
+        frames, self.frames = self.frames, []
+        self.active = False
+        self.recent.clear()
+        spoken = frames[: len(frames) - self.silent] if self.silent < len(frames) else frames
+        if len(spoken) * FRAME < (MIN_SECONDS * RATE) + PREROLL_FRAMES * FRAME:
+            return None
+        voice = np.concatenate([f[0] for f in frames]).astype(np.float32)
+        echo = np.concatenate([f[1] for f in spoken])
+        said = np.concatenate([f[0] for f in spoken])
+        return Utterance(
+            samples=voice,
+            start=frames[0][2],
+            end=spoken[-1][2] + FRAME / RATE,
+            echo_db=level_db(echo),
+            voice_db=level_db(said),
+            detected=time.monotonic(),
+        )
+
+
+class Microphone:
+    """The default input through PortAudio: 30 ms frames with their ADC times, in a queue."""
+
+    def __init__(self, device: str | int | None = None) -> None:
+        from voiceguide.audio.quiet import quiet
+
+        self.frames: queue.Queue[tuple[np.ndarray, float]] = queue.Queue()
+        self.overflows = 0
+        self.offset = 0.0  # time.monotonic() minus PortAudio time
+        self.count = 0  # samples captured so far
+        # ADC time of sample 0, per callback: single ADC times jitter by +-5 ms on PulseAudio,
+        # which ruins echo cancellation, so frames are timed by sample count from a median origin
+        self.origins: deque[float] = deque(maxlen=64)
+        self.origin = 0.0
+        try:
+            with quiet("stderr"):
+                import sounddevice as sd
+
+                self.stream = sd.InputStream(
+                    samplerate=RATE,
+                    channels=1,
+                    dtype="float32",
+                    blocksize=FRAME,
+                    latency=0.05,
+                    device=device,
+                    callback=self._callback,
+                )
+                self.stream.start()
+        except Exception as e:  # ImportError, OSError, sounddevice.PortAudioError
+            raise NoRecogniser(f"No microphone could be opened ({e}).", hint=MIC_HINT) from e
+
+    def _callback(self, indata, frames, time_info, status) -> None:
+        if status:
+            self.overflows += 1
+        self.offset = time.monotonic() - float(time_info.currentTime)
+        if len(self.origins) < self.origins.maxlen:  # then frozen: a moving origin ruins cancellation
+            self.origins.append(float(time_info.inputBufferAdcTime) - self.count / RATE)
+            self.origin = float(np.median(self.origins))
+        at = self.origin + self.count / RATE
+        self.count += frames
+        self.frames.put((indata[:, 0].copy(), at))
+
+    def read(self, timeout: float) -> tuple[np.ndarray, float] | None:
+        try:
+            return self.frames.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        try:
+            self.stream.stop()
+            self.stream.close()
+        except Exception:
+            pass
+
+
+def _serve(conn) -> None:
+    """The recogniser's own process: pocketsphinx holds the GIL while it decodes (measured:
+    265 ms for a 6 s utterance), which would starve the audio callbacks of the player."""
+    try:
+        from voiceguide.feedback.recognise import Recogniser
+
+        recogniser = Recogniser()
+    except Exception as e:  # NoRecogniser and friends: reported to the parent, which raises it
+        conn.send(("error", str(e), getattr(e, "hint", "")))
+        return
+    conn.send(("ready", "", ""))
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        samples, rate, expect = item
+        conn.send(recogniser.hear(samples, rate, expect))
+
+
+class RecogniserProcess:
+    """Recognition in a separate process, called like Recogniser.hear."""
+
+    def __init__(self, timeout: float = 30.0) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")  # no fork while audio threads run
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child,), name="voiceguide-recogniser", daemon=True)
+        self.process.start()
+        child.close()
+        self.lock = threading.Lock()
+        if not self.conn.poll(timeout):
+            self.close()
+            raise NoRecogniser("The speech recogniser did not start in time.", hint=MIC_HINT)
+        status, message, hint = self.conn.recv()
+        if status != "ready":
+            self.close()
+            raise NoRecogniser(message, hint=hint or MIC_HINT)
+
+    def hear(self, samples: np.ndarray, rate: int, expect: str = "any") -> Answer:
+        with self.lock:
+            self.conn.send((np.asarray(samples, dtype=np.float32), rate, expect))
+            return self.conn.recv()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        self.process.join(timeout=2.0)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def open_microphone(device: str | int | None = None) -> Microphone:
+    return Microphone(device)
+
+
+class Reference:
+    """What the loudspeaker played, as 16 kHz frames lined up with the microphone's."""
+
+    def __init__(self, between: Callable[[float, float], np.ndarray | None], rate: int) -> None:
+        self.between = between
+        self.rate = rate
+
+    def frame(self, at: float, n: int, shift: float) -> np.ndarray:
+        """What was played from `at - shift` for n samples at 16 kHz (zeros if nothing)."""
+        margin = 64 / self.rate
+        begin = at - shift
+        times, played = self.between(begin - margin, begin + n / RATE + margin)
+        if len(played) == 0 or not np.any(played):
+            return np.zeros(n)
+        smooth = lowpass(played.astype(np.float64), self.rate, 7600.0)
+        return np.interp(begin + np.arange(n) / RATE, times, smooth, left=0.0, right=0.0)
+
+
+class Listener:
+    """A thread that turns microphone frames into answers; `expect` narrows what it listens for."""
+
+    def __init__(
+        self,
+        mic,
+        recognise: Callable[[np.ndarray, int, str], Answer],
+        reference: Reference | None = None,
+        busy: Callable[[], bool] | None = None,
+    ) -> None:
+        self.mic = mic
+        self.recognise = recognise
+        self.reference = reference
+        self.busy = busy  # with no reference: is the player making a sound? (then nothing is heard)
+        self.canceller = EchoCanceller()
+        self.tracker = DelayTracker(RATE)
+        self.ref_clock: float | None = None
+        self.shift = -REFERENCE_LEAD  # fetched this much late, the echo sits LEAD into the filter
+        self.endpointer = Endpointer()
+        self.expect = "any"
+        self.heard: queue.Queue[Heard] = queue.Queue()
+        self.ignored: queue.Queue[tuple[Utterance, str]] = queue.Queue()  # journaled by the player
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._vad = None
+        self._debug: list[tuple] = []
+        self.thread = threading.Thread(target=self._run, name="voiceguide-listener", daemon=True)
+
+    def start(self) -> Listener:
+        self.thread.start()
+        return self
+
+    def _is_speech(self, frame: np.ndarray) -> bool:
+        if level_db(frame) < SPEECH_FLOOR_DB:
+            return False
+        if self._vad is None:
+            import pocketsphinx
+
+            self._vad = pocketsphinx.Vad(mode=2, sample_rate=RATE, frame_length=FRAME / RATE)
+        pcm = (np.clip(frame, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        return bool(self._vad.is_speech(pcm))
+
+    def process(self, frame: np.ndarray, at: float) -> Utterance | None:
+        """One microphone frame: echo out, VAD, endpointing."""
+        block = self.canceller.block
+        if self.ref_clock is None:
+            self.ref_clock = at
+        # the reference runs on by sample count: per-frame times jitter and would tear it apart
+        ref_at, self.ref_clock = self.ref_clock, self.ref_clock + len(frame) / RATE
+        ref = self.reference.frame(ref_at, len(frame), self.shift) if self.reference else np.zeros(len(frame))
+        if self.reference is not None:
+            echo_lag = self.tracker.feed(frame, ref)  # where the echo sits after the reference now
+            moved = 0 if echo_lag is None else int(round((echo_lag - REFERENCE_LEAD) * RATE))
+            if moved:
+                self.shift += moved / RATE
+                self.canceller.delay_by(-moved)  # the echo moved in the filter: move the filter too
+                self.tracker.restart(REFERENCE_LEAD)
+        voice = np.empty(len(frame))
+        echo = np.empty(len(frame))
+        for k in range(0, len(frame) - block + 1, block):
+            voice[k : k + block], echo[k : k + block] = self.canceller.process(
+                frame[k : k + block], ref[k : k + block]
+            )
+        # a frame is the person speaking only if what is left is not just the echo's remains;
+        # while the canceller is still learning, nothing heard over the player counts
+        echo_db = level_db(echo)
+        if not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
+            speech = False
+        else:
+            speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
+        if DEBUG:
+            self._debug.append((level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
+            if len(self._debug) >= 33:
+                rows, self._debug = self._debug, []
+                mic, ref_db, left, echo_db, said = (np.mean([r[k] for r in rows]) for k in range(5))
+                print(
+                    f"listen: mic {mic:.0f} ref {ref_db:.0f} left {left:.0f} echo {echo_db:.0f} dB, speech "
+                    f"{said:.2f}, erle {self.canceller.erle:.1f} conv {self.canceller.converged} "
+                    f"shift {self.shift * 1000:.1f} ms",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        return self.endpointer.feed(voice, echo, at, speech)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                item = self.mic.read(0.1)
+                if item is None:
+                    continue
+                utterance = self.process(*item)
+                if utterance is None:
+                    continue
+                if utterance.own_voice:
+                    self.ignored.put((utterance, "own voice"))
+                    continue
+                if self.busy is not None and self.busy():
+                    self.ignored.put((utterance, "while the player sounds (no echo reference)"))
+                    continue
+                answer = self.recognise(utterance.samples, RATE, self.expect)
+                self.heard.put(Heard(answer, utterance, time.monotonic()))
+        except BaseException as e:  # reported to the player, which stops cleanly
+            self.error = e
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=2.0)
+
+
+class VoiceFeedback:
+    """Spoken answers, with keys working at the same time when stdin is a terminal."""
+
+    name = "voice"
+
+    def __init__(self, listener: Listener, keys=None) -> None:
+        self.listener = listener
+        self.keys = keys
+        self.last: Heard | None = None
+
+    def _check(self) -> None:
+        if self.listener.error is not None:
+            error, self.listener.error = self.listener.error, None
+            if isinstance(error, Exception):
+                raise NoRecogniser(f"Listening failed ({error}).", hint=MIC_HINT) from error
+            raise error
+
+    def _voice(self, timeout: float) -> Heard | None:
+        try:
+            if timeout > 0:
+                return self.listener.heard.get(timeout=timeout)
+            return self.listener.heard.get_nowait()
+        except queue.Empty:
+            return None
+
+    def poll(self) -> Answer | None:
+        self._check()
+        if self.keys is not None:
+            key = self.keys.poll()
+            if key is not None:
+                return key
+        self.listener.expect = "any"
+        heard = self._voice(0)
+        if heard is None:
+            return None
+        self.last = heard
+        return heard.answer
+
+    def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
+        self.listener.expect = expect
+        deadline = time.monotonic() + timeout
+        while True:
+            self._check()
+            if self.keys is not None:
+                key = self.keys.poll()
+                if key is not None:
+                    return key
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            heard = self._voice(min(left, 0.02))
+            if heard is not None:
+                self.last = heard
+                return heard.answer
+
+    def notes(self) -> list[tuple[str, dict]]:
+        """Journal entries for what was heard and set aside (the player's own voice)."""
+        out = []
+        while True:
+            try:
+                u, why = self.listener.ignored.get_nowait()
+            except queue.Empty:
+                return out
+            seconds = round(len(u.samples) / RATE, 2)
+            out.append(
+                (
+                    "ignored",
+                    {
+                        "why": why,
+                        "echo_db": round(u.echo_db, 1),
+                        "voice_db": round(u.voice_db, 1),
+                        "seconds": seconds,
+                    },
+                )
+            )
+
+    def timing(self, answer: Answer) -> dict:
+        """Milliseconds from the end of speech to the end being found and to the answer being used."""
+        heard = self.last
+        if heard is None or heard.answer is not answer:
+            return {}
+        end = heard.utterance.end + getattr(self.listener.mic, "offset", 0.0)
+        return {
+            "speech_end_to_endpoint_ms": round((heard.utterance.detected - end) * 1000, 1),
+            "speech_end_to_answer_ms": round((heard.decoded - end) * 1000, 1),
+            "speech_end_to_use_ms": round((time.monotonic() - end) * 1000, 1),
+        }
+
+    def close(self) -> None:
+        self.listener.stop()
+        self.listener.mic.close()
+        closing = getattr(self.listener.recognise, "__self__", None)
+        if hasattr(closing, "close"):
+            closing.close()
+        if self.keys is not None:
+            self.keys.close()
+
+
+def next_utterance(mic, timeout: float, reference: Reference | None = None) -> Utterance | None:
+    """Wait for one utterance (the echo of any prompt taken out): for enrollment takes."""
+    listener = Listener(mic, recognise=lambda *a: Answer("", "unknown"), reference=reference)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        item = mic.read(min(0.1, max(0.0, deadline - time.monotonic())))
+        if item is None:
+            continue
+        utterance = listener.process(*item)
+        if utterance is not None and not utterance.own_voice:
+            return utterance
+    return None
