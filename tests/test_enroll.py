@@ -204,12 +204,6 @@ def test_no_usable_take_is_exit_3(cli, tmp_path):
     assert cli("voice", "enroll", "--from", str(tmp_path / "missing")).exit_code == 3
 
 
-def test_live_enrollment_without_the_microphone_module_is_exit_6(cli):
-    result = cli("voice", "enroll")
-    assert result.exit_code == 6
-    assert "--from DIR" in result.stderr and "Traceback" not in result.stderr
-
-
 def test_stop_heard_by_the_general_recogniser_always_stands():
     from voiceguide.feedback.intents import Answer
 
