@@ -157,7 +157,7 @@ def test_bad_takes_are_reported_and_not_kept(cli, tmp_path):
     assert out["words"] == {"more": 3, "seven": 3, "three": 3}
 
     text = cli("voice", "enroll", "--from", str(folder))
-    assert "skipped seven_wrong.wav" in text.stderr and "Kept 9 of 14" in text.stdout
+    assert "skipped seven_wrong.wav" in text.stderr and "Kept 9 of 15" in text.stdout
 
 
 def test_status_forget_and_owner_only_files(cli, voiceguide_home, tmp_path):
@@ -215,3 +215,20 @@ def test_stop_heard_by_the_general_recogniser_always_stands():
     assert enroll.combine(match, unsure, "pressure").intent == "unknown"  # a number answers no pressure check
     far = dict(match, distance=5.0)
     assert enroll.combine(far, unsure, "number").intent == "unknown"
+
+
+def test_live_listening_uses_the_persons_voice(cli, tmp_path):
+    """play --feedback voice decodes in a separate process: it loads the person's voice model there."""
+    from voiceguide.feedback.listen import RecogniserProcess
+
+    folder = write_takes(tmp_path / "takes", ["six", "seven", "eight"], VOICE_A, seed=8)
+    assert cli("voice", "enroll", "--person", "cy", "--from", str(folder)).exit_code == 0
+    x, rate = speak(tmp_path, "seven", VOICE_A, 165, 50, 0.002, 4)
+    process = RecogniserProcess(person="cy")
+    try:
+        heard = process.hear(x, rate, "number")
+    finally:
+        process.close()
+    direct = enroll.recogniser_for("cy").hear(x, rate, "number")
+    assert (heard.intent, heard.value, heard.confidence) == (direct.intent, direct.value, direct.confidence)
+    assert enroll.load_model("cy") is not None
