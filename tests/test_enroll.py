@@ -20,7 +20,8 @@ from voiceguide.feedback import enroll
 if shutil.which("espeak-ng") is None:  # pragma: no cover - CI installs it
     pytest.fail("espeak-ng is needed for the enrollment tests (apt-get install espeak-ng)")
 
-VOICE_A = "en+f4"
+VOICE_A = "en-029"
+ROOM = 0.004  # background noise of "anna's" room, in her takes and in her answers
 DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
@@ -39,15 +40,18 @@ def speak(folder, text: str, voice: str, speed: int, pitch: int, noise: float = 
     return (x + rng.normal(0, 0.002 + noise, len(x))).astype(np.float32), rate
 
 
-def write_takes(folder, words, voice, takes=3, seed=0, names=None):
+def one_person(rng) -> tuple[int, int]:
+    """Speed and pitch of one person saying a word: a little different every time."""
+    return int(rng.integers(145, 185)), int(rng.integers(42, 58))
+
+
+def write_takes(folder, words, voice, takes=3, seed=0, names=None, noise=0.0):
     """`<word>_<n>.wav` files: each take at its own speed and pitch."""
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for word in words:
         for n in range(takes):
-            x, rate = speak(
-                folder, word, voice, int(rng.integers(140, 190)), int(rng.integers(35, 65)), seed=n
-            )
+            x, rate = speak(folder, word, voice, *one_person(rng), noise, seed=n)
             name = (names or {}).get(word, word)
             (folder / f"{name}_{n}.wav").write_bytes(wav_bytes(x, rate))
     (folder / "tmp.wav").unlink(missing_ok=True)
@@ -80,8 +84,10 @@ def test_take_checks_name_each_problem(tmp_path):
 
 @pytest.fixture(scope="module")
 def takes_a(tmp_path_factory):
-    # en+f4: a voice the general recogniser hears poorly (about 2 digits in 11 in noise).
-    return write_takes(tmp_path_factory.mktemp("anna"), DIGITS + ["more", "less", "stop"], VOICE_A, seed=1)
+    # en-029: a voice the general recogniser hears poorly (3 digits in 11 in this room).
+    return write_takes(
+        tmp_path_factory.mktemp("anna"), DIGITS + ["more", "less", "stop"], VOICE_A, seed=1, noise=ROOM
+    )
 
 
 def hear_json(cli, files, *extra):
@@ -103,33 +109,32 @@ def score(lines, truths):
 
 
 def test_enrolled_voice_is_heard_better_and_another_voice_no_worse(cli, takes_a, tmp_path):
-    result = cli("voice", "enroll", "--person", "anna", "--from", str(takes_a))
-    assert result.exit_code == 0, result.stderr
-    assert "Kept 42 of 42" in result.stdout
-
-    # New answers from the same "person" (other speeds, pitches, noise) and from another voice.
+    # New answers from the same "person" in the same room (other speeds and pitches) and from other voices.
     rng = np.random.default_rng(7)
     files, truths, other_files = [], [], []
     for value, word in enumerate(DIGITS):
         for k in range(2):
-            x, rate = speak(
-                tmp_path, word, VOICE_A, int(rng.integers(140, 190)), int(rng.integers(35, 65)), 0.004, k
-            )
+            x, rate = speak(tmp_path, word, VOICE_A, *one_person(rng), ROOM, k + 10)
             files.append(tmp_path / f"a_{word}_{k}.wav")
             files[-1].write_bytes(wav_bytes(x, rate))
             truths.append(value)
-        for other in ("en-gb-scotland", "en-us"):  # a different voice, and one close to VOICE_A
+        for other in ("en-gb-scotland", "en-us"):
             x, rate = speak(tmp_path, word, other, 170, 40, 0.002, 9)
             other_files.append(tmp_path / f"b_{other}_{word}.wav")
             other_files[-1].write_bytes(wav_bytes(x, rate))
-
-    plain_a = score(hear_json(cli, files), truths)
-    enrolled_a = score(hear_json(cli, files, "--person", "anna"), truths)
-    assert enrolled_a[0] >= 20 and enrolled_a[1] <= 1, enrolled_a
-    assert enrolled_a[0] > plain_a[0], (plain_a, enrolled_a)
-
     other_truths = [value for value in range(11) for _ in range(2)]
+    # Before anyone enrolls: the speaker-independent recogniser alone.
+    plain_a = score(hear_json(cli, files), truths)
     plain_b = score(hear_json(cli, other_files), other_truths)
+
+    result = cli("voice", "enroll", "--person", "anna", "--from", str(takes_a))
+    assert result.exit_code == 0, result.stderr
+    assert "of 42 recordings" in result.stdout
+    words = json.loads(cli("voice", "status", "--person", "anna", "--json").stdout)["words"]
+    assert len(words) == 14 and min(words.values()) >= 2, words  # a rhyme's take may be refused (four/more)
+
+    enrolled_a = score(hear_json(cli, files, "--person", "anna"), truths)
+    assert enrolled_a[1] <= 1 and enrolled_a[0] >= plain_a[0] + 5, (plain_a, enrolled_a)
     enrolled_b = score(hear_json(cli, other_files, "--person", "anna"), other_truths)
     assert enrolled_b[0] >= plain_b[0] and enrolled_b[1] <= plain_b[1], (plain_b, enrolled_b)
 

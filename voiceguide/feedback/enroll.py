@@ -62,12 +62,7 @@ WRONG_WORD_RATIO = 0.7  # a take this much nearer another word's takes than its 
 STRONG_DISTANCE = 1.0
 STRONG_RATIO = 0.95
 AGREE_DISTANCE = 1.2
-FAR_DISTANCE = 1.5
-# The decoder's own confidence still has to reach these: it is what tells a word the person never
-# enrolled ("tree", "coffee") from one they did, which templates alone confuse.
-STRONG_MIN_CONFIDENCE = 0.0
-OVERRIDE_CONFIDENCE = 0.9
-AGREE_MIN_CONFIDENCE = 0.0
+OVERRIDE_DISTANCE = 1.0  # farther than this, an answer the decoder accepted stands (another person)
 DEFAULT_REFERENCE = 3.0  # used until two different words are enrolled
 DEFAULT_PEAK_REFERENCE = 4.0  # used until a word has two takes
 STRONG_PEAK = 1.25  # the worst stretch of the match, relative to the person's own repetitions
@@ -248,15 +243,8 @@ class VoiceModel:
         ranked = sorted(scores.items(), key=lambda item: item[1])
         best, d1 = ranked[0]
         d2 = ranked[1][1] if len(ranked) > 1 else np.inf
-        # The take of that word that lines up best at its worst moment.
-        peak = min(
-            (
-                peak_cost(query, self.feats[i])
-                for i, w in enumerate(self.labels)
-                if w == best and np.isfinite(each[i])
-            ),
-            default=np.inf,
-        )
+        nearest = min((i for i, w in enumerate(self.labels) if w == best), key=lambda i: each[i])
+        peak = peak_cost(query, self.feats[nearest]) if np.isfinite(d1) else np.inf
         return {
             "word": best,
             "distance": d1 / self.reference,
@@ -290,8 +278,8 @@ class VoiceModel:
                     return None
                 labels = [str(x) for x in npz["labels"]]
                 ends = np.cumsum(npz["lengths"])
-                frames = npz["frames"]
-                feats = [frames[e - n : e] for e, n in zip(ends, npz["lengths"], strict=True)]
+                cut = [(e - n, e) for e, n in zip(ends, npz["lengths"], strict=True)]
+                feats = [npz["frames"][a:b] for a, b in cut]
                 return cls(labels, feats, float(npz["reference"]), float(npz["peak_reference"]))
         except (OSError, ValueError, KeyError, EOFError):
             return None
@@ -310,7 +298,8 @@ def combine(match: dict | None, speaker_independent: Answer, expect: str) -> Ans
     - A stop or symptom word the decoder is sure of always stands (a false stop is safe).
     - Clearly one of the person's words (near and well ahead of the next): that word.
     - Near one of their words and the decoder's best guess is the same word: that word.
-    - Far from all their takes (another voice, or a word they did not enroll): the decoder as before.
+    - A word they did not enroll ("harder"), or an answer far from all their takes (another
+      person in the home): the decoder's answer, as without enrollment.
     - Otherwise (near their takes, unsure or disagreeing): unknown, ask again.
     """
     si = speaker_independent
@@ -319,25 +308,22 @@ def combine(match: dict | None, speaker_independent: Answer, expect: str) -> Ans
     if match is None or not si.text:
         return si  # not speech (the decoder's gate), or nothing like an answer
     word, distance, ratio = match["word"], match["distance"], match["ratio"]
-    if distance > FAR_DISTANCE:
-        return si
     guess = meaning(si.text)
     mine = meaning(word)
     confidence = round(float(min(1.0, max(0.5, 0.5 + 0.5 * (STRONG_RATIO - ratio) / STRONG_RATIO))), 3)
     peak = match.get("peak", 0.0)
     strong = distance <= STRONG_DISTANCE and ratio <= STRONG_RATIO and peak <= STRONG_PEAK
-    if strong and si.confidence >= STRONG_MIN_CONFIDENCE:
+    if strong:
         if not _candidate(word, expect):
             return Answer(text=word, intent="unknown", value=None, confidence=0.0, source="voice")
         return understand(word, expect, source="voice", confidence=confidence)
-    agree = guess == mine and si.confidence >= AGREE_MIN_CONFIDENCE
-    if distance <= AGREE_DISTANCE and peak <= AGREE_PEAK and agree and _candidate(word, expect):
+    if distance <= AGREE_DISTANCE and peak <= AGREE_PEAK and guess == mine and _candidate(word, expect):
         return understand(word, expect, source="voice", confidence=max(confidence, si.confidence))
     if si.intent != "unknown":
-        if si.confidence >= OVERRIDE_CONFIDENCE:
-            return si  # the decoder is very sure (often another person, whose voice the templates are not)
         if si.text.split() and si.text.split()[-1] not in match.get("enrolled", ()):
             return si  # a word they did not enroll ("harder"): the decoder's answer stands
+        if distance > OVERRIDE_DISTANCE:
+            return si  # not clearly one of their words, and the decoder is sure: often another person
     return Answer(text=si.text, intent="unknown", value=None, confidence=0.0, source="voice")
 
 
