@@ -16,8 +16,9 @@ from voiceguide.feedback.enroll import ENROLL_WORDS, save_take, stored_takes
 from voiceguide.feedback.walkthrough import Outcome, Store, walk_through
 
 FIXED_PROMPTS = [
-    "Let's learn your voice. I say a word, you say it back. About two minutes.",
-    "Let's carry on learning your voice. I say a word, you say it back. About two minutes.",
+    "Let's learn your voice. I say a word, you say it back, each word three times over. About two minutes.",
+    "Let's carry on learning your voice. I say a word, you say it back, each word three times over. "
+    "About two minutes.",
     "Once more, each word.",
     "Last round.",
     "I didn't hear that.",
@@ -30,7 +31,16 @@ FIXED_PROMPTS = [
 
 def prompts() -> list[str]:
     """Every sentence the walk-through may say except re-ask reasons: rendered before it starts."""
-    return FIXED_PROMPTS + [f"Say: {w}." for w in ENROLL_WORDS] + list(ENROLL_WORDS)
+    return FIXED_PROMPTS + list(ENROLL_WORDS)
+
+
+def trim_end(clip: np.ndarray, rate: int, keep: float = 0.05) -> np.ndarray:
+    """A prompt without its trailing silence (espeak-ng adds about 0.3 s): the person answers sooner."""
+    x = np.asarray(clip)
+    loud = np.flatnonzero(np.abs(x) > 0.02 * float(np.max(np.abs(x), initial=0.0)))
+    if len(loud) == 0:
+        return x
+    return x[: min(len(x), int(loud[-1]) + 1 + int(keep * rate))]
 
 
 def run(
@@ -66,7 +76,7 @@ def run(
         reference = listen.Reference(history.between, history.rate) if history is not None else None
 
         def say(text: str) -> None:
-            clip = cache.clip(text)
+            clip = trim_end(cache.clip(text), SAMPLE_RATE)
             end = sink.append(clip) + len(clip)
             deadline = time.monotonic() + len(clip) / SAMPLE_RATE + 3.0
             while sink.played() < end and time.monotonic() < deadline:

@@ -94,7 +94,7 @@ def features(samples: np.ndarray, rate: int) -> np.ndarray:
     Level-independent: c0 (the loudness) is dropped and the log-mel floor sits a
     fixed distance below the loudest band. There is deliberately no per-word mean
     normalisation: on three-syllable-or-shorter words it removed what tells "two"
-    from "four" (FSDD nicolas: 87 % -> 90 % nearest-template, confident share
+    from "four" (FSDD nicolas: 87 % -> 91 % nearest-template, confident share
     61 % -> 77 %); the person's takes and answers come from the same microphone.
     """
     x = to_rate(samples, rate)
