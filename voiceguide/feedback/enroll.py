@@ -305,8 +305,10 @@ def combine(match: dict | None, speaker_independent: Answer, expect: str) -> Ans
     si = speaker_independent
     if si.intent in SAFETY_INTENTS:
         return si
-    if match is None or not si.text:
-        return si  # not speech (the decoder's gate), or nothing like an answer
+    if match is None:
+        return si  # not a usable word (silence, steady noise, too short or long): as without enrollment
+    # A quiet speaker the decoder's level gate refuses (text "") can still match their own takes:
+    # FSDD theo 90 -> 96 % correct, noise still never accepted.
     word, distance, ratio = match["word"], match["distance"], match["ratio"]
     guess = meaning(si.text)
     mine = meaning(word)
