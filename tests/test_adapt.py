@@ -158,3 +158,11 @@ def test_a_large_jump_is_read_back():
 def test_spoken_more_is_read_back_but_less_is_not():
     assert needs_read_back(State(cap=4), said("harder", "more", source="voice"))
     assert not needs_read_back(State(cap=4), said("softer", "less", source="voice"))
+
+
+def test_a_doubtful_spoken_rating_is_read_back_even_when_harmless():
+    state = State(cap=4, opening_pain=3, last_pain=3)
+    sure = said("three", "number", 3, source="voice", confidence=0.95)
+    unsure = said("three", "number", 3, source="voice", confidence=0.7)
+    assert not needs_read_back(state, sure, accept=0.84)
+    assert needs_read_back(state, unsure, accept=0.84)

@@ -76,11 +76,14 @@ def read_back_text(answer: Answer) -> str | None:
     return None
 
 
-def needs_read_back(state: State, answer: Answer) -> bool:
+def needs_read_back(state: State, answer: Answer, accept: float = 0.0) -> bool:
+    """`accept`: the recogniser's confidence at which an answer may be acted on unconfirmed."""
     if read_back_text(answer) is None:
         return False
     if answer.intent == "more":
         return not state.stopped
+    if answer.confidence < accept:
+        return True
     pain = answer.value
     assert pain is not None
     if state.opening_pain is None:

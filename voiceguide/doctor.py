@@ -82,6 +82,31 @@ def check_output() -> Check:
             )
 
 
+MIC_FIX = "Plug in a microphone and unmute it, or answer with keys (--feedback keys)."
+
+
+def _listen_briefly(seconds: float = 0.5) -> float | None:
+    """Open the microphone the way a session does; the level heard, or None if nothing came."""
+    import time
+
+    import numpy as np
+
+    from voiceguide.feedback.echo import level_db
+    from voiceguide.feedback.listen import Microphone
+
+    mic = Microphone()
+    frames = []
+    try:
+        deadline = time.monotonic() + 3.0  # a new PulseAudio stream can take a second to flow
+        while time.monotonic() < deadline and len(frames) * 0.03 < seconds:
+            item = mic.read(0.1)
+            if item is not None:
+                frames.append(item[0])
+    finally:
+        mic.close()
+    return level_db(np.concatenate(frames)) if frames else None
+
+
 def check_microphone() -> Check:
     from voiceguide.audio.quiet import quiet
 
@@ -90,7 +115,11 @@ def check_microphone() -> Check:
             import sounddevice as sd
 
             device = sd.query_devices(kind="input")
-        return Check("microphone", True, f"{device['name']} ({int(device['default_samplerate'])} Hz)")
+        heard = _listen_briefly()
+        name = f"{device['name']} ({int(device['default_samplerate'])} Hz)"
+        if heard is None:
+            return Check("microphone", False, f"{name}: no sound arrives from it", MIC_FIX)
+        return Check("microphone", True, f"{name}: hearing {heard:.0f} dB in half a second")
     except Exception as e:  # no PortAudio, no input device
         return Check(
             "microphone",

@@ -31,6 +31,7 @@ REASK = {
     "yesno": "Say yes, or say stop. Or press y, or s.",
 }
 SESSION_SAVED = "Session saved."
+VOICE_ACCEPT = 0.84  # spoken ratings below this confidence are read back (recognise.ACCEPT)
 RECAP = "Welcome back. We pick up where we stopped, at {what}."
 
 
@@ -72,6 +73,8 @@ class Player:
         self.t0 = time.monotonic()
         self.virtual = 0.0  # session time when not real time
         self.ahead: tuple[timeline.Block, int] | None = None  # the next block, already queued
+        self.awaiting: Answer | None = None  # an answer acted on whose audible response is not yet timed
+        self.watching: tuple[Answer, int] | None = None
 
     # --- time -----------------------------------------------------------------
 
@@ -155,10 +158,10 @@ class Player:
             for onset, seg in onsets:
                 self.virtual = base + onset / SAMPLE_RATE
                 self.segment_event(seg)
-            self.sink.append(samples)
+            self.append(samples)
             self.virtual = base + len(samples) / SAMPLE_RATE
             return None
-        tape0 = tape_at if tape_at is not None else self.sink.append(samples)
+        tape0 = tape_at if tape_at is not None else self.append(samples)
         emitted: set[int] = set()
         shown = 0
         follows_on = block.checkpoint is None or self.feedback.name == "none"
@@ -181,6 +184,7 @@ class Player:
                 self.display(self.status_line(now_seg, pos / SAMPLE_RATE - (now_seg.start - block.start)))
             answer = self.feedback.poll()
             self.journal_notes()
+            self.time_response()
             if answer is not None:
                 current = max((s for o, s in onsets if o <= max(pos, 0)), key=lambda s: s.start)
                 result = self.between_questions(answer, block, current, pos)
@@ -190,7 +194,7 @@ class Player:
                 self.ahead = None
                 if result == "resume" or isinstance(result, tuple):
                     offset = pos if result == "resume" else result[1]
-                    tape0 = self.sink.append(samples[offset:]) - offset
+                    tape0 = self.append(samples[offset:]) - offset
                     emitted = {s.index for o, s in onsets if o < offset}
                     continue
                 return result
@@ -212,6 +216,7 @@ class Player:
         if answer.intent == "pause":
             self.sink.flush()
             self.emit("action", action="pause", pressure=current.pressure, reason="paused by the user")
+            self.responded(answer)
             stop = self.wait_for_resume()
             if stop is not None:
                 return self.act(decide(self.state, stop, None, current.pressure), current, stop)
@@ -225,6 +230,7 @@ class Player:
                 )
                 self.sink.flush()
                 self.emit("action", action="skip", pressure=current.pressure, reason="next step")
+                self.responded(answer)
                 if target is None:
                     return len(self.segments)
                 cue_before = self.segments[target.index - 1]
@@ -242,6 +248,7 @@ class Player:
             )
             self.sink.flush()
             self.emit("action", action="repeat", pressure=current.pressure, reason="repeat the step")
+            self.responded(answer)
             return ("restart", block.onset(step.index) if step else 0)
         return None
 
@@ -253,16 +260,18 @@ class Player:
                 return None  # no more input: carry on rather than hang
             self.emit("answer", **answer.to_dict(), at=None)
             if answer.intent in ("continue", "pause", "good"):
+                self.responded(answer)  # the sound coming back is its response
                 return None
             if answer.intent in ("stop", "symptom"):
                 return answer
 
     def play_now(self, samples: np.ndarray) -> None:
         """A short sound outside the blocks (acknowledgements, the stop cue), heard in full."""
-        end = self.sink.append(samples) + len(samples)
+        end = self.append(samples) + len(samples)
         if self.realtime:
             while self.sink.played() < end:
                 self.sink.check()
+                self.time_response()
                 time.sleep(POLL)
         else:
             self.virtual += len(samples) / SAMPLE_RATE
@@ -299,7 +308,8 @@ class Player:
             if answer is not None and answer.intent == "repeat":
                 self.play_now(self.speech.clip(seg.text))
                 continue
-            if answer is not None and not self.state.awaiting_offer and needs_read_back(self.state, answer):
+            doubtful = answer is not None and needs_read_back(self.state, answer, VOICE_ACCEPT)
+            if doubtful and not self.state.awaiting_offer:
                 answer = self.read_back(answer, seg)
             if answer is not None and answer.intent != "unknown":
                 break
@@ -324,6 +334,43 @@ class Player:
                 return self.checkpoint_again(seg)
         tech_cap = self.technique_cap(seg.technique)
         return self.act(decide(self.state, answer, seg, self.pressure_at(seg), tech_cap), seg, answer)
+
+    # --- how fast an answer is acted on (for the latency benchmark) --------------
+
+    def append(self, samples: np.ndarray) -> int:
+        """Queue audio; the first audio after an answer is its audible response, and is timed."""
+        pos = self.sink.append(samples)
+        watch = getattr(self.sink, "watch", None)
+        if self.awaiting is not None and watch is not None and len(samples):
+            watch(pos)
+            self.watching, self.awaiting = (self.awaiting, pos), None
+        return pos
+
+    def responded(self, answer: Answer) -> None:
+        """Called when an answer changes what is heard; stop and pause are timed to the silence."""
+        if not answer.at or not self.realtime:
+            return
+        silent_at = getattr(self.sink, "silent_at", None)
+        if answer.intent in ("stop", "symptom", "pause") and silent_at is not None:
+            self.emit("response", **self.response_data(answer, silent_at(), "silence"))
+        self.awaiting = answer
+
+    def response_data(self, answer: Answer, heard: float, what: str) -> dict:
+        return {
+            "intent": answer.intent,
+            "source": answer.source,
+            "what": what,
+            "ms": round((heard - answer.at) * 1000, 1),
+        }
+
+    def time_response(self) -> None:
+        if self.watching is None:
+            return
+        answer, pos = self.watching
+        heard = self.sink.heard_at(pos)
+        if heard is not None:
+            self.watching = None
+            self.emit("response", **self.response_data(answer, heard, "sound"))
 
     def journal_notes(self) -> None:
         notes = getattr(self.feedback, "notes", None)
@@ -369,6 +416,8 @@ class Player:
         at = seg.index
         for action in actions:
             self.emit("action", **action.to_dict(), at=at)
+        if answer is not None:
+            self.responded(answer)
         if answer is not None or any(a.action == "stop" for a in actions):
             self.state = update_state(
                 self.state, answer or Answer("", "stop", source="keys"), actions, seg.area

@@ -208,7 +208,7 @@ def play(
         if event == "replan":
             journal.update_plan(session_id, replace(plan, segments=player.segments).to_dict())
             return
-        if event in ("segment", "answer", "action", "end", "block", "readback", "reask", "ignored"):
+        if event in PRINTED_EVENTS:
             emit_line({"t": data.get("t"), "event": event, **{k: v for k, v in data.items() if k != "t"}})
 
     player = Player(
@@ -276,6 +276,8 @@ def play(
 
 
 _LIBRARY = None
+#: Events printed by `play --json` (design.md's four, plus what helps to follow a spoken session).
+PRINTED_EVENTS = {"segment", "answer", "action", "end", "block", "readback", "reask", "ignored", "response"}
 
 
 def _library():

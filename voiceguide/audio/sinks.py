@@ -56,7 +56,7 @@ DEVICE_HINT = (
 )
 STALL_SECONDS = 2.0  # queued audio not moving for this long: the sound server has gone
 WARM_UP_SECONDS = 5.0  # a new PulseAudio stream took up to 1.6 s to start on a busy machine
-OUTPUT_LATENCY = 0.1  # seconds of buffer: brief pauses of the Python thread must not underrun the device
+OUTPUT_LATENCY = 0.05  # seconds of buffer: 0.1 gave a 140 ms floor for an audible answer, 0.05 gives 67 ms
 
 
 class OutputHistory:
@@ -127,6 +127,8 @@ class StreamSink:
         self.last_callback = time.monotonic()
         self.history = OutputHistory()
         self.heard_until = 0.0  # PortAudio time when what is already handed to the device ends
+        self.offset = 0.0  # time.monotonic() minus PortAudio time
+        self.watched: dict[int, float | None] = {}  # tape position -> PortAudio time it is heard
         try:
             with quiet("stderr"):
                 self.stream = sd.OutputStream(
@@ -168,8 +170,15 @@ class StreamSink:
             self.tape_played += filled
             self.last_callback = time.monotonic()
         out[filled:] = 0.0
-        self.history.add(out, time_info.outputBufferDacTime)
-        self.heard_until = time_info.outputBufferDacTime + frames / SAMPLE_RATE
+        dac = time_info.outputBufferDacTime
+        self.history.add(out, dac)
+        self.heard_until = dac + frames / SAMPLE_RATE
+        self.offset = time.monotonic() - time_info.currentTime
+        if self.watched:
+            with self.lock:
+                for pos, seen in self.watched.items():
+                    if seen is None and self.tape_played - filled <= pos < self.tape_played:
+                        self.watched[pos] = dac + (pos - (self.tape_played - filled)) / SAMPLE_RATE
 
     def append(self, samples: np.ndarray) -> int:
         data = np.ascontiguousarray(samples, dtype=np.float32)
@@ -196,6 +205,24 @@ class StreamSink:
         """PortAudio time from which a flush is heard: what the device already holds still plays."""
         with self.lock:
             return self.heard_until
+
+    def watch(self, pos: int) -> None:
+        """Note when the sample at this tape position reaches the loudspeaker (latency figures)."""
+        with self.lock:
+            self.watched[pos] = None
+
+    def heard_at(self, pos: int) -> float | None:
+        """time.monotonic() at which the watched sample was heard, once known."""
+        with self.lock:
+            seen = self.watched.get(pos)
+            if seen is None:
+                return None
+            del self.watched[pos]
+            return seen + self.offset
+
+    def silent_at(self) -> float:
+        """time.monotonic() from which a flush just made is heard as silence."""
+        return self.silent_from() + self.offset
 
     def clock(self) -> float:
         """Now on PortAudio's clock (the one DAC and ADC times use)."""

@@ -9,7 +9,7 @@ again.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 INTENTS = (
     "number",
@@ -171,9 +171,12 @@ class Answer:
     value: int | None = None
     confidence: float = 1.0
     source: str = "stdin"
+    at: float = field(default=0.0, compare=False)  # time.monotonic() it was given (end of speech, key)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        del data["at"]
+        return data
 
 
 def tokens(text: str) -> list[str]:

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -353,7 +353,8 @@ class Listener:
                     self.ignored.put((utterance, "while the player sounds (no echo reference)"))
                     continue
                 answer = self.recognise(utterance.samples, RATE, self.expect)
-                self.heard.put(Heard(answer, utterance, time.monotonic()))
+                ended = utterance.end + getattr(self.mic, "offset", 0.0)
+                self.heard.put(Heard(replace(answer, at=ended), utterance, time.monotonic()))
         except BaseException as e:  # reported to the player, which stops cleanly
             self.error = e
 
@@ -444,7 +445,7 @@ class VoiceFeedback:
         heard = self.last
         if heard is None or heard.answer is not answer:
             return {}
-        end = heard.utterance.end + getattr(self.listener.mic, "offset", 0.0)
+        end = answer.at
         return {
             "speech_end_to_endpoint_ms": round((heard.utterance.detected - end) * 1000, 1),
             "speech_end_to_answer_ms": round((heard.decoded - end) * 1000, 1),

@@ -7,6 +7,7 @@ import queue
 import sys
 import threading
 import time
+from dataclasses import replace
 from typing import IO, Protocol
 
 from voiceguide.feedback.intents import Answer, from_key, understand
@@ -77,7 +78,7 @@ class KeyFeedback:
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         self.stream = stream or sys.stdin
-        self.keys: queue.Queue[str] = queue.Queue()
+        self.keys: queue.Queue[tuple[str, float]] = queue.Queue()  # key, when it was read
         self.fd = self.stream.fileno()
         self.saved = None
         try:
@@ -99,16 +100,16 @@ class KeyFeedback:
                 return
             if not data:
                 return
-            self.keys.put(data.decode("utf-8", "replace"))
+            self.keys.put((data.decode("utf-8", "replace"), time.monotonic()))
 
     def poll(self) -> Answer | None:
         try:
-            key = self.keys.get_nowait()
+            key, at = self.keys.get_nowait()
         except queue.Empty:
             return None
         if key == "\x03":
             raise KeyboardInterrupt
-        return from_key(key, "any")
+        return replace(from_key(key, "any"), at=at)
 
     def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
         deadline = time.monotonic() + timeout
@@ -117,12 +118,12 @@ class KeyFeedback:
             if left <= 0:
                 return None
             try:
-                key = self.keys.get(timeout=left)
+                key, at = self.keys.get(timeout=left)
             except queue.Empty:
                 return None
             if key == "\x03":
                 raise KeyboardInterrupt
-            return from_key(key, expect)  # ten is "t": no waiting to see if "1" becomes "10"
+            return replace(from_key(key, expect), at=at)  # ten is "t": no waiting to see if "1" becomes "10"
 
     def close(self) -> None:
         if self.saved is not None:

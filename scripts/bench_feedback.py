@@ -1,0 +1,350 @@
+"""How fast voiceguide acts on an answer: keys and spoken words, end to end; prints markdown.
+
+    .venv/bin/python scripts/bench_feedback.py [--rounds N] [--skip-voice] [--skip-keys]
+
+Needs the PulseAudio null sink (bash scripts/pulse.sh start). Every figure is taken
+on the sound device's own clock from the journal's `response` events: from the
+moment a key is read, or a spoken answer ends, to the moment the response is
+heard (its first sample at the loudspeaker) or, for stop and pause, the moment
+the loudspeaker falls silent.
+
+Baselines in the same run:
+- keys: the floor of the output path, a click queued on a bare output stream and
+  timed the same way (no voiceguide code in between);
+- voice, offline on the same synthesised words: pocketsphinx's own Endpointer at
+  its defaults, against voiceguide's endpointer (the time from the end of the word
+  to the end being found), and decoding in-process against in the recogniser process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import fcntl
+import json
+import os
+import platform
+import pty
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from voiceguide.audio.pcm import SAMPLE_RATE, decode_wav, resample  # noqa: E402
+from voiceguide.audio.sinks import StreamSink  # noqa: E402
+from voiceguide.audio.speech import open_cache  # noqa: E402
+from voiceguide.cues import CUE_SECONDS  # noqa: E402
+from voiceguide.plan import Plan, Segment, renumber  # noqa: E402
+
+SCRIPT = str(Path(sys.executable).parent / "voiceguide")
+PERSON_VOICE = "en-us+m3"
+WORDS = ["stop", "pause", "continue", "less", "three", "harder", "yes"]
+
+
+def spoken(text: str, rate: int = SAMPLE_RATE, voice: str = PERSON_VOICE) -> np.ndarray:
+    wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", text], capture_output=True, check=True).stdout
+    x, r = decode_wav(wav)
+    return (resample(x, r, rate) * 0.7).astype(np.float32)
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "–"
+    v = sorted(values)
+    p95 = v[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]
+    return f"{statistics.median(v):.0f} / {p95:.0f} / {v[-1]:.0f}"
+
+
+def screened_home(folder: Path) -> dict:
+    env = dict(os.environ, VOICEGUIDE_HOME=str(folder))
+    subprocess.run([SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True)
+    return env
+
+
+def long_plan(minutes_of_speech: int = 6) -> Plan:
+    """Steps with pressure and holds, again and again: room for keys and words at any moment."""
+    cache = open_cache()
+    s01 = {"technique": "S01", "area": "lower-back"}
+    texts = [
+        "Glide your palms slowly down towards your hips, then back up, feather light.",
+        "Keep the strokes slow and even, and let your breathing stay easy and calm.",
+        "Move a hand's width further out from the spine, and glide slowly again.",
+    ]
+    segments = [Segment(0, 0, CUE_SECONDS["start"], "cue", sound="start")]
+    for i in range(minutes_of_speech * 4):
+        text = texts[i % len(texts)]
+        segments.append(Segment(0, 0, cache.seconds(text) + 0.6, "speech", text=text, pressure=2, **s01))
+        segments.append(Segment(0, 0, 6.0, "hold", pressure=2, **s01))
+    segments.append(Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"))
+    return Plan("self", "chronic", 15, 4, [], renumber(segments))
+
+
+def lock_pulse():
+    lock = open("/tmp/vg-pulse.lock", "w")  # noqa: SIM115 (held for the whole run)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    subprocess.run(["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], check=True, capture_output=True)
+    return lock
+
+
+# --- the floor: a bare output stream ---------------------------------------------------
+
+
+def output_floor(rounds: int) -> list[float]:
+    sink = StreamSink()
+    click = np.zeros(400, dtype=np.float32)
+    click[:40] = 0.3
+    out = []
+    try:
+        for _ in range(rounds):
+            time.sleep(0.25)
+            asked = time.monotonic()
+            pos = sink.append(click)
+            sink.watch(pos)
+            while (heard := sink.heard_at(pos)) is None:
+                time.sleep(0.001)
+            out.append((heard - asked) * 1000)
+    finally:
+        sink.close()
+    return out
+
+
+# --- keys ------------------------------------------------------------------------------
+
+
+def key_responses(rounds: int, folder: Path) -> dict[str, list[float]]:
+    env = screened_home(folder)
+    plan_file = folder / "plan.json"
+    plan_file.write_text(long_plan().to_json())
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen(
+        [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--json"],
+        env=env,
+        stdin=child_fd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    os.close(child_fd)
+    found: dict[str, list[float]] = {}
+    events: list[dict] = []
+    reader = threading.Thread(
+        target=lambda: events.extend(json.loads(line) for line in proc.stdout), daemon=True
+    )
+    reader.start()
+
+    def wait(pred, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while time.monotonic() < deadline:
+            for e in events[seen:]:
+                if pred(e):
+                    return e
+            seen = len(events)
+            time.sleep(0.01)
+        raise RuntimeError(f"no such event; last: {events[-3:]}")
+
+    try:
+        wait(lambda e: e["event"] == "segment" and e["kind"] == "speech")
+        for _ in range(rounds):
+            for key, name in ((b" ", "pause"), (b" ", "resume"), (b"-", "less"), (b"r", "repeat")):
+                before = len(events)
+                time.sleep(1.5)
+                os.write(main_fd, key)
+                e = wait(lambda e, b=before: e["event"] == "response" and events.index(e) >= b)
+                found.setdefault(name, []).append(e["ms"])
+        before = len(events)
+        os.write(main_fd, b"s")
+        e = wait(lambda e: e["event"] == "response" and events.index(e) >= before)
+        found.setdefault("stop", []).append(e["ms"])
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(main_fd)
+    return found
+
+
+# --- voice -----------------------------------------------------------------------------
+
+
+def voice_responses(rounds: int, folder: Path) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
+    """Words said over the player (mic = the sink's monitor, so its own voice is heard too)."""
+    env = screened_home(folder)
+    plan_file = folder / "plan.json"
+    plan_file.write_text(long_plan().to_json())
+    before_source = subprocess.run(
+        ["pactl", "get-default-source"], capture_output=True, text=True
+    ).stdout.strip()
+    subprocess.run(["pactl", "set-default-source", "vg.monitor"], check=True)
+    person = StreamSink()
+    proc = subprocess.Popen(
+        [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--json", "--feedback", "voice"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    events: list[dict] = []
+    threading.Thread(
+        target=lambda: events.extend(json.loads(line) for line in proc.stdout), daemon=True
+    ).start()
+    responses: dict[str, list[float]] = {}
+    stages: dict[str, list[float]] = {}
+    missed = 0
+
+    def speech_started(after: int):
+        while True:
+            for e in events[after:]:
+                if e["event"] == "segment" and e["kind"] == "speech":
+                    return events.index(e)
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read()[-1500:])
+            time.sleep(0.01)
+
+    try:
+        at = speech_started(0)
+        for _ in range(rounds):
+            for word in ("pause", "continue"):
+                at = speech_started(at + 1) if word == "pause" else at
+                time.sleep(1.2)  # mid-sentence
+                before = len(events)
+                person.append(spoken(word))
+                deadline = time.monotonic() + 6
+                got = None
+                while time.monotonic() < deadline and got is None:
+                    got = next((e for e in events[before:] if e["event"] == "response"), None)
+                    time.sleep(0.01)
+                if got is None:
+                    missed += 1
+                    continue
+                responses.setdefault(word, []).append(got["ms"])
+                answer = next(
+                    e for e in events[before:] if e["event"] == "answer" and e["intent"] != "unknown"
+                )
+                for k in ("speech_end_to_endpoint_ms", "speech_end_to_answer_ms", "speech_end_to_use_ms"):
+                    stages.setdefault(k, []).append(answer[k])
+                at = len(events) - 1
+        before = len(events)
+        speech_started(len(events))
+        time.sleep(1.2)
+        person.append(spoken("stop"))
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            got = next((e for e in events[before:] if e["event"] == "response"), None)
+            if got:
+                responses.setdefault("stop", []).append(got["ms"])
+                break
+            time.sleep(0.01)
+        else:
+            missed += 1
+    finally:
+        proc.kill()
+        proc.wait()
+        person.close()
+        if before_source:
+            subprocess.run(["pactl", "set-default-source", before_source], capture_output=True)
+    return responses, stages, missed
+
+
+# --- voice, offline: endpointing and decoding against pocketsphinx's own ------------------
+
+
+def offline_baselines() -> dict[str, list[float]]:
+    import pocketsphinx
+
+    from voiceguide.feedback.listen import FRAME, RATE, Listener, RecogniserProcess
+    from voiceguide.feedback.recognise import Recogniser
+
+    out: dict[str, list[float]] = {k: [] for k in ("ours", "pocketsphinx", "decode_in", "decode_proc")}
+    recogniser = Recogniser()
+    remote = RecogniserProcess()
+    try:
+        for word in WORDS:
+            x = spoken(word, RATE)
+            true_end = (RATE + np.flatnonzero(np.abs(x) > 0.01)[-1]) / RATE
+            signal = np.concatenate([np.zeros(RATE), x, np.zeros(RATE)]).astype(np.float32)
+            listener = Listener(None, recognise=None)
+            for i in range(0, len(signal) - FRAME + 1, FRAME):
+                if listener.process(signal[i : i + FRAME], i / RATE) is not None:
+                    out["ours"].append(((i + FRAME) / RATE - true_end) * 1000)
+                    break
+            ep = pocketsphinx.Endpointer()
+            pcm = (signal * 32767).astype("<i2").tobytes()
+            n = ep.frame_bytes
+            for k in range(0, len(pcm) - n + 1, n):
+                was = ep.in_speech
+                ep.process(pcm[k : k + n])
+                if was and not ep.in_speech:
+                    out["pocketsphinx"].append(((k + n) / 2 / RATE - true_end) * 1000)
+                    break
+            t = time.perf_counter()
+            recogniser.hear(x, RATE, "any")
+            out["decode_in"].append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            remote.hear(x, RATE, "any")
+            out["decode_proc"].append((time.perf_counter() - t) * 1000)
+    finally:
+        remote.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--skip-voice", action="store_true")
+    ap.add_argument("--skip-keys", action="store_true")
+    args = ap.parse_args()
+    print(f"# Feedback latency — {datetime.date.today()} — {platform.machine()}, {os.cpu_count()} cores\n")
+    offline = offline_baselines()
+    print("## Spoken answers, offline (the same synthesised words; ms, median / p95 / max)\n")
+    print("| stage | voiceguide | baseline | ratio (median) |")
+    print("|---|---|---|---|")
+    ratio = statistics.median(offline["ours"]) / max(1e-9, statistics.median(offline["pocketsphinx"]))
+    print(
+        f"| end of word → end found | {spread(offline['ours'])} | pocketsphinx Endpointer defaults "
+        f"{spread(offline['pocketsphinx'])} | {ratio:.2f} |"
+    )
+    ratio = statistics.median(offline["decode_proc"]) / max(1e-9, statistics.median(offline["decode_in"]))
+    print(
+        f"| decoding one answer | recogniser process {spread(offline['decode_proc'])} | in-process "
+        f"{spread(offline['decode_in'])} | {ratio:.2f} |\n"
+    )
+    lock = lock_pulse()
+    try:
+        floor = output_floor(20)
+        with tempfile.TemporaryDirectory() as tmp:
+            if not args.skip_keys:
+                keys = key_responses(args.rounds, Path(tmp) / "keys")
+                print("## Keys on a terminal → audible response (ms, median / p95 / max; target ≤ 100)\n")
+                print(f"Floor, a click on a bare output stream: {spread(floor)}\n")
+                print("| key | response | n | ratio to the floor (median) |")
+                print("|---|---|---|---|")
+                for name, values in keys.items():
+                    ratio = statistics.median(values) / statistics.median(floor)
+                    print(f"| {name} | {spread(values)} | {len(values)} | {ratio:.2f} |")
+                print()
+            if not args.skip_voice:
+                voice, stages, missed = voice_responses(args.rounds, Path(tmp) / "voice")
+                print("## Spoken words over the player → response (ms, median / p95 / max)\n")
+                print("Targets: end of answer → action ≤ 400; stop: end of word → silence ≤ 300.\n")
+                print("| word | heard response (sound, or silence for stop/pause) | n |")
+                print("|---|---|---|")
+                for name, values in voice.items():
+                    print(f"| {name} | {spread(values)} | {len(values)} |")
+                for name, values in stages.items():
+                    print(f"| ({name.replace('_', ' ')}) | {spread(values)} | {len(values)} |")
+                print(f"\nWords not acted on: {missed}.")
+    finally:
+        lock.close()
+
+
+if __name__ == "__main__":
+    main()
