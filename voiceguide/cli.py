@@ -602,10 +602,10 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     from voiceguide import paths
     from voiceguide.audio.pcm import decode_wav
     from voiceguide.errors import InvalidInput
-    from voiceguide.feedback.recognise import Recogniser
+    from voiceguide.feedback.enroll import recogniser_for
 
     person = paths.resolve_person(person)  # whose enrolled voice to listen for
-    recogniser = Recogniser()
+    recogniser = recogniser_for(person)
     failed = []
     for path in files:
         try:
@@ -777,6 +777,110 @@ def _previous_stage(person: str | None = None) -> str | None:
         return prof.load(person).stage
     except InvalidInput:
         return None
+
+
+# --- voice: learning one person's voice -------------------------------------------------
+
+
+@cli.group()
+def voice() -> None:
+    """Learn a person's voice so that their spoken answers are understood."""
+
+
+@voice.command("enroll")
+@click.option("--person", default=None, metavar="NAME", help="Whose voice (default: the only person here).")
+@click.option(
+    "--from",
+    "from_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Learn from recordings named <answer>_<anything>.wav (e.g. 7_a.wav, more_2.wav).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def voice_enroll(person: str | None, from_dir: Path | None, as_json: bool) -> None:
+    """Say each answer word three times (spoken walk-through), or learn from recordings.
+
+    Takes that are silent, too quiet, clipped, too short or long, or sound like
+    another word are not kept. Words without takes keep the speaker-independent
+    recogniser. Run it again to add words or to carry on after an interruption.
+    """
+    from voiceguide import paths
+    from voiceguide.feedback import enroll
+
+    person = paths.resolve_person(person)
+    if from_dir is None:
+        outcome = live_enroll(person)
+        summary = enroll.status(person)
+        if as_json:
+            click.echo(json.dumps({"finished": outcome.finished, "paused": outcome.paused, **summary}))
+        else:
+            click.echo(voice_summary(summary))
+        return
+    from voiceguide.feedback.recognise import Recogniser
+
+    reports, _ = enroll.enroll_from_dir(from_dir, person, Recogniser())
+    summary = enroll.status(person)
+    if as_json:
+        files = [{"file": r.name, "answer": r.word, "kept": r.ok, "problems": r.problems} for r in reports]
+        click.echo(json.dumps({"files": files, **summary}))
+        return
+    for r in reports:
+        if not r.ok:
+            click.echo(f"voiceguide: skipped {r.name}: {'; '.join(r.problems)}", err=True)
+    kept = sum(r.ok for r in reports)
+    click.echo(f"Kept {kept} of {len(reports)} recordings.")
+    click.echo(voice_summary(summary))
+
+
+def live_enroll(person: str):
+    """The spoken walk-through on the default microphone and sound output."""
+    from voiceguide.feedback import enroll_live
+
+    click.echo("Learning your voice: say each word back after the guide. Ctrl-C pauses.", err=True)
+    outcome = enroll_live.run(person, show=lambda line: click.echo(line, err=True))
+    if outcome.paused:
+        click.echo("Paused: run voiceguide voice enroll again to carry on.", err=True)
+    return outcome
+
+
+def voice_summary(summary: dict) -> str:
+    if not summary["enrolled"]:
+        return f"No voice learnt for {summary['person']}: run voiceguide voice enroll."
+    lines = [f"{summary['person']}: {len(summary['words'])} words, {summary['takes']} takes."]
+    lines.append("  " + ", ".join(f"{w} ({n})" for w, n in summary["words"].items()))
+    if summary["own_accuracy"] is not None:
+        lines.append(
+            f"Accuracy on your own takes (each recognised from the others): "
+            f"{100 * summary['own_accuracy']:.0f} % of {summary['own_accuracy_takes']}."
+        )
+    if summary["missing"]:
+        lines.append(
+            "Not learnt (the general recogniser hears these): " + ", ".join(summary["missing"]) + "."
+        )
+    return "\n".join(lines)
+
+
+@voice.command("status")
+@click.option("--person", default=None, metavar="NAME", help="Whose voice (default: the only person here).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def voice_status(person: str | None, as_json: bool) -> None:
+    """Which words are learnt, how many takes, and the accuracy on the person's own takes."""
+    from voiceguide.feedback import enroll
+
+    summary = enroll.status(person)
+    click.echo(json.dumps(summary) if as_json else voice_summary(summary))
+
+
+@voice.command("forget")
+@click.option("--person", default=None, metavar="NAME", help="Whose voice (default: the only person here).")
+def voice_forget(person: str | None) -> None:
+    """Delete the person's recordings and everything learnt from them."""
+    from voiceguide import paths
+    from voiceguide.feedback import enroll
+
+    name = paths.resolve_person(person)
+    removed = enroll.forget(name)
+    click.echo(f"Forgot {name}'s voice." if removed else f"No voice learnt for {name}.")
 
 
 # The commands about progress across sessions (history, routine, schedule, forget) live in

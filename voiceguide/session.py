@@ -164,7 +164,7 @@ def play(
     from voiceguide.player import RECAP, SESSION_SAVED, Outcome, Player
 
     sink = sink or make_sink(request.output)  # no sound card: fail before anything is journaled
-    feedback = make_feedback(request.feedback, sink)
+    feedback = make_feedback(request.feedback, sink, request.person)
     journal = open_journal(request.person)
     if journal.recovered_from:
         emit_line(
@@ -292,7 +292,7 @@ def library_name(technique_id: str) -> str:
     return t.name if t else technique_id
 
 
-def voice_feedback(sink):
+def voice_feedback(sink, person: str | None = None):
     """Microphone + recogniser + the sink's record of what it played (to take out its own voice)."""
     import sys
 
@@ -310,7 +310,7 @@ def voice_feedback(sink):
         raise UsageProblem(
             "Spoken answers need a session played aloud.", hint="Use --output device with --feedback voice."
         )
-    recogniser = RecogniserProcess()
+    recogniser = RecogniserProcess(person=person)  # with the person's learnt voice, if any
     history = getattr(sink, "history", None)
     reference = Reference(history.between, history.rate) if history is not None else None
     # no record of what was played (the simpleaudio fallback): do not listen while it sounds
@@ -321,7 +321,7 @@ def voice_feedback(sink):
     return VoiceFeedback(listener, keys)
 
 
-def make_feedback(kind: str, sink=None):
+def make_feedback(kind: str, sink=None, person: str | None = None):
     import sys
 
     from voiceguide.feedback.sources import KeyFeedback, LineFeedback, NoFeedback
@@ -329,7 +329,7 @@ def make_feedback(kind: str, sink=None):
     if kind == "none":
         return NoFeedback()
     if kind == "voice":
-        return voice_feedback(sink)
+        return voice_feedback(sink, person)
     if sys.stdin.isatty():
         return KeyFeedback(sys.stdin)
     return LineFeedback(sys.stdin)

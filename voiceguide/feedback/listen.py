@@ -180,13 +180,13 @@ class Microphone:
             pass
 
 
-def _serve(conn) -> None:
+def _serve(conn, person: str | None = None) -> None:
     """The recogniser's own process: pocketsphinx holds the GIL while it decodes (measured:
     265 ms for a 6 s utterance), which would starve the audio callbacks of the player."""
     try:
-        from voiceguide.feedback.recognise import Recogniser
+        from voiceguide.feedback.enroll import recogniser_for
 
-        recogniser = Recogniser()
+        recogniser = recogniser_for(person)  # the person's learnt voice in front, when they enrolled
     except Exception as e:  # NoRecogniser and friends: reported to the parent, which raises it
         conn.send(("error", str(e), getattr(e, "hint", "")))
         return
@@ -205,12 +205,14 @@ def _serve(conn) -> None:
 class RecogniserProcess:
     """Recognition in a separate process, called like Recogniser.hear."""
 
-    def __init__(self, timeout: float = 30.0) -> None:
+    def __init__(self, timeout: float = 30.0, person: str | None = None) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")  # no fork while audio threads run
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child,), name="voiceguide-recogniser", daemon=True)
+        self.process = ctx.Process(
+            target=_serve, args=(child, person), name="voiceguide-recogniser", daemon=True
+        )
         self.process.start()
         child.close()
         self.lock = threading.Lock()

@@ -1,0 +1,609 @@
+"""Learning one person's voice: takes, checks, the voice model and recognising with it.
+
+A person says each answer word a few times ("takes"). Each take is checked
+(level, clipping, length, silence, and that it is not another word); the good
+ones become DTW templates (voiceguide.feedback.templates). Answers are then
+matched against the templates and combined with the speaker-independent
+decoder: the person's own templates decide their enrolled words, the decoder
+keeps every word they did not enroll, and anything near their templates that
+neither method is sure of is "unknown" (asked again).
+
+Pure parts (check_take, VoiceModel, combine) take values; storage functions
+below them read and write the person's voice folder (owner-only, atomic).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from voiceguide.errors import InvalidInput
+from voiceguide.feedback.intents import NUMBER_WORDS, Answer, meaning, understand
+
+# The words a person is asked to say: every intent, one word each (synonyms stay speaker-independent).
+ENROLL_WORDS = NUMBER_WORDS + [
+    "more",
+    "less",
+    "good",
+    "no",
+    "stop",
+    "repeat",
+    "pause",
+    "continue",
+    "skip",
+    "tingling",
+    "numb",
+    "burning",
+    "shooting",
+    "dizzy",
+]
+SAFETY_INTENTS = ("stop", "symptom")
+TAKES_PER_WORD = 3
+MODEL_VERSION = 1
+TAKE_RATE = 16000
+
+# Take checks (dBFS of 20 ms frames).
+MIN_PEAK_DB = -50.0  # loudest frame quieter than this: too quiet to learn from (the decoder's gate too)
+CLIP_LEVEL = 0.985
+MAX_CLIPPED = 0.002  # share of samples at full scale
+MIN_WORD_SECONDS = 0.12
+MAX_WORD_SECONDS = 2.0
+WRONG_WORD_RATIO = 0.7  # a take this much nearer another word's takes than its own is that word
+
+# Decision (distances relative to the person's own typical distance between different words).
+# Chosen with scripts/bench_recognition.py --enrollment; see the note in that script's docstring.
+STRONG_DISTANCE = 1.0
+STRONG_RATIO = 0.95
+AGREE_DISTANCE = 1.2
+OVERRIDE_DISTANCE = 1.0  # farther than this, an answer the decoder accepted stands (another person)
+DEFAULT_REFERENCE = 3.0  # used until two different words are enrolled
+DEFAULT_PEAK_REFERENCE = 4.0  # used until a word has two takes
+STRONG_PEAK = 1.25  # the worst stretch of the match, relative to the person's own repetitions
+AGREE_PEAK = 1.4
+
+
+def answer_word(filename: str) -> str | None:
+    """`7_take1.wav` -> "seven", `more_b.wav` -> "more"; None unless named `<answer>_<anything>.wav`."""
+    name = Path(filename).name
+    if not name.lower().endswith(".wav") or "_" not in name:
+        return None
+    head = name.split("_", 1)[0].lower()
+    if head.isdigit():
+        number = int(head)
+        return NUMBER_WORDS[number] if 0 <= number <= 10 and head == str(number) else None
+    from voiceguide.feedback.recognise import words_for
+
+    return head if head in set(words_for("any")) | set(ENROLL_WORDS) else None
+
+
+# --- checks ------------------------------------------------------------------
+
+
+def _frame_db(samples: np.ndarray, rate: int) -> np.ndarray:
+    frame = max(1, int(rate * 0.02))
+    n = len(samples) // frame
+    if n == 0:
+        return np.zeros(0)
+    frames = samples[: n * frame].astype(np.float64).reshape(n, frame)
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    return 10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-12))
+
+
+def check_take(samples: np.ndarray, rate: int) -> list[str]:
+    """What is wrong with one take as a recording (empty list: usable). Pure.
+
+    The word itself is checked later against the other takes (wrong_words).
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    if x.size == 0 or rate < 1000:
+        return ["empty recording"]
+    if not np.all(np.isfinite(x)):
+        return ["damaged samples"]
+    problems = []
+    db = _frame_db(x, rate)
+    if len(db) < 3 or db.max() < MIN_PEAK_DB:
+        return ["silence or far too quiet: speak closer to the microphone"]
+    clipped = np.mean(np.abs(x) >= CLIP_LEVEL)
+    if clipped > MAX_CLIPPED:
+        problems.append("clipped (too loud): speak a little further from the microphone")
+    active = db > db.max() - 30.0
+    loud = np.flatnonzero(active)
+    span = (loud[-1] - loud[0] + 1) * 0.02
+    if span < MIN_WORD_SECONDS:
+        problems.append(f"too short ({span:.2f} s): say the whole word")
+    elif span > MAX_WORD_SECONDS:
+        problems.append(f"too long ({span:.1f} s): say just the one word")
+    if np.percentile(db, 95) - np.percentile(db, 10) < 6.0 and len(db) > 10:
+        problems.append("no clear word over the background (steady noise)")
+    return problems
+
+
+# --- the model -----------------------------------------------------------------
+
+
+@dataclass
+class VoiceModel:
+    """A person's templates: one feature matrix per good take, with its word."""
+
+    labels: list[str]
+    feats: list[np.ndarray]
+    reference: float = DEFAULT_REFERENCE
+    peak_reference: float = DEFAULT_PEAK_REFERENCE
+
+    @classmethod
+    def build(cls, takes: list[tuple[str, np.ndarray, int]]) -> VoiceModel:
+        from voiceguide.feedback.templates import features
+
+        labels = [word for word, _, _ in takes]
+        feats = [features(samples, rate) for _, samples, rate in takes]
+        model = cls(labels, feats)
+        table = model._pairwise()
+        model.reference = model.typical_distance(table)
+        model.peak_reference = model.typical_peak(table)
+        return model
+
+    @property
+    def words(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for word in self.labels:
+            counts[word] = counts.get(word, 0) + 1
+        return counts
+
+    def _pairwise(self) -> np.ndarray:
+        """DTW distance between every two takes (inf on the diagonal); computed once per model."""
+        from voiceguide.feedback.templates import distances
+
+        cached = getattr(self, "_table", None)
+        if cached is not None and len(cached) == len(self.feats):
+            return cached
+        n = len(self.feats)
+        table = np.full((n, n), np.inf)
+        for i in range(n):
+            table[i] = distances(self.feats[i], self.feats)
+            table[i, i] = np.inf
+        self._table = table
+        return table
+
+    def typical_distance(self, table: np.ndarray | None = None) -> float:
+        """Median distance from a take to the nearest take of another word: the person's scale."""
+        if len(set(self.labels)) < 2:
+            return DEFAULT_REFERENCE
+        table = self._pairwise() if table is None else table
+        labels = np.array(self.labels)
+        nearest = [
+            float(np.min(table[i][labels != labels[i]]))
+            for i in range(len(labels))
+            if np.isfinite(np.min(table[i][labels != labels[i]]))
+        ]
+        return float(np.median(nearest)) if nearest else DEFAULT_REFERENCE
+
+    def typical_peak(self, table: np.ndarray) -> float:
+        """Median worst stretch between a take and the nearest other take of its word: how much a
+        person's repetitions of one word differ at their most different moment."""
+        from voiceguide.feedback.templates import peak_cost
+
+        labels = np.array(self.labels)
+        peaks = []
+        for i, word in enumerate(self.labels):
+            own = np.where(labels == word, table[i], np.inf)
+            j = int(np.argmin(own))
+            if np.isfinite(own[j]):
+                peaks.append(peak_cost(self.feats[i], self.feats[j]))
+        peaks = [p for p in peaks if np.isfinite(p)]
+        return float(np.median(peaks)) if peaks else DEFAULT_PEAK_REFERENCE
+
+    def leave_one_out(self) -> dict:
+        """Each take recognised from the others (if its word has another take): the person's own accuracy."""
+        table = self._pairwise()
+        labels = np.array(self.labels)
+        per_word: dict[str, list[int]] = {}
+        for i, word in enumerate(self.labels):
+            if (labels == word).sum() < 2:
+                continue
+            scores = {w: float(np.min(table[i][labels == w])) for w in set(self.labels)}
+            best = min(scores, key=lambda w: scores[w])
+            hit = per_word.setdefault(word, [0, 0])
+            hit[0] += best == word
+            hit[1] += 1
+        correct = sum(h[0] for h in per_word.values())
+        total = sum(h[1] for h in per_word.values())
+        return {"correct": correct, "total": total, "per_word": {w: h[0] / h[1] for w, h in per_word.items()}}
+
+    def wrong_words(self) -> list[tuple[int, str]]:
+        """Takes clearly nearer another word's takes than their own: (index, the word it sounds like)."""
+        table = self._pairwise()
+        labels = np.array(self.labels)
+        found = []
+        for i, word in enumerate(self.labels):
+            own = table[i][labels == word]
+            if not np.isfinite(np.min(own)):  # no other take of its word to compare with
+                continue
+            others = {w: float(np.min(table[i][labels == w])) for w in set(self.labels) if w != word}
+            if not others:
+                continue
+            near = min(others, key=lambda w: others[w])
+            if others[near] < WRONG_WORD_RATIO * float(np.min(own)):
+                found.append((i, near))
+        return found
+
+    def match(self, samples: np.ndarray, rate: int) -> dict:
+        """Nearest enrolled word and how sure: distances relative to the person's scale."""
+        from voiceguide.feedback.templates import distances, features, peak_cost, word_scores
+
+        query = features(samples, rate)
+        each = distances(query, self.feats)
+        scores = word_scores(each, self.labels)
+        ranked = sorted(scores.items(), key=lambda item: item[1])
+        best, d1 = ranked[0]
+        d2 = ranked[1][1] if len(ranked) > 1 else np.inf
+        nearest = min((i for i, w in enumerate(self.labels) if w == best), key=lambda i: each[i])
+        peak = peak_cost(query, self.feats[nearest]) if np.isfinite(d1) else np.inf
+        return {
+            "word": best,
+            "distance": d1 / self.reference,
+            "peak": peak / self.peak_reference,
+            "ratio": d1 / d2 if np.isfinite(d2) and d2 > 0 else 0.0,
+            "runner_up": ranked[1][0] if len(ranked) > 1 else None,
+            "all": [float(d) for d in each],
+        }
+
+    # -- storage form ---------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        np.savez(
+            buf,
+            version=np.array(MODEL_VERSION),
+            labels=np.array(self.labels, dtype="U32"),
+            lengths=np.array([len(f) for f in self.feats]),
+            frames=np.concatenate(self.feats) if self.feats else np.zeros((0, 24), np.float32),
+            reference=np.array(self.reference),
+            peak_reference=np.array(self.peak_reference),
+        )
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> VoiceModel | None:
+        """None when the file is from another version (the caller rebuilds it from the takes)."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                if int(npz["version"]) != MODEL_VERSION:
+                    return None
+                labels = [str(x) for x in npz["labels"]]
+                ends = np.cumsum(npz["lengths"])
+                cut = [(e - n, e) for e, n in zip(ends, npz["lengths"], strict=True)]
+                feats = [npz["frames"][a:b] for a, b in cut]
+                return cls(labels, feats, float(npz["reference"]), float(npz["peak_reference"]))
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+
+
+# --- deciding -------------------------------------------------------------------
+
+
+def _candidate(word: str, expect: str) -> bool:
+    return understand(word, expect).intent != "unknown"
+
+
+def combine(match: dict | None, speaker_independent: Answer, expect: str) -> Answer:
+    """One answer from the person's templates and the speaker-independent decoder. Pure.
+
+    - A stop or symptom word the decoder is sure of always stands (a false stop is safe).
+    - Clearly one of the person's words (near and well ahead of the next): that word.
+    - Near one of their words and the decoder's best guess is the same word: that word.
+    - A word they did not enroll ("harder"), or an answer far from all their takes (another
+      person in the home): the decoder's answer, as without enrollment.
+    - Otherwise (near their takes, unsure or disagreeing): unknown, ask again.
+    """
+    si = speaker_independent
+    if si.intent in SAFETY_INTENTS:
+        return si
+    if match is None:
+        return si  # not a usable word (silence, steady noise, too short or long): as without enrollment
+    # A quiet speaker the decoder's level gate refuses (text "") can still match their own takes:
+    # FSDD theo 90 -> 96 % correct, noise still never accepted.
+    word, distance, ratio = match["word"], match["distance"], match["ratio"]
+    guess = meaning(si.text)
+    mine = meaning(word)
+    confidence = round(float(min(1.0, max(0.5, 0.5 + 0.5 * (STRONG_RATIO - ratio) / STRONG_RATIO))), 3)
+    peak = match.get("peak", 0.0)
+    strong = distance <= STRONG_DISTANCE and ratio <= STRONG_RATIO and peak <= STRONG_PEAK
+    if strong:
+        if not _candidate(word, expect):
+            return Answer(text=word, intent="unknown", value=None, confidence=0.0, source="voice")
+        return understand(word, expect, source="voice", confidence=confidence)
+    if distance <= AGREE_DISTANCE and peak <= AGREE_PEAK and guess == mine and _candidate(word, expect):
+        return understand(word, expect, source="voice", confidence=max(confidence, si.confidence))
+    if si.intent != "unknown":
+        if si.text.split() and si.text.split()[-1] not in match.get("enrolled", ()):
+            return si  # a word they did not enroll ("harder"): the decoder's answer stands
+        if distance > OVERRIDE_DISTANCE:
+            return si  # not clearly one of their words, and the decoder is sure: often another person
+    return Answer(text=si.text, intent="unknown", value=None, confidence=0.0, source="voice")
+
+
+class EnrolledRecogniser:
+    """The speaker-independent Recogniser, with one person's voice model in front of it."""
+
+    def __init__(self, model: VoiceModel, base=None) -> None:
+        from voiceguide.feedback.recognise import Recogniser
+
+        self.model = model
+        self.base = base if base is not None else Recogniser()
+        self._enrolled = frozenset(model.labels)
+
+    def match(self, samples: np.ndarray, rate: int) -> dict | None:
+        """The template match, or None when the clip is not a usable word (silence, noise, clipping)."""
+        x = np.asarray(samples, dtype=np.float32)
+        if x.ndim > 1:
+            x = x.mean(axis=1)
+        problems = check_take(x, rate)
+        if any(not p.startswith("clipped") for p in problems):
+            return None
+        found = self.model.match(x, rate)
+        found["enrolled"] = self._enrolled
+        return found
+
+    def hear(self, samples: np.ndarray, rate: int, expect: str = "any") -> Answer:
+        si = self.base.hear(samples, rate, expect)
+        return combine(self.match(samples, rate), si, expect)
+
+
+def recogniser_for(person: str | None):
+    """The recogniser for this person: with their voice model if they enrolled, else the general one."""
+    from voiceguide import paths
+    from voiceguide.feedback.recognise import Recogniser
+
+    base = Recogniser()
+    model = load_model(paths.resolve_person(person))
+    return EnrolledRecogniser(model, base) if model is not None else base
+
+
+# --- storage ------------------------------------------------------------------------
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Owner-only and atomic: a crash leaves the old file or the new one, never half of one."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        os.chmod(path, 0o600)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInput(
+            f"Cannot save {path}: {e.strerror or e}.",
+            hint="Check the disk has room and the data folder is writable, or set VOICEGUIDE_HOME.",
+        ) from e
+
+
+def _takes_dir(person: str | None) -> Path:
+    from voiceguide import paths
+
+    folder = paths.voice_dir(person) / "takes"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    return folder
+
+
+def stored_takes(person: str | None) -> list[tuple[str, np.ndarray, int, str]]:
+    """(word, samples, rate, file name) for every take kept for this person, in a stable order."""
+    from voiceguide import paths
+    from voiceguide.audio.pcm import decode_wav
+
+    folder = paths.voice_dir(person, create=False) / "takes"
+    if not folder.is_dir():
+        return []
+    takes = []
+    for path in sorted(folder.glob("*.wav")):
+        word = answer_word(path.name)
+        if word is None:
+            continue
+        try:
+            samples, rate = decode_wav(path.read_bytes(), path.name)
+        except (OSError, InvalidInput):
+            continue
+        takes.append((word, samples, rate, path.name))
+    return takes
+
+
+def save_take(person: str | None, word: str, samples: np.ndarray, rate: int) -> str:
+    """Keep one good take (16 kHz WAV, owner-only); returns its file name."""
+    from voiceguide.audio.pcm import resample, wav_bytes
+
+    folder = _takes_dir(person)
+    used = {p.name for p in folder.glob(f"{word}_*.wav")}
+    n = 1
+    while f"{word}_{n}.wav" in used:
+        n += 1
+    name = f"{word}_{n}.wav"
+    _write_private(
+        folder / name, wav_bytes(resample(np.asarray(samples, np.float32), rate, TAKE_RATE), TAKE_RATE)
+    )
+    return name
+
+
+def remove_takes(person: str | None, word: str) -> None:
+    folder = _takes_dir(person)
+    for path in folder.glob(f"{word}_*.wav"):
+        path.unlink()
+
+
+def rebuild(person: str | None) -> tuple[VoiceModel | None, dict]:
+    """Recompute the voice model from the stored takes and save it with a summary (enrollment.json)."""
+    from voiceguide import paths
+
+    takes = stored_takes(person)
+    folder = paths.voice_dir(person)
+    if not takes:
+        (folder / "model.npz").unlink(missing_ok=True)
+        (folder / "enrollment.json").unlink(missing_ok=True)
+        return None, {}
+    model = VoiceModel.build([(w, s, r) for w, s, r, _ in takes])
+    loo = model.leave_one_out()
+    summary = {
+        "version": MODEL_VERSION,
+        "updated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "words": model.words,
+        "takes": len(takes),
+        "leave_one_out": {"correct": loo["correct"], "total": loo["total"]},
+        "reference": round(model.reference, 4),
+    }
+    _write_private(folder / "model.npz", model.to_bytes())
+    _write_private(folder / "enrollment.json", json.dumps(summary, indent=1).encode())
+    return model, summary
+
+
+def load_model(person: str | None) -> VoiceModel | None:
+    """The person's voice model, rebuilt from the takes if it is missing or from another version."""
+    from voiceguide import paths
+
+    folder = paths.voice_dir(person, create=False)
+    if not folder.is_dir():
+        return None
+    try:
+        model = VoiceModel.from_bytes((folder / "model.npz").read_bytes())
+    except OSError:
+        model = None
+    if model is None and (folder / "takes").is_dir():
+        model, _ = rebuild(person)
+    return model
+
+
+def status(person: str | None) -> dict:
+    """What `voice status` shows: words enrolled, their takes, own accuracy, words still missing."""
+    from voiceguide import paths
+
+    name = paths.resolve_person(person)
+    folder = paths.voice_dir(person, create=False)
+    summary = {}
+    if (folder / "enrollment.json").is_file():
+        try:
+            summary = json.loads((folder / "enrollment.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            summary = {}
+    if not summary and (folder / "takes").is_dir() and any((folder / "takes").glob("*.wav")):
+        _, summary = rebuild(person)
+    words = summary.get("words", {})
+    loo = summary.get("leave_one_out", {"correct": 0, "total": 0})
+    return {
+        "person": name,
+        "enrolled": bool(words),
+        "words": words,
+        "takes": sum(words.values()),
+        "missing": [w for w in ENROLL_WORDS if w not in words],
+        "own_accuracy": (loo["correct"] / loo["total"]) if loo.get("total") else None,
+        "own_accuracy_takes": loo.get("total", 0),
+        "updated": summary.get("updated"),
+    }
+
+
+def forget(person: str | None) -> bool:
+    """Remove the person's takes and everything learnt from them; True if there was anything."""
+    from voiceguide import paths
+
+    folder = paths.voice_dir(person, create=False)
+    if not folder.exists():
+        return False
+    try:
+        shutil.rmtree(folder)
+    except OSError as e:
+        raise InvalidInput(f"Cannot remove {folder}: {e.strerror or e}.") from e
+    return True
+
+
+# --- enrollment from a folder of recordings -------------------------------------------
+
+
+@dataclass
+class TakeReport:
+    name: str
+    word: str | None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.word is not None and not self.problems
+
+
+def check_recordings(recordings: list[tuple[str, np.ndarray, int]], base=None) -> list[TakeReport]:
+    """Check named takes (file name, samples, rate): recording problems, then words that are another word.
+
+    A take is the wrong word when it is clearly nearer another word's takes than its
+    own, or when the speaker-independent decoder is sure it is another word and it is
+    at least as near another word's takes. `base`: a Recogniser, or None to skip that test.
+    """
+    reports = []
+    for name, samples, rate in recordings:
+        word = answer_word(name)
+        if word is None:
+            reports.append(TakeReport(name, None, ["not named <answer>_<anything>.wav"]))
+            continue
+        reports.append(TakeReport(name, word, check_take(samples, rate)))
+    good = [i for i, r in enumerate(reports) if r.ok]
+    if len({reports[i].word for i in good}) >= 2:
+        model = VoiceModel.build([(reports[i].word, recordings[i][1], recordings[i][2]) for i in good])
+        for index, near in model.wrong_words():
+            reports[good[index]].problems.append(f"sounds like {near!r}, not {reports[good[index]].word!r}")
+        if base is not None:
+            table = model._pairwise()
+            labels = np.array(model.labels)
+            for k, i in enumerate(good):
+                if reports[i].problems:
+                    continue
+                heard = base.hear(recordings[i][1], recordings[i][2], "any")
+                word = reports[i].word
+                if heard.intent == "unknown" or meaning(heard.text) == meaning(word):
+                    continue
+                own = table[k][labels == word]
+                other = table[k][labels != word]
+                if len(own) == 0 or np.min(own) == np.inf or np.min(other) <= np.min(own):
+                    reports[i].problems.append(f"heard as {heard.text!r}, not {word!r}")
+    return reports
+
+
+def enroll_from_dir(folder: Path, person: str | None, base=None) -> tuple[list[TakeReport], dict]:
+    """Learn from `<answer>_<anything>.wav` files: the words found replace their earlier takes."""
+    from voiceguide.audio.pcm import decode_wav
+
+    if not folder.is_dir():
+        raise InvalidInput(
+            f"{folder} is not a folder.", hint="Give a folder of <answer>_<anything>.wav files."
+        )
+    recordings: list[tuple[str, np.ndarray, int]] = []
+    unreadable: list[TakeReport] = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if answer_word(path.name) is None:
+            unreadable.append(TakeReport(path.name, None, ["not named <answer>_<anything>.wav"]))
+            continue
+        try:
+            samples, rate = decode_wav(path.read_bytes(), path.name)
+        except (OSError, InvalidInput) as e:
+            unreadable.append(TakeReport(path.name, answer_word(path.name), [f"not a readable WAV ({e})"]))
+            continue
+        recordings.append((path.name, samples, rate))
+    reports = check_recordings(recordings, base)
+    good = [(r, rec) for r, rec in zip(reports, recordings, strict=True) if r.ok]
+    if not good:
+        raise InvalidInput(
+            f"No usable takes in {folder}.",
+            hint="Name each recording <answer>_<anything>.wav, for example 7_a.wav or more_1.wav.",
+            problems=[f"{r.name}: {'; '.join(r.problems)}" for r in unreadable + reports if not r.ok],
+        )
+    for word in sorted({r.word for r, _ in good}):
+        remove_takes(person, word)
+    for report, (_, samples, rate) in good:
+        save_take(person, report.word, samples, rate)
+    _, summary = rebuild(person)
+    return unreadable + reports, summary
