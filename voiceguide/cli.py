@@ -581,6 +581,10 @@ def play(
         click.echo(f"Session finished ({outcome.seconds / 60:.1f} minutes). Well done.", err=True)
 
 
+HEAR_MAX_SECONDS = 60.0  # one spoken answer; a longer file is not an answer (and would take minutes)
+HEAR_MAX_BYTES = 64_000_000
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -600,7 +604,7 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     whatever is expected.
     """
     from voiceguide import paths
-    from voiceguide.audio.pcm import decode_wav
+    from voiceguide.audio.pcm import read_wav
     from voiceguide.errors import InvalidInput
     from voiceguide.feedback.recognise import Recogniser
 
@@ -609,11 +613,7 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     failed = []
     for path in files:
         try:
-            samples, rate = decode_wav(path.read_bytes(), path.name)
-        except OSError as e:
-            failed.append(f"{path}: cannot be read ({e.strerror or e})")
-            click.echo(f"voiceguide: {failed[-1]}", err=True)
-            continue
+            samples, rate = read_wav(path, HEAR_MAX_BYTES, HEAR_MAX_SECONDS)
         except InvalidInput as e:
             failed.append(str(e))
             click.echo(f"voiceguide: {e}", err=True)
@@ -637,7 +637,8 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     if failed:
         raise InvalidInput(
             f"{len(failed)} of {len(files)} file(s) could not be read as WAV audio.",
-            hint="Give PCM WAV files (8, 16, 24 or 32-bit, any rate and channels).",
+            hint=f"Give WAV files (8, 16, 24 or 32-bit PCM or 32-bit float, any rate and channels) "
+            f"of at most {HEAR_MAX_SECONDS:g} s each.",
         )
 
 
@@ -676,9 +677,12 @@ def doctor(as_json: bool) -> None:
 def load_or_build(plan_file: Path | None, options: dict, speech):
     """A plan from a file (validated) or from the options; with its speech cache when built."""
     if plan_file is not None:
-        from voiceguide.plan import load_plan
+        from voiceguide import library as lib
+        from voiceguide.plan import check_techniques, load_plan
 
-        return load_plan(plan_file), None
+        loaded = load_plan(plan_file)
+        check_techniques(loaded, set(lib.load().techniques), plan_file.name)
+        return loaded, None
     return build_plan(**options, voice=speech)
 
 
