@@ -522,6 +522,9 @@ def play(
     options = with_routine(options)
     person = paths.resolve_person(options["person"])
     options["person"] = person
+    from voiceguide.journal import claim_session
+
+    claim_session(person)  # before the sound device opens: a second session is refused at once
     profile = prof.load(person)
     if not profile.is_current():
         if sys.stdin.isatty() and not resume:
