@@ -287,8 +287,40 @@ plan_file_option = click.option(
 )
 
 
+def validate_voice(ctx, param, value: str | None) -> str | None:
+    """An espeak-ng voice that does not exist is a usage error, found before any work is done."""
+    import os
+    import subprocess
+
+    from voiceguide.audio.speech import EspeakEngine
+    from voiceguide.errors import NoSpeechEngine
+
+    if value is None or os.environ.get("VOICEGUIDE_TTS") == "pyttsx3":
+        return value
+    try:
+        binary = EspeakEngine().binary
+    except NoSpeechEngine:
+        return value  # no espeak-ng: the engine that is used reports its own voices
+    try:
+        done = subprocess.run([binary, "-q", "-v", value, ""], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return value
+    if done.returncode != 0:
+        languages = "en-gb, en-us, en-gb-scotland, en-029, en-gb-x-rp, en+f3 (a variant)"
+        raise click.BadParameter(
+            f"{value!r} is not an espeak-ng voice. Allowed: the names listed by "
+            f"'espeak-ng --voices', e.g. {languages}."
+        )
+    return value
+
+
 def speech_options(func):
-    @click.option("--voice", default=None, help="Speech voice (espeak-ng: e.g. en-gb, en-us).")
+    @click.option(
+        "--voice",
+        default=None,
+        callback=validate_voice,
+        help="Speech voice (espeak-ng: e.g. en-gb, en-us; all: espeak-ng --voices).",
+    )
     @click.option(
         "--rate",
         type=click.IntRange(80, 400),
