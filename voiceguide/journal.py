@@ -126,6 +126,22 @@ class Journal:
         except sqlite3.DatabaseError as e:
             raise InvalidInput(f"Cannot create a journal at {self.path}: {e}.") from e
 
+    @classmethod
+    def read_only(cls, path: Path) -> Journal:
+        """For reading when the data folder cannot be written (a read-only disk): SQLite cannot
+        make its WAL index there, and nothing can change the file, so it is opened as immutable."""
+        journal = cls.__new__(cls)
+        journal.path = path
+        journal.recovered_from = None
+        try:
+            journal.db = sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
+            journal.db.execute("SELECT count(*) FROM sessions").fetchone()
+        except sqlite3.DatabaseError as e:
+            raise InvalidInput(
+                f"Cannot read the journal {path}: {e}.", hint="Check the data folder, or set VOICEGUIDE_HOME."
+            ) from e
+        return journal
+
     def close(self) -> None:
         self.db.close()
 
