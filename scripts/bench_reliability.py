@@ -307,29 +307,8 @@ def soak(base: Path, output: str, minutes: float) -> None:
     if output == "device":
         cpu = (last[3] - warm[3]) / max(last[1] - warm[1], 1) * 100
         row("soak", "device: CPU while playing and holding (average)", f"{cpu:.1f} %")
-        starts = {s["index"]: s["start"] for s in plan["segments"]}
-        errors = []
-        block_t = None
-        for _wall, event in events:
-            if event["event"] == "block":
-                block_t = None
-            if event["event"] == "segment" and event["index"] in starts:
-                if block_t is None:
-                    block_t = (event["t"], starts[event["index"]])
-                errors.append(abs((event["t"] - block_t[0]) - (starts[event["index"]] - block_t[1])))
-        errors.sort()
-        p95 = errors[int(0.95 * (len(errors) - 1))] * 1000 if errors else float("nan")
-        row(
-            "soak",
-            "device: segment onsets inside a block vs the plan, p95 / max",
-            f"{p95:.0f} / {errors[-1] * 1000:.0f} ms",
-        )
-        end_t = events[-1][1]["t"]
-        row(
-            "soak",
-            "device: session clock at the end vs wall clock",
-            f"{(events[-1][0] - end_t) * 1000:+.0f} ms",
-        )
+        # Onset timing on the device is measured by scripts/bench_audio.py: here the answers rewrite
+        # the plan (checks after each change), so plan starts are no reference.
 
 
 # --- a big journal -------------------------------------------------------------------------
