@@ -181,15 +181,17 @@ def read_only_home(tmp_path):
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True)
     assert done.returncode == 0, done.stderr
-    home = mount / "home"
-    env = screened_env(home)
-    played = subprocess.run(
-        [SCRIPT, "play", *SHORT, "--output", "null"], env=env, input="4\n", capture_output=True, text=True
-    )
-    assert played.returncode == 0
-    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
-    yield env, home
-    subprocess.run(["umount", str(mount)], check=False)
+    try:
+        home = mount / "home"
+        env = screened_env(home)
+        played = subprocess.run(
+            [SCRIPT, "play", *SHORT, "--output", "null"], env=env, input="4\n", capture_output=True, text=True
+        )
+        assert played.returncode == 0
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield env, home
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
 
 
 def test_a_read_only_data_folder_refuses_a_session_clearly_and_still_shows_history(read_only_home):
