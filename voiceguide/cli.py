@@ -287,8 +287,40 @@ plan_file_option = click.option(
 )
 
 
+def validate_voice(ctx, param, value: str | None) -> str | None:
+    """An espeak-ng voice that does not exist is a usage error, found before any work is done."""
+    import os
+    import subprocess
+
+    from voiceguide.audio.speech import EspeakEngine
+    from voiceguide.errors import NoSpeechEngine
+
+    if value is None or os.environ.get("VOICEGUIDE_TTS") == "pyttsx3":
+        return value
+    try:
+        binary = EspeakEngine().binary
+    except NoSpeechEngine:
+        return value  # no espeak-ng: the engine that is used reports its own voices
+    try:
+        done = subprocess.run([binary, "-q", "-v", value, ""], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return value
+    if done.returncode != 0:
+        languages = "en-gb, en-us, en-gb-scotland, en-029, en-gb-x-rp, en+f3 (a variant)"
+        raise click.BadParameter(
+            f"{value!r} is not an espeak-ng voice. Allowed: the names listed by "
+            f"'espeak-ng --voices', e.g. {languages}."
+        )
+    return value
+
+
 def speech_options(func):
-    @click.option("--voice", default=None, help="Speech voice (espeak-ng: e.g. en-gb, en-us).")
+    @click.option(
+        "--voice",
+        default=None,
+        callback=validate_voice,
+        help="Speech voice (espeak-ng: e.g. en-gb, en-us; all: espeak-ng --voices).",
+    )
     @click.option(
         "--rate",
         type=click.IntRange(80, 400),
@@ -522,6 +554,9 @@ def play(
     options = with_routine(options)
     person = paths.resolve_person(options["person"])
     options["person"] = person
+    from voiceguide.journal import claim_session
+
+    claim_session(person)  # before the sound device opens: a second session is refused at once
     profile = prof.load(person)
     if not profile.is_current():
         if sys.stdin.isatty() and not resume:
@@ -581,6 +616,10 @@ def play(
         click.echo(f"Session finished ({outcome.seconds / 60:.1f} minutes). Well done.", err=True)
 
 
+HEAR_MAX_SECONDS = 60.0  # one spoken answer; a longer file is not an answer (and would take minutes)
+HEAR_MAX_BYTES = 64_000_000
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -600,7 +639,7 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     whatever is expected.
     """
     from voiceguide import paths
-    from voiceguide.audio.pcm import decode_wav
+    from voiceguide.audio.pcm import read_wav
     from voiceguide.errors import InvalidInput
     from voiceguide.feedback.enroll import recogniser_for
 
@@ -609,11 +648,7 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     failed = []
     for path in files:
         try:
-            samples, rate = decode_wav(path.read_bytes(), path.name)
-        except OSError as e:
-            failed.append(f"{path}: cannot be read ({e.strerror or e})")
-            click.echo(f"voiceguide: {failed[-1]}", err=True)
-            continue
+            samples, rate = read_wav(path, HEAR_MAX_BYTES, HEAR_MAX_SECONDS)
         except InvalidInput as e:
             failed.append(str(e))
             click.echo(f"voiceguide: {e}", err=True)
@@ -637,7 +672,8 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     if failed:
         raise InvalidInput(
             f"{len(failed)} of {len(files)} file(s) could not be read as WAV audio.",
-            hint="Give PCM WAV files (8, 16, 24 or 32-bit, any rate and channels).",
+            hint=f"Give WAV files (8, 16, 24 or 32-bit PCM or 32-bit float, any rate and channels) "
+            f"of at most {HEAR_MAX_SECONDS:g} s each.",
         )
 
 
@@ -676,9 +712,12 @@ def doctor(as_json: bool) -> None:
 def load_or_build(plan_file: Path | None, options: dict, speech):
     """A plan from a file (validated) or from the options; with its speech cache when built."""
     if plan_file is not None:
-        from voiceguide.plan import load_plan
+        from voiceguide import library as lib
+        from voiceguide.plan import check_techniques, load_plan
 
-        return load_plan(plan_file), None
+        loaded = load_plan(plan_file)
+        check_techniques(loaded, set(lib.load().techniques), plan_file.name)
+        return loaded, None
     return build_plan(**options, voice=speech)
 
 

@@ -68,7 +68,10 @@ def past_sessions(person: str | None, repair: bool = False) -> list:
                 probe.close()
         except sqlite3.DatabaseError:
             return []
-    journal = Journal(path)
+    import os
+
+    # a read-only data folder (a read-only disk): history is still shown, nothing is written
+    journal = Journal(path) if os.access(path.parent, os.W_OK) else Journal.read_only(path)
     try:
         if journal.recovered_from:
             click.echo(

@@ -63,3 +63,12 @@ class SafetyStop(VoiceguideError):
 
 class Interrupted(VoiceguideError):
     exit_code = ExitCode.INTERRUPTED
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value from a user's file, quoted in a message: short, whatever the file held."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "(nested too deeply)"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from voiceguide.errors import InvalidInput
+from voiceguide.errors import InvalidInput, UsageProblem
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -125,6 +125,22 @@ class Journal:
             return self._connect()
         except sqlite3.DatabaseError as e:
             raise InvalidInput(f"Cannot create a journal at {self.path}: {e}.") from e
+
+    @classmethod
+    def read_only(cls, path: Path) -> Journal:
+        """For reading when the data folder cannot be written (a read-only disk): SQLite cannot
+        make its WAL index there, and nothing can change the file, so it is opened as immutable."""
+        journal = cls.__new__(cls)
+        journal.path = path
+        journal.recovered_from = None
+        try:
+            journal.db = sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
+            journal.db.execute("SELECT count(*) FROM sessions").fetchone()
+        except sqlite3.DatabaseError as e:
+            raise InvalidInput(
+                f"Cannot read the journal {path}: {e}.", hint="Check the data folder, or set VOICEGUIDE_HOME."
+            ) from e
+        return journal
 
     def close(self) -> None:
         self.db.close()
@@ -242,3 +258,55 @@ def open_journal(person: str | None = None) -> Journal:
             f"Cannot open the journal in {paths.data_dir(create=False)}: {e}.",
             hint="Check that the data folder is writable and the disk is not full.",
         ) from e
+
+
+# --- one session at a time -------------------------------------------------------------
+
+_HELD: dict[Path, int] = {}  # lock files this process holds, by path (flock is per open file)
+
+
+class SessionRunning(UsageProblem):
+    """Another `play` is running for this person: two would talk over each other."""
+
+
+def claim_session(person: str | None = None) -> Path:
+    """Hold this person's session lock until the process ends (a kill -9 releases it too).
+
+    Two sessions at once would speak over each other and both claim the journal's
+    unfinished session on --resume, so the second one is refused with a clear message.
+    """
+    from voiceguide import paths
+
+    path = paths.person_dir(person) / "session.lock"
+    if path in _HELD:
+        return path
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): sessions are not guarded
+        return path
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as e:
+        raise JournalWriteError(
+            f"Cannot use {path}: {e.strerror or e}.",
+            hint="Make the data folder writable, or set VOICEGUIDE_HOME.",
+        ) from e
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.read(fd, 32).decode("ascii", "replace").strip()
+        os.close(fd)
+        raise SessionRunning(
+            f"A voiceguide session is already playing here (process {holder or 'unknown'}).",
+            hint="Let it finish or stop it. An interrupted one continues with: voiceguide play --resume",
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    _HELD[path] = fd
+    return path
+
+
+def release_session(path: Path) -> None:
+    fd = _HELD.pop(path, None)
+    if fd is not None:
+        os.close(fd)  # closing the file releases the lock

@@ -25,6 +25,7 @@ DEFAULT_PERSON_FILES = (
     "schedule.toml.tmp",
     "routines",
     "voice",
+    "session.lock",
 )
 
 

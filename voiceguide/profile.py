@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from voiceguide import domain, paths
-from voiceguide.errors import InvalidInput
+from voiceguide.errors import InvalidInput, shown
 from voiceguide.safety import PROFILE_MAX_AGE_DAYS, ScreenResult
+
+MAX_PROFILE_BYTES = 100_000  # a profile is under 1 kB
 
 
 @dataclass
@@ -59,9 +61,17 @@ def load(person: str | None = None) -> Profile:
         return Profile()
     hint = "Run: voiceguide screen (it writes a fresh profile)."
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        with path.open("rb") as f:
+            raw = f.read(MAX_PROFILE_BYTES + 1)
+        if len(raw) > MAX_PROFILE_BYTES:
+            raise InvalidInput(
+                f"The profile {path} is larger than {MAX_PROFILE_BYTES // 1000} kB.", hint=hint
+            )
+        data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise InvalidInput(f"The profile {path} cannot be read: {e}.", hint=hint) from e
+    except RecursionError:
+        raise InvalidInput(f"The profile {path} cannot be read: nested too deeply.", hint=hint) from None
     problems = []
     screened = None
     if "screened" in data:
@@ -70,13 +80,19 @@ def load(person: str | None = None) -> Profile:
             if screened.tzinfo is None:
                 screened = screened.replace(tzinfo=UTC)
         except ValueError:
-            problems.append(f"screened = {data['screened']!r}, must be a date and time")
+            problems.append(f"screened = {shown(data['screened'])}, must be a date and time")
+        else:
+            if screened > datetime.now(UTC) + timedelta(days=1):  # would count as current for ever
+                problems.append(f"screened = {screened.isoformat()}, is in the future")
+    cleared = data.get("cleared_by_clinician", False)
+    if not isinstance(cleared, bool):  # "no" must never read as cleared
+        problems.append(f"cleared_by_clinician = {shown(cleared)}, must be true or false")
     outcome = data.get("outcome")
     if outcome not in (None, "clear", "adjust", "see-clinician", "emergency"):
-        problems.append(f"outcome = {outcome!r}, must be clear, adjust, see-clinician or emergency")
+        problems.append(f"outcome = {shown(outcome)}, must be clear, adjust, see-clinician or emergency")
     stage = data.get("stage")
     if stage not in (None, *domain.STAGES):
-        problems.append(f"stage = {stage!r}, must be one of {', '.join(domain.STAGES)}")
+        problems.append(f"stage = {shown(stage)}, must be one of {', '.join(domain.STAGES)}")
     conditions = data.get("conditions", [])
     if not isinstance(conditions, list):
         problems.append("conditions must be a list")
@@ -95,7 +111,7 @@ def load(person: str | None = None) -> Profile:
     return Profile(
         screened=screened,
         outcome=outcome,
-        cleared=bool(data.get("cleared_by_clinician", False)),
+        cleared=cleared,
         stage=stage,
         conditions=[str(c) for c in conditions],
         answers=answers,

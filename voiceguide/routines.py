@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide import domain, paths
-from voiceguide.errors import InvalidInput, UsageProblem
+from voiceguide.errors import InvalidInput, UsageProblem, shown
 
 FORMAT_VERSION = 1
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -72,7 +72,7 @@ def check_name(name: str) -> str:
     clean = name.strip().lower()
     if not NAME.match(clean):
         raise UsageProblem(
-            f"{name!r} is not a usable routine name.",
+            f"{shown(name)} is not a usable routine name.",
             hint="Use up to 32 letters, digits, '-' or '_', starting with a letter or digit.",
         )
     return clean
@@ -81,17 +81,19 @@ def check_name(name: str) -> str:
 def parse_routine(data: object, where: str) -> tuple[Routine | None, list[str]]:
     """Every problem in a routine table, each naming the field and what is allowed."""
     if not isinstance(data, dict):
-        return None, [f"{where}: must be a table of plan options"]
+        return None, [f"{where} must be a table of plan options"]
     problems = [f"{where}: unknown field {k}; allowed: {', '.join(FIELDS)}" for k in data if k not in FIELDS]
     name = data.get("name")
     if not isinstance(name, str) or not NAME.match(name):
-        problems.append(f"{where}: name = {name!r}, must be up to 32 lower-case letters, digits, '-' or '_'")
+        problems.append(
+            f"{where}: name = {shown(name)}, must be up to 32 lower-case letters, digits, '-' or '_'"
+        )
     mode = data.get("mode", "self")
     if mode not in domain.MODES:
-        problems.append(f"{where}: mode = {mode!r}, must be one of {', '.join(domain.MODES)}")
+        problems.append(f"{where}: mode = {shown(mode)}, must be one of {', '.join(domain.MODES)}")
     stage = data.get("stage")
     if stage is not None and stage not in domain.STAGES:
-        problems.append(f"{where}: stage = {stage!r}, must be one of {', '.join(domain.STAGES)}")
+        problems.append(f"{where}: stage = {shown(stage)}, must be one of {', '.join(domain.STAGES)}")
     minutes = data.get("minutes", 15)
     if (
         not isinstance(minutes, int | float)
@@ -99,18 +101,20 @@ def parse_routine(data: object, where: str) -> tuple[Routine | None, list[str]]:
         or not math.isfinite(minutes)
         or not domain.MIN_MINUTES <= minutes <= domain.MAX_MINUTES
     ):
-        problems.append(f"{where}: minutes = {minutes!r}, must be {domain.MIN_MINUTES}-{domain.MAX_MINUTES}")
+        problems.append(
+            f"{where}: minutes = {shown(minutes)}, must be {domain.MIN_MINUTES}-{domain.MAX_MINUTES}"
+        )
     elif stage == "acute" and minutes > domain.ACUTE_MAX_MINUTES:
         problems.append(
-            f"{where}: minutes = {minutes!r}, must be at most {domain.ACUTE_MAX_MINUTES} when acute"
+            f"{where}: minutes = {shown(minutes)}, must be at most {domain.ACUTE_MAX_MINUTES} when acute"
         )
     focus = data.get("focus", [])
     if not isinstance(focus, list) or not all(a in domain.AREAS for a in focus):
-        problems.append(f"{where}: focus = {focus!r}, must be a list of {', '.join(domain.AREAS)}")
+        problems.append(f"{where}: focus = {shown(focus)}, must be a list of {', '.join(domain.AREAS)}")
         focus = []
     cap = data.get("max_pressure")
     if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or not 1 <= cap <= 5):
-        problems.append(f"{where}: max_pressure = {cap!r}, must be a whole number 1-5")
+        problems.append(f"{where}: max_pressure = {shown(cap)}, must be a whole number 1-5")
     conditions = data.get("conditions", [])
     if not isinstance(conditions, list) or not all(isinstance(c, str) for c in conditions):
         problems.append(f"{where}: conditions must be a list of condition ids")
@@ -122,7 +126,7 @@ def parse_routine(data: object, where: str) -> tuple[Routine | None, list[str]]:
             problems.append(f"{where}: conditions: {e}")
     seed = data.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool):
-        problems.append(f"{where}: seed = {seed!r}, must be a whole number")
+        problems.append(f"{where}: seed = {shown(seed)}, must be a whole number")
     if problems:
         return None, problems
     return (
@@ -170,7 +174,7 @@ def load(name: str, person: str | None) -> Routine:
     if not path.exists():
         known = [r.name for r in load_all(person)]
         raise UsageProblem(
-            f"There is no routine called {name!r}.",
+            f"There is no routine called {shown(name)}.",
             hint=f"Saved routines: {', '.join(known)}."
             if known
             else "Save one with: voiceguide routine save NAME",
@@ -180,9 +184,15 @@ def load(name: str, person: str | None) -> Routine:
 
 def _read(path: Path) -> Routine:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InvalidInput(f"The routine {path} is larger than {MAX_FILE_BYTES // 1_000_000} MB.")
+        data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise InvalidInput(f"The routine {path} cannot be read: {e}.") from e
+    except RecursionError:
+        raise InvalidInput(f"The routine {path} cannot be read: nested too deeply.") from None
     data.pop("version", None)
     routine, problems = parse_routine(data, path.name)
     if routine is None:
@@ -268,7 +278,8 @@ def parse_export(text: str, name: str) -> tuple[Routine | None, list[dict], list
 
 def read_export(path: Path) -> tuple[Routine, list[dict]]:
     try:
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise InvalidInput(f"Cannot read {path}: {e.strerror or e}.") from e
     if len(data) > MAX_FILE_BYTES:

@@ -152,7 +152,20 @@ def play(
     voice: Voice | None = None,
     sink=None,
 ):
-    """Run a session (or resume the last one); returns (Outcome, session id)."""
+    """Run a session (or resume the last one); returns (Outcome, session id).
+
+    One session at a time per person: a second one is refused (SessionRunning).
+    """
+    from voiceguide.journal import claim_session, release_session
+
+    lock = claim_session(request.person)
+    try:
+        return _play(plan, cache, request, emit_line, display, voice, sink)
+    finally:
+        release_session(lock)
+
+
+def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
     import sys
 
     from voiceguide.adapt import State

@@ -21,26 +21,63 @@ def seconds_to_samples(seconds: float, rate: int = SAMPLE_RATE) -> int:
     return int(round(seconds * rate))
 
 
-def decode_wav(data: bytes, name: str = "audio") -> tuple[np.ndarray, int]:
-    """Any PCM WAV (8/16/24/32-bit, any channels) -> float32 mono in [-1, 1] and its rate."""
-    try:
-        with wave.open(io.BytesIO(data)) as w:
-            channels, width, rate, frames = (
-                w.getnchannels(),
-                w.getsampwidth(),
-                w.getframerate(),
-                w.getnframes(),
+WAV_PCM, WAV_FLOAT, WAV_EXTENSIBLE = 1, 3, 0xFFFE
+
+
+def _wav_format(data: bytes, name: str) -> tuple[int, int, int, int, memoryview]:
+    """(format, channels, rate, bits, sample bytes) from the RIFF chunks.
+
+    The header is read by hand rather than with the wave module, which refuses
+    32-bit float files; a data size that promises more than the file holds is cut
+    to what is there (a recorder killed mid-write leaves exactly that).
+    """
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise InvalidInput(f"{name} is not a WAV file (no RIFF/WAVE header).")
+    view = memoryview(data)
+    fmt = None
+    pos = 12
+    while pos + 8 <= len(data):
+        chunk, size = bytes(view[pos : pos + 4]), int.from_bytes(view[pos + 4 : pos + 8], "little")
+        body = view[pos + 8 : pos + 8 + size]
+        if chunk == b"fmt ":
+            if len(body) < 16:
+                raise InvalidInput(f"{name}: the WAV format chunk is cut short.")
+            tag, channels, rate = (
+                int.from_bytes(body[0:2], "little"),
+                int.from_bytes(body[2:4], "little"),
+                int.from_bytes(body[4:8], "little"),
             )
-            raw = w.readframes(frames)
-    except (wave.Error, EOFError, ValueError) as e:
-        raise InvalidInput(f"{name} is not a readable PCM WAV file ({e}).") from e
-    if channels < 1 or rate < 1000 or rate > 400_000 or width not in (1, 2, 3, 4):
+            bits = int.from_bytes(body[14:16], "little")
+            if tag == WAV_EXTENSIBLE and len(body) >= 26:
+                tag = int.from_bytes(body[24:26], "little")  # the sub-format GUID starts with the tag
+            fmt = (tag, channels, rate, bits)
+        elif chunk == b"data":
+            if fmt is None:
+                raise InvalidInput(f"{name}: the WAV data comes before its format chunk.")
+            return (*fmt, body)
+        pos += 8 + size + (size & 1)  # chunks are padded to an even length
+    raise InvalidInput(f"{name}: no audio data in this WAV file.")
+
+
+def decode_wav(data: bytes, name: str = "audio", max_seconds: float | None = None) -> tuple[np.ndarray, int]:
+    """Any PCM (8/16/24/32-bit) or 32-bit float WAV, any channels -> float32 mono in [-1, 1], rate."""
+    tag, channels, rate, bits, body = _wav_format(data, name)
+    width = (bits + 7) // 8
+    supported = (tag == WAV_PCM and width in (1, 2, 3, 4)) or (tag == WAV_FLOAT and width == 4)
+    if not supported or not 1 <= channels <= 64 or not 1000 <= rate <= 400_000:
+        kind = {WAV_PCM: "PCM", WAV_FLOAT: "float"}.get(tag, f"format {tag}")
         raise InvalidInput(
-            f"{name}: unsupported WAV format ({channels} channels, {width * 8}-bit, {rate} Hz)."
+            f"{name}: unsupported WAV format ({kind}, {channels} channels, {bits}-bit, {rate} Hz)."
         )
-    usable = len(raw) - len(raw) % (width * channels)
-    raw = raw[:usable]
-    if width == 1:
+    frame = width * channels
+    frames = len(body) // frame
+    if max_seconds is not None and frames > max_seconds * rate:
+        raise InvalidInput(f"{name}: {frames / rate:.0f} s of audio, longer than {max_seconds:g} s.")
+    raw = body[: frames * frame]
+    if tag == WAV_FLOAT:
+        samples = np.nan_to_num(np.frombuffer(raw, dtype="<f4"), nan=0.0, posinf=1.0, neginf=-1.0)
+        samples = np.clip(samples, -1.0, 1.0)
+    elif width == 1:
         samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
     elif width == 2:
         samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
@@ -54,6 +91,18 @@ def decode_wav(data: bytes, name: str = "audio") -> tuple[np.ndarray, int]:
     if channels > 1:
         samples = samples.reshape(-1, channels).mean(axis=1)
     return samples.astype(np.float32), rate
+
+
+def read_wav(path: Path, max_bytes: int, max_seconds: float) -> tuple[np.ndarray, int]:
+    """A WAV file given by a user: read no more than max_bytes, decode no more than max_seconds."""
+    try:
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as e:
+        raise InvalidInput(f"Cannot read {path}: {e.strerror or e}.") from e
+    if len(data) > max_bytes:
+        raise InvalidInput(f"{path.name}: larger than {max_bytes // 1_000_000} MB, too long for one answer.")
+    return decode_wav(data, path.name, max_seconds)
 
 
 def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:

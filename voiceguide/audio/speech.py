@@ -252,5 +252,11 @@ def open_cache(
 
     engine = make_engine(engine_name, voice, rate)
     shared = os.environ.get("VOICEGUIDE_CACHE")  # a cache shared between data folders (tests, kiosks)
-    folder = Path(shared) if shared else paths.data_dir() / "cache" / "speech"
-    return SpeechCache(engine, folder)
+    if shared:
+        return SpeechCache(engine, Path(shared))
+    parent = paths.data_dir() / "cache"
+    try:
+        parent.mkdir(exist_ok=True, mode=0o700)  # owner-only, like the rest of the data folder
+    except OSError as e:
+        raise InvalidInput(f"Cannot use the folder {parent}: {e.strerror or e}.") from e
+    return SpeechCache(engine, parent / "speech")

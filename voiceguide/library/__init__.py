@@ -101,7 +101,8 @@ def check_paths(paths: Iterable[Path]) -> tuple[list[tuple[Technique, Path]], li
 def check_file(path: Path) -> tuple[Technique | None, list[str]]:
     name = path.name
     try:
-        raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
+        with path.open("rb") as f:  # never more than the limit in memory (a 100 MB file is not read)
+            raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         return None, [f"{name}: cannot be read ({e.strerror or e})"]
     if len(raw) > MAX_FILE_BYTES:
