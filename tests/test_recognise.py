@@ -52,8 +52,12 @@ def test_silence_and_noise_are_unknown(rec):
         assert a.intent == "unknown" and a.value is None
 
 
-def test_out_of_vocabulary_sentence_is_unknown(rec, say):
-    assert rec.hear(*say("the weather is nice today"), expect="any").intent == "unknown"
+@pytest.mark.parametrize("text", ["the weather is nice today", "I need to check my phone"])
+def test_out_of_vocabulary_sentence_is_never_acted_on(rec, say, text):
+    # At most read back for a yes/no ("I heard less - is that right?"), never acted on directly.
+    for expect in ("any", "pressure"):
+        a = rec.hear(*say(text), expect=expect)
+        assert a.intent == "unknown" or a.confidence < ACCEPT, a
 
 
 def test_number_is_not_a_pressure_answer(rec, say):
@@ -121,6 +125,20 @@ def test_speech_seconds_measures_the_spoken_stretch():
     clip = np.concatenate([np.zeros(rate, np.float32), burst, np.zeros(rate, np.float32)])
     assert speech_seconds(clip, rate) == pytest.approx(0.5, abs=0.05)
     assert speech_seconds(np.zeros(rate, np.float32), rate) == 0.0
+
+
+def test_prepare_lays_a_repeatable_noise_floor_under_digital_silence():
+    rate = 16000
+    t = np.arange(rate // 2) / rate
+    burst = (0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32)
+    raw = Recogniser.prepare(burst, rate)
+    assert raw == Recogniser.prepare(burst, rate)  # seeded: the same answer decodes the same way
+    pcm = np.frombuffer(raw, "<i2").astype(np.float64) / 32767
+    pad = pcm[: int(recognise.PAD_SECONDS * rate)]
+    floor_db = 20 * np.log10(np.sqrt(np.mean(pad**2)) / np.sqrt(np.mean(burst.astype(np.float64) ** 2)))
+    assert floor_db == pytest.approx(-recognise.NOISE_FLOOR_DB, abs=1.5)
+    silence = np.frombuffer(Recogniser.prepare(np.zeros(rate, np.float32), rate), "<i2")
+    assert not silence.any()  # nothing to measure a floor against: left as it is
 
 
 def test_missing_pocketsphinx_raises_no_recogniser(monkeypatch):
