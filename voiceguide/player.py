@@ -31,7 +31,7 @@ REASK = {
     "yesno": "Say yes, or say stop. Or press y, or s.",
 }
 SESSION_SAVED = "Session saved."
-VOICE_ACCEPT = 0.84  # spoken ratings below this confidence are read back (recognise.ACCEPT)
+VOICE_ACCEPT = 0.89  # spoken ratings below this confidence are read back (recognise.ACCEPT)
 RECAP = "Welcome back. We pick up where we stopped, at {what}."
 
 
