@@ -21,6 +21,7 @@ from voiceguide.feedback.listen import (
     Reference,
     Utterance,
     VoiceFeedback,
+    safety_first,
 )
 from voiceguide.feedback.recognise import Recogniser
 
@@ -103,7 +104,7 @@ def test_without_cancelling_its_own_voice_would_be_heard(player):
 
 
 def test_the_person_saying_stop_over_the_player_is_heard_at_once(player):
-    person = speech("stop", "en-us+f3")
+    person = speech("stop", "en-us+m3")
     at = int(4.0 * RATE)  # mid-sentence, after the canceller has learnt the path
     mic = room(player)
     mic[at : at + len(person)] += 0.5 * person
@@ -113,7 +114,7 @@ def test_the_person_saying_stop_over_the_player_is_heard_at_once(player):
     assert not u.own_voice
     spoken_end = (at + np.flatnonzero(np.abs(person) > 0.01)[-1]) / RATE
     assert abs(u.end - spoken_end) < 0.1  # ends with the word, not with the player's sentence
-    assert Recogniser().details(u.samples, RATE, "any")["text"] == "stop"
+    assert safety_first(Recogniser().hear(u.samples, RATE, "any")).intent == "stop"
 
 
 class QueueListener:
@@ -189,3 +190,10 @@ def test_the_loudspeakers_record_survives_an_underrun():
     assert set(played.tolist()) == {99.0}
     times, played = history.between(100.30, 100.31)
     assert set(played.tolist()) <= {29.0, 30.0, 31.0}  # what came before stays where it was (not 25)
+
+
+def test_the_stop_word_is_acted_on_below_the_read_back_level():
+    assert safety_first(Answer("stop", "unknown", None, 0.3, "voice")).intent == "stop"
+    assert safety_first(Answer("it is burning", "unknown", None, 0.25, "voice")).intent == "symptom"
+    assert safety_first(Answer("stop", "unknown", None, 0.1, "voice")).intent == "unknown"
+    assert safety_first(Answer("seven", "unknown", None, 0.5, "voice")).intent == "unknown"

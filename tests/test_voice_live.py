@@ -152,6 +152,8 @@ class Session:
 
     def story(self) -> str:
         """What happened, for a failing test: the events that matter and the error lines."""
+        if os.environ.get("VOICEGUIDE_TEST_EVENTS"):
+            Path(os.environ["VOICEGUIDE_TEST_EVENTS"]).write_text(json.dumps(self.events, indent=1))
         keep = ("segment", "answer", "action", "readback", "reask", "end", "response")
         lines = [
             " ".join(
@@ -173,31 +175,59 @@ class Session:
         return rc
 
 
+@pytest.fixture
+def sessions():
+    """Sessions started by a test are killed at its end, passed or failed: a leftover session
+    would go on talking into the shared sink and confuse the next test."""
+    started: list[Session] = []
+    yield started
+    for session in started:
+        if session.proc.poll() is None:
+            session.proc.kill()
+            session.proc.wait()
+
+
 def question(kind: str):
     return lambda e: e["event"] == "segment" and e.get("kind") == "checkpoint" and e.get("question") == kind
 
 
 def answer_after_the_question(session: Session, person: StreamSink, event: dict, words: str) -> None:
     """Wait until the question has been spoken, then say the words."""
-    text_seconds = open_cache().seconds(event["text"])
-    time.sleep(text_seconds + 0.4)
+    time.sleep(open_cache().seconds(event["text"]) + 0.4)
     person.append(spoken(words))
 
 
-def say_yes_to_the_read_back(session: Session, person: StreamSink, after: int) -> None:
-    session.wait_for(lambda e: e["event"] == "readback" and session.events.index(e) >= after)
-    time.sleep(2.2)  # "I heard ... Is that right?"
-    person.append(spoken("yes"))
+def answer(session: Session, person: StreamSink, event: dict, words: str, confirm: bool = False) -> None:
+    """Answer like a person: say it after the question; when asked again, say it again; when
+    it is read back, say yes."""
+    answer_after_the_question(session, person, event, words)
+    seen = session.events.index(event)
+    for _ in range(3):
+        reply = session.wait_for(
+            lambda e, after=seen: (
+                session.events.index(e) > after
+                and (e["event"] in ("readback", "reask") or (e["event"] == "action" and not confirm))
+            )
+        )
+        seen = session.events.index(reply)
+        if reply["event"] == "action":
+            return
+        if reply["event"] == "readback":
+            time.sleep(open_cache().seconds(reply["text"]) + 0.4)
+            person.append(spoken("yes"))
+            return
+        time.sleep(open_cache().seconds(reply["text"]) + 0.4)  # asked again, more simply
+        person.append(spoken(words))
+    raise AssertionError(f"never understood {words!r}: {session.story()}")
 
 
-def test_harder_is_heard_said_back_and_pressed_firmer(room, tmp_path, voiceguide_home, shared_speech_cache):
+def test_harder_is_heard_said_back_and_pressed_firmer(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
     session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
-    opening = session.wait_for(question("pain"))
-    answer_after_the_question(session, room, opening, "three")
-    say_yes_to_the_read_back(session, room, session.events.index(opening))
-    check = session.wait_for(question("pressure"))
-    answer_after_the_question(session, room, check, "harder")
-    say_yes_to_the_read_back(session, room, session.events.index(check))
+    sessions.append(session)
+    answer(session, room, session.wait_for(question("pain")), "three", confirm=True)
+    answer(session, room, session.wait_for(question("pressure")), "harder", confirm=True)
     action = session.wait_for(lambda e: e["event"] == "action" and e["action"] == "pressure_up")
     assert action["pressure"] == 2
     firmer = session.wait_for(lambda e: e["event"] == "segment" and "firmer" in (e.get("text") or "").lower())
@@ -205,27 +235,25 @@ def test_harder_is_heard_said_back_and_pressed_firmer(room, tmp_path, voiceguide
     check = session.wait_for(
         lambda e: question("pressure")(e) and session.events.index(e) > session.events.index(firmer)
     )
-    answer_after_the_question(session, room, check, "good")
+    answer(session, room, check, "good")
     closing = session.wait_for(lambda e: question("pain")(e) and "finish" in e["text"])
-    answer_after_the_question(session, room, closing, "two")
+    answer(session, room, closing, "two")
     assert session.finish() == 0
     answers = [e for e in session.events if e["event"] == "answer"]
-    assert [(a["intent"], a.get("value")) for a in answers if a["intent"] != "unknown"][:4] == [
-        ("number", 3),
-        ("good", None),
-        ("more", None),
-        ("good", None),
-    ]
+    understood = iter((a["intent"], a.get("value")) for a in answers if a["intent"] != "unknown")
+    expected = [("number", 3), ("good", None), ("more", None), ("good", None), ("good", None), ("number", 2)]
+    assert all(step in understood for step in expected), session.story()  # in this order
     # its own voice said "stop" twice and "press s": never taken as an answer
     assert not any(a["intent"] in ("stop", "symptom") for a in answers)
     assert session.events[-2]["event"] == "end" and session.events[-2]["reason"] == "finished"
 
 
-def test_stop_said_over_the_player_stops_at_once(room, tmp_path, voiceguide_home, shared_speech_cache):
+def test_stop_said_over_the_player_stops_at_once(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
     session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
-    opening = session.wait_for(question("pain"))
-    answer_after_the_question(session, room, opening, "three")
-    say_yes_to_the_read_back(session, room, session.events.index(opening))
+    sessions.append(session)
+    answer(session, room, session.wait_for(question("pain")), "three", confirm=True)
     glide = session.wait_for(lambda e: e["event"] == "segment" and "Glide" in (e.get("text") or ""))
     time.sleep(1.0)  # mid-sentence
     room.append(spoken("stop"))

@@ -208,8 +208,9 @@ class Player:
         self.emit("answer", **answer.to_dict(), at=current.index, **self.timing(answer))
         if answer.intent in ("unknown", "number", "good", "no"):
             return None  # only meaningful as an answer to a question
-        if answer.source == "voice" and answer.intent not in HEARD_BETWEEN_QUESTIONS:
-            return None  # "more" or "skip" overheard (partners talk): keys, or the next question
+        overheard = answer.intent not in HEARD_BETWEEN_QUESTIONS or answer.confidence < VOICE_ACCEPT
+        if answer.source == "voice" and answer.intent not in ("stop", "symptom") and overheard:
+            return None  # talk is not acted on between questions unless it is sure and harmless
         if answer.intent in ("stop", "symptom"):
             self.sink.flush()  # silence now; the stop cue and words come next, from the rewritten plan
             return self.act(decide(self.state, answer, None, current.pressure), current, answer)

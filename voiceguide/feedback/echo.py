@@ -99,12 +99,19 @@ class DelayTracker:
     """
 
     def __init__(
-        self, rate: int = 16000, window: float = 0.6, every: float = 0.25, span: float = 0.15
+        self,
+        rate: int = 16000,
+        window: float = 0.6,
+        every: float = 0.25,
+        span: float = 0.15,
+        first_span: float = 1.0,
     ) -> None:
         self.rate = rate
         self.window = int(window * rate)
         self.every = int(every * rate)
-        self.span = int(span * rate)
+        self.narrow = int(span * rate)
+        self.wide = int(first_span * rate)
+        self.span = self.wide  # wide until the echo is first found (measured up to 0.2 s off)
         self.mic = np.zeros(0)
         self.ref = np.zeros(0)
         self.since = 0
@@ -121,6 +128,7 @@ class DelayTracker:
             found = self.measure()
             if found is not None:
                 self.lag = found
+                self.span = self.narrow
         return self.lag
 
     def restart(self, lag: float | None) -> None:
@@ -141,11 +149,20 @@ class DelayTracker:
         corr = np.fft.irfft(np.fft.rfft(ref, n) * np.conj(np.fft.rfft(mic, n)), n)
         lags = np.arange(-s, s + 1)
         values = corr[(lags + s) % n]  # ref[k + s + lag] against mic[k + s]... lag > 0: echo later
-        k = int(np.argmax(np.abs(values)))
+        strength = np.abs(values)
+        k = int(np.argmax(strength))
         energy = np.sqrt(np.dot(mic, mic) * np.dot(ref[k : k + self.window], ref[k : k + self.window]))
-        if energy <= 0 or abs(values[k]) / energy < 0.5:
+        if energy <= 0 or strength[k] / energy < 0.5:
             return None  # no clear echo (someone talking over it, or a quiet room)
+        others = np.concatenate([strength[: max(0, k - 80)], strength[k + 81 :]])  # beyond +-5 ms
+        if len(others) and strength[k] < 1.3 * others.max():
+            return None  # two likely places: speech repeats itself; wait for a clearer stretch
         return -float(lags[k]) / self.rate
+
+    def search_again(self) -> None:
+        """The echo was not where it was thought to be: look widely again."""
+        self.restart(None)
+        self.span = self.wide
 
 
 def lowpass(samples: np.ndarray, rate: int, cutoff: float) -> np.ndarray:

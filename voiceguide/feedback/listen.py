@@ -26,7 +26,7 @@ import numpy as np
 
 from voiceguide.errors import NoRecogniser
 from voiceguide.feedback.echo import REFERENCE_LEAD, DelayTracker, EchoCanceller, level_db, lowpass
-from voiceguide.feedback.intents import Answer
+from voiceguide.feedback.intents import Answer, meaning
 
 RATE = 16000
 FRAME = 480  # 30 ms: the VAD's frame
@@ -35,18 +35,20 @@ START_FRAMES = 3  # of the last 4 frames speech -> an utterance starts
 END_FRAMES = 7  # frames of silence that end an utterance (210 ms): short, for a quick stop
 MAX_SECONDS = 6.0  # an answer is a word or a short phrase; longer talk is cut here
 MIN_SECONDS = 0.15
+GIVE_UP_FRAMES = 100
+SAFETY_FLOOR = 0.2  # confidence from which a decoded stop or symptom word is acted on
 OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, input was dropped
 SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
 OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the player talking
 FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's remains, not speech
-DEBUG = bool(os.environ.get("VOICEGUIDE_DEBUG_LISTEN"))  # one line of levels a second on stderr
+DEBUG = os.environ.get("VOICEGUIDE_DEBUG_LISTEN", "")  # levels each second: "1" stderr, or a file
 MIC_HINT = (
     "Check that a microphone is connected and not muted (try: voiceguide doctor), "
     "or answer with keys: --feedback keys."
 )
-#: Between questions only these are acted on from speech: all of them safe to act on at once.
-#: ("more" and "skip" are taken from keys at any time, from speech only as an answer to a question.)
-HEARD_BETWEEN_QUESTIONS = {"stop", "symptom", "pause", "continue", "repeat", "less"}
+#: Between questions only these are acted on from speech, all safe to act on at once (pressure
+#: and skipping are taken from keys at any time, from speech only as an answer to a question).
+HEARD_BETWEEN_QUESTIONS = {"stop", "symptom", "pause", "continue", "repeat"}
 
 
 @dataclass
@@ -68,6 +70,19 @@ class Heard:
     answer: Answer
     utterance: Utterance
     decoded: float  # time.monotonic() when the answer was ready
+
+
+def safety_first(answer: Answer) -> Answer:
+    """The stop word and symptom words are acted on at a lower confidence than other answers.
+
+    A clearly decoded "stop" often scores below the read-back level (measured 0.24-0.37 on
+    three espeak-ng voices), and stopping is never the harmful mistake; asking "did you say
+    stop?" would be. Other doubtful answers are still read back or asked again.
+    """
+    if answer.intent != "unknown" or answer.confidence < SAFETY_FLOOR:
+        return answer
+    intent, _ = meaning(answer.text)
+    return replace(answer, intent=intent) if intent in ("stop", "symptom") else answer
 
 
 class Endpointer:
@@ -259,6 +274,13 @@ class Reference:
         return np.interp(begin + np.arange(n) / RATE, times, smooth, left=0.0, right=0.0)
 
 
+    def sounding(self, at: float, shift: float, around: float = 0.5) -> bool:
+        """Did the loudspeaker play anything within `around` seconds of this moment? (Wide, so
+        that it holds while the timing of the echo is still unknown.)"""
+        _, played = self.between(at - shift - around, at - shift + around)
+        return len(played) > 0 and level_db(played) > SPEECH_FLOOR_DB
+
+
 class Listener:
     """A thread that turns microphone frames into answers; `expect` narrows what it listens for."""
 
@@ -275,6 +297,7 @@ class Listener:
         self.busy = busy  # with no reference: is the player making a sound? (then nothing is heard)
         self.canceller = EchoCanceller()
         self.tracker = DelayTracker(RATE)
+        self.unconverged = 0  # frames of playback since the echo last moved, without cancelling
         self.shift = -REFERENCE_LEAD  # fetched this much late, the echo sits LEAD into the filter
         self.endpointer = Endpointer()
         self.expect = "any"
@@ -311,6 +334,12 @@ class Listener:
                 self.shift += moved / RATE
                 self.canceller.delay_by(-moved)  # the echo moved in the filter: move the filter too
                 self.tracker.restart(REFERENCE_LEAD)
+                self.unconverged = 0
+            if not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
+                self.unconverged += 1
+                if self.unconverged > GIVE_UP_FRAMES:  # 3 s of playback and still no cancelling
+                    self.tracker.search_again()
+                    self.unconverged = 0
         voice = np.empty(len(frame))
         echo = np.empty(len(frame))
         for k in range(0, len(frame) - block + 1, block):
@@ -318,9 +347,10 @@ class Listener:
                 frame[k : k + block], ref[k : k + block]
             )
         # a frame is the person speaking only if what is left is not just the echo's remains;
-        # while the canceller is still learning, nothing heard over the player counts
+        # until the echo is found and cancelled, nothing heard near the player's sound counts
         echo_db = level_db(echo)
-        if not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
+        learning = not self.canceller.converged or self.tracker.lag is None
+        if learning and self.reference is not None and self.reference.sounding(at, self.shift):
             speech = False
         else:
             speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
@@ -329,13 +359,16 @@ class Listener:
             if len(self._debug) >= 33:
                 rows, self._debug = self._debug, []
                 mic, ref_db, left, echo_db, said = (np.mean([r[k] for r in rows]) for k in range(5))
-                print(
-                    f"listen: mic {mic:.0f} ref {ref_db:.0f} left {left:.0f} echo {echo_db:.0f} dB, speech "
-                    f"{said:.2f}, erle {self.canceller.erle:.1f} conv {self.canceller.converged} "
-                    f"shift {self.shift * 1000:.1f} ms",
-                    file=sys.stderr,
-                    flush=True,
+                line = (
+                    f"listen {at:.2f}: mic {mic:.0f} ref {ref_db:.0f} left {left:.0f} echo {echo_db:.0f} dB, "
+                    f"speech {said:.2f}, erle {self.canceller.erle:.1f} conv {self.canceller.converged} "
+                    f"shift {self.shift * 1000:.1f} ms"
                 )
+                if DEBUG == "1":
+                    print(line, file=sys.stderr, flush=True)
+                else:
+                    with open(DEBUG, "a") as log:
+                        print(line, file=log)
         return self.endpointer.feed(voice, echo, at, speech)
 
     def _run(self) -> None:
@@ -347,17 +380,27 @@ class Listener:
                 utterance = self.process(*item)
                 if utterance is None:
                     continue
+                if DEBUG:
+                    self._debug_utterance(utterance)
                 if utterance.own_voice:
                     self.ignored.put((utterance, "own voice"))
                     continue
                 if self.busy is not None and self.busy():
                     self.ignored.put((utterance, "while the player sounds (no echo reference)"))
                     continue
-                answer = self.recognise(utterance.samples, RATE, self.expect)
+                answer = safety_first(self.recognise(utterance.samples, RATE, self.expect))
                 ended = utterance.end + getattr(self.mic, "offset", 0.0)
                 self.heard.put(Heard(replace(answer, at=ended), utterance, time.monotonic()))
         except BaseException as e:  # reported to the player, which stops cleanly
             self.error = e
+
+    def _debug_utterance(self, u: Utterance) -> None:
+        line = f"utterance {u.start:.2f}-{u.end:.2f}: echo {u.echo_db:.1f} voice {u.voice_db:.1f}"
+        if DEBUG == "1":
+            print(line, file=sys.stderr, flush=True)
+        else:
+            with open(DEBUG, "a") as log:
+                print(line, file=log)
 
     def stop(self) -> None:
         self._stop.set()
