@@ -52,7 +52,7 @@ def past_sessions(person: str | None, repair: bool = False) -> list:
     import sqlite3
 
     from voiceguide import history, paths
-    from voiceguide.journal import Journal
+    from voiceguide.journal import Journal, sound
 
     path = paths.person_dir(person, create=False) / "journal.sqlite3"
     if not path.exists():
@@ -61,7 +61,7 @@ def past_sessions(person: str | None, repair: bool = False) -> list:
         try:
             probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
-                if probe.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                if not sound(probe, path):
                     return []
                 probe.execute("SELECT count(*) FROM sessions").fetchone()
             finally:

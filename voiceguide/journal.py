@@ -6,6 +6,7 @@ user, a crash or a kill cannot take it back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -31,7 +32,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     end_reason TEXT,
     stop_reason TEXT,
     seconds_played REAL NOT NULL DEFAULT 0,
-    resumed_from INTEGER
+    resumed_from INTEGER,
+    summary TEXT,
+    summary_upto INTEGER
 );
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
@@ -44,6 +47,33 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, id);
 CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions(status, id);
 """
+#: Columns added since the first journals; opening one adds them in place (nothing else changes).
+#: summary: what the session's events say (history.summarise_events, JSON); summary_upto: the id of
+#: the last event it covers, so that a summary is only used while no event came after it.
+ADDED_COLUMNS = (("sessions", "summary", "TEXT"), ("sessions", "summary_upto", "INTEGER"))
+
+
+#: Journal files found sound in this process, by device, inode, size and modification time: `play`
+#: opens its journal three times before the first sound (to plan, to learn, to record), and PRAGMA
+#: quick_check reads the whole file (0.4 s at 10,000 sessions), so it is done once per process for
+#: the file as it was then (a change to the main file, e.g. a checkpoint, means checking again).
+_SOUND: set[tuple[int, int, int, int]] = set()
+
+
+def sound(db: sqlite3.Connection, path: Path) -> bool:
+    """PRAGMA quick_check of the journal open in db, unless this process already found it sound."""
+    try:
+        st = os.stat(path)
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _SOUND:
+        return True
+    if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+        return False
+    if key is not None:
+        _SOUND.add(key)
+    return True
 
 
 class JournalWriteError(InvalidInput):
@@ -70,11 +100,28 @@ class SessionRow:
     resumed_from: int | None
 
 
+@dataclass
+class SessionHead:
+    """What `history` needs of a session's row, without its plan, and its summary if up to date."""
+
+    id: int
+    started: str
+    mode: str
+    stage: str
+    minutes: float
+    status: str
+    stop_reason: str | None
+    seconds_played: float
+    summary: dict | None  # None: none kept yet, or events came after it
+
+
 class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.recovered_from: Path | None = None
+        self.writable = True
         self.db = self._open()
+        self.has_summaries = self._migrate()
 
     def _open(self) -> sqlite3.Connection:
         fresh = not self.path.exists()
@@ -98,12 +145,25 @@ class Journal:
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(SCHEMA)
             db.execute("SELECT count(*) FROM sessions").fetchone()
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            if not sound(db, self.path):
                 raise sqlite3.DatabaseError("quick_check failed")
         except sqlite3.DatabaseError:
             db.close()
             raise
         return db
+
+    def _migrate(self) -> bool:
+        """Add the columns newer versions keep (in place: no row is touched); True when they are
+        there. A journal that cannot be changed (a read-only file) is still read, without them."""
+        for table, column, kind in ADDED_COLUMNS:
+            if column not in self._columns(table):
+                # read-only, or another process added it just now: looked at again below
+                with contextlib.suppress(sqlite3.OperationalError):
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        return all(column in self._columns(table) for table, column, _ in ADDED_COLUMNS)
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
 
     def _set_aside_and_reopen(self) -> sqlite3.Connection:
         """A damaged journal is kept as a backup, never deleted, and a fresh one started."""
@@ -133,9 +193,11 @@ class Journal:
         journal = cls.__new__(cls)
         journal.path = path
         journal.recovered_from = None
+        journal.writable = False
         try:
             journal.db = sqlite3.connect(f"file:{path}?immutable=1", uri=True, check_same_thread=False)
             journal.db.execute("SELECT count(*) FROM sessions").fetchone()
+            journal.has_summaries = {c for _, c, _ in ADDED_COLUMNS} <= journal._columns("sessions")
         except sqlite3.DatabaseError as e:
             raise InvalidInput(
                 f"Cannot read the journal {path}: {e}.", hint="Check the data folder, or set VOICEGUIDE_HOME."
@@ -186,11 +248,38 @@ class Journal:
     def end_session(
         self, session_id: int, status: str, reason: str, stop_reason: str | None, seconds: float
     ) -> None:
-        self._write(
-            "UPDATE sessions SET status = ?, ended = ?, end_reason = ?, stop_reason = ?, seconds_played = ?"
-            " WHERE id = ?",
-            (status, now_iso(), reason, stop_reason, round(seconds, 3), session_id),
-        )
+        """The session's end, with the summary of its events (in the same write)."""
+        args = (status, now_iso(), reason, stop_reason, round(seconds, 3))
+        sql = "UPDATE sessions SET status = ?, ended = ?, end_reason = ?, stop_reason = ?, seconds_played = ?"
+        summary = self._summary(session_id) if self.has_summaries else None
+        if summary is not None:
+            sql += ", summary = ?, summary_upto = ?"
+            args += (json.dumps(summary[0], ensure_ascii=False), summary[1])
+        self._write(sql + " WHERE id = ?", (*args, session_id))
+
+    def _summary(self, session_id: int) -> tuple[dict, int] | None:
+        """The summary of a session's events and the last event it covers. It only saves reading
+        them again later: if it cannot be made, the end is still recorded and `history` makes it."""
+        from voiceguide.history import summarise_events
+
+        try:
+            events, last = self.events_upto(session_id)
+            return summarise_events(events), last
+        except Exception:  # a summary is never worth losing how the session ended
+            return None
+
+    def keep_summaries(self, made: list[tuple[int, dict, int]]) -> None:
+        """Store summaries made on reading (session id, summary, last event), all in one commit.
+        Best effort: a journal that cannot be written now (read-only, full, busy) makes them again."""
+        if not (self.writable and self.has_summaries):
+            return
+        rows = [(json.dumps(summary, ensure_ascii=False), last, sid) for sid, summary, last in made]
+        try:
+            with self.db:  # commits, or rolls back on an error
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.executemany("UPDATE sessions SET summary = ?, summary_upto = ? WHERE id = ?", rows)
+        except sqlite3.Error:
+            pass
 
     def update_plan(self, session_id: int, plan: dict) -> None:
         self._write("UPDATE sessions SET plan = ? WHERE id = ?", (json.dumps(plan), session_id))
@@ -233,19 +322,37 @@ class Journal:
         ).fetchone()
         return self._row(r) if r else None
 
-    def events(self, session_id: int, kinds: tuple[str, ...] | None = None) -> list[dict]:
+    def heads(self) -> list[SessionHead]:
+        """Every session, oldest first, with its summary when one covers all its events: one
+        indexed look-up per session, whatever the number of events (plans are not read)."""
+        kept = "summary, summary_upto" if self.has_summaries else "NULL, NULL"
         rows = self.db.execute(
-            "SELECT t, event, data FROM events WHERE session_id = ? ORDER BY id", (session_id,)
+            f"SELECT id, started, mode, stage, minutes, status, stop_reason, seconds_played, {kept},"
+            " (SELECT max(e.id) FROM events e WHERE e.session_id = s.id) FROM sessions s ORDER BY id"
         ).fetchall()
         out = []
-        for t, event, data in rows:
+        for *head, summary, upto, last in rows:
+            fresh = summary is not None and upto == (last or 0)
+            out.append(SessionHead(*head, summary=json.loads(summary) if fresh else None))
+        return out
+
+    def events(self, session_id: int, kinds: tuple[str, ...] | None = None) -> list[dict]:
+        return self.events_upto(session_id, kinds)[0]
+
+    def events_upto(self, session_id: int, kinds: tuple[str, ...] | None = None) -> tuple[list[dict], int]:
+        """A session's events in order, and the id of its last event (0: none)."""
+        rows = self.db.execute(
+            "SELECT id, t, event, data FROM events WHERE session_id = ? ORDER BY id", (session_id,)
+        ).fetchall()
+        out = []
+        for _, t, event, data in rows:
             if kinds and event not in kinds:
                 continue
             item = json.loads(data)
             item["t"] = t
             item["event"] = event
             out.append(item)
-        return out
+        return out, rows[-1][0] if rows else 0
 
 
 def open_journal(person: str | None = None) -> Journal:
