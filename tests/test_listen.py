@@ -105,7 +105,7 @@ def test_without_cancelling_its_own_voice_would_be_heard(player):
 
 def test_the_person_saying_stop_over_the_player_is_heard_at_once(player):
     person = speech("stop", "en-us+m3")
-    at = int(4.0 * RATE)  # mid-sentence, after the canceller has learnt the path
+    at = int(7.0 * RATE)  # mid-sentence, after the echo was found and the canceller has learnt it
     mic = room(player)
     mic[at : at + len(person)] += 0.5 * person
     found = utterances(mic, played=player)

@@ -192,8 +192,9 @@ def question(kind: str):
 
 
 def answer_after_the_question(session: Session, person: StreamSink, event: dict, words: str) -> None:
-    """Wait until the question has been spoken, then say the words."""
-    time.sleep(open_cache().seconds(event["text"]) + 0.4)
+    """Wait until the question has been heard, then say the words. (On the null sink the sound
+    reaches the monitor up to 0.65 s after the stream says it played it.)"""
+    time.sleep(open_cache().seconds(event["text"]) + 1.0)
     person.append(spoken(words))
 
 
@@ -213,10 +214,10 @@ def answer(session: Session, person: StreamSink, event: dict, words: str, confir
         if reply["event"] == "action":
             return
         if reply["event"] == "readback":
-            time.sleep(open_cache().seconds(reply["text"]) + 0.4)
+            time.sleep(open_cache().seconds(reply["text"]) + 1.0)
             person.append(spoken("yes"))
             return
-        time.sleep(open_cache().seconds(reply["text"]) + 0.4)  # asked again, more simply
+        time.sleep(open_cache().seconds(reply["text"]) + 1.0)  # asked again, more simply
         person.append(spoken(words))
     raise AssertionError(f"never understood {words!r}: {session.story()}")
 
@@ -257,11 +258,16 @@ def test_stop_said_over_the_player_stops_at_once(
     glide = session.wait_for(lambda e: e["event"] == "segment" and "Glide" in (e.get("text") or ""))
     time.sleep(1.0)  # mid-sentence
     room.append(spoken("stop"))
-    heard = session.wait_for(lambda e: e["event"] == "answer" and e["intent"] == "stop", timeout=10)
+    heard = session.wait_for(lambda e: e["event"] == "answer" and "stop" in e["text"], timeout=10)
     assert heard["source"] == "voice" and heard["at"] == glide["index"]
-    assert heard["speech_end_to_use_ms"] < 800
+    assert heard["speech_end_to_use_ms"] < 800  # the sound stops then (the benchmark has the figures)
+    if heard["intent"] != "stop":  # heard, but not clearly: silence, then "Did you say stop?"
+        check = session.wait_for(lambda e: e["event"] == "readback" and e["text"] == "Did you say stop?")
+        time.sleep(open_cache().seconds(check["text"]) + 1.0)
+        room.append(spoken("yes"))
     action = session.wait_for(lambda e: e["event"] == "action" and e["action"] == "stop")
     assert action["reason"] == "stop word"
+    assert not [e for e in session.events if e["event"] == "action" and e["action"] == "pressure_up"]
     cue = session.wait_for(lambda e: e["event"] == "segment" and e.get("sound") == "stop")
     assert cue["t"] - action["t"] < 0.3
     session.proc.terminate()

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from voiceguide.adapt import Action, Editor, State, decide, needs_read_back, read_back_text, update_state
 from voiceguide.audio import timeline
 from voiceguide.audio.pcm import SAMPLE_RATE
-from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, Answer
+from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, Answer, meaning
 from voiceguide.feedback.listen import HEARD_BETWEEN_QUESTIONS
 from voiceguide.feedback.sources import Feedback
 from voiceguide.library import Library
@@ -31,6 +31,8 @@ REASK = {
     "yesno": "Say yes, or say stop. Or press y, or s.",
 }
 SESSION_SAVED = "Session saved."
+STOP_CHECK = "Did you say stop?"
+DOUBTFUL_STOP = 0.08  # a decoded stop or symptom word this sure: silence, then ask
 VOICE_ACCEPT = 0.89  # spoken ratings below this confidence are read back (recognise.ACCEPT)
 RECAP = "Welcome back. We pick up where we stopped, at {what}."
 
@@ -40,6 +42,13 @@ class Outcome:
     reason: str  # finished | stopped | interrupted
     stop_reason: str | None
     seconds: float
+
+
+def doubtful_stop(answer: Answer) -> bool:
+    """Speech that decoded as the stop word (or a symptom) but below the level acted on at once."""
+    if answer.source != "voice" or answer.intent != "unknown" or answer.confidence < DOUBTFUL_STOP:
+        return False
+    return meaning(answer.text)[0] in ("stop", "symptom")
 
 
 class Player:
@@ -206,6 +215,12 @@ class Player:
         """Handle a key or word that came while audio played."""
         # journaled even when it changes nothing
         self.emit("answer", **answer.to_dict(), at=current.index, **self.timing(answer))
+        if doubtful_stop(answer):
+            self.sink.flush()  # silence at once, then make sure
+            checked = self.check_stop(answer, current.index)
+            if checked is None:
+                return "resume"
+            answer = checked
         if answer.intent in ("unknown", "number", "good", "no"):
             return None  # only meaningful as an answer to a question
         overheard = answer.intent not in HEARD_BETWEEN_QUESTIONS or answer.confidence < VOICE_ACCEPT
@@ -306,6 +321,8 @@ class Player:
             if answer is not None:
                 waited = round(self.now() - started, 3)
                 self.emit("answer", **answer.to_dict(), at=seg.index, waited=waited, **self.timing(answer))
+            if answer is not None and doubtful_stop(answer):
+                answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
             if answer is not None and answer.intent == "repeat":
                 self.play_now(self.speech.clip(seg.text))
                 continue
@@ -406,6 +423,21 @@ class Player:
             self.emit("confirmed", reason="no reply to the read-back: acted on to be safe", at=seg.index)
             return answer
         return None
+
+    def check_stop(self, answer: Answer, at: int) -> Answer | None:
+        """A stop word heard but not clearly: the sound has stopped; ask, and stop unless told no.
+
+        None: it was not a stop (the session goes on); else the answer to act on as a stop.
+        """
+        self.emit("readback", text=STOP_CHECK, at=at, heard=answer.to_dict())
+        self.play_now(self.speech.clip(STOP_CHECK))
+        reply = self.feedback.answer("yesno", self.answer_window, self.realtime)
+        if reply is not None:
+            self.emit("answer", **reply.to_dict(), at=at, confirming=True, **self.timing(reply))
+        if reply is not None and reply.intent in ("no", "continue"):
+            return None
+        intent, _ = meaning(answer.text)
+        return replace(answer, intent=intent)  # yes, stop, anything else or silence: stop
 
     def checkpoint_again(self, seg: Segment) -> int:
         self.play_now(self.cue("question"))

@@ -85,9 +85,9 @@ def render_to_file(plan: Plan, cache, out: Path) -> float:
 def extra_texts(mode: str) -> list[str]:
     """Everything the player may say besides the plan, rendered before the session starts."""
     from voiceguide.adapt import NUMBER_NAMES, OFFER, READ_BACK, SAY
-    from voiceguide.player import REASK, SESSION_SAVED
+    from voiceguide.player import REASK, SESSION_SAVED, STOP_CHECK
 
-    texts = list(REASK.values()) + [SESSION_SAVED, OFFER[mode]]
+    texts = list(REASK.values()) + [SESSION_SAVED, STOP_CHECK, OFFER[mode]]
     texts += [
         t
         for k, t in SAY.items()

@@ -104,7 +104,7 @@ class DelayTracker:
         window: float = 0.6,
         every: float = 0.25,
         span: float = 0.15,
-        first_span: float = 1.0,
+        first_span: float = 2.0,
     ) -> None:
         self.rate = rate
         self.window = int(window * rate)
@@ -116,6 +116,7 @@ class DelayTracker:
         self.ref = np.zeros(0)
         self.since = 0
         self.lag: float | None = None  # seconds the echo comes after the reference as fetched
+        self.last_score = 0.0
 
     def feed(self, mic: np.ndarray, ref: np.ndarray) -> float | None:
         """Returns the lag measured last (None until there has been a clear echo)."""
@@ -152,9 +153,11 @@ class DelayTracker:
         strength = np.abs(values)
         k = int(np.argmax(strength))
         energy = np.sqrt(np.dot(mic, mic) * np.dot(ref[k : k + self.window], ref[k : k + self.window]))
+        self.last_score = float(strength[k] / energy) if energy > 0 else 0.0  # for the debug log
         if energy <= 0 or strength[k] / energy < 0.5:
             return None  # no clear echo (someone talking over it, or a quiet room)
-        others = np.concatenate([strength[: max(0, k - 80)], strength[k + 81 :]])  # beyond +-5 ms
+        near = int(0.04 * self.rate)  # voiced speech correlates with itself one pitch period away
+        others = np.concatenate([strength[: max(0, k - near)], strength[k + near + 1 :]])
         if len(others) and strength[k] < 1.3 * others.max():
             return None  # two likely places: speech repeats itself; wait for a clearer stretch
         return -float(lags[k]) / self.rate

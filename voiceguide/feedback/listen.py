@@ -335,7 +335,8 @@ class Listener:
                 self.canceller.delay_by(-moved)  # the echo moved in the filter: move the filter too
                 self.tracker.restart(REFERENCE_LEAD)
                 self.unconverged = 0
-            if not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
+            found = self.tracker.lag is not None
+            if found and not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unconverged += 1
                 if self.unconverged > GIVE_UP_FRAMES:  # 3 s of playback and still no cancelling
                     self.tracker.search_again()
@@ -350,7 +351,8 @@ class Listener:
         # until the echo is found and cancelled, nothing heard near the player's sound counts
         echo_db = level_db(echo)
         learning = not self.canceller.converged or self.tracker.lag is None
-        if learning and self.reference is not None and self.reference.sounding(at, self.shift):
+        around = 0.5 if self.tracker.lag is not None else 2.0  # unknown echo: measured up to 0.65 s off
+        if learning and self.reference is not None and self.reference.sounding(at, self.shift, around):
             speech = False
         else:
             speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
@@ -362,7 +364,7 @@ class Listener:
                 line = (
                     f"listen {at:.2f}: mic {mic:.0f} ref {ref_db:.0f} left {left:.0f} echo {echo_db:.0f} dB, "
                     f"speech {said:.2f}, erle {self.canceller.erle:.1f} conv {self.canceller.converged} "
-                    f"shift {self.shift * 1000:.1f} ms"
+                    f"shift {self.shift * 1000:.1f} ms, ncc {self.tracker.last_score:.2f}"
                 )
                 if DEBUG == "1":
                     print(line, file=sys.stderr, flush=True)
@@ -389,13 +391,17 @@ class Listener:
                     self.ignored.put((utterance, "while the player sounds (no echo reference)"))
                     continue
                 answer = safety_first(self.recognise(utterance.samples, RATE, self.expect))
+                if DEBUG:
+                    self._debug_line(f"heard {answer.text!r} as {answer.intent} ({answer.confidence})")
                 ended = utterance.end + getattr(self.mic, "offset", 0.0)
                 self.heard.put(Heard(replace(answer, at=ended), utterance, time.monotonic()))
         except BaseException as e:  # reported to the player, which stops cleanly
             self.error = e
 
     def _debug_utterance(self, u: Utterance) -> None:
-        line = f"utterance {u.start:.2f}-{u.end:.2f}: echo {u.echo_db:.1f} voice {u.voice_db:.1f}"
+        self._debug_line(f"utterance {u.start:.2f}-{u.end:.2f}: echo {u.echo_db:.1f} voice {u.voice_db:.1f}")
+
+    def _debug_line(self, line: str) -> None:
         if DEBUG == "1":
             print(line, file=sys.stderr, flush=True)
         else:
