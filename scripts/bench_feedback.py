@@ -227,10 +227,11 @@ def voice_responses(rounds: int, folder: Path) -> tuple[dict[str, list[float]], 
                     continue
                 responses.setdefault(word, []).append(got["ms"])
                 answer = next(
-                    e for e in events[before:] if e["event"] == "answer" and e["intent"] != "unknown"
+                    (e for e in events[before:] if e["event"] == "answer" and "speech_end_to_use_ms" in e), {}
                 )
                 for k in ("speech_end_to_endpoint_ms", "speech_end_to_answer_ms", "speech_end_to_use_ms"):
-                    stages.setdefault(k, []).append(answer[k])
+                    if k in answer:
+                        stages.setdefault(k, []).append(answer[k])
                 at = len(events) - 1
         before = len(events)
         speech_started(len(events))
