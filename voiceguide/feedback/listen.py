@@ -36,6 +36,7 @@ END_FRAMES = 7  # frames of silence that end an utterance (210 ms): short, for a
 MAX_SECONDS = 6.0  # an answer is a word or a short phrase; longer talk is cut here
 MIN_SECONDS = 0.15
 GIVE_UP_FRAMES = 100
+NO_ECHO_FRAMES = 330  # 10 s of playback and no echo found: the microphone does not hear the player
 SAFETY_FLOOR = 0.2  # confidence from which a decoded stop or symptom word is acted on
 OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, input was dropped
 SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
@@ -298,6 +299,7 @@ class Listener:
         self.canceller = EchoCanceller()
         self.tracker = DelayTracker(RATE)
         self.unconverged = 0  # frames of playback since the echo last moved, without cancelling
+        self.unheard = 0  # frames of playback while no echo has been found
         self.shift = -REFERENCE_LEAD  # fetched this much late, the echo sits LEAD into the filter
         self.endpointer = Endpointer()
         self.expect = "any"
@@ -336,6 +338,8 @@ class Listener:
                 self.tracker.restart(REFERENCE_LEAD)
                 self.unconverged = 0
             found = self.tracker.lag is not None
+            if not found and level_db(ref) > SPEECH_FLOOR_DB:
+                self.unheard += 1  # playback with no echo of it anywhere: a headset, or a far microphone
             if found and not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unconverged += 1
                 if self.unconverged > GIVE_UP_FRAMES:  # 3 s of playback and still no cancelling
@@ -350,7 +354,8 @@ class Listener:
         # a frame is the person speaking only if what is left is not just the echo's remains;
         # until the echo is found and cancelled, nothing heard near the player's sound counts
         echo_db = level_db(echo)
-        learning = not self.canceller.converged or self.tracker.lag is None
+        no_echo = self.tracker.lag is None and self.unheard > NO_ECHO_FRAMES
+        learning = not no_echo and (not self.canceller.converged or self.tracker.lag is None)
         around = 0.5 if self.tracker.lag is not None else 2.0  # unknown echo: measured up to 0.65 s off
         if learning and self.reference is not None and self.reference.sounding(at, self.shift, around):
             speech = False
