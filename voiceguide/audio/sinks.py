@@ -246,10 +246,6 @@ class StreamSink:
         """time.monotonic() from which a flush just made is heard as silence."""
         return self.silent_from() + self.offset
 
-    def clock(self) -> float:
-        """Now on PortAudio's clock (the one DAC and ADC times use)."""
-        return float(self.stream.time)
-
     def silence(self, seconds: float) -> None:
         pass
 
