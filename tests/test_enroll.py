@@ -222,6 +222,55 @@ def test_stop_heard_by_the_general_recogniser_always_stands():
     assert enroll.combine(far, unsure, "number").intent == "unknown"
 
 
+def test_a_clear_match_is_acted_on_and_a_doubtful_one_read_back():
+    """The templates' confidence is on the dialogue's scale: clear matches need no "is that right?"."""
+    from voiceguide.feedback.intents import Answer
+    from voiceguide.feedback.recognise import ACCEPT
+
+    unsure = Answer(text="nine", intent="unknown", confidence=0.1, source="voice")
+    clear = {"word": "five", "distance": 0.6, "ratio": 0.5, "peak": 0.9, "votes": 1.0, "enrolled": {"five"}}
+    doubtful = dict(clear, distance=0.95, ratio=0.9, peak=1.2, votes=2 / 3)
+    assert enroll.combine(clear, unsure, "number").confidence >= ACCEPT
+    assert 0 < enroll.combine(doubtful, unsure, "number").confidence < ACCEPT
+    assert enroll.combine(doubtful, unsure, "number").value == 5
+    lone = dict(clear, votes=1 / 3)  # one take of "five" near, the other two nearest are other words
+    assert enroll.combine(lone, unsure, "number").confidence < ACCEPT
+    # Every input pulls the way it should.
+    base = enroll.match_confidence(doubtful, agree=False)
+    assert enroll.match_confidence(doubtful, agree=True) > base
+    assert enroll.match_confidence(dict(doubtful, ratio=0.7), agree=False) > base
+    assert enroll.match_confidence(dict(doubtful, peak=2.0), agree=False) < base
+    assert enroll.match_confidence(dict(doubtful, votes=1.0), agree=False) > base
+
+
+def test_a_sure_general_answer_stands_when_the_templates_are_unsure():
+    from voiceguide.feedback.intents import Answer
+    from voiceguide.feedback.recognise import ACCEPT
+
+    near_but_unclear = {
+        "word": "five",
+        "distance": 0.9,
+        "ratio": 0.98,
+        "peak": 1.6,
+        "enrolled": {"five", "nine"},
+    }
+    sure = Answer(text="nine", intent="number", value=9, confidence=ACCEPT, source="voice")
+    assert enroll.combine(near_but_unclear, sure, "number").value == 9
+    doubtful = Answer(text="nine", intent="number", value=9, confidence=ACCEPT - 0.1, source="voice")
+    assert enroll.combine(near_but_unclear, doubtful, "number").intent == "unknown"  # ask again
+
+
+def test_no_path_to_any_other_word_is_not_a_clear_win():
+    """A click or hum whose length fits only one word's takes must not look like a sure match."""
+    rng = np.random.default_rng(1)
+    short = [rng.normal(size=(10, 24)).astype(np.float32) for _ in range(2)]
+    long = [rng.normal(size=(60, 24)).astype(np.float32) for _ in range(2)]
+    model = enroll.VoiceModel(["one", "one", "seven", "seven"], short + long)
+    clip = rng.normal(0, 0.1, int(0.5 * 16000)).astype(np.float32)
+    found = model.match(clip, 16000)
+    assert found["ratio"] == 1.0
+
+
 def test_live_listening_uses_the_persons_voice(cli, tmp_path):
     """play --feedback voice decodes in a separate process: it loads the person's voice model there."""
     from voiceguide.feedback.listen import RecogniserProcess
