@@ -139,6 +139,35 @@ def test_enrolled_voice_is_heard_better_and_another_voice_no_worse(cli, takes_a,
     assert enrolled_b[0] >= plain_b[0] and enrolled_b[1] <= plain_b[1], (plain_b, enrolled_b)
 
 
+def test_other_words_and_noise_are_not_accepted_more_often_once_enrolled(cli, takes_a, tmp_path):
+    """The person's own near-miss and everyday words, and noise, with and without their enrollment."""
+    rng = np.random.default_rng(11)
+    files = []
+    for k, word in enumerate(
+        ["tree", "free", "gate", "heaven", "fix", "line", "nose", "won't", "hello", "water"]
+    ):
+        x, rate = speak(tmp_path, word, VOICE_A, *one_person(rng), ROOM, k + 20)
+        files.append(tmp_path / f"oov_{k}.wav")
+        files[-1].write_bytes(wav_bytes(x, rate))
+    noise = [
+        rng.normal(0, 0.05, 16000),
+        np.cumsum(rng.normal(0, 0.01, 16000)) * 0.05,
+        np.where(np.arange(16000) % 3000 < 2, 0.6, 0.0) + rng.normal(0, 0.001, 16000),
+    ]
+    for k, x in enumerate(noise):
+        files.append(tmp_path / f"noise_{k}.wav")
+        files[-1].write_bytes(wav_bytes(np.clip(x, -1, 1).astype(np.float32), 16000))
+
+    def accepted(lines):
+        return [line["intent"] != "unknown" for line in lines]
+
+    plain = accepted(hear_json(cli, files))
+    assert cli("voice", "enroll", "--person", "bea", "--from", str(takes_a)).exit_code == 0
+    enrolled = accepted(hear_json(cli, files, "--person", "bea"))
+    assert sum(enrolled) <= sum(plain), (plain, enrolled)
+    assert not any(enrolled[-len(noise) :])
+
+
 def test_bad_takes_are_reported_and_not_kept(cli, tmp_path):
     folder = write_takes(tmp_path / "takes", ["seven", "three", "more"], "en-us", seed=3)
     (folder / "seven_silent.wav").write_bytes(wav_bytes(np.zeros(16000, np.float32), 16000))

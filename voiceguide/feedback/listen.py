@@ -274,7 +274,6 @@ class Reference:
         smooth = lowpass(played.astype(np.float64), self.rate, 7600.0)
         return np.interp(begin + np.arange(n) / RATE, times, smooth, left=0.0, right=0.0)
 
-
     def sounding(self, at: float, shift: float, around: float = 0.5) -> bool:
         """Did the loudspeaker play anything within `around` seconds of this moment? (Wide, so
         that it holds while the timing of the echo is still unknown.)"""
