@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 import voiceguide.cli
+
+ROOT = Path(__file__).resolve().parent.parent
+PULSE_LOCK = "/tmp/vg-pulse.lock"  # also taken by scripts/bench_feedback.py and bench_reliability.py
 
 
 @pytest.fixture(scope="session")
@@ -107,3 +112,17 @@ def run_voiceguide(voiceguide_home):
         )
 
     return run
+
+
+@pytest.fixture(scope="module")
+def pulse() -> Iterator[str]:
+    """The shared PulseAudio server with its null sink "vg" (started if absent), held for the whole
+    module under a file lock: every test that plays or listens on it, in any worktree or process,
+    runs alone, or the sounds of one would be heard by another. Never skips: no server is a failure."""
+    with open(PULSE_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"could not start PulseAudio: {done.stderr}"
+        yield "vg"

@@ -1,12 +1,11 @@
 """Real playback through a PulseAudio null sink, recorded from its monitor.
 
-.ci/run starts the server; these fixtures start it too when it is absent. They
-never skip: a machine without PulseAudio fails here, as it should in CI.
+.ci/run starts the server; the `pulse` fixture (conftest) starts it too when it is absent. It
+never skips: a machine without PulseAudio fails here, as it should in CI.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
@@ -16,27 +15,13 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from voiceguide.audio.measure import locate_speech
 from voiceguide.audio.pcm import SAMPLE_RATE, read_clip
 from voiceguide.audio.speech import open_cache
 from voiceguide.cues import CUE_SECONDS
 from voiceguide.plan import Plan, Segment, renumber
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
-
-
-@pytest.fixture(scope="module")
-def pulse():
-    with open("/tmp/vg-pulse.lock", "w") as lock:  # one user of the shared null sink at a time
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True, text=True
-        )
-        assert done.returncode == 0, f"could not start PulseAudio: {done.stderr}"
-        yield "vg"
 
 
 def short_plan(answer_window: float = 1.5) -> Plan:

@@ -39,14 +39,14 @@ def sessions(home: Path) -> list[tuple]:
 
 
 def start_pulse() -> None:
+    """Bring the shared server back after a test here killed it (under the `pulse` fixture's lock)."""
     done = subprocess.run(
         ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True, text=True
     )
     assert done.returncode == 0, f"could not start PulseAudio: {done.stderr}"
 
 
-def test_the_sound_server_dying_mid_session_saves_it_and_resume_finishes(voiceguide_home):
-    start_pulse()
+def test_the_sound_server_dying_mid_session_saves_it_and_resume_finishes(pulse, voiceguide_home):
     env = screened_env(voiceguide_home)
     proc = subprocess.Popen(
         [SCRIPT, "play", *SHORT, "--output", "device", "--feedback", "none", "--json"],
@@ -83,8 +83,7 @@ def test_the_sound_server_dying_mid_session_saves_it_and_resume_finishes(voicegu
     assert sessions(voiceguide_home)[0][0] == "finished"
 
 
-def test_no_microphone_for_spoken_answers_is_exit_6_with_what_to_do(voiceguide_home):
-    start_pulse()
+def test_no_microphone_for_spoken_answers_is_exit_6_with_what_to_do(pulse, voiceguide_home):
     env = screened_env(voiceguide_home, PULSE_SOURCE="no-such-microphone")
     done = subprocess.run(
         [SCRIPT, "play", *SHORT, "--output", "device", "--feedback", "voice"],

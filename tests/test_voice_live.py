@@ -9,7 +9,6 @@ answer, and the person's voice is, even over the player's.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import json
 import os
@@ -28,30 +27,22 @@ from voiceguide.audio.speech import open_cache
 from voiceguide.cues import CUE_SECONDS
 from voiceguide.plan import Plan, Segment, renumber
 
-ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 WINDOW = 5.0  # answer window of these sessions
 PERSON_VOICE = "en-us+m3"  # not the player's voice (the default en-us)
 
 
 @pytest.fixture(scope="module")
-def room():
+def room(pulse):
     """The shared null sink as the room: the player and the person both sound in it; the
-    microphone (the default source) is its monitor. Held under a lock: one test at a time."""
-    with open("/tmp/vg-pulse.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        pulse = ["bash", str(ROOT / "scripts" / "pulse.sh"), "start"]
-        done = subprocess.run(pulse, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-        before = subprocess.run(
-            ["pactl", "get-default-source"], capture_output=True, text=True
-        ).stdout.strip()
-        subprocess.run(["pactl", "set-default-source", "vg.monitor"], check=True)
-        person = StreamSink()  # the person's mouth: a second stream into the same sink
-        yield person
-        person.close()
-        if before:
-            subprocess.run(["pactl", "set-default-source", before], capture_output=True)
+    microphone (the default source) is its monitor. Held under the server's lock (`pulse`)."""
+    before = subprocess.run(["pactl", "get-default-source"], capture_output=True, text=True).stdout.strip()
+    subprocess.run(["pactl", "set-default-source", f"{pulse}.monitor"], check=True)
+    person = StreamSink()  # the person's mouth: a second stream into the same sink
+    yield person
+    person.close()
+    if before:
+        subprocess.run(["pactl", "set-default-source", before], capture_output=True)
 
 
 def spoken(text: str, voice: str = PERSON_VOICE) -> np.ndarray:

@@ -61,31 +61,44 @@ def run(
         from voiceguide.audio.sinks import make_sink
     if open_microphone is None:
         open_microphone = listen.open_microphone
-    if recogniser is None:
-        from voiceguide.feedback.recognise import Recogniser
-
-        recogniser = Recogniser()
 
     cache = open_cache()
     cache.ensure(prompts())
     sink = make_sink("device")
     mic = None
+    started = None  # a recogniser process started here
     try:
+        if recogniser is None:
+            # in its own process, as in a session: pocketsphinx holds the GIL while it decodes,
+            # and the sound output, its callback starved, underran and lost the next prompt
+            recogniser = started = listen.RecogniserProcess(general=True)
         mic = open_microphone()
         history = getattr(sink, "history", None)
         reference = listen.Reference(history.between, history.rate) if history is not None else None
+        # one listener for the whole walk-through, as in a session: it learns where the prompts'
+        # echo sits (or that the microphone does not hear them) and keeps it from take to take
+        listener = listen.Listener(mic, recognise=lambda *_: None, reference=reference)
+
+        def keep_up(wait: float) -> None:
+            """The microphone's frames so far go through the listener, so that it learns the
+            prompts' echo (or that the microphone does not hear them); none of them is a take.
+            Done while each prompt plays, not after it: that backlog took up to 1.5 s to process
+            under load, and an answer that came meanwhile was lost with it."""
+            item = mic.read(wait)
+            while item is not None:
+                listener.process(*item)
+                item = mic.read(0)
 
         def say(text: str) -> None:
             clip = trim_end(cache.clip(text), SAMPLE_RATE)
             end = sink.append(clip) + len(clip)
             deadline = time.monotonic() + len(clip) / SAMPLE_RATE + 3.0
             while sink.played() < end and time.monotonic() < deadline:
-                time.sleep(0.02)
+                keep_up(0.02)
 
         def capture(timeout: float) -> np.ndarray | None:
-            while mic.read(0) is not None:  # what the microphone heard while the prompt played
-                pass
-            utterance = listen.next_utterance(mic, timeout, reference)
+            keep_up(0.0)
+            utterance = listen.next_utterance(listener, timeout)
             return None if utterance is None else utterance.samples
 
         def heard(samples: np.ndarray, rate: int) -> str | None:
@@ -102,3 +115,5 @@ def run(
         if mic is not None:
             mic.close()
         sink.close()
+        if started is not None:
+            started.close()

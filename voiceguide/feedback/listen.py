@@ -37,6 +37,8 @@ MAX_SECONDS = 6.0  # an answer is a word or a short phrase; longer talk is cut h
 MIN_SECONDS = 0.15
 GIVE_UP_FRAMES = 100
 NO_ECHO_FRAMES = 330  # 10 s of playback and no echo found: the microphone does not hear the player
+DEAF_FRAMES = 66  # 2 s in a row within ECHO_DELAY_MAX of playback, all below SPEECH_FLOOR_DB: deaf to it
+ECHO_DELAY_MAX = 1.0  # the player's sound reaches a microphone at most this late (measured: 0.65 s)
 SAFETY_FLOOR = 0.2  # confidence from which a decoded stop or symptom word is acted on
 OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, input was dropped
 SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
@@ -196,13 +198,16 @@ class Microphone:
             pass
 
 
-def _serve(conn, person: str | None = None) -> None:
+def _serve(conn, person: str | None = None, general: bool = False) -> None:
     """The recogniser's own process: pocketsphinx holds the GIL while it decodes (measured:
-    265 ms for a 6 s utterance), which would starve the audio callbacks of the player."""
+    265 ms for a 6 s utterance), which would starve the audio callbacks of the player.
+    `general`: the speaker-independent decoder alone (enrollment asks it about takes)."""
     try:
         from voiceguide.feedback.enroll import recogniser_for
+        from voiceguide.feedback.recognise import Recogniser
 
-        recogniser = recogniser_for(person)  # the person's learnt voice in front, when they enrolled
+        # the person's learnt voice in front, when they enrolled
+        recogniser = Recogniser() if general else recogniser_for(person)
     except Exception as e:  # NoRecogniser and friends: reported to the parent, which raises it
         conn.send(("error", str(e), getattr(e, "hint", "")))
         return
@@ -221,13 +226,13 @@ def _serve(conn, person: str | None = None) -> None:
 class RecogniserProcess:
     """Recognition in a separate process, called like Recogniser.hear."""
 
-    def __init__(self, timeout: float = 30.0, person: str | None = None) -> None:
+    def __init__(self, timeout: float = 30.0, person: str | None = None, general: bool = False) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")  # no fork while audio threads run
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
-            target=_serve, args=(child, person), name="voiceguide-recogniser", daemon=True
+            target=_serve, args=(child, person, general), name="voiceguide-recogniser", daemon=True
         )
         self.process.start()
         child.close()
@@ -280,6 +285,12 @@ class Reference:
         _, played = self.between(at - shift - around, at - shift + around)
         return len(played) > 0 and level_db(played) > SPEECH_FLOOR_DB
 
+    def sounded(self, at: float, shift: float, within: float = ECHO_DELAY_MAX) -> bool:
+        """Did the loudspeaker play anything in the `within` seconds up to this moment (so that
+        its echo could be in a microphone frame of this moment)?"""
+        _, played = self.between(at - shift - within, at - shift)
+        return len(played) > 0 and level_db(played) > SPEECH_FLOOR_DB
+
 
 class Listener:
     """A thread that turns microphone frames into answers; `expect` narrows what it listens for."""
@@ -299,6 +310,10 @@ class Listener:
         self.tracker = DelayTracker(RATE)
         self.unconverged = 0  # frames of playback since the echo last moved, without cancelling
         self.unheard = 0  # frames of playback while no echo has been found
+        self.quiet = 0  # frames in a row that could hold the player's echo, all below the speech floor
+        # the microphone cannot hear the player (pipe-source, headset): its frames are taken as
+        # they are, and no echo is looked for (the person repeating a prompt is no echo of it)
+        self.deaf = False
         self.shift = -REFERENCE_LEAD  # fetched this much late, the echo sits LEAD into the filter
         self.endpointer = Endpointer()
         self.expect = "any"
@@ -327,8 +342,9 @@ class Listener:
     def process(self, frame: np.ndarray, at: float) -> Utterance | None:
         """One microphone frame: echo out, VAD, endpointing."""
         block = self.canceller.block
-        ref = self.reference.frame(at, len(frame), self.shift) if self.reference else np.zeros(len(frame))
-        if self.reference is not None:
+        reference = None if self.deaf else self.reference
+        ref = reference.frame(at, len(frame), self.shift) if reference else np.zeros(len(frame))
+        if reference is not None:
             echo_lag = self.tracker.feed(frame, ref)  # where the echo sits after the reference now
             moved = 0 if echo_lag is None else int(round((echo_lag - REFERENCE_LEAD) * RATE))
             if moved:
@@ -339,6 +355,10 @@ class Listener:
             found = self.tracker.lag is not None
             if not found and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unheard += 1  # playback with no echo of it anywhere: a headset, or a far microphone
+            if not found and reference.sounded(at, self.shift):
+                # its echo, were there one, could not be speech: no louder than the speech floor
+                self.quiet = self.quiet + 1 if level_db(frame) < SPEECH_FLOOR_DB else 0
+                self.deaf = self.quiet >= DEAF_FRAMES
             if found and not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unconverged += 1
                 if self.unconverged > GIVE_UP_FRAMES:  # 3 s of playback and still no cancelling
@@ -353,7 +373,7 @@ class Listener:
         # a frame is the person speaking only if what is left is not just the echo's remains;
         # until the echo is found and cancelled, nothing heard near the player's sound counts
         echo_db = level_db(echo)
-        no_echo = self.tracker.lag is None and self.unheard > NO_ECHO_FRAMES
+        no_echo = self.deaf or (self.tracker.lag is None and self.unheard > NO_ECHO_FRAMES)
         learning = not no_echo and (not self.canceller.converged or self.tracker.lag is None)
         around = 0.5 if self.tracker.lag is not None else 2.0  # unknown echo: measured up to 0.65 s off
         if learning and self.reference is not None and self.reference.sounding(at, self.shift, around):
@@ -368,7 +388,7 @@ class Listener:
                 line = (
                     f"listen {at:.2f}: mic {mic:.0f} ref {ref_db:.0f} left {left:.0f} echo {echo_db:.0f} dB, "
                     f"speech {said:.2f}, erle {self.canceller.erle:.1f} conv {self.canceller.converged} "
-                    f"shift {self.shift * 1000:.1f} ms, ncc {self.tracker.last_score:.2f}"
+                    f"shift {self.shift * 1000:.1f} ms, ncc {self.tracker.last_score:.2f}, deaf {self.deaf}"
                 )
                 if DEBUG == "1":
                     print(line, file=sys.stderr, flush=True)
@@ -516,9 +536,11 @@ class VoiceFeedback:
             self.keys.close()
 
 
-def next_utterance(mic, timeout: float, reference: Reference | None = None) -> Utterance | None:
-    """Wait for one utterance (the echo of any prompt taken out): for enrollment takes."""
-    listener = Listener(mic, recognise=lambda *a: Answer("", "unknown"), reference=reference)
+def next_utterance(listener: Listener, timeout: float) -> Utterance | None:
+    """Wait for one utterance (the echo of any prompt taken out): for enrollment takes. The same
+    listener serves every take and also hears the prompts, so that it knows their echo (or that
+    the microphone does not hear them); it is not started: this reads its microphone."""
+    mic = listener.mic
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         item = mic.read(min(0.1, max(0.0, deadline - time.monotonic())))
