@@ -279,16 +279,11 @@ class Reference:
         smooth = lowpass(played.astype(np.float64), self.rate, 7600.0)
         return np.interp(begin + np.arange(n) / RATE, times, smooth, left=0.0, right=0.0)
 
-    def sounding(self, at: float, shift: float, around: float = 0.5) -> bool:
-        """Did the loudspeaker play anything within `around` seconds of this moment? (Wide, so
-        that it holds while the timing of the echo is still unknown.)"""
-        _, played = self.between(at - shift - around, at - shift + around)
-        return len(played) > 0 and level_db(played) > SPEECH_FLOOR_DB
-
-    def sounded(self, at: float, shift: float, within: float = ECHO_DELAY_MAX) -> bool:
-        """Did the loudspeaker play anything in the `within` seconds up to this moment (so that
-        its echo could be in a microphone frame of this moment)?"""
-        _, played = self.between(at - shift - within, at - shift)
+    def sounding(self, at: float, shift: float, before: float, after: float = 0.0) -> bool:
+        """Did the loudspeaker play anything from `before` seconds before this moment to `after`
+        seconds after it? Wide around it while the echo's timing is unknown; only before it to
+        ask whether its echo could be in a microphone frame of this moment."""
+        _, played = self.between(at - shift - before, at - shift + after)
         return len(played) > 0 and level_db(played) > SPEECH_FLOOR_DB
 
 
@@ -355,7 +350,7 @@ class Listener:
             found = self.tracker.lag is not None
             if not found and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unheard += 1  # playback with no echo of it anywhere: a headset, or a far microphone
-            if not found and reference.sounded(at, self.shift):
+            if not found and reference.sounding(at, self.shift, ECHO_DELAY_MAX):
                 # its echo, were there one, could not be speech: no louder than the speech floor
                 self.quiet = self.quiet + 1 if level_db(frame) < SPEECH_FLOOR_DB else 0
                 self.deaf = self.quiet >= DEAF_FRAMES
@@ -376,25 +371,12 @@ class Listener:
         no_echo = self.deaf or (self.tracker.lag is None and self.unheard > NO_ECHO_FRAMES)
         learning = not no_echo and (not self.canceller.converged or self.tracker.lag is None)
         around = 0.5 if self.tracker.lag is not None else 2.0  # unknown echo: measured up to 0.65 s off
-        if learning and self.reference is not None and self.reference.sounding(at, self.shift, around):
+        if learning and self.reference and self.reference.sounding(at, self.shift, around, around):
             speech = False
         else:
             speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
         if DEBUG:
-            self._debug.append((level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
-            if len(self._debug) >= 33:
-                rows, self._debug = self._debug, []
-                mic, ref_db, left, echo_db, said = (np.mean([r[k] for r in rows]) for k in range(5))
-                line = (
-                    f"listen {at:.2f}: mic {mic:.0f} ref {ref_db:.0f} left {left:.0f} echo {echo_db:.0f} dB, "
-                    f"speech {said:.2f}, erle {self.canceller.erle:.1f} conv {self.canceller.converged} "
-                    f"shift {self.shift * 1000:.1f} ms, ncc {self.tracker.last_score:.2f}, deaf {self.deaf}"
-                )
-                if DEBUG == "1":
-                    print(line, file=sys.stderr, flush=True)
-                else:
-                    with open(DEBUG, "a") as log:
-                        print(line, file=log)
+            self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
         return self.endpointer.feed(voice, echo, at, speech)
 
     def _run(self) -> None:
@@ -421,6 +403,19 @@ class Listener:
                 self.heard.put(Heard(replace(answer, at=ended), utterance, time.monotonic()))
         except BaseException as e:  # reported to the player, which stops cleanly
             self.error = e
+
+    def _debug_frame(self, at: float, levels: tuple) -> None:
+        """Every 33 frames (about 1 s): mean levels and the echo canceller's state, one line."""
+        self._debug.append(levels)
+        if len(self._debug) < 33:
+            return
+        rows, self._debug = self._debug, []
+        mic, ref, left, echo, said = (np.mean([r[k] for r in rows]) for k in range(5))
+        self._debug_line(
+            f"listen {at:.2f}: mic {mic:.0f} ref {ref:.0f} left {left:.0f} echo {echo:.0f} dB, "
+            f"speech {said:.2f}, erle {self.canceller.erle:.1f} conv {self.canceller.converged} "
+            f"shift {self.shift * 1000:.1f} ms, ncc {self.tracker.last_score:.2f}, deaf {self.deaf}"
+        )
 
     def _debug_utterance(self, u: Utterance) -> None:
         self._debug_line(f"utterance {u.start:.2f}-{u.end:.2f}: echo {u.echo_db:.1f} voice {u.voice_db:.1f}")
