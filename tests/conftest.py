@@ -26,6 +26,20 @@ def shared_speech_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("speech-cache")
 
 
+@pytest.fixture(scope="session")
+def three_sessions(tmp_path_factory, shared_speech_cache) -> Path:
+    """A data folder with three real sessions, 6, 3 and 0 days ago: choose pressures; play at
+    them; stop for tingling at the piriformis. Played once per run and only read: a test that
+    changes it works on a copy (progress_helpers.copy_home)."""
+    from progress_helpers import CHOOSE, HURT, LEARNT, play_sessions, spread
+
+    home = play_sessions(
+        tmp_path_factory.mktemp("three") / "home", shared_speech_cache, [CHOOSE, LEARNT, HURT]
+    )
+    spread(home / "journal.sqlite3", [6, 3, 0])
+    return home
+
+
 @pytest.fixture(autouse=True)
 def voiceguide_home(tmp_path, monkeypatch, shared_speech_cache) -> Path:
     """Every test gets its own empty VOICEGUIDE_HOME (not created yet, like a first run)."""

@@ -11,21 +11,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from progress_helpers import CHOOSE, HURT, LEARNT, copy_home, play_sessions, spread
+from progress_helpers import copy_home
 
 from voiceguide import history
 
 GOLDEN = Path(__file__).parent / "golden" / "history_three_sessions.json"
-
-
-@pytest.fixture(scope="module")
-def three_sessions(tmp_path_factory, shared_speech_cache) -> Path:
-    """Choose pressures; play at them; stop for tingling at the piriformis. 6, 3 and 0 days ago."""
-    home = play_sessions(
-        tmp_path_factory.mktemp("three") / "home", shared_speech_cache, [CHOOSE, LEARNT, HURT]
-    )
-    spread(home / "journal.sqlite3", [6, 3, 0])
-    return home
 
 
 @pytest.fixture

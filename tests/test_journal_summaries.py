@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from progress_helpers import CHOOSE, HURT, LEARNT, copy_home, play_sessions, spread
+from progress_helpers import copy_home
 
 from voiceguide import history
 from voiceguide.journal import Journal
@@ -23,15 +23,6 @@ OLD_COLUMNS = (
     "id, started, person, mode, stage, minutes, plan, output, status, ended, end_reason, stop_reason,"
     " seconds_played, resumed_from"
 )
-
-
-@pytest.fixture(scope="module")
-def three_sessions(tmp_path_factory, shared_speech_cache) -> Path:
-    home = play_sessions(
-        tmp_path_factory.mktemp("three") / "home", shared_speech_cache, [CHOOSE, LEARNT, HURT]
-    )
-    spread(home / "journal.sqlite3", [6, 3, 0])
-    return home
 
 
 def from_events(path: Path) -> list[dict]:
