@@ -11,15 +11,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 from voiceguide import domain
+from voiceguide.domain import EASY_AREA_PAIN, MCID
 from voiceguide.feedback.intents import Answer
 from voiceguide.library import Library
 from voiceguide.plan import Segment, renumber
 from voiceguide.planner import ANSWER_WINDOW, QUESTIONS, fill
 from voiceguide.speechtime import PAUSE_AFTER_SPEECH
 
-MCID = 2  # a change of 2 points on the 0-10 scale matters to patients (nrs-mcid)
 PAIN_STOP_ABOVE = 5
-LOW_PAIN = 1  # at or below this on reaching an area, that area may be shortened
 CHECK_HOLD = 15.0  # seconds at a new pressure before asking about it
 
 
@@ -130,7 +129,7 @@ def decide(
                     pressure,
                 )
             ]
-        if pain <= LOW_PAIN and question == "pain" and checkpoint and checkpoint.technique:
+        if pain <= EASY_AREA_PAIN and question == "pain" and checkpoint and checkpoint.technique:
             return [Action("shorten", f"pain {pain}/10 is low here", pressure)]
         return [Action("keep", f"pain {pain}/10", pressure)]
     if intent == "more":

@@ -62,6 +62,11 @@ HOME_PRESSURE_CAP = 4
 STAGE_PRESSURE_CAP = {"acute": 2, "subacute": HOME_PRESSURE_CAP, "chronic": HOME_PRESSURE_CAP}
 CONDITION_PRESSURE_CAP = {"anticoagulants": 2, "osteoporosis": 3, "pregnancy": 2}
 ACUTE_MAX_MINUTES = 20
+
+# Pain on the 0-10 numeric rating scale.
+MCID = 2  # the smallest change in pain that matters to patients (nrs-mcid)
+LOW_PAIN = 2  # at or below this, pain counts as low: settled enough for the next stage
+EASY_AREA_PAIN = 1  # at or below this on reaching an area, that area is shortened
 MIN_MINUTES, MAX_MINUTES = 3, 90
 
 PRESSURE_WORDS = {

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from voiceguide import domain
+from voiceguide.domain import LOW_PAIN, MCID  # noqa: F401  (history.MCID is read by callers)
 
-MCID = 2  # points on the 0-10 scale (nrs-mcid)
 NO_BETTER_BELOW = 1.0  # eased by less than this over two weeks (mean of 2 sessions each end): "no better"
 TREND_DAYS = 14  # "the last two weeks of regular sessions"
 TREND_MIN_SESSIONS = 4  # regular: about twice a week over those two weeks
 TREND_MIN_SPAN_DAYS = 10
-LOW_PAIN = 2  # at or below this, pain counts as low
 STEADY_SESSIONS = 3  # "several" sessions of low pain and no stop before the next stage is suggested
 KEPT_MIN_SECONDS = 300.0  # an interrupted session counts towards the habit after 5 minutes
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -16,8 +16,8 @@ import numpy as np
 from voiceguide.adapt import Action, Editor, State, decide, needs_read_back, read_back_text, update_state
 from voiceguide.audio import timeline
 from voiceguide.audio.pcm import SAMPLE_RATE
-from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, Answer, meaning
-from voiceguide.feedback.listen import HEARD_BETWEEN_QUESTIONS
+from voiceguide.feedback.intents import ACCEPT as VOICE_ACCEPT
+from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, HEARD_BETWEEN_QUESTIONS, Answer, meaning
 from voiceguide.feedback.sources import Feedback
 from voiceguide.library import Library
 from voiceguide.plan import Plan, Segment
@@ -33,7 +33,6 @@ REASK = {
 SESSION_SAVED = "Session saved."
 STOP_CHECK = "Did you say stop?"
 DOUBTFUL_STOP = 0.08  # a decoded stop or symptom word this sure: silence, then ask
-VOICE_ACCEPT = 0.89  # spoken ratings below this confidence are read back (recognise.ACCEPT)
 RECAP = "Welcome back. We pick up where we stopped, at {what}."
 
 

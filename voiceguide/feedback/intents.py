@@ -40,7 +40,16 @@ NUMBERS = {
     "nine": 9,
     "ten": 10,
 }
-NUMBER_WORDS = [w for w in NUMBERS if w not in ("oh", "nought")]
+NUMBER_WORDS = [w for w in NUMBERS if w not in ("oh", "nought")]  # index = value
+
+# The dialogue's two confidence thresholds for a spoken answer (fitted by
+# scripts/bench_recognition.py --fit; see feedback/recognise.py): at or above ACCEPT it is
+# acted on at once; from CONFIRM up to ACCEPT it is read back; below CONFIRM it is asked again.
+ACCEPT = 0.89
+CONFIRM = 0.63
+#: Between questions only these are acted on from speech, all safe to act on at once (pressure
+#: and skipping are taken from keys at any time, from speech only as an answer to a question).
+HEARD_BETWEEN_QUESTIONS = frozenset({"stop", "symptom", "pause", "continue", "repeat"})
 WORDS = {
     "more": "more",
     "harder": "more",

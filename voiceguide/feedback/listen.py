@@ -49,9 +49,6 @@ MIC_HINT = (
     "Check that a microphone is connected and not muted (try: voiceguide doctor), "
     "or answer with keys: --feedback keys."
 )
-#: Between questions only these are acted on from speech, all safe to act on at once (pressure
-#: and skipping are taken from keys at any time, from speech only as an answer to a question).
-HEARD_BETWEEN_QUESTIONS = {"stop", "symptom", "pause", "continue", "repeat"}
 
 
 @dataclass

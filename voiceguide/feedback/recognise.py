@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 
 from voiceguide.errors import NoRecogniser
-from voiceguide.feedback.intents import Answer, understand
+from voiceguide.feedback.intents import ACCEPT, CONFIRM, NUMBER_WORDS, Answer, understand  # noqa: F401
 
 RATE = 16000
 PAD_SECONDS = 0.3
@@ -44,7 +44,6 @@ MAX_SECONDS = 8.0  # longer input is not an answer: only its start is decoded
 SHIFT_SAMPLES = 80  # a second decode half a frame later: an answer heard both times is more certain
 NBEST = 30
 
-NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 MORE_WORDS = ["more", "harder", "firmer"]
 LESS_WORDS = ["less", "softer", "lighter"]
 GOOD_WORDS = ["good", "okay", "yes"]
@@ -67,8 +66,6 @@ BIAS = -3.21
 # CONFIRM the lowest at which <= 10 % of the answers would be acted on or read back
 # wrongly. A stop or symptom word is safe to act on from CONFIRM up (stopping is never
 # the harmful mistake); that is the dialogue's choice, not made here.
-ACCEPT = 0.89
-CONFIRM = 0.63
 # Gates (dBFS of 20 ms frames; fraction of voiced frames; level spread).
 MIN_ACTIVE_DB = -50.0
 MIN_SPEECH_SECONDS = 0.12
