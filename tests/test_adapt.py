@@ -3,15 +3,18 @@
 import pytest
 
 from voiceguide.adapt import (
-    MCID,
-    PAIN_STOP_ABOVE,
     Action,
+    Context,
+    Kind,
+    Rule,
     State,
-    decide,
+    legacy_action,
     needs_read_back,
     read_back_text,
     update_state,
 )
+from voiceguide.adapt import decide as decide_at
+from voiceguide.domain import MCID, PAIN_STOP_ABOVE
 from voiceguide.feedback.intents import Answer
 from voiceguide.plan import Segment
 
@@ -33,6 +36,14 @@ def checkpoint(question="pressure", technique="P03"):
     )
 
 
+def decide(state, answer, seg, pressure, tech_cap=None):
+    """The rules at a checkpoint (seg) or between questions (None), at this pressure and cap."""
+    question = seg.question if seg is not None else None
+    technique = seg.technique if seg is not None else None
+    at = Context(question, technique, "lower-back", pressure, tech_cap or state.cap)
+    return decide_at(state, answer, at)
+
+
 def one(actions):
     assert len(actions) == 1
     return actions[0]
@@ -40,92 +51,101 @@ def one(actions):
 
 def test_more_raises_one_step():
     a = one(decide(State(cap=4), said("more", "more"), checkpoint(), 2))
-    assert (a.action, a.pressure) == ("pressure_up", 3)
+    assert (a.kind, a.pressure) == ("pressure_up", 3)
 
 
 def test_more_at_the_cap_gives_time_instead():
     a = one(decide(State(cap=2), said("more", "more"), checkpoint(), 2))
-    assert a.action == "extend" and a.pressure == 2
+    assert a.kind == "extend" and a.pressure == 2 and a.cap_reached and a.rule is Rule.FIRMER_AT_CAP
 
 
 def test_more_within_the_technique_cap():
     a = one(decide(State(cap=4), said("more", "more"), checkpoint(), 3, tech_cap=3))
-    assert a.action == "extend"
+    assert a.kind == "extend"
 
 
 def test_never_firmer_after_a_stop():
     a = one(decide(State(cap=4, stopped=True), said("more", "more"), checkpoint(), 2))
-    assert a.action == "keep" and a.pressure == 2
+    assert a.kind == "keep" and a.pressure == 2
 
 
 def test_less_lowers_one_step_and_skips_at_the_lightest():
     assert one(decide(State(cap=4), said("less", "less"), checkpoint(), 3)) == Action(
-        "pressure_down", "asked for less", 2
+        Kind.PRESSURE_DOWN, Rule.ASKED_LIGHTER, 2, cap=4
     )
-    assert one(decide(State(cap=4), said("less", "less"), checkpoint(), 1)).action == "skip"
+    assert one(decide(State(cap=4), said("less", "less"), checkpoint(), 1)).kind == "skip"
 
 
 def test_good_keeps():
     a = one(decide(State(cap=4), said("good", "good"), checkpoint(), 3))
-    assert a.action == "keep" and a.pressure == 3
+    assert a.kind == "keep" and a.pressure == 3
 
 
 def test_skip_and_repeat_and_pause():
-    assert one(decide(State(cap=4), said("next", "skip"), checkpoint(), 3)).action == "skip"
-    assert one(decide(State(cap=4), said("again", "repeat"), checkpoint(), 3)).action == "repeat"
-    assert one(decide(State(cap=4), said("pause", "pause"), None, 3)).action == "pause"
+    assert one(decide(State(cap=4), said("next", "skip"), checkpoint(), 3)).kind == "skip"
+    assert one(decide(State(cap=4), said("again", "repeat"), checkpoint(), 3)).kind == "repeat"
+    assert one(decide(State(cap=4), said("pause", "pause"), None, 3)).kind == "pause"
     paused = State(cap=4, paused=True)
-    assert one(decide(paused, said("continue", "continue"), None, 3)).action == "resume"
+    assert one(decide(paused, said("continue", "continue"), None, 3)).kind == "resume"
 
 
 def test_stop_word_stops_at_any_moment():
-    assert one(decide(State(cap=4), said("stop", "stop"), None, 3)).action == "stop"
-    assert one(decide(State(cap=4), said("please stop", "stop"), checkpoint(), 3)).action == "stop"
+    assert one(decide(State(cap=4), said("stop", "stop"), None, 3)).kind == "stop"
+    assert one(decide(State(cap=4), said("please stop", "stop"), checkpoint(), 3)).kind == "stop"
 
 
 @pytest.mark.parametrize("word", ["tingling", "numb", "burning", "shooting", "dizzy"])
 def test_symptom_words_stop(word):
     a = one(decide(State(cap=4), said(word, "symptom"), None, 3))
-    assert a.action == "stop" and word in a.reason
+    assert a.kind == "stop" and word in a.reason
 
 
 def test_opening_pain_is_the_baseline():
     a = one(decide(State(cap=4), said("4", "number", 4), checkpoint("pain"), None))
-    assert a.action == "keep"
+    assert a.kind == "keep"
 
 
 def test_pain_above_five_stops():
     state = State(cap=4, opening_pain=5)
     a = one(decide(state, said("6", "number", PAIN_STOP_ABOVE + 1), checkpoint("pain"), 3))
-    assert a.action == "stop"
+    assert a.kind == "stop"
 
 
 def test_pain_two_above_the_start_stops():
     state = State(cap=4, opening_pain=1)
-    assert one(decide(state, said("3", "number", 1 + MCID), checkpoint("pain"), 3)).action == "stop"
-    assert one(decide(state, said("2", "number", 2), checkpoint("pain"), 3)).action == "keep"
+    assert one(decide(state, said("3", "number", 1 + MCID), checkpoint("pain"), 3)).kind == "stop"
+    assert one(decide(state, said("2", "number", 2), checkpoint("pain"), 3)).kind == "keep"
 
 
 def test_low_pain_on_reaching_an_area_shortens_it():
     state = State(cap=4, opening_pain=3)
-    assert one(decide(state, said("1", "number", 1), checkpoint("pain"), 2)).action == "shorten"
+    assert one(decide(state, said("1", "number", 1), checkpoint("pain"), 2)).kind == "shorten"
 
 
 def test_after_a_stop_the_offer_is_answered():
-    state = State(cap=2, stopped=True, awaiting_offer=True)
-    assert one(decide(state, said("yes", "good"), checkpoint("comfort"), None)).action == "fallback"
-    assert one(decide(state, said("no", "no"), checkpoint("comfort"), None)).action == "end"
-    assert one(decide(state, said("stop", "stop"), checkpoint("comfort"), None)).action == "end"
+    state = State(cap=2, stopped=True)
+    assert one(decide(state, said("yes", "good"), checkpoint("offer"), None)).kind == "fallback"
+    assert one(decide(state, said("no", "no"), checkpoint("offer"), None)).kind == "end"
+    assert one(decide(state, said("stop", "stop"), checkpoint("offer"), None)).kind == "end"
+
+
+def test_the_offer_does_not_leak_into_the_next_question():
+    """After a stop, the closing pain question still takes a number (it once heard only yes/no)."""
+    state = State(cap=2, stopped=True, opening_pain=4)
+    a = one(decide(state, said("3", "number", 3), checkpoint("pain", technique=None), None))
+    assert (a.kind, a.rule, a.pain) == (Kind.KEEP, Rule.PAIN_NOTED, 3)
 
 
 def test_a_stop_lowers_the_cap_and_avoids_the_area():
-    state = update_state(State(cap=4), said("stop", "stop"), [Action("stop", "stop word", 3)], "piriformis")
+    stop = Action(Kind.STOP, Rule.STOP_WORD, 3)
+    state = update_state(State(cap=4), said("stop", "stop"), [stop], "piriformis")
     assert state.stopped and state.cap == 2 and state.avoid_areas == ["piriformis"]
-    assert state.stop_reason == "stop word" and state.awaiting_offer
+    assert state.stop_reason == "stop word" and state.stop_rule == "stop-word" and state.stops == 1
 
 
 def test_high_opening_pain_means_light_pressure_today():
-    state = update_state(State(cap=4), said("7", "number", 7), [Action("keep", "opening")], None)
+    opening = Action(Kind.KEEP, Rule.OPENING_PAIN, pain=7)
+    state = update_state(State(cap=4), said("7", "number", 7), [opening], None)
     assert state.opening_pain == 7 and state.cap == 2
 
 
@@ -166,3 +186,65 @@ def test_a_doubtful_spoken_rating_is_read_back_even_when_harmless():
     unsure = said("three", "number", 3, source="voice", confidence=0.7)
     assert not needs_read_back(state, sure, accept=0.84)
     assert needs_read_back(state, unsure, accept=0.84)
+
+
+# --- typed actions ---------------------------------------------------------------
+
+
+def test_the_cap_is_the_lowest_in_force_whatever_the_path():
+    """A technique's cap below the session's stops a rise between questions as at a question."""
+    state = State(cap=4)
+    for seg in (checkpoint(), None):
+        a = one(decide(state, said("+", "more", source="keys"), seg, 2, tech_cap=2))
+        assert a.kind is Kind.EXTEND and a.pressure == 2 and a.cap == 2 and a.cap_reached
+
+
+def test_reasons_are_made_from_the_fields_and_fields_survive_the_journal():
+    state = State(cap=4, opening_pain=2)
+    a = one(decide(state, said("5", "number", 5), checkpoint("pain"), 3))
+    assert (a.kind, a.rule, a.pain, a.baseline) == (Kind.STOP, Rule.PAIN_ROSE, 5, 2)
+    assert a.reason == "pain 5/10 is 3 above the start (2/10)"
+    assert Action.from_dict(a.to_dict()) == a
+
+
+@pytest.mark.parametrize(
+    "old, rule, fields",
+    [
+        ({"action": "keep", "reason": "opening pain 5/10", "pressure": None}, Rule.OPENING_PAIN, {"pain": 5}),
+        ({"action": "keep", "reason": "pain 3/10", "pressure": 2}, Rule.PAIN_NOTED, {"pain": 3}),
+        (
+            {"action": "stop", "reason": "pain 6/10 is 2 above the start (4/10)", "pressure": 3},
+            Rule.PAIN_ROSE,
+            {"pain": 6, "baseline": 4},
+        ),
+        (
+            {"action": "stop", "reason": "pain 7/10 is above 5", "pressure": 2},
+            Rule.PAIN_ABOVE_LIMIT,
+            {"pain": 7},
+        ),
+        (
+            {"action": "stop", "reason": "symptom: tingling", "pressure": 4},
+            Rule.SYMPTOM,
+            {"word": "tingling"},
+        ),
+        ({"action": "keep", "reason": "answer: good", "pressure": 2}, Rule.GOOD, {}),
+        (
+            {
+                "action": "extend",
+                "reason": "already at the limit of 2 of 5: more time instead",
+                "pressure": 2,
+            },
+            Rule.FIRMER_AT_CAP,
+            {"cap": 2},
+        ),
+        ({"action": "pressure_up", "reason": "asked for more", "pressure": 3}, Rule.ASKED_FIRMER, {}),
+        ({"action": "end", "reason": "no answer to the offer: ending gently"}, Rule.OFFER_UNANSWERED, {}),
+        ({"action": "keep", "reason": "no answer: pressure kept", "pressure": 2}, Rule.NO_ANSWER, {}),
+    ],
+)
+def test_actions_from_older_journals_are_read_by_their_reason(old, rule, fields):
+    a = legacy_action(old)
+    assert a.rule is rule and a.kind == old["action"] and a.pressure == old.get("pressure")
+    for name, value in fields.items():
+        assert getattr(a, name) == value
+    assert Action.from_dict(old) == a

@@ -1,25 +1,194 @@
-"""How the session changes with what the person says: pure rules, then pure edits.
+"""How the session changes with what the person says: pure rules over typed values.
 
-`decide` reads like the clinical notes (stop rules first, never raise pressure
-after a stop or above a cap); `apply` rewrites the rest of the segment list.
-No clock, no audio, no files: the player feeds answers in and plays what comes out.
+`decide` reads like the clinical notes (stop rules first, never raise pressure after a stop
+or above a cap). What it returns is an `Action`: a kind, the `Rule` that fired and explicit
+fields (pressure, pain, cap). Sentences for the listener are made from actions
+(`replan.py`), and the journal keeps the fields, so nothing is ever parsed back out of words.
+No clock, no audio, no files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 
-from voiceguide import domain
-from voiceguide.domain import EASY_AREA_PAIN, MCID
-from voiceguide.feedback.intents import Answer
-from voiceguide.library import Library
-from voiceguide.plan import Segment, renumber
-from voiceguide.planner import ANSWER_WINDOW, QUESTIONS, fill
-from voiceguide.speechtime import PAUSE_AFTER_SPEECH
+from voiceguide.domain import EASY_AREA_PAIN, MCID, PAIN_STOP_ABOVE
+from voiceguide.feedback.intents import NUMBER_WORDS, Answer
 
-PAIN_STOP_ABOVE = 5
-CHECK_HOLD = 15.0  # seconds at a new pressure before asking about it
+
+class Kind(StrEnum):
+    """What happens to the session (the `action` field of the journal and of `play --json`)."""
+
+    PRESSURE_UP = "pressure_up"
+    PRESSURE_DOWN = "pressure_down"
+    KEEP = "keep"
+    SKIP = "skip"
+    EXTEND = "extend"
+    SHORTEN = "shorten"
+    REPEAT = "repeat"
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+    FALLBACK = "fallback"  # the gentle offer after a stop was taken
+    END = "end"  # the session goes straight to its closing question
+
+
+class Rule(StrEnum):
+    """Why: one name per branch of `decide` (and of the player's own choices)."""
+
+    OPENING_PAIN = "opening-pain"  # the first rating: the baseline of the rise rule
+    PAIN_NOTED = "pain-noted"
+    PAIN_ABOVE_LIMIT = "pain-above-limit"  # above PAIN_STOP_ABOVE: stop
+    PAIN_ROSE = "pain-rose"  # MCID or more above the opening rating: stop
+    PAIN_LOW_HERE = "pain-low-here"  # at most EASY_AREA_PAIN on reaching an area: shorter
+    SYMPTOM = "symptom"
+    STOP_WORD = "stop-word"
+    ASKED_FIRMER = "asked-firmer"
+    FIRMER_AT_CAP = "firmer-at-cap"  # more at the cap: more time instead
+    NO_FIRMER_AFTER_STOP = "no-firmer-after-stop"
+    MORE_TIME = "more-time"  # more where no pressure applies
+    ASKED_LIGHTER = "asked-lighter"
+    LIGHTEST_ALREADY = "lightest-already"  # less at the lightest: skip the technique
+    ASKED_SKIP = "asked-skip"
+    ASKED_REPEAT = "asked-repeat"
+    ASKED_PAUSE = "asked-pause"
+    ASKED_CONTINUE = "asked-continue"
+    GOOD = "good"  # "good" or "yes": stay as we are
+    OTHER_ANSWER = "other-answer"
+    NO_ANSWER = "no-answer"
+    NO_FEEDBACK = "no-feedback"
+    OFFER_TAKEN = "offer-taken"
+    OFFER_DECLINED = "offer-declined"
+    OFFER_UNANSWERED = "offer-unanswered"
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: Kind
+    rule: Rule
+    pressure: int | None = None  # the pressure from now on (None: no pressure applies)
+    pain: int | None = None  # the rating acted on
+    baseline: int | None = None  # the opening rating the rise rule compared with
+    cap: int | None = None  # the pressure cap in force when it was decided
+    word: str | None = None  # the symptom word, or the intent of another answer
+
+    @property
+    def cap_reached(self) -> bool:
+        return self.rule is Rule.FIRMER_AT_CAP
+
+    @property
+    def reason(self) -> str:
+        """A short note for people reading the journal or `play --json`: made, never parsed."""
+        return REASONS[self.rule].format(
+            pain=self.pain,
+            baseline=self.baseline,
+            rise=(self.pain or 0) - (self.baseline or 0),
+            cap=self.cap,
+            word=self.word,
+            limit=PAIN_STOP_ABOVE,
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "action": self.kind.value,
+            "rule": self.rule.value,
+            "pressure": self.pressure,
+            "pain": self.pain,
+            "baseline": self.baseline,
+            "cap": self.cap,
+            "cap_reached": self.cap_reached,
+            "word": self.word,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Action:
+        """An action event from the journal: typed fields, or (journals from 0.1.0) its reason."""
+        if data.get("rule"):
+            return cls(
+                Kind(data["action"]),
+                Rule(data["rule"]),
+                data.get("pressure"),
+                data.get("pain"),
+                data.get("baseline"),
+                data.get("cap"),
+                data.get("word"),
+            )
+        return legacy_action(data)
+
+
+REASONS = {
+    Rule.OPENING_PAIN: "opening pain {pain}/10",
+    Rule.PAIN_NOTED: "pain {pain}/10",
+    Rule.PAIN_ABOVE_LIMIT: "pain {pain}/10 is above {limit}",
+    Rule.PAIN_ROSE: "pain {pain}/10 is {rise} above the start ({baseline}/10)",
+    Rule.PAIN_LOW_HERE: "pain {pain}/10 is low here",
+    Rule.SYMPTOM: "symptom: {word}",
+    Rule.STOP_WORD: "stop word",
+    Rule.ASKED_FIRMER: "asked for more",
+    Rule.FIRMER_AT_CAP: "already at the limit of {cap} of 5: more time instead",
+    Rule.NO_FIRMER_AFTER_STOP: "no firmer pressure after a stop",
+    Rule.MORE_TIME: "more time asked for",
+    Rule.ASKED_LIGHTER: "asked for less",
+    Rule.LIGHTEST_ALREADY: "already as light as it goes",
+    Rule.ASKED_SKIP: "asked to skip",
+    Rule.ASKED_REPEAT: "asked to repeat",
+    Rule.ASKED_PAUSE: "asked to pause",
+    Rule.ASKED_CONTINUE: "asked to continue",
+    Rule.GOOD: "answer: good",
+    Rule.OTHER_ANSWER: "answer: {word}",
+    Rule.NO_ANSWER: "no answer: pressure kept",
+    Rule.NO_FEEDBACK: "no feedback",
+    Rule.OFFER_TAKEN: "the gentle offer after a stop was taken",
+    Rule.OFFER_DECLINED: "ended after a stop",
+    Rule.OFFER_UNANSWERED: "no answer to the offer: ending gently",
+}
+
+# Journals written by 0.1.0 kept only the reason; these read it back, once, for old events.
+_LEGACY = [
+    (r"opening pain (\d+)/10", Rule.OPENING_PAIN),
+    (r"pain (\d+)/10 is above \d+", Rule.PAIN_ABOVE_LIMIT),
+    (r"pain (\d+)/10 is \d+ above the start \((\d+)/10\)", Rule.PAIN_ROSE),
+    (r"pain (\d+)/10 is low here", Rule.PAIN_LOW_HERE),
+    (r"pain (\d+)/10", Rule.PAIN_NOTED),
+    (r"symptom: (.*)", Rule.SYMPTOM),
+    (r"stop word", Rule.STOP_WORD),
+    (r"asked for more", Rule.ASKED_FIRMER),
+    (r"already at the limit of (\d+) of 5.*", Rule.FIRMER_AT_CAP),
+    (r"no firmer pressure after a stop", Rule.NO_FIRMER_AFTER_STOP),
+    (r"more time asked for", Rule.MORE_TIME),
+    (r"asked for less", Rule.ASKED_LIGHTER),
+    (r"already as light as it goes", Rule.LIGHTEST_ALREADY),
+    (r"asked to skip|next step", Rule.ASKED_SKIP),
+    (r"asked to repeat|repeat the step", Rule.ASKED_REPEAT),
+    (r"asked to pause|paused by the user", Rule.ASKED_PAUSE),
+    (r"asked to continue|resumed.*", Rule.ASKED_CONTINUE),
+    (r"answer: good", Rule.GOOD),
+    (r"answer: (.*)", Rule.OTHER_ANSWER),
+    (r"no answer to the offer.*", Rule.OFFER_UNANSWERED),
+    (r"no answer.*", Rule.NO_ANSWER),
+    (r"no feedback", Rule.NO_FEEDBACK),
+    (r"gentle vibration after a stop", Rule.OFFER_TAKEN),
+    (r"ended after a stop", Rule.OFFER_DECLINED),
+]
+
+
+def legacy_action(data: dict) -> Action:
+    """The typed action behind a 0.1.0 journal event (reason text only)."""
+    reason = data.get("reason") or ""
+    kind = Kind(data.get("action") or "keep")
+    for pattern, rule in _LEGACY:
+        match = re.fullmatch(pattern, reason)
+        if match is None:
+            continue
+        groups = match.groups()
+        pain = int(groups[0]) if groups and rule.name.startswith(("PAIN", "OPENING")) else None
+        baseline = int(groups[1]) if rule is Rule.PAIN_ROSE else None
+        cap = int(groups[0]) if rule is Rule.FIRMER_AT_CAP else None
+        word = groups[0] if rule in (Rule.SYMPTOM, Rule.OTHER_ANSWER) else None
+        return Action(kind, rule, data.get("pressure"), pain, baseline, cap, word)
+    return Action(kind, Rule.OTHER_ANSWER, data.get("pressure"), word=reason)
 
 
 @dataclass
@@ -31,9 +200,10 @@ class State:
     last_pain: int | None = None
     stopped: bool = False
     stop_reason: str | None = None
+    stop_rule: str | None = None
+    stops: int = 0
     avoid_areas: list[str] = field(default_factory=list)
     paused: bool = False
-    awaiting_offer: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -45,17 +215,22 @@ class State:
 
 
 @dataclass(frozen=True)
-class Action:
-    action: str  # pressure_up|pressure_down|keep|skip|extend|shorten|repeat|pause|resume|stop|fallback|end
-    reason: str
-    pressure: int | None = None
+class Context:
+    """Where an answer lands: built in one place (the player's conversation) for every path,
+    so that the technique's cap holds whether the answer was a key, a word, a line or a tap."""
 
-    def to_dict(self) -> dict:
-        return {"action": self.action, "reason": self.reason, "pressure": self.pressure}
+    question: str | None  # the checkpoint's question, or None between questions
+    technique: str | None
+    area: str | None
+    pressure: int | None  # the pressure in force there
+    cap: int  # the lowest of the session's, the technique's and the conditions' caps
+
+    @property
+    def at_question(self) -> bool:
+        return self.question is not None
 
 
 LARGE_JUMP = 3  # a pain rating this far from the last one is read back before acting on it
-NUMBER_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 READ_BACK = "I heard {what}. Is that right?"
 
 
@@ -71,7 +246,7 @@ def read_back_text(answer: Answer) -> str | None:
     if answer.intent == "more":
         return READ_BACK.format(what="more")
     if answer.intent == "number" and answer.value is not None:
-        return READ_BACK.format(what=NUMBER_NAMES[answer.value])
+        return READ_BACK.format(what=NUMBER_WORDS[answer.value])
     return None
 
 
@@ -92,320 +267,88 @@ def needs_read_back(state: State, answer: Answer, accept: float = 0.0) -> bool:
     return state.last_pain is not None and abs(pain - state.last_pain) >= LARGE_JUMP
 
 
-def decide(
-    state: State,
-    answer: Answer,
-    checkpoint: Segment | None,
-    pressure: int | None,
-    tech_cap: int | None = None,
-) -> list[Action]:
-    """The rules. checkpoint is None when the answer came between questions (a key or the stop word)."""
+def decide(state: State, answer: Answer, at: Context) -> list[Action]:
+    """The rules, in the order of the clinical notes."""
     intent = answer.intent
-    question = checkpoint.question if checkpoint else None
-    cap = min(state.cap, tech_cap) if tech_cap else state.cap
+    pressure = at.pressure
+    cap = min(state.cap, at.cap)
+
+    def act(kind: Kind, rule: Rule, **fields) -> list[Action]:
+        fields.setdefault("pressure", pressure)
+        return [Action(kind, rule, cap=cap, **fields)]
+
     if intent == "symptom":
-        return [Action("stop", f"symptom: {answer.text}", pressure)]
-    if intent == "stop":
-        if state.awaiting_offer:
-            return [Action("end", "ended after a stop")]
-        return [Action("stop", "stop word", pressure)]
-    if state.awaiting_offer:
+        return act(Kind.STOP, Rule.SYMPTOM, word=answer.text)
+    if at.question == "offer":  # the question after a stop: go on gently, or end
         if intent in ("good", "continue", "more"):
-            return [Action("fallback", "gentle vibration after a stop")]
-        if intent in ("no", "skip", "less"):
-            return [Action("end", "ended after a stop")]
+            return act(Kind.FALLBACK, Rule.OFFER_TAKEN, pressure=None)
+        if intent in ("no", "skip", "less", "stop"):
+            return act(Kind.END, Rule.OFFER_DECLINED, pressure=None)
+    if intent == "stop":
+        return act(Kind.STOP, Rule.STOP_WORD)
     if intent == "number" and answer.value is not None:
         pain = answer.value
         if state.opening_pain is None:
-            return [Action("keep", f"opening pain {pain}/10", pressure)]
+            return act(Kind.KEEP, Rule.OPENING_PAIN, pain=pain)
         if pain > PAIN_STOP_ABOVE:
-            return [Action("stop", f"pain {pain}/10 is above {PAIN_STOP_ABOVE}", pressure)]
+            return act(Kind.STOP, Rule.PAIN_ABOVE_LIMIT, pain=pain)
         if pain >= state.opening_pain + MCID:
-            return [
-                Action(
-                    "stop",
-                    f"pain {pain}/10 is {pain - state.opening_pain} above the start "
-                    f"({state.opening_pain}/10)",
-                    pressure,
-                )
-            ]
-        if pain <= EASY_AREA_PAIN and question == "pain" and checkpoint and checkpoint.technique:
-            return [Action("shorten", f"pain {pain}/10 is low here", pressure)]
-        return [Action("keep", f"pain {pain}/10", pressure)]
+            return act(Kind.STOP, Rule.PAIN_ROSE, pain=pain, baseline=state.opening_pain)
+        if pain <= EASY_AREA_PAIN and at.question == "pain" and at.technique:
+            return act(Kind.SHORTEN, Rule.PAIN_LOW_HERE, pain=pain)
+        return act(Kind.KEEP, Rule.PAIN_NOTED, pain=pain)
     if intent == "more":
         if state.stopped:
-            return [Action("keep", "no firmer pressure after a stop", pressure)]
+            return act(Kind.KEEP, Rule.NO_FIRMER_AFTER_STOP)
         if pressure is None:
-            return [Action("extend", "more time asked for", pressure)]
+            return act(Kind.EXTEND, Rule.MORE_TIME)
         if pressure >= cap:
-            return [Action("extend", f"already at the limit of {cap} of 5: more time instead", pressure)]
-        return [Action("pressure_up", "asked for more", pressure + 1)]
+            return act(Kind.EXTEND, Rule.FIRMER_AT_CAP, pressure=min(pressure, cap))
+        return act(Kind.PRESSURE_UP, Rule.ASKED_FIRMER, pressure=pressure + 1)
     if intent == "less":
         if pressure is None or pressure <= 1:
-            return [Action("skip", "already as light as it goes", pressure)]
-        return [Action("pressure_down", "asked for less", pressure - 1)]
+            return act(Kind.SKIP, Rule.LIGHTEST_ALREADY)
+        return act(Kind.PRESSURE_DOWN, Rule.ASKED_LIGHTER, pressure=min(pressure - 1, cap))
     if intent == "skip":
-        return [Action("skip", "asked to skip", pressure)]
+        return act(Kind.SKIP, Rule.ASKED_SKIP)
     if intent == "repeat":
-        return [Action("repeat", "asked to repeat", pressure)]
+        return act(Kind.REPEAT, Rule.ASKED_REPEAT)
     if intent == "pause":
-        return [Action("pause", "asked to pause", pressure)]
+        return act(Kind.PAUSE, Rule.ASKED_PAUSE)
     if intent == "continue":
-        return [Action("resume" if state.paused else "keep", "asked to continue", pressure)]
-    return [Action("keep", "answer: " + intent, pressure)]
+        return act(Kind.RESUME if state.paused else Kind.KEEP, Rule.ASKED_CONTINUE)
+    if intent == "good":
+        return act(Kind.KEEP, Rule.GOOD)
+    return act(Kind.KEEP, Rule.OTHER_ANSWER, word=intent)
 
 
-def update_state(state: State, answer: Answer, actions: list[Action], area: str | None) -> State:
+def no_answer(at: Context) -> list[Action]:
+    """Nothing came in time: keep the pressure, never raise it; after a stop, end gently."""
+    if at.question == "offer":
+        return [Action(Kind.END, Rule.OFFER_UNANSWERED, cap=at.cap)]
+    return [Action(Kind.KEEP, Rule.NO_ANSWER, at.pressure, cap=at.cap)]
+
+
+def update_state(state: State, answer: Answer | None, actions: list[Action], area: str | None) -> State:
     s = replace(state, avoid_areas=list(state.avoid_areas))
-    if answer.intent == "number" and answer.value is not None:
-        if s.opening_pain is None:
-            s.opening_pain = answer.value
-            if answer.value > PAIN_STOP_ABOVE:
-                s.cap = min(s.cap, 2)  # high pain at the start: light pressure only today
-        s.last_pain = answer.value
     for a in actions:
-        if a.action == "stop":
+        if a.pain is not None:
+            if a.rule is Rule.OPENING_PAIN:
+                s.opening_pain = a.pain
+                if a.pain > PAIN_STOP_ABOVE:
+                    s.cap = min(s.cap, 2)  # high pain at the start: light pressure only today
+            s.last_pain = a.pain
+        if a.kind is Kind.STOP:
             s.stopped = True
+            s.stops += 1
             s.stop_reason = s.stop_reason or a.reason
-            s.awaiting_offer = True
+            s.stop_rule = s.stop_rule or a.rule.value
             if area and area not in s.avoid_areas:
                 s.avoid_areas.append(area)
             if a.pressure:
                 s.cap = max(1, min(s.cap, a.pressure - 1))
-        elif a.action in ("fallback", "end"):
-            s.awaiting_offer = False
-        elif a.action == "pause":
+        elif a.kind is Kind.PAUSE:
             s.paused = True
-        elif a.action == "resume":
+        elif a.kind is Kind.RESUME:
             s.paused = False
     return s
-
-
-# --- edits to the rest of the session -----------------------------------------
-
-
-Timer = Callable[[str], float]
-
-SAY_PRESSURE = {
-    "pressure_up": "A little firmer now, {words}.",
-    "pressure_down": "A little lighter now, {words}.",
-}
-SAY = {
-    "skip": "Skipping ahead to the next step.",
-    "extend": "Staying here a little longer. That adds about {seconds} seconds to the session.",
-    "shorten": "Your pain is low here, so this part will be shorter.",
-    "stop_self": "Stopping now. Ease off and let your hands rest.",
-    "stop_partner": "Stop now. Lift your hands off gently and let your partner rest.",
-    "keep_cap": "That is as firm as it goes today, so we stay at this pressure.",
-    "keep_after_stop": "After a stop we keep the pressure light. Staying as we are.",
-    "fallback_self": (
-        "Lie on your back with your knees bent, rest your hands on your belly, and breathe slowly."
-    ),
-    "end_early": "We will finish here.",
-}
-OFFER = {
-    "self": (
-        "Would you like a minute of gentle rest and breathing before we finish? Say yes, or say stop to end."
-    ),
-    "partner": (
-        "For the person receiving: would you like some gentle rocking before we finish? "
-        "Say yes, or say stop to end."
-    ),
-}
-CLOSING_TEXTS = {QUESTIONS[("closing", "self")], QUESTIONS[("closing", "partner")]}
-
-
-class Editor:
-    """Rewrites the segment list after an answer; knows the wording and the library."""
-
-    def __init__(self, library: Library, mode: str, timer: Timer, answer_window: float = ANSWER_WINDOW):
-        self.library = library
-        self.mode = mode
-        self.timer = timer
-        self.answer_window = answer_window
-
-    def speech(self, text: str, **fields) -> Segment:
-        return Segment(0, 0.0, self.timer(text) + PAUSE_AFTER_SPEECH, "speech", text=text, **fields)
-
-    def cue(self, sound: str) -> Segment:
-        from voiceguide.cues import CUE_SECONDS
-
-        return Segment(0, 0.0, CUE_SECONDS[sound], "cue", sound=sound)
-
-    def question(self, question: str, text: str, area: str | None, technique: str | None) -> list[Segment]:
-        return [
-            self.cue("question"),
-            Segment(
-                0,
-                0.0,
-                self.timer(text) + self.answer_window,
-                "checkpoint",
-                question=question,
-                text=text,
-                area=area,
-                technique=technique,
-            ),
-        ]
-
-    def apply(self, segments: list[Segment], at: int, action: Action, state: State) -> list[Segment]:
-        """The new full list: segments[:at + 1] unchanged, the rest rewritten."""
-        head, rest = list(segments[: at + 1]), list(segments[at + 1 :])
-        here = segments[at]
-        technique = here.technique
-        kind = action.action
-        if kind in ("pressure_up", "pressure_down") and action.pressure is not None:
-            rest = self._repressure(rest, technique, action.pressure)
-            words = domain.PRESSURE_WORDS[action.pressure]
-            insert = [
-                self.cue("pressure-up" if kind == "pressure_up" else "pressure-down"),
-                self.speech(
-                    SAY_PRESSURE[kind].format(words=words),
-                    technique=technique,
-                    area=here.area,
-                    pressure=action.pressure,
-                ),
-            ]
-            hold = Segment(
-                0,
-                0.0,
-                CHECK_HOLD,
-                "hold",
-                technique=technique,
-                area=here.area,
-                side=here.side,
-                pressure=action.pressure,
-            )
-            text = self._checkin(technique, "pressure")
-            rest = insert + [hold] + self.question("pressure", text, here.area, technique) + rest
-        elif kind == "keep" and (said := self._acknowledge(action)):
-            rest = [self.speech(said)] + rest
-        elif kind == "keep" and action.reason.startswith("no firmer"):
-            rest = [self.speech(SAY["keep_after_stop"])] + rest
-        elif kind == "skip":
-            rest = [self.speech(SAY["skip"])] + self._drop_technique(rest, technique)
-        elif kind == "extend":
-            last_hold = next(
-                (s for s in reversed(segments[: at + 1]) if s.kind == "hold" and s.technique == technique),
-                None,
-            )
-            seconds = round(last_hold.duration if last_hold else 30.0)
-            seconds = max(20, min(seconds, 90))
-            said = SAY["extend"].format(seconds=seconds)
-            if action.reason.startswith("already at the limit"):
-                said = SAY["keep_cap"] + " " + said
-            rest = [
-                self.speech(said, technique=technique, area=here.area),
-                Segment(
-                    0,
-                    0.0,
-                    float(seconds),
-                    "hold",
-                    technique=technique,
-                    area=here.area,
-                    side=last_hold.side if last_hold else None,
-                    pressure=last_hold.pressure if last_hold else None,
-                ),
-            ] + rest
-        elif kind == "shorten":
-            rest = [self.speech(SAY["shorten"])] + self._shorten(rest, technique)
-        elif kind == "stop":
-            closing = self._closing(rest)
-            rest = [self.cue("stop"), self.speech(SAY[f"stop_{self.mode}"])]
-            rest += self.question("comfort", OFFER[self.mode], None, None) + closing
-        elif kind == "fallback":
-            rest = self._fallback(state) + rest
-        elif kind == "end":
-            rest = [self.speech(SAY["end_early"])] + rest
-        return renumber(head + rest)
-
-    # --- helpers ---------------------------------------------------------------
-
-    def _acknowledge(self, action: Action) -> str | None:
-        """Say what was understood, so that a mistake can be undone with one word."""
-        import re
-
-        match = re.search(r"pain (\d+)/10", action.reason)
-        if match:
-            return f"{match.group(1)} out of ten. Thank you."
-        if action.reason == "answer: good":
-            return "Good. We stay as we are."
-        if action.reason.startswith("no answer"):
-            return "No answer, so we carry on at the same pressure."
-        return None
-
-    def _checkin(self, technique_id: str | None, question: str) -> str:
-        t = self.library.techniques.get(technique_id or "")
-        text = t.checkin_text(question, self.mode) if t else None
-        return text or QUESTIONS[(question, self.mode)]
-
-    def _refill(self, seg: Segment, pressure: int) -> Segment:
-        t = self.library.techniques.get(seg.technique or "")
-        if seg.kind != "speech" or t is None or seg.step is None or seg.step >= len(t.steps):
-            return replace(seg, pressure=pressure)
-        template = t.steps[seg.step].for_mode(self.mode) or ""
-        text = fill(template, pressure, seg.side)
-        if seg.text and seg.text.startswith(f"{t.name}. "):
-            text = f"{t.name}. {text}"
-        if text == seg.text:
-            return replace(seg, pressure=pressure)
-        return replace(seg, pressure=pressure, text=text, duration=self.timer(text) + PAUSE_AFTER_SPEECH)
-
-    def _repressure(self, rest: list[Segment], technique: str | None, pressure: int) -> list[Segment]:
-        """The pressure the person chose holds for the rest of this technique: no planned rise
-        overrides it (they can always ask for more), and the spoken words say the new pressure."""
-        return [
-            self._refill(seg, pressure) if seg.technique == technique and seg.pressure is not None else seg
-            for seg in rest
-        ]
-
-    def _drop_technique(self, rest: list[Segment], technique: str | None) -> list[Segment]:
-        out, dropping = [], True
-        for seg in rest:
-            if dropping and (seg.technique == technique or (seg.kind == "hold" and seg.technique is None)):
-                continue
-            if dropping and seg.kind == "checkpoint" and seg.technique == technique:
-                continue
-            dropping = False
-            out.append(seg)
-        # a dangling question cue in front of a dropped checkpoint goes too
-        return [
-            s
-            for i, s in enumerate(out)
-            if not (
-                s.kind == "cue"
-                and s.sound == "question"
-                and (i + 1 >= len(out) or out[i + 1].kind != "checkpoint")
-            )
-        ]
-
-    def _shorten(self, rest: list[Segment], technique: str | None) -> list[Segment]:
-        return [
-            replace(s, duration=max(5.0, s.duration / 2))
-            if s.kind == "hold" and s.technique == technique
-            else s
-            for s in rest
-        ]
-
-    def _closing(self, rest: list[Segment]) -> list[Segment]:
-        """The end of the plan: the closing pain rating, closing words and end cue."""
-        for i, seg in enumerate(rest):
-            if seg.kind == "checkpoint" and seg.text in CLOSING_TEXTS:
-                start = i - 1 if i > 0 and rest[i - 1].kind == "cue" else i
-                return rest[start:]
-        return [self.cue("end")]
-
-    def _fallback(self, state: State) -> list[Segment]:
-        if self.mode == "partner" and "P07" in self.library.techniques:
-            t = self.library.techniques["P07"]
-            out = [self.cue("next")]
-            for i, step in enumerate(t.steps):
-                text = fill(step.for_mode("partner") or "", 1, None)
-                if i == 0:
-                    text = f"{t.name}. {text}"
-                out.append(self.speech(text, technique="P07", area=t.areas[0], pressure=1, step=i))
-                if step.hold >= 5:
-                    out.append(
-                        Segment(0, 0.0, step.hold, "hold", technique="P07", area=t.areas[0], pressure=1)
-                    )
-            return out
-        return [self.cue("next"), self.speech(SAY["fallback_self"]), Segment(0, 0.0, 60.0, "hold")]

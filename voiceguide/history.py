@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from voiceguide import domain
+from voiceguide.adapt import Action, Kind, Rule
 from voiceguide.domain import LOW_PAIN, MCID  # noqa: F401  (history.MCID is read by callers)
 
 NO_BETTER_BELOW = 1.0  # eased by less than this over two weeks (mean of 2 sessions each end): "no better"
@@ -81,7 +82,7 @@ def parse_time(text: str) -> datetime:
 # --- from journal rows to records ------------------------------------------------
 
 
-SUMMARY_VERSION = 1  # bump when summarise_events changes: stored summaries are then made again
+SUMMARY_VERSION = 2  # bump when summarise_events changes: stored summaries are then made again
 
 
 def summarise(row, events: list[dict]) -> SessionRecord:
@@ -120,16 +121,16 @@ def summarise_events(events: list[dict]) -> dict:
                 highest[area] = max(highest.get(area, 0), pressure)
         elif kind == "answer":
             answers += 1
-            at = segments.get(e.get("at"))  # type: ignore[arg-type]
-            if at and is_closing(at) and e.get("intent") == "number" and e.get("value") is not None:
-                pain_after = e["value"]
         elif kind == "action":
             at = segments.get(e.get("at")) or {}  # type: ignore[arg-type]
+            action = Action.from_dict(e)
+            if is_closing(at) and action.pain is not None:
+                pain_after = action.pain  # the rating acted on, not merely heard
             technique = at.get("technique")
-            choice = chosen_pressure(e, at)
+            choice = chosen_pressure(action, at)
             if technique and choice is not None:
                 chosen[technique] = choice
-            if e.get("action") == "stop":
+            if action.kind is Kind.STOP:
                 if at.get("area") and at["area"] not in stopped_areas:
                     stopped_areas.append(at["area"])
                 if technique:
@@ -189,18 +190,17 @@ def is_closing(segment: dict) -> bool:
     )
 
 
-def chosen_pressure(action: dict, at: dict) -> int | None:
+def chosen_pressure(action: Action, at: dict) -> int | None:
     """The pressure an explicit answer settled on: firmer, lighter, 'good' at a pressure check,
     or 'more' at the limit. No answer is not a choice."""
-    kind, reason, pressure = action.get("action"), action.get("reason") or "", action.get("pressure")
-    if pressure is None:
+    if action.pressure is None:
         return None
-    if kind in ("pressure_up", "pressure_down"):
-        return pressure
-    if kind == "keep" and reason == "answer: good" and at.get("question") == "pressure":
-        return pressure
-    if kind == "extend" and reason.startswith("already at the limit"):
-        return pressure
+    if action.kind in (Kind.PRESSURE_UP, Kind.PRESSURE_DOWN):
+        return action.pressure
+    if action.rule is Rule.GOOD and at.get("question") == "pressure":
+        return action.pressure
+    if action.rule is Rule.FIRMER_AT_CAP:
+        return action.pressure
     return None
 
 

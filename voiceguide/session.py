@@ -84,19 +84,9 @@ def render_to_file(plan: Plan, cache, out: Path) -> float:
 
 def extra_texts(mode: str) -> list[str]:
     """Everything the player may say besides the plan, rendered before the session starts."""
-    from voiceguide.adapt import NUMBER_NAMES, OFFER, READ_BACK, SAY
-    from voiceguide.player import REASK, SESSION_SAVED, STOP_CHECK
+    from voiceguide.player import spoken_texts
 
-    texts = list(REASK.values()) + [SESSION_SAVED, STOP_CHECK, OFFER[mode]]
-    texts += [
-        t
-        for k, t in SAY.items()
-        if "{" not in t and not k.endswith("self" if mode == "partner" else "partner")
-    ]
-    texts += [f"{n} out of ten. Thank you." for n in range(11)]
-    texts += [READ_BACK.format(what=w) for w in (*NUMBER_NAMES, "more")]
-    texts += ["Good. We stay as we are.", "No answer, so we carry on at the same pressure."]
-    return texts
+    return spoken_texts(mode)
 
 
 @dataclass
@@ -290,7 +280,18 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
 
 _LIBRARY = None
 #: Events printed by `play --json` (design.md's four, plus what helps to follow a spoken session).
-PRINTED_EVENTS = {"segment", "answer", "action", "end", "block", "readback", "reask", "ignored", "response"}
+PRINTED_EVENTS = {
+    "segment",
+    "answer",
+    "action",
+    "end",
+    "block",
+    "readback",
+    "reask",
+    "ignored",
+    "response",
+    "waiting",
+}
 
 
 def _library():

@@ -49,6 +49,32 @@ class Sink(Protocol):
 
     def close(self, keep: bool = True) -> None: ...
 
+    # Timing, for the latency figures in the journal (untimed sinks answer None).
+    def watch(self, pos: int) -> None:
+        """Note when the sample at this tape position is heard."""
+        ...
+
+    def heard_at(self, pos: int) -> float | None:
+        """time.monotonic() at which a watched sample was heard, once known."""
+        ...
+
+    def silent_at(self) -> float | None:
+        """time.monotonic() from which a flush just made is heard as silence."""
+        ...
+
+
+class Untimed:
+    """The timing part of `Sink` for outputs that have no loudspeaker clock."""
+
+    def watch(self, pos: int) -> None:
+        pass
+
+    def heard_at(self, pos: int) -> float | None:
+        return None
+
+    def silent_at(self) -> float | None:
+        return None
+
 
 DEVICE_HINT = (
     "Check that a sound card or sound server is available (try: voiceguide doctor), "
@@ -264,7 +290,7 @@ class StreamSink:
             pass
 
 
-class SimpleaudioSink:
+class SimpleaudioSink(Untimed):
     """Fallback when PortAudio is missing: one simpleaudio buffer per append, played in
     order by a thread. Block starts may be late by the device's start-up time."""
 
@@ -346,7 +372,7 @@ class SimpleaudioSink:
         self.flush()
 
 
-class NullSink:
+class NullSink(Untimed):
     """Runs the session as fast as possible, counting what would have been heard."""
 
     realtime = False
@@ -375,7 +401,7 @@ class NullSink:
         pass
 
 
-class FileSink:
+class FileSink(Untimed):
     """WAV or MP3, written block by block to a .part file and renamed when complete,
     so an interrupted render never leaves a half file under the real name."""
 
@@ -459,7 +485,7 @@ class FileSink:
                 self.part.unlink(missing_ok=True)
 
 
-class RecordingSink:
+class RecordingSink(Untimed):
     """A fake for the layers above: keeps every buffer it was given."""
 
     realtime = False

@@ -170,7 +170,7 @@ EXPECT = {
     "yesno": {"good", "no"},
     "any": set(INTENTS) - {"unknown"},
 }
-EXPECT_FOR_QUESTION = {"pain": "number", "pressure": "pressure", "comfort": "yesno"}
+EXPECT_FOR_QUESTION = {"pain": "number", "pressure": "pressure", "comfort": "yesno", "offer": "yesno"}
 
 
 @dataclass(frozen=True)

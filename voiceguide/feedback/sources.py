@@ -24,10 +24,28 @@ class Feedback(Protocol):
         """The answer to the question just asked, or None when none came in time."""
         ...
 
+    def notes(self) -> list[tuple[str, dict]]:
+        """Journal entries about what was heard and set aside (the player's own voice)."""
+        ...
+
+    def timing(self, answer: Answer) -> dict:
+        """For spoken answers: milliseconds from the end of speech to its use (latency figures)."""
+        ...
+
     def close(self) -> None: ...
 
 
-class NoFeedback:
+class Plain:
+    """The notes and timing of `Feedback` for sources that have neither."""
+
+    def notes(self) -> list[tuple[str, dict]]:
+        return []
+
+    def timing(self, answer: Answer) -> dict:
+        return {}
+
+
+class NoFeedback(Plain):
     name = "none"
 
     def poll(self) -> Answer | None:
@@ -42,7 +60,7 @@ class NoFeedback:
         pass
 
 
-class LineFeedback:
+class LineFeedback(Plain):
     """One line of input per question, in order: how scripts and tests drive a session."""
 
     name = "stdin"
@@ -71,7 +89,7 @@ class LineFeedback:
         pass
 
 
-class KeyFeedback:
+class KeyFeedback(Plain):
     """Single keys without Enter, read by a thread so that playback never waits on them."""
 
     name = "keys"

@@ -1,0 +1,151 @@
+"""Asking: the answer window, asking again, reading a doubtful answer back, "did you say stop?".
+
+Every prompt after which the session waits is journaled (and so printed by `play --json`)
+with a `question` field before the wait begins, so a client that answers only questions
+never hangs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from voiceguide.adapt import State, needs_read_back, read_back_text
+from voiceguide.feedback.intents import ACCEPT, EXPECT_FOR_QUESTION, Answer, meaning
+from voiceguide.feedback.sources import Feedback
+from voiceguide.plan import Segment
+from voiceguide.player.clock import Clock
+
+REASK = {
+    "number": "Say a number from zero to ten, or press a key.",
+    "pressure": "Say more, less, or good. Or press plus, minus, or g.",
+    "yesno": "Say yes, or say stop. Or press y, or s.",
+    "any": "Say your answer, or press a key.",
+}
+STOP_CHECK = "Did you say stop?"
+DOUBTFUL_STOP = 0.08  # a decoded stop or symptom word this sure: silence, then ask
+CONFIRM_QUESTION = "confirm"  # the `question` of a read-back
+STOP_CHECK_QUESTION = "confirm-stop"
+
+
+def expect_for(question: str | None) -> str:
+    return EXPECT_FOR_QUESTION.get(question or "", "any")
+
+
+def doubtful_stop(answer: Answer) -> bool:
+    """Speech that decoded as the stop word (or a symptom) but below the level acted on at once."""
+    if answer.source != "voice" or answer.intent != "unknown" or answer.confidence < DOUBTFUL_STOP:
+        return False
+    return meaning(answer.text)[0] in ("stop", "symptom")
+
+
+class Dialogue:
+    def __init__(
+        self,
+        feedback: Feedback,
+        clock: Clock,
+        say: Callable[[str], None],
+        cue: Callable[[str], None],
+        emit: Callable[..., None],
+        answer_window: float,
+        reask: bool = True,
+        note: Callable[[str | None], None] = lambda text: None,
+    ) -> None:
+        self.feedback = feedback
+        self.clock = clock
+        self.say = say
+        self.cue = cue
+        self.emit = emit
+        self.answer_window = answer_window
+        self.reask = reask
+        self.note = note
+
+    def listen(self, expect: str, at: int | None, **fields) -> Answer | None:
+        """One answer window; what came is journaled at once."""
+        started = self.clock.now()
+        answer = self.feedback.answer(expect, self.answer_window, self.clock.realtime)
+        self.clock.waited_for_answer(answer is not None, self.answer_window)
+        if answer is not None:
+            waited = round(self.clock.now() - started, 3)
+            timing = self.feedback.timing(answer)
+            self.emit("answer", **answer.to_dict(), at=at, waited=waited, **fields, **timing)
+        return answer
+
+    def ask(
+        self,
+        seg: Segment,
+        state: State,
+        would_stop: Callable[[Answer], bool],
+        early: Answer | None = None,
+    ) -> Answer | None:
+        """The answer to the checkpoint `seg` (None: none came). `early`: given while it was asked."""
+        expect = expect_for(seg.question)
+        tries = 2 if self.reask else 1
+        attempt = 0
+        while attempt < tries:
+            answer, early = (early, None) if early is not None else (self.listen(expect, seg.index), None)
+            if answer is not None and doubtful_stop(answer):
+                answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
+            attempt += 1
+            if answer is not None and answer.intent == "repeat":
+                self.say(seg.text or "")
+                continue
+            if answer is not None and seg.question != "offer" and needs_read_back(state, answer, ACCEPT):
+                answer = self.read_back(answer, seg, would_stop)
+            if answer is not None and answer.intent != "unknown":
+                return answer
+            if attempt < tries:
+                self.emit("reask", text=REASK[expect], at=seg.index, question=seg.question)
+                self.cue("question")
+                self.say(REASK[expect])
+        return None
+
+    def read_back(self, answer: Answer, seg: Segment, would_stop: Callable[[Answer], bool]) -> Answer | None:
+        """Confirm a doubtful spoken answer before acting on it; None: ask the question again.
+
+        Unconfirmed, a rating that would stop the session is still acted on: when in doubt, stop.
+        """
+        text = read_back_text(answer)
+        assert text is not None
+        self.emit("readback", text=text, at=seg.index, heard=answer.to_dict(), question=CONFIRM_QUESTION)
+        self.note(text)
+        self.say(text)
+        reply = self.listen("yesno", seg.index, confirming=True)
+        self.note(None)
+        if reply is not None and reply.intent in ("stop", "symptom"):
+            return reply
+        if reply is not None and reply.intent in ("good", "continue"):
+            return answer
+        if reply is None and would_stop(answer):
+            self.emit("confirmed", reason="no reply to the read-back: acted on to be safe", at=seg.index)
+            return answer
+        return None
+
+    def check_stop(self, answer: Answer, at: int) -> Answer | None:
+        """A stop word heard but not clearly: the sound has stopped; ask, and stop unless told no.
+
+        None: it was not a stop (the session goes on); else the answer to act on as a stop.
+        """
+        self.emit("readback", text=STOP_CHECK, at=at, heard=answer.to_dict(), question=STOP_CHECK_QUESTION)
+        self.note(STOP_CHECK)
+        self.say(STOP_CHECK)
+        reply = self.feedback.answer("yesno", self.answer_window, self.clock.realtime)
+        self.note(None)
+        if reply is not None:
+            self.emit("answer", **reply.to_dict(), at=at, confirming=True, **self.feedback.timing(reply))
+        if reply is not None and reply.intent in ("no", "continue"):
+            return None
+        intent, _ = meaning(answer.text)
+        return replace(answer, intent=intent)  # yes, stop, anything else or silence: stop
+
+    def wait_for_resume(self) -> Answer | None:
+        """Hold until 'continue' (or the pause key again) or a stop, and return that answer.
+
+        None: no more input will come (stdin ended): carry on rather than hang."""
+        while True:
+            answer = self.feedback.answer("any", 3600.0, self.clock.realtime)
+            if answer is None:
+                return None
+            self.emit("answer", **answer.to_dict(), at=None)
+            if answer.intent in ("continue", "pause", "good", "stop", "symptom"):
+                return answer

@@ -1,0 +1,406 @@
+"""The player: plays blocks on time and routes every answer to the conversation.
+
+Each block (from one checkpoint to the next) is mixed whole and handed to the sink at once;
+only block starts are scheduled. In real time the loop follows the sink's own tape position:
+segment events fire when their sound is reached, keys act within a few milliseconds, and the
+next block is queued just before this one ends so it starts on the exact sample.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from voiceguide.adapt import Action, Kind, Rule, State
+from voiceguide.audio import timeline
+from voiceguide.audio.pcm import SAMPLE_RATE
+from voiceguide.audio.sinks import Sink
+from voiceguide.feedback.intents import ACCEPT, ALWAYS, EXPECT, HEARD_BETWEEN_QUESTIONS, Answer
+from voiceguide.feedback.sources import Feedback
+from voiceguide.library import Library
+from voiceguide.plan import Plan, Segment
+from voiceguide.player.clock import clock_for
+from voiceguide.player.conversation import Conversation
+from voiceguide.player.dialogue import Dialogue, doubtful_stop, expect_for
+from voiceguide.player.latency import ResponseTimer
+from voiceguide.player.status import Status, status_line
+from voiceguide.replan import Editor, acknowledgement
+
+POLL = 0.005  # seconds between looks at keys and the stop word during playback
+QUEUE_AHEAD = 0.5  # seconds before a block ends when the next one is queued behind it
+SESSION_SAVED = "Session saved."
+RECAP = "Welcome back. We pick up where we stopped, at {what}."
+PAUSED = "Paused. Say continue, or press space."
+
+
+class Speech(Protocol):
+    """What the player needs of the speech cache."""
+
+    def clip(self, text: str) -> np.ndarray: ...
+
+    def seconds(self, text: str) -> float: ...
+
+
+@dataclass
+class Outcome:
+    reason: str  # finished | stopped | interrupted
+    stop_reason: str | None
+    seconds: float
+
+
+# What playback does after an answer that came while a block was sounding.
+@dataclass(frozen=True)
+class GoTo:
+    index: int  # go on at this segment (the plan may have been rewritten)
+
+
+@dataclass(frozen=True)
+class Replay:
+    offset: int  # play this block again from this sample (resume, repeat, a step skipped inside it)
+
+
+@dataclass(frozen=True)
+class Answered:
+    answer: Answer  # given while the block's question was being asked: it is the answer
+
+
+Jump = GoTo | Replay | Answered | None
+
+
+class Player:
+    def __init__(
+        self,
+        plan: Plan,
+        library: Library,
+        speech: Speech,
+        cue: Callable[[str], np.ndarray],
+        sink: Sink,
+        feedback: Feedback,
+        record: Callable[[str, dict], None],
+        state: State,
+        answer_window: float = 8.0,
+        reask: bool = True,
+        display: Callable[[str], None] | None = None,
+    ) -> None:
+        self.plan = plan
+        self.speech = speech
+        self.cue_clip = cue
+        self.sink = sink
+        self.feedback = feedback
+        self.record = record
+        self.display = display
+        self.clock = clock_for(sink)
+        self.realtime = self.clock.realtime
+        self.timer = ResponseTimer(sink, self.realtime, self.emit)
+        editor = Editor(library, plan.mode, speech.seconds, answer_window)
+        self.talk = Conversation(plan, library, editor, state, self.emit)
+        self.dialogue = Dialogue(
+            feedback, self.clock, self.say, self.cue, self.emit, answer_window, reask, self._note
+        )
+        self.ahead: tuple[timeline.Block, int] | None = None  # the next block, already queued
+        self.status = Status()
+        self.shown: Segment | None = None
+
+    @property
+    def segments(self) -> list[Segment]:
+        return self.talk.segments
+
+    @property
+    def state(self) -> State:
+        return self.talk.state
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def emit(self, event: str, **data) -> None:
+        """Journal first (the record function commits), then everything else may act."""
+        self.record(event, {"t": round(self.now(), 3), **data})
+
+    # --- the session ----------------------------------------------------------
+
+    def run(self, start: int = 0) -> Outcome:
+        i = start
+        while i < len(self.segments):
+            ahead, self.ahead = self.ahead, None
+            if ahead is not None and ahead[0].first == i:
+                block, tape_at = ahead
+            else:
+                if ahead is not None:  # queued for a path not taken
+                    self.sink.flush()
+                block, tape_at = self.mix(i), None
+            self.emit("block", first=block.first, last=block.last, start=block.start)
+            jump = self.play_block(block, tape_at)
+            if isinstance(jump, GoTo):
+                i = jump.index
+            elif block.checkpoint is not None:
+                early = jump.answer if isinstance(jump, Answered) else None
+                i = self.checkpoint(block.checkpoint, early)
+            else:
+                i = block.last + 1
+        return Outcome("stopped" if self.state.stopped else "finished", self.state.stop_reason, self.now())
+
+    def mix(self, i: int) -> timeline.Block:
+        first, last = next(timeline.block_ranges(self.segments, i))
+        return timeline.mix_block(self.segments, first, last, self.speech.clip, self.cue_clip)
+
+    def audible(self, block: timeline.Block) -> np.ndarray:
+        """What is played of a block: up to the answer window, or all of it when nobody answers."""
+        return block.samples if self.feedback.name == "none" else block.samples[: block.listen_at]
+
+    def append(self, samples: np.ndarray) -> int:
+        pos = self.sink.append(samples)
+        self.timer.queued(pos, len(samples))
+        return pos
+
+    def segment_event(self, seg: Segment) -> None:
+        data = {
+            "index": seg.index,
+            "kind": seg.kind,
+            "technique": seg.technique,
+            "area": seg.area,
+            "pressure": seg.pressure,
+            "text": seg.text,
+            "side": seg.side,
+        }
+        if seg.kind == "checkpoint":
+            data["question"] = seg.question
+        if seg.kind == "cue":
+            data["sound"] = seg.sound
+        self.emit("segment", **data)
+        self.show(seg)
+
+    # --- the terminal line ------------------------------------------------------
+
+    def show(self, seg: Segment | None = None, into: float = 0.0) -> None:
+        seg = seg or self.shown
+        if self.display is None or seg is None:
+            return
+        self.shown = seg
+        width = shutil.get_terminal_size((80, 24)).columns
+        self.display(status_line(seg, self.segments, into, width, self.status))
+
+    def _note(self, text: str | None) -> None:
+        self.status = Status(self.status.expect, self.status.paused, text)
+        self.show()
+
+    # --- playing a block ----------------------------------------------------------
+
+    def play_block(self, block: timeline.Block, tape_at: int | None = None) -> Jump:
+        """Play up to the answer window; returns what to do next (None: go on as planned)."""
+        samples = self.audible(block)
+        onsets = [(block.onset(s.index), s) for s in block.segments]
+        if not self.realtime:
+            base = self.now()
+            for onset, seg in onsets:
+                self.clock.at(base + onset / SAMPLE_RATE)
+                self.segment_event(seg)
+            self.append(samples)
+            self.clock.at(base + len(samples) / SAMPLE_RATE)
+            return None
+        tape0 = tape_at if tape_at is not None else self.append(samples)
+        emitted: set[int] = set()
+        shown = 0
+        follows_on = block.checkpoint is None or self.feedback.name == "none"
+        while True:
+            self.sink.check()
+            pos = self.sink.played() - tape0
+            for onset, seg in onsets:
+                if onset <= pos and seg.index not in emitted:
+                    emitted.add(seg.index)
+                    self.segment_event(seg)
+            if pos >= len(samples):
+                return None
+            near_end = len(samples) - pos < QUEUE_AHEAD * SAMPLE_RATE
+            if follows_on and near_end and self.ahead is None and block.last + 1 < len(self.segments):
+                nxt = self.mix(block.last + 1)
+                self.ahead = (nxt, self.append(self.audible(nxt)))
+            current = max((s for o, s in onsets if o <= max(pos, 0)), key=lambda s: s.start)
+            if pos - shown >= SAMPLE_RATE // 4:  # refresh the countdown
+                shown = pos
+                self.show(current, pos / SAMPLE_RATE - (current.start - block.start))
+            answer = self.feedback.poll()
+            for event, data in self.feedback.notes():
+                self.emit(event, **data)
+            self.timer.poll()
+            if answer is not None:
+                jump = self.between_questions(answer, block, current, pos)
+                if jump is None:
+                    continue
+                self.sink.flush()
+                self.ahead = None
+                if isinstance(jump, Replay):
+                    tape0 = self.append(samples[jump.offset :]) - jump.offset
+                    emitted = {s.index for o, s in onsets if o < jump.offset}
+                    continue
+                return jump
+            time.sleep(POLL)
+
+    # --- answers while audio plays ------------------------------------------------
+
+    def between_questions(self, answer: Answer, block: timeline.Block, current: Segment, pos: int) -> Jump:
+        """A key, word, line or tap that came while audio played. Journaled first, always."""
+        self.emit("answer", **answer.to_dict(), at=current.index, **self.feedback.timing(answer))
+        if doubtful_stop(answer):
+            self.sink.flush()  # silence at once, then make sure
+            checked = self.dialogue.check_stop(answer, current.index)
+            if checked is None:
+                return Replay(pos)
+            answer = checked
+        asking = self.asking(block, current)
+        if asking is not None and self.answers(asking, answer):
+            return Answered(answer)  # said while the question was asked: that is the answer
+        if self.overheard(answer):
+            return self.set_aside(answer, current, "talk between questions is not acted on")
+        intent = answer.intent
+        if intent in ("stop", "symptom", "more", "less"):
+            self.sink.flush()  # silence now; what follows comes from the rewritten plan
+            self.timer.responded(answer)
+            return GoTo(self.talk.answered(answer, current, None))
+        if intent in ("number", "good"):
+            return self.noted(answer, current, pos)
+        if intent == "pause":
+            return self.pause(answer, current, pos)
+        if intent == "skip":
+            return self.skip(answer, block, current)
+        if intent == "repeat":
+            return self.repeat(answer, block, current)
+        return self.set_aside(answer, current, "nothing to answer here")
+
+    @staticmethod
+    def overheard(answer: Answer) -> bool:
+        """Speech between questions is acted on only when sure and harmless (or a stop)."""
+        if answer.source != "voice" or answer.intent in ("stop", "symptom"):
+            return False
+        return answer.intent not in HEARD_BETWEEN_QUESTIONS or answer.confidence < ACCEPT
+
+    def asking(self, block: timeline.Block, current: Segment) -> Segment | None:
+        """The block's question while it is being asked (its cue or its words), else None."""
+        cp = block.checkpoint
+        if cp is None:
+            return None
+        if current.index == cp.index or (current.index == cp.index - 1 and current.kind == "cue"):
+            return cp
+        return None
+
+    @staticmethod
+    def answers(question: Segment, answer: Answer) -> bool:
+        """An answer to this question (stop, pause and the like are handled as themselves)."""
+        return answer.intent in EXPECT[expect_for(question.question)] - ALWAYS
+
+    def set_aside(self, answer: Answer, current: Segment, why: str) -> None:
+        self.emit("ignored", intent=answer.intent, source=answer.source, why=why, at=current.index)
+        return None
+
+    def noted(self, answer: Answer, current: Segment, pos: int) -> Jump:
+        """A rating (or "good") between questions: the rules see it; it is said back at once."""
+        actions = self.talk.decide(answer, current, None)
+        if any(a.kind is not Kind.KEEP for a in actions):
+            self.sink.flush()
+            self.timer.responded(answer)
+            return GoTo(self.talk.act(actions, current))
+        self.talk.act(actions, current, replan=False)
+        said = next((s for a in actions if (s := acknowledgement(a))), None)
+        self.sink.flush()
+        self.timer.responded(answer)
+        if said:
+            self.say(said)
+        return Replay(pos)
+
+    def pause(self, answer: Answer, current: Segment, pos: int) -> Jump:
+        self.sink.flush()
+        self.talk.act(self.talk.decide(answer, current, None), current, replan=False)
+        self.timer.responded(answer)
+        resumed = self.wait_paused(current)
+        if resumed is not None and resumed.intent in ("stop", "symptom"):
+            return GoTo(self.talk.answered(resumed, current, None))
+        return Replay(pos)
+
+    def wait_paused(self, seg: Segment) -> Answer | None:
+        """Paused: the session waits for 'continue' (journaled with a question, like any wait)."""
+        self.emit("waiting", question="resume", at=seg.index, text=PAUSED)
+        self.status = Status(self.status.expect, True, None)
+        self.show(seg)
+        self.say(PAUSED)
+        answer = self.dialogue.wait_for_resume()
+        self.status = Status(self.status.expect, False, None)
+        if answer is None or answer.intent not in ("stop", "symptom"):
+            resume = Answer(answer.text if answer else "", "continue", source=answer.source if answer else "")
+            self.talk.act(self.talk.decide(resume, seg, None), seg, replan=False)
+            if answer is not None:
+                self.timer.responded(answer)  # the sound coming back is its response
+        return answer
+
+    def skip(self, answer: Answer, block: timeline.Block, current: Segment) -> Jump:
+        target = next(
+            (s for s in self.segments[current.index + 1 :] if s.kind in ("speech", "checkpoint")),
+            None,
+        )
+        self.sink.flush()
+        self.talk.act([Action(Kind.SKIP, Rule.ASKED_SKIP, current.pressure)], current, replan=False)
+        self.timer.responded(answer)
+        if target is None:
+            return GoTo(len(self.segments))
+        cue_before = self.segments[target.index - 1]
+        if target.kind == "checkpoint" and cue_before.kind == "cue":
+            target = cue_before
+        if block.first <= target.index <= block.last:
+            return Replay(block.onset(target.index))
+        return GoTo(target.index)
+
+    def repeat(self, answer: Answer, block: timeline.Block, current: Segment) -> Jump:
+        step = next(
+            (s for s in reversed(self.segments[block.first : current.index + 1]) if s.kind == "speech"),
+            None,
+        )
+        self.sink.flush()
+        self.talk.act([Action(Kind.REPEAT, Rule.ASKED_REPEAT, current.pressure)], current, replan=False)
+        self.timer.responded(answer)
+        return Replay(block.onset(step.index) if step else 0)
+
+    # --- sounds outside the blocks -----------------------------------------------------
+
+    def play_now(self, samples: np.ndarray) -> None:
+        """A short sound outside the blocks (acknowledgements, the stop cue), heard in full."""
+        end = self.append(samples) + len(samples)
+        if self.realtime:
+            while self.sink.played() < end:
+                self.sink.check()
+                self.timer.poll()
+                time.sleep(POLL)
+        else:
+            self.clock.played(len(samples) / SAMPLE_RATE)
+
+    def say(self, text: str) -> None:
+        self.play_now(self.speech.clip(text))
+
+    def cue(self, sound: str) -> None:
+        self.play_now(self.cue_clip(sound))
+
+    # --- checkpoints ----------------------------------------------------------
+
+    def checkpoint(self, seg: Segment, early: Answer | None = None) -> int:
+        """Listen (or take the answer given while asking), decide, journal, rewrite what follows."""
+        if self.feedback.name == "none":  # the window was played with the block: nothing to wait for
+            action = Action(Kind.KEEP, Rule.NO_FEEDBACK, self.talk.pressure_at(seg))
+            return self.talk.act([action], seg, replan=False) + 1
+        self.status = Status(expect_for(seg.question), False, None)
+        self.show(seg)
+        answer = self.dialogue.ask(seg, self.state, lambda a: self.talk.would_stop(a, seg), early)
+        self.status = Status()
+        if answer is None:
+            return self.talk.unanswered(seg)
+        self.timer.responded(answer)
+        if answer.intent == "pause":
+            self.talk.act(self.talk.decide(answer, seg, seg.question), seg, replan=False)
+            resumed = self.wait_paused(seg)
+            if resumed is None or resumed.intent not in ("stop", "symptom"):
+                self.cue("question")
+                self.say(seg.text or "")
+                return self.checkpoint(seg)
+            answer = resumed
+        return self.talk.answered(answer, seg, seg.question)
