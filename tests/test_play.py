@@ -261,3 +261,28 @@ def test_after_less_no_planned_rise_goes_back_up(cli, screened):
         if e["event"] == "segment" and e.get("technique") == technique and e.get("pressure")
     ]
     assert later and max(later) <= down["pressure"]
+
+
+def test_after_a_stop_the_closing_rating_is_asked_once_kept_and_shown(cli, screened):
+    """Found in a new-user trial: the closing question refused numbers after a stop, 'We will
+    finish here' was said twice, and no closing rating was kept."""
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="4\nstop\nno\n2\n")
+    assert result.exit_code == 7, result.stderr
+    evs = events(result.stdout)
+    said = spoken_after(evs, 0)
+    assert said.count("We will finish here.") == 1
+    assert not [e for e in evs if e["event"] == "reask"]
+    closing = [e for e in evs if e["event"] == "action"][-1]
+    assert (closing["rule"], closing["pain"]) == ("pain-noted", 2)
+    history = json.loads(cli("history", "--json").stdout)
+    assert (history[-1]["pain_before"], history[-1]["pain_after"]) == (4, 2)
+
+
+def test_every_wait_in_json_carries_a_question(cli, screened):
+    """A client that answers only events with "question" never hangs: re-asks and the offer too."""
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="mumble\n4\nstop\nmumble\nno\n3\n")
+    assert result.exit_code == 7, result.stderr
+    evs = events(result.stdout)
+    reasks = [e for e in evs if e["event"] == "reask"]
+    assert len(reasks) == 2 and all(e.get("question") for e in reasks)
+    assert {e["question"] for e in reasks} == {"pain", "offer"}

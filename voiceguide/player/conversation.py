@@ -28,6 +28,7 @@ class Conversation:
         self.emit = emit
         self.segments: list[Segment] = list(plan.segments)
         self.conditions = {domain.parse_condition(c)[0] for c in plan.conditions}
+        self.changed: tuple[Kind, float] | None = None  # the last rewrite: why, and seconds added
 
     # --- where an answer lands ---------------------------------------------------
 
@@ -82,7 +83,10 @@ class Conversation:
         self.emit("state", state=self.state.to_dict())
         if not replan:
             return at
+        before = sum(s.duration for s in self.segments[at + 1 :])
         for action in actions:
             self.segments = self.editor.apply(self.segments, at, action, self.state)
+        added = sum(s.duration for s in self.segments[at + 1 :]) - before
+        self.changed = (actions[-1].kind, added) if actions and abs(added) >= 1 else None
         self.emit("replan", segments=[s.to_dict() for s in self.segments[at + 1 :]], from_index=at + 1)
         return at + 1

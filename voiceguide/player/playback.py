@@ -36,6 +36,16 @@ QUEUE_AHEAD = 0.5  # seconds before a block ends when the next one is queued beh
 SESSION_SAVED = "Session saved."
 RECAP = "Welcome back. We pick up where we stopped, at {what}."
 PAUSED = "Paused. Say continue, or press space."
+TIME_CHANGED = {  # why the time left changed, on the status line
+    Kind.EXTEND: "more time here",
+    Kind.PRESSURE_UP: "checking the new pressure",
+    Kind.PRESSURE_DOWN: "checking the new pressure",
+    Kind.SKIP: "step skipped",
+    Kind.SHORTEN: "shorter, pain is low",
+    Kind.STOP: "stopped, gentle end",
+    Kind.FALLBACK: "gentle work to finish",
+    Kind.END: "finishing early",
+}
 
 
 class Speech(Protocol):
@@ -134,6 +144,7 @@ class Player:
                     self.sink.flush()
                 block, tape_at = self.mix(i), None
             self.emit("block", first=block.first, last=block.last, start=block.start)
+            self.status = Status(note=self.time_note())
             jump = self.play_block(block, tape_at)
             if isinstance(jump, GoTo):
                 i = jump.index
@@ -183,6 +194,15 @@ class Player:
         self.shown = seg
         width = shutil.get_terminal_size((80, 24)).columns
         self.display(status_line(seg, self.segments, into, width, self.status))
+
+    def time_note(self) -> str | None:
+        """Why the time left just changed (shown for one block), e.g. '+40 s: more time here'."""
+        changed, self.talk.changed = self.talk.changed, None
+        if changed is None:
+            return None
+        kind, added = changed
+        why = TIME_CHANGED.get(kind, "the session changed")
+        return f"{'+' if added > 0 else '-'}{abs(added):.0f} s: {why}"
 
     def _note(self, text: str | None) -> None:
         self.status = Status(self.status.expect, self.status.paused, text)

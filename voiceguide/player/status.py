@@ -20,11 +20,11 @@ CUE_WORDS = {
     "tick": "",
 }
 KEYS_FOR = {
-    "number": "0-9 pain, t ten",
-    "pressure": "+ firmer, - lighter, g good",
-    "yesno": "y yes, x no",
+    "number": "0-9 pain t=10",
+    "pressure": "+=firmer -=lighter g=good",
+    "yesno": "y=yes x=no",
 }
-ALWAYS_KEYS = "space pause, n next, r repeat, s stop"
+ALWAYS_KEYS = "space=pause n=next r=repeat s=stop"
 
 
 @dataclass(frozen=True)
@@ -37,25 +37,25 @@ class Status:
 
 
 def status_line(seg: Segment, segments: Sequence[Segment], into: float, width: int, status: Status) -> str:
-    """Fits `width` columns: times and keys first, then where, then as much of the words as fits."""
+    """Fits `width` columns: the times and the keys that answer now come first (the words are
+    spoken anyway), then the words or note, then where the hands are if there is room."""
     left = max(0.0, sum(s.duration for s in segments[seg.index :]) - into)
     step_left = max(0.0, seg.duration - into)
-    times = f"[step {int(step_left):>3d}s | {int(left // 60)}:{int(left % 60):02d} left]"
+    times = f"[{int(step_left):>3d}s | {int(left // 60)}:{int(left % 60):02d} left]"
     if status.paused:
         times = "[PAUSED: space or c to go on]"
-    keys = KEYS_FOR.get(status.expect or "", "")
-    keys = f"({keys}; {ALWAYS_KEYS})" if keys else f"({ALWAYS_KEYS})"
+    asked = KEYS_FOR.get(status.expect or "", "")
+    keys = f"[{asked} s=stop]" if asked else "[s=stop]" if status.note else f"[{ALWAYS_KEYS}]"
     where = " · ".join(
         x for x in (domain.AREA_WORDS.get(seg.area or "", seg.area), seg.side and f"{seg.side} side") if x
     )
     if seg.pressure:
         where += f" · pressure {seg.pressure} of 5"
     words = status.note or seg.text or _kind_words(seg)
-    head = " ".join(x for x in (times, where) if x)
-    room = width - len(head) - len(keys) - 4
-    if room < 10:  # a narrow terminal: the keys give way to the words, never the other way
-        keys = ""
-        room = width - len(head) - 3
+    room = width - len(times) - len(keys) - 6
+    head = times
+    if where and room - len(where) - 1 >= min(len(words), 24):  # where, when the words still fit
+        head, room = f"{times} {where}", room - len(where) - 1
     text = _fit(words, max(0, room))
     line = f"{head} — {text}" if text else head
     if keys:

@@ -1,0 +1,119 @@
+"""Keys through a real terminal during a session on the sound device (the PulseAudio null sink).
+
+Regression test for a new-user trial (2026-12-01): '+' pressed between questions raised P02
+(range 1-2) to 3, because that path did not pass the technique's cap. Every path now goes
+through one conversation that builds the cap in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from voiceguide.audio.speech import open_cache
+from voiceguide.cues import CUE_SECONDS
+from voiceguide.plan import Plan, Segment, renumber
+
+SCRIPT = str(Path(sys.executable).parent / "voiceguide")
+pytestmark = pytest.mark.slow
+
+
+def p02_plan() -> Plan:
+    """Half a minute of P02 at pressure 2 (its own top), then a pressure question."""
+    cache = open_cache()
+
+    def say(text: str) -> Segment:
+        return Segment(0, 0, cache.seconds(text) + 0.4, "speech", text=text, technique="P02", pressure=2)
+
+    question = "How is the pressure?"
+    segments = [
+        Segment(0, 0, CUE_SECONDS["start"], "cue", sound="start"),
+        say("Long slow strokes up the lower back."),
+        Segment(0, 0, 20.0, "hold", technique="P02", area="lower-back", pressure=2),
+        Segment(0, 0, CUE_SECONDS["question"], "cue", sound="question"),
+        Segment(
+            0,
+            0,
+            cache.seconds(question) + 4.0,
+            "checkpoint",
+            question="pressure",
+            text=question,
+            technique="P02",
+            area="lower-back",
+        ),
+        Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"),
+    ]
+    return Plan(
+        mode="partner",
+        stage="subacute",
+        minutes=3,
+        max_pressure=4,
+        conditions=[],
+        segments=renumber(segments),
+    )
+
+
+def read_events(proc: subprocess.Popen, until, timeout: float = 30.0) -> list[dict]:
+    """JSON lines from the session until one satisfies `until` (or the time runs out)."""
+    out: list[dict] = []
+    deadline = time.monotonic() + timeout
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+        if not ready:
+            continue
+        line = proc.stdout.readline()
+        if not line:
+            break
+        event = json.loads(line)
+        out.append(event)
+        if until(event):
+            return out
+    raise AssertionError(f"not seen in {timeout} s; last events: {out[-5:]}")
+
+
+def test_plus_key_between_questions_never_passes_the_technique_cap(
+    pulse, tmp_path, voiceguide_home, shared_speech_cache
+):
+    env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home), VOICEGUIDE_CACHE=str(shared_speech_cache))
+    subprocess.run([SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True)
+    plan_file = tmp_path / "p02.json"
+    plan_file.write_text(p02_plan().to_json())
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--feedback", "keys", "--json"],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    os.close(slave)
+    try:
+        seen = read_events(proc, lambda e: e.get("event") == "segment" and e.get("kind") == "hold")
+        os.write(master, b"+")
+        seen += read_events(proc, lambda e: e.get("event") == "action")
+        plus = seen[-1]
+        assert plus["action"] == "extend" and plus["rule"] == "firmer-at-cap", plus
+        assert plus["pressure"] == 2 and plus["cap"] == 2 and plus["cap_reached"] is True
+        assert "answer" in [e["event"] for e in seen] and any(e.get("source") == "keys" for e in seen)
+        os.write(master, b"s")
+        seen += read_events(proc, lambda e: e.get("question") == "offer")
+        os.write(master, b"x")  # no gentle offer: end
+        seen += read_events(proc, lambda e: e.get("event") == "end")
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert code == 7, proc.stderr.read() if proc.stderr else ""
+    pressures = [e["pressure"] for e in seen if e.get("event") in ("segment", "action") and e.get("pressure")]
+    assert pressures and max(pressures) == 2

@@ -1,0 +1,273 @@
+"""The player alone, with a tape that moves on each look, fake speech and scripted answers.
+
+No sound card and no clock: `TapeSink` claims to play in real time (so keys between questions
+are looked at, as on a device) but advances its tape by a fixed step every time the player
+asks where it is. `Script` gives keys at moments of the session (when a segment is reached)
+and answers to questions in order; it checks that every wait was announced with a question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from voiceguide import library as lib
+from voiceguide import planner
+from voiceguide.adapt import State
+from voiceguide.audio.pcm import SAMPLE_RATE
+from voiceguide.feedback.intents import Answer, from_key, understand
+from voiceguide.feedback.sources import Plain
+from voiceguide.player import Player, playback
+from voiceguide.player.status import Status, status_line
+from voiceguide.replan import PAIN_HEARD, SAY
+
+STEP = SAMPLE_RATE // 2  # tape moved per look: half a second
+
+
+class TapeSink:
+    realtime = True
+
+    def __init__(self) -> None:
+        self.end = 0
+        self.pos = 0
+        self.flushes = 0
+
+    def append(self, samples: np.ndarray) -> int:
+        start = self.end
+        self.end += len(samples)
+        return start
+
+    def played(self) -> int:
+        self.pos = min(self.end, self.pos + STEP)
+        return self.pos
+
+    def flush(self) -> None:
+        self.flushes += 1
+        self.end = self.pos
+
+    def silence(self, seconds: float) -> None:
+        pass
+
+    def check(self) -> None:
+        pass
+
+    def close(self, keep: bool = True) -> None:
+        pass
+
+    def watch(self, pos: int) -> None:
+        pass
+
+    def heard_at(self, pos: int) -> float | None:
+        return None
+
+    def silent_at(self) -> float | None:
+        return None
+
+
+class FakeSpeech:
+    """Clips of silence whose length follows the text; remembers everything said."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def seconds(self, text: str) -> float:
+        return 0.5 + len(text) / 40
+
+    def clip(self, text: str) -> np.ndarray:
+        self.said.append(text)
+        return np.zeros(int(self.seconds(text) * SAMPLE_RATE), dtype=np.float32)
+
+
+def cue(sound: str) -> np.ndarray:
+    return np.zeros(SAMPLE_RATE // 4, dtype=np.float32)
+
+
+class Script(Plain):
+    """Keys pressed when a segment is reached, and answers to questions in order."""
+
+    name = "keys"
+
+    def __init__(self, events: list[tuple[str, dict]], answers: list[str], keys_at=()) -> None:
+        self.events = events
+        self.answers = list(answers)
+        self.keys_at: list[tuple[Callable[[dict], bool], str]] = list(keys_at)
+        self.unannounced: list[dict] = []
+
+    def poll(self) -> Answer | None:
+        last = next((d for e, d in reversed(self.events) if e == "segment"), None)
+        for i, (when, key) in enumerate(self.keys_at):
+            if last is not None and when(last):
+                del self.keys_at[i]
+                return from_key(key, "any")
+        return None
+
+    def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
+        waits = [d for e, d in self.events if e in ("segment", "reask", "readback", "waiting")]
+        if not waits or "question" not in waits[-1]:
+            self.unannounced.append(waits[-1] if waits else {})
+        if not self.answers:
+            return None
+        text = self.answers.pop(0)
+        if text == "":
+            return None
+        if text.startswith("voice:"):
+            return understand(text[6:], expect, source="voice", confidence=0.95)
+        return from_key(text, expect) if len(text) == 1 else understand(text, expect, source="keys")
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def library():
+    return lib.load()
+
+
+def play(library, request, answers, keys_at=(), state=None):
+    speech = FakeSpeech()
+    plan = planner.build(library, request, timer=speech)
+    events: list[tuple[str, dict]] = []
+    script = Script(events, answers, keys_at)
+    player = Player(
+        plan,
+        library,
+        speech,
+        cue,
+        TapeSink(),
+        script,
+        lambda event, data: events.append((event, data)),
+        state or State(cap=plan.max_pressure),
+        answer_window=4.0,
+    )
+    outcome = player.run()
+    assert script.unannounced == [], "the player waited without a question"
+    return outcome, events, speech, player
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch):
+    monkeypatch.setattr(playback, "POLL", 0.0)
+
+
+def actions(events):
+    return [d for e, d in events if e == "action"]
+
+
+PARTNER = planner.Request(mode="partner", stage="subacute", minutes=20)
+
+
+def at_hold_of(technique: str) -> Callable[[dict], bool]:
+    return lambda seg: seg.get("kind") == "hold" and seg.get("technique") == technique
+
+
+def test_plus_between_questions_holds_the_techniques_cap(library):
+    """P02's range is 1-2: '+' during its hold gives more time, never pressure 3."""
+    assert library.techniques["P02"].pressure.max == 2
+    at_two = lambda seg: at_hold_of("P02")(seg) and seg["pressure"] == 2  # noqa: E731
+    _, events, speech, player = play(library, PARTNER, ["3"], keys_at=[(at_two, "+")])
+    plus = next(a for a in actions(events) if a["rule"] in ("firmer-at-cap", "asked-firmer"))
+    assert plus["action"] == "extend" and plus["cap_reached"] and plus["cap"] == 2 and plus["pressure"] == 2
+    assert all(s.pressure <= 2 for s in player.segments if s.technique == "P02" and s.pressure)
+    assert any(SAY["keep_cap"] in text for text in speech.said)
+    assert player.time_note() is None  # shown once, then gone
+
+
+
+def test_a_key_pressed_while_the_question_is_asked_is_the_answer(library):
+    opening = lambda seg: seg.get("kind") == "checkpoint"  # noqa: E731 - the first question
+    _, events, speech, _ = play(library, PARTNER, [], keys_at=[(opening, "4")])
+    first = actions(events)[0]
+    assert (first["rule"], first["pain"]) == ("opening-pain", 4)
+    assert not [d for e, d in events if e == "reask" and d["at"] == first["at"]]
+    assert PAIN_HEARD.format(pain=4) in speech.said
+
+
+def test_a_rating_between_questions_is_heard_and_the_rules_see_it(library):
+    hold = at_hold_of("P02")
+    _, events, speech, player = play(library, PARTNER, ["4"], keys_at=[(hold, "5")])
+    noted = next(a for a in actions(events) if a.get("pain") == 5)
+    assert noted["rule"] == "pain-noted"
+    assert PAIN_HEARD.format(pain=5) in speech.said
+    assert player.state.last_pain == 5
+
+
+def test_a_rise_between_questions_stops_the_technique(library):
+    outcome, events, _, _ = play(library, PARTNER, ["3", "no", "2"], keys_at=[(at_hold_of("P02"), "5")])
+    stop = next(a for a in actions(events) if a["action"] == "stop")
+    assert (stop["rule"], stop["pain"], stop["baseline"]) == ("pain-rose", 5, 3)
+    assert outcome.reason == "stopped"
+
+
+def test_after_a_stop_the_closing_question_takes_a_number_and_is_kept(library):
+    request = planner.Request(mode="self", stage="acute", minutes=10)
+    outcome, events, speech, _ = play(library, request, ["3", "s", "x", "2"])
+    assert outcome.reason == "stopped"
+    closing = actions(events)[-1]
+    assert (closing["rule"], closing["pain"]) == ("pain-noted", 2)
+    assert speech.said.count(SAY["end_early"]) == 1
+    assert not [d for e, d in events if e == "reask"]
+
+
+def test_an_unconfirmed_read_back_is_not_kept(library):
+    """'I heard two, is that right?' with no reply: asked again, never acted on unconfirmed."""
+    request = planner.Request(mode="self", stage="acute", minutes=5)
+    _, events, speech, _ = play(library, request, ["voice:two", ""])
+    assert "I heard two. Is that right?" in speech.said
+    assert all(a.get("pain") != 2 for a in actions(events))
+
+
+def test_every_wait_is_announced_with_a_question(library):
+    """Re-asks, read-backs, the offer after a stop and pauses all carry `question`."""
+    request = planner.Request(mode="partner", stage="subacute", minutes=15)
+    answers = ["mumble", "3", "voice:more", "", "s", "mumble", "y", "4"]
+    play(library, request, answers, keys_at=[(at_hold_of("P02"), " "), (at_hold_of("P02"), "c")])
+
+
+def test_pause_between_questions_waits_then_resumes(library):
+    request = planner.Request(mode="self", stage="acute", minutes=5)
+    _, events, speech, _ = play(library, request, ["3", "c"], keys_at=[(at_hold_of("S01"), " ")])
+    kinds = [a["action"] for a in actions(events)]
+    assert "pause" in kinds and "resume" in kinds
+    assert playback.PAUSED in speech.said
+
+
+# --- the status line ------------------------------------------------------------
+
+
+def test_status_line_fits_and_shows_the_keys_for_the_question(library):
+    plan = planner.build(library, PARTNER, timer=FakeSpeech())
+    seg = next(s for s in plan.segments if s.kind == "checkpoint" and s.question == "pressure")
+    line = status_line(seg, plan.segments, 0.0, 80, Status(expect="pressure"))
+    assert len(line) < 80 and "+=firmer" in line and "s=stop" in line
+    cue = next(s for s in plan.segments if s.kind == "cue")
+    assert "(" + (cue.sound or "") + ")" not in status_line(cue, plan.segments, 0.0, 80, Status())
+    paused = status_line(seg, plan.segments, 0.0, 80, Status(paused=True))
+    assert "PAUSED" in paused
+    long = replace(seg, text="word " * 100)
+    assert len(status_line(long, plan.segments, 0.0, 60, Status(expect="number"))) < 60
+
+
+def test_the_status_line_says_why_the_time_left_grew(library):
+    shown: list[str] = []
+    speech = FakeSpeech()
+    plan = planner.build(library, PARTNER, timer=speech)
+    events: list[tuple[str, dict]] = []
+    at_two = lambda seg: at_hold_of("P02")(seg) and seg["pressure"] == 2  # noqa: E731
+    player = Player(
+        plan,
+        library,
+        speech,
+        cue,
+        TapeSink(),
+        Script(events, ["3"], [(at_two, "+")]),
+        lambda event, data: events.append((event, data)),
+        State(cap=plan.max_pressure),
+        answer_window=4.0,
+        display=shown.append,
+    )
+    player.run()
+    assert any(re.search(r"\+\d+ s: more time here .*\[s=stop\]", line) for line in shown)
