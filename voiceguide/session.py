@@ -207,7 +207,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
         what = next((s for s in plan.segments[start:] if s.technique), at)
         name = library_name(what.technique) if what.technique else "the next step"
         recap = RECAP.format(what=name)
-        journal.db.execute("UPDATE sessions SET status = 'running' WHERE id = ?", (session_id,))
+        journal.mark_running(session_id)
         cache = speech_for_plan(plan, voice or Voice())
     else:
         assert plan is not None
