@@ -154,7 +154,8 @@ def play(
 ):
     """Run a session (or resume the last one); returns (Outcome, session id).
 
-    One session at a time per person: a second one is refused (SessionRunning).
+    One session at a time per person: a second one is refused (SessionRunning). This does not
+    look at the safety screen: front ends play through voiceguide.app.App.play, which does.
     """
     from voiceguide.journal import claim_session, release_session
 
