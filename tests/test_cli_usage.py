@@ -41,7 +41,7 @@ def bad_values(option: click.Option) -> tuple[str, list[str]] | None:
         ]
     if isinstance(kind, click.DateTime):
         return "not-a-date", list(kind.formats)
-    if kind in (click.INT, click.FLOAT):
+    if isinstance(kind, click.types.IntParamType | click.types.FloatParamType):
         return "many", ["many"]
     name = option.opts[0].lstrip("-")
     if name in BY_CALLBACK:
@@ -78,6 +78,31 @@ def test_a_bad_option_value_is_a_usage_error_that_lists_what_is_allowed(cli, pat
 
 
 @pytest.mark.parametrize(
+    "option, value, expected",
+    [
+        ("--minutes", "ten", ["a number of minutes", "like 15", "from 3 to 90", "'ten'"]),
+        ("--minutes", "200", ["a number of minutes", "like 15", "from 3 to 90"]),
+        ("--max-pressure", "hard", ["a whole number for the pressure", "from 1 to 5"]),
+        ("--seed", "lucky", ["a whole number", "'lucky'"]),
+        ("--rate", "fast", ["words per minute", "from 80 to 400"]),
+    ],
+)
+def test_a_bad_number_is_refused_in_plain_words(cli, option, value, expected):
+    result = cli("plan", option, value)
+    assert result.exit_code == 2, result.output
+    for words in expected:
+        assert words in result.stderr, (words, result.stderr)
+    assert "valid float range" not in result.stderr and "valid integer" not in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_answer_timeout_is_refused_in_plain_words(cli):
+    result = cli("play", "--answer-timeout", "soon")
+    assert result.exit_code == 2
+    assert "a number of seconds from 2 to 60, like 8" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
     "args, allowed",
     [
         (("play", "--output", "speakers.mp3"), ["device", "null", ".wav"]),
@@ -85,6 +110,7 @@ def test_a_bad_option_value_is_a_usage_error_that_lists_what_is_allowed(cli, pat
         (("render", "-o", "s.wav", "--captions", "s.txt"), [".vtt", ".srt"]),
         (("render", "-o", "s.wav", "--script", "s.pdf"), [".html", ".md"]),
         (("play", "--person", "../../etc"), ["letters, digits"]),
+        (("history", "--plot", "chart.svg"), [".png", ".jpg", ".jpeg"]),
         (("routine", "save", "no/slashes"), ["letters, digits"]),
     ],
 )

@@ -217,10 +217,15 @@ def test_status_forget_and_owner_only_files(cli, voiceguide_home, tmp_path):
     (voice / "model.npz").unlink()
     assert enroll.load_model("bo") is not None and (voice / "model.npz").exists()
 
-    forgot = cli("voice", "forget", "--person", "bo")
+    asked = cli("voice", "forget", "--person", "bo")
+    assert asked.exit_code == 2 and "Nothing deleted" in asked.stderr and str(voice) in asked.stderr
+    assert "voiceguide voice forget --person bo --yes" in asked.stderr
+    assert voice.exists() and (voice / "model.npz").exists()
+    forgot = cli("voice", "forget", "--person", "bo", "--yes")
     assert forgot.exit_code == 0 and "Forgot bo" in forgot.stdout
     assert not voice.exists()
     assert "No voice learnt" in cli("voice", "forget", "--person", "bo").stdout
+    assert "No voice learnt" in cli("voice", "forget", "--person", "bo", "--yes").stdout
 
 
 def test_enrolling_again_replaces_only_the_words_given(cli, tmp_path):

@@ -29,3 +29,36 @@ def test_the_quick_start_works(run_voiceguide, tmp_path, monkeypatch):
         assert "Traceback" not in done.stderr
     assert (tmp_path / "session.mp3").stat().st_size > 10_000
     assert "<html" in (tmp_path / "session.html").read_text().lower()
+
+
+def python_example() -> str:
+    """The code block of the README's section about using voiceguide from Python."""
+    text = README.read_text()
+    section = re.search(r"^## [^\n]*Python[^\n]*\n(.*?)(?=^## )", text, flags=re.M | re.S)
+    assert section, "the README has a section with Python in its heading"
+    block = re.search(r"^```python\n(.*?)^```", section.group(1), flags=re.M | re.S)
+    assert block, "that section has a python code block"
+    return block.group(1)
+
+
+def test_the_python_example_runs_as_written(voiceguide_home, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import wave
+
+    done = subprocess.run(
+        [sys.executable, "-c", python_example()],
+        cwd=tmp_path,
+        env=dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home)),
+        stdin=subprocess.DEVNULL,  # not a terminal: nothing may wait for an answer
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Planned 5.0 minutes" in done.stdout and "0 sessions in the journal." in done.stdout
+    assert "voiceguide screen" in done.stderr  # the reminder went to notify's default, stderr
+    with wave.open(str(tmp_path / "session.wav")) as wav:
+        assert 4 * 60 < wav.getnframes() / wav.getframerate() < 6 * 60

@@ -6,22 +6,31 @@ that need them, so `voiceguide --help` stays instant.
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from voiceguide import cli_progress
+from voiceguide.cli_options import (
+    ANSWER_SECONDS,
+    MODES,
+    STAGES,
+    echo_err,
+    person_option,
+    plan_file_option,
+    plan_options,
+    progress_options,
+    speech_options,
+    typed_options,
+)
 from voiceguide.errors import ExitCode, VoiceguideError
 
-AREAS = ("lower-back", "sacrum", "buttock", "piriformis", "hip", "hamstring")
-STAGES = ("acute", "subacute", "chronic")
-MODES = ("self", "partner")
-CONDITIONS = (
-    "dvt, anticoagulants, skin[:AREA], recent-surgery[:AREA], osteoporosis, pregnancy, hip-replacement"
-)
+if TYPE_CHECKING:
+    from voiceguide.app import App, PlanOptions
 
 
 def main() -> None:
@@ -125,13 +134,10 @@ def technique_summary(t, origin: str) -> dict:
 
 
 def warn_problems(problems: list[str]) -> None:
-    if problems:
-        click.echo(
-            f"voiceguide: {len(problems)} problem(s) in technique files; those files were left out:",
-            err=True,
-        )
-        for p in problems[:20]:
-            click.echo(f"  {p}", err=True)
+    from voiceguide.app import problem_lines
+
+    for line in problem_lines(problems):
+        echo_err(line)
 
 
 @library.command("show")
@@ -193,203 +199,15 @@ def library_check(paths: tuple[Path, ...]) -> None:
 # --- plan ---------------------------------------------------------------------
 
 
-def validate_condition(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
-    from voiceguide import domain
+def planning(options: dict) -> tuple[App, PlanOptions, tuple[str, ...]]:
+    """The App for --person, the plan options with --routine's applied (options typed on the
+    command line win), and --include."""
+    from voiceguide.app import App, PlanOptions
 
-    for value in values:
-        try:
-            domain.parse_condition(value)
-        except ValueError as e:
-            raise click.BadParameter(f"{e}. Allowed: {CONDITIONS}.") from None
-    return values
-
-
-def plan_options(func):
-    @click.option(
-        "--mode",
-        type=click.Choice(MODES),
-        default="self",
-        show_default=True,
-        help="self: you massage yourself. partner: you massage someone else.",
-    )
-    @click.option(
-        "--stage",
-        type=click.Choice(STAGES),
-        default=None,
-        help="How long this episode has lasted. Default: from your profile, else acute.",
-    )
-    @click.option(
-        "--minutes",
-        type=click.FloatRange(3, 90),
-        default=15,
-        show_default=True,
-        help="Session length, 3 to 90 (acute: at most 20).",
-    )
-    @click.option(
-        "--focus", type=click.Choice(AREAS), multiple=True, help="Give this area more time (repeatable)."
-    )
-    @click.option(
-        "--max-pressure",
-        type=click.IntRange(1, 5),
-        default=None,
-        help="Highest pressure, 1 (feather light) to 5 (very deep); home cap is 4.",
-    )
-    @click.option(
-        "--condition",
-        "conditions",
-        multiple=True,
-        callback=validate_condition,
-        metavar="ID",
-        help=f"Adds to your profile's conditions: {CONDITIONS}.",
-    )
-    @click.option(
-        "--seed", type=int, default=0, show_default=True, help="Same inputs and seed give the same plan."
-    )
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        return func(*args, **kwargs)
-
-    return wrapper
-
-
-def person_option(func):
-    """--person NAME: whose profile, history and routines (default: the only person here)."""
-    return click.option(
-        "--person",
-        default=None,
-        metavar="NAME",
-        help="Whose profile, history and routines (several people in one home). Default: the only one.",
-    )(func)
-
-
-def progress_options(func):
-    """--routine NAME and --include AREA: a saved routine, and an area the last session stopped in."""
-
-    @click.option("--routine", default=None, metavar="NAME", help="Use a saved routine's plan options.")
-    @click.option(
-        "--include",
-        type=click.Choice(AREAS),
-        multiple=True,
-        help="Bring back an area left out because the last session stopped there (repeatable).",
-    )
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        return func(*args, **kwargs)
-
-    return wrapper
-
-
-plan_file_option = click.option(
-    "--plan",
-    "plan_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A plan JSON file (from voiceguide plan -o); otherwise use the plan options.",
-)
-
-
-def validate_voice(ctx, param, value: str | None) -> str | None:
-    """An espeak-ng voice that does not exist is a usage error, found before any work is done."""
-    import os
-    import subprocess
-
-    from voiceguide.audio.speech import EspeakEngine
-    from voiceguide.errors import NoSpeechEngine
-
-    if value is None or os.environ.get("VOICEGUIDE_TTS") == "pyttsx3":
-        return value
-    try:
-        binary = EspeakEngine().binary
-    except NoSpeechEngine:
-        return value  # no espeak-ng: the engine that is used reports its own voices
-    try:
-        done = subprocess.run([binary, "-q", "-v", value, ""], capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return value
-    if done.returncode != 0:
-        languages = "en-gb, en-us, en-gb-scotland, en-029, en-gb-x-rp, en+f3 (a variant)"
-        raise click.BadParameter(
-            f"{value!r} is not an espeak-ng voice. Allowed: the names listed by "
-            f"'espeak-ng --voices', e.g. {languages}."
-        )
-    return value
-
-
-def speech_options(func):
-    @click.option(
-        "--voice",
-        default=None,
-        callback=validate_voice,
-        help="Speech voice (espeak-ng: e.g. en-gb, en-us; all: espeak-ng --voices).",
-    )
-    @click.option(
-        "--rate",
-        type=click.IntRange(80, 400),
-        default=None,
-        help="Speaking rate in words per minute (default 165).",
-    )
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        return func(*args, **kwargs)
-
-    return wrapper
-
-
-def build_plan(
-    mode,
-    stage,
-    minutes,
-    focus,
-    max_pressure,
-    conditions,
-    seed,
-    voice=None,
-    speech="real",
-    person=None,
-    include=(),
-    announce=True,
-):
-    """The plan for these options, shaped by the person's past sessions.
-
-    speech: 'real' (needs an engine), 'try' (estimate if none). announce: print what was
-    learnt from past sessions on stderr (the timetable of `plan` shows it as notes instead).
-    """
-    from voiceguide import library as lib
-    from voiceguide import planner
-    from voiceguide import profile as prof
-    from voiceguide.cli_progress import learnt_from_history
-    from voiceguide.errors import NoSpeechEngine
-
-    profile = prof.load(person)
-    if not profile.is_current():
-        click.echo("Reminder: run 'voiceguide screen' before your first session.", err=True)
-    elif not profile.may_play:
-        click.echo(
-            f"Warning: your last screen said {profile.outcome}: see a clinician before any session.",
-            err=True,
-        )
-    loaded = lib.load()
-    warn_problems(loaded.problems)
-    request = planner.Request(
-        mode=mode,
-        stage=stage or profile.stage or "acute",
-        minutes=minutes,
-        focus=tuple(dict.fromkeys(focus)),
-        max_pressure=max_pressure,
-        conditions=tuple(dict.fromkeys(list(profile.conditions) + list(conditions))),
-        seed=seed,
-    )
-    request = learnt_from_history(request, person, include, announce)
-    if speech == "estimate":
-        return planner.build(loaded, request), None
-    from voiceguide.session import Voice, plan_with_real_speech
-
-    try:
-        return plan_with_real_speech(loaded, request, voice or Voice())
-    except NoSpeechEngine as e:
-        if speech != "try":
-            raise
-        click.echo(f"Note: speech lengths are estimated ({e})", err=True)
-        return planner.build(loaded, request), None
+    person, routine, include = options.pop("person"), options.pop("routine"), options.pop("include")
+    app = App(person, notify=echo_err)
+    given = PlanOptions(**options)
+    return app, app.with_routine(routine, given, typed_options(set(options))), include
 
 
 @cli.command()
@@ -410,14 +228,15 @@ def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None
     Starts are the real starts of the spoken clips when a speech engine is
     installed (they are rendered and cached); otherwise they are estimated.
     """
-    from voiceguide.cli_progress import with_routine
+    from voiceguide.app import write_text
     from voiceguide.session import Voice
 
-    options = with_routine(options)
+    app, chosen, include = planning(options)
     announce = as_json or output is not None  # otherwise the timetable shows it as notes
-    session, _ = build_plan(**options, voice=Voice(voice=voice, rate=rate), speech="try", announce=announce)
+    speech = Voice(voice=voice, rate=rate)
+    session = app.plan(chosen, include, speech, estimate_without_engine=True, announce=announce).plan
     if output:
-        write_text_output(output, session.to_json() + "\n")
+        write_text(output, session.to_json() + "\n")
     if as_json:
         click.echo(session.to_json())
     elif not output:
@@ -463,35 +282,17 @@ def render(
 
     Checkpoints become a short pause after the spoken question.
     """
-    from voiceguide import library as lib
-    from voiceguide.errors import UsageProblem
-    from voiceguide.session import Voice, render_to_file, speech_for_plan
+    from voiceguide.app import check_render_paths
+    from voiceguide.session import Voice
 
-    if output.suffix.lower() not in (".wav", ".mp3"):
-        raise UsageProblem(f"-o {output}: the audio file must end in .wav or .mp3.")
-    if captions and captions.suffix.lower() not in (".vtt", ".srt"):
-        raise UsageProblem(f"--captions {captions}: must end in .vtt or .srt.")
-    if script_file and script_file.suffix.lower() not in (".html", ".htm", ".md"):
-        raise UsageProblem(f"--script {script_file}: must end in .html or .md.")
-    from voiceguide.cli_progress import with_routine
-
+    check_render_paths(output, captions, script_file)
+    app, chosen, include = planning(options)
     speech = Voice(voice=voice, rate=rate)
-    session, cache = load_or_build(plan_file, with_routine(options), speech)
-    if cache is None:
-        cache = speech_for_plan(session, speech)
-    seconds = render_to_file(session, cache, output)
-    if captions:
-        from voiceguide import export
-
-        text = (export.captions_vtt if captions.suffix.lower() == ".vtt" else export.captions_srt)(
-            session, speech_seconds=cache.seconds
-        )
-        write_text_output(captions, text)
-    if script_file:
-        from voiceguide import export
-
-        maker = export.script_markdown if script_file.suffix.lower() == ".md" else export.script_html
-        write_text_output(script_file, maker(session, lib.load()))
+    if plan_file is not None:
+        session, cache = app.load_plan(plan_file), None
+    else:
+        session, cache = app.plan(chosen, include, speech)
+    seconds = app.render(session, output, speech, cache, captions=captions, script=script_file)
     click.echo(f"Wrote {output} ({seconds / 60:.1f} minutes).", err=True)
 
 
@@ -517,7 +318,7 @@ def render(
 )
 @click.option(
     "--answer-timeout",
-    type=click.FloatRange(2, 60),
+    type=ANSWER_SECONDS,
     default=8.0,
     show_default=True,
     help="Seconds to wait for an answer at each question.",
@@ -543,43 +344,32 @@ def play(
       0-9 pain rating (t = ten)   + firmer   - lighter   g or Enter good   y yes   x no
     Say or press stop at any moment: everything stops at once.
     """
-    from voiceguide import paths
-    from voiceguide import profile as prof
     from voiceguide import session as sess
-    from voiceguide.cli_progress import with_routine
-    from voiceguide.errors import SafetyStop, UsageProblem
+    from voiceguide.app import ScreenNeeded
+    from voiceguide.errors import Interrupted, SafetyStop, UsageProblem
 
     if output not in ("device", "null") and not output.lower().endswith(".wav"):
         raise UsageProblem(f"--output {output}: use device, null, or a file name ending in .wav.")
-    options = with_routine(options)
-    person = paths.resolve_person(options["person"])
-    options["person"] = person
-    from voiceguide.journal import claim_session
-
-    claim_session(person)  # before the sound device opens: a second session is refused at once
-    profile = prof.load(person)
-    if not profile.is_current():
-        if sys.stdin.isatty() and not resume:
-            click.echo("First, the safety screen.")
-            ctx = click.get_current_context()
-            ctx.invoke(screen, mode=options.get("mode", "self"), stage=None, as_json=False, person=person)
-            profile = prof.load(person)
-        else:
-            raise SafetyStop(
-                "No current safety screen: it is needed before a session (and every 90 days).",
-                hint="Run: voiceguide screen",
-            )
-    if not profile.may_play:
-        raise SafetyStop(
-            f"Your safety screen said {profile.outcome}: no session until a clinician has seen you.",
-            hint="When a clinician says massage is safe, run voiceguide screen again.",
-        )
+    app, chosen, include = planning(options)
+    app.hold_session()  # before the sound device opens: a second session is refused at once
+    try:
+        app.check_screen()
+    except ScreenNeeded:
+        if not sys.stdin.isatty() or resume:
+            raise
+        click.echo("First, the safety screen.")
+        ctx = click.get_current_context()
+        ctx.invoke(screen, mode=chosen.mode, stage=None, as_json=False, person=app.person)
+        app.check_screen()
     speech = sess.Voice(voice=voice, rate=rate)
     opener = sess.SinkOpener(output)  # the sound device starts while the session is prepared
     session_plan, cache = (None, None)
     try:
         if not resume:
-            session_plan, cache = load_or_build(plan_file, options, speech)
+            if plan_file is not None:
+                session_plan = app.load_plan(plan_file)
+            else:
+                session_plan, cache = app.plan(chosen, include, speech)
             if cache is None:
                 cache = sess.speech_for_plan(session_plan, speech)
         sink = opener.get()
@@ -599,14 +389,13 @@ def play(
             click.echo("\r\033[K" + line[: shutil.get_terminal_size().columns - 1], nl=False, err=True)
 
     request = sess.PlayRequest(
-        output=output, feedback=feedback, answer_window=answer_timeout, resume=resume, person=person
+        output=output, feedback=feedback, answer_window=answer_timeout, resume=resume, person=app.person
     )
-    outcome, session_id = sess.play(session_plan, cache, request, emit_line, display, speech, sink=sink)
+    outcome, _ = app.play(session_plan, request, emit_line, display, speech, sink=sink, cache=cache)
     if display:
         click.echo("", err=True)
     if outcome.reason == "interrupted":
-        click.echo("voiceguide: session saved. Resume with: voiceguide play --resume", err=True)
-        sys.exit(130)
+        raise Interrupted("session saved. Resume with: voiceguide play --resume")
     if outcome.reason == "stopped":
         raise SafetyStop(
             f"The session stopped for safety: {outcome.stop_reason}.",
@@ -709,37 +498,6 @@ def doctor(as_json: bool) -> None:
         sys.exit(ExitCode.ERROR)
 
 
-def load_or_build(plan_file: Path | None, options: dict, speech):
-    """A plan from a file (validated) or from the options; with its speech cache when built."""
-    if plan_file is not None:
-        from voiceguide import library as lib
-        from voiceguide.plan import check_techniques, load_plan
-
-        loaded = load_plan(plan_file)
-        check_techniques(loaded, set(lib.load().techniques), plan_file.name)
-        return loaded, None
-    return build_plan(**options, voice=speech)
-
-
-def write_text_output(path: Path, text: str) -> None:
-    from voiceguide.errors import InvalidInput
-
-    if path.exists() and not path.is_file():  # /dev/stdout, a pipe: write to it, never rename over it
-        try:
-            with path.open("w", encoding="utf-8") as f:
-                f.write(text)
-            return
-        except OSError as e:
-            raise InvalidInput(f"Cannot write {path}: {e.strerror or e}.") from e
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise InvalidInput(f"Cannot write {path}: {e.strerror or e}.") from e
-
-
 # --- screen -------------------------------------------------------------------
 
 
@@ -766,8 +524,8 @@ def screen(mode: str, stage: str | None, as_json: bool, person: str | None = Non
     order (after a yes to the skin or surgery question, an optional line may
     name the areas, e.g. "buttock, hip").
     """
-    from voiceguide import profile as prof
     from voiceguide import safety
+    from voiceguide.app import App
     from voiceguide.errors import InvalidInput, SafetyStop
 
     interactive = sys.stdin.isatty()
@@ -784,8 +542,7 @@ def screen(mode: str, stage: str | None, as_json: bool, person: str | None = Non
             f"The screen needs an answer to every question; it ran out after {e.answered}.",
             hint="Give one yes or no per line, in question order. Nothing was saved.",
         ) from None
-    saved = prof.from_screen(result, stage or _previous_stage(person))
-    prof.save(saved, person)
+    saved = App(person, notify=echo_err).save_screen(result, stage)
     if as_json:
         click.echo(
             json.dumps(
@@ -805,17 +562,6 @@ def screen(mode: str, stage: str | None, as_json: bool, person: str | None = Non
         click.echo(result.message())
     if not result.may_play:
         raise SafetyStop(result.message() if as_json or interactive else "No session today.")
-
-
-def _previous_stage(person: str | None = None) -> str | None:
-    """Keep the stage a user saved before; a damaged profile is simply replaced."""
-    from voiceguide import profile as prof
-    from voiceguide.errors import InvalidInput
-
-    try:
-        return prof.load(person).stage
-    except InvalidInput:
-        return None
 
 
 # --- voice: learning one person's voice -------------------------------------------------
@@ -912,19 +658,33 @@ def voice_status(person: str | None, as_json: bool) -> None:
 
 @voice.command("forget")
 @click.option("--person", default=None, metavar="NAME", help="Whose voice (default: the only person here).")
-def voice_forget(person: str | None) -> None:
+@click.option("--yes", is_flag=True, help="Really delete: without it, only say what would be deleted.")
+def voice_forget(person: str | None, yes: bool) -> None:
     """Delete the person's recordings and everything learnt from them."""
-    from voiceguide import paths
-    from voiceguide.feedback import enroll
+    from voiceguide import privacy
+    from voiceguide.app import App
+    from voiceguide.errors import UsageProblem
 
-    name = paths.resolve_person(person)
-    removed = enroll.forget(name)
-    click.echo(f"Forgot {name}'s voice." if removed else f"No voice learnt for {name}.")
+    app = App(person, notify=echo_err)
+    folder = app.voice_folder()
+    if folder is None:
+        click.echo(f"No voice learnt for {app.person}.")
+        return
+    if not yes:
+        click.echo(f"  {privacy.describe(folder)}", err=True)
+        again = "" if app.is_default_person else f" --person {app.person}"
+        raise UsageProblem(
+            f"Nothing deleted. This folder holds {app.person}'s voice recordings and what was learnt "
+            "from them (listed above).",
+            hint=f"To delete them for good: voiceguide voice forget{again} --yes",
+        )
+    app.forget_voice()
+    click.echo(f"Forgot {app.person}'s voice.")
 
 
-# The commands about progress across sessions (history, routine, schedule, forget) live in
-# cli_progress; importing it registers them on the group above.
-import voiceguide.cli_progress  # noqa: E402, F401, I001
+# The commands about progress across sessions (history, routine, schedule, forget) live in cli_progress.
+for _command in cli_progress.COMMANDS:
+    cli.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -284,6 +284,10 @@ class Journal:
     def update_plan(self, session_id: int, plan: dict) -> None:
         self._write("UPDATE sessions SET plan = ? WHERE id = ?", (json.dumps(plan), session_id))
 
+    def mark_running(self, session_id: int) -> None:
+        """A session taken up again by `play --resume` is running once more."""
+        self._write("UPDATE sessions SET status = 'running' WHERE id = ?", (session_id,))
+
     # --- reading ---------------------------------------------------------------
 
     def _row(self, r: tuple) -> SessionRow:
@@ -365,6 +369,38 @@ def open_journal(person: str | None = None) -> Journal:
             f"Cannot open the journal in {paths.data_dir(create=False)}: {e}.",
             hint="Check that the data folder is writable and the disk is not full.",
         ) from e
+
+
+def open_existing(person: str | None = None, repair: bool = False) -> Journal | None:
+    """The person's journal for reading, or None when they have none yet (nothing is created).
+
+    Without repair (planning only peeks) a damaged journal also gives None: it is left for `play`
+    to set aside and say so. With repair (`history`) it is set aside here (see recovered_from).
+    A journal in a folder that cannot be written (a read-only disk) is opened read-only.
+    """
+    from voiceguide import paths
+
+    path = paths.person_dir(person, create=False) / "journal.sqlite3"
+    if not path.exists():
+        return None
+    if not repair and not _looks_sound(path):
+        return None
+    return Journal(path) if os.access(path.parent, os.W_OK) else Journal.read_only(path)
+
+
+def _looks_sound(path: Path) -> bool:
+    """Whether a read-only look finds a sound journal (never changes or moves the file)."""
+    try:
+        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if not sound(probe, path):
+                return False
+            probe.execute("SELECT count(*) FROM sessions").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError:
+        return False
+    return True
 
 
 # --- one session at a time -------------------------------------------------------------

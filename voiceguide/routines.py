@@ -323,7 +323,7 @@ def install_techniques(techniques: list[dict], library) -> list[tuple[str, Path,
 
     where = paths.user_techniques_dir()
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        where.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only, like the data folder
     except OSError as e:
         raise InvalidInput(f"Cannot use the folder {where}: {e.strerror or e}.") from e
     done = []

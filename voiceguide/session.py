@@ -144,7 +144,8 @@ def play(
 ):
     """Run a session (or resume the last one); returns (Outcome, session id).
 
-    One session at a time per person: a second one is refused (SessionRunning).
+    One session at a time per person: a second one is refused (SessionRunning). This does not
+    look at the safety screen: front ends play through voiceguide.app.App.play, which does.
     """
     from voiceguide.journal import claim_session, release_session
 
@@ -197,7 +198,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
         what = next((s for s in plan.segments[start:] if s.technique), at)
         name = library_name(what.technique) if what.technique else "the next step"
         recap = RECAP.format(what=name)
-        journal.db.execute("UPDATE sessions SET status = 'running' WHERE id = ?", (session_id,))
+        journal.mark_running(session_id)
         cache = speech_for_plan(plan, voice or Voice())
     else:
         assert plan is not None
