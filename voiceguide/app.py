@@ -387,7 +387,7 @@ class App:
         request = replace(request, person=self.person)
         if plan is not None and cache is None:
             cache = session.speech_for_plan(plan, voice or session.Voice())
-        return session.play(plan, cache, request, emit_line, display, voice, sink=sink)
+        return session.run_unscreened(plan, cache, request, emit_line, display, voice, sink=sink)
 
     # --- history and plans of days ---------------------------------------------------------------
 

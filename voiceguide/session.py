@@ -133,7 +133,7 @@ class SinkOpener:
             self.result.close(keep=False)
 
 
-def play(
+def run_unscreened(
     plan: Plan | None,
     cache,
     request: PlayRequest,
@@ -144,8 +144,9 @@ def play(
 ):
     """Run a session (or resume the last one); returns (Outcome, session id).
 
-    One session at a time per person: a second one is refused (SessionRunning). This does not
-    look at the safety screen: front ends play through voiceguide.app.App.play, which does.
+    One session at a time per person: a second one is refused (SessionRunning). The name says
+    what it lacks: it does not look at the safety screen. Play through voiceguide.app.App.play,
+    which does; this is its engine.
     """
     from voiceguide.journal import claim_session, release_session
 
