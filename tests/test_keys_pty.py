@@ -117,3 +117,70 @@ def test_plus_key_between_questions_never_passes_the_technique_cap(
     assert code == 7, proc.stderr.read() if proc.stderr else ""
     pressures = [e["pressure"] for e in seen if e.get("event") in ("segment", "action") and e.get("pressure")]
     assert pressures and max(pressures) == 2
+
+
+def opening_then_p02_plan() -> Plan:
+    """The opening pain question, then P02 with a hold long enough to press a key in."""
+    cache = open_cache()
+    opening = "Before we start, how strong is your pain right now, from zero to ten?"
+    base = p02_plan().segments
+    segments = [
+        base[0],
+        Segment(0, 0, CUE_SECONDS["question"], "cue", sound="question"),
+        Segment(0, 0, cache.seconds(opening) + 6.0, "checkpoint", question="pain", text=opening),
+        *base[1:],
+    ]
+    return Plan(
+        mode="partner",
+        stage="subacute",
+        minutes=3,
+        max_pressure=4,
+        conditions=[],
+        segments=renumber(segments),
+    )
+
+
+def test_keys_during_the_question_and_between_questions_are_used(
+    pulse, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """A rating pressed while the question is still spoken is the answer (no re-ask), and one
+    pressed during a hold goes through the rules: 5 after an opening 3 stops the technique."""
+    env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home), VOICEGUIDE_CACHE=str(shared_speech_cache))
+    subprocess.run([SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True)
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(opening_then_p02_plan().to_json())
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--feedback", "keys", "--json"],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    os.close(slave)
+    try:
+        seen = read_events(proc, lambda e: e.get("question") == "pain")
+        time.sleep(1.0)  # well inside the spoken question
+        os.write(master, b"3")
+        seen += read_events(proc, lambda e: e.get("event") == "action")
+        assert (seen[-1]["rule"], seen[-1]["pain"]) == ("opening-pain", 3)
+        assert not [e for e in seen if e["event"] == "reask"]
+        seen += read_events(proc, lambda e: e.get("event") == "segment" and e.get("kind") == "hold")
+        os.write(master, b"5")
+        seen += read_events(proc, lambda e: e.get("event") == "action")
+        assert (seen[-1]["action"], seen[-1]["rule"], seen[-1]["baseline"]) == ("stop", "pain-rose", 3)
+        seen += read_events(proc, lambda e: e.get("question") == "offer")
+        os.write(master, b"x")
+        seen += read_events(proc, lambda e: e.get("event") == "end")
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert code == 7
+    answers = [e for e in seen if e["event"] == "answer"]
+    assert [(a["intent"], a["value"], a["source"]) for a in answers[:2]] == [
+        ("number", 3, "keys"),
+        ("number", 5, "keys"),
+    ]
