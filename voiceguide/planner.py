@@ -154,8 +154,7 @@ def learnt_start(technique: Technique, cap: int, condition_names: set[str], chos
 
 
 def order_key(technique: Technique) -> tuple:
-    kinds = {"assessment": 0, "massage": 1, "movement": 2}
-    return (kinds[technique.kind], domain.AREAS.index(technique.areas[0]), technique.id)
+    return (domain.KINDS.index(technique.kind), domain.AREAS.index(technique.areas[0]), technique.id)
 
 
 # --- building ---------------------------------------------------------------
@@ -201,7 +200,7 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
     cap = session_cap(request, names)
     target = request.minutes * 60.0
     rng = random.Random(request.seed)
-    first_side = rng.choice(("left", "right"))
+    first_side = rng.choice(domain.SIDES)
     splits: set[int] = set()
     while True:
         drafts = sequence(chosen, request, names, skipped_areas, cap, first_side, timer, splits)
@@ -338,7 +337,7 @@ def to_segment(draft: Draft, scale: float) -> Segment:
 
 
 def fill(text: str, pressure: int | None, side: str | None) -> str:
-    other = {"left": "right", "right": "left"}.get(side or "", "other")
+    other = domain.other_side(side) or "other"
     return text.format(
         pressure=domain.PRESSURE_WORDS.get(pressure or 0, "gently"),
         side=side or "one",
@@ -429,7 +428,7 @@ def sequence(
         check_learnt = chose
         if chose:
             start_pressure = learnt_start(technique, cap, names, learnt[technique.id])
-        sides = (first_side, "right" if first_side == "left" else "left") if technique.per_side else (None,)
+        sides = (first_side, domain.other_side(first_side)) if technique.per_side else (None,)
         for pass_index, side in enumerate(sides):
             pressure = start_pressure
             if pass_index == 1:

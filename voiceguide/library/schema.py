@@ -9,21 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from voiceguide import domain
 
-Mode = Literal["self", "partner"]
-Stage = Literal["acute", "subacute", "chronic"]
-Area = Literal["lower-back", "sacrum", "buttock", "piriformis", "hip", "hamstring"]
-Position = Literal["belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling"]
-Equipment = Literal["ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel"]
-Condition = Literal[
-    "dvt",
-    "anticoagulants",
-    "skin",
-    "recent-surgery",
-    "osteoporosis",
-    "pregnancy",
-    "hip-replacement",
-]
-Question = Literal["pain", "pressure", "comfort"]
+# The vocabularies are domain's tuples: one definition, and pydantic still names every allowed value.
+Mode = Literal[domain.MODES]
+Stage = Literal[domain.STAGES]
+Area = Literal[domain.AREAS]
+Position = Literal[domain.POSITIONS]
+Equipment = Literal[domain.EQUIPMENT]
+Condition = Literal[domain.CONDITIONS]
+Question = Literal[domain.CHECKIN_QUESTIONS]
+Kind = Literal[domain.KINDS]
 
 MAX_WORDS_PER_SENTENCE = 25
 PLACEHOLDERS = {"pressure", "side", "other_side"}
@@ -98,14 +92,14 @@ class Conditions(Strict):
     def _caps_in_range(cls, caps: dict[str, int]) -> dict[str, int]:
         for name, cap in caps.items():
             if not domain.PRESSURE_MIN <= cap <= domain.PRESSURE_MAX:
-                raise ValueError(f"{name} = {cap}, must be 1-5")
+                raise ValueError(f"{name} = {cap}, must be {domain.PRESSURE_MIN}-{domain.PRESSURE_MAX}")
         return caps
 
 
 class Technique(Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
     name: str = Field(min_length=1, max_length=80)
-    kind: Literal["assessment", "massage", "movement"]
+    kind: Kind
     modes: list[Mode] = Field(min_length=1)
     stages: list[Stage] = Field(min_length=1)
     areas: list[Area] = Field(min_length=1)
@@ -143,10 +137,6 @@ class Technique(Strict):
         return self
 
     # What the planner and the CLI read.
-    @property
-    def hold_total(self) -> float:
-        return sum(step.hold for step in self.steps)
-
     @property
     def excluded_by(self) -> list[str]:
         return sorted(set(self.conditions.exclude))
