@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from voiceguide import domain
+from voiceguide.validation import Strict
 
 # The vocabularies are domain's tuples: one definition, and pydantic still names every allowed value.
 Mode = Literal[domain.MODES]
@@ -42,10 +43,6 @@ def check_spoken(text: str) -> str:
                 f"a sentence has {words} words, must be at most {MAX_WORDS_PER_SENTENCE}: {sentence[:60]!r}"
             )
     return text
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 class Spoken(Strict):

@@ -1,0 +1,102 @@
+"""One way to check a file that a person or another tool wrote: a strict pydantic model.
+
+Techniques, plans, routines, profiles and schedules are each a model that forbids unknown
+fields; `check` turns pydantic's errors into the lines the user reads,
+`file: field = value, must be …`, every problem at once.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from voiceguide import domain
+from voiceguide.errors import shown
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Strict(BaseModel):
+    """No unknown fields, no silent conversions ("15" is not a number, 1 is not true)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+
+class Problems(ValueError):
+    """Several problems found by one check across fields (a timeline, a cap): a line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _condition(text: str) -> str:
+    domain.parse_condition(text)
+    return text
+
+
+def _finite(x: float) -> float:
+    if not math.isfinite(x):
+        raise ValueError("must be a finite number")
+    return x
+
+
+#: A condition id, with an area when it takes one ("skin:buttock").
+ConditionId = Annotated[str, AfterValidator(_condition)]
+#: A pressure level of the 1-5 scale.
+PressureLevel = Annotated[int, Field(ge=domain.PRESSURE_MIN, le=domain.PRESSURE_MAX)]
+#: The length of a session in minutes (a whole number is taken too).
+Minutes = Annotated[float, AfterValidator(_finite), Field(ge=domain.MIN_MINUTES, le=domain.MAX_MINUTES)]
+
+
+def where(loc: tuple) -> str:
+    """('segments', 3, 'kind') -> 'segments[3].kind'."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part).replace("self_", "self")
+    return text
+
+
+def describe(err: dict, allowed: tuple[str, ...] = ()) -> str:
+    """One pydantic error as 'field = value, must be ...' (allowed: the model's field names)."""
+    field = where(err["loc"]) or "(file)"
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "missing":
+        return f"{field} is missing (required)"
+    if kind == "extra_forbidden":
+        if allowed and len(err["loc"]) == 1:
+            return f"unknown field {field}; allowed: {', '.join(allowed)}"
+        return f"unknown field {field}; remove it or check its spelling"
+    message = err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
+    if not err["loc"] or isinstance(value, dict):
+        return f"{field}: {message}" if err["loc"] else message
+    return f"{field} = {shown(value)}, {message}"
+
+
+def problems(error: ValidationError, model: type[BaseModel] | None = None) -> list[str]:
+    """Every problem of a failed validation, one line each, in the file's order."""
+    allowed = tuple(f.alias or name for name, f in model.model_fields.items()) if model else ()
+    lines: list[str] = []
+    for err in error.errors():
+        found = (err.get("ctx") or {}).get("error")
+        if isinstance(found, Problems):
+            lines += found.problems
+        else:
+            lines.append(describe(err, allowed))
+    return lines
+
+
+def check(model: type[M], data: object, name: str) -> tuple[M | None, list[str]]:
+    """The model from data, or None and each problem as 'name: …'."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as e:
+        return None, [f"{name}: {line}" for line in problems(e, model)]
+    except RecursionError:
+        return None, [f"{name}: nested too deeply"]
