@@ -8,9 +8,10 @@ fields; `check` turns pydantic's errors into the lines the user reads,
 from __future__ import annotations
 
 import math
-from typing import Annotated, TypeVar
+import re
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationError
 
 from voiceguide import domain
 from voiceguide.errors import shown
@@ -37,18 +38,43 @@ def _condition(text: str) -> str:
     return text
 
 
-def _finite(x: float) -> float:
-    if not math.isfinite(x):
-        raise ValueError("must be a finite number")
-    return x
+def number(low: float, high: float, unit: str = "", above_low: bool = False) -> Any:
+    """A number from a file within low-high, kept as written (15 stays 15, for a plan to round-trip).
+
+    true/false, text, NaN and infinity are refused, each with its own message.
+    """
+    span = f"above {low} and at most {high}" if above_low else f"{low}-{high}"
+    span += f" {unit}" if unit else ""
+
+    def checked(value: object) -> int | float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"must be a number, {span}")
+        if not math.isfinite(value):
+            raise ValueError(f"must be a finite number, {span}")
+        if not low <= value <= high or (above_low and value == low):
+            raise ValueError(f"must be {span}")
+        return value
+
+    return Annotated[int | float, PlainValidator(checked)]
+
+
+def whole(low: int, high: int) -> Any:
+    """A whole number within low-high (true/false and 2.0 are not whole numbers here)."""
+
+    def checked(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number {low}-{high}")
+        return value
+
+    return Annotated[int, PlainValidator(checked)]
 
 
 #: A condition id, with an area when it takes one ("skin:buttock").
 ConditionId = Annotated[str, AfterValidator(_condition)]
 #: A pressure level of the 1-5 scale.
-PressureLevel = Annotated[int, Field(ge=domain.PRESSURE_MIN, le=domain.PRESSURE_MAX)]
-#: The length of a session in minutes (a whole number is taken too).
-Minutes = Annotated[float, AfterValidator(_finite), Field(ge=domain.MIN_MINUTES, le=domain.MAX_MINUTES)]
+PressureLevel = whole(domain.PRESSURE_MIN, domain.PRESSURE_MAX)
+#: The length of a session in minutes.
+Minutes = number(domain.MIN_MINUTES, domain.MAX_MINUTES)
 
 
 def where(loc: tuple) -> str:
@@ -73,9 +99,14 @@ def describe(err: dict, allowed: tuple[str, ...] = ()) -> str:
         if allowed and len(err["loc"]) == 1:
             return f"unknown field {field}; allowed: {', '.join(allowed)}"
         return f"unknown field {field}; remove it or check its spelling"
-    message = err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
-    if not err["loc"] or isinstance(value, dict):
-        return f"{field}: {message}" if err["loc"] else message
+    message = re.sub(r"^\w+ should (be|have|match)", r"must \1", err["msg"].replace("Value error, ", ""))
+    message = message.replace(" after validation", "")
+    if kind in ("model_type", "dict_type"):
+        message = "must be an object with fields (a table)"
+    if not err["loc"]:
+        return message
+    if kind == "value_error" and isinstance(value, dict):  # a check across a table's fields
+        return f"{field}: {message}"
     return f"{field} = {shown(value)}, {message}"
 
 
@@ -86,7 +117,7 @@ def problems(error: ValidationError, model: type[BaseModel] | None = None) -> li
     for err in error.errors():
         found = (err.get("ctx") or {}).get("error")
         if isinstance(found, Problems):
-            lines += found.problems
+            lines += [f"{where(err['loc'])}.{line}" if err["loc"] else line for line in found.problems]
         else:
             lines.append(describe(err, allowed))
     return lines

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from voiceguide import domain
-from voiceguide.validation import Strict
+from voiceguide.validation import PressureLevel, Strict
 
 # The vocabularies are domain's tuples: one definition, and pydantic still names every allowed value.
 Mode = Literal[domain.MODES]
@@ -70,8 +70,8 @@ class CheckIn(Spoken):
 
 
 class PressureRange(Strict):
-    min: int = Field(ge=domain.PRESSURE_MIN, le=domain.PRESSURE_MAX)
-    max: int = Field(ge=domain.PRESSURE_MIN, le=domain.PRESSURE_MAX)
+    min: PressureLevel
+    max: PressureLevel
 
     @model_validator(mode="after")
     def _ordered(self) -> PressureRange:
@@ -82,15 +82,7 @@ class PressureRange(Strict):
 
 class Conditions(Strict):
     exclude: list[Condition] = Field(default_factory=list)
-    caps: dict[Condition, int] = Field(default_factory=dict)
-
-    @field_validator("caps")
-    @classmethod
-    def _caps_in_range(cls, caps: dict[str, int]) -> dict[str, int]:
-        for name, cap in caps.items():
-            if not domain.PRESSURE_MIN <= cap <= domain.PRESSURE_MAX:
-                raise ValueError(f"{name} = {cap}, must be {domain.PRESSURE_MIN}-{domain.PRESSURE_MAX}")
-        return caps
+    caps: dict[Condition, PressureLevel] = Field(default_factory=dict)
 
 
 class Technique(Strict):
