@@ -77,6 +77,18 @@ PressureLevel = whole(domain.PRESSURE_MIN, domain.PRESSURE_MAX)
 Minutes = number(domain.MIN_MINUTES, domain.MAX_MINUTES)
 
 
+# pydantic's wording for a wrong type, in the words of someone editing a JSON or TOML file
+PLAIN = {
+    "bool_type": "must be true or false",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be a table of names and values",
+    "model_type": "must be an object with fields (a table)",
+}
+
+
 def where(loc: tuple) -> str:
     """('segments', 3, 'kind') -> 'segments[3].kind'."""
     text = ""
@@ -101,8 +113,7 @@ def describe(err: dict, allowed: tuple[str, ...] = ()) -> str:
         return f"unknown field {field}; remove it or check its spelling"
     message = re.sub(r"^\w+ should (be|have|match)", r"must \1", err["msg"].replace("Value error, ", ""))
     message = message.replace(" after validation", "")
-    if kind in ("model_type", "dict_type"):
-        message = "must be an object with fields (a table)"
+    message = PLAIN.get(kind, message)
     if not err["loc"]:
         return message
     if kind == "value_error" and isinstance(value, dict):  # a check across a table's fields
@@ -124,10 +135,11 @@ def problems(error: ValidationError, model: type[BaseModel] | None = None) -> li
 
 
 def check(model: type[M], data: object, name: str) -> tuple[M | None, list[str]]:
-    """The model from data, or None and each problem as 'name: …'."""
+    """The model from data, or None and each problem as 'name: …' (just '…' when name is empty)."""
+    prefix = f"{name}: " if name else ""
     try:
         return model.model_validate(data), []
     except ValidationError as e:
-        return None, [f"{name}: {line}" for line in problems(e, model)]
+        return None, [prefix + line for line in problems(e, model)]
     except RecursionError:
-        return None, [f"{name}: nested too deeply"]
+        return None, [prefix + "nested too deeply"]
