@@ -266,8 +266,10 @@ def validate(request: Request) -> None:
             f"--minutes {request.minutes:g} is too long for the acute stage: keep it to "
             f"{domain.ACUTE_MAX_MINUTES} minutes or less while pain is acute."
         )
-    if request.max_pressure is not None and not 1 <= request.max_pressure <= 5:
-        raise UsageProblem(f"--max-pressure {request.max_pressure} is out of range: use 1 to 5.")
+    low, high = domain.PRESSURE_MIN, domain.PRESSURE_MAX
+    levels = f"use {low} to {high}"
+    if request.max_pressure is not None and not low <= request.max_pressure <= high:
+        raise UsageProblem(f"--max-pressure {request.max_pressure} is out of range: {levels}.")
     for area in request.focus:
         if area not in domain.AREAS:
             raise UsageProblem(f"Unknown area {area!r}; use one of {', '.join(domain.AREAS)}.")
@@ -275,8 +277,8 @@ def validate(request: Request) -> None:
         if area not in domain.AREAS:
             raise UsageProblem(f"Unknown area {area!r}; use one of {', '.join(domain.AREAS)}.")
     for technique_id, pressure in request.start_pressures:
-        if not domain.PRESSURE_MIN <= pressure <= domain.PRESSURE_MAX:
-            raise UsageProblem(f"Learnt pressure {pressure} for {technique_id} is out of range: use 1 to 5.")
+        if not low <= pressure <= high:
+            raise UsageProblem(f"Learnt pressure {pressure} for {technique_id} is out of range: {levels}.")
     for c in request.conditions:
         try:
             domain.parse_condition(c)
