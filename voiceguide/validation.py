@@ -122,7 +122,7 @@ def describe(err: dict, allowed: tuple[str, ...] = ()) -> str:
 
 
 def problems(error: ValidationError, model: type[BaseModel] | None = None) -> list[str]:
-    """Every problem of a failed validation, one line each, in the file's order."""
+    """Every problem of a failed validation, one line each, in the order of the model's fields."""
     allowed = tuple(f.alias or name for name, f in model.model_fields.items()) if model else ()
     lines: list[str] = []
     for err in error.errors():
