@@ -24,7 +24,9 @@ AREA_WORDS = {
 POSITIONS = ("belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling")
 EQUIPMENT = ("ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel")
 ROLLING_EQUIPMENT = ("ball", "foam-roller")
-KINDS = ("assessment", "massage", "movement")
+KINDS = ("assessment", "massage", "movement")  # also the order of techniques within an area
+SIDES = ("left", "right")
+CHECKIN_QUESTIONS = ("pain", "pressure", "comfort")  # what a technique's checkpoint may ask
 
 # Conditions that change a session (screen group C). skin and recent-surgery take an area.
 CONDITIONS = (
@@ -55,6 +57,10 @@ RED_FLAGS_CLINICIAN = (
     "immunosuppression",
 )
 
+# The outcomes of the safety screen; only the first two allow a session.
+SCREEN_OUTCOMES = ("clear", "adjust", "see-clinician", "emergency")
+MAY_PLAY = ("clear", "adjust")
+
 SOURCES = ("cochrane-2015", "nice-ng59", "acp-2017", "nhs-sciatica", "nhs-ces", "nrs-mcid", "seed")
 
 PRESSURE_MIN, PRESSURE_MAX = 1, 5
@@ -64,6 +70,7 @@ CONDITION_PRESSURE_CAP = {"anticoagulants": 2, "osteoporosis": 3, "pregnancy": 2
 ACUTE_MAX_MINUTES = 20
 
 # Pain on the 0-10 numeric rating scale.
+PAIN_STOP_ABOVE = 5  # a rating above this stops the technique (and counts as a stop sign)
 MCID = 2  # the smallest change in pain that matters to patients (nrs-mcid)
 LOW_PAIN = 2  # at or below this, pain counts as low: settled enough for the next stage
 EASY_AREA_PAIN = 1  # at or below this on reaching an area, that area is shortened
@@ -77,6 +84,11 @@ PRESSURE_WORDS = {
     4: "deep, about four out of five",
     5: "very deep, five out of five",
 }
+
+
+def other_side(side: str | None) -> str | None:
+    """'left' -> 'right' and back; None for no side (or anything else)."""
+    return SIDES[1 - SIDES.index(side)] if side in SIDES else None
 
 
 def parse_condition(text: str) -> tuple[str, str | None]:

@@ -244,7 +244,9 @@ STOP_SIGNS = (
     "shooting, electric or burning pain",
     "new tingling or numbness down the leg",
     "pain that moves further down the leg",
-    "pain above 5 out of 10, or 2 points above the rating given at the start",
+    # the numbers are the stop rule's own constants (adapt applies them during play)
+    f"pain above {domain.PAIN_STOP_ABOVE} out of 10, "
+    f"or {domain.MCID} points above the rating given at the start",
     "dizziness or feeling faint",
 )
 SOURCE_TITLES = {
@@ -276,7 +278,7 @@ def script_html(plan: Plan, library: Library) -> str:
 def _title(plan: Plan) -> str:
     return (
         f"{MODE_TITLE.get(plan.mode, 'Massage session')}: {plan.stage} stage, {plan.minutes:g} minutes, "
-        f"pressure at most {plan.max_pressure} of 5"
+        f"pressure at most {plan.max_pressure} of {domain.PRESSURE_MAX}"
     )
 
 
@@ -344,11 +346,14 @@ def _scales(plan: Plan) -> list:
         rows.append(Row([str(level), words, use]))
     return [
         Heading(2, "The pressure scale"),
-        Para("Pressure is agreed on a scale of 1 to 5 and never goes above the limit for this session."),
+        Para(
+            f"Pressure is agreed on a scale of {domain.PRESSURE_MIN} to {domain.PRESSURE_MAX} and never "
+            "goes above the limit for this session."
+        ),
         Table(["Pressure", "In words", "Used today"], rows),
         Para(
-            "Pain is rated from 0 (no pain) to 10 (the worst imaginable). A change of 2 points is one "
-            "that matters.",
+            f"Pain is rated from 0 (no pain) to 10 (the worst imaginable). A change of {domain.MCID} points "
+            "is one that matters.",
         ),
         Para(
             "A good hurt is a dull, spreading ache that fades while the pressure is held. Sharp, "
@@ -457,11 +462,12 @@ def _technique(technique: Technique, plan: Plan) -> list:
         facts.append("you need: " + ", ".join(technique.equipment))
     if pressures:
         low, high = pressures[0], pressures[-1]
-        facts.append(f"pressure today {low} of 5" if low == high else f"pressure today {low} to {high} of 5")
+        levels = f"{low}" if low == high else f"{low} to {high}"
+        facts.append(f"pressure today {levels} of {domain.PRESSURE_MAX}")
     if technique.per_side:
         facts.append("both sides, the same time on each")
     side = sides[0] if sides else None
-    other = {"left": "right", "right": "left"}.get(side or "")
+    other = domain.other_side(side)
     steps = []
     for number, step in enumerate(technique.steps):
         text = step.for_mode(plan.mode) or step.for_mode("partner" if plan.mode == "self" else "self") or ""

@@ -154,8 +154,7 @@ def learnt_start(technique: Technique, cap: int, condition_names: set[str], chos
 
 
 def order_key(technique: Technique) -> tuple:
-    kinds = {"assessment": 0, "massage": 1, "movement": 2}
-    return (kinds[technique.kind], domain.AREAS.index(technique.areas[0]), technique.id)
+    return (domain.KINDS.index(technique.kind), domain.AREAS.index(technique.areas[0]), technique.id)
 
 
 # --- building ---------------------------------------------------------------
@@ -201,7 +200,7 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
     cap = session_cap(request, names)
     target = request.minutes * 60.0
     rng = random.Random(request.seed)
-    first_side = rng.choice(("left", "right"))
+    first_side = rng.choice(domain.SIDES)
     splits: set[int] = set()
     while True:
         drafts = sequence(chosen, request, names, skipped_areas, cap, first_side, timer, splits)
@@ -267,8 +266,10 @@ def validate(request: Request) -> None:
             f"--minutes {request.minutes:g} is too long for the acute stage: keep it to "
             f"{domain.ACUTE_MAX_MINUTES} minutes or less while pain is acute."
         )
-    if request.max_pressure is not None and not 1 <= request.max_pressure <= 5:
-        raise UsageProblem(f"--max-pressure {request.max_pressure} is out of range: use 1 to 5.")
+    low, high = domain.PRESSURE_MIN, domain.PRESSURE_MAX
+    levels = f"use {low} to {high}"
+    if request.max_pressure is not None and not low <= request.max_pressure <= high:
+        raise UsageProblem(f"--max-pressure {request.max_pressure} is out of range: {levels}.")
     for area in request.focus:
         if area not in domain.AREAS:
             raise UsageProblem(f"Unknown area {area!r}; use one of {', '.join(domain.AREAS)}.")
@@ -276,8 +277,8 @@ def validate(request: Request) -> None:
         if area not in domain.AREAS:
             raise UsageProblem(f"Unknown area {area!r}; use one of {', '.join(domain.AREAS)}.")
     for technique_id, pressure in request.start_pressures:
-        if not domain.PRESSURE_MIN <= pressure <= domain.PRESSURE_MAX:
-            raise UsageProblem(f"Learnt pressure {pressure} for {technique_id} is out of range: use 1 to 5.")
+        if not low <= pressure <= high:
+            raise UsageProblem(f"Learnt pressure {pressure} for {technique_id} is out of range: {levels}.")
     for c in request.conditions:
         try:
             domain.parse_condition(c)
@@ -338,7 +339,7 @@ def to_segment(draft: Draft, scale: float) -> Segment:
 
 
 def fill(text: str, pressure: int | None, side: str | None) -> str:
-    other = {"left": "right", "right": "left"}.get(side or "", "other")
+    other = domain.other_side(side) or "other"
     return text.format(
         pressure=domain.PRESSURE_WORDS.get(pressure or 0, "gently"),
         side=side or "one",
@@ -429,7 +430,7 @@ def sequence(
         check_learnt = chose
         if chose:
             start_pressure = learnt_start(technique, cap, names, learnt[technique.id])
-        sides = (first_side, "right" if first_side == "left" else "left") if technique.per_side else (None,)
+        sides = (first_side, domain.other_side(first_side)) if technique.per_side else (None,)
         for pass_index, side in enumerate(sides):
             pressure = start_pressure
             if pass_index == 1:

@@ -6,10 +6,14 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from pydantic import Field, field_validator
 
 from voiceguide import domain, paths
-from voiceguide.errors import InvalidInput, shown
+from voiceguide.errors import InvalidInput
 from voiceguide.safety import PROFILE_MAX_AGE_DAYS, ScreenResult
+from voiceguide.validation import ConditionId, Strict, check
 
 MAX_PROFILE_BYTES = 100_000  # a profile is under 1 kB
 
@@ -31,7 +35,7 @@ class Profile:
 
     @property
     def may_play(self) -> bool:
-        return self.outcome in ("clear", "adjust")
+        return self.outcome in domain.MAY_PLAY
 
     def to_dict(self) -> dict:
         return {
@@ -55,6 +59,31 @@ def from_screen(result: ScreenResult, stage: str | None, now: datetime | None = 
     )
 
 
+class ProfileFile(Strict):
+    """profile.toml as `save` writes it; a file edited by hand is checked field by field."""
+
+    version: int = 1
+    screened: datetime | None = None
+    outcome: Literal[domain.SCREEN_OUTCOMES] | None = None
+    cleared_by_clinician: bool = False  # strict: "no" must never read as cleared
+    stage: Literal[domain.STAGES] | None = None
+    conditions: list[ConditionId] = Field(default_factory=list)
+    answers: dict[str, bool] = Field(default_factory=dict)
+
+    @field_validator("screened", mode="before")
+    @classmethod
+    def _when(cls, value: object) -> datetime:
+        """An ISO date and time (TOML's own or a string); one without a zone is UTC."""
+        try:
+            when = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError("must be a date and time") from None
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        if when > datetime.now(UTC) + timedelta(days=1):  # would count as current for ever
+            raise ValueError("is in the future")
+        return when
+
+
 def load(person: str | None = None) -> Profile:
     path = paths.person_dir(person, create=False) / "profile.toml"
     if not path.exists():
@@ -72,49 +101,16 @@ def load(person: str | None = None) -> Profile:
         raise InvalidInput(f"The profile {path} cannot be read: {e}.", hint=hint) from e
     except RecursionError:
         raise InvalidInput(f"The profile {path} cannot be read: nested too deeply.", hint=hint) from None
-    problems = []
-    screened = None
-    if "screened" in data:
-        try:
-            screened = datetime.fromisoformat(str(data["screened"]))
-            if screened.tzinfo is None:
-                screened = screened.replace(tzinfo=UTC)
-        except ValueError:
-            problems.append(f"screened = {shown(data['screened'])}, must be a date and time")
-        else:
-            if screened > datetime.now(UTC) + timedelta(days=1):  # would count as current for ever
-                problems.append(f"screened = {screened.isoformat()}, is in the future")
-    cleared = data.get("cleared_by_clinician", False)
-    if not isinstance(cleared, bool):  # "no" must never read as cleared
-        problems.append(f"cleared_by_clinician = {shown(cleared)}, must be true or false")
-    outcome = data.get("outcome")
-    if outcome not in (None, "clear", "adjust", "see-clinician", "emergency"):
-        problems.append(f"outcome = {shown(outcome)}, must be clear, adjust, see-clinician or emergency")
-    stage = data.get("stage")
-    if stage not in (None, *domain.STAGES):
-        problems.append(f"stage = {shown(stage)}, must be one of {', '.join(domain.STAGES)}")
-    conditions = data.get("conditions", [])
-    if not isinstance(conditions, list):
-        problems.append("conditions must be a list")
-        conditions = []
-    for c in conditions:
-        try:
-            domain.parse_condition(str(c))
-        except ValueError as e:
-            problems.append(f"conditions: {e}")
-    answers = data.get("answers", {})
-    if not isinstance(answers, dict) or not all(isinstance(v, bool) for v in answers.values()):
-        problems.append("answers must be a table of true/false values")
-        answers = {}
-    if problems:
+    checked, problems = check(ProfileFile, data, "")
+    if checked is None:
         raise InvalidInput(f"The profile {path} is not valid: {problems[0]}.", hint=hint, problems=problems)
     return Profile(
-        screened=screened,
-        outcome=outcome,
-        cleared=cleared,
-        stage=stage,
-        conditions=[str(c) for c in conditions],
-        answers=answers,
+        screened=checked.screened,
+        outcome=checked.outcome,
+        cleared=checked.cleared_by_clinician,
+        stage=checked.stage,
+        conditions=list(checked.conditions),
+        answers=dict(checked.answers),
     )
 
 

@@ -7,18 +7,20 @@ all of it like technique files (every problem listed) before anything is written
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
 
 from voiceguide import domain, paths
 from voiceguide.errors import InvalidInput, UsageProblem, shown
+from voiceguide.validation import ConditionId, Minutes, PressureLevel, Strict, check
 
 FORMAT_VERSION = 1
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-FIELDS = ("name", "mode", "stage", "minutes", "focus", "max_pressure", "conditions", "seed")
 MAX_FILE_BYTES = 5_000_000
 
 
@@ -78,70 +80,43 @@ def check_name(name: str) -> str:
     return clean
 
 
+class RoutineFile(Strict):
+    """A routine table as saved, exported and imported: the plan options it stands for."""
+
+    name: str
+    mode: Literal[domain.MODES] = "self"
+    stage: Literal[domain.STAGES] | None = None
+    minutes: Minutes = 15
+    focus: list[Literal[domain.AREAS]] = Field(default_factory=list)
+    max_pressure: PressureLevel | None = None
+    conditions: list[ConditionId] = Field(default_factory=list)
+    seed: int = 0
+
+    @field_validator("name")
+    @classmethod
+    def _usable_name(cls, name: str) -> str:
+        if not NAME.match(name):
+            raise ValueError("must be up to 32 lower-case letters, digits, '-' or '_'")
+        return name
+
+    @model_validator(mode="after")
+    def _short_when_acute(self) -> RoutineFile:
+        if self.stage == "acute" and self.minutes > domain.ACUTE_MAX_MINUTES:
+            raise ValueError(
+                f"minutes = {shown(self.minutes)}, must be at most {domain.ACUTE_MAX_MINUTES} when acute"
+            )
+        return self
+
+
 def parse_routine(data: object, where: str) -> tuple[Routine | None, list[str]]:
     """Every problem in a routine table, each naming the field and what is allowed."""
     if not isinstance(data, dict):
         return None, [f"{where} must be a table of plan options"]
-    problems = [f"{where}: unknown field {k}; allowed: {', '.join(FIELDS)}" for k in data if k not in FIELDS]
-    name = data.get("name")
-    if not isinstance(name, str) or not NAME.match(name):
-        problems.append(
-            f"{where}: name = {shown(name)}, must be up to 32 lower-case letters, digits, '-' or '_'"
-        )
-    mode = data.get("mode", "self")
-    if mode not in domain.MODES:
-        problems.append(f"{where}: mode = {shown(mode)}, must be one of {', '.join(domain.MODES)}")
-    stage = data.get("stage")
-    if stage is not None and stage not in domain.STAGES:
-        problems.append(f"{where}: stage = {shown(stage)}, must be one of {', '.join(domain.STAGES)}")
-    minutes = data.get("minutes", 15)
-    if (
-        not isinstance(minutes, int | float)
-        or isinstance(minutes, bool)
-        or not math.isfinite(minutes)
-        or not domain.MIN_MINUTES <= minutes <= domain.MAX_MINUTES
-    ):
-        problems.append(
-            f"{where}: minutes = {shown(minutes)}, must be {domain.MIN_MINUTES}-{domain.MAX_MINUTES}"
-        )
-    elif stage == "acute" and minutes > domain.ACUTE_MAX_MINUTES:
-        problems.append(
-            f"{where}: minutes = {shown(minutes)}, must be at most {domain.ACUTE_MAX_MINUTES} when acute"
-        )
-    focus = data.get("focus", [])
-    if not isinstance(focus, list) or not all(a in domain.AREAS for a in focus):
-        problems.append(f"{where}: focus = {shown(focus)}, must be a list of {', '.join(domain.AREAS)}")
-        focus = []
-    cap = data.get("max_pressure")
-    if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or not 1 <= cap <= 5):
-        problems.append(f"{where}: max_pressure = {shown(cap)}, must be a whole number 1-5")
-    conditions = data.get("conditions", [])
-    if not isinstance(conditions, list) or not all(isinstance(c, str) for c in conditions):
-        problems.append(f"{where}: conditions must be a list of condition ids")
-        conditions = []
-    for c in conditions:
-        try:
-            domain.parse_condition(c)
-        except ValueError as e:
-            problems.append(f"{where}: conditions: {e}")
-    seed = data.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        problems.append(f"{where}: seed = {shown(seed)}, must be a whole number")
-    if problems:
+    checked, problems = check(RoutineFile, data, where)
+    if checked is None:
         return None, problems
-    return (
-        Routine(
-            name=name,
-            mode=mode,
-            stage=stage,
-            minutes=minutes,
-            focus=tuple(focus),
-            max_pressure=cap,
-            conditions=tuple(conditions),
-            seed=seed,
-        ),
-        [],
-    )
+    fields = checked.model_dump()
+    return Routine(**fields | {"focus": tuple(checked.focus), "conditions": tuple(checked.conditions)}), []
 
 
 # --- stored per person --------------------------------------------------------------
@@ -230,9 +205,6 @@ def export_text(routine: Routine, techniques: list[dict]) -> str:
 
 def parse_export(text: str, name: str) -> tuple[Routine | None, list[dict], list[str]]:
     """Check a prescription file: the routine and every technique, reporting every problem."""
-    from pydantic import ValidationError
-
-    from voiceguide.library import describe
     from voiceguide.library.schema import Technique
 
     try:
@@ -265,10 +237,9 @@ def parse_export(text: str, name: str) -> tuple[Routine | None, list[dict], list
         label = f"{name}: techniques[{i}]"
         if isinstance(table, dict) and isinstance(table.get("id"), str):
             label += f" ({table['id']})"
-        try:
-            technique = Technique.model_validate(table)
-        except ValidationError as e:
-            problems += [f"{label}: {describe(err)}" for err in e.errors()]
+        technique, found = check(Technique, table, label)
+        if technique is None:
+            problems += found
             continue
         if technique.id in seen:
             problems.append(f"{label}: id = {technique.id!r} appears twice; ids must be unique")

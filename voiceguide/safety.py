@@ -15,54 +15,54 @@ from voiceguide import domain
 @dataclass(frozen=True)
 class Question:
     id: str
-    group: str  # "A" emergency, "B" see a clinician, "C" adjust the session
     text: str
+
+    @property
+    def group(self) -> str:
+        """A emergency, B see a clinician, C adjust the session: read from domain's lists, not retyped."""
+        if self.id in domain.RED_FLAGS_EMERGENCY:
+            return "A"
+        return "B" if self.id in domain.RED_FLAGS_CLINICIAN else "C"
 
 
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "saddle-numbness",
-        "A",
         "Do you have numbness or tingling between your legs, around your bottom or genitals?",
     ),
     Question(
         "bladder-bowel",
-        "A",
         "Have you had new trouble passing urine, or lost control of your bladder or bowels?",
     ),
-    Question("both-legs", "A", "Do you have sciatica in both legs at the same time?"),
+    Question("both-legs", "Do you have sciatica in both legs at the same time?"),
     Question(
         "leg-weakness",
-        "A",
         "Is a leg getting weak or numb, badly or quickly, or does your foot drag when you walk?",
     ),
-    Question("sexual-dysfunction", "A", "Have you noticed a new problem with sexual function?"),
-    Question("fever", "B", "Do you have a fever, or feel generally unwell, with the back pain?"),
-    Question("cancer", "B", "Have you ever had cancer?"),
-    Question("weight-loss", "B", "Have you lost weight recently without trying?"),
-    Question("trauma", "B", "Did this pain start after a recent fall, accident or other injury?"),
-    Question("steroids", "B", "Have you taken steroid tablets, such as prednisolone, for months?"),
-    Question("night-pain", "B", "Is the pain constant, and worse at night or when you rest?"),
+    Question("sexual-dysfunction", "Have you noticed a new problem with sexual function?"),
+    Question("fever", "Do you have a fever, or feel generally unwell, with the back pain?"),
+    Question("cancer", "Have you ever had cancer?"),
+    Question("weight-loss", "Have you lost weight recently without trying?"),
+    Question("trauma", "Did this pain start after a recent fall, accident or other injury?"),
+    Question("steroids", "Have you taken steroid tablets, such as prednisolone, for months?"),
+    Question("night-pain", "Is the pain constant, and worse at night or when you rest?"),
     Question(
         "immunosuppression",
-        "B",
         "Is your immune system weakened by illness or medicine, or have you injected drugs?",
     ),
-    Question("dvt", "C", "Do you have a blood clot in a leg, or a calf that is painful, swollen and warm?"),
-    Question("anticoagulants", "C", "Do you take blood thinners, or have a bleeding disorder?"),
+    Question("dvt", "Do you have a blood clot in a leg, or a calf that is painful, swollen and warm?"),
+    Question("anticoagulants", "Do you take blood thinners, or have a bleeding disorder?"),
     Question(
         "skin",
-        "C",
         "Is there broken skin, a rash, an infection, or a hot swollen patch on the back, buttocks or thighs?",
     ),
     Question(
         "recent-surgery",
-        "C",
         "Have you had surgery or a fracture in the back, pelvis, hip or thigh in the last three months?",
     ),
-    Question("osteoporosis", "C", "Have you been told you have osteoporosis, or thin bones?"),
-    Question("pregnancy", "C", "Are you pregnant?"),
-    Question("hip-replacement", "C", "Have you had a hip replacement?"),
+    Question("osteoporosis", "Have you been told you have osteoporosis, or thin bones?"),
+    Question("pregnancy", "Are you pregnant?"),
+    Question("hip-replacement", "Have you had a hip replacement?"),
 )
 
 INTRO = {
@@ -70,7 +70,8 @@ INTRO = {
     "partner": "These questions are about the person who will receive the massage. Answer yes or no.",
 }
 CLEARED_QUESTION = "Has a doctor or physiotherapist seen you about this, and said massage is safe for you?"
-AREA_QUESTION = "Which area? Lower back, sacrum, buttock, piriformis, hip or hamstring."
+_AREA_NAMES = [a.replace("-", " ") for a in domain.AREAS]
+AREA_QUESTION = f"Which area? {', '.join(_AREA_NAMES[:-1]).capitalize()} or {_AREA_NAMES[-1]}."
 AGE_ADVICE = (
     "If you are under 20 or over 50 and this is your first episode of back pain, "
     "see a clinician before you start."
@@ -124,7 +125,7 @@ class ScreenResult:
 
     @property
     def may_play(self) -> bool:
-        return self.outcome in ("clear", "adjust")
+        return self.outcome in domain.MAY_PLAY
 
     def message(self) -> str:
         outcome = self.outcome

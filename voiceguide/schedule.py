@@ -11,9 +11,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from pydantic import field_validator
+
 from voiceguide import paths
 from voiceguide.errors import InvalidInput
 from voiceguide.history import DAY_NAMES
+from voiceguide.validation import Minutes, Strict, check
 
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 ALIASES = {
@@ -22,6 +25,7 @@ ALIASES = {
     "friday": "fri", "saturday": "sat", "sunday": "sun", "tues": "tue", "thur": "thu", "thurs": "thu",
 }  # fmt: skip
 REMIND_BEFORE = timedelta(minutes=10)
+MAX_SCHEDULE_BYTES = 100_000  # a schedule is under 200 bytes
 
 
 @dataclass(frozen=True)
@@ -128,22 +132,58 @@ def save(schedule: Schedule, person: str | None) -> None:
     paths.write_private(paths.person_dir(person) / "schedule.toml", "\n".join(lines) + "\n")
 
 
+class ScheduleFile(Strict):
+    """schedule.toml as `save` writes it."""
+
+    days: tuple[str, ...]
+    at: time
+    routine: str | None = None
+    minutes: Minutes = 15
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days(cls, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+            raise ValueError(f"must be a list of days: {', '.join(DAY_NAMES)}")
+        return parse_days(",".join(value))
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at(cls, value: object) -> time:
+        if not isinstance(value, str):
+            raise ValueError("must be a time of day as text, 24-hour HH:MM, e.g. 19:00")
+        return parse_at(value)
+
+    @field_validator("routine")
+    @classmethod
+    def _routine_name(cls, name: str) -> str:
+        from voiceguide.routines import NAME
+
+        if not NAME.match(name):
+            raise ValueError("must be a routine name: up to 32 lower-case letters, digits, '-' or '_'")
+        return name
+
+
 def load(person: str | None) -> Schedule | None:
     path = paths.person_dir(person, create=False) / "schedule.toml"
     if not path.exists():
         return None
+    hint = "Write it again with: voiceguide schedule"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return Schedule(
-            days=parse_days(",".join(data["days"])),
-            at=parse_at(data["at"]),
-            routine=data.get("routine"),
-            minutes=float(data.get("minutes", 15)),
-        )
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as e:
-        raise InvalidInput(
-            f"The schedule {path} cannot be read: {e}.", hint="Write it again with: voiceguide schedule"
-        ) from e
+        with path.open("rb") as f:
+            raw = f.read(MAX_SCHEDULE_BYTES + 1)
+        if len(raw) > MAX_SCHEDULE_BYTES:
+            too_big = f"The schedule {path} is larger than {MAX_SCHEDULE_BYTES // 1000} kB."
+            raise InvalidInput(too_big, hint=hint)
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise InvalidInput(f"The schedule {path} cannot be read: {e}.", hint=hint) from e
+    except RecursionError:
+        raise InvalidInput(f"The schedule {path} cannot be read: nested too deeply.", hint=hint) from None
+    checked, problems = check(ScheduleFile, data, "")
+    if checked is None:
+        raise InvalidInput(f"The schedule {path} is not valid: {problems[0]}.", hint=hint, problems=problems)
+    return Schedule(days=checked.days, at=checked.at, routine=checked.routine, minutes=checked.minutes)
 
 
 def today() -> date:

@@ -25,22 +25,9 @@ INTENTS = (
     "symptom",
     "unknown",
 )
-NUMBERS = {
-    "zero": 0,
-    "oh": 0,
-    "nought": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-NUMBER_WORDS = [w for w in NUMBERS if w not in ("oh", "nought")]  # index = value
+#: The number words, index = value: the one list that grammars, enrollment and read-backs use.
+NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+NUMBERS = {word: value for value, word in enumerate(NUMBER_WORDS)} | {"oh": 0, "nought": 0}
 
 # The dialogue's two confidence thresholds for a spoken answer (fitted by
 # scripts/bench_recognition.py --fit; see feedback/recognise.py): at or above ACCEPT it is
@@ -251,10 +238,6 @@ KEYS = {
     "!": "symptom",
     "t": "ten",
 }
-KEY_HELP = (
-    "keys: 0-9 pain (t = ten), + firmer, - lighter, g/Enter good, y yes, x no, "
-    "space pause/resume, n next, r repeat, s stop"
-)
 
 
 def from_key(key: str, expect: str = "any") -> Answer:

@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 
 from voiceguide.errors import NoRecogniser
-from voiceguide.feedback.intents import ACCEPT, CONFIRM, NUMBER_WORDS, Answer, understand  # noqa: F401
+from voiceguide.feedback.intents import ACCEPT, CONFIRM, EXPECT, NUMBER_WORDS, Answer, understand  # noqa: F401
 
 RATE = 16000
 PAD_SECONDS = 0.3
@@ -49,7 +49,7 @@ LESS_WORDS = ["less", "softer", "lighter"]
 GOOD_WORDS = ["good", "okay", "yes"]
 ALWAYS_WORDS = ["stop", "tingling", "numb", "burning", "shooting", "dizzy", "repeat", "again", "pause"]
 FLOW_WORDS = ["continue", "resume"]
-EXPECTS = ("number", "pressure", "yesno", "any")
+EXPECTS = tuple(EXPECT)  # the kinds of question a grammar is made for
 
 # Confidence: a logistic over features of one decode (see `features`). The weights
 # and the two thresholds come from `scripts/bench_recognition.py --fit`: fitted on

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from voiceguide.errors import InvalidInput
 from voiceguide.library.schema import Technique
+from voiceguide.validation import check
 
 BUNDLED_DIR = Path(__file__).parent / "techniques"
 MAX_FILE_BYTES = 1_000_000
@@ -121,33 +122,4 @@ def parse_technique(text: str, name: str) -> tuple[Technique | None, list[str]]:
         return None, [f"{name}: not valid TOML: {e}"]
     except RecursionError:
         return None, [f"{name}: not valid TOML: nested too deeply"]
-    from pydantic import ValidationError
-
-    try:
-        return Technique.model_validate(data), []
-    except ValidationError as e:
-        return None, [f"{name}: {describe(err)}" for err in e.errors()]
-    except RecursionError:
-        return None, [f"{name}: nested too deeply"]
-
-
-def describe(err: dict) -> str:
-    """One pydantic error as 'field = value, must be ...'."""
-    where = ".".join(str(part) for part in err["loc"]) or "(file)"
-    where = where.replace("self_", "self")
-    kind = err["type"]
-    value = err.get("input")
-    message = err["msg"]
-    if kind == "missing":
-        return f"{where} is missing (required)"
-    if kind == "extra_forbidden":
-        return f"unknown field {where}; remove it or check its spelling"
-    message = message.replace("Input should be", "must be").replace("Value error, ", "")
-    if not err["loc"] or isinstance(value, dict):
-        return f"{where}: {message}" if err["loc"] else message
-    return f"{where} = {_short(value)}, {message}"
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return check(Technique, data, name)

@@ -5,25 +5,20 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from voiceguide import domain
+from voiceguide.validation import PressureLevel, Strict
 
-Mode = Literal["self", "partner"]
-Stage = Literal["acute", "subacute", "chronic"]
-Area = Literal["lower-back", "sacrum", "buttock", "piriformis", "hip", "hamstring"]
-Position = Literal["belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling"]
-Equipment = Literal["ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel"]
-Condition = Literal[
-    "dvt",
-    "anticoagulants",
-    "skin",
-    "recent-surgery",
-    "osteoporosis",
-    "pregnancy",
-    "hip-replacement",
-]
-Question = Literal["pain", "pressure", "comfort"]
+# The vocabularies are domain's tuples: one definition, and pydantic still names every allowed value.
+Mode = Literal[domain.MODES]
+Stage = Literal[domain.STAGES]
+Area = Literal[domain.AREAS]
+Position = Literal[domain.POSITIONS]
+Equipment = Literal[domain.EQUIPMENT]
+Condition = Literal[domain.CONDITIONS]
+Question = Literal[domain.CHECKIN_QUESTIONS]
+Kind = Literal[domain.KINDS]
 
 MAX_WORDS_PER_SENTENCE = 25
 PLACEHOLDERS = {"pressure", "side", "other_side"}
@@ -48,10 +43,6 @@ def check_spoken(text: str) -> str:
                 f"a sentence has {words} words, must be at most {MAX_WORDS_PER_SENTENCE}: {sentence[:60]!r}"
             )
     return text
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 class Spoken(Strict):
@@ -79,8 +70,8 @@ class CheckIn(Spoken):
 
 
 class PressureRange(Strict):
-    min: int = Field(ge=domain.PRESSURE_MIN, le=domain.PRESSURE_MAX)
-    max: int = Field(ge=domain.PRESSURE_MIN, le=domain.PRESSURE_MAX)
+    min: PressureLevel
+    max: PressureLevel
 
     @model_validator(mode="after")
     def _ordered(self) -> PressureRange:
@@ -91,21 +82,13 @@ class PressureRange(Strict):
 
 class Conditions(Strict):
     exclude: list[Condition] = Field(default_factory=list)
-    caps: dict[Condition, int] = Field(default_factory=dict)
-
-    @field_validator("caps")
-    @classmethod
-    def _caps_in_range(cls, caps: dict[str, int]) -> dict[str, int]:
-        for name, cap in caps.items():
-            if not domain.PRESSURE_MIN <= cap <= domain.PRESSURE_MAX:
-                raise ValueError(f"{name} = {cap}, must be 1-5")
-        return caps
+    caps: dict[Condition, PressureLevel] = Field(default_factory=dict)
 
 
 class Technique(Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
     name: str = Field(min_length=1, max_length=80)
-    kind: Literal["assessment", "massage", "movement"]
+    kind: Kind
     modes: list[Mode] = Field(min_length=1)
     stages: list[Stage] = Field(min_length=1)
     areas: list[Area] = Field(min_length=1)
@@ -143,10 +126,6 @@ class Technique(Strict):
         return self
 
     # What the planner and the CLI read.
-    @property
-    def hold_total(self) -> float:
-        return sum(step.hold for step in self.steps)
-
     @property
     def excluded_by(self) -> list[str]:
         return sorted(set(self.conditions.exclude))
