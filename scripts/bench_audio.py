@@ -120,7 +120,7 @@ def bench_onsets(minutes: float, skip_naive: bool, work: Path) -> dict:
         capture_output=True,
     )
     plan_data = json.loads(plan_file.read_text())
-    from voiceguide.plan import plan_from_dict
+    from voiceguide.plan_file import plan_from_dict
 
     plan = plan_from_dict(plan_data)
     os.environ["VOICEGUIDE_CACHE"] = str(cache)
@@ -281,7 +281,7 @@ def main() -> None:
     parser.add_argument("--naive-run", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.naive_run:
-        from voiceguide.plan import load_plan
+        from voiceguide.plan_file import load_plan
 
         naive_session(load_plan(args.naive_run))
         return

@@ -28,6 +28,8 @@ CORE = {
     "library",
     "library.schema",
     "feedback.intents",
+    "validation",
+    "plan_file",
 }
 FRONT = {"cli", "cli_progress", "cli_options", "app", "session"}
 

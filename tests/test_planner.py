@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from voiceguide import domain, library, planner
 from voiceguide.errors import SafetyStop, UsageProblem
-from voiceguide.plan import plan_from_dict
+from voiceguide.plan_file import plan_from_dict
 
 LIB = library.load()
 

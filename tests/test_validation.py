@@ -8,8 +8,7 @@ import pytest
 
 from voiceguide import library, planner, profile, routines, schedule
 from voiceguide.errors import InvalidInput
-from voiceguide.plan import plan_from_dict
-from voiceguide.plan_file import PlanFile
+from voiceguide.plan_file import PlanFile, plan_from_dict
 from voiceguide.validation import check
 
 

@@ -138,10 +138,13 @@ class App:
 
     def check_screen(self) -> Profile:
         """The gate before any session: a current screen that allows one, or SafetyStop."""
+        from voiceguide.safety import PROFILE_MAX_AGE_DAYS
+
         profile = self.profile()
         if not profile.is_current():
             raise ScreenNeeded(
-                "No current safety screen: it is needed before a session (and every 90 days).",
+                "No current safety screen: it is needed before a session "
+                f"(and every {PROFILE_MAX_AGE_DAYS} days).",
                 hint="Run: voiceguide screen",
             )
         if not profile.may_play:
@@ -316,7 +319,7 @@ class App:
 
     def load_plan(self, path: Path) -> Plan:
         """A plan file (from `plan -o`), checked, and checked against the techniques known here."""
-        from voiceguide.plan import check_techniques, load_plan
+        from voiceguide.plan_file import check_techniques, load_plan
 
         loaded = load_plan(path)
         check_techniques(loaded, set(self._techniques().techniques), path.name)

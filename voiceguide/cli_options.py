@@ -70,8 +70,8 @@ class PlainWhole(_Plain, click.types.IntParamType):
         self.what, self.example = what, example
 
 
-MINUTES = PlainFloat("a number of minutes", "15", 3, 90)
-PRESSURE = PlainInt("a whole number for the pressure", "3", 1, 5)
+MINUTES = PlainFloat("a number of minutes", "15", domain.MIN_MINUTES, domain.MAX_MINUTES)
+PRESSURE = PlainInt("a whole number for the pressure", "3", domain.PRESSURE_MIN, domain.PRESSURE_MAX)
 SEED = PlainWhole("a whole number", "7")
 ANSWER_SECONDS = PlainFloat("a number of seconds", "8", 2, 60)
 WORDS_PER_MINUTE = PlainInt("a whole number of words per minute", "165", 80, 400)

@@ -74,7 +74,6 @@ PAIN_STOP_ABOVE = 5  # a rating above this stops the technique (and counts as a 
 MCID = 2  # the smallest change in pain that matters to patients (nrs-mcid)
 LOW_PAIN = 2  # at or below this, pain counts as low: settled enough for the next stage
 EASY_AREA_PAIN = 1  # at or below this on reaching an area, that area is shortened
-PAIN_STOP_ABOVE = 5  # a rating above this stops the session (clinical.md's stop rules)
 MIN_MINUTES, MAX_MINUTES = 3, 90
 
 PRESSURE_WORDS = {

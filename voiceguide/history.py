@@ -24,7 +24,7 @@ TREND_MIN_SPAN_DAYS = 10
 STEADY_SESSIONS = 3  # "several" sessions of low pain and no stop before the next stage is suggested
 KEPT_MIN_SECONDS = 300.0  # an interrupted session counts towards the habit after 5 minutes
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-NEXT_STAGE = {"acute": "subacute", "subacute": "chronic"}
+NEXT_STAGE = dict(zip(domain.STAGES, domain.STAGES[1:], strict=False))  # the stage after each
 
 
 @dataclass

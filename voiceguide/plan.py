@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
-
-from voiceguide.errors import InvalidInput
 
 PLAN_VERSION = 1
 SEGMENT_KINDS = ("cue", "speech", "hold", "checkpoint")
@@ -97,69 +94,8 @@ def renumber(segments: list[Segment]) -> list[Segment]:
     return out
 
 
-# --- reading a plan file back -------------------------------------------------
+# --- limits a plan file is read within (voiceguide.plan_file reads it) ----------------
 
 MAX_PLAN_BYTES = 20_000_000  # a 90-minute plan is about 200 kB
 MAX_TEXT_CHARS = 1000  # the longest spoken step is a few sentences
 MAX_SECONDS = 6 * 3600
-
-
-def load_plan(path: Path) -> Plan:
-    try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_PLAN_BYTES + 1)
-    except OSError as e:
-        raise InvalidInput(f"Cannot read the plan file {path}: {e.strerror or e}.") from e
-    if len(raw) > MAX_PLAN_BYTES:
-        raise InvalidInput(
-            f"{path.name} is larger than {MAX_PLAN_BYTES // 1_000_000} MB: not a plan.",
-            hint="Make one with: voiceguide plan -o PLAN.json",
-        )
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise InvalidInput(
-            f"{path.name} is not a plan: not valid JSON ({e}).",
-            hint="Make one with: voiceguide plan -o PLAN.json",
-        ) from e
-    return plan_from_dict(data, path.name)
-
-
-def plan_from_dict(data: object, name: str = "plan") -> Plan:
-    """Check every field; a plan from elsewhere is input like any other."""
-    from voiceguide.plan_file import PlanFile
-    from voiceguide.validation import check
-
-    if not isinstance(data, dict):
-        raise InvalidInput(f"{name}: a plan is a JSON object, found {type(data).__name__}.")
-    checked, problems = check(PlanFile, data, name)
-    if checked is None:
-        raise InvalidInput(
-            problems[0] if len(problems) == 1 else f"{name} has {len(problems)} problems.",
-            hint="Make a fresh one with: voiceguide plan -o PLAN.json",
-            problems=problems,
-        )
-    segments = [
-        Segment(index=i, **seg.model_dump(exclude={"index"})) for i, seg in enumerate(checked.segments)
-    ]
-    return Plan(
-        mode=checked.mode,
-        stage=checked.stage,
-        minutes=checked.minutes,
-        max_pressure=checked.max_pressure,
-        conditions=list(checked.conditions),
-        segments=segments,
-        focus=list(checked.focus),
-        seed=checked.seed,
-        notes=list(checked.notes),
-    )
-
-
-def check_techniques(plan: Plan, known: set[str], name: str) -> None:
-    """A plan file may only name techniques this library has (adapting needs their steps)."""
-    unknown = sorted({s.technique for s in plan.segments if s.technique and s.technique not in known})
-    if unknown:
-        raise InvalidInput(
-            f"{name} names techniques this library does not have: {', '.join(unknown)}.",
-            hint="See voiceguide library list, or make a fresh plan with: voiceguide plan -o PLAN.json",
-        )

@@ -6,14 +6,24 @@ values, does not import pydantic.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from voiceguide import domain
-from voiceguide.errors import shown
-from voiceguide.plan import MAX_SECONDS, MAX_TEXT_CHARS, PLAN_VERSION, SEGMENT_KINDS
-from voiceguide.validation import ConditionId, PressureLevel, Problems, Strict, number, whole
+from voiceguide.errors import InvalidInput, shown
+from voiceguide.plan import (
+    MAX_PLAN_BYTES,
+    MAX_SECONDS,
+    MAX_TEXT_CHARS,
+    PLAN_VERSION,
+    SEGMENT_KINDS,
+    Plan,
+    Segment,
+)
+from voiceguide.validation import ConditionId, PressureLevel, Problems, Strict, check, number, whole
 
 
 def _clean_text(value: str) -> str:
@@ -103,3 +113,64 @@ class PlanFile(Strict):
         if found:
             raise Problems(found)
         return self
+
+
+# --- reading a plan file back -------------------------------------------------
+
+
+def load_plan(path: Path) -> Plan:
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_PLAN_BYTES + 1)
+    except OSError as e:
+        raise InvalidInput(f"Cannot read the plan file {path}: {e.strerror or e}.") from e
+    if len(raw) > MAX_PLAN_BYTES:
+        raise InvalidInput(
+            f"{path.name} is larger than {MAX_PLAN_BYTES // 1_000_000} MB: not a plan.",
+            hint="Make one with: voiceguide plan -o PLAN.json",
+        )
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise InvalidInput(
+            f"{path.name} is not a plan: not valid JSON ({e}).",
+            hint="Make one with: voiceguide plan -o PLAN.json",
+        ) from e
+    return plan_from_dict(data, path.name)
+
+
+def plan_from_dict(data: object, name: str = "plan") -> Plan:
+    """Check every field; a plan from elsewhere is input like any other."""
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{name}: a plan is a JSON object, found {type(data).__name__}.")
+    checked, problems = check(PlanFile, data, name)
+    if checked is None:
+        raise InvalidInput(
+            problems[0] if len(problems) == 1 else f"{name} has {len(problems)} problems.",
+            hint="Make a fresh one with: voiceguide plan -o PLAN.json",
+            problems=problems,
+        )
+    segments = [
+        Segment(index=i, **seg.model_dump(exclude={"index"})) for i, seg in enumerate(checked.segments)
+    ]
+    return Plan(
+        mode=checked.mode,
+        stage=checked.stage,
+        minutes=checked.minutes,
+        max_pressure=checked.max_pressure,
+        conditions=list(checked.conditions),
+        segments=segments,
+        focus=list(checked.focus),
+        seed=checked.seed,
+        notes=list(checked.notes),
+    )
+
+
+def check_techniques(plan: Plan, known: set[str], name: str) -> None:
+    """A plan file may only name techniques this library has (adapting needs their steps)."""
+    unknown = sorted({s.technique for s in plan.segments if s.technique and s.technique not in known})
+    if unknown:
+        raise InvalidInput(
+            f"{name} names techniques this library does not have: {', '.join(unknown)}.",
+            hint="See voiceguide library list, or make a fresh plan with: voiceguide plan -o PLAN.json",
+        )

@@ -165,7 +165,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
     from voiceguide.audio.tones import load_cue
     from voiceguide.errors import InvalidInput, NoAudioOutput
     from voiceguide.journal import JournalWriteError, open_journal
-    from voiceguide.plan import plan_from_dict
+    from voiceguide.plan_file import plan_from_dict
     from voiceguide.player import RECAP, SESSION_SAVED, Outcome, Player
 
     sink = sink or make_sink(request.output)  # no sound card: fail before anything is journaled
