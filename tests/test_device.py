@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from voiceguide.audio.measure import locate_speech
+from audio_measure import locate_speech
+
 from voiceguide.audio.pcm import SAMPLE_RATE, read_clip
 from voiceguide.audio.speech import open_cache
 from voiceguide.cues import CUE_SECONDS
