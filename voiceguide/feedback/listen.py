@@ -139,7 +139,10 @@ class Microphone:
     """The default input through PortAudio: 30 ms frames with their ADC times, in a queue."""
 
     def __init__(self, device: str | int | None = None) -> None:
+        from voiceguide.audio import alsa
         from voiceguide.audio.quiet import quiet
+
+        alsa.install()  # before the stream opens: ALSA's "overrun occurred" counted, never printed
 
         self.frames: queue.Queue[tuple[np.ndarray, float]] = queue.Queue()
         self.overflows = 0
