@@ -19,6 +19,8 @@ VOICEGUIDE_DEBUG         ``debug()``                 Any non-empty value: an une
 VOICEGUIDE_DEBUG_LISTEN  ``debug_listen()``          The listener's levels each second and what it
                                                      heard: ``1`` on stderr, else the file to append
                                                      to.
+PULSE_SERVER             ``pulse_server()``          Not ours: the PulseAudio server libpulse talks to;
+                                                     ``doctor`` names it when it does not answer.
 =======================  ==========================  ================================================
 
 An empty value counts as unset everywhere.
@@ -57,3 +59,8 @@ def debug_listen() -> str:
     """VOICEGUIDE_DEBUG_LISTEN: "" (off), "1" (stderr) or a file to append the listener's log to."""
     return _get("VOICEGUIDE_DEBUG_LISTEN") or ""
 
+
+
+def pulse_server() -> str | None:
+    """PULSE_SERVER: the sound server every PulseAudio client here talks to, when not the default."""
+    return _get("PULSE_SERVER")
