@@ -12,6 +12,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from voiceguide import doctor
 from voiceguide.doctor import Check, SoundServer
 from voiceguide.profile import Profile
@@ -65,6 +67,7 @@ def test_an_emergency_or_old_screen_is_not_ready():
         assert lines[-1].startswith("Not ready to play") and not doctor.can_play([check])
 
 
+@pytest.mark.slow  # 4 s: a full doctor run (screen_check is tested quickly above)
 def test_an_emergency_screen_through_the_cli(cli):
     assert cli("screen", input="yes\n").exit_code != 0  # saddle numbness: emergency, saved as such
     result = cli("doctor")
@@ -137,6 +140,7 @@ def test_progress_only_on_a_terminal():
     assert out.getvalue() == "\r\x1b[Kchecking Python…\r\x1b[K"
 
 
+@pytest.mark.slow  # 10 s: two full doctor runs
 def test_the_real_command_shows_progress_on_a_terminal_and_never_with_json(voiceguide_home):
     script = str(Path(sys.executable).parent / "voiceguide")
     env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home))
@@ -167,6 +171,7 @@ def test_the_real_command_shows_progress_on_a_terminal_and_never_with_json(voice
     assert err == "" and json.loads(out)["checks"]
 
 
+@pytest.mark.slow  # 10 s: waits for the shared sound server, plays in real time
 def test_doctor_sound_plays_a_chime_through_the_sound_output(cli, pulse):
     started = time.monotonic()
     check = doctor.check_sound()
