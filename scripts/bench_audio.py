@@ -30,10 +30,11 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # tests/audio_measure.py: not part of the package
+
+from audio_measure import locate_speech, onset_errors  # noqa: E402
 
 from voiceguide import library, planner  # noqa: E402
-from voiceguide.audio.measure import locate_speech, onset_errors  # noqa: E402
 from voiceguide.audio.pcm import SAMPLE_RATE, read_clip  # noqa: E402
 from voiceguide.plan import Plan  # noqa: E402
 

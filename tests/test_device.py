@@ -15,11 +15,15 @@ import sys
 import time
 from pathlib import Path
 
-from voiceguide.audio.measure import locate_speech
+import pytest
+from audio_measure import locate_speech
+
 from voiceguide.audio.pcm import SAMPLE_RATE, read_clip
 from voiceguide.audio.speech import open_cache
 from voiceguide.cues import CUE_SECONDS
 from voiceguide.plan import Plan, Segment, renumber
+
+pytestmark = pytest.mark.slow  # real playback on the shared sound server, recorded
 
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 

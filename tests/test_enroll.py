@@ -108,6 +108,7 @@ def score(lines, truths):
     return right, wrong
 
 
+@pytest.mark.slow  # 25 s: recognises every take twice over
 def test_enrolled_voice_is_heard_better_and_another_voice_no_worse(cli, takes_a, tmp_path):
     # New answers from the same "person" in the same room (other speeds and pitches) and from other voices.
     rng = np.random.default_rng(7)
@@ -139,6 +140,7 @@ def test_enrolled_voice_is_heard_better_and_another_voice_no_worse(cli, takes_a,
     assert enrolled_b[0] >= plain_b[0] and enrolled_b[1] <= plain_b[1], (plain_b, enrolled_b)
 
 
+@pytest.mark.slow  # 15 s: a hundred recognitions before and after
 def test_other_words_and_noise_are_not_accepted_more_often_once_enrolled(cli, takes_a, tmp_path):
     """The person's own near-miss and everyday words, and noise, with and without their enrollment."""
     rng = np.random.default_rng(11)

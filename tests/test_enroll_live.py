@@ -18,6 +18,8 @@ from voiceguide.audio.pcm import decode_wav
 from voiceguide.feedback import enroll, enroll_live
 from voiceguide.feedback.intents import Answer
 
+pytestmark = pytest.mark.slow  # the spoken walk-through, with real speech
+
 if shutil.which("espeak-ng") is None:  # pragma: no cover - CI installs it
     pytest.fail("espeak-ng is needed for the enrollment tests (apt-get install espeak-ng)")
 

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from micfeed import RATE as MIC_RATE
 from micfeed import PipeMicrophone
 
@@ -34,6 +35,8 @@ from voiceguide.audio.pcm import decode_wav, resample
 from voiceguide.audio.speech import open_cache
 from voiceguide.feedback import enroll_live
 from voiceguide.feedback.enroll import ENROLL_WORDS, TAKES_PER_WORD
+
+pytestmark = pytest.mark.slow  # live audio through a fake microphone, a whole walk-through
 
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 PERSON = "pipe"

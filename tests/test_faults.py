@@ -25,6 +25,7 @@ def kill_signal(seed: int) -> int:
     return signal.SIGINT if seed % 3 == 2 else signal.SIGKILL
 
 
+@pytest.mark.slow  # 12 kills and resumes, 14 s in all
 @pytest.mark.parametrize("seed", range(CI_KILLS))
 def test_a_kill_at_a_random_moment_loses_no_acknowledged_answer_and_resume_finishes(
     seed, cli, voiceguide_home

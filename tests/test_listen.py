@@ -25,6 +25,8 @@ from voiceguide.feedback.listen import (
 )
 from voiceguide.feedback.recognise import Recogniser
 
+pytestmark = pytest.mark.slow  # the listener on real and synthetic audio, seconds per test
+
 
 class ArrayMicrophone:
     """Frames of a prepared signal, timed as if captured from t = 0."""

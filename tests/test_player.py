@@ -30,6 +30,7 @@ STEP = SAMPLE_RATE // 2  # tape moved per look: half a second
 
 class TapeSink:
     realtime = True
+    underruns = 0
 
     def __init__(self) -> None:
         self.end = 0

@@ -6,6 +6,8 @@ import re
 import shlex
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -14,6 +16,7 @@ def quick_start() -> list[list[str]]:
     return [shlex.split(line) for line in lines]
 
 
+@pytest.mark.slow  # 7 s: a real session and a render through the console script
 def test_the_quick_start_works(run_voiceguide, tmp_path, monkeypatch):
     commands = quick_start()
     assert [c[0] for c in commands] == ["screen", "plan", "play", "render", "doctor"]

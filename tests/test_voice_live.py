@@ -27,6 +27,8 @@ from voiceguide.audio.speech import open_cache
 from voiceguide.cues import CUE_SECONDS
 from voiceguide.plan import Plan, Segment, renumber
 
+pytestmark = pytest.mark.slow  # live audio on the shared sound server, whole sessions
+
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 WINDOW = 5.0  # answer window of these sessions
 PERSON_VOICE = "en-us+m3"  # not the player's voice (the default en-us)
@@ -181,7 +183,8 @@ def sessions():
 
 def once_more_on_failure(test):
     """Real audio on a shared sound server: one fresh attempt if the first fails. (Measured: the
-    whole file passed 4 of 6 runs without it; each attempt is journaled and printed on failure.)"""
+    whole file passed 4 of 6 runs without it, commit db4b807; each attempt is journaled and printed
+    on failure. Remove it when the file passes 6 of 6 runs without it.)"""
 
     @functools.wraps(test)
     def run(room, sessions, tmp_path, voiceguide_home, shared_speech_cache):

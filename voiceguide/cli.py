@@ -55,9 +55,10 @@ def main() -> None:
     except Exception as e:  # the last net: a sentence, never a traceback
         click.echo(f"voiceguide: unexpected error: {type(e).__name__}: {e}", err=True)
         click.echo("Please report this; run with VOICEGUIDE_DEBUG=1 for details.", err=True)
-        import os
 
-        if os.environ.get("VOICEGUIDE_DEBUG"):
+        from voiceguide import settings
+
+        if settings.debug():
             raise
         sys.exit(ExitCode.ERROR)
 
@@ -468,14 +469,15 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
-def doctor(as_json: bool) -> None:
+@click.option("--sound", is_flag=True, help="Also play a short chime on the sound output.")
+def doctor(as_json: bool, sound: bool) -> None:
     """Check what works here: speech, sound, microphone, recogniser, data folder, screen.
 
     Exits 0 when a session can be played, 1 when something it needs is missing.
     """
     from voiceguide import doctor as doc
 
-    results = doc.run_checks()
+    results = doc.run_checks(sound=sound, progress=None if as_json else doc.terminal_progress())
     ready = doc.can_play(results)
     if as_json:
         click.echo(
@@ -489,11 +491,7 @@ def doctor(as_json: bool) -> None:
             )
         )
     else:
-        for r in results:
-            click.echo(f"{'ok ' if r.ok else 'NO '} {r.name:<18} {r.detail}")
-            if r.fix and not r.ok:
-                click.echo(f"    fix: {r.fix}")
-        click.echo("Ready to play a session." if ready else "Not ready: fix the items marked NO above.")
+        click.echo("\n".join(doc.report(results)))
     if not ready:
         sys.exit(ExitCode.ERROR)
 

@@ -182,13 +182,13 @@ plan_file_option = click.option(
 
 def validate_voice(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """An espeak-ng voice that does not exist is a usage error, found before any work is done."""
-    import os
     import subprocess
 
+    from voiceguide import settings
     from voiceguide.audio.speech import EspeakEngine
     from voiceguide.errors import NoSpeechEngine
 
-    if value is None or os.environ.get("VOICEGUIDE_TTS") == "pyttsx3":
+    if value is None or settings.tts() == "pyttsx3":
         return value
     try:
         binary = EspeakEngine().binary

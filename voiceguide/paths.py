@@ -15,7 +15,9 @@ _PERSON_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 def data_dir(create: bool = True) -> Path:
     """VOICEGUIDE_HOME when set, else the platform's user data folder."""
-    env = os.environ.get("VOICEGUIDE_HOME")
+    from voiceguide import settings
+
+    env = settings.home()
     if env:
         path = Path(env).expanduser()
     else:

@@ -7,7 +7,7 @@ conditions) are applied here, before anything is spoken.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from voiceguide import domain
 from voiceguide.cues import CUE_SECONDS
@@ -485,20 +485,3 @@ def sequence(
     cue("end")
     return drafts
 
-
-def describe_exclusions(library: Library, request: Request) -> dict[str, str]:
-    """For `plan`'s human output: what was left out and why."""
-    parsed = [domain.parse_condition(c) for c in request.conditions]
-    names = {name for name, _ in parsed}
-    skipped = {area for _, area in parsed if area}
-    out = {}
-    for technique in library.techniques.values():
-        reason = why_excluded(technique, request, names, skipped)
-        if reason and request.mode in technique.modes:
-            out[technique.id] = reason
-    return out
-
-
-def with_profile(request: Request, profile_conditions: list[str]) -> Request:
-    merged = list(dict.fromkeys(list(profile_conditions) + list(request.conditions)))
-    return replace(request, conditions=tuple(merged))

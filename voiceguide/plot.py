@@ -6,7 +6,7 @@ so that the rest of the program never pays for it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from voiceguide.errors import InvalidInput
@@ -23,6 +23,26 @@ MAX_STOP_LABELS = 12  # beyond this the reasons would overlap: the marks stay, t
 
 def history_png(records: list[SessionRecord], out: Path, who: str = "") -> None:
     """Write the chart; raises InvalidInput when there is nothing to plot or the file cannot be written."""
+    fig = history_figure(records, who)
+    import matplotlib.pyplot as plt
+
+    try:
+        fig.savefig(out, format="png")
+    except OSError as e:
+        raise InvalidInput(f"Cannot write {out}: {e.strerror or e}.") from e
+    finally:
+        plt.close(fig)
+
+
+def history_figure(records: list[SessionRecord], who: str = ""):
+    """The chart as a matplotlib Figure (the caller closes it).
+
+    Sessions are stored in UTC and drawn at their local wall-clock time, as naive datetimes.
+    matplotlib reads a naive datetime as UTC, so every locator and formatter is told tz=UTC:
+    then a tick labelled "Tue 01 Dec" sits at local midnight of that day, whatever the
+    person's matplotlib `timezone` setting, and a session at 00:30 falls on its local day
+    (also across a daylight-saving change, which a fixed local offset would get wrong).
+    """
     if not records:
         raise InvalidInput("There are no sessions to plot yet.", hint="Play a session first: voiceguide play")
     import matplotlib
@@ -32,7 +52,7 @@ def history_png(records: list[SessionRecord], out: Path, who: str = "") -> None:
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    when = [r.local_start.replace(tzinfo=None) for r in records]
+    when = [r.local_start.replace(tzinfo=None) for r in records]  # local wall-clock time
     fig, (pain_ax, week_ax) = plt.subplots(
         2, 1, figsize=(10, 7.5), dpi=100, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.45}
     )
@@ -102,8 +122,8 @@ def history_png(records: list[SessionRecord], out: Path, who: str = "") -> None:
     pad = timedelta(days=0.5)
     xlim = (min(min(when), first_monday) - pad, max(max(when), last_sunday) + pad)
     pain_ax.set_xlim(*xlim)
-    pain_ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=10))
-    pain_ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
+    pain_ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=10, tz=UTC))
+    pain_ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b", tz=UTC))
     pain_ax.grid(axis="y", color="#dddddd")
     pain_ax.set_axisbelow(True)
     legend = [
@@ -146,19 +166,14 @@ def history_png(records: list[SessionRecord], out: Path, who: str = "") -> None:
     week_ax.set_ylim(0, max(minutes + [10]) * 1.2)
     week_ax.set_xlim(*xlim)
     week_ax.set_xticks(starts if len(starts) <= 12 else starts[:: -(-len(starts) // 12)])
-    week_ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    week_ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=UTC))
     week_ax.grid(axis="y", color="#dddddd")
     week_ax.set_axisbelow(True)
     for ax in (pain_ax, week_ax):
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(labelsize=10)
     fig.subplots_adjust(left=0.08, right=0.8, top=0.86, bottom=0.09)
-    try:
-        fig.savefig(out, format="png")
-    except OSError as e:
-        raise InvalidInput(f"Cannot write {out}: {e.strerror or e}.") from e
-    finally:
-        plt.close(fig)
+    return fig
 
 
 def summary_line(records: list[SessionRecord]) -> str:

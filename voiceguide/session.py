@@ -11,6 +11,7 @@ from pathlib import Path
 
 from voiceguide import library as lib
 from voiceguide import planner
+from voiceguide.audio.pcm import SAMPLE_RATE
 from voiceguide.plan import Plan
 from voiceguide.speechtime import EstimatedSpeech
 
@@ -76,7 +77,7 @@ def render_to_file(plan: Plan, cache, out: Path) -> float:
         sink.close(keep=False)
         raise
     sink.close(keep=True)
-    return sink.samples / 22050
+    return sink.samples / SAMPLE_RATE
 
 
 # --- playing ---------------------------------------------------------------------
@@ -268,6 +269,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
                         "reason": outcome.reason,
                         "stop_reason": outcome.stop_reason,
                         "session": session_id,
+                        "underruns": sink.underruns,  # counted, never printed to the terminal
                     },
                 )
                 journal.end_session(

@@ -17,6 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
+from voiceguide.audio import alsa
 from voiceguide.audio.pcm import SAMPLE_RATE, to_int16
 from voiceguide.audio.quiet import quiet
 from voiceguide.errors import InvalidInput, NoAudioOutput
@@ -60,6 +61,12 @@ class Sink(Protocol):
 
     def silent_at(self) -> float | None:
         """time.monotonic() from which a flush just made is heard as silence."""
+        ...
+
+    @property
+    def underruns(self) -> int:
+        """Times the sound device ran out of audio since this sink opened (0 for files): the
+        journal keeps the count, the terminal never sees the sound system's own messages."""
         ...
 
 
@@ -162,6 +169,8 @@ class StreamSink:
     realtime = True
 
     def __init__(self) -> None:
+        alsa.install()  # before any stream opens: underruns counted, never printed
+        self.underruns_before = alsa.counts.underruns
         try:
             with quiet("stderr"):
                 import sounddevice as sd
@@ -275,6 +284,10 @@ class StreamSink:
     def silence(self, seconds: float) -> None:
         pass
 
+    @property
+    def underruns(self) -> int:
+        return alsa.counts.underruns - self.underruns_before
+
     def check(self) -> None:
         with self.lock:
             waiting = self.tape_end > self.tape_played
@@ -297,6 +310,8 @@ class SimpleaudioSink(Untimed):
     realtime = True
 
     def __init__(self) -> None:
+        alsa.install()  # before any stream opens: underruns counted, never printed
+        self.underruns_before = alsa.counts.underruns
         try:
             import simpleaudio
         except (ImportError, OSError) as e:
@@ -364,6 +379,10 @@ class SimpleaudioSink(Untimed):
     def silence(self, seconds: float) -> None:
         pass
 
+    @property
+    def underruns(self) -> int:
+        return alsa.counts.underruns - self.underruns_before
+
     def check(self) -> None:
         if self.failed is not None:
             raise NoAudioOutput(f"The sound device stopped working: {self.failed}.", hint=DEVICE_HINT)
@@ -376,6 +395,7 @@ class NullSink(Untimed):
     """Runs the session as fast as possible, counting what would have been heard."""
 
     realtime = False
+    underruns = 0  # nothing plays in real time: nothing can run out
 
     def __init__(self) -> None:
         self.samples = 0
@@ -406,6 +426,7 @@ class FileSink(Untimed):
     so an interrupted render never leaves a half file under the real name."""
 
     realtime = False
+    underruns = 0  # nothing plays in real time: nothing can run out
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -489,6 +510,7 @@ class RecordingSink(Untimed):
     """A fake for the layers above: keeps every buffer it was given."""
 
     realtime = False
+    underruns = 0  # nothing plays in real time: nothing can run out
 
     def __init__(self) -> None:
         self.buffers: list[np.ndarray] = []

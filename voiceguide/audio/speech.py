@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from voiceguide import settings
 from voiceguide.audio.pcm import SAMPLE_RATE, read_clip, wav_bytes, wav_seconds
 from voiceguide.audio.quiet import quiet
 from voiceguide.errors import InvalidInput, NoSpeechEngine
@@ -125,7 +126,7 @@ class Pyttsx3Engine:
 
 def make_engine(name: str | None = None, voice: str | None = None, rate: int | None = None) -> SpeechEngine:
     """The engine asked for (VOICEGUIDE_TTS or name), else the one that works here."""
-    name = name or os.environ.get("VOICEGUIDE_TTS") or ""
+    name = name or settings.tts() or ""
     if name in ("espeak-ng", "espeak"):
         return EspeakEngine(voice, rate)
     if name == "pyttsx3":
@@ -251,7 +252,7 @@ def open_cache(
     from voiceguide import paths
 
     engine = make_engine(engine_name, voice, rate)
-    shared = os.environ.get("VOICEGUIDE_CACHE")  # a cache shared between data folders (tests, kiosks)
+    shared = settings.cache()  # a cache shared between data folders (tests, kiosks)
     if shared:
         return SpeechCache(engine, Path(shared))
     parent = paths.data_dir() / "cache"

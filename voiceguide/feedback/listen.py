@@ -13,7 +13,6 @@ card; the whole chain is tested through a PulseAudio pipe-source microphone.
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
 import sys
 import threading
@@ -24,6 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from voiceguide import settings
 from voiceguide.errors import NoRecogniser
 from voiceguide.feedback.echo import REFERENCE_LEAD, DelayTracker, EchoCanceller, level_db, lowpass
 from voiceguide.feedback.intents import Answer, meaning
@@ -44,7 +44,6 @@ OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, in
 SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
 OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the player talking
 FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's remains, not speech
-DEBUG = os.environ.get("VOICEGUIDE_DEBUG_LISTEN", "")  # levels each second: "1" stderr, or a file
 MIC_HINT = (
     "Check that a microphone is connected and not muted (try: voiceguide doctor), "
     "or answer with keys: --feedback keys."
@@ -140,7 +139,10 @@ class Microphone:
     """The default input through PortAudio: 30 ms frames with their ADC times, in a queue."""
 
     def __init__(self, device: str | int | None = None) -> None:
+        from voiceguide.audio import alsa
         from voiceguide.audio.quiet import quiet
+
+        alsa.install()  # before the stream opens: ALSA's "overrun occurred" counted, never printed
 
         self.frames: queue.Queue[tuple[np.ndarray, float]] = queue.Queue()
         self.overflows = 0
@@ -315,6 +317,7 @@ class Listener:
         self._stop = threading.Event()
         self._vad = None
         self._debug: list[tuple] = []
+        self.debug = settings.debug_listen()  # levels each second: "1" stderr, or a file
         self.thread = threading.Thread(target=self._run, name="voiceguide-listener", daemon=True)
 
     def start(self) -> Listener:
@@ -372,7 +375,7 @@ class Listener:
             speech = False
         else:
             speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
-        if DEBUG:
+        if self.debug:
             self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
         return self.endpointer.feed(voice, echo, at, speech)
 
@@ -385,7 +388,7 @@ class Listener:
                 utterance = self.process(*item)
                 if utterance is None:
                     continue
-                if DEBUG:
+                if self.debug:
                     self._debug_utterance(utterance)
                 if utterance.own_voice:
                     self.ignored.put((utterance, "own voice"))
@@ -394,7 +397,7 @@ class Listener:
                     self.ignored.put((utterance, "while the player sounds (no echo reference)"))
                     continue
                 answer = safety_first(self.recognise(utterance.samples, RATE, self.expect))
-                if DEBUG:
+                if self.debug:
                     self._debug_line(f"heard {answer.text!r} as {answer.intent} ({answer.confidence})")
                 ended = utterance.end + getattr(self.mic, "offset", 0.0)
                 self.heard.put(Heard(replace(answer, at=ended), utterance, time.monotonic()))
@@ -418,10 +421,10 @@ class Listener:
         self._debug_line(f"utterance {u.start:.2f}-{u.end:.2f}: echo {u.echo_db:.1f} voice {u.voice_db:.1f}")
 
     def _debug_line(self, line: str) -> None:
-        if DEBUG == "1":
+        if self.debug == "1":
             print(line, file=sys.stderr, flush=True)
         else:
-            with open(DEBUG, "a") as log:
+            with open(self.debug, "a") as log:
                 print(line, file=log)
 
     def stop(self) -> None:

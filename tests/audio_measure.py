@@ -1,4 +1,5 @@
-"""Where each spoken segment really sounded in a recording: for tests and benchmarks.
+"""Where each spoken segment really sounded in a recording: for tests and benchmarks
+(scripts/bench_audio.py puts tests/ on sys.path to import it; it is not part of the package).
 
 Speech, unlike a tone, cannot match at the wrong place, so each clip is found by
 cross-correlation with the engine's own rendering of its text, searched near where

@@ -1,0 +1,66 @@
+"""Every environment variable voiceguide reads, in one place.
+
+Each is read when its function is called, never at import, so a test (or a long-lived
+caller) that changes the environment is seen at once.
+
+=======================  ==========================  ================================================
+Variable                 Function                    Meaning
+=======================  ==========================  ================================================
+VOICEGUIDE_HOME          ``home()``                  The data folder (profile, journal, routines,
+                                                     speech cache); unset: the platform's user data
+                                                     folder.
+VOICEGUIDE_CACHE         ``cache()``                 A speech cache shared between data folders
+                                                     (tests, kiosks); unset: ``cache/`` in the data
+                                                     folder.
+VOICEGUIDE_TTS           ``tts()``                   The speech engine to use: ``espeak-ng`` or
+                                                     ``pyttsx3``; unset: the one that works here.
+VOICEGUIDE_DEBUG         ``debug()``                 Any non-empty value: an unexpected error prints
+                                                     its traceback instead of one line.
+VOICEGUIDE_DEBUG_LISTEN  ``debug_listen()``          The listener's levels each second and what it
+                                                     heard: ``1`` on stderr, else the file to append
+                                                     to.
+PULSE_SERVER             ``pulse_server()``          Not ours: the PulseAudio server libpulse talks to;
+                                                     ``doctor`` names it when it does not answer.
+=======================  ==========================  ================================================
+
+An empty value counts as unset everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _get(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
+def home() -> str | None:
+    """VOICEGUIDE_HOME: the data folder, or None for the platform's default."""
+    return _get("VOICEGUIDE_HOME")
+
+
+def cache() -> str | None:
+    """VOICEGUIDE_CACHE: a speech cache folder shared between data folders, or None."""
+    return _get("VOICEGUIDE_CACHE")
+
+
+def tts() -> str | None:
+    """VOICEGUIDE_TTS: the speech engine's name, or None to pick the one that works."""
+    return _get("VOICEGUIDE_TTS")
+
+
+def debug() -> bool:
+    """VOICEGUIDE_DEBUG: show tracebacks of unexpected errors."""
+    return _get("VOICEGUIDE_DEBUG") is not None
+
+
+def debug_listen() -> str:
+    """VOICEGUIDE_DEBUG_LISTEN: "" (off), "1" (stderr) or a file to append the listener's log to."""
+    return _get("VOICEGUIDE_DEBUG_LISTEN") or ""
+
+
+
+def pulse_server() -> str | None:
+    """PULSE_SERVER: the sound server every PulseAudio client here talks to, when not the default."""
+    return _get("PULSE_SERVER")
