@@ -24,6 +24,35 @@ AREA_WORDS = {
 POSITIONS = ("belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling")
 EQUIPMENT = ("ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel")
 ROLLING_EQUIPMENT = ("ball", "foam-roller")
+# Body maps (what a step's picture shows): landmarks named in plain words, the hand or tool,
+# and how it moves. Ids are used in the technique files' `map` tables.
+LANDMARKS = {
+    "spine": "the spine",
+    "lower-ribs": "the lower ribs",
+    "pelvis-rim": "the top of the hip bone",
+    "dimples": "the dimples above the buttocks",
+    "sacrum": "the flat bone at the base of the spine",
+    "sacrum-edge": "the outer edge of that flat bone",
+    "tailbone": "the tailbone",
+    "buttock-centre": "the middle of the buttock",
+    "hip-knob": "the bony knob on the side of the hip",
+    "thigh-back": "the back of the thigh",
+    "knee": "the knee",
+    "heel": "the heel",
+}
+TOOLS = (
+    "palm",
+    "palms",
+    "heel-of-hand",
+    "thumbs",
+    "fingertips",
+    "loose-fist",
+    "forearm",
+    "ball",
+    "roller",
+    "none",
+)
+MOTIONS = ("hold", "glide", "knead", "press", "circles", "rock", "roll", "stretch")
 KINDS = ("assessment", "massage", "movement")  # also the order of techniques within an area
 SIDES = ("left", "right")
 CHECKIN_QUESTIONS = ("pain", "pressure", "comfort")  # what a technique's checkpoint may ask

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -19,6 +19,9 @@ Equipment = Literal[domain.EQUIPMENT]
 Condition = Literal[domain.CONDITIONS]
 Question = Literal[domain.CHECKIN_QUESTIONS]
 Kind = Literal[domain.KINDS]
+Landmark = Literal[tuple(domain.LANDMARKS)]
+Tool = Literal[domain.TOOLS]
+Motion = Literal[domain.MOTIONS]
 
 MAX_WORDS_PER_SENTENCE = 25
 PLACEHOLDERS = {"pressure", "side", "other_side"}
@@ -60,9 +63,31 @@ class Spoken(Strict):
         return self.self_ if mode == "self" else self.partner
 
 
+class BodyMap(Strict):
+    """What a step's picture shows: the area shaded, landmarks labelled in plain words, the
+    hand or tool where it works, and arrows (from one landmark towards another) for strokes.
+    The body's position and the side come from the plan."""
+
+    area: Area
+    landmarks: list[Landmark] = Field(default_factory=list, max_length=4)
+    tool: Tool = "palm"
+    motion: Motion = "hold"
+    arrows: list[Annotated[list[Landmark], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=list, max_length=3
+    )
+
+    @model_validator(mode="after")
+    def _arrows_between_named_landmarks(self) -> BodyMap:
+        for start, end in self.arrows:
+            if start == end:
+                raise ValueError(f"an arrow goes from {start!r} to itself")
+        return self
+
+
 class Step(Spoken):
     hold: float = Field(default=0.0, ge=0, le=600)
     rise: int = Field(default=0, ge=0, le=2)
+    map: BodyMap | None = None
 
 
 class CheckIn(Spoken):
