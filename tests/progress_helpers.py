@@ -26,8 +26,9 @@ PARTNER = ("--mode", "partner", "--stage", "subacute", "--minutes", "20")
 CHOOSE = "5\nmore\ngood\ngood\n4\n4\nmore\ngood\ngood\n3\n"
 # The same once pressures are learnt (one check per technique): pain 4, good, 3, 3, good, 2 at the end.
 LEARNT = "4\ngood\n3\n3\ngood\n2\n"
-# Tingling during the piriformis work: a stop; "no" to the gentle offer; pain 3 at the end.
-HURT = "4\ngood\n3\n3\ntingling\nno\n3\n"
+# The stop word during the piriformis work, then "no" to going on gently: the session ends
+# there (a tingling would stop only that technique now); pain 3 at the end.
+HURT = "4\ngood\n3\n3\nstop\nno\n3\n"
 
 
 def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:

@@ -3,6 +3,8 @@
 import pytest
 
 from voiceguide.adapt import (
+    GENTLE_FROM,
+    PAIN_STOP_AT,
     Action,
     Context,
     Kind,
@@ -14,7 +16,7 @@ from voiceguide.adapt import (
     update_state,
 )
 from voiceguide.adapt import decide as decide_at
-from voiceguide.domain import MCID, PAIN_STOP_ABOVE
+from voiceguide.domain import MCID
 from voiceguide.feedback.intents import Answer
 from voiceguide.plan import Segment
 
@@ -89,15 +91,32 @@ def test_skip_and_repeat_and_pause():
     assert one(decide(paused, said("continue", "continue"), None, 3)).kind == "resume"
 
 
-def test_stop_word_stops_at_any_moment():
+def test_stop_word_stops_at_any_moment_and_asks_before_ending():
     assert one(decide(State(cap=4), said("stop", "stop"), None, 3)).kind == "stop"
     assert one(decide(State(cap=4), said("please stop", "stop"), checkpoint(), 3)).kind == "stop"
 
 
-@pytest.mark.parametrize("word", ["tingling", "numb", "burning", "shooting", "dizzy"])
-def test_symptom_words_stop(word):
-    a = one(decide(State(cap=4), said(word, "symptom"), None, 3))
-    assert a.kind == "stop" and word in a.reason
+@pytest.mark.parametrize("word", ["tingling", "numb", "burning", "shooting"])
+def test_symptom_words_stop_the_technique_not_the_session(word):
+    a = one(decide(state := State(cap=4), said(word, "symptom"), None, 3))
+    assert a.kind is Kind.STOP_TECHNIQUE and word in a.reason and a.word == word and state.cap == 4
+    after = update_state(state, None, [a], "piriformis")
+    assert after.stopped and after.ended is None and after.avoid_areas == ["piriformis"]
+
+
+@pytest.mark.parametrize("text", ["dizzy", "I feel faint"])
+def test_dizziness_or_feeling_faint_ends_the_session(text):
+    a = one(decide(state := State(cap=4), said(text, "symptom"), None, 3))
+    assert (a.kind, a.rule) == (Kind.STOP, Rule.FAINT)
+    assert update_state(state, None, [a], "lower-back").ended == "faint"
+
+
+def test_the_second_technique_stop_ends_the_session():
+    first = one(decide(state := State(cap=4, opening_pain=3), said("tingling", "symptom"), checkpoint(), 3))
+    state = update_state(state, None, [first], "lower-back")
+    second = one(decide(state, said("8", "number", 8), checkpoint("pain"), 2))
+    assert (second.kind, second.rule) == (Kind.STOP, Rule.TWO_STOPS)
+    assert update_state(state, None, [second], "buttock").ended == "two-stops"
 
 
 def test_opening_pain_is_the_baseline():
@@ -105,15 +124,28 @@ def test_opening_pain_is_the_baseline():
     assert a.kind == "keep"
 
 
-def test_pain_above_five_stops():
-    state = State(cap=4, opening_pain=5)
-    a = one(decide(state, said("6", "number", PAIN_STOP_ABOVE + 1), checkpoint("pain"), 3))
-    assert a.kind == "stop"
+def test_steady_pain_of_six_or_seven_does_not_stop():
+    """The revised rule: people whose everyday pain is 6-7 are not stopped at the first check."""
+    state = State(cap=4, opening_pain=6)
+    assert one(decide(state, said("7", "number", 7), checkpoint("pain"), 3)).kind is Kind.KEEP
+
+
+def test_pain_of_eight_or_more_stops_the_technique():
+    state = State(cap=4, opening_pain=7)
+    a = one(decide(state, said("8", "number", PAIN_STOP_AT), checkpoint("pain"), 3))
+    assert (a.kind, a.rule, a.pain) == (Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, 8)
+
+
+def test_a_high_opening_rating_gives_a_gentle_session():
+    a = one(decide(State(cap=4), said("7", "number", GENTLE_FROM), checkpoint("pain", technique=None), None))
+    assert (a.kind, a.rule, a.pain) == (Kind.GENTLE, Rule.GENTLE_SESSION, 7)
+    after = update_state(State(cap=4), None, [a], None)
+    assert after.cap == 2 and after.opening_pain == 7 and after.ended is None
 
 
 def test_pain_two_above_the_start_stops():
     state = State(cap=4, opening_pain=1)
-    assert one(decide(state, said("3", "number", 1 + MCID), checkpoint("pain"), 3)).kind == "stop"
+    assert one(decide(state, said("3", "number", 1 + MCID), checkpoint("pain"), 3)).kind == "stop_technique"
     assert one(decide(state, said("2", "number", 2), checkpoint("pain"), 3)).kind == "keep"
 
 
@@ -143,10 +175,9 @@ def test_a_stop_lowers_the_cap_and_avoids_the_area():
     assert state.stop_reason == "stop word" and state.stop_rule == "stop-word" and state.stops == 1
 
 
-def test_high_opening_pain_means_light_pressure_today():
-    opening = Action(Kind.KEEP, Rule.OPENING_PAIN, pain=7)
-    state = update_state(State(cap=4), said("7", "number", 7), [opening], None)
-    assert state.opening_pain == 7 and state.cap == 2
+def test_after_two_stops_the_offer_can_only_end():
+    state = State(cap=2, stopped=True, stops=2)
+    assert one(decide(state, said("yes", "good"), checkpoint("offer"), None)).rule is Rule.TWO_STOPS
 
 
 # --- read-back of doubtful spoken answers ----------------------------------------
@@ -166,7 +197,7 @@ def test_spoken_opening_rating_is_read_back():
 def test_spoken_rating_that_would_stop_is_read_back_and_a_small_change_is_not():
     state = State(cap=4, opening_pain=2, last_pain=2)
     assert needs_read_back(state, said("four", "number", 4, source="voice"))  # 2 above the start
-    assert needs_read_back(state, said("six", "number", 6, source="voice"))  # above five
+    assert needs_read_back(state, said("eight", "number", 8, source="voice"))  # eight or more
     assert not needs_read_back(state, said("three", "number", 3, source="voice"))
 
 
@@ -202,7 +233,7 @@ def test_the_cap_is_the_lowest_in_force_whatever_the_path():
 def test_reasons_are_made_from_the_fields_and_fields_survive_the_journal():
     state = State(cap=4, opening_pain=2)
     a = one(decide(state, said("5", "number", 5), checkpoint("pain"), 3))
-    assert (a.kind, a.rule, a.pain, a.baseline) == (Kind.STOP, Rule.PAIN_ROSE, 5, 2)
+    assert (a.kind, a.rule, a.pain, a.baseline) == (Kind.STOP_TECHNIQUE, Rule.PAIN_ROSE, 5, 2)
     assert a.reason == "pain 5/10 is 3 above the start (2/10)"
     assert Action.from_dict(a.to_dict()) == a
 
@@ -219,7 +250,7 @@ def test_reasons_are_made_from_the_fields_and_fields_survive_the_journal():
         ),
         (
             {"action": "stop", "reason": "pain 7/10 is above 5", "pressure": 2},
-            Rule.PAIN_ABOVE_LIMIT,
+            Rule.PAIN_HIGH,
             {"pain": 7},
         ),
         (

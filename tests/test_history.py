@@ -50,7 +50,7 @@ def test_history_json_matches_golden(cli, played):
     assert (first["pain_before"], first["pain_after"]) == (5, 3)
     assert first["chosen_pressure"] == {"P02": 2, "P05": 4}
     assert second["highest_pressure"]["piriformis"] == 4  # started where the person settled
-    assert third["ended"] == "stopped" and third["stop_reason"] == "symptom: tingling"
+    assert third["ended"] == "stopped" and third["stop_reason"] == "stop word"
     assert third["stopped_areas"] == ["piriformis"] and "P05" not in third["chosen_pressure"]
     assert third["seconds_played"] < first["seconds_played"]
     assert [r["answers"] for r in records] == [10, 6, 7]
@@ -64,7 +64,7 @@ def test_history_table_tells_how_it_goes(cli, played):
     assert lines[0].split()[:3] == ["date", "mode", "stage"]
     assert "5→3" in lines[1] and "finished" in lines[1]
     assert "4→2" in lines[2]
-    assert lines[3].endswith("stopped: symptom: tingling")
+    assert lines[3].endswith("stopped: stop word")
     assert "Pain at the start of a session: 5 at first, 4 lately" in out
     assert "Next session starts at: P02 pressure 2." in out
     assert "leaves out the piriformis" in out and "--include piriformis" in out
@@ -84,7 +84,7 @@ def test_csv_has_one_row_per_session(cli, played, tmp_path):
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["ended"] for r in rows] == ["finished", "finished", "stopped"]
     assert rows[0]["chosen_pressure"] == "P02=2; P05=4"
-    assert rows[2]["stop_reason"] == "symptom: tingling" and rows[2]["pain_after"] == "3"
+    assert rows[2]["stop_reason"] == "stop word" and rows[2]["pain_after"] == "3"
 
 
 def test_plot_is_a_picture_with_something_on_it(cli, played, tmp_path):

@@ -177,7 +177,6 @@ def test_plus_between_questions_holds_the_techniques_cap(library):
     assert player.time_note() is None  # shown once, then gone
 
 
-
 def test_a_key_pressed_while_the_question_is_asked_is_the_answer(library):
     opening = lambda seg: seg.get("kind") == "checkpoint"  # noqa: E731 - the first question
     _, events, speech, _ = play(library, PARTNER, [], keys_at=[(opening, "4")])
@@ -197,10 +196,12 @@ def test_a_rating_between_questions_is_heard_and_the_rules_see_it(library):
 
 
 def test_a_rise_between_questions_stops_the_technique(library):
-    outcome, events, _, _ = play(library, PARTNER, ["3", "no", "2"], keys_at=[(at_hold_of("P02"), "5")])
-    stop = next(a for a in actions(events) if a["action"] == "stop")
+    outcome, events, _, player = play(library, PARTNER, ["3"], keys_at=[(at_hold_of("P02"), "5")])
+    stop = next(a for a in actions(events) if a["action"] == "stop_technique")
     assert (stop["rule"], stop["pain"], stop["baseline"]) == ("pain-rose", 5, 3)
-    assert outcome.reason == "stopped"
+    assert outcome.reason == "finished"  # the technique stopped, not the person
+    after = [s for s in player.segments[stop["at"] + 1 :] if s.kind == "hold"]
+    assert after and all(s.technique != "P02" for s in after)
 
 
 def test_after_a_stop_the_closing_question_takes_a_number_and_is_kept(library):

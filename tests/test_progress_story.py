@@ -15,7 +15,7 @@ FIVE = [
     "4\ngood\n3\n3\ngood\n2\n",  # 4 -> 2, at the chosen pressures
     "4\ngood\n3\n2\ngood\n2\n",  # 4 -> 2
     "3\ngood\n2\n2\ngood\n1\n",  # 3 -> 1
-    "3\ngood\n2\n2\ntingling\nno\n3\n",  # tingling during the piriformis work: stopped
+    "3\ngood\n2\n2\nstop\nno\n3\n",  # the stop word during the piriformis work, then end
 ]
 
 
@@ -30,7 +30,7 @@ def test_five_sessions_then_a_sixth_shaped_by_them(cli, voiceguide_home, tmp_pat
     assert table.exit_code == 0, table.stderr
     rows = table.stdout.splitlines()[1:6]
     assert [r.split()[6] for r in rows] == ["5→3", "4→2", "4→2", "3→1", "3→3"]
-    assert rows[-1].endswith("stopped: symptom: tingling")
+    assert rows[-1].endswith("stopped: stop word")
     assert "Pain at the start of a session: 5 at first, 3 lately (down 2;" in table.stdout
     assert "Advice" not in table.stdout  # easing, one stop: nothing to advise
     # and a chart

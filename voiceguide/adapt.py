@@ -13,8 +13,15 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
-from voiceguide.domain import EASY_AREA_PAIN, MCID, PAIN_STOP_ABOVE
-from voiceguide.feedback.intents import NUMBER_WORDS, Answer
+from voiceguide.domain import EASY_AREA_PAIN, MCID
+from voiceguide.feedback.intents import NUMBER_WORDS, Answer, tokens
+
+# The stop rules of clinical.md (revised 2026-12-01): they stop the technique, not the person.
+PAIN_STOP_AT = 8  # a rating this high stops the technique and its area
+GENTLE_FROM = 7  # an opening rating this high: a gentle session (light pressure, no piriformis work)
+GENTLE_CAP = 2
+STOPS_THAT_END = 2  # the second technique stop in a session ends it
+FAINT_WORDS = frozenset({"dizzy", "faint", "lightheaded", "woozy"})  # these end the session
 
 
 class Kind(StrEnum):
@@ -29,8 +36,10 @@ class Kind(StrEnum):
     REPEAT = "repeat"
     PAUSE = "pause"
     RESUME = "resume"
-    STOP = "stop"
-    FALLBACK = "fallback"  # the gentle offer after a stop was taken
+    STOP = "stop"  # silence now; then the stop word's offer, or the end of the session
+    STOP_TECHNIQUE = "stop_technique"  # ease off: that technique and its area are left for today
+    GENTLE = "gentle"  # high pain at the start: light pressure only, no piriformis work
+    FALLBACK = "fallback"  # after the stop word: go on gently, away from where it stopped
     END = "end"  # the session goes straight to its closing question
 
 
@@ -39,8 +48,11 @@ class Rule(StrEnum):
 
     OPENING_PAIN = "opening-pain"  # the first rating: the baseline of the rise rule
     PAIN_NOTED = "pain-noted"
-    PAIN_ABOVE_LIMIT = "pain-above-limit"  # above PAIN_STOP_ABOVE: stop
-    PAIN_ROSE = "pain-rose"  # MCID or more above the opening rating: stop
+    PAIN_HIGH = "pain-high"  # PAIN_STOP_AT or more: stop the technique
+    PAIN_ROSE = "pain-rose"  # MCID or more above the opening rating: stop the technique
+    GENTLE_SESSION = "gentle-session"  # opening rating GENTLE_FROM or more
+    FAINT = "faint"  # dizzy or faint: the session ends
+    TWO_STOPS = "two-stops"  # the second technique stop ends the session
     PAIN_LOW_HERE = "pain-low-here"  # at most EASY_AREA_PAIN on reaching an area: shorter
     SYMPTOM = "symptom"
     STOP_WORD = "stop-word"
@@ -86,7 +98,7 @@ class Action:
             rise=(self.pain or 0) - (self.baseline or 0),
             cap=self.cap,
             word=self.word,
-            limit=PAIN_STOP_ABOVE,
+            limit=PAIN_STOP_AT,
         )
 
     def to_dict(self) -> dict:
@@ -121,8 +133,11 @@ class Action:
 REASONS = {
     Rule.OPENING_PAIN: "opening pain {pain}/10",
     Rule.PAIN_NOTED: "pain {pain}/10",
-    Rule.PAIN_ABOVE_LIMIT: "pain {pain}/10 is above {limit}",
+    Rule.PAIN_HIGH: "pain {pain}/10 is {limit} or more",
     Rule.PAIN_ROSE: "pain {pain}/10 is {rise} above the start ({baseline}/10)",
+    Rule.GENTLE_SESSION: "pain {pain}/10 at the start: a gentle session",
+    Rule.FAINT: "feeling {word}",
+    Rule.TWO_STOPS: "a second stop in this session",
     Rule.PAIN_LOW_HERE: "pain {pain}/10 is low here",
     Rule.SYMPTOM: "symptom: {word}",
     Rule.STOP_WORD: "stop word",
@@ -148,7 +163,7 @@ REASONS = {
 # Journals written by 0.1.0 kept only the reason; these read it back, once, for old events.
 _LEGACY = [
     (r"opening pain (\d+)/10", Rule.OPENING_PAIN),
-    (r"pain (\d+)/10 is above \d+", Rule.PAIN_ABOVE_LIMIT),
+    (r"pain (\d+)/10 is above \d+", Rule.PAIN_HIGH),
     (r"pain (\d+)/10 is \d+ above the start \((\d+)/10\)", Rule.PAIN_ROSE),
     (r"pain (\d+)/10 is low here", Rule.PAIN_LOW_HERE),
     (r"pain (\d+)/10", Rule.PAIN_NOTED),
@@ -201,7 +216,8 @@ class State:
     stopped: bool = False
     stop_reason: str | None = None
     stop_rule: str | None = None
-    stops: int = 0
+    stops: int = 0  # technique stops (and stop words) so far
+    ended: str | None = None  # the rule that ended the session early, if one did
     avoid_areas: list[str] = field(default_factory=list)
     paused: bool = False
 
@@ -262,7 +278,7 @@ def needs_read_back(state: State, answer: Answer, accept: float = 0.0) -> bool:
     assert pain is not None
     if state.opening_pain is None:
         return True  # the baseline of the "2 above the start" rule
-    if pain > PAIN_STOP_ABOVE or pain >= state.opening_pain + MCID:
+    if pain >= PAIN_STOP_AT or pain >= state.opening_pain + MCID:
         return True  # triggers a stop rule
     return state.last_pain is not None and abs(pain - state.last_pain) >= LARGE_JUMP
 
@@ -277,10 +293,20 @@ def decide(state: State, answer: Answer, at: Context) -> list[Action]:
         fields.setdefault("pressure", pressure)
         return [Action(kind, rule, cap=cap, **fields)]
 
+    def stop_technique(rule: Rule, **fields) -> list[Action]:
+        if state.stops + 1 >= STOPS_THAT_END:
+            return act(Kind.STOP, Rule.TWO_STOPS, **fields)
+        return act(Kind.STOP_TECHNIQUE, rule, **fields)
+
     if intent == "symptom":
-        return act(Kind.STOP, Rule.SYMPTOM, word=answer.text)
-    if at.question == "offer":  # the question after a stop: go on gently, or end
+        faint = FAINT_WORDS.intersection(tokens(answer.text))
+        if faint:
+            return act(Kind.STOP, Rule.FAINT, word=sorted(faint)[0])
+        return stop_technique(Rule.SYMPTOM, word=answer.text)
+    if at.question == "offer":  # the question after the stop word: go on gently, or end
         if intent in ("good", "continue", "more"):
+            if state.stops >= STOPS_THAT_END:
+                return act(Kind.END, Rule.TWO_STOPS, pressure=None)
             return act(Kind.FALLBACK, Rule.OFFER_TAKEN, pressure=None)
         if intent in ("no", "skip", "less", "stop"):
             return act(Kind.END, Rule.OFFER_DECLINED, pressure=None)
@@ -289,11 +315,13 @@ def decide(state: State, answer: Answer, at: Context) -> list[Action]:
     if intent == "number" and answer.value is not None:
         pain = answer.value
         if state.opening_pain is None:
+            if pain >= GENTLE_FROM:
+                return act(Kind.GENTLE, Rule.GENTLE_SESSION, pain=pain)
             return act(Kind.KEEP, Rule.OPENING_PAIN, pain=pain)
-        if pain > PAIN_STOP_ABOVE:
-            return act(Kind.STOP, Rule.PAIN_ABOVE_LIMIT, pain=pain)
+        if pain >= PAIN_STOP_AT:
+            return stop_technique(Rule.PAIN_HIGH, pain=pain)
         if pain >= state.opening_pain + MCID:
-            return act(Kind.STOP, Rule.PAIN_ROSE, pain=pain, baseline=state.opening_pain)
+            return stop_technique(Rule.PAIN_ROSE, pain=pain, baseline=state.opening_pain)
         if pain <= EASY_AREA_PAIN and at.question == "pain" and at.technique:
             return act(Kind.SHORTEN, Rule.PAIN_LOW_HERE, pain=pain)
         return act(Kind.KEEP, Rule.PAIN_NOTED, pain=pain)
@@ -329,16 +357,19 @@ def no_answer(at: Context) -> list[Action]:
     return [Action(Kind.KEEP, Rule.NO_ANSWER, at.pressure, cap=at.cap)]
 
 
+ENDS_SESSION = {Rule.FAINT, Rule.TWO_STOPS, Rule.OFFER_DECLINED, Rule.OFFER_UNANSWERED}
+
+
 def update_state(state: State, answer: Answer | None, actions: list[Action], area: str | None) -> State:
     s = replace(state, avoid_areas=list(state.avoid_areas))
     for a in actions:
         if a.pain is not None:
-            if a.rule is Rule.OPENING_PAIN:
+            if a.rule in (Rule.OPENING_PAIN, Rule.GENTLE_SESSION):
                 s.opening_pain = a.pain
-                if a.pain > PAIN_STOP_ABOVE:
-                    s.cap = min(s.cap, 2)  # high pain at the start: light pressure only today
             s.last_pain = a.pain
-        if a.kind is Kind.STOP:
+        if a.kind is Kind.GENTLE:
+            s.cap = min(s.cap, GENTLE_CAP)  # high pain at the start: light pressure only today
+        if a.kind in (Kind.STOP, Kind.STOP_TECHNIQUE):
             s.stopped = True
             s.stops += 1
             s.stop_reason = s.stop_reason or a.reason
@@ -346,8 +377,11 @@ def update_state(state: State, answer: Answer | None, actions: list[Action], are
             if area and area not in s.avoid_areas:
                 s.avoid_areas.append(area)
             if a.pressure:
-                s.cap = max(1, min(s.cap, a.pressure - 1))
-        elif a.kind is Kind.PAUSE:
+                s.cap = max(1, min(s.cap, a.pressure - 1))  # never firmer than where it had to stop
+        if a.rule in ENDS_SESSION:
+            s.ended = a.rule.value
+            s.stop_reason = a.reason if a.rule in (Rule.FAINT, Rule.TWO_STOPS) else s.stop_reason
+        if a.kind is Kind.PAUSE:
             s.paused = True
         elif a.kind is Kind.RESUME:
             s.paused = False

@@ -34,22 +34,43 @@ SAY = {
     "shorten": "Your pain is low here, so this part will be shorter.",
     "stop_self": "Stopping now. Ease off and let your hands rest.",
     "stop_partner": "Stop now. Lift your hands off gently and let your partner rest.",
+    "ease_off_self": "Ease off now and rest your hands. We leave the {area} alone today and go on gently.",
+    "ease_off_partner": (
+        "Ease off now and lift your hands away slowly. We leave the {area} alone today and go on gently."
+    ),
+    "two_stops": "That is the second stop today, so we finish here, gently.",
+    "faint_self": (
+        "Stop now. Sit or lie down where you are and breathe slowly. "
+        "If the dizziness does not pass in a few minutes, get help."
+    ),
+    "faint_partner": (
+        "Stop now. Help your partner stay lying down, or sit, and breathe slowly. "
+        "If the dizziness does not pass in a few minutes, get help."
+    ),
+    "gentle": (
+        "Your pain is high today, so we keep everything gentle: light pressure, slow strokes and rocking. "
+        "If your pain stays this high, please see a clinician."
+    ),
+    "away_self": (
+        "Rest your palms on your lower back and stroke slowly up and down, very lightly, for a few breaths."
+    ),
+    "away_partner": (
+        "Now slow, light strokes on the lower back with your whole palm, from the dimples above the buttocks "
+        "up to the lower ribs."
+    ),
+    "rest": "Find a comfortable position, rest your hands, and breathe slowly for a minute.",
     "keep_cap": "That is as firm as it goes today, so we stay at this pressure.",
     "keep_after_stop": "After a stop we keep the pressure light. Staying as we are.",
-    "fallback_self": (
-        "Lie on your back with your knees bent, rest your hands on your belly, and breathe slowly."
-    ),
     "end_early": "We will finish here.",
 }
 OFFER = {
-    "self": (
-        "Would you like a minute of gentle rest and breathing before we finish? Say yes, or say stop to end."
-    ),
+    "self": "Would you like to go on gently, away from that spot? Say yes to go on, or say stop to end.",
     "partner": (
-        "For the person receiving: would you like some gentle rocking before we finish? "
-        "Say yes, or say stop to end."
+        "For the person receiving: would you like to go on gently, away from that spot? "
+        "Say yes to go on, or say stop to end."
     ),
 }
+AWAY_SECONDS = 45.0  # the gentle step offered away from where a stop happened
 CLOSING_TEXTS = {QUESTIONS[("closing", "self")], QUESTIONS[("closing", "partner")]}
 
 
@@ -72,7 +93,13 @@ def spoken_replies(mode: str) -> list[str]:
     """Every fixed sentence the player may say in reply, so it can be rendered before a session."""
     texts = [OFFER[mode], *(t for k, t in SAY.items() if "{" not in t and not k.endswith(_other(mode)))]
     texts += [PAIN_HEARD.format(pain=n) for n in range(11)]
+    texts += [ease_off(mode, area) for area in domain.AREAS]
     return texts
+
+
+def ease_off(mode: str, area: str | None) -> str:
+    words = domain.AREA_WORDS.get(area or "", "area we were working on")
+    return SAY[f"ease_off_{mode}"].format(area=words)
 
 
 def _other(mode: str) -> str:
@@ -149,12 +176,23 @@ class Editor:
             rest = self._extend(segments, at, action) + rest
         elif kind is Kind.SHORTEN:
             rest = [self.speech(SAY["shorten"])] + self._shorten(rest, technique)
-        elif kind is Kind.STOP:
-            closing = self._closing(rest)
+        elif kind is Kind.STOP and action.rule is Rule.FAINT:
+            closing = [s for s in self._closing(rest) if s.kind != "checkpoint"]
+            rest = [self.cue("stop"), self.speech(SAY[f"faint_{self.mode}"])] + self._tidy(closing)
+        elif kind is Kind.STOP and action.rule is Rule.TWO_STOPS:
+            rest = [self.cue("stop"), self.speech(SAY["two_stops"])] + self._closing(rest)
+        elif kind is Kind.STOP:  # the stop word: silence, then go on gently or end
             rest = [self.cue("stop"), self.speech(SAY[f"stop_{self.mode}"])]
-            rest += self.question(OFFER_QUESTION, OFFER[self.mode], None, None) + closing
+            rest += self.question(OFFER_QUESTION, OFFER[self.mode], None, None) + segments[at + 1 :]
+        elif kind is Kind.STOP_TECHNIQUE:
+            left = self._capped(self._without(rest, technique, state.avoid_areas), state.cap)
+            rest = [self.cue("stop"), self.speech(ease_off(self.mode, here.area))]
+            rest += self._away(state) if not self._works(left) else []
+            rest += left
         elif kind is Kind.FALLBACK:
-            rest = self._fallback(state) + rest
+            rest = self._away(state) + self._capped(self._without(rest, None, state.avoid_areas), state.cap)
+        elif kind is Kind.GENTLE:
+            rest = [self.speech(SAY["gentle"])] + self._gentle(rest, state.cap)
         elif kind is Kind.END:
             rest = [self.speech(SAY["end_early"])] + self._closing(rest)
         return renumber(head + rest)
@@ -247,18 +285,52 @@ class Editor:
                 return rest[start:]
         return [self.cue("end")]
 
-    def _fallback(self, state: State) -> list[Segment]:
-        if self.mode == "partner" and "P07" in self.library.techniques:
-            t = self.library.techniques["P07"]
-            out = [self.cue("next")]
-            for i, step in enumerate(t.steps):
-                text = fill(step.for_mode("partner") or "", 1, None)
-                if i == 0:
-                    text = f"{t.name}. {text}"
-                out.append(self.speech(text, technique="P07", area=t.areas[0], pressure=1, step=i))
-                if step.hold >= 5:
-                    out.append(
-                        Segment(0, 0.0, step.hold, "hold", technique="P07", area=t.areas[0], pressure=1)
-                    )
-            return out
-        return [self.cue("next"), self.speech(SAY["fallback_self"]), Segment(0, 0.0, 60.0, "hold")]
+    def _away(self, state: State) -> list[Segment]:
+        """A gentle step away from where it stopped: light strokes on the lower back, or rest."""
+        if "lower-back" in state.avoid_areas:
+            return [self.cue("next"), self.speech(SAY["rest"]), Segment(0, 0.0, 60.0, "hold")]
+        return [
+            self.cue("next"),
+            self.speech(SAY[f"away_{self.mode}"], area="lower-back", pressure=1),
+            Segment(0, 0.0, AWAY_SECONDS, "hold", area="lower-back", pressure=1),
+        ]
+
+    def _without(self, rest: list[Segment], technique: str | None, areas: list[str]) -> list[Segment]:
+        """The rest without the stopped technique and anything else that works the areas left out."""
+        dropped = {technique} if technique else set()
+        dropped |= {s.technique for s in rest if s.technique and s.area in areas}
+        kept = [s for s in rest if s.technique not in dropped]
+        return self._tidy(kept)
+
+    @staticmethod
+    def _works(rest: list[Segment]) -> bool:
+        return any(s.kind == "hold" and s.technique for s in rest)
+
+    def _gentle(self, rest: list[Segment], cap: int) -> list[Segment]:
+        """A gentle session: no piriformis pressure work, nothing above the cap."""
+        deep = {
+            s.technique
+            for s in rest
+            if s.technique
+            and s.area == "piriformis"
+            and (t := self.library.techniques.get(s.technique)) is not None
+            and t.kind == "massage"
+        }
+        return self._capped(self._tidy([s for s in rest if s.technique not in deep]), cap)
+
+    def _capped(self, rest: list[Segment], cap: int) -> list[Segment]:
+        """Nothing planned above the cap: after a stop the pressure never goes up again."""
+        return [self._refill(s, cap) if s.pressure is not None and s.pressure > cap else s for s in rest]
+
+    @staticmethod
+    def _tidy(rest: list[Segment]) -> list[Segment]:
+        """No cue left dangling: a question cue needs its question, two cues in a row keep one."""
+        out: list[Segment] = []
+        for i, seg in enumerate(rest):
+            nxt = rest[i + 1] if i + 1 < len(rest) else None
+            if seg.kind == "cue" and seg.sound == "question" and (nxt is None or nxt.kind != "checkpoint"):
+                continue
+            if seg.kind == "cue" and seg.sound in ("next", "switch") and (nxt is None or nxt.kind == "cue"):
+                continue
+            out.append(seg)
+        return out

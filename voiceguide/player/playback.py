@@ -153,7 +153,8 @@ class Player:
                 i = self.checkpoint(block.checkpoint, early)
             else:
                 i = block.last + 1
-        return Outcome("stopped" if self.state.stopped else "finished", self.state.stop_reason, self.now())
+        ended = self.state.ended is not None  # a stop rule (or the person, after a stop) ended it
+        return Outcome("stopped" if ended else "finished", self.state.stop_reason, self.now())
 
     def mix(self, i: int) -> timeline.Block:
         first, last = next(timeline.block_ranges(self.segments, i))
