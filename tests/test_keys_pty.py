@@ -61,6 +61,31 @@ def p02_plan() -> Plan:
     )
 
 
+def start(plan: Plan, tmp_path: Path, home: Path, cache: Path) -> tuple[subprocess.Popen, int]:
+    """A screened person, then `play --plan ... --output device --feedback keys --json` on a pty."""
+    env = dict(os.environ, VOICEGUIDE_HOME=str(home), VOICEGUIDE_CACHE=str(cache))
+    subprocess.run([SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True)
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(plan.to_json())
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--feedback", "keys", "--json"],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    os.close(slave)
+    return proc, master
+
+
+def finish(proc: subprocess.Popen, master: int) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    os.close(master)
+
+
 def read_events(proc: subprocess.Popen, until, timeout: float = 30.0) -> list[dict]:
     """JSON lines from the session until one satisfies `until` (or the time runs out)."""
     out: list[dict] = []
@@ -83,20 +108,7 @@ def read_events(proc: subprocess.Popen, until, timeout: float = 30.0) -> list[di
 def test_plus_key_between_questions_never_passes_the_technique_cap(
     pulse, tmp_path, voiceguide_home, shared_speech_cache
 ):
-    env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home), VOICEGUIDE_CACHE=str(shared_speech_cache))
-    subprocess.run([SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True)
-    plan_file = tmp_path / "p02.json"
-    plan_file.write_text(p02_plan().to_json())
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--feedback", "keys", "--json"],
-        stdin=slave,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    os.close(slave)
+    proc, master = start(p02_plan(), tmp_path, voiceguide_home, shared_speech_cache)
     try:
         seen = read_events(proc, lambda e: e.get("event") == "segment" and e.get("kind") == "hold")
         os.write(master, b"+")
@@ -111,9 +123,7 @@ def test_plus_key_between_questions_never_passes_the_technique_cap(
         seen += read_events(proc, lambda e: e.get("event") == "end")
         code = proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
+        finish(proc, master)
     assert code == 7, proc.stderr.read() if proc.stderr else ""
     pressures = [e["pressure"] for e in seen if e.get("event") in ("segment", "action") and e.get("pressure")]
     assert pressures and max(pressures) == 2
@@ -145,20 +155,7 @@ def test_keys_during_the_question_and_between_questions_are_used(
 ):
     """A rating pressed while the question is still spoken is the answer (no re-ask), and one
     pressed during a hold goes through the rules: 5 after an opening 3 stops the technique."""
-    env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home), VOICEGUIDE_CACHE=str(shared_speech_cache))
-    subprocess.run([SCRIPT, "screen"], input="no\n" * 19, text=True, env=env, check=True, capture_output=True)
-    plan_file = tmp_path / "plan.json"
-    plan_file.write_text(opening_then_p02_plan().to_json())
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--feedback", "keys", "--json"],
-        stdin=slave,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    os.close(slave)
+    proc, master = start(opening_then_p02_plan(), tmp_path, voiceguide_home, shared_speech_cache)
     try:
         seen = read_events(proc, lambda e: e.get("question") == "pain")
         time.sleep(1.0)  # well inside the spoken question
@@ -175,9 +172,7 @@ def test_keys_during_the_question_and_between_questions_are_used(
         seen += read_events(proc, lambda e: e.get("event") == "end")
         code = proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
+        finish(proc, master)
     assert code == 7
     answers = [e for e in seen if e["event"] == "answer"]
     assert [(a["intent"], a["value"], a["source"]) for a in answers[:2]] == [

@@ -128,7 +128,7 @@ def library():
     return lib.load()
 
 
-def play(library, request, answers, keys_at=(), state=None):
+def play(library, request, answers, keys_at=(), state=None, display=None):
     speech = FakeSpeech()
     plan = planner.build(library, request, timer=speech)
     events: list[tuple[str, dict]] = []
@@ -143,6 +143,7 @@ def play(library, request, answers, keys_at=(), state=None):
         lambda event, data: events.append((event, data)),
         state or State(cap=plan.max_pressure),
         answer_window=4.0,
+        display=display,
     )
     outcome = player.run()
     assert script.unannounced == [], "the player waited without a question"
@@ -255,21 +256,6 @@ def test_status_line_fits_and_shows_the_keys_for_the_question(library):
 
 def test_the_status_line_says_why_the_time_left_grew(library):
     shown: list[str] = []
-    speech = FakeSpeech()
-    plan = planner.build(library, PARTNER, timer=speech)
-    events: list[tuple[str, dict]] = []
     at_two = lambda seg: at_hold_of("P02")(seg) and seg["pressure"] == 2  # noqa: E731
-    player = Player(
-        plan,
-        library,
-        speech,
-        cue,
-        TapeSink(),
-        Script(events, ["3"], [(at_two, "+")]),
-        lambda event, data: events.append((event, data)),
-        State(cap=plan.max_pressure),
-        answer_window=4.0,
-        display=shown.append,
-    )
-    player.run()
+    play(library, PARTNER, ["3"], keys_at=[(at_two, "+")], display=shown.append)
     assert any(re.search(r"\+\d+ s: more time here .*\[s=stop\]", line) for line in shown)
