@@ -279,3 +279,11 @@ def test_actions_from_older_journals_are_read_by_their_reason(old, rule, fields)
     for name, value in fields.items():
         assert getattr(a, name) == value
     assert Action.from_dict(old) == a
+
+
+def test_which_side_is_worse_and_ready_are_answers_too():
+    side = one(decide(State(cap=4), said("left", "left"), checkpoint("side", technique=None), None))
+    assert (side.kind, side.rule, side.side) == (Kind.KEEP, Rule.SIDE_CHOSEN, "left")
+    for word, intent in (("ready", "ready"), ("yes", "good")):
+        ready = one(decide(State(cap=4), said(word, intent), checkpoint("ready", technique=None), None))
+        assert ready.rule is Rule.READY

@@ -259,3 +259,23 @@ def test_the_status_line_says_why_the_time_left_grew(library):
     at_two = lambda seg: at_hold_of("P02")(seg) and seg["pressure"] == 2  # noqa: E731
     play(library, PARTNER, ["3"], keys_at=[(at_two, "+")], display=shown.append)
     assert any(re.search(r"\+\d+ s: more time here .*\[s=stop\]", line) for line in shown)
+
+
+def test_the_worse_side_is_worked_first(library):
+    from voiceguide.adapt import Action, Kind, Rule
+    from voiceguide.replan import Editor
+
+    speech = FakeSpeech()
+    plan = planner.build(library, PARTNER, timer=speech)
+    first = next(s for s in plan.segments if s.side)
+    other = "left" if first.side == "right" else "right"
+    editor = Editor(library, "partner", speech.seconds)
+    at = first.index - 1
+    after = editor.apply(plan.segments, at, Action(Kind.KEEP, Rule.SIDE_CHOSEN, side=other), State(cap=4))
+    sided = [s for s in after[at + 1 :] if s.side]
+    assert sided[0].side == other
+    assert [s.side for s in sided] == [
+        ("left" if s.side == "right" else "right") for s in plan.segments[at + 1 :] if s.side
+    ]
+    switch = next(s for s in after[at + 1 :] if s.text and s.text.startswith("Switch sides"))
+    assert switch.text.endswith(f"the {first.side} side.")

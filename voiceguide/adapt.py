@@ -67,6 +67,8 @@ class Rule(StrEnum):
     ASKED_PAUSE = "asked-pause"
     ASKED_CONTINUE = "asked-continue"
     GOOD = "good"  # "good" or "yes": stay as we are
+    SIDE_CHOSEN = "side-chosen"  # which side is worse: that side is worked first
+    READY = "ready"  # the answer channel works: the session begins
     OTHER_ANSWER = "other-answer"
     NO_ANSWER = "no-answer"
     NO_FEEDBACK = "no-feedback"
@@ -84,6 +86,7 @@ class Action:
     baseline: int | None = None  # the opening rating the rise rule compared with
     cap: int | None = None  # the pressure cap in force when it was decided
     word: str | None = None  # the symptom word, or the intent of another answer
+    side: str | None = None  # the side the person said is worse
 
     @property
     def cap_reached(self) -> bool:
@@ -98,6 +101,7 @@ class Action:
             rise=(self.pain or 0) - (self.baseline or 0),
             cap=self.cap,
             word=self.word,
+            side=self.side,
             limit=PAIN_STOP_AT,
         )
 
@@ -111,6 +115,7 @@ class Action:
             "cap": self.cap,
             "cap_reached": self.cap_reached,
             "word": self.word,
+            "side": self.side,
             "reason": self.reason,
         }
 
@@ -126,6 +131,7 @@ class Action:
                 data.get("baseline"),
                 data.get("cap"),
                 data.get("word"),
+                data.get("side"),
             )
         return legacy_action(data)
 
@@ -152,6 +158,8 @@ REASONS = {
     Rule.ASKED_PAUSE: "asked to pause",
     Rule.ASKED_CONTINUE: "asked to continue",
     Rule.GOOD: "answer: good",
+    Rule.SIDE_CHOSEN: "the {side} side first",
+    Rule.READY: "ready",
     Rule.OTHER_ANSWER: "answer: {word}",
     Rule.NO_ANSWER: "no answer: pressure kept",
     Rule.NO_FEEDBACK: "no feedback",
@@ -345,8 +353,12 @@ def decide(state: State, answer: Answer, at: Context) -> list[Action]:
         return act(Kind.PAUSE, Rule.ASKED_PAUSE)
     if intent == "continue":
         return act(Kind.RESUME if state.paused else Kind.KEEP, Rule.ASKED_CONTINUE)
+    if at.question == "ready" and intent in ("ready", "good", "continue"):
+        return act(Kind.KEEP, Rule.READY)
     if intent == "good":
         return act(Kind.KEEP, Rule.GOOD)
+    if intent in ("left", "right"):
+        return act(Kind.KEEP, Rule.SIDE_CHOSEN, side=intent)
     return act(Kind.KEEP, Rule.OTHER_ANSWER, word=intent)
 
 

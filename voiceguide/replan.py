@@ -6,6 +6,7 @@ reply is made here from the action's fields (never the other way round).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -26,6 +27,8 @@ SAY_PRESSURE = {
     Kind.PRESSURE_DOWN: "A little lighter now, {words}.",
 }
 PAIN_HEARD = "{pain} out of ten. Thank you."
+SIDE_FIRST = "The {side} side first, then."
+READY_HEARD = "Good, we can begin."
 SAY = {
     "good": "Good. We stay as we are.",
     "no_answer": "No answer, so we carry on at the same pressure.",
@@ -82,6 +85,10 @@ def acknowledgement(action: Action) -> str | None:
         return PAIN_HEARD.format(pain=action.pain)
     if action.rule is Rule.GOOD:
         return SAY["good"]
+    if action.rule is Rule.SIDE_CHOSEN:
+        return SIDE_FIRST.format(side=action.side)
+    if action.rule is Rule.READY:
+        return READY_HEARD
     if action.rule is Rule.NO_ANSWER:
         return SAY["no_answer"]
     if action.rule is Rule.NO_FIRMER_AFTER_STOP:
@@ -94,6 +101,7 @@ def spoken_replies(mode: str) -> list[str]:
     texts = [OFFER[mode], *(t for k, t in SAY.items() if "{" not in t and not k.endswith(_other(mode)))]
     texts += [PAIN_HEARD.format(pain=n) for n in range(11)]
     texts += [ease_off(mode, area) for area in domain.AREAS]
+    texts += [SIDE_FIRST.format(side=side) for side in domain.SIDES] + [READY_HEARD]
     return texts
 
 
@@ -169,6 +177,8 @@ class Editor:
             text = self._checkin(technique, "pressure")
             rest = insert + [hold] + self.question("pressure", text, here.area, technique) + rest
         elif kind is Kind.KEEP and (said := acknowledgement(action)):
+            if action.rule is Rule.SIDE_CHOSEN:
+                rest = self._worse_side_first(rest, action.side)
             rest = [self.speech(said)] + rest
         elif kind is Kind.SKIP:
             rest = [self.speech(SAY["skip"])] + self._drop_technique(rest, technique)
@@ -223,6 +233,24 @@ class Editor:
                 pressure=last_hold.pressure if last_hold else None,
             ),
         ]
+
+    def _worse_side_first(self, rest: list[Segment], side: str | None) -> list[Segment]:
+        """Start on the side the person said is worse: when the plan starts on the other one,
+        every side from here on changes places (the words too)."""
+        first = next((s.side for s in rest if s.side), None)
+        if side is None or first is None or first == side:
+            return rest
+        return [self._other_side(s) for s in rest]
+
+    def _other_side(self, seg: Segment) -> Segment:
+        if seg.side is None:
+            return seg
+        side = domain.other_side(seg.side)
+        if seg.kind != "speech" or not seg.text:
+            return replace(seg, side=side)
+        swap = {"left": "right", "right": "left", "Left": "Right", "Right": "Left"}
+        text = re.sub(r"\b(left|right|Left|Right)\b", lambda m: swap[m.group(1)], seg.text)
+        return replace(seg, side=side, text=text, duration=self.timer(text) + PAUSE_AFTER_SPEECH)
 
     def _checkin(self, technique_id: str | None, question: str) -> str:
         t = self.library.techniques.get(technique_id or "")
