@@ -23,6 +23,8 @@ KEYS_FOR = {
     "number": "0-9 pain t=10",
     "pressure": "+=firmer -=lighter g=good",
     "yesno": "y=yes x=no",
+    "side": "l=left r=right",
+    "ready": "Enter=ready",
 }
 ALWAYS_KEYS = "space=pause n=next r=repeat s=stop"
 
