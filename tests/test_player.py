@@ -279,3 +279,15 @@ def test_the_worse_side_is_worked_first(library):
     ]
     switch = next(s for s in after[at + 1 :] if s.text and s.text.startswith("Switch sides"))
     assert switch.text.endswith(f"the {first.side} side.")
+
+
+def test_stop_pressed_while_the_offer_is_asked_ends_the_session(library):
+    """Found on a terminal: 's' during "would you like to go on gently?" was a second stop and a
+    second offer; a stop said while a question is asked is that question's answer."""
+    offer = lambda seg: seg.get("question") == "offer"  # noqa: E731
+    outcome, events, speech, _ = play(
+        library, PARTNER, ["3"], keys_at=[(at_hold_of("P02"), "s"), (offer, "s")]
+    )
+    kinds = [(a["action"], a["rule"]) for a in actions(events)]
+    assert kinds.count(("stop", "stop-word")) == 1 and ("end", "offer-declined") in kinds
+    assert outcome.reason == "stopped" and speech.said.count(SAY["end_early"]) == 1

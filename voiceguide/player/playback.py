@@ -310,8 +310,10 @@ class Player:
 
     @staticmethod
     def answers(question: Segment, answer: Answer) -> bool:
-        """An answer to this question (stop, pause and the like are handled as themselves)."""
-        return answer.intent in EXPECT[expect_for(question.question)] - ALWAYS
+        """An answer to this question. The stop word and symptoms count too: the question decides
+        what they mean (at the offer after a stop, "stop" means end); pause and repeat do not."""
+        expected = EXPECT[expect_for(question.question)] - ALWAYS | {"stop", "symptom"}
+        return answer.intent in expected
 
     def set_aside(self, answer: Answer, current: Segment, why: str) -> None:
         self.emit("ignored", intent=answer.intent, source=answer.source, why=why, at=current.index)
