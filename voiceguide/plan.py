@@ -27,6 +27,7 @@ class Segment:
     text: str | None = None
     question: str | None = None
     step: int | None = None
+    position: str | None = None  # the body position the words are for (optional; older plans have none)
 
     @property
     def end(self) -> float:
@@ -34,6 +35,8 @@ class Segment:
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        if self.kind == "cue" or self.position is None:
+            data.pop("position")
         if self.kind == "cue":
             for key in ("technique", "area", "side", "pressure", "text", "question", "step"):
                 data.pop(key)
