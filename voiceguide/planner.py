@@ -24,8 +24,11 @@ from voiceguide.speechtime import PAUSE_AFTER_SPEECH, EstimatedSpeech, SpeechTim
 
 ANSWER_WINDOW = 8.0
 LONG_HOLD = 120.0  # a massage hold longer than this gets a pressure check in the middle
-MIN_SCALE = 0.35  # below this, every part is said in its short form
-MIN_BRIEF_SCALE = 0.25  # below this even then, holds are too short to help: leave a technique out
+# How much is said: everything; each technique in its short form; only the essentials (a very
+# short session: no preparation list and no pressure scale, kept on the printed card instead).
+FULL, BRIEF, ESSENTIAL = 0, 1, 2
+# Below this hold scale, say less (or leave a technique out): holds too short to help.
+LEVEL_MIN_SCALE = {FULL: 0.35, BRIEF: 0.25, ESSENTIAL: 0.05}
 MAX_SCALE_WHEN_LEFT_OUT = 1.6  # with areas left out, a shorter session beats one padded technique
 MOVEMENT_SCALE = (0.6, 1.2)  # stretches are held 20-30 s; do not stretch them much
 CHRONIC_MOVEMENT_WEIGHT = 1.4  # the chronic stage is exercise-led (acp-2017)
@@ -524,29 +527,33 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
     rng = random.Random(request.seed)
     first_side = request.first_side if request.first_side in domain.SIDES else rng.choice(domain.SIDES)
     left_out = bool(skipped_areas)
-    brief = False
+    level = FULL
     while True:
-        drafts = sequence(chosen, request, names, skipped_areas, cap, first_side, timer, brief)
+        drafts = sequence(chosen, request, names, skipped_areas, cap, first_side, timer, level)
         scale = fit_scale(drafts, target)
-        if scale >= (MIN_BRIEF_SCALE if brief else MIN_SCALE):
+        if scale >= LEVEL_MIN_SCALE[level]:
             break
         # first a second technique of a phase goes, then every part is said in its short form,
-        # and only then does a phase's last technique go
+        # then a phase's last technique goes, and a very short session keeps only the essentials
         spare = [t for t in chosen[1:] if sum(c.session_phase == t.session_phase for c in chosen[1:]) > 1]
-        if not spare and not brief:
-            brief = True
+        if level == FULL and not spare:
+            level = BRIEF
             notes.append("A short session: each part is said in its short form.")
             continue
-        if len(chosen) <= 2:
-            if scale <= 0:
-                raise UsageProblem(
-                    f"{request.minutes:g} minutes is too short for this session.",
-                    hint="Ask for a few more minutes with --minutes.",
-                )
-            break
-        victim = pick_to_drop(chosen, request.mode, request.stage)
-        notes.append(f"Left out {victim.id} ({victim.name}) to fit {request.minutes:g} minutes.")
-        chosen = [t for t in chosen if t is not victim]
+        if len(chosen) > (2 if level == BRIEF else 1):
+            victim = pick_to_drop(chosen, request.mode, request.stage)
+            notes.append(f"Left out {victim.id} ({victim.name}) to fit {request.minutes:g} minutes.")
+            chosen = [t for t in chosen if t is not victim]
+            continue
+        if level == BRIEF:
+            level = ESSENTIAL
+            continue
+        if scale <= 0:
+            raise UsageProblem(
+                f"{request.minutes:g} minutes is too short for this session.",
+                hint="Ask for a few more minutes with --minutes.",
+            )
+        break
     if left_out and scale > MAX_SCALE_WHEN_LEFT_OUT:
         scale = MAX_SCALE_WHEN_LEFT_OUT
         seconds = sum(hold_seconds(d, scale) if d.kind == "hold" else d.seconds for d in drafts)
@@ -781,10 +788,11 @@ def sequence(
     cap: int,
     first_side: str,
     timer: SpeechTimer,
-    brief: bool = False,
+    level: int = FULL,
 ) -> list[Draft]:
     mode = request.mode
     variant = request.session_number - 1
+    brief = level >= BRIEF
     drafts: list[Draft] = []
 
     def cue(sound: str) -> None:
@@ -847,8 +855,9 @@ def sequence(
     if request.red_flags_first:
         say(RED_FLAGS_FIRST)
     say(pick(WELCOME[mode], variant).format(minutes=f"{request.minutes:g}"))
-    say(pick(BEFORE[mode], variant))
-    if mode == "self":
+    if level < ESSENTIAL:
+        say(pick(BEFORE[mode], variant))
+    if mode == "self" and level < ESSENTIAL:
         kit = tuple(e for e in domain.ROLLING_EQUIPMENT if any(e in t.equipment for t in chosen))
         if kit:
             say(KIT[kit])
@@ -862,7 +871,8 @@ def sequence(
     ask("ready", None, position=opening_position)
     if request.session_number <= FULL_SAFETY_SESSIONS:
         say(pick(SAFETY_FULL[mode], variant))
-        say(ANCHORS[mode].format(cap=cap))
+        if level < ESSENTIAL:
+            say(ANCHORS[mode].format(cap=cap))
     else:
         say(pick(SAFETY_SHORT[mode], variant))
     for text in request.advice:
@@ -993,7 +1003,7 @@ def sequence(
                 check_text = (
                     technique.checkin_text("pressure", mode, variant) or QUESTIONS[("pressure", mode)]
                 )
-                if pass_index == 0 and pressure is not None and working and (rose or needs_first_check):
+                if pressure is not None and working and (rose or (needs_first_check and pass_index == 0)):
                     needs_first_check = False
                     hold(base / 3, is_movement, **common)
                     ask("pressure", area, technique.id, text=check_text, position=place)
@@ -1014,7 +1024,8 @@ def sequence(
     if position in domain.LYING:
         text = GET_UP[mode]
         say(text, position=position)
-        pause(OTHER_CHANGE_SECONDS, timer.seconds(text) + PAUSE_AFTER_SPEECH, "seated")
+        if level < ESSENTIAL:
+            pause(OTHER_CHANGE_SECONDS, timer.seconds(text) + PAUSE_AFTER_SPEECH, "seated")
     say(AFTERCARE[mode])
     ask("closing", None)
     say(CLOSING)
