@@ -422,7 +422,10 @@ def test_markdown_has_the_same_safety_content(plan):
 
 def test_markup_in_a_technique_name_is_escaped():
     name = "A <b> & c"
-    tampered = LIB.techniques["S01"].model_copy(update={"name": name})
+    # names are not spoken (titles are not read out as sentences): the markup goes into a step too
+    original = LIB.techniques["S01"]
+    step = original.steps[0].model_copy(update={"self_": f"{name}.", "at": {}})
+    tampered = original.model_copy(update={"name": name, "steps": [step, *original.steps[1:]]})
     lib = Library(techniques={**LIB.techniques, "S01": tampered})
     plan = build(REQUESTS["self-acute-15"], lib)
     assert "S01" in used_ids(plan)

@@ -26,9 +26,10 @@ ANSWER_WINDOW = 8.0
 LONG_HOLD = 120.0  # a massage hold longer than this gets a pressure check in the middle
 # How much is said: everything; each technique in its short form; only the essentials (a very
 # short session: no preparation list and no pressure scale, kept on the printed card instead).
-FULL, BRIEF, ESSENTIAL = 0, 1, 2
+# BRIEF keeps a technique's rise in pressure, SHORTER stays at the starting pressure.
+FULL, BRIEF, SHORTER, ESSENTIAL = 0, 1, 2, 3
 # Below this hold scale, say less (or leave a technique out): holds too short to help.
-LEVEL_MIN_SCALE = {FULL: 0.35, BRIEF: 0.25, ESSENTIAL: 0.05}
+LEVEL_MIN_SCALE = {FULL: 0.35, BRIEF: 0.3, SHORTER: 0.25, ESSENTIAL: 0.05}
 MAX_SCALE_WHEN_LEFT_OUT = 1.6  # with areas left out, a shorter session beats one padded technique
 MOVEMENT_SCALE = (0.6, 1.2)  # stretches are held 20-30 s; do not stretch them much
 CHRONIC_MOVEMENT_WEIGHT = 1.4  # the chronic stage is exercise-led (acp-2017)
@@ -540,12 +541,15 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
             level = BRIEF
             notes.append("A short session: each part is said in its short form.")
             continue
-        if len(chosen) > (2 if level == BRIEF else 1):
+        if level == BRIEF:
+            level = SHORTER
+            continue
+        if len(chosen) > (2 if level == SHORTER else 1):
             victim = pick_to_drop(chosen, request.mode, request.stage)
             notes.append(f"Left out {victim.id} ({victim.name}) to fit {request.minutes:g} minutes.")
             chosen = [t for t in chosen if t is not victim]
             continue
-        if level == BRIEF:
+        if level == SHORTER:
             level = ESSENTIAL
             continue
         if scale <= 0:
@@ -944,7 +948,7 @@ def sequence(
         chose = technique.pressure is not None and technique.id in learnt
         if chose:
             start_pressure = learnt_start(technique, cap, names, learnt[technique.id], request.stage)
-        kept = brief_steps(technique) if brief else set(range(len(technique.steps)))
+        kept = brief_steps(technique, level >= SHORTER) if brief else set(range(len(technique.steps)))
         needs_first_check = technique.pressure is not None and technique.kind == "massage"
         if technique.per_side:
             # lying on the side, each technique starts on the side that is up: fewer roll-overs
@@ -1039,11 +1043,12 @@ def first_sentence(text: str) -> str:
     return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
 
 
-def brief_steps(technique: Technique) -> set[int]:
-    """The short form of a technique: where the hands go, and its first and last working steps
-    (no rise: a short session stays at the starting pressure)."""
-    working = [i for i, s in enumerate(technique.steps) if s.hold >= WORKING_HOLD and not s.rise]
-    return {0, *working[:1], *working[-1:]}
+def brief_steps(technique: Technique, steady: bool = False) -> set[int]:
+    """The short form of a technique: where the hands go, its first working step, and the step
+    where the pressure rises (else, or when steady, its last working step)."""
+    working = [i for i, s in enumerate(technique.steps) if s.hold >= WORKING_HOLD and not (steady and s.rise)]
+    rise = [] if steady else [i for i, s in enumerate(technique.steps) if s.rise]
+    return {0, *working[:1], *(rise or working)[-1:]}
 
 
 def setup_text(technique: Technique, mode: str, position: str, variant: int) -> str:
