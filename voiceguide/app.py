@@ -236,10 +236,16 @@ class App:
     # --- planning --------------------------------------------------------------------------------
 
     def request(
-        self, options: PlanOptions, include: Iterable[str] = (), announce: bool = True
+        self,
+        options: PlanOptions,
+        include: Iterable[str] = (),
+        announce: bool = True,
+        recording: bool = False,
     ) -> planner.Request:
         """The planner request: options + the profile's conditions and stage + what past sessions
-        taught. With announce, what was learnt is told through notify (else the plan's notes hold it)."""
+        taught. With announce, what was learnt is told through notify (else the plan's notes hold it).
+        A recording (render) turns questions into if-then instructions, and opens with the red flags
+        when there is no current screen."""
         from voiceguide import planner
 
         profile = self.profile()
@@ -258,6 +264,8 @@ class App:
             max_pressure=options.max_pressure,
             conditions=tuple(dict.fromkeys(list(profile.conditions) + list(options.conditions))),
             seed=options.seed,
+            recording=recording,
+            red_flags_first=recording and not profile.is_current(),
         )
         return self._learnt(request, tuple(include), announce)
 
@@ -289,6 +297,7 @@ class App:
                 )
         return replace(
             request,
+            session_number=len(records) + 1,  # picks the phrasings; the first sessions explain more
             start_pressures=tuple(sorted(learnt.pressures.items())),
             avoid_areas=tuple(learnt.avoid.items()),
             advice=tuple(a.said for a in advice),
@@ -301,6 +310,7 @@ class App:
         voice: Voice | None = None,
         estimate_without_engine: bool = False,
         announce: bool = True,
+        recording: bool = False,
     ) -> Planned:
         """A timed session for these options. Its clips are rendered first, so that starts are the
         real ones; with no speech engine, NoSpeechEngine, or estimated lengths if asked for."""
@@ -308,7 +318,7 @@ class App:
         from voiceguide.errors import NoSpeechEngine
         from voiceguide.session import Voice, plan_with_real_speech
 
-        request = self.request(options or PlanOptions(), include, announce)
+        request = self.request(options or PlanOptions(), include, announce, recording)
         try:
             return Planned(*plan_with_real_speech(self.library(), request, voice or Voice()))
         except NoSpeechEngine as e:

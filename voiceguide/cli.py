@@ -281,7 +281,8 @@ def render(
 ) -> None:
     """Write the whole session as one audio file, for any phone or music player.
 
-    Checkpoints become a short pause after the spoken question.
+    Nobody answers a recording: each question becomes an if-then instruction, and
+    without a current safety screen it opens with the red flags.
     """
     from voiceguide.app import check_render_paths
     from voiceguide.session import Voice
@@ -292,7 +293,7 @@ def render(
     if plan_file is not None:
         session, cache = app.load_plan(plan_file), None
     else:
-        session, cache = app.plan(chosen, include, speech)
+        session, cache = app.plan(chosen, include, speech, recording=True)  # nobody answers a recording
     seconds = app.render(session, output, speech, cache, captions=captions, script=script_file)
     click.echo(f"Wrote {output} ({seconds / 60:.1f} minutes).", err=True)
 

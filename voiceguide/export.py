@@ -242,7 +242,7 @@ FIRST_EPISODE = "a first episode of back pain when under 20 or over 50"
 DVT_SIGN = "a possible blood clot in a leg: a calf that is painful, swollen and warm (no massage at all)"
 STOP_SIGNS = (
     "shooting, electric or burning pain",
-    "new tingling or numbness down the leg",
+    "tingling or numbness down the leg that is new or stronger than usual",
     "pain that moves further down the leg",
     # the numbers are the stop rule's own constants (adapt applies them during play)
     f"pain above {domain.PAIN_STOP_ABOVE} out of 10, "
@@ -262,7 +262,7 @@ SOURCE_TITLES = {
     "seed": "How to Use Massage Techniques for Sciatica Pain Relief (the article this guide grew from).",
 }
 SAFETY_SOURCES = ("nhs-ces", "nhs-sciatica", "nice-ng59", "cochrane-2015", "nrs-mcid")
-PRESSURE_FILLER = "the pressure given in the timetable"
+PRESSURE_FILLER = "Use the pressure given in the timetable."
 
 
 def script_markdown(plan: Plan, library: Library) -> str:
@@ -341,16 +341,16 @@ def _safety_notice(partner: bool) -> Box:
 def _scales(plan: Plan) -> list:
     rows = []
     for level in range(domain.PRESSURE_MIN, domain.PRESSURE_MAX + 1):
-        words = domain.PRESSURE_WORDS.get(level, "")
+        felt = domain.PRESSURE_FELT.get(level, "")
         use = "yes" if level <= plan.max_pressure else "no, above this session's limit"
-        rows.append(Row([str(level), words, use]))
+        rows.append(Row([str(level), felt, use]))
     return [
         Heading(2, "The pressure scale"),
         Para(
-            f"Pressure is agreed on a scale of {domain.PRESSURE_MIN} to {domain.PRESSURE_MAX} and never "
-            "goes above the limit for this session."
+            f"Pressure is agreed on a scale of {domain.PRESSURE_MIN} to {domain.PRESSURE_MAX}, in what the "
+            "hands do and what is felt, and never goes above the limit for this session."
         ),
-        Table(["Pressure", "In words", "Used today"], rows),
+        Table(["Pressure", "What it feels like", "Used today"], rows),
         Para(
             f"Pain is rated from 0 (no pain) to 10 (the worst imaginable). A change of {domain.MCID} points "
             "is one that matters.",
@@ -374,11 +374,11 @@ def _stop_rules(partner: bool) -> list:
         Items(
             [
                 f"Ease off straight away: {hands}, and {ask}.",
-                "Carry on only with gentle vibration and rocking over the sacrum and buttock, or end "
-                "the session.",
+                "Leave that area alone for the rest of the session. Carry on away from it (after buttock "
+                "or deep buttock work: slow, light strokes on the lower back), or end the session.",
                 "Never raise the pressure again after a stop.",
-                "If it happened during piriformis or sacrum work, leave that area alone for the rest of "
-                "the session.",
+                "End the whole session on dizziness or feeling faint, on any of the urgent signs above, "
+                "or after a second stop.",
                 "If a question gets no answer, keep the pressure as it is; never raise it.",
                 "If the signs do not settle, or they come back, see a clinician before the next session.",
             ],
@@ -391,7 +391,7 @@ def _pressure_cell(pressure: int | None) -> str:
     if pressure is None:
         return ""
     words = domain.PRESSURE_WORDS.get(pressure, "")
-    return f"{pressure} ({words.split(',')[0]})" if words else str(pressure)
+    return f"{pressure} ({words})" if words else str(pressure)
 
 
 def _technique_cell(technique_id: str | None, library: Library) -> str:
@@ -403,22 +403,26 @@ def _technique_cell(technique_id: str | None, library: Library) -> str:
 
 def _timetable(plan: Plan, library: Library) -> list:
     rows = []
+    shown: str | None = None  # the technique is named on its first row only
     for seg in plan.segments:
         if seg.kind == "cue":
             continue
         if seg.kind == "hold":
             side = f", {seg.side} side" if seg.side else ""
-            what, kind = f"Keep going for {clock(seg.duration)}{side}.", "hold"
+            doing = "Keep going" if seg.technique else "Take your time"
+            what, kind = f"{doing} for {clock(seg.duration)}{side}.", "hold"
         elif seg.kind == "checkpoint":
             what, kind = f"Ask: {seg.text or ''}", "ask"
         else:
             what, kind = seg.text or "", "speech"
+        technique = _technique_cell(seg.technique, library) if seg.technique != shown else ""
+        shown = seg.technique or shown
         rows.append(
             Row(
                 [
                     clock(seg.start),
                     domain.AREA_WORDS.get(seg.area or "", seg.area or ""),
-                    _technique_cell(seg.technique, library),
+                    technique,
                     _pressure_cell(seg.pressure),
                     what,
                 ],
@@ -454,9 +458,15 @@ def _technique(technique: Technique, plan: Plan) -> list:
     segments = [s for s in plan.segments if s.technique == technique.id]
     sides = list(dict.fromkeys(s.side for s in segments if s.side))
     pressures = sorted({s.pressure for s in segments if s.pressure is not None})
+    position = next((s.position for s in segments if s.position), None)
+    where = (
+        domain.POSITION_WORDS.get(position, position)
+        if position
+        else " or ".join(domain.POSITION_WORDS.get(p, p) for p in technique.positions)
+    )
     facts = [
         "works the " + ", ".join(domain.AREA_WORDS.get(a, a) for a in technique.areas),
-        "position: " + " or ".join(technique.positions),
+        "position: " + where,
     ]
     if technique.equipment:
         facts.append("you need: " + ", ".join(technique.equipment))
@@ -468,16 +478,19 @@ def _technique(technique: Technique, plan: Plan) -> list:
         facts.append("both sides, the same time on each")
     side = sides[0] if sides else None
     other = domain.other_side(side)
-    steps = []
-    for number, step in enumerate(technique.steps):
-        text = step.for_mode(plan.mode) or step.for_mode("partner" if plan.mode == "self" else "self") or ""
-        steps.append(_fill(text, _step_pressure(segments, number), side, other))
+    steps = [
+        _step_text(technique, step, number, plan.mode, position, segments, side, other)
+        for number, step in enumerate(technique.steps)
+    ]
     blocks: list = [
         Heading(3, f"{technique.id} {technique.name}"),
         Para(technique.summary),
         Para("; ".join(facts) + ".", lead="In short:"),
-        Items(steps, numbered=True),
     ]
+    setup = technique.setup.get(position) if position else None  # type: ignore[call-overload]
+    if setup is not None and setup.for_mode(plan.mode):
+        blocks.append(Para(setup.for_mode(plan.mode) or "", lead="Getting into position:"))
+    blocks.append(Items(steps, numbered=True))
     if technique.per_side and other:
         blocks.append(Para(f"Then switch sides and repeat every step on the {other} side."))
     blocks.append(Para("", lead="Sources:"))
@@ -485,11 +498,28 @@ def _technique(technique: Technique, plan: Plan) -> list:
     return blocks
 
 
-def _step_pressure(segments: list[Segment], step: int) -> str:
+def _step_text(
+    technique: Technique,
+    step,
+    number: int,
+    mode: str,
+    position: str | None,
+    segments: list[Segment],
+    side: str | None,
+    other: str | None,
+) -> str:
+    """One step as printed: the wording for today's position, the pressure in felt terms."""
+    other_mode = "partner" if mode == "self" else "self"
+    text = step.text(mode, position) or step.text(other_mode, position) or ""
+    return _fill(text, _step_pressure(segments, number, mode), side, other)
+
+
+def _step_pressure(segments: list[Segment], step: int, mode: str = "partner") -> str:
     """The one planned pressure for a step, in the words that are spoken, or a pointer to the timetable."""
     found = {s.pressure for s in segments if s.step == step and s.kind == "speech" and s.pressure}
+    said = domain.PRESSURE_SAY.get(mode, domain.PRESSURE_SAY["partner"])
     if len(found) == 1:
-        return domain.PRESSURE_WORDS.get(found.pop(), PRESSURE_FILLER)
+        return said.get(found.pop(), PRESSURE_FILLER)
     return PRESSURE_FILLER
 
 
