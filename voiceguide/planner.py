@@ -335,7 +335,7 @@ COOL_STROKES = {
     ),
 }
 COOL_BREATHE = {
-    "self": "To cool down, rest your hands on your belly and take a few slow breaths.",
+    "self": "To cool down, let your hands rest loosely and take a few slow breaths.",
     "partner": "To cool down, rest your hands still on your partner's shoulder blades for a few breaths.",
 }
 GET_UP = {
