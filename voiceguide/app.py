@@ -423,6 +423,28 @@ class App:
         finally:
             found.close()
 
+    def rate_pain(self, pain: int) -> str:
+        """Keep a pain rating given on a day without a session (voiceguide pain N); returns when."""
+        from voiceguide import journal
+
+        found = journal.open_journal(self.person)
+        try:
+            return found.add_pain_rating(pain)
+        finally:
+            found.close()
+
+    def pain_ratings(self) -> list:
+        """The ratings given between sessions (history.PainRating), oldest first; none without a journal."""
+        from voiceguide import history, journal
+
+        found = journal.open_existing(self.person, False)
+        if found is None:
+            return []
+        try:
+            return history.read_ratings(found)
+        finally:
+            found.close()
+
     def plot_history(self, records: list[SessionRecord], out: Path) -> None:
         """Draw the chart of these sessions as a PNG or JPEG picture, by the file's suffix."""
         from voiceguide.plot import history_png

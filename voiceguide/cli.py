@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide import cli_progress
+from voiceguide import cli_progress, cli_sessions
 from voiceguide.cli_options import (
     ANSWER_SECONDS,
     MODES,
@@ -200,15 +200,17 @@ def library_check(paths: tuple[Path, ...]) -> None:
 # --- plan ---------------------------------------------------------------------
 
 
-def planning(options: dict) -> tuple[App, PlanOptions, tuple[str, ...]]:
-    """The App for --person, the plan options with --routine's applied (options typed on the
-    command line win), and --include."""
+def planning(options: dict, session: str | None = None) -> tuple[App, PlanOptions, tuple[str, ...]]:
+    """The App for --person, the plan options with a named session's and --routine's applied
+    (options typed on the command line win), and --include."""
     from voiceguide.app import App, PlanOptions
+    from voiceguide.cli_sessions import apply_named
 
     person, routine, include = options.pop("person"), options.pop("routine"), options.pop("include")
     app = App(person, notify=echo_err)
-    given = PlanOptions(**options)
-    return app, app.with_routine(routine, given, typed_options(set(options))), include
+    typed = typed_options(set(options))
+    given = apply_named(session, PlanOptions(**options), typed)
+    return app, app.with_routine(routine, given, typed), include
 
 
 @cli.command()
@@ -327,7 +329,9 @@ def render(
 )
 @click.option("--resume", is_flag=True, help="Continue the last unfinished session where it stopped.")
 @click.option("--json", "as_json", is_flag=True, help="Print every event as one JSON line, as it happens.")
+@click.argument("session", required=False, metavar="[NAME]")
 def play(
+    session: str | None,
     plan_file: Path | None,
     voice: str | None,
     rate: int | None,
@@ -339,6 +343,8 @@ def play(
     **options,
 ) -> None:
     """Play a guided session: it speaks each step, asks how it feels, and adapts.
+
+    NAME is a named session (voiceguide sessions), e.g. quick-relief or evening-partner.
 
     \b
     Keys during a session (no Enter needed):
@@ -352,7 +358,7 @@ def play(
 
     if output not in ("device", "null") and not output.lower().endswith(".wav"):
         raise UsageProblem(f"--output {output}: use device, null, or a file name ending in .wav.")
-    app, chosen, include = planning(options)
+    app, chosen, include = planning(options, session)
     app.hold_session()  # before the sound device opens: a second session is refused at once
     try:
         app.check_screen()
@@ -682,7 +688,7 @@ def voice_forget(person: str | None, yes: bool) -> None:
 
 
 # The commands about progress across sessions (history, routine, schedule, forget) live in cli_progress.
-for _command in cli_progress.COMMANDS:
+for _command in cli_progress.COMMANDS + cli_sessions.COMMANDS:  # cli_sessions: sessions, pain
     cli.add_command(_command)
 
 

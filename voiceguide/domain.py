@@ -138,7 +138,7 @@ PRESSURE_FELT = {
     1: "the hand's own weight; the skin moves with it",
     2: "the muscle is felt under the skin",
     3: "leaning in with some body weight; a comfortable ache",
-    4: "a strong \"good hurt\"; breathing stays slow and easy",
+    4: 'a strong "good hurt"; breathing stays slow and easy',
     5: "very deep; never at home",
 }
 # The sentence a step's {pressure} becomes, for the one who does the pressing.

@@ -963,6 +963,7 @@ def sequence(
             up_side = current_side if place == "side-lying" else None
         else:
             sides = (None,)
+        felt_said = False  # the pressure in felt terms is said at least once per technique
         for pass_index, side in enumerate(sides):
             pressure = start_pressure
             if pass_index == 1:
@@ -989,10 +990,14 @@ def sequence(
                 if blocked:
                     words = step.steady.for_mode(mode, variant) if step.steady else None
                     text = fill(words or STEADY, pressure, side, mode)
+                    if chose and not felt_said and pressure is not None:
+                        text += " " + fill("{pressure}", pressure, side, mode)  # the chosen pressure, felt
                 else:
                     text = fill(step.text(mode, place, variant) or "", pressure, side, mode)
                     if pass_index == 1 and s_index > 0 and not step.rise:
                         text = first_sentence(text)  # the second side: the same again, said shortly
+                felt = domain.PRESSURE_SAY.get(mode, {}).get(pressure or 0)
+                felt_said = felt_said or bool(felt and felt in text)
                 common = {
                     "technique": technique.id,
                     "area": area,
@@ -1014,15 +1019,14 @@ def sequence(
                     hold(base * 2 / 3, is_movement, **common)
                 else:
                     hold(base, is_movement, **common)
-        if t_index == 0 and not request.recording:
-            ask("side", None, technique.id, position=place)
-        elif t_index == 0:
+        if t_index == 0 and any(t.per_side for t in chosen):  # only when a side is worked first
             ask("side", None, technique.id, position=place, side=first_side)
 
     # --- cool-down -----------------------------------------------------------------------------
     cue("next")
     cool = COOL_BREATHE if "lower-back" in skipped_areas else COOL_STROKES
-    say(cool[mode], position=position)
+    if level < ESSENTIAL:
+        say(cool[mode], position=position)
     if not brief:
         drafts.append(Draft("hold", seconds=15.0, fixed=True, fields={"position": position}))
     if position in domain.LYING:
