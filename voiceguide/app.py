@@ -452,12 +452,13 @@ class App:
         check_plot_path(out)
         suffix = out.suffix.lower()
         who = "" if self.is_default_person else self.person
+        ratings = self.pain_ratings()
         if suffix == ".png":
-            history_png(records, out, who=who)
+            history_png(records, out, who=who, ratings=ratings)
             return
         drawn = out.with_name(out.name + ".part.png")
         try:
-            history_png(records, drawn, who=who)
+            history_png(records, drawn, who=who, ratings=ratings)
             from PIL import Image
 
             with Image.open(drawn) as picture:
