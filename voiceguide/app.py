@@ -345,13 +345,14 @@ class App:
         cache: Any = None,
         captions: Path | None = None,
         script: Path | None = None,
+        card: Path | None = None,
     ) -> float:
         """Write the session as one audio file (.wav or .mp3), and captions (.vtt/.srt) and a
         printable script (.html/.md) if asked; returns the seconds of audio written."""
         from voiceguide.session import Voice, render_to_file, speech_for_plan
 
         out = Path(out)
-        check_render_paths(out, captions, script)
+        check_render_paths(out, captions, script, card)
         if cache is None:
             cache = speech_for_plan(plan, voice or Voice())
         seconds = render_to_file(plan, cache, out)
@@ -365,6 +366,10 @@ class App:
 
             writer = export.script_markdown if script.suffix.lower() == ".md" else export.script_html
             write_text(script, writer(plan, self._techniques()))
+        if card:
+            from voiceguide import export
+
+            write_text(card, export.card_html(plan, self._techniques()))
         return seconds
 
     def hold_session(self) -> None:
@@ -504,8 +509,12 @@ class App:
         return enroll.forget(self.person)
 
 
-def check_render_paths(out: Path, captions: Path | None = None, script: Path | None = None) -> None:
+def check_render_paths(
+    out: Path, captions: Path | None = None, script: Path | None = None, card: Path | None = None
+) -> None:
     """Output names `render` can write (checked before any work is done)."""
+    if card and card.suffix.lower() not in (".html", ".htm"):
+        raise UsageProblem(f"--card {card}: must end in .html.")
     if out.suffix.lower() not in (".wav", ".mp3"):
         raise UsageProblem(f"-o {out}: the audio file must end in .wav or .mp3.")
     if captions and captions.suffix.lower() not in (".vtt", ".srt"):

@@ -272,11 +272,18 @@ def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a printable script: .html or .md.",
 )
+@click.option(
+    "--card",
+    "card_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a one-page A4 card (.html): pressure, stop signs, answers, outline.",
+)
 def render(
     plan_file: Path | None,
     output: Path,
     captions: Path | None,
     script_file: Path | None,
+    card_file: Path | None,
     voice: str | None,
     rate: int | None,
     **options,
@@ -289,14 +296,16 @@ def render(
     from voiceguide.app import check_render_paths
     from voiceguide.session import Voice
 
-    check_render_paths(output, captions, script_file)
+    check_render_paths(output, captions, script_file, card_file)
     app, chosen, include = planning(options)
     speech = Voice(voice=voice, rate=rate)
     if plan_file is not None:
         session, cache = app.load_plan(plan_file), None
     else:
         session, cache = app.plan(chosen, include, speech, recording=True)  # nobody answers a recording
-    seconds = app.render(session, output, speech, cache, captions=captions, script=script_file)
+    seconds = app.render(
+        session, output, speech, cache, captions=captions, script=script_file, card=card_file
+    )
     click.echo(f"Wrote {output} ({seconds / 60:.1f} minutes).", err=True)
 
 

@@ -402,15 +402,20 @@ def _technique_cell(technique_id: str | None, library: Library) -> str:
 
 
 def _timetable(plan: Plan, library: Library) -> list:
-    rows = []
+    """One row per thing said; a hold is folded into the row before it ("keep going 0:34"), so the
+    script stays short enough to print."""
+    rows: list[Row] = []
     shown: str | None = None  # the technique is named on its first row only
     for seg in plan.segments:
         if seg.kind == "cue":
             continue
         if seg.kind == "hold":
             side = f", {seg.side} side" if seg.side else ""
-            doing = "Keep going" if seg.technique else "Take your time"
-            what, kind = f"{doing} for {clock(seg.duration)}{side}.", "hold"
+            doing = "keep going" if seg.technique else "take your time"
+            if rows and rows[-1].kind != "ask":
+                rows[-1].cells[-1] += f" Then {doing} for {clock(seg.duration)}{side}."
+                continue
+            what, kind = f"{doing.capitalize()} for {clock(seg.duration)}{side}.", "hold"
         elif seg.kind == "checkpoint":
             what, kind = f"Ask: {seg.text or ''}", "ask"
         else:
@@ -634,3 +639,105 @@ def _html_block(block: object) -> str:
         inner = "\n".join(_html_block(b) for b in block.blocks)
         return f'<section class="notice">\n{inner}\n</section>'
     raise TypeError(f"unknown block {block!r}")
+
+
+# --- the one-page card (render --card) ------------------------------------------------------------
+
+ANSWERS = (
+    ("I am ready", '"ready"', "Enter"),
+    ("Pain now, 0 to 10", '"five", "seven" ...', "0-9, t for ten"),
+    ("Which side is worse", '"left" or "right"', "l or r"),
+    ("Pressure", '"more", "less", "good"', "+  -  g or Enter"),
+    ("Symptom down the leg", '"tingling", "zap"', "!"),
+    ("Pause, go on, repeat", '"pause", "continue", "repeat"', "space, c, r"),
+    ("Stop everything", '"stop"', "s (always works)"),
+)
+CARD_CSS = """
+@page { size: A4; margin: 11mm; }
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 9.6pt; line-height: 1.3;
+  color: #000; margin: 0; }
+h1 { font-size: 14pt; margin: 0 0 0.2em; }
+h2 { font-size: 10.5pt; margin: 0.6em 0 0.2em; border-bottom: 1pt solid #444; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; column-gap: 8mm; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 0.5pt solid #777; padding: 1.5pt 4pt; text-align: left; vertical-align: top; }
+th { background: #e8e8e8; }
+ul { margin: 0.1em 0; padding-left: 1.2em; }
+.stop { border: 2pt solid #000; padding: 2pt 6pt; margin-top: 0.4em; }
+p { margin: 0.2em 0; }
+"""
+
+
+def card_html(plan: Plan, library: Library) -> str:
+    """One printable A4 page to keep beside the mat: pressure in felt terms, the stop word and the
+    signs, the answers by voice and key, and the session's outline."""
+    partner = plan.mode == "partner"
+    title = f"{MODE_TITLE.get(plan.mode, 'Massage session')}: {plan.stage}, {plan.minutes:g} minutes"
+    scale = "".join(
+        f"<tr><td>{level}</td><td>{_e(domain.PRESSURE_FELT[level])}</td></tr>"
+        for level in range(domain.PRESSURE_MIN, plan.max_pressure + 1)
+    )
+    signs = "".join(f"<li>{_e(sign)}</li>" for sign in STOP_SIGNS)
+    urgent = "".join(
+        f"<li>{_e(EMERGENCY_SIGNS.get(q.id, q.text))}</li>" for q in safety.QUESTIONS if q.group == "A"
+    )
+    answers = "".join(
+        f"<tr><td>{_e(what)}</td><td>{_e(say)}</td><td>{_e(key)}</td></tr>" for what, say, key in ANSWERS
+    )
+    outline = "".join(
+        f"<tr><td>{clock(start)}</td><td>{_e(name)}</td><td>{_e(where)}</td></tr>"
+        for start, name, where in _outline(plan, library)
+    )
+    who = "the person receiving" if partner else "you"
+    stopper = "Either of you can say" if partner else "Say"
+    body = f"""<h1>{_e(title)}</h1>
+<p>Pressure at most {plan.max_pressure} of {domain.PRESSURE_MAX}. Keep this card beside the mat.</p>
+<div class="grid">
+<section>
+<h2>Pressure, in what you feel</h2>
+<table><thead><tr><th>Level</th><th>What it feels like</th></tr></thead><tbody>{scale}</tbody></table>
+<p>A good hurt is a dull, spreading ache that eases while you hold. Sharp, shooting, burning or
+electric pain is a bad pain.</p>
+<div class="stop">
+<h2>The stop word: "stop" (or the s key)</h2>
+<p>{stopper} it at any moment: hands off at once. Stop the part at once on:</p>
+<ul>{signs}</ul>
+<p>Get urgent help, and do not go on, if {who} {"has" if partner else "have"}:</p>
+<ul>{urgent}</ul>
+</div>
+</section>
+<section>
+<h2>Answers, by voice or key</h2>
+<table><thead><tr><th>When</th><th>Say</th><th>Or press</th></tr></thead><tbody>{answers}</tbody></table>
+<h2>The session</h2>
+<table><thead><tr><th>From</th><th>What</th><th>Position</th></tr></thead><tbody>{outline}</tbody></table>
+<p>Afterwards: get up by rolling onto the side first, walk a little. Some soreness the next day is
+normal; if pain spreads down the leg, numbness is new, or pain is much worse, call a clinician.</p>
+</section>
+</div>"""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{_e(title)}</title>\n<style>\n{CARD_CSS}</style>\n</head>\n"
+        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _outline(plan: Plan, library: Library) -> list[tuple[float, str, str]]:
+    """(start, what, position) for each part of the session, in order: one row per technique."""
+    rows: list[tuple[float, str, str]] = []
+    seen: set[str] = set()
+    for seg in plan.segments:
+        if not seg.technique or seg.technique in seen:
+            continue
+        seen.add(seg.technique)
+        technique = library.techniques.get(seg.technique)
+        name = technique.name if technique else seg.technique
+        where = domain.POSITION_WORDS.get(seg.position or "", "")
+        rows.append((seg.start, name, where))
+    closing = next(
+        (s for s in reversed(plan.segments) if s.kind == "speech" and s.text and "cool down" in s.text), None
+    )
+    if closing is not None:
+        rows.append((closing.start, "Cool-down, getting up, a short walk", ""))
+    return rows
