@@ -336,7 +336,7 @@ COOL_STROKES = {
 }
 COOL_BREATHE = {
     "self": "To cool down, let your hands rest loosely and take a few slow breaths.",
-    "partner": "To cool down, rest your hands still on your partner's shoulder blades for a few breaths.",
+    "partner": "To cool down, rest your hands lightly on your partner's knees and breathe slowly together.",
 }
 GET_UP = {
     "self": (
@@ -909,9 +909,10 @@ def sequence(
                 text = CHANGE.get((mode, place), CHANGE_OTHER)
                 say(text, position=place)
                 pause(change_seconds(mode, position, place), timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
-            if phase != last_phase and phase in PHASE_INTRO and not (brief and phase != "movement"):
+            short = level >= SHORTER
+            if phase != last_phase and phase in PHASE_INTRO and not (short and phase != "movement"):
                 say(pick(PHASE_INTRO[phase], variant), position=place)
-            if technique.setup and (place != position or not brief):
+            if technique.setup and (place != position or not short):
                 say(
                     setup_text(technique, mode, place, variant),
                     technique=technique.id,
@@ -1024,7 +1025,8 @@ def sequence(
 
     # --- cool-down -----------------------------------------------------------------------------
     cue("next")
-    cool = COOL_BREATHE if "lower-back" in skipped_areas else COOL_STROKES
+    lying_on_back = position == "back-lying"
+    cool = COOL_BREATHE if "lower-back" in skipped_areas or lying_on_back else COOL_STROKES
     if level < ESSENTIAL:
         say(cool[mode], position=position)
     if not brief:
@@ -1048,11 +1050,19 @@ def first_sentence(text: str) -> str:
 
 
 def brief_steps(technique: Technique, steady: bool = False) -> set[int]:
-    """The short form of a technique: where the hands go, its first working step, and the step
-    where the pressure rises (else, or when steady, its last working step)."""
-    working = [i for i, s in enumerate(technique.steps) if s.hold >= WORKING_HOLD and not (steady and s.rise)]
-    rise = [] if steady else [i for i, s in enumerate(technique.steps) if s.rise]
-    return {0, *working[:1], *(rise or working)[-1:]}
+    """The short form of a technique: where the hands go, its first and last working steps, and
+    (unless steady: a short session that stays at the starting pressure) a step where the pressure
+    rises, if neither of those is one."""
+    steps = technique.steps
+    working = [i for i, s in enumerate(steps) if s.hold >= WORKING_HOLD]
+    plain = [i for i in working if not steps[i].rise]
+    kept = {0, *working[:1], *plain[-1:]}
+    if steady:
+        return {i for i in kept if not steps[i].rise} | {0, *plain[:1]}
+    rises = [i for i, s in enumerate(steps) if s.rise]
+    if rises and not any(steps[i].rise for i in kept):
+        kept.add(rises[0])
+    return kept
 
 
 def setup_text(technique: Technique, mode: str, position: str, variant: int) -> str:
