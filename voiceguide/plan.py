@@ -92,8 +92,10 @@ def renumber(segments: list[Segment]) -> list[Segment]:
     t = 0.0
     for i, seg in enumerate(segments):
         duration = round(seg.duration, 3)
-        out.append(replace(seg, index=i, start=round(t, 3), duration=duration))
-        t += duration
+        start = round(t, 3)
+        # each segment ends exactly where the next starts, on the millisecond grid
+        t = round(start + duration, 3)
+        out.append(replace(seg, index=i, start=start, duration=round(t - start, 3)))
     return out
 
 
