@@ -107,3 +107,13 @@ def test_the_session_number_comes_from_the_journal(cli):
     assert cli("screen", input=SCREEN).exit_code == 0
     assert cli("play", "quick-relief", "--output", "null", input="ready\n3\n").exit_code == 0
     assert App(notify=[].append).request(PlanOptions()).session_number == 2
+
+
+def test_plan_and_render_take_the_mode_of_the_screen_like_play(cli):
+    assert cli("screen", "--mode", "partner", "--stage", "subacute", input=SCREEN).exit_code == 0
+    plan = json.loads(cli("plan", "--minutes", "10", "--json").stdout)
+    assert (plan["mode"], plan["stage"]) == ("partner", "subacute")
+    typed = json.loads(cli("plan", "--mode", "self", "--minutes", "10", "--json").stdout)
+    assert typed["mode"] == "self"  # typed options still win
+    request = App(notify=[].append).request(PlanOptions(minutes=10), recording=True)
+    assert request.mode == "partner" and not request.red_flags_first  # screened: no red-flag opening

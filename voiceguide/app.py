@@ -57,7 +57,7 @@ class ScreenNeeded(SafetyStop):
 class PlanOptions:
     """What a session should be: the plan options of `plan`, `render`, `play` and routines."""
 
-    mode: str = "self"
+    mode: str | None = None  # None: the mode of the person's screen, else self
     stage: str | None = None  # None: the profile's stage, else acute
     minutes: float = 15
     focus: tuple[str, ...] = ()
@@ -128,11 +128,12 @@ class App:
         except InvalidInput:
             return None
 
-    def save_screen(self, result: ScreenResult, stage: str | None = None) -> Profile:
-        """Keep the screen's answers as the profile (with this stage, else the one saved before)."""
+    def save_screen(self, result: ScreenResult, stage: str | None = None, mode: str | None = None) -> Profile:
+        """Keep the screen's answers as the profile (with this stage, else the one saved before, and
+        the mode it was answered for, which plan, render and play then default to)."""
         from voiceguide import profile
 
-        saved = profile.from_screen(result, stage or self.previous_stage())
+        saved = profile.from_screen(result, stage or self.previous_stage(), mode=mode)
         profile.save(saved, self.person)
         return saved
 
@@ -257,7 +258,7 @@ class App:
             )
         self.library()
         request = planner.Request(
-            mode=options.mode,
+            mode=options.mode or profile.mode or "self",
             stage=options.stage or profile.stage or "acute",
             minutes=options.minutes,
             focus=tuple(dict.fromkeys(options.focus)),

@@ -376,7 +376,7 @@ def play(
             raise
         click.echo("First, the safety screen.")
         ctx = click.get_current_context()
-        ctx.invoke(screen, mode=chosen.mode, stage=None, as_json=False, person=app.person)
+        ctx.invoke(screen, mode=chosen.mode or "self", stage=None, as_json=False, person=app.person)
         app.check_screen()
     speech = sess.Voice(voice=voice, rate=rate)
     opener = sess.SinkOpener(output)  # the sound device starts while the session is prepared
@@ -556,7 +556,7 @@ def screen(mode: str, stage: str | None, as_json: bool, person: str | None = Non
             f"The screen needs an answer to every question; it ran out after {e.answered}.",
             hint="Give one yes or no per line, in question order. Nothing was saved.",
         ) from None
-    saved = App(person, notify=echo_err).save_screen(result, stage)
+    saved = App(person, notify=echo_err).save_screen(result, stage, mode)
     if as_json:
         click.echo(
             json.dumps(
