@@ -212,9 +212,7 @@ def test_changing_position_is_spoken_and_given_time(mode):
             changes += 1
             before = next(s.position for s in reversed(segs[:i]) if s.position and s.technique)
             intros = {p for options in planner.PHASE_INTRO.values() for p in options}
-            going_on = next(
-                s for s in segs[i + 1 :] if s.technique or s.kind == "cue" or s.text in intros
-            )
+            going_on = next(s for s in segs[i + 1 :] if s.technique or s.kind == "cue" or s.text in intros)
             needed = planner.change_seconds(mode, before, seg.position)
             assert going_on.start - seg.start >= needed - 0.01
             assert needed >= (planner.TURN_OVER_SECONDS if before in domain.LYING else 20)
@@ -389,3 +387,14 @@ def test_ready_and_side_answers_by_voice_and_key():
     assert from_key("l", "side").intent == "left" and from_key("r", "side").intent == "right"
     assert from_key("r").intent == "repeat"  # elsewhere r still repeats
     assert understand("right", "pressure").intent == "good"  # "that's right" still agrees
+
+
+def test_recent_hip_surgery_takes_the_hip_precautions():
+    plan = build(mode="self", stage="chronic", minutes=30, conditions=("recent-surgery:hip",))
+    assert not HIP_ROTATION & set(techniques_in(plan))
+    assert any("straight up" in t and "no further" in t for t in spoken(plan))
+
+
+def test_pregnancy_advises_checking_with_the_midwife():
+    said = " ".join(spoken(build(mode="self", stage="acute", minutes=10, conditions=("pregnancy",))))
+    assert "midwife" in said

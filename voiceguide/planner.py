@@ -178,8 +178,14 @@ AVOID_AREA = "We leave out the {area} today, because the last session had to sto
 LEARNT_PRESSURE = "Each part starts at the pressure you chose last time. Say more or less at any check."
 CHECK_AREA_CONDITION = "Keep away from any spot with broken skin, a rash, or recent surgery."
 PREGNANCY_NOTE = {
-    "self": "With the pregnancy, everything today is done sitting or lying on your side, gently.",
-    "partner": "With the pregnancy, your partner stays on their side or sitting, and the touch stays light.",
+    "self": (
+        "With the pregnancy, everything today is done sitting or lying on your side, gently. "
+        "Check with your midwife or doctor that massage is right for you."
+    ),
+    "partner": (
+        "With the pregnancy, your partner stays on their side or sitting, and the touch stays light. "
+        "Check with the midwife or doctor that massage is right for them."
+    ),
 }
 QUESTIONS = {
     ("opening", "self"): "Before we start, how strong is your pain right now, from zero to ten?",
@@ -492,6 +498,8 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
     validate(request)
     parsed = [domain.parse_condition(c) for c in request.conditions]
     names = {name for name, _ in parsed}
+    if ("recent-surgery", "hip") in parsed:
+        names.add("hip-replacement")  # the same hip precautions: no rotation, flexion only to a right angle
     if "dvt" in names:
         raise SafetyStop(
             "No massage with a suspected or known deep-vein thrombosis (DVT).",
