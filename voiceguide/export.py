@@ -357,7 +357,8 @@ def _scales(plan: Plan) -> list:
         ),
         Para(
             "A good hurt is a dull, spreading ache that fades while the pressure is held. Sharp, "
-            "shooting, burning or electric pain, or tingling, is a bad pain: follow the stop rules.",
+            "shooting, burning or electric pain, or tingling that is new or stronger than usual, is a bad "
+            "pain: follow the stop rules.",
             lead="Good hurt or bad pain.",
         ),
     ]
