@@ -163,7 +163,9 @@ def test_two_stops_in_a_row_are_spoken_and_printed_at_the_start(cli, two_stops, 
     segments = [e for e in map(json.loads, result.stdout.splitlines()) if e.get("event") == "segment"]
     said = [e["text"] for e in segments if e.get("kind") == "speech"]
     first_hands_on = next(i for i, e in enumerate(segments) if e.get("technique"))
-    advice = next(i for i, e in enumerate(segments) if "two sessions both had to stop" in (e.get("text") or ""))
+    advice = next(
+        i for i, e in enumerate(segments) if "two sessions both had to stop" in (e.get("text") or "")
+    )
     assert advice < first_hands_on  # at the start, before any hands-on work
     assert any("The last two sessions both had to stop for safety." in t for t in said)
 
