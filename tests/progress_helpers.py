@@ -21,14 +21,17 @@ import voiceguide.cli
 
 SCREEN = "no\n" * 19
 PARTNER = ("--mode", "partner", "--stage", "subacute", "--minutes", "20")
-# Partner, subacute, 20 minutes, no history: pain 5; P02 firmer then good twice (settles on 2);
-# pain 4 at the sacrum and at the piriformis; P05 firmer, good, good (settles on 4); pain 3 at the end.
-CHOOSE = "5\nmore\ngood\ngood\n4\n4\nmore\ngood\ngood\n3\n"
-# The same once pressures are learnt (one check per technique): pain 4, good, 3, 3, good, 2 at the end.
-LEARNT = "4\ngood\n3\n3\ngood\n2\n"
+# Partner, subacute, 20 minutes, no history: ready; pain 5; the left side is worse; P02 firmer then
+# good twice (settles on 2); pain 4 at the buttock, P04 good three times (settles on 3, its planned
+# rise); pain 4 at the piriformis; P05 firmer, then good three times (settles on 3, the subacute
+# cap); pain 3 at the sacrum, P07 good (settles on 1); pain 3 at the end.
+CHOOSE = "ready\n5\nleft\nmore\ngood\ngood\n4\ngood\ngood\ngood\n4\nmore\ngood\ngood\ngood\n3\ngood\n3\n"
+# The same once pressures are learnt (one check per technique): ready, pain 4, left, good; pain 3,
+# good; pain 3, good; pain 3, good; 2 at the end.
+LEARNT = "ready\n4\nleft\ngood\n3\ngood\n3\ngood\n3\ngood\n2\n"
 # The stop word during the piriformis work, then "no" to going on gently: the session ends
 # there (a tingling would stop only that technique now); pain 3 at the end.
-HURT = "4\ngood\n3\n3\nstop\nno\n3\n"
+HURT = "ready\n4\nleft\ngood\n3\ngood\n3\nstop\nno\n3\n"
 
 
 def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:

@@ -329,12 +329,13 @@ def used_ids(plan: Plan) -> list[str]:
 
 STOP_RULE_WORDS = (
     "shooting, electric or burning pain",
-    "new tingling or numbness down the leg",
+    "tingling or numbness down the leg that is new or stronger than usual",
     "further down the leg",
     "above 5 out of 10, or 2 points above",
     "dizziness or feeling faint",
     "Never raise the pressure",
-    "gentle vibration",
+    "Leave that area alone",  # and carry on away from it: the fallback is never the area that stopped
+    "slow, light strokes on the lower back",
     "end the session",
 )
 
@@ -360,9 +361,9 @@ def test_html_holds_the_safety_notice_scale_stop_rules_and_techniques(plan):
     assert "short while at best" in text and "exercise" in text and "not a cure" in text
     for sign in ("both legs", "bladder", "genitals", "sexual function", "foot that drags"):
         assert sign in text
-    for level, words_for_level in domain.PRESSURE_WORDS.items():
-        assert words_for_level in text
-        assert f"{level} {words_for_level}" in text
+    for level, felt in domain.PRESSURE_FELT.items():  # the scale in what the hands do and feel
+        assert felt in text
+        assert f"{level} {felt}" in text
     for rule in STOP_RULE_WORDS:
         assert rule in text
     for technique_id in used_ids(plan):
@@ -402,9 +403,10 @@ def test_markdown_has_a_timetable_row_for_every_speech_segment(plan):
         assert any(row.startswith(prefix) and words(seg.text) in row for row in rows), (
             f"no timetable row for segment {seg.index} at {clock(seg.start)}"
         )
-        if seg.technique:
-            name = LIB.techniques[seg.technique].name
-            assert any(row.startswith(prefix) and f"{seg.technique} {name}" in row for row in rows)
+    # each technique is named once, on its first row, not repeated on every row
+    for technique_id in used_ids(plan):
+        name = f"{technique_id} {LIB.techniques[technique_id].name}"
+        assert sum(name in row for row in rows) == 1, name
     for seg in plan.segments:
         if seg.kind == "checkpoint":
             assert any(row.startswith(f"| {clock(seg.start)} |") and "Ask:" in row for row in rows)
@@ -414,15 +416,18 @@ def test_markdown_has_the_same_safety_content(plan):
     md = words(export.script_markdown(plan, LIB))
     for rule in STOP_RULE_WORDS:
         assert rule in md
-    for level, words_for_level in domain.PRESSURE_WORDS.items():
-        assert f"| {level} | {words_for_level} |" in md
+    for level, felt in domain.PRESSURE_FELT.items():
+        assert f"| {level} | {felt} |" in md
     assert md.startswith("# ")
     assert "not medical advice" in md
 
 
 def test_markup_in_a_technique_name_is_escaped():
     name = "A <b> & c"
-    tampered = LIB.techniques["S01"].model_copy(update={"name": name})
+    # names are not spoken (titles are not read out as sentences): the markup goes into a step too
+    original = LIB.techniques["S01"]
+    step = original.steps[0].model_copy(update={"self_": f"{name}.", "at": {}})
+    tampered = original.model_copy(update={"name": name, "steps": [step, *original.steps[1:]]})
     lib = Library(techniques={**LIB.techniques, "S01": tampered})
     plan = build(REQUESTS["self-acute-15"], lib)
     assert "S01" in used_ids(plan)

@@ -48,12 +48,12 @@ def test_history_json_matches_golden(cli, played):
     # the fields the issue names, with what these sessions did
     first, second, third = records
     assert (first["pain_before"], first["pain_after"]) == (5, 3)
-    assert first["chosen_pressure"] == {"P02": 2, "P05": 4}
-    assert second["highest_pressure"]["piriformis"] == 4  # started where the person settled
+    assert first["chosen_pressure"] == {"P02": 2, "P04": 3, "P05": 3, "P07": 1}  # P05: the subacute cap
+    assert second["highest_pressure"]["piriformis"] == 3  # started where the person settled
     assert third["ended"] == "stopped" and third["stop_reason"] == "stop word"
     assert third["stopped_areas"] == ["piriformis"] and "P05" not in third["chosen_pressure"]
     assert third["seconds_played"] < first["seconds_played"]
-    assert [r["answers"] for r in records] == [10, 6, 7]
+    assert [r["answers"] for r in records] == [18, 11, 10]  # ready and the worse side are answers too
 
 
 def test_history_table_tells_how_it_goes(cli, played):
@@ -66,7 +66,7 @@ def test_history_table_tells_how_it_goes(cli, played):
     assert "4→2" in lines[2]
     assert lines[3].endswith("stopped: stop word")
     assert "Pain at the start of a session: 5 at first, 4 lately" in out
-    assert "Next session starts at: P02 pressure 2." in out
+    assert "Next session starts at: P02 pressure 2, P04 pressure 3" in out
     assert "leaves out the piriformis" in out and "--include piriformis" in out
 
 
@@ -83,7 +83,7 @@ def test_csv_has_one_row_per_session(cli, played, tmp_path):
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["ended"] for r in rows] == ["finished", "finished", "stopped"]
-    assert rows[0]["chosen_pressure"] == "P02=2; P05=4"
+    assert rows[0]["chosen_pressure"] == "P02=2; P04=3; P05=3; P07=1"
     assert rows[2]["stop_reason"] == "stop word" and rows[2]["pain_after"] == "3"
 
 

@@ -47,12 +47,14 @@ def test_structure_of_a_session():
     segs = plan.segments
     assert segs[0].kind == "cue" and segs[0].sound == "start"
     assert segs[-1].kind == "cue" and segs[-1].sound == "end"
-    welcome = segs[1]
-    assert welcome.kind == "speech" and "stop" in welcome.text.lower()
-    # positioning first, then the opening pain rating, before any hands-on work
-    first_check = next(s for s in segs if s.kind == "checkpoint")
+    # getting ready first (answered with "ready"), then the stop word, then the opening pain
+    # rating, before any hands-on work
+    ready = next(s for s in segs if s.kind == "checkpoint")
+    assert ready.question == "ready" and "press enter" in ready.text.lower()
+    first_check = next(s for s in segs if s.kind == "checkpoint" and s.question == "pain")
     first_hold = next(s for s in segs if s.kind == "hold")
-    assert first_check.question == "pain" and first_check.start < first_hold.start
+    stop_said = next(s for s in segs if s.kind == "speech" and "stop" in s.text.lower())
+    assert stop_said.start < first_check.start < first_hold.start
     assert "zero to ten" in first_check.text
     # the hands-on check of lower back and buttock comes first
     assert techniques_in(plan)[0] == "P01"
@@ -64,13 +66,17 @@ def test_structure_of_a_session():
 def test_lower_back_before_buttock_and_piriformis_after_sacrum_edge_start():
     plan = build(mode="partner", stage="chronic", minutes=45)
     massage = [
-        s.area for s in plan.segments if s.kind == "hold" and LIB.techniques[s.technique].kind == "massage"
+        s.area
+        for s in plan.segments
+        if s.kind == "hold" and s.technique and LIB.techniques[s.technique].kind == "massage"
     ]
     first = {area: massage.index(area) for area in set(massage)}
     assert first["lower-back"] < first["buttock"]
     assert first["lower-back"] < first["piriformis"]
     p05 = [s for s in plan.segments if s.technique == "P05" and s.kind == "speech"]
-    assert "sacrum" in p05[0].text.lower()
+    first_step = next(s for s in p05 if s.step == 0)
+    assert "the flat bone at the base of the spine" in first_step.text.lower()
+    assert "outer edge" in first_step.text.lower()
 
 
 def test_movement_comes_near_the_end():
@@ -94,7 +100,7 @@ def test_both_sides_get_equal_time_and_a_spoken_switch():
         switch = [
             s
             for s in plan.segments
-            if s.technique == tid and s.kind == "speech" and "switch sides" in s.text.lower()
+            if s.technique == tid and s.kind == "speech" and s.text.lower().startswith("now the ")
         ]
         assert len(switch) == 1
         i = switch[0].index
@@ -272,7 +278,10 @@ def test_any_request_in_range_gives_a_valid_safe_plan(
         seed=seed,
     )
     target = minutes * 60
-    assert abs(plan.total_seconds - target) <= max(0.02 * target, 10)
+    if any("not enough gentle work" in n for n in plan.notes):  # an area left out: shorter, never padded
+        assert plan.total_seconds < target
+    else:
+        assert abs(plan.total_seconds - target) <= max(0.02 * target, 10)
     plan_from_dict(plan.to_dict())  # valid by the same checks as a plan file
     cap = domain.STAGE_PRESSURE_CAP[stage]
     if max_pressure:

@@ -12,6 +12,8 @@ import wave
 
 import pytest
 
+from voiceguide import domain
+
 ALL_NO = "no\n" * 19
 PARTNER = ("--mode", "partner", "--stage", "subacute", "--minutes", "20")
 
@@ -52,14 +54,14 @@ def test_play_refuses_after_an_emergency_screen(cli):
 
 
 def test_more_raises_pressure_and_says_so(cli, screened, voiceguide_home):
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\nmore\ngood\n")
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n3\nleft\nmore\ngood\n")
     assert result.exit_code == 0, result.stderr
     evs = events(result.stdout)
     actions = [e for e in evs if e["event"] == "action"]
     up = next(e for e in actions if e["action"] == "pressure_up")
     i = evs.index(up)
     said = spoken_after(evs, i)
-    assert said[0].startswith("A little firmer now") and "two out of five" in said[0]
+    assert said[0].startswith("A little firmer now") and domain.PRESSURE_WORDS[2] in said[0]
     # the next question is a pressure check at the new pressure
     nxt = next(e for e in evs[i:] if e["event"] == "segment" and e["kind"] == "checkpoint")
     assert nxt["question"] == "pressure"
@@ -69,21 +71,21 @@ def test_more_raises_pressure_and_says_so(cli, screened, voiceguide_home):
     first_answer = kinds.index("answer")
     assert kinds[first_answer + 1] == "action"
     answers = [json.loads(d) for e, d in rows if e == "answer"]
-    assert [a["intent"] for a in answers[:3]] == ["number", "more", "good"]
+    assert [a["intent"] for a in answers[:5]] == ["good", "number", "left", "more", "good"]
 
 
 def test_checkpoint_event_is_printed_before_the_answer_is_read(cli, screened):
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\n")
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n")
     evs = events(result.stdout)
     first_answer = next(i for i, e in enumerate(evs) if e["event"] == "answer")
     checkpoint = next(i for i, e in enumerate(evs) if e.get("kind") == "checkpoint")
     assert checkpoint < first_answer
-    assert evs[checkpoint]["question"] == "pain"
+    assert evs[checkpoint]["question"] == "ready"  # "say ready, or press Enter" comes first
 
 
 def test_stop_word_stops_and_never_raises_pressure_after(cli, screened, voiceguide_home):
     """The stop word, then 'yes' to going on gently: the session goes on, never firmer again."""
-    answers = "3\nstop\nyes\n" + "more\n" * 10
+    answers = "ready\n3\nleft\nstop\nyes\n" + "more\n" * 10
     result = cli("play", *PARTNER, "--output", "null", "--json", input=answers)
     assert result.exit_code == 0, result.stderr
     evs = events(result.stdout)
@@ -101,7 +103,7 @@ def test_stop_word_stops_and_never_raises_pressure_after(cli, screened, voicegui
 
 
 def test_stop_word_then_choosing_to_end_ends_the_session(cli, screened, voiceguide_home):
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\nstop\nno\n2\n")
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n3\nleft\nstop\nno\n2\n")
     assert result.exit_code == 7 and "stopped for safety" in result.stderr
     assert journal_rows(voiceguide_home, "SELECT status, stop_reason FROM sessions") == [
         ("stopped", "stop word")
@@ -109,7 +111,8 @@ def test_stop_word_then_choosing_to_end_ends_the_session(cli, screened, voicegui
 
 
 def test_pain_two_points_above_the_start_is_a_stop_rule(cli, screened):
-    # opening 2; 'good' at the lower-back pressure check; then 4 on reaching a new area
+    # ready; opening 2; the worse side; 'good' at the lower-back pressure checks; then 4 on
+    # reaching a new area
     result = cli(
         "play",
         "--mode",
@@ -121,7 +124,7 @@ def test_pain_two_points_above_the_start_is_a_stop_rule(cli, screened):
         "--output",
         "null",
         "--json",
-        input="2\ngood\ngood\ngood\ngood\n4\n" + "good\n" * 20,
+        input="ready\n2\nleft\ngood\ngood\n4\n" + "good\n" * 20,
     )
     evs = events(result.stdout)
     stops = [e for e in evs if e["event"] == "action" and e["action"] == "stop_technique"]
@@ -134,7 +137,7 @@ def test_pain_two_points_above_the_start_is_a_stop_rule(cli, screened):
 
 
 def test_symptom_word_stops_the_technique_and_the_area_is_not_worked_again(cli, screened):
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\nit is tingling\n" + "good\n" * 20)
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n3\nleft\nit is tingling\n" + "good\n" * 20)
     assert result.exit_code == 0, result.stderr
     evs = events(result.stdout)
     stop = next(e for e in evs if e["event"] == "action" and e["action"] == "stop_technique")
@@ -149,7 +152,7 @@ def test_symptom_word_stops_the_technique_and_the_area_is_not_worked_again(cli, 
 
 
 def test_dizziness_ends_the_session(cli, screened):
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\nI feel dizzy\n")
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n3\nleft\nI feel dizzy\n")
     assert result.exit_code == 7
     evs = events(result.stdout)
     stop = next(e for e in evs if e["event"] == "action" and e["action"] == "stop")
@@ -169,7 +172,7 @@ def test_acute_stage_never_goes_above_two(cli, screened):
         "--output",
         "null",
         "--json",
-        input="2\n" + "more\n" * 30,
+        input="ready\n2\nleft\n" + "more\n" * 30,
     )
     evs = events(result.stdout)
     pressures = [e["pressure"] for e in evs if e["event"] == "segment" and e.get("pressure")]
@@ -187,29 +190,34 @@ def test_no_answer_keeps_pressure_and_asks_once_more(cli, screened, voiceguide_h
     assert all(e["action"] == "keep" and e["reason"].startswith("no answer") for e in actions)
     reasks = journal_rows(voiceguide_home, "SELECT data FROM events WHERE event = 'reask'")
     assert len(reasks) == len(checkpoints)  # each question asked once more, then carry on
-    assert "Say a number from zero to ten" in json.loads(reasks[0][0])["text"]
+    texts = [json.loads(r[0]) for r in reasks]
+    assert any("Say a number from zero to ten" in r["text"] for r in texts if r.get("question") == "pain")
 
 
 def test_unknown_answer_is_asked_again_not_guessed(cli, screened):
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="banana\n4\n")
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\nbanana\n4\n")
     evs = events(result.stdout)
     answers = [e for e in evs if e["event"] == "answer"]
-    assert answers[0]["intent"] == "unknown" and answers[1]["value"] == 4
+    assert answers[1]["intent"] == "unknown" and answers[2]["value"] == 4
     actions = [e for e in evs if e["event"] == "action"]
-    assert "opening pain 4/10" in actions[0]["reason"]
+    assert "opening pain 4/10" in actions[1]["reason"]
 
 
 def test_feedback_none_to_wav_equals_render(cli, screened, tmp_path):
+    # the same plan file: render builds its own plans as recordings (questions become if-then
+    # instructions), so the plan is made once and given to both
+    plan = tmp_path / "plan.json"
     played = tmp_path / "played.wav"
     rendered = tmp_path / "rendered.wav"
-    assert cli("play", *PARTNER, "--output", str(played), "--feedback", "none").exit_code == 0
-    assert cli("render", *PARTNER, "-o", str(rendered)).exit_code == 0
+    assert cli("plan", *PARTNER, "-o", str(plan)).exit_code == 0
+    assert cli("play", "--plan", str(plan), "--output", str(played), "--feedback", "none").exit_code == 0
+    assert cli("render", "--plan", str(plan), "-o", str(rendered)).exit_code == 0
     assert played.read_bytes() == rendered.read_bytes()
 
 
 def test_wav_output_includes_feedback_pauses(cli, screened, tmp_path):
     out = tmp_path / "s.wav"
-    result = cli("play", *PARTNER, "--output", str(out), "--json", input="3\nmore\ngood\n")
+    result = cli("play", *PARTNER, "--output", str(out), "--json", input="ready\n3\nleft\nmore\ngood\n")
     assert result.exit_code == 0
     with wave.open(str(out)) as w:
         seconds = w.getnframes() / w.getframerate()
@@ -219,7 +227,7 @@ def test_wav_output_includes_feedback_pauses(cli, screened, tmp_path):
 
 def test_resume_continues_an_interrupted_session(cli, screened, voiceguide_home):
     # make a session look interrupted after its third block
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="3\nmore\ngood\n")
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n3\nleft\nmore\ngood\n")
     assert result.exit_code == 0
     db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
     blocks = db.execute("SELECT id, data FROM events WHERE event = 'block' ORDER BY id").fetchall()
@@ -275,7 +283,7 @@ def test_after_less_no_planned_rise_goes_back_up(cli, screened):
         "--output",
         "null",
         "--json",
-        input="2\nmore\nless\n" + "good\n" * 30,
+        input="ready\n2\nleft\nmore\nless\n" + "good\n" * 30,
     )
     evs = events(result.stdout)
     down = next(e for e in evs if e["event"] == "action" and e["action"] == "pressure_down")
@@ -292,7 +300,7 @@ def test_after_less_no_planned_rise_goes_back_up(cli, screened):
 def test_after_a_stop_the_closing_rating_is_asked_once_kept_and_shown(cli, screened):
     """Found in a new-user trial: the closing question refused numbers after a stop, 'We will
     finish here' was said twice, and no closing rating was kept."""
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="4\nstop\nno\n2\n")
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n4\nleft\nstop\nno\n2\n")
     assert result.exit_code == 7, result.stderr
     evs = events(result.stdout)
     said = spoken_after(evs, 0)
@@ -306,9 +314,11 @@ def test_after_a_stop_the_closing_rating_is_asked_once_kept_and_shown(cli, scree
 
 def test_every_wait_in_json_carries_a_question(cli, screened):
     """A client that answers only events with "question" never hangs: re-asks and the offer too."""
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="mumble\n4\nstop\nmumble\nno\n3\n")
+    result = cli(
+        "play", *PARTNER, "--output", "null", "--json", input="ready\nmumble\n4\nleft\nstop\nmumble\nno\n3\n"
+    )
     assert result.exit_code == 7, result.stderr
     evs = events(result.stdout)
     reasks = [e for e in evs if e["event"] == "reask"]
     assert len(reasks) == 2 and all(e.get("question") for e in reasks)
-    assert {e["question"] for e in reasks} == {"pain", "offer"}
+    assert {e["question"] for e in reasks} == {"ready", "offer"}

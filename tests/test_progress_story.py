@@ -11,11 +11,12 @@ from PIL import Image
 from progress_helpers import CHOOSE, PARTNER, SCREEN, spread
 
 FIVE = [
-    CHOOSE,  # pain 5 -> 3; settles on P02 2 and P05 4
-    "4\ngood\n3\n3\ngood\n2\n",  # 4 -> 2, at the chosen pressures
-    "4\ngood\n3\n2\ngood\n2\n",  # 4 -> 2
-    "3\ngood\n2\n2\ngood\n1\n",  # 3 -> 1
-    "3\ngood\n2\n2\nstop\nno\n3\n",  # the stop word during the piriformis work, then end
+    CHOOSE,  # pain 5 -> 3; settles on P02 2 and P05 3 (the subacute cap)
+    # ready, opening pain, the worse side, then pain and pressure at each part, closing pain
+    "ready\n4\nleft\ngood\n3\ngood\n3\ngood\n3\ngood\n2\n",  # 4 -> 2, at the chosen pressures
+    "ready\n4\nleft\ngood\n3\ngood\n2\ngood\n2\ngood\n2\n",  # 4 -> 2
+    "ready\n3\nleft\ngood\n2\ngood\n2\ngood\n2\ngood\n1\n",  # 3 -> 1
+    "ready\n3\nleft\ngood\n2\ngood\n2\nstop\nno\n3\n",  # the stop word during the piriformis work, then end
 ]
 
 
@@ -40,7 +41,7 @@ def test_five_sessions_then_a_sixth_shaped_by_them(cli, voiceguide_home, tmp_pat
         assert image.size == (1000, 750) and len(image.convert("RGB").getcolors(1 << 20)) > 50
 
     # the sixth session starts at the chosen pressures and leaves out the area that hurt
-    sixth = cli("play", *PARTNER, "--output", "null", "--json", input="3\ngood\n2\n")
+    sixth = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n3\nleft\ngood\n2\n")
     assert sixth.exit_code == 0, sixth.stderr
     assert "Left out today: the piriformis" in sixth.stderr and "--include piriformis" in sixth.stderr
     events = [json.loads(line) for line in sixth.stdout.splitlines()]

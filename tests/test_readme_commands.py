@@ -25,7 +25,7 @@ def test_the_readme_table_is_up_to_date():
 def test_every_command_and_option_is_in_the_table():
     table = readme_commands.table()
     for needle in (
-        "`voiceguide play`",
+        "`voiceguide play [NAME]`",  # a named session (voiceguide sessions) is optional
         "`--answer-timeout FLOAT RANGE`",
         "`--include [lower-back",
         "`voiceguide voice enroll` |",

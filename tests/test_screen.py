@@ -211,7 +211,8 @@ def test_skin_on_the_buttock_leaves_the_buttock_out(cli, mode):
             and (
                 s["area"] == "buttock"
                 or (
-                    techniques[s["technique"]].kind != "assessment"
+                    s.get("technique") is not None  # a hold for changing position works nothing
+                    and techniques[s["technique"]].kind != "assessment"
                     and "buttock" in techniques[s["technique"]].areas
                 )
             )
@@ -229,7 +230,7 @@ def test_skin_on_the_buttock_leaves_the_buttock_out(cli, mode):
     assert "skin:buttock" in plan["conditions"]
     assert buttock_holds(plan) == []
     for segment in plan["segments"]:
-        if segment["kind"] == "hold":
+        if segment["kind"] == "hold" and segment.get("technique"):
             assert techniques[segment["technique"]].areas[0] != "buttock"
     spoken = " ".join(s.get("text") or "" for s in plan["segments"])
     assert "Leave out the buttock today" in spoken

@@ -57,7 +57,7 @@ class ScreenNeeded(SafetyStop):
 class PlanOptions:
     """What a session should be: the plan options of `plan`, `render`, `play` and routines."""
 
-    mode: str = "self"
+    mode: str | None = None  # None: the mode of the person's screen, else self
     stage: str | None = None  # None: the profile's stage, else acute
     minutes: float = 15
     focus: tuple[str, ...] = ()
@@ -128,11 +128,12 @@ class App:
         except InvalidInput:
             return None
 
-    def save_screen(self, result: ScreenResult, stage: str | None = None) -> Profile:
-        """Keep the screen's answers as the profile (with this stage, else the one saved before)."""
+    def save_screen(self, result: ScreenResult, stage: str | None = None, mode: str | None = None) -> Profile:
+        """Keep the screen's answers as the profile (with this stage, else the one saved before, and
+        the mode it was answered for, which plan, render and play then default to)."""
         from voiceguide import profile
 
-        saved = profile.from_screen(result, stage or self.previous_stage())
+        saved = profile.from_screen(result, stage or self.previous_stage(), mode=mode)
         profile.save(saved, self.person)
         return saved
 
@@ -236,10 +237,16 @@ class App:
     # --- planning --------------------------------------------------------------------------------
 
     def request(
-        self, options: PlanOptions, include: Iterable[str] = (), announce: bool = True
+        self,
+        options: PlanOptions,
+        include: Iterable[str] = (),
+        announce: bool = True,
+        recording: bool = False,
     ) -> planner.Request:
         """The planner request: options + the profile's conditions and stage + what past sessions
-        taught. With announce, what was learnt is told through notify (else the plan's notes hold it)."""
+        taught. With announce, what was learnt is told through notify (else the plan's notes hold it).
+        A recording (render) turns questions into if-then instructions, and opens with the red flags
+        when there is no current screen."""
         from voiceguide import planner
 
         profile = self.profile()
@@ -251,13 +258,15 @@ class App:
             )
         self.library()
         request = planner.Request(
-            mode=options.mode,
+            mode=options.mode or profile.mode or "self",
             stage=options.stage or profile.stage or "acute",
             minutes=options.minutes,
             focus=tuple(dict.fromkeys(options.focus)),
             max_pressure=options.max_pressure,
             conditions=tuple(dict.fromkeys(list(profile.conditions) + list(options.conditions))),
             seed=options.seed,
+            recording=recording,
+            red_flags_first=recording and not profile.is_current(),
         )
         return self._learnt(request, tuple(include), announce)
 
@@ -289,6 +298,7 @@ class App:
                 )
         return replace(
             request,
+            session_number=len(records) + 1,  # picks the phrasings; the first sessions explain more
             start_pressures=tuple(sorted(learnt.pressures.items())),
             avoid_areas=tuple(learnt.avoid.items()),
             advice=tuple(a.said for a in advice),
@@ -301,6 +311,7 @@ class App:
         voice: Voice | None = None,
         estimate_without_engine: bool = False,
         announce: bool = True,
+        recording: bool = False,
     ) -> Planned:
         """A timed session for these options. Its clips are rendered first, so that starts are the
         real ones; with no speech engine, NoSpeechEngine, or estimated lengths if asked for."""
@@ -308,7 +319,7 @@ class App:
         from voiceguide.errors import NoSpeechEngine
         from voiceguide.session import Voice, plan_with_real_speech
 
-        request = self.request(options or PlanOptions(), include, announce)
+        request = self.request(options or PlanOptions(), include, announce, recording)
         try:
             return Planned(*plan_with_real_speech(self.library(), request, voice or Voice()))
         except NoSpeechEngine as e:
@@ -335,13 +346,14 @@ class App:
         cache: Any = None,
         captions: Path | None = None,
         script: Path | None = None,
+        card: Path | None = None,
     ) -> float:
         """Write the session as one audio file (.wav or .mp3), and captions (.vtt/.srt) and a
         printable script (.html/.md) if asked; returns the seconds of audio written."""
         from voiceguide.session import Voice, render_to_file, speech_for_plan
 
         out = Path(out)
-        check_render_paths(out, captions, script)
+        check_render_paths(out, captions, script, card)
         if cache is None:
             cache = speech_for_plan(plan, voice or Voice())
         seconds = render_to_file(plan, cache, out)
@@ -355,6 +367,10 @@ class App:
 
             writer = export.script_markdown if script.suffix.lower() == ".md" else export.script_html
             write_text(script, writer(plan, self._techniques()))
+        if card:
+            from voiceguide import export
+
+            write_text(card, export.card_html(plan, self._techniques()))
         return seconds
 
     def hold_session(self) -> None:
@@ -413,6 +429,28 @@ class App:
         finally:
             found.close()
 
+    def rate_pain(self, pain: int) -> str:
+        """Keep a pain rating given on a day without a session (voiceguide pain N); returns when."""
+        from voiceguide import journal
+
+        found = journal.open_journal(self.person)
+        try:
+            return found.add_pain_rating(pain)
+        finally:
+            found.close()
+
+    def pain_ratings(self) -> list:
+        """The ratings given between sessions (history.PainRating), oldest first; none without a journal."""
+        from voiceguide import history, journal
+
+        found = journal.open_existing(self.person, False)
+        if found is None:
+            return []
+        try:
+            return history.read_ratings(found)
+        finally:
+            found.close()
+
     def plot_history(self, records: list[SessionRecord], out: Path) -> None:
         """Draw the chart of these sessions as a PNG or JPEG picture, by the file's suffix."""
         from voiceguide.plot import history_png
@@ -420,12 +458,13 @@ class App:
         check_plot_path(out)
         suffix = out.suffix.lower()
         who = "" if self.is_default_person else self.person
+        ratings = self.pain_ratings()
         if suffix == ".png":
-            history_png(records, out, who=who)
+            history_png(records, out, who=who, ratings=ratings)
             return
         drawn = out.with_name(out.name + ".part.png")
         try:
-            history_png(records, drawn, who=who)
+            history_png(records, drawn, who=who, ratings=ratings)
             from PIL import Image
 
             with Image.open(drawn) as picture:
@@ -471,8 +510,12 @@ class App:
         return enroll.forget(self.person)
 
 
-def check_render_paths(out: Path, captions: Path | None = None, script: Path | None = None) -> None:
+def check_render_paths(
+    out: Path, captions: Path | None = None, script: Path | None = None, card: Path | None = None
+) -> None:
     """Output names `render` can write (checked before any work is done)."""
+    if card and card.suffix.lower() not in (".html", ".htm"):
+        raise UsageProblem(f"--card {card}: must end in .html.")
     if out.suffix.lower() not in (".wav", ".mp3"):
         raise UsageProblem(f"-o {out}: the audio file must end in .wav or .mp3.")
     if captions and captions.suffix.lower() not in (".vtt", ".srt"):

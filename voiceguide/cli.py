@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide import cli_progress
+from voiceguide import cli_progress, cli_sessions
 from voiceguide.cli_options import (
     ANSWER_SECONDS,
     MODES,
@@ -200,15 +200,17 @@ def library_check(paths: tuple[Path, ...]) -> None:
 # --- plan ---------------------------------------------------------------------
 
 
-def planning(options: dict) -> tuple[App, PlanOptions, tuple[str, ...]]:
-    """The App for --person, the plan options with --routine's applied (options typed on the
-    command line win), and --include."""
+def planning(options: dict, session: str | None = None) -> tuple[App, PlanOptions, tuple[str, ...]]:
+    """The App for --person, the plan options with a named session's and --routine's applied
+    (options typed on the command line win), and --include."""
     from voiceguide.app import App, PlanOptions
+    from voiceguide.cli_sessions import apply_named
 
     person, routine, include = options.pop("person"), options.pop("routine"), options.pop("include")
     app = App(person, notify=echo_err)
-    given = PlanOptions(**options)
-    return app, app.with_routine(routine, given, typed_options(set(options))), include
+    typed = typed_options(set(options))
+    given = apply_named(session, PlanOptions(**options), typed)
+    return app, app.with_routine(routine, given, typed), include
 
 
 @cli.command()
@@ -270,30 +272,40 @@ def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a printable script: .html or .md.",
 )
+@click.option(
+    "--card",
+    "card_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a one-page A4 card (.html): pressure, stop signs, answers, outline.",
+)
 def render(
     plan_file: Path | None,
     output: Path,
     captions: Path | None,
     script_file: Path | None,
+    card_file: Path | None,
     voice: str | None,
     rate: int | None,
     **options,
 ) -> None:
     """Write the whole session as one audio file, for any phone or music player.
 
-    Checkpoints become a short pause after the spoken question.
+    Nobody answers a recording: each question becomes an if-then instruction, and
+    without a current safety screen it opens with the red flags.
     """
     from voiceguide.app import check_render_paths
     from voiceguide.session import Voice
 
-    check_render_paths(output, captions, script_file)
+    check_render_paths(output, captions, script_file, card_file)
     app, chosen, include = planning(options)
     speech = Voice(voice=voice, rate=rate)
     if plan_file is not None:
         session, cache = app.load_plan(plan_file), None
     else:
-        session, cache = app.plan(chosen, include, speech)
-    seconds = app.render(session, output, speech, cache, captions=captions, script=script_file)
+        session, cache = app.plan(chosen, include, speech, recording=True)  # nobody answers a recording
+    seconds = app.render(
+        session, output, speech, cache, captions=captions, script=script_file, card=card_file
+    )
     click.echo(f"Wrote {output} ({seconds / 60:.1f} minutes).", err=True)
 
 
@@ -326,7 +338,9 @@ def render(
 )
 @click.option("--resume", is_flag=True, help="Continue the last unfinished session where it stopped.")
 @click.option("--json", "as_json", is_flag=True, help="Print every event as one JSON line, as it happens.")
+@click.argument("session", required=False, metavar="[NAME]")
 def play(
+    session: str | None,
     plan_file: Path | None,
     voice: str | None,
     rate: int | None,
@@ -338,6 +352,8 @@ def play(
     **options,
 ) -> None:
     """Play a guided session: it speaks each step, asks how it feels, and adapts.
+
+    NAME is a named session (voiceguide sessions), e.g. quick-relief or evening-partner.
 
     \b
     Keys during a session (no Enter needed):
@@ -351,7 +367,7 @@ def play(
 
     if output not in ("device", "null") and not output.lower().endswith(".wav"):
         raise UsageProblem(f"--output {output}: use device, null, or a file name ending in .wav.")
-    app, chosen, include = planning(options)
+    app, chosen, include = planning(options, session)
     app.hold_session()  # before the sound device opens: a second session is refused at once
     try:
         app.check_screen()
@@ -360,7 +376,7 @@ def play(
             raise
         click.echo("First, the safety screen.")
         ctx = click.get_current_context()
-        ctx.invoke(screen, mode=chosen.mode, stage=None, as_json=False, person=app.person)
+        ctx.invoke(screen, mode=chosen.mode or "self", stage=None, as_json=False, person=app.person)
         app.check_screen()
     speech = sess.Voice(voice=voice, rate=rate)
     opener = sess.SinkOpener(output)  # the sound device starts while the session is prepared
@@ -540,7 +556,7 @@ def screen(mode: str, stage: str | None, as_json: bool, person: str | None = Non
             f"The screen needs an answer to every question; it ran out after {e.answered}.",
             hint="Give one yes or no per line, in question order. Nothing was saved.",
         ) from None
-    saved = App(person, notify=echo_err).save_screen(result, stage)
+    saved = App(person, notify=echo_err).save_screen(result, stage, mode)
     if as_json:
         click.echo(
             json.dumps(
@@ -681,7 +697,7 @@ def voice_forget(person: str | None, yes: bool) -> None:
 
 
 # The commands about progress across sessions (history, routine, schedule, forget) live in cli_progress.
-for _command in cli_progress.COMMANDS:
+for _command in cli_progress.COMMANDS + cli_sessions.COMMANDS:  # cli_sessions: sessions, pain
     cli.add_command(_command)
 
 

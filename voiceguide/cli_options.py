@@ -108,9 +108,9 @@ def plan_options(func: Callable) -> Callable:
         click.option(
             "--mode",
             type=click.Choice(MODES),
-            default="self",
-            show_default=True,
-            help="self: you massage yourself. partner: you massage someone else.",
+            default=None,
+            help="self: you massage yourself. partner: you massage someone else. "
+            "Default: the mode of your safety screen, else self.",
         ),
         click.option(
             "--stage",

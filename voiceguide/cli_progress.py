@@ -62,11 +62,16 @@ def history(
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
         return
+    ratings = app.pain_ratings()  # voiceguide pain N, on days without a session
     if not records:
         click.echo("No sessions yet. Start one with: voiceguide play")
+        if ratings:
+            click.echo(hist.ratings_line(ratings))
         return
     click.echo(hist.table(records))
     click.echo("")
+    if ratings:
+        click.echo(hist.ratings_line(ratings))
     today = date.today()
     plan = app.schedule()
     regular = hist.regularity(everything, today, plan.days if plan else ())

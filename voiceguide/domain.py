@@ -56,6 +56,25 @@ MOTIONS = ("hold", "glide", "knead", "press", "circles", "rock", "roll", "stretc
 KINDS = ("assessment", "massage", "movement")  # also the order of techniques within an area
 SIDES = ("left", "right")
 CHECKIN_QUESTIONS = ("pain", "pressure", "comfort")  # what a technique's checkpoint may ask
+# What a plan's checkpoint may ask: a technique's questions, plus the planner's own two.
+# ready: "say ready, or press Enter" (tests the answer channel); side: which side is worse (l / r).
+PLAN_QUESTIONS = CHECKIN_QUESTIONS + ("ready", "side")
+# The order of a session, after the seed article: the hands-on check, the lower-back muscles,
+# warming the buttock and hip rotators, the piriformis from the sacrum edge, gentle vibration,
+# then movement (the cool-down is the planner's own).
+PHASES = ("assessment", "lower-back", "buttock", "piriformis", "vibration", "movement")
+# Lying positions need a turn-over between them; standing and floor work a walk to the wall.
+LYING = ("belly-lying", "side-lying", "back-lying")
+# Pregnancy: side-lying (pillow between the knees) or seated only (clinical.md, group C).
+PREGNANCY_POSITIONS = ("side-lying", "seated")
+POSITION_WORDS = {
+    "belly-lying": "lying on the belly",
+    "side-lying": "lying on the side",
+    "back-lying": "lying on the back",
+    "seated": "sitting",
+    "standing": "standing",
+    "kneeling": "kneeling",
+}
 
 # Conditions that change a session (screen group C). skin and recent-surgery take an area.
 CONDITIONS = (
@@ -105,12 +124,39 @@ LOW_PAIN = 2  # at or below this, pain counts as low: settled enough for the nex
 EASY_AREA_PAIN = 1  # at or below this on reaching an area, that area is shortened
 MIN_MINUTES, MAX_MINUTES = 3, 90
 
+# Pressure in felt terms (clinical.md): one short phrase per level, never a chain of words
+# ("A little firmer now, enough to feel the muscle.").
 PRESSURE_WORDS = {
-    1: "feather light, one out of five",
-    2: "light, about two out of five",
-    3: "firm, about three out of five",
-    4: "deep, about four out of five",
-    5: "very deep, five out of five",
+    1: "just the weight of the hand",
+    2: "enough to feel the muscle",
+    3: "leaning in to a comfortable ache",
+    4: "a strong good hurt, with easy breathing",
+    5: "very deep, never used at home",
+}
+# What each level is, for the printed script and the card: what the giver does, what is felt.
+PRESSURE_FELT = {
+    1: "the hand's own weight; the skin moves with it",
+    2: "the muscle is felt under the skin",
+    3: "leaning in with some body weight; a comfortable ache",
+    4: 'a strong "good hurt"; breathing stays slow and easy',
+    5: "very deep; never at home",
+}
+# The sentence a step's {pressure} becomes, for the one who does the pressing.
+PRESSURE_SAY = {
+    "self": {
+        1: "Let only the weight of your hand rest there, so the skin moves with it.",
+        2: "Press just enough to feel the muscle under the skin.",
+        3: "Lean in with a little of your weight, to a comfortable ache.",
+        4: "Go in to a strong good hurt, while your breathing stays slow and easy.",
+        5: "This is very deep.",
+    },
+    "partner": {
+        1: "Let only the weight of your hands rest there, so the skin moves with them.",
+        2: "Press just enough to feel the muscle under the skin.",
+        3: "Lean in with some of your body weight, to a comfortable ache for your partner.",
+        4: "Lean in to a strong good hurt, while your partner's breathing stays slow and easy.",
+        5: "This is very deep.",
+    },
 }
 
 

@@ -242,7 +242,7 @@ FIRST_EPISODE = "a first episode of back pain when under 20 or over 50"
 DVT_SIGN = "a possible blood clot in a leg: a calf that is painful, swollen and warm (no massage at all)"
 STOP_SIGNS = (
     "shooting, electric or burning pain",
-    "new tingling or numbness down the leg",
+    "tingling or numbness down the leg that is new or stronger than usual",
     "pain that moves further down the leg",
     # the numbers are the stop rule's own constants (adapt applies them during play)
     f"pain above {domain.PAIN_STOP_ABOVE} out of 10, "
@@ -262,7 +262,7 @@ SOURCE_TITLES = {
     "seed": "How to Use Massage Techniques for Sciatica Pain Relief (the article this guide grew from).",
 }
 SAFETY_SOURCES = ("nhs-ces", "nhs-sciatica", "nice-ng59", "cochrane-2015", "nrs-mcid")
-PRESSURE_FILLER = "the pressure given in the timetable"
+PRESSURE_FILLER = "Use the pressure given in the timetable."
 
 
 def script_markdown(plan: Plan, library: Library) -> str:
@@ -341,23 +341,24 @@ def _safety_notice(partner: bool) -> Box:
 def _scales(plan: Plan) -> list:
     rows = []
     for level in range(domain.PRESSURE_MIN, domain.PRESSURE_MAX + 1):
-        words = domain.PRESSURE_WORDS.get(level, "")
+        felt = domain.PRESSURE_FELT.get(level, "")
         use = "yes" if level <= plan.max_pressure else "no, above this session's limit"
-        rows.append(Row([str(level), words, use]))
+        rows.append(Row([str(level), felt, use]))
     return [
         Heading(2, "The pressure scale"),
         Para(
-            f"Pressure is agreed on a scale of {domain.PRESSURE_MIN} to {domain.PRESSURE_MAX} and never "
-            "goes above the limit for this session."
+            f"Pressure is agreed on a scale of {domain.PRESSURE_MIN} to {domain.PRESSURE_MAX}, in what the "
+            "hands do and what is felt, and never goes above the limit for this session."
         ),
-        Table(["Pressure", "In words", "Used today"], rows),
+        Table(["Pressure", "What it feels like", "Used today"], rows),
         Para(
             f"Pain is rated from 0 (no pain) to 10 (the worst imaginable). A change of {domain.MCID} points "
             "is one that matters.",
         ),
         Para(
             "A good hurt is a dull, spreading ache that fades while the pressure is held. Sharp, "
-            "shooting, burning or electric pain, or tingling, is a bad pain: follow the stop rules.",
+            "shooting, burning or electric pain, or tingling that is new or stronger than usual, is a bad "
+            "pain: follow the stop rules.",
             lead="Good hurt or bad pain.",
         ),
     ]
@@ -374,11 +375,11 @@ def _stop_rules(partner: bool) -> list:
         Items(
             [
                 f"Ease off straight away: {hands}, and {ask}.",
-                "Carry on only with gentle vibration and rocking over the sacrum and buttock, or end "
-                "the session.",
+                "Leave that area alone for the rest of the session. Carry on away from it (after buttock "
+                "or deep buttock work: slow, light strokes on the lower back), or end the session.",
                 "Never raise the pressure again after a stop.",
-                "If it happened during piriformis or sacrum work, leave that area alone for the rest of "
-                "the session.",
+                "End the whole session on dizziness or feeling faint, on any of the urgent signs above, "
+                "or after a second stop.",
                 "If a question gets no answer, keep the pressure as it is; never raise it.",
                 "If the signs do not settle, or they come back, see a clinician before the next session.",
             ],
@@ -391,7 +392,7 @@ def _pressure_cell(pressure: int | None) -> str:
     if pressure is None:
         return ""
     words = domain.PRESSURE_WORDS.get(pressure, "")
-    return f"{pressure} ({words.split(',')[0]})" if words else str(pressure)
+    return f"{pressure} ({words})" if words else str(pressure)
 
 
 def _technique_cell(technique_id: str | None, library: Library) -> str:
@@ -402,23 +403,32 @@ def _technique_cell(technique_id: str | None, library: Library) -> str:
 
 
 def _timetable(plan: Plan, library: Library) -> list:
-    rows = []
+    """One row per thing said; a hold is folded into the row before it ("keep going 0:34"), so the
+    script stays short enough to print."""
+    rows: list[Row] = []
+    shown: str | None = None  # the technique is named on its first row only
     for seg in plan.segments:
         if seg.kind == "cue":
             continue
         if seg.kind == "hold":
             side = f", {seg.side} side" if seg.side else ""
-            what, kind = f"Keep going for {clock(seg.duration)}{side}.", "hold"
+            doing = "keep going" if seg.technique else "take your time"
+            if rows and rows[-1].kind != "ask":
+                rows[-1].cells[-1] += f" Then {doing} for {clock(seg.duration)}{side}."
+                continue
+            what, kind = f"{doing.capitalize()} for {clock(seg.duration)}{side}.", "hold"
         elif seg.kind == "checkpoint":
             what, kind = f"Ask: {seg.text or ''}", "ask"
         else:
             what, kind = seg.text or "", "speech"
+        technique = _technique_cell(seg.technique, library) if seg.technique != shown else ""
+        shown = seg.technique or shown
         rows.append(
             Row(
                 [
                     clock(seg.start),
                     domain.AREA_WORDS.get(seg.area or "", seg.area or ""),
-                    _technique_cell(seg.technique, library),
+                    technique,
                     _pressure_cell(seg.pressure),
                     what,
                 ],
@@ -454,9 +464,15 @@ def _technique(technique: Technique, plan: Plan) -> list:
     segments = [s for s in plan.segments if s.technique == technique.id]
     sides = list(dict.fromkeys(s.side for s in segments if s.side))
     pressures = sorted({s.pressure for s in segments if s.pressure is not None})
+    position = next((s.position for s in segments if s.position), None)
+    where = (
+        domain.POSITION_WORDS.get(position, position)
+        if position
+        else " or ".join(domain.POSITION_WORDS.get(p, p) for p in technique.positions)
+    )
     facts = [
         "works the " + ", ".join(domain.AREA_WORDS.get(a, a) for a in technique.areas),
-        "position: " + " or ".join(technique.positions),
+        "position: " + where,
     ]
     if technique.equipment:
         facts.append("you need: " + ", ".join(technique.equipment))
@@ -468,16 +484,19 @@ def _technique(technique: Technique, plan: Plan) -> list:
         facts.append("both sides, the same time on each")
     side = sides[0] if sides else None
     other = domain.other_side(side)
-    steps = []
-    for number, step in enumerate(technique.steps):
-        text = step.for_mode(plan.mode) or step.for_mode("partner" if plan.mode == "self" else "self") or ""
-        steps.append(_fill(text, _step_pressure(segments, number), side, other))
+    steps = [
+        _step_text(technique, step, number, plan.mode, position, segments, side, other)
+        for number, step in enumerate(technique.steps)
+    ]
     blocks: list = [
         Heading(3, f"{technique.id} {technique.name}"),
         Para(technique.summary),
         Para("; ".join(facts) + ".", lead="In short:"),
-        Items(steps, numbered=True),
     ]
+    setup = technique.setup.get(position) if position else None  # type: ignore[call-overload]
+    if setup is not None and setup.for_mode(plan.mode):
+        blocks.append(Para(setup.for_mode(plan.mode) or "", lead="Getting into position:"))
+    blocks.append(Items(steps, numbered=True))
     if technique.per_side and other:
         blocks.append(Para(f"Then switch sides and repeat every step on the {other} side."))
     blocks.append(Para("", lead="Sources:"))
@@ -485,11 +504,28 @@ def _technique(technique: Technique, plan: Plan) -> list:
     return blocks
 
 
-def _step_pressure(segments: list[Segment], step: int) -> str:
+def _step_text(
+    technique: Technique,
+    step,
+    number: int,
+    mode: str,
+    position: str | None,
+    segments: list[Segment],
+    side: str | None,
+    other: str | None,
+) -> str:
+    """One step as printed: the wording for today's position, the pressure in felt terms."""
+    other_mode = "partner" if mode == "self" else "self"
+    text = step.text(mode, position) or step.text(other_mode, position) or ""
+    return _fill(text, _step_pressure(segments, number, mode), side, other)
+
+
+def _step_pressure(segments: list[Segment], step: int, mode: str = "partner") -> str:
     """The one planned pressure for a step, in the words that are spoken, or a pointer to the timetable."""
     found = {s.pressure for s in segments if s.step == step and s.kind == "speech" and s.pressure}
+    said = domain.PRESSURE_SAY.get(mode, domain.PRESSURE_SAY["partner"])
     if len(found) == 1:
-        return domain.PRESSURE_WORDS.get(found.pop(), PRESSURE_FILLER)
+        return said.get(found.pop(), PRESSURE_FILLER)
     return PRESSURE_FILLER
 
 
@@ -604,3 +640,105 @@ def _html_block(block: object) -> str:
         inner = "\n".join(_html_block(b) for b in block.blocks)
         return f'<section class="notice">\n{inner}\n</section>'
     raise TypeError(f"unknown block {block!r}")
+
+
+# --- the one-page card (render --card) ------------------------------------------------------------
+
+ANSWERS = (
+    ("I am ready", '"ready"', "Enter"),
+    ("Pain now, 0 to 10", '"five", "seven" ...', "0-9, t for ten"),
+    ("Which side is worse", '"left" or "right"', "l or r"),
+    ("Pressure", '"more", "less", "good"', "+  -  g or Enter"),
+    ("Symptom down the leg", '"tingling", "zap"', "!"),
+    ("Pause, go on, repeat", '"pause", "continue", "repeat"', "space, c, r"),
+    ("Stop everything", '"stop"', "s (always works)"),
+)
+CARD_CSS = """
+@page { size: A4; margin: 11mm; }
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 9.6pt; line-height: 1.3;
+  color: #000; margin: 0; }
+h1 { font-size: 14pt; margin: 0 0 0.2em; }
+h2 { font-size: 10.5pt; margin: 0.6em 0 0.2em; border-bottom: 1pt solid #444; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; column-gap: 8mm; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 0.5pt solid #777; padding: 1.5pt 4pt; text-align: left; vertical-align: top; }
+th { background: #e8e8e8; }
+ul { margin: 0.1em 0; padding-left: 1.2em; }
+.stop { border: 2pt solid #000; padding: 2pt 6pt; margin-top: 0.4em; }
+p { margin: 0.2em 0; }
+"""
+
+
+def card_html(plan: Plan, library: Library) -> str:
+    """One printable A4 page to keep beside the mat: pressure in felt terms, the stop word and the
+    signs, the answers by voice and key, and the session's outline."""
+    partner = plan.mode == "partner"
+    title = f"{MODE_TITLE.get(plan.mode, 'Massage session')}: {plan.stage}, {plan.minutes:g} minutes"
+    scale = "".join(
+        f"<tr><td>{level}</td><td>{_e(domain.PRESSURE_FELT[level])}</td></tr>"
+        for level in range(domain.PRESSURE_MIN, plan.max_pressure + 1)
+    )
+    signs = "".join(f"<li>{_e(sign)}</li>" for sign in STOP_SIGNS)
+    urgent = "".join(
+        f"<li>{_e(EMERGENCY_SIGNS.get(q.id, q.text))}</li>" for q in safety.QUESTIONS if q.group == "A"
+    )
+    answers = "".join(
+        f"<tr><td>{_e(what)}</td><td>{_e(say)}</td><td>{_e(key)}</td></tr>" for what, say, key in ANSWERS
+    )
+    outline = "".join(
+        f"<tr><td>{clock(start)}</td><td>{_e(name)}</td><td>{_e(where)}</td></tr>"
+        for start, name, where in _outline(plan, library)
+    )
+    who = "the person receiving" if partner else "you"
+    stopper = "Either of you can say" if partner else "Say"
+    body = f"""<h1>{_e(title)}</h1>
+<p>Pressure at most {plan.max_pressure} of {domain.PRESSURE_MAX}. Keep this card beside the mat.</p>
+<div class="grid">
+<section>
+<h2>Pressure, in what you feel</h2>
+<table><thead><tr><th>Level</th><th>What it feels like</th></tr></thead><tbody>{scale}</tbody></table>
+<p>A good hurt is a dull, spreading ache that eases while you hold. Sharp, shooting, burning or
+electric pain is a bad pain.</p>
+<div class="stop">
+<h2>The stop word: "stop" (or the s key)</h2>
+<p>{stopper} it at any moment: hands off at once. Stop the part at once on:</p>
+<ul>{signs}</ul>
+<p>Get urgent help, and do not go on, if {who} {"has" if partner else "have"}:</p>
+<ul>{urgent}</ul>
+</div>
+</section>
+<section>
+<h2>Answers, by voice or key</h2>
+<table><thead><tr><th>When</th><th>Say</th><th>Or press</th></tr></thead><tbody>{answers}</tbody></table>
+<h2>The session</h2>
+<table><thead><tr><th>From</th><th>What</th><th>Position</th></tr></thead><tbody>{outline}</tbody></table>
+<p>Afterwards: get up by rolling onto the side first, walk a little. Some soreness the next day is
+normal; if pain spreads down the leg, numbness is new, or pain is much worse, call a clinician.</p>
+</section>
+</div>"""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{_e(title)}</title>\n<style>\n{CARD_CSS}</style>\n</head>\n"
+        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _outline(plan: Plan, library: Library) -> list[tuple[float, str, str]]:
+    """(start, what, position) for each part of the session, in order: one row per technique."""
+    rows: list[tuple[float, str, str]] = []
+    seen: set[str] = set()
+    for seg in plan.segments:
+        if not seg.technique or seg.technique in seen:
+            continue
+        seen.add(seg.technique)
+        technique = library.techniques.get(seg.technique)
+        name = technique.name if technique else seg.technique
+        where = domain.POSITION_WORDS.get(seg.position or "", "")
+        rows.append((seg.start, name, where))
+    closing = next(
+        (s for s in reversed(plan.segments) if s.kind == "speech" and s.text and "cool down" in s.text), None
+    )
+    if closing is not None:
+        rows.append((closing.start, "Cool-down, getting up, a short walk", ""))
+    return rows

@@ -440,3 +440,29 @@ def to_csv(records: list[SessionRecord]) -> str:
         data["stopped_areas"] = "; ".join(r.stopped_areas)
         writer.writerow(["" if data[f] is None else data[f] for f in CSV_FIELDS])
     return out.getvalue()
+
+
+# --- pain ratings between sessions (voiceguide pain N) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class PainRating:
+    """A 0-10 rating given on a day without a session, so that progress between sessions shows."""
+
+    at: datetime  # UTC
+    pain: int
+
+    @property
+    def day(self) -> date:
+        return self.at.astimezone().date()
+
+
+def read_ratings(journal) -> list[PainRating]:
+    return [PainRating(parse_time(at), pain) for at, pain in journal.pain_ratings()]
+
+
+def ratings_line(ratings: list[PainRating]) -> str:
+    """One line for the history table: the last few ratings given between sessions."""
+    shown = ", ".join(f"{r.day.isoformat()} {r.pain}/10" for r in ratings[-6:])
+    more = f" (and {len(ratings) - 6} earlier)" if len(ratings) > 6 else ""
+    return f"Pain ratings between sessions: {shown}{more}."

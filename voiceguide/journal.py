@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, id);
+CREATE TABLE IF NOT EXISTS ratings (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    pain INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10)
+);
 CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions(status, id);
 """
 #: Columns added since the first journals; opening one adds them in place (nothing else changes).
@@ -342,6 +347,25 @@ class Journal:
 
     def events(self, session_id: int, kinds: tuple[str, ...] | None = None) -> list[dict]:
         return self.events_upto(session_id, kinds)[0]
+
+    # --- pain ratings on days without a session (voiceguide pain N) ---------------------------
+
+    def add_pain_rating(self, pain: int, at: str | None = None) -> str:
+        """Keep a 0-10 pain rating given outside a session; returns when it was taken (UTC, ISO)."""
+        if not 0 <= pain <= 10:
+            raise UsageProblem(f"Pain {pain} is out of range: rate it from 0 to 10.")
+        at = at or now_iso()
+        self._write("INSERT INTO ratings (at, pain) VALUES (?, ?)", (at, pain))
+        return at
+
+    def pain_ratings(self) -> list[tuple[str, int]]:
+        """Every rating given outside a session, oldest first, as (UTC ISO time, pain); none in a
+        journal from before ratings were kept that cannot be changed (opened read-only)."""
+        try:
+            rows = self.db.execute("SELECT at, pain FROM ratings ORDER BY at, id")
+            return [(at, pain) for at, pain in rows]
+        except sqlite3.OperationalError:
+            return []
 
     def events_upto(self, session_id: int, kinds: tuple[str, ...] | None = None) -> tuple[list[dict], int]:
         """A session's events in order, and the id of its last event (0: none)."""

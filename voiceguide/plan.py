@@ -27,6 +27,7 @@ class Segment:
     text: str | None = None
     question: str | None = None
     step: int | None = None
+    position: str | None = None  # the body position the words are for (optional; older plans have none)
 
     @property
     def end(self) -> float:
@@ -34,6 +35,8 @@ class Segment:
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        if self.kind == "cue" or self.position is None:
+            data.pop("position")
         if self.kind == "cue":
             for key in ("technique", "area", "side", "pressure", "text", "question", "step"):
                 data.pop(key)
@@ -89,8 +92,10 @@ def renumber(segments: list[Segment]) -> list[Segment]:
     t = 0.0
     for i, seg in enumerate(segments):
         duration = round(seg.duration, 3)
-        out.append(replace(seg, index=i, start=round(t, 3), duration=duration))
-        t += duration
+        start = round(t, 3)
+        # each segment ends exactly where the next starts, on the millisecond grid
+        t = round(start + duration, 3)
+        out.append(replace(seg, index=i, start=start, duration=round(t - start, 3)))
     return out
 
 

@@ -53,8 +53,9 @@ class SegmentFile(Strict):
     side: Literal[domain.SIDES] | None = None
     pressure: PressureLevel | None = None
     text: CleanText | None = None
-    question: Literal[domain.CHECKIN_QUESTIONS] | None = None
+    question: Literal[domain.PLAN_QUESTIONS] | None = None
     step: whole(0, 99) | None = None
+    position: Literal[domain.POSITIONS] | None = None
 
     @model_validator(mode="after")
     def _what_its_kind_needs(self) -> SegmentFile:
@@ -66,7 +67,7 @@ class SegmentFile(Strict):
         if self.kind in ("speech", "checkpoint") and not (self.text and self.text.strip()):
             found.append("text must be the words to say")
         if self.kind == "checkpoint" and self.question is None:
-            found.append(f"question = None, must be one of {', '.join(domain.CHECKIN_QUESTIONS)}")
+            found.append(f"question = None, must be one of {', '.join(domain.PLAN_QUESTIONS)}")
         if found:
             raise Problems(found)
         return self

@@ -1,13 +1,18 @@
 """Turn 'self or partner, which stage, how many minutes' into an exact, safe session.
 
 Pure: values in, a Plan out. The safety rules (stage sets, pressure caps,
-conditions) are applied here, before anything is spoken.
+conditions, positions) are applied here, before anything is spoken. Every plan
+follows the seed article's order: get ready, the opening pain rating, a
+hands-on check (which side is worse?), the lower-back muscles, warming the
+buttock and hip rotators, the deep buttock muscle from the sacrum edge, gentle
+vibration, movement, and a cool-down.
 """
 
 from __future__ import annotations
 
+import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from voiceguide import domain
 from voiceguide.cues import CUE_SECONDS
@@ -18,12 +23,29 @@ from voiceguide.plan import Plan, Segment, renumber
 from voiceguide.speechtime import PAUSE_AFTER_SPEECH, EstimatedSpeech, SpeechTimer
 
 ANSWER_WINDOW = 8.0
-LONG_HOLD = 120.0  # a hold longer than this gets a pressure check in the middle
-MIN_SCALE = 0.6  # below this, holds are too short to help: drop a technique instead
+LONG_HOLD = 120.0  # a massage hold longer than this gets a pressure check in the middle
+# How much is said: everything; each technique in its short form; only the essentials (a very
+# short session: no preparation list and no pressure scale, kept on the printed card instead).
+# BRIEF keeps a technique's rise in pressure, SHORTER stays at the starting pressure.
+FULL, BRIEF, SHORTER, ESSENTIAL = 0, 1, 2, 3
+# Below this hold scale, say less (or leave a technique out): holds too short to help.
+LEVEL_MIN_SCALE = {FULL: 0.35, BRIEF: 0.3, SHORTER: 0.25, ESSENTIAL: 0.05}
+MAX_SCALE_WHEN_LEFT_OUT = 1.6  # with areas left out, a shorter session beats one padded technique
 MOVEMENT_SCALE = (0.6, 1.2)  # stretches are held 20-30 s; do not stretch them much
+CHRONIC_MOVEMENT_WEIGHT = 1.4  # the chronic stage is exercise-led (acp-2017)
 FOCUS_WEIGHT = 2.0
 MIN_HOLD = 5.0
-SAFE_POSITIONS_IN_PREGNANCY = ("side-lying", "seated", "standing")
+WORKING_HOLD = 20.0  # a step held this long is working; its first third comes before a pressure check
+MAX_SILENCE = 45.0  # no longer without a spoken word (answer windows included)
+PROMPT_EVERY = 34.0  # a hold is cut into pieces no longer than this, with a short prompt between
+TURN_OVER_SECONDS = 45.0  # turning over or getting up from lying, hands wiped, spoken
+STAND_FLOOR_SECONDS = 30.0  # self mode: between standing and floor work
+OTHER_CHANGE_SECONDS = 20.0
+WALK_ROUND_SECONDS = 10.0  # the giver moves to the other side of the body
+FULL_SAFETY_SESSIONS = 3  # the whole explanation in the first sessions, then one-line reminders
+PARTNER_POSITIONS = ("belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling")
+MOVEMENT_POSITIONS = ("belly-lying", "back-lying", "side-lying", "seated", "standing", "kneeling")
+SAFE_POSITIONS_IN_PREGNANCY = domain.PREGNANCY_POSITIONS
 
 
 @dataclass(frozen=True)
@@ -40,6 +62,13 @@ class Request:
     start_pressures: tuple[tuple[str, int], ...] = ()  # technique id -> the pressure the person settled on
     avoid_areas: tuple[tuple[str, str], ...] = ()  # area -> why: the last session stopped there
     advice: tuple[str, ...] = ()  # spoken after the welcome (trend advice); never changes the plan itself
+    # This session's number in the journal (1 = the first): picks the phrasings, and the first
+    # sessions get the whole safety explanation and the pressure scale in felt terms.
+    session_number: int = 1
+    first_side: str | None = None  # the side to start on; None: chosen from the seed
+    # A recording (render): nobody listens for answers, so questions become if-then instructions.
+    recording: bool = False
+    red_flags_first: bool = False  # open with the emergency signs (no current screen)
 
 
 @dataclass
@@ -50,35 +79,114 @@ class Draft:
     seconds: float = 0.0
     hold_base: float = 0.0
     movement: bool = False
+    fixed: bool = False  # a hold of a set length (changing position): never scaled
     fields: dict = field(default_factory=dict)
+
+
+def pick(options: tuple[str, ...] | str, variant: int) -> str:
+    """One phrasing of several, by the session's number (so session 1 and 4 differ)."""
+    if isinstance(options, str):
+        return options
+    return options[variant % len(options)]
 
 
 # --- what is said around the techniques -------------------------------------
 
 WELCOME = {
     "self": (
-        "Welcome. This is a {minutes} minute session of gentle self-massage and movement. "
-        "Say stop, or press s, at any moment, and everything stops."
+        "Welcome. This is a {minutes} minute session of gentle self-massage and movement.",
+        "Hello again. Here is a {minutes} minute session of self-massage and gentle movement.",
     ),
     "partner": (
-        "Welcome. You will give the massage, and I will guide your hands. "
-        "Your partner can say stop at any moment, and everything stops."
+        "Welcome. You will give the massage, and I will guide your hands for {minutes} minutes.",
+        "Hello again. For the next {minutes} minutes, I will guide your hands through the massage.",
     ),
 }
-GOOD_HURT = {
+RED_FLAGS_FIRST = (
+    "Before anything else, a safety check. Do not do this session, and get urgent medical help, if "
+    "there is numbness between the legs or around the bottom. The same goes for new trouble passing "
+    "urine or controlling the bladder or bowels, sciatica in both legs, or a leg that is getting weak. "
+    "If you have not answered the safety questions yet, run voiceguide screen first."
+)
+BEFORE = {
     "self": (
-        "A dull ache that eases while you hold is fine. Sharp, shooting or burning pain, "
-        "or tingling down the leg, means stop."
+        "Before you start, find a warm room and a firm surface, such as a mat on the floor. "
+        "Keep a towel and a pillow close by.",
+        "First, get ready: a warm room, a mat or blanket on a firm floor, and a towel and pillow "
+        "within reach.",
     ),
     "partner": (
-        "A dull ache that eases as you hold is fine. Sharp, shooting or burning pain, "
-        "or tingling down the leg, means stop at once."
+        "Before you start, warm the room, and lay a towel on a firm surface, such as a mat on the "
+        "floor or a firm bed. Keep a little oil or lotion within reach.",
+        "First, get ready: a warm room, a towel over a firm mat or bed, and a little oil or lotion close by.",
+    ),
+}
+KIT = {
+    ("ball",): "Keep your massage ball within reach.",
+    ("foam-roller",): "Keep your foam roller within reach.",
+    ("ball", "foam-roller"): "Keep your massage ball and foam roller within reach.",
+}
+CHAIR = "You will also need a steady chair."
+READY = {
+    "self": "When you are settled and ready, say ready, or press Enter.",
+    "partner": "When you are both ready, say ready, or press Enter.",
+}
+SAFETY_FULL = {
+    "self": (
+        "Here is how we keep this safe. A dull ache that eases while you hold is a good hurt. "
+        "Sharp, shooting or burning pain, or tingling down the leg that is new or stronger than usual, "
+        "is a signal to stop. Say stop, or press s, at any moment, and everything stops.",
+        "A word on safety. A dull ache that fades as you hold is fine. Sharp, shooting or burning pain, "
+        "or leg tingling that is new or stronger than usual, means stop. Say stop, or press s, "
+        "whenever you need to.",
+    ),
+    "partner": (
+        "Here is how we keep this safe. Your partner can say stop at any moment. When they do, or "
+        "when you press s, lift your hands at once. A dull ache that eases is a good hurt. Sharp, "
+        "shooting or burning pain, or tingling down the leg that is new or stronger than usual, "
+        "means stop.",
+        "A word on safety. If your partner says stop, or you press s, lift your hands straight away. "
+        "A dull ache that fades is fine. Sharp, shooting or burning pain, or leg tingling that is new "
+        "or stronger than usual, means stop.",
+    ),
+}
+SAFETY_SHORT = {
+    "self": (
+        "As always, say stop or press s at any moment, and everything stops.",
+        "Remember: stop, or the s key, ends any part at once.",
+    ),
+    "partner": (
+        "As always, if your partner says stop, lift your hands at once.",
+        "Remember: the word stop means hands off, straight away.",
+    ),
+}
+ANCHORS = {
+    "self": (
+        "Pressure goes from one to five. One is just the weight of your hand, so the skin moves with it. "
+        "Two, you feel the muscle under the skin. Three, you lean in a little, to a comfortable ache. "
+        "Four is a strong good hurt, while your breathing stays easy. Today we go no higher than {cap}."
+    ),
+    "partner": (
+        "Pressure goes from one to five. One is the weight of your hands alone, so the skin moves. "
+        "Two, you feel the muscle under the skin. Three, you lean in with some body weight, to a "
+        "comfortable ache. Four is a strong good hurt, with your partner's breathing still easy. "
+        "Today we go no higher than {cap}."
     ),
 }
 SKIP_AREA = "Leave out the {area} today, because of broken skin or recent surgery there."
 AVOID_AREA = "We leave out the {area} today, because the last session had to stop there."
 LEARNT_PRESSURE = "Each part starts at the pressure you chose last time. Say more or less at any check."
 CHECK_AREA_CONDITION = "Keep away from any spot with broken skin, a rash, or recent surgery."
+PREGNANCY_NOTE = {
+    "self": (
+        "With the pregnancy, everything today is done sitting or lying on your side, gently. "
+        "Check with your midwife or doctor that massage is right for you."
+    ),
+    "partner": (
+        "With the pregnancy, your partner stays on their side or sitting, and the touch stays light. "
+        "Check with the midwife or doctor that massage is right for them."
+    ),
+}
 QUESTIONS = {
     ("opening", "self"): "Before we start, how strong is your pain right now, from zero to ten?",
     ("opening", "partner"): (
@@ -92,9 +200,171 @@ QUESTIONS = {
     ("closing", "partner"): (
         "For the person receiving: to finish, how strong is your pain now, from zero to ten?"
     ),
+    ("ready", "self"): READY["self"],
+    ("ready", "partner"): READY["partner"],
+    ("side", "self"): "Which side feels worse, left or right? Say left or right, or press l or r.",
+    ("side", "partner"): (
+        "For the person receiving: which side feels worse, left or right? Say left or right, or press l or r."
+    ),
 }
-MOVEMENT_INTRO = "Now some gentle movement. Massage helps most alongside regular, gentle exercise."
-SWITCH_SIDES = "Switch sides. Now the {side} side."
+# In a recording nobody hears an answer: each question becomes what to do.
+IF_THEN = {
+    ("opening", "self"): "Notice how strong your pain is now, from zero to ten, and keep the number in mind.",
+    ("opening", "partner"): "Ask your partner for a pain number from zero to ten now, and keep it in mind.",
+    ("pain", "self"): (
+        "Check your pain. If it is two or more above where you started, or eight or more, "
+        "stop this part and rest."
+    ),
+    ("pain", "partner"): (
+        "Ask about pain. If it is two or more above the start, or eight or more, stop this part "
+        "and rest your hands."
+    ),
+    ("pressure", "self"): "If the pressure is too much, ease off by half. If it feels good, stay as you are.",
+    ("pressure", "partner"): (
+        "Ask how it feels. If it is too much, ease off by half. If it feels good, stay as you are."
+    ),
+    ("comfort", "self"): "If the position is not comfortable, shift until it is.",
+    ("comfort", "partner"): "If your partner is not comfortable, change the position until they are.",
+    ("ready", "self"): "If you need more time to get ready, pause the recording now.",
+    ("ready", "partner"): "If you need more time to get ready, pause the recording now.",
+    ("side", "self"): (
+        "We begin on the {side} side. If your other side is the worse one, work that side first instead."
+    ),
+    ("side", "partner"): (
+        "We begin on the {side} side. If your partner's other side is worse, work that side first instead."
+    ),
+    ("closing", "self"): "Notice your pain now, and compare it with the number at the start.",
+    ("closing", "partner"): "Ask your partner for a pain number now, and compare it with the start.",
+}
+PHASE_INTRO = {
+    "lower-back": (
+        "Now the muscles of the lower back, where much of this pain sits.",
+        "Next, the lower-back muscles.",
+    ),
+    "buttock": (
+        "Now we warm the buttock and the muscles that turn the hip, before any deeper work.",
+        "Next, warming up the buttock and the hip muscles.",
+    ),
+    "piriformis": (
+        "Now the deeper work, slowly, starting beside the flat bone at the base of the spine.",
+        "Next, the deep buttock muscle, slowly, from the edge of that flat bone.",
+    ),
+    "vibration": (
+        "Now something gentle: light shaking and rocking, which often settles the area.",
+        "Next, gentle shaking and rocking.",
+    ),
+    "movement": (
+        "Now some gentle movement. Massage helps most alongside regular, gentle exercise.",
+        "Now some gentle movement. Massage works best with regular, easy exercise.",
+    ),
+}
+MOVEMENT_INTRO = PHASE_INTRO["movement"][0]
+SWITCH = {
+    ("partner", "belly-lying"): "Now the {side} side. Move round to kneel at your partner's {side} side.",
+    ("partner", "back-lying"): "Now the {side} leg. Move round to your partner's {side} side.",
+    ("partner", "side-lying"): (
+        "Now the {side} side. Wipe your hands, and help your partner roll slowly onto their other side, "
+        "knees together, the pillow between the knees."
+    ),
+    ("self", "side-lying"): (
+        "Now the {side} side. Roll slowly onto your other side, knees together, the pillow between "
+        "your knees."
+    ),
+}
+SWITCH_OTHER = "Now the {side} side."
+SIDE_UP = {
+    "self": "Lie with your {side} side uppermost, the pillow between your knees.",
+    "partner": "Your partner lies with the {side} side uppermost, the pillow between the knees.",
+}
+SWITCH_SIDES = SWITCH_OTHER
+CHANGE = {
+    ("partner", "belly-lying"): (
+        "Time to change position. Wipe your hands. Your partner rolls onto their side first, knees "
+        "together, then face down, with the pillow under the hips."
+    ),
+    ("partner", "side-lying"): (
+        "Time to change position. Wipe your hands. Help your partner roll onto their side, knees "
+        "together, with a pillow between the knees."
+    ),
+    ("partner", "back-lying"): (
+        "Time to turn over. Wipe the oil off your hands. Your partner rolls onto their side first, "
+        "knees together, and then onto their back."
+    ),
+    ("partner", "seated"): (
+        "Time to sit up. Wipe your hands. Your partner rolls onto their side, knees together, pushes "
+        "up with the arms, and moves to a steady chair."
+    ),
+    ("partner", "standing"): (
+        "Time to stand up. Wipe your hands. Your partner rolls onto their side, pushes up with the "
+        "arms, and stands slowly."
+    ),
+    ("self", "standing"): (
+        "Now come up to standing, slowly. From lying, roll onto your side first and push up with your arms."
+    ),
+    ("self", "seated"): (
+        "Now move to sitting, slowly. From lying, roll onto your side first and push up with your arms."
+    ),
+    (
+        "self",
+        "side-lying",
+    ): "Now lie down on your side, slowly, knees bent, with the pillow between your knees.",
+    ("self", "back-lying"): (
+        "Now lie down on your back, slowly. Sit on the mat, lower yourself onto one side, then roll "
+        "onto your back."
+    ),
+}
+CHANGE_OTHER = "Now change position, slowly and carefully."
+PROMPTS = {
+    "self": (
+        "Slow and even.",
+        "Keep breathing slowly.",
+        "Nice and easy, keep going.",
+        "Keep the same slow rhythm.",
+    ),
+    "partner": (
+        "Slow and even, keep going.",
+        "Keep your shoulders relaxed.",
+        "Check that your partner's breathing is slow and easy.",
+        "Keep the same slow rhythm.",
+    ),
+}
+MOVEMENT_PROMPTS = ("Breathe out slowly.", "Stay easy, and keep breathing.")
+STEADY = "Keep this pressure, slow and even."
+COOL_STROKES = {
+    "self": (
+        "To cool down, rub your lower back with slow, light strokes of your palms, then rest your "
+        "hands still."
+    ),
+    "partner": (
+        "To cool down, give a few slow, light strokes from the lower ribs down to the hips, then rest "
+        "your hands still."
+    ),
+}
+COOL_BREATHE = {
+    "self": "To cool down, let your hands rest loosely and take a few slow breaths.",
+    "partner": "To cool down, rest your hands lightly on your partner's knees and breathe slowly together.",
+}
+GET_UP = {
+    "self": (
+        "Get up slowly: roll onto your side first, knees together, and push up with your arms to sitting."
+    ),
+    "partner": (
+        "Now help your partner get up slowly. They roll onto their side first, knees together, and push "
+        "up with their arms to sitting."
+    ),
+}
+AFTERCARE = {
+    "self": (
+        "A short, easy walk helps now. Some soreness over the next day is normal, like after exercise. "
+        "If pain spreads down the leg, numbness is new, or pain is much worse tomorrow, call a doctor "
+        "or physiotherapist."
+    ),
+    "partner": (
+        "A short, easy walk helps now. Some soreness over the next day is normal, like after exercise. "
+        "If pain spreads down the leg, numbness is new, or pain is much worse tomorrow, your partner "
+        "should call a doctor or physiotherapist."
+    ),
+}
 CLOSING = (
     "That is the end of the session. Massage can ease pain for a while, and staying gently "
     "active helps most. If pain spreads or new symptoms appear, see a clinician."
@@ -113,13 +383,35 @@ def session_cap(request: Request, condition_names: set[str]) -> int:
     return cap
 
 
-def technique_cap(technique: Technique, cap: int, condition_names: set[str]) -> int:
+def technique_cap(technique: Technique, cap: int, condition_names: set[str], stage: str | None = None) -> int:
+    """The session's cap, lowered by the technique's range, its stage cap and the conditions."""
     if technique.pressure is not None:
         cap = min(cap, technique.pressure.max)
+    if stage is not None and stage in technique.stage_caps:
+        cap = min(cap, technique.stage_caps[stage])
     for name, tech_cap in technique.conditions.caps.items():
         if name in condition_names:
             cap = min(cap, tech_cap)
     return cap
+
+
+def allowed_positions(technique: Technique, condition_names: set[str]) -> list[str]:
+    """The technique's positions that suit the person (pregnancy: side-lying or seated only)."""
+    if "pregnancy" in condition_names:
+        return [p for p in technique.positions if p in SAFE_POSITIONS_IN_PREGNANCY]
+    return list(technique.positions)
+
+
+def choose_position(technique: Technique, mode: str, condition_names: set[str], current: str | None) -> str:
+    """Stay where the person is if the technique allows it; otherwise the first suitable position
+    (partner: belly-lying first, the classic massage position; self: the file's order)."""
+    allowed = allowed_positions(technique, condition_names)
+    if current in allowed:
+        return current
+    if mode == "partner":
+        order = MOVEMENT_POSITIONS if technique.kind == "movement" else PARTNER_POSITIONS
+        return min(allowed, key=order.index)
+    return allowed[0]
 
 
 def why_excluded(
@@ -140,21 +432,62 @@ def why_excluded(
         return "no balls or rollers with osteoporosis"
     if request.stage == "acute" and "piriformis" in technique.areas and technique.pressure:
         return "no piriformis pressure work in the acute stage"
-    if "pregnancy" in condition_names and not set(technique.positions) & set(SAFE_POSITIONS_IN_PREGNANCY):
+    if not allowed_positions(technique, condition_names):
         return "no side-lying or seated position, needed in pregnancy"
     if technique.kind != "assessment" and skipped_areas & set(technique.areas):
         return "works an area left out today"
     return None
 
 
-def learnt_start(technique: Technique, cap: int, condition_names: set[str], chosen: int) -> int:
+def learnt_start(
+    technique: Technique, cap: int, condition_names: set[str], chosen: int, stage: str | None = None
+) -> int:
     """The pressure chosen last time, within every cap of today's session
     (stage, conditions, --max-pressure)."""
-    return max(domain.PRESSURE_MIN, min(chosen, technique_cap(technique, cap, condition_names)))
+    return max(domain.PRESSURE_MIN, min(chosen, technique_cap(technique, cap, condition_names, stage)))
 
 
-def order_key(technique: Technique) -> tuple:
-    return (domain.KINDS.index(technique.kind), domain.AREAS.index(technique.areas[0]), technique.id)
+def order_key(
+    technique: Technique, mode: str = "partner", condition_names: frozenset[str] = frozenset()
+) -> tuple:
+    """The seed article's order: phase first; movements grouped by position so that the person
+    turns over as few times as possible (lying face down, then on the back, then sitting)."""
+    phase = technique.session_phase
+    allowed = allowed_positions(technique, set(condition_names)) or list(technique.positions)
+    place = min(PARTNER_POSITIONS.index(p) for p in allowed) if phase == "movement" else 0
+    return (domain.PHASES.index(phase), place, domain.AREAS.index(technique.areas[0]), technique.id)
+
+
+# Leaving out to fit the time: never a phase's last technique while any other can go; then
+# vibration (the cool-down keeps slow strokes), partner sessions keep the deep work before the
+# movement (the issue's 10 and 15 minute sessions), self sessions keep a stretch; the deep work
+# always goes before its warm-up, and the lower back last of all.
+DROP_PHASE_ORDER = {
+    "partner": ("vibration", "movement", "piriformis", "buttock", "lower-back"),
+    "self": ("vibration", "piriformis", "buttock", "movement", "lower-back"),
+}
+
+
+def stage_priority(technique: Technique, stage: str) -> int:
+    """How much a technique matters in this stage (1 most): the chronic stage is exercise-led and
+    (acp-2017), so its movements count most."""
+    if stage == "chronic" and technique.kind == "movement":
+        return 1
+    return technique.priority
+
+
+def pick_to_drop(chosen: list[Technique], mode: str = "partner", stage: str = "subacute") -> Technique:
+    """The least essential technique: a second one in a phase before a phase's only one."""
+    candidates = chosen[1:]
+
+    def key(t: Technique) -> tuple:
+        alone = sum(1 for c in candidates if c.session_phase == t.session_phase) == 1
+        phase = t.session_phase
+        order = DROP_PHASE_ORDER.get(mode, DROP_PHASE_ORDER["partner"])
+        rank = order.index(phase) if phase in order else 0
+        return (alone, rank if alone else 0, -stage_priority(t, stage), -chosen.index(t))
+
+    return min(candidates, key=key)
 
 
 # --- building ---------------------------------------------------------------
@@ -165,6 +498,8 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
     validate(request)
     parsed = [domain.parse_condition(c) for c in request.conditions]
     names = {name for name, _ in parsed}
+    if ("recent-surgery", "hip") in parsed:
+        names.add("hip-replacement")  # the same hip precautions: no rotation, flexion only to a right angle
     if "dvt" in names:
         raise SafetyStop(
             "No massage with a suspected or known deep-vein thrombosis (DVT).",
@@ -179,11 +514,10 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
                 f"Bring it back with --include {area}."
             )
     skipped_areas |= {area for area, _ in request.avoid_areas}
-    chosen = []
-    for technique in library.techniques.values():
-        if why_excluded(technique, request, names, skipped_areas) is None:
-            chosen.append(technique)
-    chosen.sort(key=order_key)
+    chosen = [
+        t for t in library.techniques.values() if why_excluded(t, request, names, skipped_areas) is None
+    ]
+    chosen.sort(key=lambda t: order_key(t, request.mode, frozenset(names)))
     assessments = [t for t in chosen if t.kind == "assessment"]
     if not assessments:
         raise UsageProblem(
@@ -200,44 +534,53 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
     cap = session_cap(request, names)
     target = request.minutes * 60.0
     rng = random.Random(request.seed)
-    first_side = rng.choice(domain.SIDES)
-    splits: set[int] = set()
+    first_side = request.first_side if request.first_side in domain.SIDES else rng.choice(domain.SIDES)
+    left_out = bool(skipped_areas)
+    level = FULL
     while True:
-        drafts = sequence(chosen, request, names, skipped_areas, cap, first_side, timer, splits)
+        drafts = sequence(chosen, request, names, skipped_areas, cap, first_side, timer, level)
         scale = fit_scale(drafts, target)
-        long_holds = {
-            i
-            for i, d in enumerate(drafts)
-            if d.kind == "hold"
-            and not d.movement
-            and d.fields.get("pressure")
-            and d.hold_base * scale > LONG_HOLD
-            and "split" not in d.fields
-        }
-        droppable = [t for t in chosen[1:]]
-        if scale < MIN_SCALE and droppable:
-            victim = pick_to_drop(chosen)
+        if scale >= LEVEL_MIN_SCALE[level]:
+            break
+        # first a second technique of a phase goes, then every part is said in its short form,
+        # then a phase's last technique goes, and a very short session keeps only the essentials
+        spare = [t for t in chosen[1:] if sum(c.session_phase == t.session_phase for c in chosen[1:]) > 1]
+        if level == FULL and not spare:
+            level = BRIEF
+            notes.append("A short session: each part is said in its short form.")
+            continue
+        if level == BRIEF:
+            level = SHORTER
+            continue
+        if len(chosen) > (2 if level == SHORTER else 1):
+            victim = pick_to_drop(chosen, request.mode, request.stage)
             notes.append(f"Left out {victim.id} ({victim.name}) to fit {request.minutes:g} minutes.")
             chosen = [t for t in chosen if t is not victim]
-            splits = set()
+            continue
+        if level == SHORTER:
+            level = ESSENTIAL
             continue
         if scale <= 0:
             raise UsageProblem(
                 f"{request.minutes:g} minutes is too short for this session.",
                 hint="Ask for a few more minutes with --minutes.",
             )
-        new_splits = {drafts[i].fields["key"] for i in long_holds}
-        if new_splits - splits:
-            splits |= new_splits
-            continue
         break
+    if left_out and scale > MAX_SCALE_WHEN_LEFT_OUT:
+        scale = MAX_SCALE_WHEN_LEFT_OUT
+        seconds = sum(hold_seconds(d, scale) if d.kind == "hold" else d.seconds for d in drafts)
+        notes.append(
+            f"This session lasts about {seconds / 60:.0f} minutes, not {request.minutes:g}: with "
+            "an area left out, there is not enough gentle work to fill the time without padding."
+        )
 
     learnt = dict(request.start_pressures)
     for t in chosen:
         if t.id in learnt and t.pressure is not None:
-            start = learnt_start(t, cap, names, learnt[t.id])
+            start = learnt_start(t, cap, names, learnt[t.id], request.stage)
             notes.append(f"{t.id} ({t.name}) starts at pressure {start}, as chosen last time.")
     segments = [to_segment(d, scale) for d in drafts]
+    segments = paced(segments, request, timer)
     return Plan(
         mode=request.mode,
         stage=request.stage,
@@ -279,6 +622,8 @@ def validate(request: Request) -> None:
     for technique_id, pressure in request.start_pressures:
         if not low <= pressure <= high:
             raise UsageProblem(f"Learnt pressure {pressure} for {technique_id} is out of range: {levels}.")
+    if request.session_number < 1:
+        raise UsageProblem(f"Session number {request.session_number} is out of range: it counts from 1.")
     for c in request.conditions:
         try:
             domain.parse_condition(c)
@@ -286,24 +631,11 @@ def validate(request: Request) -> None:
             raise UsageProblem(f"--condition {c}: {e}.") from None
 
 
-def pick_to_drop(chosen: list[Technique]) -> Technique:
-    """Drop the least essential technique, keeping one massage and one movement longest."""
-    candidates = chosen[1:]
-
-    def protection(t: Technique) -> int:
-        same_kind = [c for c in candidates if c.kind == t.kind]
-        if len(same_kind) == 1:
-            return 2 if t.kind == "massage" else 1
-        return 0
-
-    return min(candidates, key=lambda t: (protection(t), -t.priority, -chosen.index(t)))
-
-
 def fit_scale(drafts: list[Draft], target: float) -> float:
     """The hold scale that makes the session last exactly target seconds."""
-    fixed = sum(d.seconds for d in drafts if d.kind != "hold")
-    massage = sum(d.hold_base for d in drafts if d.kind == "hold" and not d.movement)
-    movement = sum(d.hold_base for d in drafts if d.kind == "hold" and d.movement)
+    fixed = sum(d.seconds for d in drafts if d.kind != "hold" or d.fixed)
+    massage = sum(d.hold_base for d in drafts if d.kind == "hold" and not d.movement and not d.fixed)
+    movement = sum(d.hold_base for d in drafts if d.kind == "hold" and d.movement and not d.fixed)
 
     def total(s: float) -> float:
         lo, hi = MOVEMENT_SCALE
@@ -326,6 +658,8 @@ def fit_scale(drafts: list[Draft], target: float) -> float:
 
 
 def hold_seconds(draft: Draft, scale: float) -> float:
+    if draft.fixed:
+        return draft.seconds
     if draft.movement:
         lo, hi = MOVEMENT_SCALE
         return draft.hold_base * min(max(scale, lo), hi)
@@ -334,17 +668,128 @@ def hold_seconds(draft: Draft, scale: float) -> float:
 
 def to_segment(draft: Draft, scale: float) -> Segment:
     seconds = hold_seconds(draft, scale) if draft.kind == "hold" else draft.seconds
-    data = {k: v for k, v in draft.fields.items() if k not in ("key", "split")}
-    return Segment(index=0, start=0.0, duration=seconds, kind=draft.kind, **data)
+    return Segment(index=0, start=0.0, duration=seconds, kind=draft.kind, **draft.fields)
 
 
-def fill(text: str, pressure: int | None, side: str | None) -> str:
+def fill(text: str, pressure: int | None, side: str | None, mode: str = "partner") -> str:
+    """The step's words with its placeholders filled: {pressure} is a whole sentence in felt terms."""
     other = domain.other_side(side) or "other"
-    return text.format(
-        pressure=domain.PRESSURE_WORDS.get(pressure or 0, "gently"),
-        side=side or "one",
-        other_side=other,
+    said = domain.PRESSURE_SAY.get(mode, domain.PRESSURE_SAY["partner"])
+    return " ".join(
+        text.format(
+            pressure=said.get(pressure or 0, "Keep it gentle."),
+            side=side or "one",
+            other_side=other,
+        ).split()
     )
+
+
+def paced(segments: list[Segment], request: Request, timer: SpeechTimer) -> list[Segment]:
+    """No long silence: a hold longer than PROMPT_EVERY is cut into pieces with a short spoken
+    prompt between them (a long massage hold gets a pressure check in the middle instead of one
+    prompt). The time of the words comes out of the hold, so the session's length is unchanged."""
+    out: list[Segment] = []
+    count = 0
+    for seg in segments:
+        if seg.kind != "hold" or seg.duration <= PROMPT_EVERY:
+            out.append(seg)
+            continue
+        inserts: list[list[Segment]] = []
+        check_middle = seg.pressure is not None and seg.duration > LONG_HOLD and seg.technique is not None
+        pieces = max(2, math.ceil(seg.duration / PROMPT_EVERY))
+        while True:
+            inserts = []
+            for i in range(pieces - 1):
+                if check_middle and i == (pieces - 1) // 2:
+                    inserts.append(
+                        question_segments(request, "pressure", seg.technique, seg.area, timer, seg)
+                    )
+                    continue
+                if (
+                    seg.technique is None
+                    and seg.pressure is None
+                    and seg.text is None
+                    and seg.position is None
+                ):
+                    options = PROMPTS[request.mode]
+                elif seg.pressure is None:
+                    options = MOVEMENT_PROMPTS
+                else:
+                    options = PROMPTS[request.mode]
+                text = options[(count + i + request.session_number - 1) % len(options)]
+                inserts.append(
+                    [
+                        Segment(
+                            0,
+                            0.0,
+                            timer.seconds(text) + PAUSE_AFTER_SPEECH,
+                            "speech",
+                            text=text,
+                            technique=seg.technique,
+                            area=seg.area,
+                            side=seg.side,
+                            position=seg.position,
+                        )
+                    ]
+                )
+            talk = sum(s.duration for group in inserts for s in group)
+            piece = (seg.duration - talk) / pieces
+            if piece <= PROMPT_EVERY or piece < MIN_HOLD:
+                break
+            pieces += 1
+        count += pieces - 1
+        piece = max(piece, 0.0)
+        for i in range(pieces):
+            if piece > 0:
+                out.append(replace(seg, duration=piece))
+            if i < len(inserts):
+                out.extend(inserts[i])
+    return out
+
+
+def question_segments(
+    request: Request,
+    question: str,
+    technique: str | None,
+    area: str | None,
+    timer: SpeechTimer,
+    like: Segment | None = None,
+    library_text: str | None = None,
+    side: str | None = None,
+) -> list[Segment]:
+    """A question as segments: a cue and a checkpoint, or in a recording one if-then instruction."""
+    mode = request.mode
+    position = like.position if like else None
+    if request.recording:
+        text = IF_THEN[(question, mode)].format(side=side or (like.side if like else None) or "first")
+        return [
+            Segment(
+                0,
+                0.0,
+                timer.seconds(text) + PAUSE_AFTER_SPEECH,
+                "speech",
+                text=text,
+                technique=technique,
+                area=area,
+                position=position,
+            )
+        ]
+    text = library_text or QUESTIONS[(question if question != "opening" else "opening", mode)]
+    checkpoint_question = "pain" if question in ("opening", "closing") else question
+    return [
+        Segment(0, 0.0, CUE_SECONDS["question"], "cue", sound="question"),
+        Segment(
+            0,
+            0.0,
+            timer.seconds(text) + request.answer_window,
+            "checkpoint",
+            text=text,
+            question=checkpoint_question,
+            technique=technique,
+            area=area,
+            position=position,
+        ),
+    ]
 
 
 def sequence(
@@ -355,9 +800,11 @@ def sequence(
     cap: int,
     first_side: str,
     timer: SpeechTimer,
-    splits: set[int],
+    level: int = FULL,
 ) -> list[Draft]:
     mode = request.mode
+    variant = request.session_number - 1
+    brief = level >= BRIEF
     drafts: list[Draft] = []
 
     def cue(sound: str) -> None:
@@ -368,24 +815,78 @@ def sequence(
             Draft("speech", timer.seconds(text) + PAUSE_AFTER_SPEECH, fields={"text": text, **fields})
         )
 
-    def ask(question: str, text: str, area: str | None, technique: str | None = None) -> None:
+    def ask(
+        question: str,
+        area: str | None,
+        technique: str | None = None,
+        text: str | None = None,
+        position: str | None = None,
+        side: str | None = None,
+    ) -> None:
+        """question: a plan question, or 'opening' / 'closing' (pain ratings with their own words)."""
+        if request.recording:
+            said = IF_THEN[(question, mode)].format(side=side or first_side)
+            say(said, technique=technique, area=area, position=position)
+            return
         cue("question")
+        words = text or QUESTIONS[(question, mode)]
         drafts.append(
             Draft(
                 "checkpoint",
-                timer.seconds(text) + request.answer_window,
-                fields={"question": question, "text": text, "area": area, "technique": technique},
+                timer.seconds(words) + request.answer_window,
+                fields={
+                    "question": "pain" if question in ("opening", "closing") else question,
+                    "text": words,
+                    "area": area,
+                    "technique": technique,
+                    "position": position,
+                },
             )
         )
 
-    def hold(base: float, movement: bool, key: int, **fields) -> None:
+    def hold(base: float, movement: bool, **fields) -> None:
         if base < MIN_HOLD:  # a talk-only step: the pause after the words is enough
             return
-        drafts.append(Draft("hold", hold_base=base, movement=movement, fields={"key": key, **fields}))
+        drafts.append(Draft("hold", hold_base=base, movement=movement, fields=fields))
 
+    def pause(seconds: float, said: float, position: str | None) -> None:
+        """A set-length pause for changing position, counting the words said for it."""
+        rest = seconds - said
+        if rest >= 1.0:
+            drafts.append(Draft("hold", seconds=rest, fixed=True, fields={"position": position}))
+
+    positions = {t.id: choose_position(t, mode, names, None) for t in chosen}
+    current: str | None = None
+    for t in chosen:  # the position actually used follows the one before it where allowed
+        positions[t.id] = choose_position(t, mode, names, current)
+        current = positions[t.id]
+    opening_position = positions[chosen[0].id]
+
+    # --- getting ready ---------------------------------------------------------------------------
     cue("start")
-    say(WELCOME[mode].format(minutes=f"{request.minutes:g}"))
-    say(GOOD_HURT[mode])
+    if request.red_flags_first:
+        say(RED_FLAGS_FIRST)
+    say(pick(WELCOME[mode], variant).format(minutes=f"{request.minutes:g}"))
+    if level < ESSENTIAL:
+        say(pick(BEFORE[mode], variant))
+    if mode == "self" and level < ESSENTIAL:
+        kit = tuple(e for e in domain.ROLLING_EQUIPMENT if any(e in t.equipment for t in chosen))
+        if kit:
+            say(KIT[kit])
+        if any(positions[t.id] == "seated" and "chair" in t.equipment for t in chosen):
+            say(CHAIR)
+    if "pregnancy" in names:
+        say(PREGNANCY_NOTE[mode])
+    first = chosen[0]
+    if first.setup:
+        say(setup_text(first, mode, opening_position, variant), position=opening_position)
+    ask("ready", None, position=opening_position)
+    if request.session_number <= FULL_SAFETY_SESSIONS:
+        say(pick(SAFETY_FULL[mode], variant))
+        if level < ESSENTIAL:
+            say(ANCHORS[mode].format(cap=cap))
+    else:
+        say(pick(SAFETY_SHORT[mode], variant))
     for text in request.advice:
         say(text)
     avoided = {area for area, _ in request.avoid_areas}
@@ -397,91 +898,219 @@ def sequence(
     learnt = dict(request.start_pressures)
     if any(t.id in learnt and t.pressure is not None for t in chosen):
         say(LEARNT_PRESSURE)
+    ask("opening", first.areas[0], first.id, position=opening_position)
 
-    key = 0
+    # --- the techniques, in the seed article's order ------------------------------------------------
     last_area: str | None = None
-    checked_lower_back = False
-    movement_started = False
+    last_phase: str | None = None
+    position: str | None = opening_position
+    current_side = first_side
+    up_side: str | None = None  # lying on the side: which side is up
     for t_index, technique in enumerate(chosen):
         is_movement = technique.kind == "movement"
         area = technique.areas[0]
-        if is_movement and not movement_started:
-            movement_started = True
+        phase = technique.session_phase
+        place = positions[technique.id]
+        if t_index > 0:
             cue("next")
-            say(MOVEMENT_INTRO)
-        elif t_index > 0:
-            cue("next")
+            if place != position:
+                text = CHANGE.get((mode, place), CHANGE_OTHER)
+                say(text, position=place)
+                pause(change_seconds(mode, position, place), timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
+            short = level >= SHORTER
+            if phase != last_phase and phase in PHASE_INTRO and not (short and phase != "movement"):
+                say(pick(PHASE_INTRO[phase], variant), position=place)
+            if technique.setup and (place != position or not short):
+                say(
+                    setup_text(technique, mode, place, variant),
+                    technique=technique.id,
+                    area=area,
+                    position=place,
+                )
+            for condition, spoken in technique.cautions.items():
+                if condition in names:
+                    say(
+                        spoken.for_mode(mode, variant) or "",
+                        technique=technique.id,
+                        area=area,
+                        position=place,
+                    )
+        position = place
+        last_phase = phase
         if (
             technique.kind == "massage"
             and last_area is not None
             and area != last_area
             and area != "lower-back"
         ):
-            text = technique.checkin_text("pain", mode) or QUESTIONS[("pain", mode)]
-            ask("pain", text, area, technique.id)
+            text = technique.checkin_text("pain", mode, variant) or QUESTIONS[("pain", mode)]
+            ask("pain", area, technique.id, text=text, position=place)
         if technique.kind != "movement":
             last_area = area
-        tech_cap = technique_cap(technique, cap, names)
+        tech_cap = technique_cap(technique, cap, names, request.stage)
         weight = FOCUS_WEIGHT if set(technique.areas) & set(request.focus) else 1.0
+        if is_movement and request.stage == "chronic":
+            weight *= CHRONIC_MOVEMENT_WEIGHT
         start_pressure = min(technique.pressure.min, tech_cap) if technique.pressure else None
         # a pressure chosen last time holds for the whole technique (as a choice does within a
-        # session: no planned rise overrides it) and is checked at the first hold
+        # session: no planned rise overrides it) and is checked at the first working hold
         chose = technique.pressure is not None and technique.id in learnt
-        check_learnt = chose
         if chose:
-            start_pressure = learnt_start(technique, cap, names, learnt[technique.id])
-        sides = (first_side, domain.other_side(first_side)) if technique.per_side else (None,)
+            start_pressure = learnt_start(technique, cap, names, learnt[technique.id], request.stage)
+        kept = brief_steps(technique, level >= SHORTER) if brief else set(range(len(technique.steps)))
+        needs_first_check = technique.pressure is not None and technique.kind == "massage"
+        if technique.per_side:
+            # lying on the side, each technique starts on the side that is up: fewer roll-overs
+            start = current_side if (place == "side-lying" and up_side is not None) else first_side
+            sides: tuple[str | None, ...] = (start, domain.other_side(start))
+            current_side = sides[-1] or first_side
+            if place == "side-lying" and up_side != start:
+                text = SIDE_UP[mode].format(side=start)
+                say(text, technique=technique.id, area=area, side=start, position=place)
+                if up_side is not None:
+                    pause(TURN_OVER_SECONDS, timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
+            up_side = current_side if place == "side-lying" else None
+        else:
+            sides = (None,)
+        felt_said = False  # the pressure in felt terms is said at least once per technique
         for pass_index, side in enumerate(sides):
             pressure = start_pressure
             if pass_index == 1:
                 cue("switch")
-                say(SWITCH_SIDES.format(side=side), technique=technique.id, area=area, side=side)
+                text = SWITCH.get((mode, place), SWITCH_OTHER).format(side=side)
+                say(text, technique=technique.id, area=area, side=side, position=place)
+                said = timer.seconds(text) + PAUSE_AFTER_SPEECH
+                if place == "side-lying":
+                    pause(TURN_OVER_SECONDS, said, place)
+                elif (mode, place) in SWITCH:
+                    pause(WALK_ROUND_SECONDS + said, said, place)
             for s_index, step in enumerate(technique.steps):
+                if s_index not in kept:
+                    continue
                 rose = False
+                blocked = False
                 if step.rise and pressure is not None and not chose:
                     new = min(pressure + step.rise, tech_cap)
                     rose = new > pressure
+                    blocked = not rose
                     pressure = new
-                text = fill(step.for_mode(mode) or "", pressure, side)
-                if pass_index == 0 and s_index == 0:
-                    text = f"{technique.name}. {text}"
+                elif step.rise and chose:
+                    blocked = True
+                if blocked:
+                    words = step.steady.for_mode(mode, variant) if step.steady else None
+                    text = fill(words or STEADY, pressure, side, mode)
+                    if chose and not felt_said and pressure is not None:
+                        text += " " + fill("{pressure}", pressure, side, mode)  # the chosen pressure, felt
+                else:
+                    text = fill(step.text(mode, place, variant) or "", pressure, side, mode)
+                    if pass_index == 1 and s_index > 0 and not step.rise:
+                        text = first_sentence(text)  # the second side: the same again, said shortly
+                felt = domain.PRESSURE_SAY.get(mode, {}).get(pressure or 0)
+                felt_said = felt_said or bool(felt and felt in text)
                 common = {
                     "technique": technique.id,
                     "area": area,
                     "side": side,
                     "pressure": pressure,
                     "step": s_index,
+                    "position": place,
                 }
                 say(text, **common)
-                if t_index == 0 and pass_index == 0 and s_index == 0:
-                    ask("pain", QUESTIONS[("opening", mode)], area, technique.id)
-                key += 1
                 base = step.hold * weight
-                pressure_check_text = (
-                    technique.checkin_text("pressure", mode) or QUESTIONS[("pressure", mode)]
+                working = base >= WORKING_HOLD
+                check_text = (
+                    technique.checkin_text("pressure", mode, variant) or QUESTIONS[("pressure", mode)]
                 )
-                needs_check = pressure is not None and (
-                    rose
-                    or (check_learnt and base * 0.25 >= MIN_HOLD)  # asked once the new pressure is felt
-                    or (area == "lower-back" and technique.kind == "massage" and not checked_lower_back)
-                )
-                if needs_check and base > 0:
-                    checked_lower_back = checked_lower_back or area == "lower-back"
-                    check_learnt = False
-                    hold(base * 0.25, is_movement, key, **common)
-                    ask("pressure", pressure_check_text, area, technique.id)
-                    key += 1
-                    hold(base * 0.75, is_movement, key, **common)
-                elif key in splits:
-                    hold(base / 2, is_movement, key, split=True, **common)
-                    ask("pressure", pressure_check_text, area, technique.id)
-                    hold(base / 2, is_movement, key, split=True, **common)
+                if pressure is not None and working and (rose or (needs_first_check and pass_index == 0)):
+                    needs_first_check = False
+                    hold(base / 3, is_movement, **common)
+                    ask("pressure", area, technique.id, text=check_text, position=place)
+                    hold(base * 2 / 3, is_movement, **common)
                 else:
-                    hold(base, is_movement, key, **common)
+                    hold(base, is_movement, **common)
+        if t_index == 0 and any(t.per_side for t in chosen):  # only when a side is worked first
+            ask("side", None, technique.id, position=place, side=first_side)
 
+    # --- cool-down -----------------------------------------------------------------------------
     cue("next")
-    ask("pain", QUESTIONS[("closing", mode)], None)
+    lying_on_back = position == "back-lying"
+    cool = COOL_BREATHE if "lower-back" in skipped_areas or lying_on_back else COOL_STROKES
+    if level < ESSENTIAL:
+        say(cool[mode], position=position)
+    if not brief:
+        drafts.append(Draft("hold", seconds=15.0, fixed=True, fields={"position": position}))
+    if position in domain.LYING:
+        text = GET_UP[mode]
+        say(text, position=position)
+        if level < ESSENTIAL:
+            pause(OTHER_CHANGE_SECONDS, timer.seconds(text) + PAUSE_AFTER_SPEECH, "seated")
+    say(AFTERCARE[mode])
+    ask("closing", None)
     say(CLOSING)
     cue("end")
     return drafts
 
+
+def first_sentence(text: str) -> str:
+    import re
+
+    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+
+
+def brief_steps(technique: Technique, steady: bool = False) -> set[int]:
+    """The short form of a technique: where the hands go, its first and last working steps, and
+    (unless steady: a short session that stays at the starting pressure) a step where the pressure
+    rises, if neither of those is one."""
+    steps = technique.steps
+    working = [i for i, s in enumerate(steps) if s.hold >= WORKING_HOLD]
+    plain = [i for i in working if not steps[i].rise]
+    kept = {0, *working[:1], *plain[-1:]}
+    if steady:
+        return {i for i in kept if not steps[i].rise} | {0, *plain[:1]}
+    rises = [i for i, s in enumerate(steps) if s.rise]
+    if rises and not any(steps[i].rise for i in kept):
+        kept.add(rises[0])
+    return kept
+
+
+def setup_text(technique: Technique, mode: str, position: str, variant: int) -> str:
+    spoken = technique.setup.get(position)  # type: ignore[call-overload]
+    return (spoken.for_mode(mode, variant) if spoken else None) or ""
+
+
+def change_seconds(mode: str, before: str | None, after: str) -> float:
+    """How long a change of position takes: turning over or getting up from lying 45 s, between
+    standing and the floor 30 s (self mode), anything else 20 s."""
+    if before in domain.LYING:
+        return TURN_OVER_SECONDS
+    if "standing" in (before, after):
+        return STAND_FLOOR_SECONDS
+    return OTHER_CHANGE_SECONDS
+
+
+def start_side(plan: Plan, side: str) -> Plan:
+    """The plan started on the side given at the "which side is worse?" question: when it is not
+    the side planned, left and right swap in every segment after that question (the player calls
+    this with the answer). The sides are only ever named by these two words, so a swap is exact."""
+    if side not in domain.SIDES:
+        return plan
+    asked = next(
+        (i for i, s in enumerate(plan.segments) if s.kind == "checkpoint" and s.question == "side"), None
+    )
+    if asked is None:
+        return plan
+    planned = next((s.side for s in plan.segments[asked:] if s.side), None)
+    if planned is None or planned == side:
+        return plan
+    swapped = plan.segments[: asked + 1] + [_swap(s) for s in plan.segments[asked + 1 :]]
+    return replace(plan, segments=swapped)
+
+
+def _swap(seg: Segment) -> Segment:
+    import re
+
+    other = domain.other_side(seg.side) if seg.side else None
+    text = seg.text
+    if text and seg.side:
+        text = re.sub(r"\b(left|right)\b", lambda m: domain.other_side(m.group(1)) or m.group(1), text)
+    return replace(seg, side=other, text=text)

@@ -17,13 +17,14 @@ AFTER = "#1b7f5f"  # green: how it ended up
 WORSE = "#d9822b"
 STOP = "#c62828"
 BARS = "#5b8cc0"
+RATING = "#6a1b9a"  # purple: a rating between sessions
 STOP_ROW = 11.2  # height of the row of stop marks, above the 0-10 scale
 MAX_STOP_LABELS = 12  # beyond this the reasons would overlap: the marks stay, the table has the reasons
 
 
-def history_png(records: list[SessionRecord], out: Path, who: str = "") -> None:
+def history_png(records: list[SessionRecord], out: Path, who: str = "", ratings: list = ()) -> None:
     """Write the chart; raises InvalidInput when there is nothing to plot or the file cannot be written."""
-    fig = history_figure(records, who)
+    fig = history_figure(records, who, ratings)
     import matplotlib.pyplot as plt
 
     try:
@@ -34,7 +35,7 @@ def history_png(records: list[SessionRecord], out: Path, who: str = "") -> None:
         plt.close(fig)
 
 
-def history_figure(records: list[SessionRecord], who: str = ""):
+def history_figure(records: list[SessionRecord], who: str = "", ratings: list = ()):
     """The chart as a matplotlib Figure (the caller closes it).
 
     Sessions are stored in UTC and drawn at their local wall-clock time, as naive datetimes.
@@ -113,6 +114,11 @@ def history_figure(records: list[SessionRecord], who: str = ""):
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
                 zorder=6,
             )
+    # ratings given between sessions (voiceguide pain N): small diamonds, so progress between shows
+    rated = [(r.at.astimezone().replace(tzinfo=None), r.pain) for r in ratings]
+    if rated:
+        pain_ax.scatter(*zip(*rated, strict=True), marker="D", s=45, color=RATING, zorder=3)
+        when = when + [t for t, _ in rated]
     pain_ax.set_ylim(-0.5, STOP_ROW + 0.8)
     pain_ax.set_yticks(range(0, 11, 2))
     pain_ax.set_ylabel("Pain (0 none, 10 worst)", fontsize=11)
@@ -145,6 +151,12 @@ def history_figure(records: list[SessionRecord], who: str = ""):
             [], [], marker="X", linestyle="", color=STOP, markersize=11, label="stopped for safety\n(and why)"
         ),
     ]
+    if rated:
+        legend.append(
+            Line2D(
+                [], [], marker="D", linestyle="", color=RATING, markersize=7, label="pain between\nsessions"
+            )
+        )
     pain_ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=10)
 
     # bottom: minutes per week, on the same dates as the sessions above

@@ -26,6 +26,7 @@ class Profile:
     stage: str | None = None
     conditions: list[str] = field(default_factory=list)
     answers: dict[str, bool] = field(default_factory=dict)
+    mode: str | None = None  # who the screen was about: plan, render and play default to it
 
     def is_current(self, now: datetime | None = None) -> bool:
         if self.screened is None:
@@ -48,8 +49,11 @@ class Profile:
         }
 
 
-def from_screen(result: ScreenResult, stage: str | None, now: datetime | None = None) -> Profile:
+def from_screen(
+    result: ScreenResult, stage: str | None, now: datetime | None = None, mode: str | None = None
+) -> Profile:
     return Profile(
+        mode=mode,
         screened=now or datetime.now(UTC),
         outcome=result.outcome,
         cleared=result.cleared,
@@ -69,6 +73,7 @@ class ProfileFile(Strict):
     stage: Literal[domain.STAGES] | None = None
     conditions: list[ConditionId] = Field(default_factory=list)
     answers: dict[str, bool] = Field(default_factory=dict)
+    mode: Literal[domain.MODES] | None = None
 
     @field_validator("screened", mode="before")
     @classmethod
@@ -111,6 +116,7 @@ def load(person: str | None = None) -> Profile:
         stage=checked.stage,
         conditions=list(checked.conditions),
         answers=dict(checked.answers),
+        mode=checked.mode,
     )
 
 
@@ -126,6 +132,8 @@ def save(profile: Profile, person: str | None = None) -> None:
     lines.append(f"cleared_by_clinician = {'true' if profile.cleared else 'false'}")
     if profile.stage:
         lines.append(f"stage = {json.dumps(profile.stage)}")
+    if profile.mode:
+        lines.append(f"mode = {json.dumps(profile.mode)}")
     lines.append("conditions = [" + ", ".join(json.dumps(c) for c in profile.conditions) + "]")
     lines.append("")
     lines.append("[answers]")

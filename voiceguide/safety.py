@@ -18,6 +18,11 @@ class Question:
     text: str
 
     @property
+    def about_partner(self) -> str:
+        """The question asked about the person receiving (partner mode): "Does your partner ..."."""
+        return PARTNER_TEXT.get(self.id, self.text)
+
+    @property
     def group(self) -> str:
         """A emergency, B see a clinician, C adjust the session: read from domain's lists, not retyped."""
         if self.id in domain.RED_FLAGS_EMERGENCY:
@@ -64,6 +69,53 @@ QUESTIONS: tuple[Question, ...] = (
     Question("pregnancy", "Are you pregnant?"),
     Question("hip-replacement", "Have you had a hip replacement?"),
 )
+
+# Partner mode asks about the person receiving, so that the giver never answers for themselves.
+PARTNER_TEXT = {
+    "saddle-numbness": (
+        "Does your partner have numbness or tingling between the legs, around the bottom or genitals?"
+    ),
+    "bladder-bowel": (
+        "Has your partner had new trouble passing urine, or lost control of the bladder or bowels?"
+    ),
+    "both-legs": "Does your partner have sciatica in both legs at the same time?",
+    "leg-weakness": (
+        "Is one of your partner's legs getting weak or numb, badly or quickly, or does a foot drag "
+        "when they walk?"
+    ),
+    "sexual-dysfunction": "Has your partner noticed a new problem with sexual function?",
+    "fever": "Does your partner have a fever, or feel generally unwell, with the back pain?",
+    "cancer": "Has your partner ever had cancer?",
+    "weight-loss": "Has your partner lost weight recently without trying?",
+    "trauma": "Did your partner's pain start after a recent fall, accident or other injury?",
+    "steroids": "Has your partner taken steroid tablets, such as prednisolone, for months?",
+    "night-pain": "Is your partner's pain constant, and worse at night or at rest?",
+    "immunosuppression": (
+        "Is your partner's immune system weakened by illness or medicine, or have they injected drugs?"
+    ),
+    "dvt": "Does your partner have a blood clot in a leg, or a calf that is painful, swollen and warm?",
+    "anticoagulants": "Does your partner take blood thinners, or have a bleeding disorder?",
+    "skin": (
+        "Does your partner have broken skin, a rash, an infection, or a hot swollen patch on the back, "
+        "buttocks or thighs?"
+    ),
+    "recent-surgery": (
+        "Has your partner had surgery or a fracture in the back, pelvis, hip or thigh in the last "
+        "three months?"
+    ),
+    "osteoporosis": "Has your partner been told they have osteoporosis, or thin bones?",
+    "pregnancy": "Is your partner pregnant?",
+    "hip-replacement": "Has your partner had a hip replacement, or recent hip surgery?",
+}
+PARTNER_CLEARED_QUESTION = (
+    "Has a doctor or physiotherapist seen your partner about this, and said massage is safe for them?"
+)
+
+
+def question_text(question: Question, mode: str = "self") -> str:
+    """The question as asked in this mode."""
+    return question.about_partner if mode == "partner" else question.text
+
 
 INTRO = {
     "self": "Before your first session, a few yes or no questions about your back pain.",
@@ -193,13 +245,13 @@ def run_screen(asker: Asker, mode: str = "self") -> ScreenResult:
     for i, question in enumerate(QUESTIONS):
         after_group_b = question.group == "C" and i > 0 and QUESTIONS[i - 1].group == "B"
         if after_group_b and result.clinician_flags:
-            cleared = asker.yes_no(CLEARED_QUESTION)
+            cleared = asker.yes_no(PARTNER_CLEARED_QUESTION if mode == "partner" else CLEARED_QUESTION)
             if cleared is None:
                 raise Unanswered(None, i)
             result.cleared = cleared
             if not cleared:
                 return result
-        answer = asker.yes_no(question.text)
+        answer = asker.yes_no(question_text(question, mode))
         if answer is None:
             raise Unanswered(question, i)
         result.answers[question.id] = answer

@@ -60,7 +60,6 @@ def debug_listen() -> str:
     return _get("VOICEGUIDE_DEBUG_LISTEN") or ""
 
 
-
 def pulse_server() -> str | None:
     """PULSE_SERVER: the sound server every PulseAudio client here talks to, when not the default."""
     return _get("PULSE_SERVER")

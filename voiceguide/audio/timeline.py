@@ -71,7 +71,9 @@ def block_ranges(segments: Sequence[Segment], start: int = 0, max_seconds: float
 def mix_block(segments: Sequence[Segment], first: int, last: int, speech: SpeechClip, cue: CueClip) -> Block:
     chosen = list(segments[first : last + 1])
     start = chosen[0].start
-    end = chosen[-1].start + chosen[-1].duration
+    # a block ends where the next segment starts (start + duration can land a float's width to
+    # either side of a half sample, and then two ways of cutting the session differ by a sample)
+    end = segments[last + 1].start if last + 1 < len(segments) else chosen[-1].start + chosen[-1].duration
     # Sample positions are rounded on the session's clock, not the block's, so any
     # way of cutting a session into blocks gives the same samples end to end.
     origin = seconds_to_samples(start)

@@ -23,6 +23,8 @@ INTENTS = (
     "repeat",
     "stop",
     "symptom",
+    "left",
+    "right",
     "unknown",
 )
 #: The number words, index = value: the one list that grammars, enrollment and read-backs use.
@@ -58,6 +60,8 @@ WORDS = {
     "yeah": "good",
     "yep": "good",
     "great": "good",
+    "ready": "good",  # the answer to "say ready, or press Enter" (question `ready`)
+    "left": "left",  # "which side is worse?" (question `side`); "right" means right only there
     "no": "no",
     "nope": "no",
     "wrong": "no",
@@ -155,9 +159,15 @@ EXPECT = {
     "number": {"number"},
     "pressure": {"more", "less", "good", "skip"},
     "yesno": {"good", "no"},
+    "ready": {"good", "continue"},
+    "side": {"left", "right"},
     "any": set(INTENTS) - {"unknown"},
 }
+# The plan's `ready` and `side` questions have their expectations above (EXPECT["ready"],
+# EXPECT["side"]); the player maps them here once it says a re-ask line for each.
 EXPECT_FOR_QUESTION = {"pain": "number", "pressure": "pressure", "comfort": "yesno", "offer": "yesno"}
+# At the side question, these keys answer it (elsewhere r repeats): l left, r right.
+SIDE_KEYS = {"l": "left", "r": "right"}
 
 
 @dataclass(frozen=True)
@@ -214,6 +224,8 @@ def meaning(text: str) -> tuple[str, int | None]:
 
 def understand(text: str, expect: str = "any", source: str = "stdin", confidence: float = 1.0) -> Answer:
     intent, value = meaning(text)
+    if expect == "side" and intent == "good" and "right" in tokens(text):
+        intent = "right"  # elsewhere "right" agrees ("that's right"); here it names a side
     if intent not in ALWAYS and intent not in EXPECT.get(expect, EXPECT["any"]):
         intent, value = "unknown", None
     return Answer(text=text.strip(), intent=intent, value=value, confidence=confidence, source=source)
@@ -243,6 +255,8 @@ KEYS = {
 def from_key(key: str, expect: str = "any") -> Answer:
     if key.isdigit():
         return understand(key, expect, source="keys")
+    if expect == "side" and key.lower() in SIDE_KEYS:
+        return Answer(text=key, intent=SIDE_KEYS[key.lower()], source="keys")
     word = KEYS.get(key.lower() if key.isalpha() else key)
     if word == "ten":
         return understand("10", expect, source="keys")

@@ -18,6 +18,7 @@ Position = Literal[domain.POSITIONS]
 Equipment = Literal[domain.EQUIPMENT]
 Condition = Literal[domain.CONDITIONS]
 Question = Literal[domain.CHECKIN_QUESTIONS]
+Phase = Literal[domain.PHASES]
 Kind = Literal[domain.KINDS]
 Landmark = Literal[tuple(domain.LANDMARKS)]
 Tool = Literal[domain.TOOLS]
@@ -48,19 +49,36 @@ def check_spoken(text: str) -> str:
     return text
 
 
-class Spoken(Strict):
-    """One thing said, worded for each mode that the technique suits."""
+Phrasings = str | Annotated[list[str], Field(min_length=1, max_length=4)]
 
-    self_: str | None = Field(default=None, alias="self")
-    partner: str | None = None
+
+class Spoken(Strict):
+    """One thing said, worded for each mode that the technique suits. A list gives several
+    phrasings of the same instruction: the session's number picks one, so the tenth session
+    does not sound like the first."""
+
+    self_: Phrasings | None = Field(default=None, alias="self")
+    partner: Phrasings | None = None
 
     @field_validator("self_", "partner")
     @classmethod
-    def _spoken(cls, value: str | None) -> str | None:
-        return None if value is None else check_spoken(value)
+    def _spoken(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return check_spoken(value)
+        return [check_spoken(v) for v in value]
 
-    def for_mode(self, mode: str) -> str | None:
-        return self.self_ if mode == "self" else self.partner
+    def phrasings(self, mode: str) -> list[str]:
+        value = self.self_ if mode == "self" else self.partner
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else list(value)
+
+    def for_mode(self, mode: str, variant: int = 0) -> str | None:
+        """The wording for this mode; variant picks among the phrasings (any number wraps round)."""
+        texts = self.phrasings(mode)
+        return texts[variant % len(texts)] if texts else None
 
 
 class BodyMap(Strict):
@@ -88,6 +106,16 @@ class Step(Spoken):
     hold: float = Field(default=0.0, ge=0, le=600)
     rise: int = Field(default=0, ge=0, le=2)
     map: BodyMap | None = None
+    # Wording for one position, said instead of the default when the plan chose that position.
+    at: dict[Position, Spoken] = Field(default_factory=dict)
+    # Said instead of a rise step when a cap keeps the pressure where it is (no "firmer" line then).
+    steady: Spoken | None = None
+
+    def text(self, mode: str, position: str | None, variant: int = 0) -> str | None:
+        """What is said in this mode and position (the position's own wording if it has one)."""
+        if position in self.at:
+            return self.at[position].for_mode(mode, variant)
+        return self.for_mode(mode, variant)
 
 
 class CheckIn(Spoken):
@@ -128,6 +156,14 @@ class Technique(Strict):
     checkin: list[CheckIn] = Field(default_factory=list)
     conditions: Conditions = Field(default_factory=Conditions)
     sources: list[str] = Field(min_length=1)
+    # Where the technique sits in the session's order; when left out it follows from kind and area.
+    phase: Phase | None = None
+    # How the person gets into each position, said before the first step (one per position).
+    setup: dict[Position, Spoken] = Field(default_factory=dict)
+    # A lower pressure cap in one stage (piriformis: 3 in the subacute stage).
+    stage_caps: dict[Stage, PressureLevel] = Field(default_factory=dict)
+    # Said after the setup when the person has this condition (hip replacement: only to a right angle).
+    cautions: dict[Condition, Spoken] = Field(default_factory=dict)
 
     @field_validator("name", "summary")
     @classmethod
@@ -146,6 +182,21 @@ class Technique(Strict):
             for mode in self.modes:
                 if check.for_mode(mode) is None:
                     raise ValueError(f"checkin[{i}] has no {mode!r} text, but modes includes {mode!r}")
+        for place, what in [("setup", self.setup), ("cautions", self.cautions)] + [
+            (f"steps[{i}].at", step.at) for i, step in enumerate(self.steps)
+        ]:
+            for key, spoken in what.items():
+                if place != "cautions" and key not in self.positions:
+                    raise ValueError(
+                        f"{place} has wording for {key!r}, which is not in positions "
+                        f"({', '.join(self.positions)})"
+                    )
+                for mode in self.modes:
+                    if spoken.for_mode(mode) is None:
+                        raise ValueError(f"{place}.{key} has no {mode!r} text, but modes includes {mode!r}")
+        if self.setup and set(self.setup) != set(self.positions):
+            missing = sorted(set(self.positions) - set(self.setup))
+            raise ValueError(f"setup has no wording for {', '.join(missing)}; give one per position")
         if self.kind == "massage" and self.pressure is None:
             raise ValueError("a massage technique needs a pressure range")
         return self
@@ -155,8 +206,19 @@ class Technique(Strict):
     def excluded_by(self) -> list[str]:
         return sorted(set(self.conditions.exclude))
 
-    def checkin_text(self, question: str, mode: str) -> str | None:
+    @property
+    def session_phase(self) -> str:
+        """The declared phase, or one that follows from the kind and the first area."""
+        if self.phase is not None:
+            return self.phase
+        if self.kind in ("assessment", "movement"):
+            return self.kind
+        return {"sacrum": "vibration", "piriformis": "piriformis", "lower-back": "lower-back"}.get(
+            self.areas[0], "buttock"
+        )
+
+    def checkin_text(self, question: str, mode: str, variant: int = 0) -> str | None:
         for check in self.checkin:
             if check.question == question:
-                return check.for_mode(mode)
+                return check.for_mode(mode, variant)
         return None

@@ -28,6 +28,7 @@ class Conversation:
         self.emit = emit
         self.segments: list[Segment] = list(plan.segments)
         self.conditions = {domain.parse_condition(c)[0] for c in plan.conditions}
+        self.stage = plan.stage  # a technique's stage cap (piriformis: 3 in the subacute stage)
         self.changed: tuple[Kind, float] | None = None  # the last rewrite: why, and seconds added
 
     # --- where an answer lands ---------------------------------------------------
@@ -42,7 +43,7 @@ class Conversation:
         t = self.library.techniques.get(technique_id or "")
         if t is None or t.pressure is None:
             return self.state.cap
-        return technique_cap(t, self.state.cap, self.conditions)
+        return technique_cap(t, self.state.cap, self.conditions, self.stage)
 
     def pressure_at(self, seg: Segment) -> int | None:
         """The pressure in force at a segment: the last one used by its technique (None where no
