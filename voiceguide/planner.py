@@ -1102,11 +1102,12 @@ def start_side(plan: Plan, side: str) -> Plan:
     planned = next((s.side for s in plan.segments[asked:] if s.side), None)
     if planned is None or planned == side:
         return plan
-    swapped = plan.segments[: asked + 1] + [_swap(s) for s in plan.segments[asked + 1 :]]
+    swapped = plan.segments[: asked + 1] + [swap_side(s) for s in plan.segments[asked + 1 :]]
     return replace(plan, segments=swapped)
 
 
-def _swap(seg: Segment) -> Segment:
+def swap_side(seg: Segment) -> Segment:
+    """The segment on the other side (left and right swap in its words too)."""
     import re
 
     other = domain.other_side(seg.side) if seg.side else None

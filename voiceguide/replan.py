@@ -6,7 +6,6 @@ reply is made here from the action's fields (never the other way round).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -14,7 +13,7 @@ from voiceguide import domain
 from voiceguide.adapt import Action, Kind, Rule, State
 from voiceguide.library import Library
 from voiceguide.plan import Segment, renumber
-from voiceguide.planner import ANSWER_WINDOW, QUESTIONS, fill
+from voiceguide.planner import ANSWER_WINDOW, QUESTIONS, swap_side
 from voiceguide.speechtime import PAUSE_AFTER_SPEECH
 
 CHECK_HOLD = 15.0  # seconds at a new pressure before asking about it
@@ -236,21 +235,17 @@ class Editor:
 
     def _worse_side_first(self, rest: list[Segment], side: str | None) -> list[Segment]:
         """Start on the side the person said is worse: when the plan starts on the other one,
-        every side from here on changes places (the words too)."""
+        every side from here on changes places, words and all (planner.swap_side)."""
         first = next((s.side for s in rest if s.side), None)
         if side is None or first is None or first == side:
             return rest
-        return [self._other_side(s) for s in rest]
-
-    def _other_side(self, seg: Segment) -> Segment:
-        if seg.side is None:
-            return seg
-        side = domain.other_side(seg.side)
-        if seg.kind != "speech" or not seg.text:
-            return replace(seg, side=side)
-        swap = {"left": "right", "right": "left", "Left": "Right", "Right": "Left"}
-        text = re.sub(r"\b(left|right|Left|Right)\b", lambda m: swap[m.group(1)], seg.text)
-        return replace(seg, side=side, text=text, duration=self.timer(text) + PAUSE_AFTER_SPEECH)
+        out = []
+        for seg in rest:
+            swapped = swap_side(seg)
+            if swapped.text != seg.text and swapped.text:
+                swapped = replace(swapped, duration=self.timer(swapped.text) + PAUSE_AFTER_SPEECH)
+            out.append(swapped)
+        return out
 
     def _checkin(self, technique_id: str | None, question: str) -> str:
         t = self.library.techniques.get(technique_id or "")
@@ -258,15 +253,13 @@ class Editor:
         return text or QUESTIONS[(question, self.mode)]
 
     def _refill(self, seg: Segment, pressure: int) -> Segment:
-        t = self.library.techniques.get(seg.technique or "")
-        if seg.kind != "speech" or t is None or seg.step is None or seg.step >= len(t.steps):
+        """The segment at another pressure: where its words say the pressure (a step's {pressure}
+        is one whole sentence in felt terms), that sentence is the new pressure's."""
+        said = domain.PRESSURE_SAY.get(self.mode, domain.PRESSURE_SAY["partner"])
+        old, new = said.get(seg.pressure or 0), said.get(pressure)
+        if seg.kind != "speech" or not seg.text or not old or not new or old not in seg.text:
             return replace(seg, pressure=pressure)
-        template = t.steps[seg.step].for_mode(self.mode) or ""
-        text = fill(template, pressure, seg.side)
-        if seg.text and seg.text.startswith(f"{t.name}. "):
-            text = f"{t.name}. {text}"
-        if text == seg.text:
-            return replace(seg, pressure=pressure)
+        text = seg.text.replace(old, new)
         return replace(seg, pressure=pressure, text=text, duration=self.timer(text) + PAUSE_AFTER_SPEECH)
 
     def _repressure(self, rest: list[Segment], technique: str | None, pressure: int) -> list[Segment]:

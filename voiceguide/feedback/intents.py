@@ -163,9 +163,14 @@ EXPECT = {
     "side": {"left", "right"},
     "any": set(INTENTS) - {"unknown"},
 }
-# The plan's `ready` and `side` questions have their expectations above (EXPECT["ready"],
-# EXPECT["side"]); the player maps them here once it says a re-ask line for each.
-EXPECT_FOR_QUESTION = {"pain": "number", "pressure": "pressure", "comfort": "yesno", "offer": "yesno"}
+EXPECT_FOR_QUESTION = {
+    "pain": "number",
+    "pressure": "pressure",
+    "comfort": "yesno",
+    "offer": "yesno",
+    "ready": "ready",
+    "side": "side",
+}
 # At the side question, these keys answer it (elsewhere r repeats): l left, r right.
 SIDE_KEYS = {"l": "left", "r": "right"}
 

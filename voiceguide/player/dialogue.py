@@ -20,6 +20,8 @@ REASK = {
     "number": "Say a number from zero to ten, or press a key.",
     "pressure": "Say more, less, or good. Or press plus, minus, or g.",
     "yesno": "Say yes, or say stop. Or press y, or s.",
+    "ready": "When you are ready, say ready, or press Enter.",
+    "side": "Which side feels worse? Say left or right, or press l or r.",
     "any": "Say your answer, or press a key.",
 }
 STOP_CHECK = "Did you say stop?"
