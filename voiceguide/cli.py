@@ -144,13 +144,34 @@ def warn_problems(problems: list[str]) -> None:
 @library.command("show")
 @click.argument("technique_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def library_show(technique_id: str, as_json: bool) -> None:
-    """Show one technique with its spoken steps."""
+@click.option(
+    "--map",
+    "map_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the body map (where the hands go) as SVG to this file.",
+)
+@click.option(
+    "--step",
+    type=click.IntRange(min=1),
+    help="With --map: this step's map (1 = first; default: the first map).",
+)
+@click.option("--side", type=click.Choice(["left", "right"]), help="With --map: the side to show.")
+def library_show(
+    technique_id: str, as_json: bool, map_file: Path | None, step: int | None, side: str | None
+) -> None:
+    """Show one technique with its spoken steps (or write its body map with --map)."""
     from voiceguide import library as lib
 
     loaded = lib.load()
     warn_problems(loaded.problems)
     t = loaded.get(technique_id)
+    if map_file is not None:
+        from voiceguide.app import write_text
+        from voiceguide.maps import for_technique
+
+        write_text(map_file, for_technique(t, step, side))
+        click.echo(f"Wrote the body map of {t.id} to {map_file}.", err=True)
+        return
     if as_json:
         data = technique_summary(t, loaded.origins[t.id])
         data["steps"] = [s.model_dump(by_alias=True) for s in t.steps]
