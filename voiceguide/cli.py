@@ -19,6 +19,7 @@ from voiceguide.cli_options import (
     ANSWER_SECONDS,
     MODES,
     STAGES,
+    PlainWhole,
     echo_err,
     person_option,
     plan_file_option,
@@ -152,7 +153,7 @@ def warn_problems(problems: list[str]) -> None:
 )
 @click.option(
     "--step",
-    type=click.IntRange(min=1),
+    type=PlainWhole("a step number", "2"),
     help="With --map: this step's map (1 = first; default: the first map).",
 )
 @click.option("--side", type=click.Choice(["left", "right"]), help="With --map: the side to show.")
