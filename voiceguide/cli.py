@@ -347,6 +347,15 @@ def render(
     help="Seconds to wait for an answer at each question.",
 )
 @click.option("--resume", is_flag=True, help="Continue the last unfinished session where it stopped.")
+@click.option(
+    "--companion",
+    type=click.Choice(["local", "lan"]),
+    is_flag=False,
+    flag_value="local",
+    default=None,
+    help="Show the session live on a web page with tap answers: alone, on this machine; "
+    "'lan', also on a phone on the same network (a QR code shows the link).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print every event as one JSON line, as it happens.")
 def play(
     plan_file: Path | None,
@@ -356,6 +365,7 @@ def play(
     output: str,
     answer_timeout: float,
     resume: bool,
+    companion: str | None,
     as_json: bool,
     **options,
 ) -> None:
@@ -414,7 +424,9 @@ def play(
     request = sess.PlayRequest(
         output=output, feedback=feedback, answer_window=answer_timeout, resume=resume, person=app.person
     )
-    outcome, _ = app.play(session_plan, request, emit_line, display, speech, sink=sink, cache=cache)
+    outcome, _ = app.play(
+        session_plan, request, emit_line, display, speech, sink=sink, cache=cache, companion=companion
+    )
     if display:
         click.echo("", err=True)
     if outcome.reason == "interrupted":
