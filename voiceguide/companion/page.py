@@ -16,7 +16,8 @@ PAGE = """<!DOCTYPE html>
 <title>voiceguide: the session</title>
 <style>
 * { box-sizing: border-box; }
-html { font-family: system-ui, "Liberation Sans", Arial, sans-serif; background: #fff; color: #000; }
+html { font-family: system-ui, "Liberation Sans", Arial, sans-serif; background: #fff; color: #000;
+       scroll-padding-bottom: 100px; }
 body { margin: 0; padding: 10px 10px 96px; font-size: 18px; line-height: 1.35; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 #status { font-weight: bold; font-size: 15px; text-transform: uppercase; letter-spacing: 0.04em; }
@@ -27,7 +28,7 @@ h1 { font-size: 22px; margin: 0 0 4px; }
 .facts dt { font-weight: bold; }
 .facts dd { margin: 0; }
 #side { font-weight: bold; font-size: 22px; }
-#map svg { width: 100%; max-width: 420px; height: auto; max-height: 70vh; display: block; margin: 0 auto; }
+#map svg { width: 100%; max-width: 420px; height: auto; max-height: 48vh; display: block; margin: 0 auto; }
 #map:empty { display: none; }
 .grid { display: grid; gap: 8px; margin: 10px 0; }
 .pain { grid-template-columns: repeat(6, 1fr); }
