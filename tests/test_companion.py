@@ -199,6 +199,9 @@ def test_the_page_shows_the_step_and_its_map_a_tap_is_an_answer_and_stop_ends_th
     assert any(e["event"] == "action" and e["action"] == "stop" for e in s.seen)
     assert s.seen[-1]["event"] == "end" and s.seen[-1]["reason"] == "stopped"
     until(browser, lambda b: text(b, "status") == "SESSION OVER", "the end is shown")
+    # from a change of state in the session to the page holding it, over server-sent events
+    delays = browser.execute_script("return window.vgLatency")
+    assert delays and sorted(delays)[len(delays) // 2] < 100, delays
 
 
 def test_more_at_the_cap_is_said_and_does_not_raise_the_pressure(session, browser):
@@ -239,3 +242,19 @@ def test_requests_without_the_token_are_refused(session):
     assert s.finish(s.press) == 7
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(s.url + "state", timeout=5)
+
+
+@pytest.mark.slow
+def test_stop_on_the_page_silences_the_sound_within_300_ms(pulse, session, browser):
+    """Played aloud (the shared PulseAudio null sink, under its lock): the player times the silence
+    after STOP from the moment the tap reached the session, on the device clock."""
+    s = session("--mode", "partner", "--stage", "subacute", "--minutes", "5", "--output", "device")
+    browser.get(s.url)
+    s.next(lambda e: e["event"] == "segment" and e["kind"] == "speech", STARTUP)
+    until(browser, lambda b: text(b, "status") == "PLAYING", "the page follows the sound")
+    time.sleep(1.0)  # well into the words
+    tap(browser, "stop")
+    response = s.next(lambda e: e["event"] == "response")
+    assert (response["intent"], response["source"], response["what"]) == ("stop", "companion", "silence")
+    assert response["ms"] < 300, response
+    assert s.finish(lambda b: tap(browser, b)) == 7

@@ -70,6 +70,7 @@ class LiveState:
     def _update(self, **values: Any) -> None:
         with self.changed:
             self.data.update(values)
+            self.data["changed"] = round(time.time() * 1000, 1)  # the page measures its delay from this
             self.version += 1
             self.changed.notify_all()
 

@@ -118,7 +118,7 @@ function draw(s) {
   pause.dataset.b = s.paused ? "continue" : "pause";
   pause.textContent = s.paused ? "continue" : "pause";
   document.body.classList.toggle("ended", s.status === "ended");
-  if (s.at) window.vgLatency.push(Date.now() - s.at);
+  if (s.changed) window.vgLatency.push(Date.now() - s.changed);
   tick();
 }
 function connect() {
