@@ -28,7 +28,7 @@ h1 { font-size: 22px; margin: 0 0 4px; }
 .facts dt { font-weight: bold; }
 .facts dd { margin: 0; }
 #side { font-weight: bold; font-size: 22px; }
-#map svg { width: 100%; max-width: 420px; height: auto; max-height: 48vh; display: block; margin: 0 auto; }
+#map svg { width: 100%; max-width: 420px; height: auto; max-height: 42vh; display: block; margin: 0 auto; }
 #map:empty { display: none; }
 .grid { display: grid; gap: 8px; margin: 10px 0; }
 .pain { grid-template-columns: repeat(6, 1fr); }
@@ -54,6 +54,7 @@ h2 { font-size: 17px; margin: 14px 0 0; }
 <h1 id="technique">voiceguide</h1>
 <p id="step"></p>
 <div id="question" hidden></div>
+<div id="map" role="img" aria-label="Body map"></div>
 <dl class="facts">
   <dt>Side</dt><dd id="side">–</dd>
   <dt>Pressure</dt><dd id="pressure">–</dd>
@@ -62,8 +63,6 @@ h2 { font-size: 17px; margin: 14px 0 0; }
   <dt>Heard</dt><dd id="heard">–</dd>
   <dt>Said</dt><dd id="said">–</dd>
 </dl>
-<p id="next"></p>
-<div id="map" role="img" aria-label="Body map"></div>
 <h2>Pain now, 0 to 10</h2>
 <div class="grid pain">
   <button data-b="0">0</button><button data-b="1">1</button><button data-b="2">2</button>
@@ -80,6 +79,7 @@ h2 { font-size: 17px; margin: 14px 0 0; }
   <button data-b="no">no</button><button id="pause" data-b="pause">pause</button>
   <button data-b="repeat">repeat</button><button data-b="next">next</button>
 </div>
+<p id="next"></p>
 <button id="stop" data-b="stop" aria-label="Stop the session now">STOP</button>
 <script>
 "use strict";
