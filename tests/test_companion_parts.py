@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 
+import pytest
 from map_helpers import library_with_maps
 
 from voiceguide.companion.feedback import Taps, WithCompanion
@@ -95,3 +96,35 @@ def test_the_live_state_follows_segments_answers_actions_and_the_end():
     assert state["said"].startswith("Already at the most pressure allowed here (2 of 5)")
     live.observe("end", {"reason": "stopped"}, segments)
     assert live.snapshot()[1]["status"] == "ended"
+
+
+def test_only_devices_at_home_are_served():
+    from voiceguide.companion.server import local_client
+
+    assert local_client("127.0.0.1") and local_client("192.168.1.20") and local_client("10.0.0.7")
+    assert local_client("fe80::1") and local_client("::1")
+    assert not local_client("8.8.8.8") and not local_client("2a00:1450::1") and not local_client("nonsense")
+
+
+def test_lan_serves_on_this_machine_s_network_address_with_a_qr_code():
+    import urllib.request
+
+    from voiceguide.companion import Companion, lan_address
+    from voiceguide.errors import UsageProblem
+
+    address = lan_address()
+    if address is None:  # a machine on no network says so instead of serving
+        with pytest.raises(UsageProblem, match="no local network"):
+            Companion.open("lan", library_with_maps())
+        return
+    page = Companion.open("lan", library_with_maps())
+    try:
+        assert page.url.startswith(f"http://{address}:") and len(page.url.rsplit("/", 2)[1]) >= 20
+        with urllib.request.urlopen(page.url, timeout=5) as got:
+            assert b"STOP" in got.read()
+        qr = page.qr_text()
+        assert len(qr.splitlines()) > 12 and set(qr) <= {" ", "\xa0", "\n", "█", "▀", "▄"}  # two rows a line
+    finally:
+        page.close()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(page.url, timeout=2)

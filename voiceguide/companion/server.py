@@ -25,6 +25,15 @@ KEEPALIVE = 10.0  # seconds between comments on a quiet event stream (shows a lo
 MAX_BODY = 1024
 
 
+def local_client(address: str) -> bool:
+    """Loopback, private or link-local: a device at home, never one from the internet."""
+    try:
+        client = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return client.is_loopback or client.is_private or client.is_link_local
+
+
 class CompanionServer(ThreadingHTTPServer):
     daemon_threads = True  # open event streams never keep the session's process alive
     allow_reuse_address = True
@@ -46,8 +55,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> str | None:
         """The path after the token, or None (and a 403 sent) when the request may not be served."""
-        client = ipaddress.ip_address(self.client_address[0])
-        if not (client.is_loopback or client.is_private or client.is_link_local):
+        if not local_client(self.client_address[0]):
             self._send(403, "text/plain", b"Forbidden\n")
             return None
         prefix = f"/{self.server.token}/"
