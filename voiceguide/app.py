@@ -394,7 +394,12 @@ class App:
             cache = session.speech_for_plan(plan, voice or session.Voice())
         if companion is None:
             return session.run_unscreened(plan, cache, request, emit_line, display, voice, sink=sink)
-        page = self.open_companion(companion, emit_line)
+        try:
+            page = self.open_companion(companion, emit_line)
+        except BaseException:
+            if sink is not None:
+                sink.close(keep=False)
+            raise
         try:
             return session.run_unscreened(
                 plan, cache, replace(request, companion=page), emit_line, display, voice, sink=sink
