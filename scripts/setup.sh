@@ -24,6 +24,8 @@ fi
 packages=(espeak-ng libportaudio2 libasound2-dev libasound2-plugins gcc)
 if [ "$action" = test ]; then
   packages+=(pulseaudio pulseaudio-utils sox)
+  # the companion page's browser tests, and the body maps drawn and printed
+  packages+=(chromium chromium-driver librsvg2-bin poppler-utils)
 fi
 if ! python3 -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
   packages+=(python3)

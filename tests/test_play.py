@@ -137,7 +137,14 @@ def test_pain_two_points_above_the_start_is_a_stop_rule(cli, screened):
 
 
 def test_symptom_word_stops_the_technique_and_the_area_is_not_worked_again(cli, screened):
-    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n3\nleft\nit is tingling\n" + "good\n" * 20)
+    result = cli(
+        "play",
+        *PARTNER,
+        "--output",
+        "null",
+        "--json",
+        input="ready\n3\nleft\nit is tingling\n" + "good\n" * 20,
+    )
     assert result.exit_code == 0, result.stderr
     evs = events(result.stdout)
     stop = next(e for e in evs if e["event"] == "action" and e["action"] == "stop_technique")

@@ -389,11 +389,13 @@ class App:
         voice: Voice | None = None,
         sink: Any = None,
         cache: Any = None,
+        companion: str | None = None,
     ) -> tuple[Any, int]:
         """Play a session (plan None with request.resume: the last unfinished one), journaled as it
         goes; returns (player Outcome, session id). Refused (SafetyStop) without a screen that allows it.
 
-        emit_line gets each event as a dict (what `play --json` prints); display, the status line.
+        emit_line gets each event as a dict (what `play --json` prints); display, the status line;
+        companion ("local" or "lan") serves the live page for the length of the session.
         """
         from voiceguide import session
 
@@ -406,7 +408,33 @@ class App:
         request = replace(request, person=self.person)
         if plan is not None and cache is None:
             cache = session.speech_for_plan(plan, voice or session.Voice())
-        return session.run_unscreened(plan, cache, request, emit_line, display, voice, sink=sink)
+        if companion is None:
+            return session.run_unscreened(plan, cache, request, emit_line, display, voice, sink=sink)
+        try:
+            page = self.open_companion(companion, emit_line)
+        except BaseException:
+            if sink is not None:
+                sink.close(keep=False)
+            raise
+        try:
+            return session.run_unscreened(
+                plan, cache, replace(request, companion=page), emit_line, display, voice, sink=sink
+            )
+        finally:
+            page.close()  # the page's server ends with the session
+
+    def open_companion(self, where: str, emit_line: Callable[[dict], None]) -> Any:
+        """Serve the companion page ("local": this machine; "lan": also the local network, with
+        its address as a QR code on stderr); its URL is an event, so `play --json` prints it."""
+        from voiceguide import session
+        from voiceguide.companion import Companion
+
+        page = Companion.open(where, session._library())
+        emit_line({"event": "companion", "url": page.url})
+        if where == "lan":
+            self.notify("Open this on the phone (same Wi-Fi), or scan the code:\n" + page.qr_text())
+        self.notify(f"voiceguide: the companion page is at {page.url}")
+        return page
 
     # --- history and plans of days ---------------------------------------------------------------
 

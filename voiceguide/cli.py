@@ -19,6 +19,7 @@ from voiceguide.cli_options import (
     ANSWER_SECONDS,
     MODES,
     STAGES,
+    PlainWhole,
     echo_err,
     person_option,
     plan_file_option,
@@ -144,13 +145,34 @@ def warn_problems(problems: list[str]) -> None:
 @library.command("show")
 @click.argument("technique_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def library_show(technique_id: str, as_json: bool) -> None:
-    """Show one technique with its spoken steps."""
+@click.option(
+    "--map",
+    "map_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the body map (where the hands go) as SVG to this file.",
+)
+@click.option(
+    "--step",
+    type=PlainWhole("a step number", "2"),
+    help="With --map: this step's map (1 = first; default: the first map).",
+)
+@click.option("--side", type=click.Choice(["left", "right"]), help="With --map: the side to show.")
+def library_show(
+    technique_id: str, as_json: bool, map_file: Path | None, step: int | None, side: str | None
+) -> None:
+    """Show one technique with its spoken steps (or write its body map with --map)."""
     from voiceguide import library as lib
 
     loaded = lib.load()
     warn_problems(loaded.problems)
     t = loaded.get(technique_id)
+    if map_file is not None:
+        from voiceguide.app import write_text
+        from voiceguide.maps import for_technique
+
+        write_text(map_file, for_technique(t, step, side))
+        click.echo(f"Wrote the body map of {t.id} to {map_file}.", err=True)
+        return
     if as_json:
         data = technique_summary(t, loaded.origins[t.id])
         data["steps"] = [s.model_dump(by_alias=True) for s in t.steps]
@@ -337,6 +359,15 @@ def render(
     help="Seconds to wait for an answer at each question.",
 )
 @click.option("--resume", is_flag=True, help="Continue the last unfinished session where it stopped.")
+@click.option(
+    "--companion",
+    type=click.Choice(["local", "lan"]),
+    is_flag=False,
+    flag_value="local",
+    default=None,
+    help="Show the session live on a web page with tap answers: alone, on this machine; "
+    "'lan', also on a phone on the same network (a QR code shows the link).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print every event as one JSON line, as it happens.")
 @click.argument("session", required=False, metavar="[NAME]")
 def play(
@@ -348,6 +379,7 @@ def play(
     output: str,
     answer_timeout: float,
     resume: bool,
+    companion: str | None,
     as_json: bool,
     **options,
 ) -> None:
@@ -408,7 +440,9 @@ def play(
     request = sess.PlayRequest(
         output=output, feedback=feedback, answer_window=answer_timeout, resume=resume, person=app.person
     )
-    outcome, _ = app.play(session_plan, request, emit_line, display, speech, sink=sink, cache=cache)
+    outcome, _ = app.play(
+        session_plan, request, emit_line, display, speech, sink=sink, cache=cache, companion=companion
+    )
     if display:
         click.echo("", err=True)
     if outcome.reason == "interrupted":

@@ -198,6 +198,7 @@ class Para:
 class Items:
     items: list[str]
     numbered: bool = False
+    maps: list[str | None] = field(default_factory=list)  # inline SVG beside each item (HTML only)
 
 
 @dataclass
@@ -496,12 +497,23 @@ def _technique(technique: Technique, plan: Plan) -> list:
     setup = technique.setup.get(position) if position else None  # type: ignore[call-overload]
     if setup is not None and setup.for_mode(plan.mode):
         blocks.append(Para(setup.for_mode(plan.mode) or "", lead="Getting into position:"))
-    blocks.append(Items(steps, numbered=True))
+    blocks.append(Items(steps, numbered=True, maps=_step_maps(technique, position, side)))
     if technique.per_side and other:
         blocks.append(Para(f"Then switch sides and repeat every step on the {other} side."))
     blocks.append(Para("", lead="Sources:"))
     blocks.append(Items([_source(key) for key in technique.sources]))
     return blocks
+
+
+def _step_maps(technique: Technique, position: str | None, side: str | None) -> list[str | None]:
+    """Each step's body map as inline SVG (ids unique on the page), or None where it has none."""
+    from voiceguide.maps import render
+
+    position = position or technique.positions[0]
+    return [
+        render(s.map, position, side, prefix=f"map-{technique.id}-{i}") if s.map else None
+        for i, s in enumerate(technique.steps, 1)
+    ]
 
 
 def _step_text(
@@ -599,6 +611,10 @@ tr.ask td { font-weight: bold; }
 tr.hold td { font-style: italic; }
 .notice { border: 2pt solid #000; padding: 0.2em 1em 0.6em; margin: 1em 0; }
 .notice h2 { border-bottom: none; margin-top: 0.6em; }
+.mapped { display: flex; gap: 1em; align-items: flex-start; }
+.mapped > span { flex: 1; }
+.mapped > figure { margin: 0 0 0.6em; flex: 0 0 auto; }
+.mapped svg { width: 46mm; height: auto; display: block; }
 @media print { body { max-width: none; padding: 0; } }
 """
 
@@ -626,7 +642,13 @@ def _html_block(block: object) -> str:
         return "<p>" + " ".join(part for part in (lead, _e(block.text)) if part) + "</p>"
     if isinstance(block, Items):
         tag = "ol" if block.numbered else "ul"
-        items = "".join(f"<li>{_e(item)}</li>" for item in block.items)
+        maps = block.maps or [None] * len(block.items)
+        items = "".join(
+            f'<li><div class="mapped"><span>{_e(item)}</span><figure>{svg}</figure></div></li>'
+            if svg
+            else f"<li>{_e(item)}</li>"
+            for item, svg in zip(block.items, maps, strict=True)
+        )
         return f"<{tag}>{items}</{tag}>"
     if isinstance(block, Table):
         head = "".join(f'<th scope="col">{_e(h)}</th>' for h in block.headers)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from voiceguide import library as lib
 from voiceguide import planner
@@ -97,6 +98,7 @@ class PlayRequest:
     answer_window: float = 8.0
     resume: bool = False
     person: str | None = None  # whose journal (None: the only person here)
+    companion: Any = None  # the live page (voiceguide.companion.Companion): sees every event, adds taps
 
 
 class SinkOpener:
@@ -171,6 +173,8 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
 
     sink = sink or make_sink(request.output)  # no sound card: fail before anything is journaled
     feedback = make_feedback(request.feedback, sink, request.person)
+    if request.companion is not None:
+        feedback = request.companion.wrap(feedback)
     journal = open_journal(request.person)
     if journal.recovered_from:
         emit_line(
@@ -211,6 +215,8 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
 
     def record(event: str, data: dict) -> None:
         journal.event(session_id, data.get("t", 0.0), event, {k: v for k, v in data.items() if k != "t"})
+        if request.companion is not None:  # journaled first, then shown on the page
+            request.companion.observe(event, data, player.segments)
         if event == "replan":
             journal.update_plan(session_id, replace(plan, segments=player.segments).to_dict())
             return
