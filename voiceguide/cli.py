@@ -362,7 +362,7 @@ def play(
         ctx = click.get_current_context()
         ctx.invoke(screen, mode=chosen.mode, stage=None, as_json=False, person=app.person)
         app.check_screen()
-    speech = sess.Voice(voice=voice, rate=rate)
+    speech = sess.Voice(voice=voice, rate=rate, fast_start=True)  # speech renders ahead as it plays
     opener = sess.SinkOpener(output)  # the sound device starts while the session is prepared
     session_plan, cache = (None, None)
     try:

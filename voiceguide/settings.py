@@ -12,8 +12,9 @@ VOICEGUIDE_HOME          ``home()``                  The data folder (profile, j
 VOICEGUIDE_CACHE         ``cache()``                 A speech cache shared between data folders
                                                      (tests, kiosks); unset: ``cache/`` in the data
                                                      folder.
-VOICEGUIDE_TTS           ``tts()``                   The speech engine to use: ``espeak-ng`` or
-                                                     ``pyttsx3``; unset: the one that works here.
+VOICEGUIDE_TTS           ``tts()``                   The speech engine to use: ``piper`` (the natural
+                                                     voice), ``espeak-ng`` or ``pyttsx3``; unset:
+                                                     the natural voice if installed, else espeak-ng.
 VOICEGUIDE_DEBUG         ``debug()``                 Any non-empty value: an unexpected error prints
                                                      its traceback instead of one line.
 VOICEGUIDE_DEBUG_LISTEN  ``debug_listen()``          The listener's levels each second and what it
