@@ -35,6 +35,7 @@ NATURAL_NAMES = ("natural", "piper", PACKAGED_VOICE)  # --voice words that mean 
 LENGTH_SCALE = 1.5
 #: Words a minute at LENGTH_SCALE, measured on the library's sentences (scripts/bench_audio.py).
 CALM_WORDS_PER_MINUTE = 140
+PACKAGED_GAIN_DB = 3.08  # brings the packaged voice (unnormalised) to the cue tones' level
 SENTENCE_SILENCE = 0.6  # seconds between the sentences of one clip: a breath
 START_TIMEOUT = 60.0  # loading a voice on a busy machine
 LINE_TIMEOUT = 30.0  # one sentence

@@ -41,7 +41,7 @@ from voiceguide.speechtime import EstimatedSpeech
 ENGINE_TIMEOUT = 30.0  # seconds for one clip; a hung engine must not hang the session
 DEFAULT_RATE = 165  # words per minute: a little slower than espeak's 175, for the ear
 #: Bumped whenever what is stored for a clip changes (trimming, gain): old clips are not reused.
-SHAPE_VERSION = "shape2"
+SHAPE_VERSION = "shape3"
 SPEECH_LEVEL_DB = -20.0  # active level of every voice: that of the cue tones (audio/tones.py)
 CALIBRATION_TEXT = "Rest your hands on the lower back, and breathe out slowly."
 ONSET_FLOOR = 0.003  # |sample| above this (about -50 dBFS) is where the voice is heard
@@ -174,6 +174,9 @@ class PiperEngine:
         self.settings = (
             f"sha256={digest} length={self.length_scale:g} silence={piper.SENTENCE_SILENCE:g} noise=0"
         )
+        # the packaged voice's one gain, measured (gain_db() with CALIBRATION_TEXT): no calibration
+        # render delays the first clip of a session; another voice is measured on first use
+        self.gain_db = piper.PACKAGED_GAIN_DB if self.files.packaged else None
         self._process = None
         self._lock = threading.Lock()
 
@@ -264,7 +267,20 @@ def shape(samples: np.ndarray, gain_db: float) -> np.ndarray:
     out = out[first:end].copy()
     fade = min(len(out), 10 * EDGE)
     out[len(out) - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-    return np.clip(out, -1.0, 1.0)
+    return soft_limit(out)
+
+
+def soft_limit(samples: np.ndarray, knee: float = 0.7) -> np.ndarray:
+    """Peaks above the knee bent smoothly under full scale (the gain may lift a loud syllable past
+    it): no flat-topped clipping, and nothing below the knee changes."""
+    size = np.abs(samples)
+    over = size > knee
+    if not over.any():
+        return samples
+    out = samples.copy()
+    room = 1.0 - knee
+    out[over] = np.sign(samples[over]) * (knee + room * np.tanh((size[over] - knee) / room))
+    return out.astype(np.float32)
 
 
 def plausible(path: Path, text: str, rate: int) -> bool:
@@ -315,6 +331,10 @@ class SpeechCache:
         tones' level. Measured once per engine and settings, and kept beside the clips."""
         if self._gain is not None:
             return self._gain
+        fixed = getattr(self.engine, "gain_db", None)
+        if fixed is not None:
+            self._gain = float(fixed)
+            return self._gain
         stored = self.gain_path()
         try:
             self._gain = float(stored.read_text())
@@ -329,7 +349,7 @@ class SpeechCache:
             self.engine.render(CALIBRATION_TEXT, tmp)
             samples, _ = decode_wav(tmp.read_bytes(), "calibration")
         except InvalidInput as e:
-            raise NoSpeechEngine(f"{self.engine.name} wrote no usable audio ({e}).", hint=install_hint()) from e
+            raise NoSpeechEngine(f"{self.engine.name} wrote no usable audio ({e}).", install_hint()) from e
         finally:
             tmp.unlink(missing_ok=True)
         level = active_rms_db(samples)
