@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide import cli_progress
+from voiceguide import cli_progress, cli_voice
 from voiceguide.cli_options import (
     ANSWER_SECONDS,
     MODES,
@@ -683,6 +683,7 @@ def voice_forget(person: str | None, yes: bool) -> None:
 # The commands about progress across sessions (history, routine, schedule, forget) live in cli_progress.
 for _command in cli_progress.COMMANDS:
     cli.add_command(_command)
+cli.add_command(cli_voice.voices)  # voiceguide voices (cli_voice)
 
 
 if __name__ == "__main__":  # pragma: no cover
