@@ -411,6 +411,9 @@ def main() -> None:
     )
     parser.add_argument("--naive-run", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # started in the background by a shell, SIGINT is ignored, and the players started here would
+    # inherit that and never stop when (b) and (e) interrupt them: take it back
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.naive_run:
         from voiceguide.plan_file import load_plan
 

@@ -211,6 +211,9 @@ class PiperProcess:
                 except queue.Empty:
                     self.close()
                     raise self._failed(f"piper did not answer within {timeout:g} s") from None
+                except BaseException:  # Ctrl-C mid-sentence: its answer would go to the next one
+                    self.close()
+                    raise
                 if said is None:
                     raise self._failed("piper stopped")
                 if "Wrote " in said:

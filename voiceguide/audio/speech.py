@@ -196,9 +196,10 @@ class PiperEngine:
         proc = self._proc()
         try:
             proc.render(text, out)
-        except NoSpeechEngine:
+        except BaseException:  # failed or interrupted: a new process next time
             with self._lock:
-                self._process = None  # a new process next time
+                if self._process is proc:
+                    self._process = None
             raise
 
     def close(self) -> None:
