@@ -65,3 +65,11 @@ def debug_listen() -> str:
 def pulse_server() -> str | None:
     """PULSE_SERVER: the sound server every PulseAudio client here talks to, when not the default."""
     return _get("PULSE_SERVER")
+
+
+def engine_environment() -> dict[str, str]:
+    """The environment for a speech engine's own process (piper): ours, with onnxruntime's
+    telemetry off (ORT_DISABLE_TELEMETRY=1, set before it loads; voiceguide sends nothing)."""
+    env = dict(os.environ, ORT_DISABLE_TELEMETRY="1")
+    env.pop("PYTHONPATH", None)
+    return env

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import queue
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
+from voiceguide import settings
 from voiceguide.errors import InvalidInput, NoSpeechEngine
 
 PACKAGED_VOICE = "en_US-joe-medium"
@@ -162,8 +162,7 @@ class PiperProcess:
             "--sentence-silence", f"{SENTENCE_SILENCE:g}",
             "--no-normalize",  # one fixed gain per voice, applied by the cache: no per-sentence jumps
         ]  # fmt: skip
-        env = dict(os.environ, ORT_DISABLE_TELEMETRY="1")
-        env.pop("PYTHONPATH", None)
+        env = settings.engine_environment()  # with ORT_DISABLE_TELEMETRY=1
         try:
             self.proc = subprocess.Popen(
                 args,
