@@ -125,6 +125,7 @@ def test_default_engine_and_the_choices(monkeypatch):
     assert make_engine(voice="en-gb").name == "espeak-ng"  # an espeak-ng voice asked for
     monkeypatch.setenv("VOICEGUIDE_TTS", "espeak-ng")
     assert make_engine().name == "espeak-ng"
+    assert make_engine(voice="natural").name == "piper"  # --voice, typed now, wins
     monkeypatch.setenv("VOICEGUIDE_TTS", "piper")
     assert make_engine().name == "piper"
 

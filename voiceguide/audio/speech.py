@@ -219,7 +219,7 @@ def make_engine(name: str | None = None, voice: str | None = None, rate: int | N
 
     name = name or settings.tts() or ""
     piper_voice = bool(voice) and (voice.lower().endswith(".onnx") or voice in piper.NATURAL_NAMES)
-    if name == "piper" or (not name and piper_voice):
+    if name == "piper" or piper_voice:  # a --voice of piper's wins over VOICEGUIDE_TTS
         return PiperEngine(None if voice in piper.NATURAL_NAMES else voice, rate)
     if name in ("espeak-ng", "espeak"):
         return EspeakEngine(voice, rate)
