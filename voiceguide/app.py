@@ -357,6 +357,12 @@ class App:
         if cache is None:
             cache = speech_for_plan(plan, voice or Voice())
         seconds = render_to_file(plan, cache, out)
+        if out.suffix.lower() == ".mp3":  # a chapter per technique, for podcast players
+            from voiceguide.audio.chapters import add_chapters, technique_chapters
+
+            known = self._techniques().techniques
+            marks = technique_chapters(plan.segments, seconds, lambda t: known[t].name if t in known else t)
+            add_chapters(out, marks, f"voiceguide: {plan.minutes:g}-minute {plan.mode} session")
         if captions:
             from voiceguide import export
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide import cli_progress, cli_sessions
+from voiceguide import cli_progress, cli_sessions, cli_voice
 from voiceguide.cli_options import (
     ANSWER_SECONDS,
     MODES,
@@ -410,7 +410,7 @@ def play(
         ctx = click.get_current_context()
         ctx.invoke(screen, mode=chosen.mode or "self", stage=None, as_json=False, person=app.person)
         app.check_screen()
-    speech = sess.Voice(voice=voice, rate=rate)
+    speech = sess.Voice(voice=voice, rate=rate, fast_start=True)  # speech renders ahead as it plays
     opener = sess.SinkOpener(output)  # the sound device starts while the session is prepared
     session_plan, cache = (None, None)
     try:
@@ -733,6 +733,7 @@ def voice_forget(person: str | None, yes: bool) -> None:
 # The commands about progress across sessions (history, routine, schedule, forget) live in cli_progress.
 for _command in cli_progress.COMMANDS + cli_sessions.COMMANDS:  # cli_sessions: sessions, pain
     cli.add_command(_command)
+cli.add_command(cli_voice.voices)  # voiceguide voices (cli_voice)
 
 
 if __name__ == "__main__":  # pragma: no cover

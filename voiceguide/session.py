@@ -14,7 +14,7 @@ from voiceguide import library as lib
 from voiceguide import planner
 from voiceguide.audio.pcm import SAMPLE_RATE
 from voiceguide.plan import Plan
-from voiceguide.speechtime import EstimatedSpeech
+from voiceguide.speechtime import EstimatedSpeech, GenerousSpeech
 
 RENDER_BLOCK_SECONDS = 60.0  # render writes at most this much at a time: bounded memory
 
@@ -40,27 +40,115 @@ class Voice:
     engine: str | None = None
     voice: str | None = None
     rate: int | None = None
+    fast_start: bool = False  # play: start once the first clip is ready, render the rest ahead
+
+
+class AheadTimer:
+    """Real lengths where a clip is cached; elsewhere a generous estimate that the natural voice's
+    clip does not exceed, so a segment's slot holds its clip and every start stays true."""
+
+    def __init__(self, cache) -> None:
+        self.cache = cache
+        self.generous = GenerousSpeech()
+
+    def seconds(self, text: str) -> float:
+        if self.cache.has(text):
+            return self.cache.seconds(text)
+        return self.generous.seconds(text)
 
 
 def plan_with_real_speech(library: lib.Library, request: planner.Request, voice: Voice):
-    """Render every clip first (in parallel), then plan with their true lengths."""
+    """Render every clip first (in parallel), then plan with their true lengths. For play with a
+    slow engine (fast_start), only the first clip: see plan_ahead."""
     from voiceguide.audio.speech import open_cache
 
     cache = open_cache(voice.engine, voice.voice, voice.rate)
+    if voice.fast_start and renders_ahead(cache):
+        return plan_ahead(library, request, cache), cache
+    progress = progress_bar()
     for _ in range(3):  # real lengths can change which techniques fit: look again
         recorder = RecordingTimer(cache)
         planner.build(library, request, timer=recorder)
         if not recorder.missing:
             break
-        cache.ensure(recorder.missing)
+        cache.ensure(recorder.missing, progress=progress)
     return planner.build(library, request, timer=cache), cache
+
+
+def renders_ahead(cache) -> bool:
+    """Play starts before all speech is rendered: a slow engine whose pace GenerousSpeech bounds
+    (the packaged natural voice; another .onnx voice's pace is unknown, so it renders first)."""
+    files = getattr(cache.engine, "files", None)
+    return bool(cache.engine.slow and files is not None and files.packaged)
+
+
+def plan_ahead(library: lib.Library, request: planner.Request, cache) -> Plan:
+    """The fast start: the voice loads while planning, the first clip is rendered, the plan is
+    timed with real lengths where known and generous ones elsewhere, and the rest is rendered in
+    the background in the order it will be needed."""
+    from voiceguide.audio import timeline
+
+    cache.engine.warm()
+    for _ in range(3):
+        plan = planner.build(library, request, timer=AheadTimer(cache))
+        first, last = next(timeline.block_ranges(plan.segments, 0, max_seconds=AHEAD_BLOCK_SECONDS))
+        needed = [s.text for s in plan.segments[first : last + 1] if s.text and not cache.has(s.text)]
+        if not needed:
+            break
+        cache.ensure(needed)
+    texts = [s.text for s in plan.segments if s.text]
+    cache.render_ahead([ONE_MOMENT, *texts[:3], *extra_texts(plan.mode), *texts[3:]])
+    return plan
+
+
+ONE_MOMENT = "One moment."  # said at a block boundary when the next clip is not rendered yet
+#: While speech renders ahead, the player cuts blocks after this much (at a segment's end, never
+#: mid-sentence), so it needs only the clips of the next few seconds.
+AHEAD_BLOCK_SECONDS = 1.0
+
+
+class AheadSpeech:
+    """The speech cache as the player sees it while clips render in the background: small blocks
+    until all are made, and a clip not made yet waits at that block boundary (said aloud)."""
+
+    def __init__(self, cache, on_wait=None) -> None:
+        self.cache = cache
+        self.on_wait = on_wait
+
+    def block_seconds(self) -> float | None:
+        return AHEAD_BLOCK_SECONDS if self.cache.rendering_ahead() else None
+
+    def clip(self, text: str):
+        if self.on_wait is not None and not self.cache.has(text):
+            self.on_wait()
+        return self.cache.clip(text)
+
+    def seconds(self, text: str) -> float:
+        return self.cache.seconds(text)
+
+
+def progress_bar():
+    """A progress bar for rendering speech, on stderr when it is a terminal (else None)."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rPreparing speech [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def speech_for_plan(plan: Plan, voice: Voice):
     from voiceguide.audio.speech import open_cache
 
     cache = open_cache(voice.engine, voice.voice, voice.rate)
-    cache.ensure(s.text for s in plan.segments if s.text)
+    cache.ensure((s.text for s in plan.segments if s.text), progress=progress_bar())
     return cache
 
 
@@ -209,7 +297,21 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
     else:
         assert plan is not None
         session_id = journal.start_session(plan.to_dict(), request.output, person=request.person or "")
-    cache.ensure(extra_texts(plan.mode) + ([recap] if recap else []))
+    extras = extra_texts(plan.mode) + ([recap] if recap else [])
+    speech = cache
+    if cache.rendering_ahead():  # the fast start: extras are rendering too, in the background
+
+        def one_moment() -> None:
+            if not sink.realtime:  # a file or null output simply waits: nobody is listening
+                return
+            note = {"t": round(player.now(), 3), "text": "Speech is still being prepared: waiting."}
+            record("notice", note)
+            emit_line({"event": "notice", **note})
+            player.play_now(cache.clip(ONE_MOMENT))
+
+        speech = AheadSpeech(cache, one_moment)
+    else:
+        cache.ensure(extras)
     if state is None:
         state = State(cap=plan.max_pressure)
 
@@ -226,7 +328,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
     player = Player(
         plan,
         _library(),
-        cache,
+        speech,
         load_cue,
         sink,
         feedback,

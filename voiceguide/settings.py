@@ -12,8 +12,9 @@ VOICEGUIDE_HOME          ``home()``                  The data folder (profile, j
 VOICEGUIDE_CACHE         ``cache()``                 A speech cache shared between data folders
                                                      (tests, kiosks); unset: ``cache/`` in the data
                                                      folder.
-VOICEGUIDE_TTS           ``tts()``                   The speech engine to use: ``espeak-ng`` or
-                                                     ``pyttsx3``; unset: the one that works here.
+VOICEGUIDE_TTS           ``tts()``                   The speech engine to use: ``piper`` (the natural
+                                                     voice), ``espeak-ng`` or ``pyttsx3``; unset:
+                                                     the natural voice if installed, else espeak-ng.
 VOICEGUIDE_DEBUG         ``debug()``                 Any non-empty value: an unexpected error prints
                                                      its traceback instead of one line.
 VOICEGUIDE_DEBUG_LISTEN  ``debug_listen()``          The listener's levels each second and what it
@@ -63,3 +64,11 @@ def debug_listen() -> str:
 def pulse_server() -> str | None:
     """PULSE_SERVER: the sound server every PulseAudio client here talks to, when not the default."""
     return _get("PULSE_SERVER")
+
+
+def engine_environment() -> dict[str, str]:
+    """The environment for a speech engine's own process (piper): ours, with onnxruntime's
+    telemetry off (ORT_DISABLE_TELEMETRY=1, set before it loads; voiceguide sends nothing)."""
+    env = dict(os.environ, ORT_DISABLE_TELEMETRY="1")
+    env.pop("PYTHONPATH", None)
+    return env

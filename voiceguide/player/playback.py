@@ -157,7 +157,8 @@ class Player:
         return Outcome("stopped" if ended else "finished", self.state.stop_reason, self.now())
 
     def mix(self, i: int) -> timeline.Block:
-        first, last = next(timeline.block_ranges(self.segments, i))
+        cut = getattr(self.speech, "block_seconds", None)  # smaller blocks while speech renders ahead
+        first, last = next(timeline.block_ranges(self.segments, i, cut() if cut else None))
         return timeline.mix_block(self.segments, first, last, self.speech.clip, self.cue_clip)
 
     def audible(self, block: timeline.Block) -> np.ndarray:
