@@ -25,8 +25,9 @@ import numpy as np
 
 from voiceguide import settings
 from voiceguide.errors import NoRecogniser
+from voiceguide.feedback.decision import ACT, STOP_ACT, decide
 from voiceguide.feedback.echo import REFERENCE_LEAD, DelayTracker, EchoCanceller, level_db, lowpass
-from voiceguide.feedback.intents import Answer, meaning
+from voiceguide.feedback.intents import Answer
 
 RATE = 16000
 FRAME = 480  # 30 ms: the VAD's frame
@@ -39,7 +40,7 @@ GIVE_UP_FRAMES = 100
 NO_ECHO_FRAMES = 330  # 10 s of playback and no echo found: the microphone does not hear the player
 DEAF_FRAMES = 66  # 2 s in a row within ECHO_DELAY_MAX of playback, all below SPEECH_FLOOR_DB: deaf to it
 ECHO_DELAY_MAX = 1.0  # the player's sound reaches a microphone at most this late (measured: 0.65 s)
-SAFETY_FLOOR = 0.2  # confidence from which a decoded stop or symptom word is acted on
+SAFETY_FLOOR = STOP_ACT  # confidence from which a decoded stop or symptom word is acted on
 OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, input was dropped
 SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
 OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the player talking
@@ -71,17 +72,17 @@ class Heard:
     decoded: float  # time.monotonic() when the answer was ready
 
 
-def safety_first(answer: Answer) -> Answer:
+def safety_first(answer: Answer, expect: str = "any") -> Answer:
     """The stop word and symptom words are acted on at a lower confidence than other answers.
 
     A clearly decoded "stop" often scores below the read-back level (measured 0.24-0.37 on
     three espeak-ng voices), and stopping is never the harmful mistake; asking "did you say
-    stop?" would be. Other doubtful answers are still read back or asked again.
+    stop?" would be. The rule is decision.decide's, shared with `voiceguide hear`.
     """
-    if answer.intent != "unknown" or answer.confidence < SAFETY_FLOOR:
-        return answer
-    intent, _ = meaning(answer.text)
-    return replace(answer, intent=intent) if intent in ("stop", "symptom") else answer
+    decision = decide(answer, expect)
+    if answer.intent == "unknown" and decision.safety and decision.action == ACT:
+        return replace(answer, intent=decision.answer.intent, value=None)
+    return answer
 
 
 class Endpointer:
@@ -396,7 +397,8 @@ class Listener:
                 if self.busy is not None and self.busy():
                     self.ignored.put((utterance, "while the player sounds (no echo reference)"))
                     continue
-                answer = safety_first(self.recognise(utterance.samples, RATE, self.expect))
+                expect = self.expect
+                answer = safety_first(self.recognise(utterance.samples, RATE, expect), expect)
                 if self.debug:
                     self._debug_line(f"heard {answer.text!r} as {answer.intent} ({answer.confidence})")
                 ended = utterance.end + getattr(self.mic, "offset", 0.0)

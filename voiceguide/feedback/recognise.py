@@ -72,6 +72,17 @@ MIN_SPEECH_SECONDS = 0.12
 MIN_VOICED_FRAMES = 2
 MIN_LEVEL_SPREAD_DB = 6.0
 
+# Extra pronunciations beside the dictionary's American ones: British and Caribbean /ɒ/ in
+# "stop" (espeak-ng "stop" in 6 voices: 1 of 6 heard as stop without them, mostly "okay";
+# 6 of 6 with them, at every --expect), British /əʊ/ in "no" (heard as "numb" without it) and
+# a clipped "good" (heard as "no" or "more").
+PRONUNCIATIONS: list[tuple[str, str]] = [
+    ("stop(2)", "S T AO P"),
+    ("stop(3)", "S T AH P"),
+    ("no(2)", "N AH UW"),
+    ("good(3)", "G UW D"),
+]
+
 INSTALL_HINT = "Install it with: pip install pocketsphinx (the wheel includes an en-US model)."
 
 
@@ -217,6 +228,8 @@ class Recogniser:
                 dither=False,
             )
             self._decoder = pocketsphinx.Decoder(config)
+            for word, pron in PRONUNCIATIONS:
+                self._decoder.add_word(word, pron, False)
             for expect in EXPECTS:
                 self._decoder.add_jsgf_string("answer_" + expect, grammar(expect))
             self._decoder.add_allphone_file("phones", os.path.join(model, "en-us", "en-us-phone.lm.bin"))
