@@ -25,6 +25,7 @@ import numpy as np
 
 from voiceguide import settings
 from voiceguide.errors import NoRecogniser
+from voiceguide.feedback import stopword
 from voiceguide.feedback.decision import ACT, STOP_ACT, decide
 from voiceguide.feedback.echo import REFERENCE_LEAD, DelayTracker, EchoCanceller, level_db, lowpass
 from voiceguide.feedback.intents import Answer
@@ -70,6 +71,15 @@ class Heard:
     answer: Answer
     utterance: Utterance
     decoded: float  # time.monotonic() when the answer was ready
+
+
+def spotter():
+    """The streaming stop-word detector, or None when its model cannot be loaded (then the stop
+    word is still heard at the end of the utterance, by the recogniser)."""
+    try:
+        return stopword.Spotter()
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def safety_first(answer: Answer, expect: str = "any") -> Answer:
@@ -320,6 +330,10 @@ class Listener:
         self._debug: list[tuple] = []
         self.debug = settings.debug_listen()  # levels each second: "1" stderr, or a file
         self.thread = threading.Thread(target=self._run, name="voiceguide-listener", daemon=True)
+        self.spotter = spotter()  # the stop word, listened for every frame of an utterance
+        self.spotted = False  # this utterance was already answered as a stop
+        self.spotting = False  # the spotter has heard this utterance's onset
+        self.voice = np.zeros(0)  # the last frame with the echo taken out
 
     def start(self) -> Listener:
         self.thread.start()
@@ -378,7 +392,41 @@ class Listener:
             speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
         if self.debug:
             self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
+        self.voice = voice
         return self.endpointer.feed(voice, echo, at, speech)
+
+    def spot(self, at: float) -> Heard | None:
+        """The stop word, heard while an utterance goes on (before its end is found): once per utterance."""
+        if self.spotter is None:
+            return None
+        if not self.endpointer.active:
+            self.spotter.reset()
+            self.spotting = False
+            return None
+        if not self.spotting:  # the utterance has just started: its quiet onset first
+            self.spotting = True
+            for f in self.endpointer.frames[:-1]:
+                self.spotter.feed(f[0])
+        chance = self.spotter.feed(self.voice)
+        if self.spotted or chance < stopword.ASK_AT:
+            return None
+        frames = self.endpointer.frames
+        said = np.concatenate([f[0] for f in frames])
+        u = Utterance(
+            samples=said.astype(np.float32),
+            start=frames[0][2],
+            end=at + FRAME / RATE,
+            echo_db=level_db(np.concatenate([f[1] for f in frames])),
+            voice_db=level_db(said),
+            detected=time.monotonic(),
+        )
+        if u.own_voice or (self.busy is not None and self.busy()):
+            return None
+        self.spotted = True
+        answer = Answer("stop", "stop", None, stopword.confidence(chance), "voice")
+        answer = safety_first(replace(answer, intent="unknown"), self.expect)
+        ended = u.end + getattr(self.mic, "offset", 0.0)
+        return Heard(replace(answer, at=ended), u, time.monotonic())
 
     def _run(self) -> None:
         try:
@@ -387,7 +435,14 @@ class Listener:
                 if item is None:
                     continue
                 utterance = self.process(*item)
+                early = self.spot(item[1])
+                if early is not None:
+                    self.heard.put(early)
                 if utterance is None:
+                    continue
+                if self.spotted:  # already answered as a stop while it was said
+                    self.spotted = False
+                    self.spotter.reset()
                     continue
                 if self.debug:
                     self._debug_utterance(utterance)
