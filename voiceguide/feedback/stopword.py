@@ -150,12 +150,12 @@ def to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
 
 
 def stop_probability(samples: np.ndarray, rate: int, net: Net | None = None) -> float:
-    """The highest probability, over every 30 ms of the clip, that the audio so far ended in "stop"."""
-    from voiceguide.feedback.recognise import speech_gate
+    """The highest probability, over every 30 ms of the clip, that the audio so far ended in "stop".
 
+    Callers gate first (Recogniser.details: recognise.speech_gate; the listener: voice activity)."""
     x = to_16k(samples, rate)
-    if len(x) == 0 or speech_gate(x, RATE) is not None:
-        return 0.0  # silence, steady noise, hum, clicks: no word at all
+    if len(x) == 0:
+        return 0.0
     x = np.concatenate([x, np.zeros(int(0.1 * RATE), dtype=np.float32)])  # the end of a final "p"
     mel = logmel(x)
     if len(mel) == 0:
