@@ -333,6 +333,7 @@ class Listener:
         self.spotter = spotter()  # the stop word, listened for every frame of an utterance
         self.spotted = False  # this utterance was already answered as a stop
         self.spotting = False  # the spotter has heard this utterance's onset
+        self.spotted_sure = False  # ... and acted on at once (else its whole answer is still decoded)
         self.voice = np.zeros(0)  # the last frame with the echo taken out
 
     def start(self) -> Listener:
@@ -425,6 +426,7 @@ class Listener:
         self.spotted = True
         answer = Answer("stop", "stop", None, stopword.confidence(chance), "voice")
         answer = safety_first(replace(answer, intent="unknown"), self.expect)
+        self.spotted_sure = answer.intent == "stop"
         ended = u.end + getattr(self.mic, "offset", 0.0)
         return Heard(replace(answer, at=ended), u, time.monotonic())
 
@@ -440,10 +442,12 @@ class Listener:
                     self.heard.put(early)
                 if utterance is None:
                     continue
-                if self.spotted:  # already answered as a stop while it was said
+                if self.spotted:
                     self.spotted = False
                     self.spotter.reset()
-                    continue
+                    if self.spotted_sure:  # already acted on as a stop while it was said
+                        continue
+                    # asked "did you say stop?": the whole utterance's answer is the first reply
                 if self.debug:
                     self._debug_utterance(utterance)
                 if utterance.own_voice:
