@@ -32,8 +32,9 @@ def test_the_printed_script_has_words_for_every_sign_and_mode():
 
 
 def test_the_stop_rule_in_the_script_states_the_rule_constants():
-    rule = next(sign for sign in export.STOP_SIGNS if sign.startswith("pain above"))
-    assert f"above {domain.PAIN_STOP_ABOVE} out of 10" in rule and f"{domain.MCID} points above" in rule
+    rule = next(sign for sign in export.STOP_SIGNS if sign.startswith("pain of"))
+    assert f"pain of {domain.PAIN_STOP_AT} or more" in rule and f"{domain.MCID} points above" in rule
+    assert f"{domain.GENTLE_FROM} or more at the start" in export.GENTLE_RULE
 
 
 def test_the_technique_schema_allows_exactly_domain_vocabulary():

@@ -13,14 +13,9 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
-from voiceguide.domain import EASY_AREA_PAIN, MCID
+from voiceguide.domain import EASY_AREA_PAIN, GENTLE_CAP, GENTLE_FROM, MCID, PAIN_STOP_AT, STOPS_THAT_END
 from voiceguide.feedback.intents import NUMBER_WORDS, Answer, tokens
 
-# The stop rules of clinical.md (revised 2026-12-01): they stop the technique, not the person.
-PAIN_STOP_AT = 8  # a rating this high stops the technique and its area
-GENTLE_FROM = 7  # an opening rating this high: a gentle session (light pressure, no piriformis work)
-GENTLE_CAP = 2
-STOPS_THAT_END = 2  # the second technique stop in a session ends it
 FAINT_WORDS = frozenset({"dizzy", "faint", "lightheaded", "woozy"})  # these end the session
 
 

@@ -118,7 +118,11 @@ CONDITION_PRESSURE_CAP = {"anticoagulants": 2, "osteoporosis": 3, "pregnancy": 2
 ACUTE_MAX_MINUTES = 20
 
 # Pain on the 0-10 numeric rating scale.
-PAIN_STOP_ABOVE = 5  # a rating above this stops the technique (and counts as a stop sign)
+# The stop rules of clinical.md (revised 2026-12-01): they stop the technique, not the person.
+PAIN_STOP_AT = 8  # a rating this high stops the technique and its area
+GENTLE_FROM = 7  # an opening rating this high: a gentle session (light pressure, no piriformis work)
+GENTLE_CAP = 2  # the pressure cap of a gentle session
+STOPS_THAT_END = 2  # the second technique stop in a session ends it
 MCID = 2  # the smallest change in pain that matters to patients (nrs-mcid)
 LOW_PAIN = 2  # at or below this, pain counts as low: settled enough for the next stage
 EASY_AREA_PAIN = 1  # at or below this on reaching an area, that area is shortened

@@ -246,9 +246,13 @@ STOP_SIGNS = (
     "tingling or numbness down the leg that is new or stronger than usual",
     "pain that moves further down the leg",
     # the numbers are the stop rule's own constants (adapt applies them during play)
-    f"pain above {domain.PAIN_STOP_ABOVE} out of 10, "
+    f"pain of {domain.PAIN_STOP_AT} or more out of 10, "
     f"or {domain.MCID} points above the rating given at the start",
-    "dizziness or feeling faint",
+)
+GENTLE_RULE = (
+    f"If the pain is {domain.GENTLE_FROM} or more at the start, keep the whole session gentle: pressure "
+    f"at most {domain.GENTLE_CAP}, slow strokes and rocking, no deep buttock work. If pain stays that "
+    "high, see a clinician."
 )
 SOURCE_TITLES = {
     "cochrane-2015": "Furlan AD et al. Massage for low-back pain. "
@@ -380,7 +384,8 @@ def _stop_rules(partner: bool) -> list:
                 "or deep buttock work: slow, light strokes on the lower back), or end the session.",
                 "Never raise the pressure again after a stop.",
                 "End the whole session on dizziness or feeling faint, on any of the urgent signs above, "
-                "or after a second stop.",
+                f"or once {domain.STOPS_THAT_END} techniques have had to stop.",
+                GENTLE_RULE,
                 "If a question gets no answer, keep the pressure as it is; never raise it.",
                 "If the signs do not settle, or they come back, see a clinician before the next session.",
             ],
