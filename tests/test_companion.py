@@ -23,8 +23,8 @@ from collections.abc import Iterator
 import pytest
 from map_helpers import write_mapped_techniques
 
+from voiceguide import domain, paths
 from voiceguide import library as lib
-from voiceguide import paths
 
 ALL_NO = "no\n" * 19
 SESSION = ("--mode", "partner", "--stage", "subacute", "--minutes", "8", "--output", "null")
@@ -173,8 +173,12 @@ def tap(browser, button: str) -> None:
 def test_the_page_shows_the_step_and_its_map_a_tap_is_an_answer_and_stop_ends_the_session(session, browser):
     s = session(*SESSION, "--answer-timeout", "30")
     asked = s.question(STARTUP)
-    assert asked["question"] == "pain" and asked["technique"] == "P01"
+    assert asked["question"] == "ready"  # "say ready, or press Enter" comes first
     browser.get(s.url)
+    until(browser, lambda b: text(b, "status") == "QUESTION: TAP AN ANSWER", "the first question is shown")
+    tap(browser, "good")  # ready
+    asked = s.question()
+    assert asked["question"] == "pain" and asked["technique"] == "P01"
     until(browser, lambda b: text(b, "status") == "QUESTION: TAP AN ANSWER", "the question is shown")
     assert text(browser, "technique") == lib.load().techniques["P01"].name
     spoken = [e for e in s.seen if e["event"] == "segment" and e["kind"] == "speech"][-1]
@@ -213,13 +217,14 @@ def test_more_at_the_cap_is_said_and_does_not_raise_the_pressure(session, browse
         asked = s.question(STARTUP)
         if asked.get("question") == "pressure":
             break
-        tap(browser, "2" if asked.get("question") == "pain" else "good")
+        answer = {"pain": "2", "side": "left"}.get(asked.get("question") or "", "good")
+        tap(browser, answer)
     tap(browser, "more")
     action = s.next(lambda e: e["event"] == "action")
     assert action["cap_reached"] and action["rule"] == "firmer-at-cap"
     assert action["pressure"] == 1 and action["cap"] == 1
     until(browser, lambda b: "Already at the most pressure allowed here (1 of 5)" in text(b, "said"), "said")
-    assert "feather light" in text(browser, "pressure")
+    assert domain.PRESSURE_WORDS[1] in text(browser, "pressure")
     tap(browser, "stop")
     assert s.finish(lambda b: tap(browser, b)) == 7
     pressures = [e["pressure"] for e in s.seen if e["event"] == "segment" and e.get("pressure")]

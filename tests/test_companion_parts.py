@@ -9,6 +9,7 @@ import time
 import pytest
 from map_helpers import library_with_maps
 
+from voiceguide import domain
 from voiceguide.companion.feedback import Taps, WithCompanion
 from voiceguide.companion.live import LiveState
 from voiceguide.feedback.sources import LineFeedback, NoFeedback
@@ -83,7 +84,7 @@ def test_the_live_state_follows_segments_answers_actions_and_the_end():
     assert state["status"] == "playing" and state["side"] == "left"
     assert state["step"] == "Thumbs on the outer edge of the sacrum."
     assert state["technique"] == library.techniques["P05"].name
-    assert state["pressure_words"] == "light, about two out of five"
+    assert state["pressure_words"] == domain.PRESSURE_WORDS[2]
     assert (state["step_left"], state["session_left"]) == (36.0, 44.0)
     assert "piriformis" in state["map"] and "LEFT side" in state["map"]
     assert state["next"] == "A question: How strong is the pain?"

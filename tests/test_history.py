@@ -244,7 +244,7 @@ def test_an_interrupted_then_resumed_session(cli, voiceguide_home):
             "20",
             "--output",
             "null",
-            input="5\nmore\ngood\n",
+            input="ready\n5\nleft\nmore\ngood\n",
         ).exit_code
         == 0
     )

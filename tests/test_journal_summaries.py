@@ -120,10 +120,11 @@ def test_a_killed_session_is_summarised_on_reading_and_again_once_resumed(cli, v
             event = json.loads(line)
             if event["event"] == "answer":
                 answered.append(event["text"])
-                if len(answered) == 2:
+                if len(answered) == 3:  # ready, the opening pain, and the side
                     break
             if event["event"] == "segment" and event["kind"] == "checkpoint":
-                proc.stdin.write(("5\n", "more\n")[len(answered) % 2])
+                reply = {"ready": "ready", "pain": "5", "side": "left"}.get(event["question"], "more")
+                proc.stdin.write(reply + "\n")
                 proc.stdin.flush()
     finally:
         proc.send_signal(signal.SIGKILL)

@@ -12,7 +12,7 @@ import queue
 import time
 from dataclasses import replace
 
-from voiceguide.feedback.intents import Answer, from_key
+from voiceguide.feedback.intents import Answer, from_key, understand
 from voiceguide.feedback.sources import Feedback
 
 SLICE = 0.02  # seconds: how long the session's own source is asked before the taps are looked at again
@@ -29,6 +29,8 @@ BUTTONS = {
     "repeat": "r",
     "next": "n",
     "stop": "s",
+    "left": "word:left",  # words, not keys: "r" is repeat except at the side question
+    "right": "word:right",
 }
 
 
@@ -50,6 +52,8 @@ class Taps:
             key, at = self.queue.get(timeout=wait) if wait > 0 else self.queue.get_nowait()
         except queue.Empty:
             return None
+        if key.startswith("word:"):
+            return replace(understand(key[5:], expect, source="companion"), at=at)
         return replace(from_key(key, expect), source="companion", at=at)
 
 

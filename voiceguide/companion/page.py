@@ -75,6 +75,10 @@ h2 { font-size: 17px; margin: 14px 0 0; }
   <button data-b="less">− less</button><button data-b="good">good / yes</button>
   <button data-b="more">+ more</button>
 </div>
+<h2>Which side is worse?</h2>
+<div class="grid row">
+  <button data-b="left">left</button><button data-b="right">right</button>
+</div>
 <div class="grid four">
   <button data-b="no">no</button><button id="pause" data-b="pause">pause</button>
   <button data-b="repeat">repeat</button><button data-b="next">next</button>
