@@ -114,10 +114,11 @@ class LiveState:
             if seg.pressure:
                 values["pressure"] = seg.pressure
                 values["pressure_words"] = domain.PRESSURE_WORDS.get(seg.pressure)
-            if seg.kind == "speech" and seg.text:
-                values["step"] = seg.text
-            if technique is not None and seg.step is not None:
-                values["map"] = self._map(technique, seg.step, seg.side)
+            if technique is not None:  # a question about a technique shows where it works
+                step = seg.step if seg.step is not None else 0
+                values["map"] = self._map(technique, step, seg.side, seg.position)
+        if seg.kind == "speech" and seg.text:
+            values["step"] = seg.text  # whatever is being said, a technique's step or not
         self._update(**values)
 
     @staticmethod
@@ -142,15 +143,15 @@ class LiveState:
                 return "Next step: " + seg.text
         return "The end of the session."
 
-    def _map(self, technique: Any, step: int, side: str | None) -> str | None:
+    def _map(self, technique: Any, step: int, side: str | None, position: str | None) -> str | None:
         if not 0 <= step < len(technique.steps) or technique.steps[step].map is None:
             return None
-        key = (technique.id, step, side)
+        key = (technique.id, step, side, position)
         if key not in self.maps:
             from voiceguide.maps import render
 
             body_map = technique.steps[step].map
-            self.maps[key] = render(body_map, technique.positions[0], side, prefix="live")
+            self.maps[key] = render(body_map, position or technique.positions[0], side, prefix="live")
         return self.maps[key]
 
     def _action(self, data: dict) -> None:
