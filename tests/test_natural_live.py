@@ -22,7 +22,15 @@ from voiceguide.audio.speech import open_cache
 pytestmark = pytest.mark.slow  # live audio on the shared sound server
 
 
-def test_stop_is_heard_over_the_natural_voice(room, sessions, tmp_path, voiceguide_home, shared_speech_cache):  # noqa: F811
+def test_stop_is_heard_over_the_natural_voice(
+    room,  # noqa: F811
+    sessions,  # noqa: F811
+    tmp_path,
+    voiceguide_home,
+    shared_speech_cache,
+    monkeypatch,
+):
+    monkeypatch.delenv("VOICEGUIDE_TTS")  # what a new user has: the natural voice, chosen by default
     assert open_cache().engine.name == "piper"  # the default voice is the one under test
     session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
     sessions.append(session)
