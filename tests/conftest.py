@@ -17,6 +17,11 @@ from click.testing import CliRunner
 import voiceguide.cli
 
 ROOT = Path(__file__).resolve().parent.parent
+# espeak-ng speaks in the tests (module and session fixtures included), except where the natural
+# voice is what is tested (test_piper, test_voices, test_natural_live set it themselves): rendering
+# every plan of the suite with piper on a cold cache made the quick loop 15 minutes (2026-12-01).
+# Set VOICEGUIDE_TTS yourself to run the whole suite with another engine.
+os.environ.setdefault("VOICEGUIDE_TTS", "espeak-ng")
 PULSE_LOCK = "/tmp/vg-pulse.lock"  # also taken by scripts/bench_feedback.py and bench_reliability.py
 
 
@@ -47,10 +52,6 @@ def voiceguide_home(tmp_path, monkeypatch, shared_speech_cache) -> Path:
     monkeypatch.setenv("VOICEGUIDE_HOME", str(home))
     monkeypatch.setenv("VOICEGUIDE_CACHE", str(shared_speech_cache))
     monkeypatch.delenv("VOICEGUIDE_DEBUG", raising=False)
-    # espeak-ng speaks in the tests, except where the natural voice is what is tested (test_piper,
-    # test_voices, test_natural_live set it themselves): rendering every plan of the suite with
-    # piper on a cold cache made the quick loop 15 minutes instead of 2 (measured 2026-12-01).
-    monkeypatch.setenv("VOICEGUIDE_TTS", "espeak-ng")
     return home
 
 

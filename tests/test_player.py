@@ -110,6 +110,8 @@ class Script(Plain):
         waits = [d for e, d in self.events if e in ("segment", "reask", "readback", "waiting")]
         if not waits or "question" not in waits[-1]:
             self.unannounced.append(waits[-1] if waits else {})
+        if expect in ("ready", "side"):  # the first two questions: Enter, and the left side
+            return from_key("\n" if expect == "ready" else "l", expect)
         if not self.answers:
             return None
         text = self.answers.pop(0)
@@ -179,9 +181,9 @@ def test_plus_between_questions_holds_the_techniques_cap(library):
 
 
 def test_a_key_pressed_while_the_question_is_asked_is_the_answer(library):
-    opening = lambda seg: seg.get("kind") == "checkpoint"  # noqa: E731 - the first question
+    opening = lambda seg: seg.get("question") == "pain"  # noqa: E731 - the opening rating
     _, events, speech, _ = play(library, PARTNER, [], keys_at=[(opening, "4")])
-    first = actions(events)[0]
+    first = next(a for a in actions(events) if a["pain"] is not None)
     assert (first["rule"], first["pain"]) == ("opening-pain", 4)
     assert not [d for e, d in events if e == "reask" and d["at"] == first["at"]]
     assert PAIN_HEARD.format(pain=4) in speech.said
@@ -277,8 +279,11 @@ def test_the_worse_side_is_worked_first(library):
     assert [s.side for s in sided] == [
         ("left" if s.side == "right" else "right") for s in plan.segments[at + 1 :] if s.side
     ]
-    switch = next(s for s in after[at + 1 :] if s.text and s.text.startswith("Switch sides"))
-    assert switch.text.endswith(f"the {first.side} side.")
+    swap = {"left": "right", "right": "left"}
+    assert after[at + 1].text == f"The {other} side first, then."  # said back, then the swapped rest
+    for before, now in zip(plan.segments[at + 1 :], after[at + 2 :], strict=True):
+        if before.side and before.text:  # the words name the other side too
+            assert now.text == re.sub(r"\b(left|right)\b", lambda m: swap[m.group(1)], before.text)
 
 
 def test_stop_pressed_while_the_offer_is_asked_ends_the_session(library):

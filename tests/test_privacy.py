@@ -17,7 +17,7 @@ def mode_of(path) -> int:
 
 
 def two_people(cli) -> None:
-    for person, answers in (("alice", "4\ngood\n2\n"), ("bob", "6\n")):
+    for person, answers in (("alice", "ready\n4\nleft\ngood\n2\n"), ("bob", "ready\n6\n")):
         assert cli("screen", "--person", person, input=SCREEN).exit_code == 0
         result = cli("play", *SHORT, "--person", person, input=answers)
         assert result.exit_code == 0, result.stderr

@@ -28,7 +28,12 @@ def rendered(tmp_path_factory, shared_speech_cache):
     import sys
 
     folder = tmp_path_factory.mktemp("render")
-    env = dict(os.environ, VOICEGUIDE_HOME=str(folder / "home"), VOICEGUIDE_CACHE=str(shared_speech_cache))
+    env = dict(
+        os.environ,
+        VOICEGUIDE_HOME=str(folder / "home"),
+        VOICEGUIDE_CACHE=str(shared_speech_cache),
+        VOICEGUIDE_TTS="espeak-ng",  # as the tests' own caches (module fixtures run before conftest's)
+    )
     script = str(Path(sys.executable).parent / "voiceguide")
     plan_file, wav, vtt, html = (folder / n for n in ("plan.json", "s.wav", "s.vtt", "s.html"))
     subprocess.run([script, "plan", *PARTNER, "-o", str(plan_file)], env=env, check=True, capture_output=True)

@@ -359,6 +359,7 @@ class SpeechCache:
         self._gain = round(SPEECH_LEVEL_DB - level, 2)
         part = stored.with_suffix(".part")
         part.write_text(f"{self._gain}\n")
+        os.chmod(part, 0o600)  # the data folder is the owner's alone
         os.replace(part, stored)
         return self._gain
 
