@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
-ANSWERS = {"pain": ["3", "2", "3", "1"], "pressure": ["more", "good", "less", "good"], "comfort": ["yes"]}
+ANSWERS = {
+    "ready": ["ready"],
+    "pain": ["3", "2", "3", "1"],
+    "side": ["left"],
+    "pressure": ["more", "good", "less", "good"],
+    "offer": ["yes"],
+}
 MOMENTS = ("before-answers", "while-journaling", "after-answer")
 PLAY = ["play", "--output", "null", "--json", "--mode", "partner", "--stage", "subacute", "--minutes", "20"]
 

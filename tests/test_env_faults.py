@@ -186,7 +186,11 @@ def read_only_home(tmp_path):
         home = mount / "home"
         env = screened_env(home)
         played = subprocess.run(
-            [SCRIPT, "play", *SHORT, "--output", "null"], env=env, input="4\n", capture_output=True, text=True
+            [SCRIPT, "play", *SHORT, "--output", "null"],
+            env=env,
+            input="ready\n4\n",
+            capture_output=True,
+            text=True,
         )
         assert played.returncode == 0
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
