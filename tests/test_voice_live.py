@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from voiceguide import domain
 from voiceguide.audio.pcm import SAMPLE_RATE, decode_wav, resample
 from voiceguide.audio.sinks import StreamSink
 from voiceguide.audio.speech import open_cache
@@ -249,7 +250,7 @@ def test_harder_is_heard_said_back_and_pressed_firmer(
     action = session.wait_for(lambda e: e["event"] == "action" and e["action"] == "pressure_up")
     assert action["pressure"] == 2
     firmer = session.wait_for(lambda e: e["event"] == "segment" and "firmer" in (e.get("text") or "").lower())
-    assert "two out of five" in firmer["text"]
+    assert domain.PRESSURE_WORDS[2] in firmer["text"]
     check = session.wait_for(
         lambda e: question("pressure")(e) and session.events.index(e) > session.events.index(firmer)
     )

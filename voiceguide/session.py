@@ -43,6 +43,20 @@ class Voice:
     fast_start: bool = False  # play: start once the first clip is ready, render the rest ahead
 
 
+#: With spoken answers the guide speaks with espeak-ng unless a voice is chosen: the echo canceller
+#: does not yet keep the natural voice's own words out of the answers (its live test, 2026-12-01:
+#: the player's "softer" and "tingling" heard as answers), and "stop" must always be heard.
+VOICE_FEEDBACK_ENGINE = "espeak-ng"
+
+
+def voice_for(feedback: str, voice: str | None, rate: int | None) -> Voice:
+    """The speech of a session played aloud; speech renders ahead as it plays."""
+    from voiceguide import settings
+
+    engine = VOICE_FEEDBACK_ENGINE if feedback == "voice" and voice is None and not settings.tts() else None
+    return Voice(engine=engine, voice=voice, rate=rate, fast_start=True)
+
+
 class AheadTimer:
     """Real lengths where a clip is cached; elsewhere a generous estimate that the natural voice's
     clip does not exceed, so a segment's slot holds its clip and every start stays true."""
