@@ -116,11 +116,7 @@ def main() -> None:
         until(lambda e: e["event"] == "action")
         shot("companion-2-more-at-the-cap.png")
         tap("stop")
-        until(lambda e: e.get("question") == "offer")
-        tap("no")
-        until(lambda e: e.get("question") == "pain")
-        tap("2")
-        until(lambda e: e["event"] == "end")
+        until(lambda e: e["event"] == "action" and e["action"] == "stop")
         shot("companion-3-stopped.png")
     finally:
         web.quit()
