@@ -130,7 +130,9 @@ class Editor:
 
         return Segment(0, 0.0, CUE_SECONDS[sound], "cue", sound=sound)
 
-    def question(self, question: str, text: str, area: str | None, technique: str | None) -> list[Segment]:
+    def question(
+        self, question: str, text: str, area: str | None, technique: str | None, position: str | None = None
+    ) -> list[Segment]:
         return [
             self.cue("question"),
             Segment(
@@ -142,6 +144,7 @@ class Editor:
                 text=text,
                 area=area,
                 technique=technique,
+                position=position,
             ),
         ]
 
@@ -161,6 +164,7 @@ class Editor:
                     technique=technique,
                     area=here.area,
                     pressure=pressure,
+                    position=here.position,
                 ),
             ]
             hold = Segment(
@@ -172,9 +176,12 @@ class Editor:
                 area=here.area,
                 side=here.side,
                 pressure=pressure,
+                position=here.position,
             )
             text = self._checkin(technique, "pressure")
-            rest = insert + [hold] + self.question("pressure", text, here.area, technique) + rest
+            rest = (
+                insert + [hold] + self.question("pressure", text, here.area, technique, here.position) + rest
+            )
         elif kind is Kind.KEEP and (said := acknowledgement(action)):
             if action.rule is Rule.SIDE_CHOSEN:
                 rest = self._worse_side_first(rest, action.side)
