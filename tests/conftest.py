@@ -18,7 +18,7 @@ import voiceguide.cli
 
 ROOT = Path(__file__).resolve().parent.parent
 # espeak-ng speaks in the tests (module and session fixtures included), except where the natural
-# voice is what is tested (test_piper, test_voices, test_natural_live set it themselves): rendering
+# voice is what is tested (test_piper, test_voices, test_voice_live set it themselves): rendering
 # every plan of the suite with piper on a cold cache made the quick loop 15 minutes (2026-12-01).
 # Set VOICEGUIDE_TTS yourself to run the whole suite with another engine.
 os.environ.setdefault("VOICEGUIDE_TTS", "espeak-ng")

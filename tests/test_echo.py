@@ -97,3 +97,28 @@ def test_moving_the_filter_keeps_it_cancelling(player):
 
     assert removed(10) > removed(None) + 3
     assert removed(10) > removed(-10) + 6
+
+
+def test_an_echo_that_moved_is_still_found_to_be_the_players(player, person):
+    """What the listener checks each utterance against: its own sound wherever its echo now is."""
+    from voiceguide.feedback.echo import echo_share
+
+    search = 4000  # 250 ms either side of where the echo was
+    padded = np.concatenate([np.zeros(search), player, np.zeros(search)])
+    echoed = room(padded)
+
+    def heard(start: int, n: int, moved: int) -> tuple[np.ndarray, np.ndarray]:
+        """The microphone from `start` (player time) for n samples, the echo `moved` later; and
+        the reference around it, as the listener fetches it."""
+        at = search + start
+        return echoed[at - moved : at - moved + n].copy(), padded[at - search : at + n + search]
+
+    for moved in (0, 672, -1500):  # where it was, 42 ms later, 94 ms earlier
+        mic, ref = heard(8000, 16000, moved)
+        assert echo_share(mic, ref) > 0.95, moved
+    mic, ref = heard(20000, len(person), 672)
+    mic += 0.5 * person  # "stop" said over the player after its echo moved
+    assert echo_share(mic, ref) < 0.9
+    _, ref = heard(8000, len(person), 0)
+    assert echo_share(0.5 * person, ref) < 0.1  # the person alone, the player sounding elsewhere
+    assert echo_share(np.zeros(100), ref) == 0.0

@@ -404,14 +404,11 @@ def test_engine_writing_garbage_via_cli(run_voiceguide, voiceguide_home, tmp_pat
     assert not speech_dir.exists() or list(speech_dir.iterdir()) == []
 
 
-def test_spoken_answers_keep_espeak_ng_until_the_natural_voice_is_cancelled_reliably(monkeypatch):
-    """With --feedback voice and no voice chosen the guide speaks with espeak-ng (the echo
-    canceller let the natural voice's own words through as answers); a chosen voice is kept."""
+def test_spoken_answers_are_spoken_with_the_default_voice(monkeypatch):
+    """The natural voice with spoken answers too (its own words are kept out by the listener,
+    tests/test_voice_live.py); a chosen voice is kept."""
     from voiceguide.session import voice_for
 
     monkeypatch.delenv("VOICEGUIDE_TTS", raising=False)
-    assert voice_for("voice", None, None).engine == "espeak-ng"
-    assert voice_for("keys", None, None).engine is None  # the default: the natural voice when installed
-    assert voice_for("voice", "natural", None).engine is None and voice_for("voice", "natural", None).voice
-    monkeypatch.setenv("VOICEGUIDE_TTS", "piper")
-    assert voice_for("voice", None, None).engine is None  # asked for by name: kept
+    assert voice_for(None, None).engine is None  # the default: the natural voice when installed
+    assert voice_for("natural", None).voice == "natural" and voice_for("en-gb", 180).rate == 180

@@ -3,8 +3,9 @@
 The microphone is the null sink's monitor, so it hears everything the player
 says (the worst case of a loudspeaker next to the microphone) plus the person,
 whose words this test plays into the same sink from a second output stream.
-So each test checks both halves: the player's own voice is never taken as an
-answer, and the person's voice is, even over the player's.
+The player speaks with the natural voice, as a new user's does. So each test
+checks both halves: the player's own voice is never taken as an answer, and the
+person's voice is, even over the player's.
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ pytestmark = pytest.mark.slow  # live audio on the shared sound server, whole se
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 WINDOW = 5.0  # answer window of these sessions
 PERSON_VOICE = "en-us+m3"  # not the player's voice (the default en-us)
+
+
+@pytest.fixture(autouse=True)
+def natural_voice(monkeypatch):
+    """Sessions speak as a new user's do: with the natural voice (the test set-up installs it),
+    whose own words the listener must keep out of the answers."""
+    monkeypatch.delenv("VOICEGUIDE_TTS", raising=False)
+    assert open_cache().engine.name == "piper"
 
 
 @pytest.fixture(scope="module")

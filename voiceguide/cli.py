@@ -410,7 +410,7 @@ def play(
         ctx = click.get_current_context()
         ctx.invoke(screen, mode=chosen.mode or "self", stage=None, as_json=False, person=app.person)
         app.check_screen()
-    speech = sess.voice_for(feedback, voice, rate)
+    speech = sess.voice_for(voice, rate)
     opener = sess.SinkOpener(output)  # the sound device starts while the session is prepared
     session_plan, cache = (None, None)
     try:

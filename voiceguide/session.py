@@ -43,18 +43,11 @@ class Voice:
     fast_start: bool = False  # play: start once the first clip is ready, render the rest ahead
 
 
-#: With spoken answers the guide speaks with espeak-ng unless a voice is chosen: the echo canceller
-#: does not yet keep the natural voice's own words out of the answers (its live test, 2026-12-01:
-#: the player's "softer" and "tingling" heard as answers), and "stop" must always be heard.
-VOICE_FEEDBACK_ENGINE = "espeak-ng"
-
-
-def voice_for(feedback: str, voice: str | None, rate: int | None) -> Voice:
-    """The speech of a session played aloud; speech renders ahead as it plays."""
-    from voiceguide import settings
-
-    engine = VOICE_FEEDBACK_ENGINE if feedback == "voice" and voice is None and not settings.tts() else None
-    return Voice(engine=engine, voice=voice, rate=rate, fast_start=True)
+def voice_for(voice: str | None, rate: int | None) -> Voice:
+    """The speech of a session played aloud; speech renders ahead as it plays. Spoken answers
+    keep the default voice too: the listener finds the natural voice's echo again when it moves
+    (listen.Listener.echo_moved), which is what had let its own words through as answers."""
+    return Voice(engine=None, voice=voice, rate=rate, fast_start=True)
 
 
 class AheadTimer:

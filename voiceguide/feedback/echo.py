@@ -168,6 +168,40 @@ class DelayTracker:
         self.span = self.wide
 
 
+def echo_share(mic: np.ndarray, ref: np.ndarray, before: int = 16, taps: int = 400) -> float:
+    """How much of the microphone's energy is the reference's echo, wherever it sits (0 to 1).
+
+    `ref` is longer than `mic` by the same number of samples at each end: the echo is looked
+    for at every lag in between, then a filter of `taps` from `before` the best lag (a room's
+    first 25 ms, a resampler's fractional delay) is fitted by least squares. Why: when the echo
+    path jumps (an underrun, a re-timed stream) the adaptive filter cancels nothing until it
+    has found it again, and the player's own words must not be taken for an answer meanwhile.
+    """
+    mic = np.asarray(mic, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    n, search = len(mic), (len(ref) - len(mic)) // 2
+    energy = float(np.dot(mic, mic))
+    if n <= taps or search < before or energy <= 1e-12 or not np.any(ref):
+        return 0.0
+    size = 1 << int(np.ceil(np.log2(len(ref) + n)))
+    corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(mic, size)), size)
+    window = np.concatenate([[0.0], np.cumsum(ref * ref)])
+    local = window[n : n + 2 * search + 1] - window[: 2 * search + 1]  # energy of ref[k : k + n]
+    best = int(np.argmax(np.abs(corr[: 2 * search + 1]) / np.sqrt(local + 1e-12)))
+    first = min(max(best - before, 0), len(ref) - n - taps)
+    if first < 0:
+        return 0.0
+    # normal equations of the least-squares filter (Toeplitz: the reference's autocorrelation)
+    part = ref[first : first + n + taps]
+    size = 1 << int(np.ceil(np.log2(2 * len(part))))
+    auto = np.fft.irfft(np.abs(np.fft.rfft(part, size)) ** 2, size)[:taps]
+    lags = np.arange(taps)
+    matrix = auto[np.abs(lags[:, None] - lags[None, :])] + np.eye(taps) * (1e-6 * auto[0] + 1e-12)
+    cross = corr[first : first + taps]
+    weights = np.linalg.solve(matrix, cross)
+    return float(np.clip(np.dot(cross, weights) / energy, 0.0, 1.0))
+
+
 def lowpass(samples: np.ndarray, rate: int, cutoff: float) -> np.ndarray:
     """Windowed-sinc low-pass, so the reference has what the 16 kHz microphone can hear."""
     taps = 63

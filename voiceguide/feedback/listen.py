@@ -25,7 +25,14 @@ import numpy as np
 
 from voiceguide import settings
 from voiceguide.errors import NoRecogniser
-from voiceguide.feedback.echo import REFERENCE_LEAD, DelayTracker, EchoCanceller, level_db, lowpass
+from voiceguide.feedback.echo import (
+    REFERENCE_LEAD,
+    DelayTracker,
+    EchoCanceller,
+    echo_share,
+    level_db,
+    lowpass,
+)
 from voiceguide.feedback.intents import Answer, meaning
 
 RATE = 16000
@@ -44,6 +51,8 @@ OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, in
 SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
 OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the player talking
 FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's remains, not speech
+ECHO_SEARCH = 0.25  # seconds either side of the known echo where a moved echo is looked for
+OWN_VOICE_SHARE = 0.9  # an utterance 90 % the player's sound (10 dB above the rest) is its own voice
 MIC_HINT = (
     "Check that a microphone is connected and not muted (try: voiceguide doctor), "
     "or answer with keys: --feedback keys."
@@ -58,6 +67,7 @@ class Utterance:
     echo_db: float  # level of the player's own voice in the microphone meanwhile (estimate)
     voice_db: float  # level of what was left after taking it out
     detected: float  # time.monotonic() when the end of speech was found
+    microphone: np.ndarray | None = None  # the microphone as it was, echo and all (same span as samples)
 
     @property
     def own_voice(self) -> bool:
@@ -132,6 +142,7 @@ class Endpointer:
             echo_db=level_db(np.concatenate([f[1] for f in spoken])),
             voice_db=level_db(said),
             detected=time.monotonic(),
+            microphone=np.concatenate([f[0] + f[1] for f in frames]).astype(np.float32),
         )
 
 
@@ -379,6 +390,30 @@ class Listener:
             self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
         return self.endpointer.feed(voice, echo, at, speech)
 
+    def players_own(self, utterance: Utterance) -> str:
+        """Why this utterance is the player's own voice ("" if it is not)."""
+        if utterance.own_voice:
+            return "own voice"
+        if self.echo_moved(utterance):
+            return "own voice (its echo had moved)"
+        return ""
+
+    def echo_moved(self, utterance: Utterance) -> bool:
+        """Is this utterance the player's own voice after all, its echo no longer where the
+        canceller looks? Measured 2026-12-02: a 42 ms jump of the echo under load let the
+        natural voice's "slowly" through as the answer "softer" before the tracker caught up."""
+        if self.reference is None or self.deaf or utterance.microphone is None:
+            return False
+        search = int(ECHO_SEARCH * RATE)
+        start = utterance.start - search / RATE
+        ref = self.reference.frame(start, len(utterance.microphone) + 2 * search, self.shift)
+        if level_db(ref) < SPEECH_FLOOR_DB:
+            return False
+        share = echo_share(utterance.microphone, ref)
+        if self.debug:
+            self._debug_line(f"utterance {utterance.start:.2f}: {share:.2f} of it the player's sound")
+        return share > OWN_VOICE_SHARE
+
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
@@ -390,8 +425,9 @@ class Listener:
                     continue
                 if self.debug:
                     self._debug_utterance(utterance)
-                if utterance.own_voice:
-                    self.ignored.put((utterance, "own voice"))
+                why = self.players_own(utterance)
+                if why:
+                    self.ignored.put((utterance, why))
                     continue
                 if self.busy is not None and self.busy():
                     self.ignored.put((utterance, "while the player sounds (no echo reference)"))
@@ -542,6 +578,6 @@ def next_utterance(listener: Listener, timeout: float) -> Utterance | None:
         if item is None:
             continue
         utterance = listener.process(*item)
-        if utterance is not None and not utterance.own_voice:
+        if utterance is not None and not listener.players_own(utterance):
             return utterance
     return None
