@@ -11,8 +11,9 @@
 (d) peak RSS of a 90-minute render.
 (e) the voices, natural (piper) beside espeak-ng in the same run: cold and warm render of 10- and
     20-minute sessions, command start to first sound and to first words on the device (cold and
-    warm cache), peak RSS, pace (words a minute), and pocketsphinx's word error rate on the
-    rendered steps of a 20-minute plan (a rough stand-in for a listener).
+    warm cache; the sound server's sink idle and awake), peak RSS, pace (words a minute), and
+    pocketsphinx's word error rate on the rendered steps of a 20-minute plan (a rough stand-in
+    for a listener).
 
 Needs PulseAudio with a null sink "vg" (bash scripts/pulse.sh start) and parecord.
 """
@@ -341,29 +342,46 @@ def voice_figures(work: Path, engine: str) -> dict:
             out[f"render {minutes} min, {label} cache (s)"] = time.monotonic() - t
             if minutes == 20 and label == "cold":
                 out["peak RSS, largest process, 20-min cold render (MB)"] = int(done.stdout.strip()) / 1024
-    # first sound and first words on the device
+    # first sound and first words on the device: with the sound server's sink idle, and awake
+    # (another stream playing). An idle PulseAudio null sink sleeps up to 2 s between renders and
+    # starts a new stream only when it wakes (measured 1.1-1.9 s here); a sound card that is
+    # already playing, or the null sink with another stream, starts it at once.
     with open("/tmp/vg-pulse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        first_cache = work / f"voice-first-{engine}"
-        for label in ("cold", "warm"):
-            home = work / f"voice-first-home-{engine}-{label}"
-            penv = dict(env_for(home, first_cache), VOICEGUIDE_TTS=engine)
-            screened(penv)
-            started = time.monotonic()
-            proc = subprocess.Popen(
-                [SCRIPT, "play", "--stage", "acute", "--minutes", "10", "--output", "device",
-                 "--feedback", "none", "--json"],
-                env=penv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            )  # fmt: skip
-            for line in proc.stdout:
-                event = json.loads(line)
-                if event.get("event") == "segment" and f"first sound, {label} cache (s)" not in out:
-                    out[f"first sound, {label} cache (s)"] = time.monotonic() - started
-                if event.get("event") == "segment" and event.get("kind") == "speech":
-                    out[f"first words, {label} cache (s)"] = time.monotonic() - started
-                    break
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
+        for sink in ("idle sink", "sink awake"):
+            first_cache = work / f"voice-first-{engine}-{sink.split()[-1]}"
+            keeper = None
+            if sink == "sink awake":
+                keeper = subprocess.Popen(
+                    ["sh", "-c", "exec pacat --playback --format=s16le --rate=22050 < /dev/zero"],
+                    stderr=subprocess.DEVNULL,
+                )
+                time.sleep(1.0)
+            try:
+                for label in ("cold", "warm"):
+                    home = work / f"voice-first-home-{engine}-{label}-{sink.split()[-1]}"
+                    penv = dict(env_for(home, first_cache), VOICEGUIDE_TTS=engine)
+                    screened(penv)
+                    started = time.monotonic()
+                    proc = subprocess.Popen(
+                        [SCRIPT, "play", "--stage", "acute", "--minutes", "10", "--output", "device",
+                         "--feedback", "none", "--json"],
+                        env=penv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                    )  # fmt: skip
+                    for line in proc.stdout:
+                        event = json.loads(line)
+                        key = f"first sound, {label} cache, {sink} (s)"
+                        if event.get("event") == "segment" and key not in out:
+                            out[key] = time.monotonic() - started
+                        if event.get("event") == "segment" and event.get("kind") == "speech":
+                            out[f"first words, {label} cache, {sink} (s)"] = time.monotonic() - started
+                            break
+                    proc.send_signal(signal.SIGINT)
+                    proc.wait(timeout=30)
+            finally:
+                if keeper is not None:
+                    keeper.terminate()
+                    keeper.wait()
     # pace and intelligibility of the rendered steps
     from pocketsphinx import Decoder
 
@@ -426,7 +444,8 @@ def main() -> None:
     subprocess.run(["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], check=True)
     print(
         f"# voiceguide audio benchmark — {time.strftime('%Y-%m-%d')} — {platform.platform()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, PulseAudio null sink"
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, PulseAudio null sink, "
+        f"load average {os.getloadavg()[0]:.1f} at the start (timings are only comparable when idle)"
     )
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)

@@ -81,7 +81,8 @@ def test_piper_renders_real_speech_deterministically(tmp_path):
         assert float(np.max(np.abs(clip))) > 0.05
         assert speech.plausible(first, SENTENCE, engine.rate)
         assert took < 60
-        proc = engine._process.proc
+        assert len(engine._started) == 1  # one after the other: one process
+        proc = engine._started[0].proc
         environ = Path(f"/proc/{proc.pid}/environ").read_bytes().split(b"\0")
         assert b"ORT_DISABLE_TELEMETRY=1" in environ  # before onnxruntime loads in it
     finally:

@@ -6,6 +6,7 @@ The glue between the pure planner/timeline and the speech cache and sinks.
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,20 +20,17 @@ from voiceguide.speechtime import EstimatedSpeech, GenerousSpeech
 RENDER_BLOCK_SECONDS = 60.0  # render writes at most this much at a time: bounded memory
 
 
-class RecordingTimer:
-    """Real lengths where a clip is cached, estimates elsewhere; remembers what is missing,
-    so that all of it can be rendered at once, in parallel."""
+class SettlingTimer:
+    """Real lengths for the texts of the plans built so far, estimates for every other text,
+    whatever else the cache holds: the plan is the same on a cold cache and a warm one."""
 
-    def __init__(self, cache=None) -> None:
+    def __init__(self, cache, known: set[str]) -> None:
         self.cache = cache
+        self.known = known
         self.estimate = EstimatedSpeech()
-        self.missing: list[str] = []
 
     def seconds(self, text: str) -> float:
-        if self.cache is not None and self.cache.has(text):
-            return self.cache.seconds(text)
-        self.missing.append(text)
-        return self.estimate.seconds(text)
+        return self.cache.seconds(text) if text in self.known else self.estimate.seconds(text)
 
 
 @dataclass
@@ -65,7 +63,7 @@ class AheadTimer:
 
 
 def plan_with_real_speech(library: lib.Library, request: planner.Request, voice: Voice):
-    """Render every clip first (in parallel), then plan with their true lengths. For play with a
+    """Render the plan's clips first (in parallel), then plan with their true lengths. For play with a
     slow engine (fast_start), only the first clip: see plan_ahead."""
     from voiceguide.audio.speech import open_cache
 
@@ -73,12 +71,16 @@ def plan_with_real_speech(library: lib.Library, request: planner.Request, voice:
     if voice.fast_start and renders_ahead(cache):
         return plan_ahead(library, request, cache), cache
     progress = progress_bar()
-    for _ in range(3):  # real lengths can change which techniques fit: look again
-        recorder = RecordingTimer(cache)
-        planner.build(library, request, timer=recorder)
-        if not recorder.missing:
-            break
-        cache.ensure(recorder.missing, progress=progress)
+    known: set[str] = set()
+    for _ in range(4):  # real lengths can change which techniques fit: look again
+        plan = planner.build(library, request, timer=SettlingTimer(cache, known))
+        # only this plan's texts: the planner also times techniques it then leaves out (rendering
+        # those too took 40 % longer for a 20-minute session with the natural voice)
+        texts = [s.text for s in plan.segments if s.text and s.text not in known]
+        if not texts:
+            return plan, cache
+        cache.ensure(texts, progress=progress)
+        known.update(texts)
     return planner.build(library, request, timer=cache), cache
 
 
@@ -104,7 +106,7 @@ def plan_ahead(library: lib.Library, request: planner.Request, cache) -> Plan:
             break
         cache.ensure(needed)
     texts = [s.text for s in plan.segments if s.text]
-    cache.render_ahead([ONE_MOMENT, *texts[:3], *extra_texts(plan.mode), *texts[3:]])
+    cache.render_ahead([*texts[:1], ONE_MOMENT, *texts[1:3], *extra_texts(plan.mode), *texts[3:]])
     return plan
 
 
@@ -112,6 +114,7 @@ ONE_MOMENT = "One moment."  # said at a block boundary when the next clip is not
 #: While speech renders ahead, the player cuts blocks after this much (at a segment's end, never
 #: mid-sentence), so it needs only the clips of the next few seconds.
 AHEAD_BLOCK_SECONDS = 1.0
+AHEAD_GRACE_SECONDS = 0.4  # within playback.QUEUE_AHEAD: waiting this long leaves no gap
 
 
 class AheadSpeech:
@@ -126,6 +129,11 @@ class AheadSpeech:
         return AHEAD_BLOCK_SECONDS if self.cache.rendering_ahead() else None
 
     def clip(self, text: str):
+        # the next block is mixed while the last half second of this one plays: a clip that is
+        # nearly ready is waited for then, unheard, rather than announced with "One moment."
+        deadline = time.monotonic() + AHEAD_GRACE_SECONDS
+        while not self.cache.has(text) and self.cache.rendering_ahead() and time.monotonic() < deadline:
+            time.sleep(0.01)
         if self.on_wait is not None and not self.cache.has(text):
             self.on_wait()
         return self.cache.clip(text)

@@ -144,7 +144,7 @@ def packaged_voice() -> PiperVoice:
 
 class PiperProcess:
     """One `piper` process, one sentence at a time; started at once, so the voice loads while the
-    caller plans. Thread-safe: one lock around each request."""
+    caller plans. Thread-safe: one lock around each request (PiperEngine runs one per core)."""
 
     def __init__(self, voice: PiperVoice, length_scale: float) -> None:
         command = piper_command()

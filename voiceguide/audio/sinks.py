@@ -90,6 +90,9 @@ DEVICE_HINT = (
 STALL_SECONDS = 2.0  # queued audio not moving for this long: the sound server has gone
 UNDERRUN_SECONDS = 0.015  # DAC times jitter by up to 8 ms; a later start than that is an underrun
 WARM_UP_SECONDS = 5.0  # a new PulseAudio stream took up to 1.6 s to start on a busy machine
+# silence played first, all of it before the opening chime: 0.3 s before 2026-12-02; after
+# PulseAudio's start (up to 1.9 s on an idle null sink) callbacks came every 12 ms, unbroken
+SETTLE_SECONDS = 0.1
 OUTPUT_LATENCY = 0.05  # seconds of buffer: 0.1 gave a 140 ms floor for an audible answer, 0.05 gives 67 ms
 
 
@@ -203,7 +206,8 @@ class StreamSink:
     def _warm_up(self) -> None:
         """Play a moment of silence first: a new stream may stutter while it settles,
         and a device that takes no audio at all is found before the session starts."""
-        end = self.append(np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)) + int(0.3 * SAMPLE_RATE)
+        settle = int(SETTLE_SECONDS * SAMPLE_RATE)
+        end = self.append(np.zeros(settle, dtype=np.float32)) + settle
         deadline = time.monotonic() + WARM_UP_SECONDS
         while self.played() < end:
             if time.monotonic() > deadline:

@@ -62,7 +62,10 @@ def block_ranges(segments: Sequence[Segment], start: int = 0, max_seconds: float
     for i in range(start, len(segments)):
         seg = segments[i]
         length += seg.duration
-        cut_for_size = max_seconds is not None and length >= max_seconds and seg.kind != "cue"
+        # never between a cue and the step it announces; the opening chime announces the session,
+        # so a fast start plays it while the first sentence is still being rendered
+        announces = seg.kind == "cue" and seg.sound != "start"
+        cut_for_size = max_seconds is not None and length >= max_seconds and not announces
         if seg.kind == "checkpoint" or i == len(segments) - 1 or cut_for_size:
             yield first, i
             first, length = i + 1, 0.0
