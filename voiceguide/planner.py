@@ -776,15 +776,24 @@ def question_segments(
         ]
     text = library_text or QUESTIONS[(question if question != "opening" else "opening", mode)]
     checkpoint_question = "pain" if question in ("opening", "closing") else question
+    seconds = timer.seconds(text) + request.answer_window
+    return asked(checkpoint_question, text, seconds, area, technique, position)
+
+
+def asked(
+    question: str, text: str, seconds: float, area: str | None, technique: str | None, position: str | None
+) -> list[Segment]:
+    """The question cue, then the checkpoint that asks and listens for `seconds`: the planner's
+    questions and those the session adds as it adapts are the same two segments."""
     return [
         Segment(0, 0.0, CUE_SECONDS["question"], "cue", sound="question"),
         Segment(
             0,
             0.0,
-            timer.seconds(text) + request.answer_window,
+            seconds,
             "checkpoint",
             text=text,
-            question=checkpoint_question,
+            question=question,
             technique=technique,
             area=area,
             position=position,

@@ -13,7 +13,7 @@ from voiceguide import domain
 from voiceguide.adapt import Action, Kind, Rule, State
 from voiceguide.library import Library
 from voiceguide.plan import Segment, renumber
-from voiceguide.planner import ANSWER_WINDOW, QUESTIONS, swap_side
+from voiceguide.planner import ANSWER_WINDOW, QUESTIONS, asked, swap_side
 from voiceguide.speechtime import PAUSE_AFTER_SPEECH
 
 CHECK_HOLD = 15.0  # seconds at a new pressure before asking about it
@@ -133,20 +133,7 @@ class Editor:
     def question(
         self, question: str, text: str, area: str | None, technique: str | None, position: str | None = None
     ) -> list[Segment]:
-        return [
-            self.cue("question"),
-            Segment(
-                0,
-                0.0,
-                self.timer(text) + self.answer_window,
-                "checkpoint",
-                question=question,
-                text=text,
-                area=area,
-                technique=technique,
-                position=position,
-            ),
-        ]
+        return asked(question, text, self.timer(text) + self.answer_window, area, technique, position)
 
     def apply(self, segments: list[Segment], at: int, action: Action, state: State) -> list[Segment]:
         """The new full list: segments[:at + 1] unchanged, the rest rewritten."""
