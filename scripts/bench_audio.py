@@ -157,41 +157,41 @@ def bench_onsets(minutes: float, skip_naive: bool, work: Path) -> dict:
     return result
 
 
+FIRST_SOUND_RUNS = 3
+
+
+def first_sound_and_words(env: dict) -> dict[str, float]:
+    """Seconds from starting `voiceguide play` to its first segment (the opening chime reaching
+    the device) and to its first spoken segment."""
+    out: dict[str, float] = {}
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [SCRIPT, "play", "--stage", "acute", "--minutes", "10", "--output", "device",
+         "--feedback", "none", "--json"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event.get("event") == "segment":
+            out.setdefault("first sound", time.monotonic() - started)
+            if event.get("kind") == "speech":
+                out["first words"] = time.monotonic() - started
+                break
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    return out
+
+
 def first_sound(work: Path) -> dict:
     """Seconds from starting `voiceguide play` to its first segment event, which fires
     when the output stream has taken the first sample of the session."""
     out = {}
     cache = work / "cache-first"
     for label in ("cold", "warm"):
-        home = work / f"home-first-{label}"
-        env = env_for(home, cache)
+        env = env_for(work / f"home-first-{label}", cache)
         screened(env)
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            [
-                SCRIPT,
-                "play",
-                "--stage",
-                "acute",
-                "--minutes",
-                "10",
-                "--output",
-                "device",
-                "--feedback",
-                "none",
-                "--json",
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        for line in proc.stdout:
-            if json.loads(line).get("event") == "segment":
-                out[label] = time.monotonic() - started
-                break
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=20)
+        out[label] = first_sound_and_words(env)["first sound"]
     return out
 
 
@@ -349,7 +349,6 @@ def voice_figures(work: Path, engine: str) -> dict:
     with open("/tmp/vg-pulse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for sink in ("idle sink", "sink awake"):
-            first_cache = work / f"voice-first-{engine}-{sink.split()[-1]}"
             keeper = None
             if sink == "sink awake":
                 keeper = subprocess.Popen(
@@ -358,26 +357,18 @@ def voice_figures(work: Path, engine: str) -> dict:
                 )
                 time.sleep(1.0)
             try:
-                for label in ("cold", "warm"):
-                    home = work / f"voice-first-home-{engine}-{label}-{sink.split()[-1]}"
-                    penv = dict(env_for(home, first_cache), VOICEGUIDE_TTS=engine)
-                    screened(penv)
-                    started = time.monotonic()
-                    proc = subprocess.Popen(
-                        [SCRIPT, "play", "--stage", "acute", "--minutes", "10", "--output", "device",
-                         "--feedback", "none", "--json"],
-                        env=penv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                    )  # fmt: skip
-                    for line in proc.stdout:
-                        event = json.loads(line)
-                        key = f"first sound, {label} cache, {sink} (s)"
-                        if event.get("event") == "segment" and key not in out:
-                            out[key] = time.monotonic() - started
-                        if event.get("event") == "segment" and event.get("kind") == "speech":
-                            out[f"first words, {label} cache, {sink} (s)"] = time.monotonic() - started
-                            break
-                    proc.send_signal(signal.SIGINT)
-                    proc.wait(timeout=30)
+                times: dict[str, list[float]] = {}
+                for rep in range(FIRST_SOUND_RUNS):  # timings at start-up vary: the median of each
+                    first_cache = work / f"voice-first-{engine}-{sink.split()[-1]}-{rep}"
+                    for label in ("cold", "warm"):
+                        home = work / f"voice-first-home-{engine}-{label}-{sink.split()[-1]}-{rep}"
+                        penv = dict(env_for(home, first_cache), VOICEGUIDE_TTS=engine)
+                        screened(penv)
+                        for what, seconds in first_sound_and_words(penv).items():
+                            times.setdefault(f"{what}, {label} cache, {sink} (median of runs, s)", []).append(
+                                seconds
+                            )
+                out.update({k: float(np.median(v)) for k, v in times.items()})
             finally:
                 if keeper is not None:
                     keeper.terminate()

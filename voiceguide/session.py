@@ -97,9 +97,11 @@ def plan_ahead(library: lib.Library, request: planner.Request, cache) -> Plan:
     the background in the order it will be needed."""
     from voiceguide.audio import timeline
 
-    cache.engine.warm()
     for _ in range(3):
         plan = planner.build(library, request, timer=AheadTimer(cache))
+        if not cache.has(next((s.text for s in plan.segments if s.text), "")):
+            cache.engine.warm()  # the voice loads while the opening chime plays (not when cached:
+            # loading it took CPU from the start of a session that needed nothing rendered)
         first, last = next(timeline.block_ranges(plan.segments, 0, max_seconds=AHEAD_BLOCK_SECONDS))
         needed = [s.text for s in plan.segments[first : last + 1] if s.text and not cache.has(s.text)]
         if not needed:
