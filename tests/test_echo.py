@@ -120,5 +120,5 @@ def test_an_echo_that_moved_is_still_found_to_be_the_players(player, person):
     mic += 0.5 * person  # "stop" said over the player after its echo moved
     assert echo_share(mic, ref) < 0.9
     _, ref = heard(8000, len(person), 0)
-    assert echo_share(0.5 * person, ref) < 0.1  # the person alone, the player sounding elsewhere
+    assert echo_share(0.5 * person, ref) < 0.2  # the person alone, the player sounding elsewhere
     assert echo_share(np.zeros(100), ref) == 0.0

@@ -44,7 +44,7 @@ class Voice:
 def voice_for(voice: str | None, rate: int | None) -> Voice:
     """The speech of a session played aloud; speech renders ahead as it plays. Spoken answers
     keep the default voice too: the listener finds the natural voice's echo again when it moves
-    (listen.Listener.echo_moved), which is what had let its own words through as answers."""
+    (listen.Listener.set_aside), which is what had let its own words through as answers."""
     return Voice(engine=None, voice=voice, rate=rate, fast_start=True)
 
 

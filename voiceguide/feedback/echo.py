@@ -168,38 +168,57 @@ class DelayTracker:
         self.span = self.wide
 
 
-def echo_share(mic: np.ndarray, ref: np.ndarray, before: int = 16, taps: int = 400) -> float:
+ECHO_CHUNK = 4800  # 0.3 s: an echo that jumped mid-utterance sits at one lag in each piece
+
+
+def echo_share(mic: np.ndarray, ref: np.ndarray, chunk: int = ECHO_CHUNK) -> float:
     """How much of the microphone's energy is the reference's echo, wherever it sits (0 to 1).
 
-    `ref` is longer than `mic` by the same number of samples at each end: the echo is looked
-    for at every lag in between, then a filter of `taps` from `before` the best lag (a room's
-    first 25 ms, a resampler's fractional delay) is fitted by least squares. Why: when the echo
-    path jumps (an underrun, a re-timed stream) the adaptive filter cancels nothing until it
-    has found it again, and the player's own words must not be taken for an answer meanwhile.
+    `ref` is longer than `mic` by the same number of samples at each end: in each `chunk` of the
+    microphone the echo is looked for at every lag in between and fitted (fit_piece). Why: when
+    the echo path jumps (an underrun, a re-timed stream) the adaptive filter cancels little until
+    it has found it again, and meanwhile the player's own words must not be taken for an answer.
     """
     mic = np.asarray(mic, dtype=np.float64)
     ref = np.asarray(ref, dtype=np.float64)
     n, search = len(mic), (len(ref) - len(mic)) // 2
     energy = float(np.dot(mic, mic))
-    if n <= taps or search < before or energy <= 1e-12 or not np.any(ref):
+    if energy <= 1e-12 or search <= 0:
         return 0.0
-    size = 1 << int(np.ceil(np.log2(len(ref) + n)))
-    corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(mic, size)), size)
+    starts = list(range(0, max(n - chunk, 0) + 1, chunk))
+    left = 0.0
+    for k, i in enumerate(starts):
+        end = n if k == len(starts) - 1 else i + chunk  # the last piece takes the remainder
+        rest = fit_piece(mic[i:end], ref[i : end + 2 * search])
+        left += float(np.dot(rest, rest))
+    return float(np.clip(1.0 - left / energy, 0.0, 1.0))
+
+
+def fit_piece(mic: np.ndarray, ref: np.ndarray, taps: int = 96, before: int = 16) -> np.ndarray:
+    """What is left of `mic` after a least-squares filter on `ref`: `taps` from `before` the best
+    lag (a resampler's fractional delay, a room's first reflections), then as many around the
+    lag that best explains what is left, so that a piece in which the echo jumped is fitted too."""
+    n, search = len(mic), (len(ref) - len(mic)) // 2
+    if n <= 4 * taps or search < taps or float(np.dot(mic, mic)) <= 1e-12 or not np.any(ref):
+        return mic
+    lagged = np.lib.stride_tricks.sliding_window_view(ref, n)  # row k: ref[k : k + n], lag k - search
     window = np.concatenate([[0.0], np.cumsum(ref * ref)])
-    local = window[n : n + 2 * search + 1] - window[: 2 * search + 1]  # energy of ref[k : k + n]
-    best = int(np.argmax(np.abs(corr[: 2 * search + 1]) / np.sqrt(local + 1e-12)))
-    first = min(max(best - before, 0), len(ref) - n - taps)
-    if first < 0:
-        return 0.0
-    # normal equations of the least-squares filter (Toeplitz: the reference's autocorrelation)
-    part = ref[first : first + n + taps]
-    size = 1 << int(np.ceil(np.log2(2 * len(part))))
-    auto = np.fft.irfft(np.abs(np.fft.rfft(part, size)) ** 2, size)[:taps]
-    lags = np.arange(taps)
-    matrix = auto[np.abs(lags[:, None] - lags[None, :])] + np.eye(taps) * (1e-6 * auto[0] + 1e-12)
-    cross = corr[first : first + taps]
-    weights = np.linalg.solve(matrix, cross)
-    return float(np.clip(np.dot(cross, weights) / energy, 0.0, 1.0))
+    local = window[n : n + 2 * search + 1] - window[: 2 * search + 1]  # energy of each row
+    size = 1 << int(np.ceil(np.log2(len(ref) + n)))
+    spectrum = np.fft.rfft(ref, size)
+    columns: list[int] = []
+    left = mic
+    for _ in range(2):
+        corr = np.fft.irfft(spectrum * np.conj(np.fft.rfft(left, size)), size)[: 2 * search + 1]
+        score = np.abs(corr) / np.sqrt(local + 1e-12)
+        score[columns] = -1.0
+        best = int(np.argmax(score))
+        first = min(max(best - before, 0), 2 * search + 1 - taps)
+        columns.extend(k for k in range(first, first + taps) if k not in columns)
+        rows = lagged[columns]
+        weights = np.linalg.lstsq(rows @ rows.T, rows @ mic, rcond=None)[0]
+        left = mic - weights @ rows
+    return left
 
 
 def lowpass(samples: np.ndarray, rate: int, cutoff: float) -> np.ndarray:
