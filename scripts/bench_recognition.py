@@ -46,8 +46,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voiceguide.audio.pcm import decode_wav, resample  # noqa: E402
-from voiceguide.feedback import recognise  # noqa: E402
-from voiceguide.feedback.intents import understand  # noqa: E402
+from voiceguide.feedback import (
+    decision,  # noqa: E402
+    recognise,  # noqa: E402
+)
+from voiceguide.feedback.decision import decide  # noqa: E402
+from voiceguide.feedback.intents import meaning, understand  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser, words_for  # noqa: E402
 
 DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -122,6 +126,32 @@ OOV_SENTENCES = [
     "let me think about it",
     "did you feed the cat",
 ]
+# The stop word (issue 16): what was tried, measured per clip on espeak-ng speech in the bench's conditions
+# (levels -20..0 dB, clean or white/pink noise at 20 and 10 dB SNR, half of it also as 8 kHz telephone band).
+# Tuning figures on TUNE_VOICES, "stop", "stop stop", "please stop", "ow, stop" (64 clips) against 16
+# answer words and near misses (128 clips):
+#
+# | method | stop understood | false stops |
+# |---|---|---|
+# | before: grammar + confidence, stop acted on from 0.2, asked about from 0.08 | 23-31 % | 4-12 % |
+# | + pronunciations S T AO P, S T AH P (British /o/: espeak "stop" was heard as "okay") | 27-41 % | 15-33 % |
+# | one-word grammar (stop phrases against 22 confusable words) + phone-loop ratio | 53 % | 2 % |
+#
+# Then a detector of its own (voiceguide/feedback/stopword.py, trained by scripts/train_stop.py on
+# espeak-ng speech only, 3 accents x ~100 variants, augmented), on the benchmark's unseen voices
+# (TEST_VOICES, 120 stop clips, 448 other words incl. near misses and sentences, 21 noises), per clip,
+# at the thresholds chosen on the trainer's held-out variants:
+#
+# | detector | recall at 0.9 | false stops at 0.9 | recall / false at 0.98 | noise |
+# |---|---|---|---|---|
+# | one hidden layer (64) on 32x32 log-mel, 1500 clips | 88.3 % | 33.3 % | 58.3 / 3.1 % | 0 % |
+# | two convolutions over time, mean+max pooled, 2000 clips (shipped) | 89.2 % | 3.6 % | 74.2 / 0.9 % | 0 % |
+#
+# Of the CNN's false stops at 0.9, 5 of 16 were "stopwatch" (it has the word in it). The shipped rule:
+# the detector acts from 0.98 and asks "did you say stop?" from 0.9; the grammar's own stop stands as
+# before; the tables below give the combined figures per --expect.
+STOP_PHRASES = ["stop", "stop stop", "please stop", "ow, stop", "stop please"]
+NEAR_MISSES = ["top", "stock", "shop", "step", "spot", "stuff", "sob", "slop", "stomp", "not", "okay", "good"]
 TUNE_VOICES = ["en-us", "en-gb", "en+f3", "en-us+m3", "en-gb-x-rp", "en+f2", "en-us+m7", "en+klatt"]
 TEST_VOICES = [
     "en-gb-scotland",
@@ -288,6 +318,7 @@ def measure(clips, expect, rec, base, folder):
     for c in clips:
         t = time.process_time()
         c["info"] = rec.details(c["samples"], c["rate"], expect)
+        c["decision"] = decide(rec.answer(c["info"], expect), expect)
         c["ms"] = (time.process_time() - t) * 1000
         c["base"], bt = base(c, folder)
         c["base_ms"] = bt * 1000
@@ -305,6 +336,30 @@ def bucket(c, accept, confirm, weights=None):
     if verdict == "rej" or conf < confirm:
         return "rej"
     return ("a" if conf >= accept else "c") + ("c" if verdict == "cor" else "w")
+
+
+def outcome(c):
+    """act-right, act-wrong, confirm-right, confirm-wrong or reject: what a session would do
+    (decision.decide, the path `hear --json` and the player share) against what was said."""
+    d = c["decision"]
+    if d.action == "reject":
+        return "rej"
+    said = understand(c["text"], c["expect"]) if c["text"] else None
+    right = said is not None and (said.intent, said.value) == (d.answer.intent, d.answer.value)
+    return ("a" if d.action == "act" else "c") + ("c" if right else "w")
+
+
+def decision_shares(clips):
+    out = [outcome(c) for c in clips]
+    n = max(1, len(out))
+    return [100 * out.count(k) / n for k in BUCKETS]
+
+
+def false_stops(clips):
+    """% of clips in which no stop was said that a session would stop for (or ask "did you say stop?")."""
+    said = [c for c in clips if meaning(c["text"])[0] != "stop"]
+    hit = [c for c in said if c["decision"].action != "reject" and c["decision"].answer.intent == "stop"]
+    return 100 * len(hit) / max(1, len(said))
 
 
 def shares(clips, accept, confirm, weights=None):
@@ -411,11 +466,12 @@ def refit(answers, oov, human):
 
 def row(name, clips):
     b = baseline_shares(clips)
-    ours = shares(clips, recognise.ACCEPT, recognise.CONFIRM)
+    ours = decision_shares(clips)
     ms = [c["ms"] for c in clips] or [0]
     return (
         f"| {name} | {len(clips)} | {b[0]:.1f} / {b[1]:.1f} / {b[2]:.1f} | "
         + " | ".join(f"{v:.1f}" for v in ours)
+        + f" | {ours[0] + ours[2]:.1f} | {false_stops(clips):.1f}"
         + f" | {np.mean(ms):.0f} / {np.percentile(ms, 95):.0f} |"
     )
 
@@ -426,24 +482,32 @@ def report(groups):
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
     )
     print(
-        f"voiceguide Recogniser, ACCEPT = {recognise.ACCEPT}, CONFIRM = {recognise.CONFIRM}: % of clips "
-        "accepted-correct (AC), accepted-wrong (AW), read back and correct (CC), read back and wrong (CW), "
-        "rejected (R). Baseline: plain pocketsphinx JSGF grammar with every word, defaults, sox "
-        "upsampling — correct / wrong / rejected. CPU: decoding and confidence per clip, mean / p95 ms.\n"
+        f"voiceguide Recogniser + decision.decide (ACCEPT = {recognise.ACCEPT}, "
+        f"CONFIRM = {recognise.CONFIRM}; "
+        f"stop word: acted on from {decision.STOP_ACT}, asked about from {decision.STOP_ASK}), % of clips: "
+        'acted on and right (AR), acted on and wrong (AW), confirmed (read back or "did you say stop?") '
+        "and right (CR), confirmed and wrong (CW), rejected = asked again (R); understood = AR + CR; false "
+        "stops: clips with no stop in them that a session would stop for or ask about. Baseline: plain "
+        "pocketsphinx JSGF grammar with every word, defaults, sox upsampling — correct / wrong / rejected. "
+        "Time per answer: decoding, confidence and the stop detector, CPU ms mean / p95.\n"
     )
-    print("| group | clips | baseline C / W / R | AC | AW | CC | CW | R | CPU ms |")
-    print("|---|---|---|---|---|---|---|---|---|")
     for title, clips, key in groups:
-        print(row(f"**{title}**", clips))
+        print(f"\n### {title}\n")
+        print(
+            "| group | clips | baseline C / W / R | AR | AW | CR | CW | R | understood "
+            "| false stops | CPU ms |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        print(row("**all**", clips))
         if key:
             for g in sorted({c["group"] for c in clips}):
                 print(row(f"&nbsp;&nbsp;{g}", [c for c in clips if c["group"] == g]))
-    base_ms = np.mean([c["base_ms"] for title, clips, _ in groups for c in clips])
+    base_ms = np.mean([c["base_ms"] for title, clips, _ in groups for c in clips if "base_ms" in c])
     print(f"\nBaseline decode CPU {base_ms:.0f} ms/clip.")
     print(
-        "Targets: human digits correct >= 75 %, wrong <= 5 %; unseen synthetic correct >= 80 %, "
-        "wrong <= 5 %; OOV and noise accepted <= 5 %.\nHere 'wrong' is AW (what is acted on); CW is read back"
-        " first."
+        "Targets (issue 16): human digits understood >= 80 %, acted on wrongly <= 2 %; unseen synthetic "
+        "voices understood >= 80 %; OOV acted on <= 3 %; stop word understood >= 98 % in unseen voices; "
+        "false stops <= 1 %."
     )
 
 
@@ -474,6 +538,15 @@ def main():
         for clips in (syn_test, oov_test, noise):
             measure(clips, "any", rec, base, tmp)
         measure(oov_num, "number", rec, base, tmp)
+        stops = {}
+        for i, expect in enumerate(("any", "number", "pressure", "yesno")):
+            clips = synthetic(STOP_PHRASES, test_v, folder, 20 + i)
+            clips += narrowband(synthetic(STOP_PHRASES, test_v, folder, 30 + i))
+            near = synthetic(NEAR_MISSES, test_v, folder, 40 + i)
+            measure(clips + near, expect, rec, base, tmp)
+            for c in clips + near:
+                c["group"] = f"{c['group']}, {'stop' if c in clips else 'near miss'}"
+            stops[expect] = (clips, near)
         answers, oov = [], []
         if args.fit:
             parts = [
@@ -503,8 +576,15 @@ def main():
             )
     if args.fit:
         refit(answers, oov, human)
+    stop_groups = []
+    for expect, (clips, near) in stops.items():
+        stop_groups.append((f"stop word, unseen voices, --expect {expect}", clips, False))
+        stop_groups.append(
+            (f"near misses (top, stock, shop...), unseen voices, --expect {expect}", near, False)
+        )
     report(
-        [
+        stop_groups
+        + [
             ("FSDD human digits, --expect number", human, True),
             ("synthetic vocabulary, unseen voices, --expect any", syn_test, True),
             ("OOV words + sentences, unseen voices, --expect any", oov_test, False),

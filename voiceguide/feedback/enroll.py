@@ -341,7 +341,8 @@ def combine(
 ) -> Answer:
     """One answer from the person's templates and the speaker-independent decoder. Pure.
 
-    - A stop or symptom word the decoder is sure of always stands (a false stop is safe).
+    - A stop or symptom word the decoder decoded always stands with its own confidence, sure
+      or not, so that decision.decide treats it as without enrollment (a false stop is safe).
     - Clearly one of the person's words (near and well ahead of the next): that word.
     - Near one of their words and the decoder's best guess is the same word: that word.
     - A word they did not enroll ("harder"), an answer far from all their takes (another
@@ -354,8 +355,8 @@ def combine(
     fewer than two of the three nearest takes are that word).
     """
     si = speaker_independent
-    if si.intent in SAFETY_INTENTS:
-        return si
+    if si.intent in SAFETY_INTENTS or meaning(si.text)[0] in SAFETY_INTENTS:
+        return si  # a stop or symptom word keeps the decoder's confidence: enrollment never weakens it
     if match is None:
         return si  # not a usable word (silence, steady noise, too short or long): as without enrollment
     # A quiet speaker the decoder's level gate refuses (text "") can still match their own takes:
