@@ -258,6 +258,27 @@ def test_stop_heard_by_the_general_recogniser_always_stands():
     assert enroll.combine(far, unsure, "number").intent == "unknown"
 
 
+
+def test_an_unsure_stop_stands_and_an_unsure_symptom_word_yields_to_the_persons_own_word():
+    """Enrollment never weakens the stop word; a doubtful symptom word their takes claim is their word."""
+    from voiceguide.feedback.decision import CONFIRM_IT, REJECT, decide
+    from voiceguide.feedback.intents import Answer
+
+    own = {"word": "seven", "distance": 0.6, "ratio": 0.5, "peak": 0.9, "votes": 1.0, "enrolled": {"seven"}}
+    far = dict(own, distance=1.8, ratio=0.99)
+    unsure_stop = Answer(text="stop", intent="unknown", confidence=0.1, source="voice")
+    for match in (own, far, None):
+        kept = enroll.combine(match, unsure_stop, "number")
+        assert kept == unsure_stop and decide(kept, "number").action == CONFIRM_IT
+    tingling = Answer(text="tingling", intent="unknown", confidence=0.5, source="voice")
+    assert enroll.combine(own, tingling, "number").value == 7  # their "seven", heard as a symptom
+    assert enroll.combine(far, tingling, "number") == tingling  # not theirs: acted on as without
+    assert enroll.combine(None, tingling, "number") == tingling
+    numb = Answer(text="numb", intent="unknown", confidence=0.15, source="voice")  # noise, say
+    assert decide(enroll.combine(far, numb, "number"), "number").action == REJECT
+    sure = Answer(text="numb", intent="symptom", confidence=0.9, source="voice")
+    assert enroll.combine(own, sure, "number") == sure
+
 def test_a_clear_match_is_acted_on_and_a_doubtful_one_read_back():
     """The templates' confidence is on the dialogue's scale: clear matches need no "is that right?"."""
     from voiceguide.feedback.intents import Answer

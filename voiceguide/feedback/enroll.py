@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceguide.errors import InvalidInput
+from voiceguide.feedback.decision import STOP_ACT
 from voiceguide.feedback.intents import NUMBER_WORDS, Answer, meaning, understand
 from voiceguide.feedback.recognise import ACCEPT
 
@@ -341,8 +342,13 @@ def combine(
 ) -> Answer:
     """One answer from the person's templates and the speaker-independent decoder. Pure.
 
-    - A stop or symptom word the decoder decoded always stands with its own confidence, sure
-      or not, so that decision.decide treats it as without enrollment (a false stop is safe).
+    - The stop word, when decoded, always stands with the decoder's confidence, sure or not, so
+      that decision.decide treats it as without enrollment: enrollment never weakens it.
+    - A symptom word the decoder is sure of stands too (a false stop is safe). An unsure one
+      goes through the person's templates like any answer: the person's own word when they
+      claim it (en-029 "seven" decoded as "tingling" at 0.5-0.6), else it stands when it would
+      be acted on (decision.STOP_ACT) and is dropped when it would only be asked about (noise
+      decoded as "numb" at 0.15: "did you say stop?" without enrollment, asked again with it).
     - Clearly one of the person's words (near and well ahead of the next): that word.
     - Near one of their words and the decoder's best guess is the same word: that word.
     - A word they did not enroll ("harder"), an answer far from all their takes (another
@@ -355,8 +361,10 @@ def combine(
     fewer than two of the three nearest takes are that word).
     """
     si = speaker_independent
-    if si.intent in SAFETY_INTENTS or meaning(si.text)[0] in SAFETY_INTENTS:
-        return si  # a stop or symptom word keeps the decoder's confidence: enrollment never weakens it
+    if meaning(si.text)[0] == "stop":
+        return si  # the stop word keeps the decoder's confidence: enrollment never weakens it
+    if si.intent in SAFETY_INTENTS:
+        return si  # a symptom word the decoder is sure of
     if match is None:
         return si  # not a usable word (silence, steady noise, too short or long): as without enrollment
     # A quiet speaker the decoder's level gate refuses (text "") can still match their own takes:
@@ -382,6 +390,8 @@ def combine(
             return si  # a word they did not enroll ("harder"): the decoder's answer stands
         if distance > OVERRIDE_DISTANCE:
             return si  # not clearly one of their words, and the decoder is sure: often another person
+    if meaning(si.text)[0] == "symptom" and si.confidence >= STOP_ACT:
+        return si  # a symptom word their takes do not claim: acted on as without enrollment
     return Answer(text=si.text, intent="unknown", value=None, confidence=0.0, source="voice")
 
 
