@@ -70,25 +70,6 @@ def test_decide_stop_words_have_their_own_lower_thresholds():
     assert decide(Answer("q", "unknown", source="keys"), "number").action == REJECT
 
 
-
-def test_a_doubtful_answer_the_detector_leans_to_stop_on_is_asked_about():
-    """Nothing else a session would take, and the stop detector from DOUBT_AT: "did you say stop?"."""
-    from voiceguide.feedback.recognise import Recogniser
-    from voiceguide.feedback.stopword import DOUBT_AT
-
-    rec = Recogniser()
-
-    def heard(text, conf, chance, expect="number"):
-        info = {"text": text, "confidence": conf, "ratio": 1.0, "stop_chance": chance}
-        return decide(rec.answer(info, expect), expect)
-
-    asked = heard("no", 0.15, DOUBT_AT)
-    assert asked.action == CONFIRM_IT and asked.answer.intent == "stop"
-    assert heard("no", 0.15, DOUBT_AT - 0.01).action == REJECT
-    assert heard("five", 0.95, DOUBT_AT).answer.value == 5  # the decoder is sure of another answer
-    assert heard("five", 0.7, DOUBT_AT).action == CONFIRM_IT and heard("five", 0.7, 0.6).answer.value == 5
-    assert heard("numb", 0.3, 0.6).answer.intent == "symptom"  # a symptom word keeps its own rule
-
 VOICES = ["en-gb", "en-gb-scotland", "en-029", "en-us-nyc", "en+f4"]
 
 

@@ -34,7 +34,6 @@ import numpy as np
 
 from voiceguide.errors import NoRecogniser
 from voiceguide.feedback import stopword
-from voiceguide.feedback.decision import REJECT, STOP_ASK, decide
 from voiceguide.feedback.intents import (  # noqa: F401
     ACCEPT,
     CONFIRM,
@@ -461,9 +460,5 @@ class Recogniser:
             # (tuning voices: false stops on near misses and other words 33 -> 21 %, stop recall 97.5 % both)
             return Answer(text=info["text"], intent="unknown", value=None, confidence=0.0, source="voice")
         if info["ratio"] is None or conf < self.threshold:
-            heard = Answer(text=info["text"], intent="unknown", value=None, confidence=conf, source="voice")
-            if info.get("stop_chance", 0.0) >= stopword.DOUBT_AT and decide(heard, expect).action == REJECT:
-                # nothing else a session would take, and the detector leans to stop: ask about it
-                return Answer(text="stop", intent="unknown", value=None, confidence=STOP_ASK, source="voice")
-            return heard
+            return Answer(text=info["text"], intent="unknown", value=None, confidence=conf, source="voice")
         return understand(info["text"], expect, source="voice", confidence=conf)

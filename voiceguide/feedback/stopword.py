@@ -33,11 +33,6 @@ MODEL = Path(__file__).with_name("stop_model.npz")
 # windows), from ASK_AT the sound stops and "did you say stop?" (86.9 %, 0.69 %).
 ACT_AT = 0.98
 ASK_AT = 0.9
-# From DOUBT_AT, when the decoder heard nothing a session would act on or read back (it would ask
-# again anyway), "did you say stop?" instead (Recogniser.answer). Chosen on the tuning voices
-# (80 stop clips, 704 answer words, 208 OOV words and sentences, 84 noises): at --expect any stop
-# understood 93.8 -> 98.8 %, false stops on answer words 0.6 -> 1.1 %, OOV 0.5 -> 2.4 %, noise 0 %.
-DOUBT_AT = 0.5
 
 
 def _mel_matrix() -> np.ndarray:
