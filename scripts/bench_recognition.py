@@ -23,6 +23,11 @@ and <= 25 % of the OOV clips would be acted on or read back wrongly. It prints
 the numbers to paste into recognise.py. It also reports, for comparison only, a
 fit on human digits leave-speakers-out (3 speakers + the synthetic OOV clips
 fitted, the other 3 tested, all 20 splits); nothing from the recordings is shipped.
+
+Enrollment held apart (issue 16), in both the full run and --enrollment: each FSDD
+speaker is enrolled with takes 0-2, takes 3-6 are the only ones any tuning sees
+(--enrollment --fit), and the per-speaker table reports takes 7-9 only, plain
+(not enrolled) and enrolled side by side, as a session decides (decision.decide).
 """
 
 from __future__ import annotations
@@ -46,8 +51,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voiceguide.audio.pcm import decode_wav, resample  # noqa: E402
-from voiceguide.feedback import recognise  # noqa: E402
-from voiceguide.feedback.intents import understand  # noqa: E402
+from voiceguide.feedback import (
+    decision,  # noqa: E402
+    recognise,  # noqa: E402
+)
+from voiceguide.feedback.decision import decide  # noqa: E402
+from voiceguide.feedback.intents import meaning, understand  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser, words_for  # noqa: E402
 
 DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -122,6 +131,32 @@ OOV_SENTENCES = [
     "let me think about it",
     "did you feed the cat",
 ]
+# The stop word (issue 16): what was tried, measured per clip on espeak-ng speech in the bench's conditions
+# (levels -20..0 dB, clean or white/pink noise at 20 and 10 dB SNR, half of it also as 8 kHz telephone band).
+# Tuning figures on TUNE_VOICES, "stop", "stop stop", "please stop", "ow, stop" (64 clips) against 16
+# answer words and near misses (128 clips):
+#
+# | method | stop understood | false stops |
+# |---|---|---|
+# | before: grammar + confidence, stop acted on from 0.2, asked about from 0.08 | 23-31 % | 4-12 % |
+# | + pronunciations S T AO P, S T AH P (British /o/: espeak "stop" was heard as "okay") | 27-41 % | 15-33 % |
+# | one-word grammar (stop phrases against 22 confusable words) + phone-loop ratio | 53 % | 2 % |
+#
+# Then a detector of its own (voiceguide/feedback/stopword.py, trained by scripts/train_stop.py on
+# espeak-ng speech only, 3 accents x ~100 variants, augmented), on the benchmark's unseen voices
+# (TEST_VOICES, 120 stop clips, 448 other words incl. near misses and sentences, 21 noises), per clip,
+# at the thresholds chosen on the trainer's held-out variants:
+#
+# | detector | recall at 0.9 | false stops at 0.9 | recall / false at 0.98 | noise |
+# |---|---|---|---|---|
+# | one hidden layer (64) on 32x32 log-mel, 1500 clips | 88.3 % | 33.3 % | 58.3 / 3.1 % | 0 % |
+# | two convolutions over time, mean+max pooled, 2000 clips (shipped) | 89.2 % | 3.6 % | 74.2 / 0.9 % | 0 % |
+#
+# Of the CNN's false stops at 0.9, 5 of 16 were "stopwatch" (it has the word in it). The shipped rule:
+# the detector acts from 0.98 and asks "did you say stop?" from 0.9; the grammar's own stop stands as
+# before; the tables below give the combined figures per --expect.
+STOP_PHRASES = ["stop", "stop stop", "please stop", "ow, stop", "stop please"]
+NEAR_MISSES = ["top", "stock", "shop", "step", "spot", "stuff", "sob", "slop", "stomp", "not", "okay", "good"]
 TUNE_VOICES = ["en-us", "en-gb", "en+f3", "en-us+m3", "en-gb-x-rp", "en+f2", "en-us+m7", "en+klatt"]
 TEST_VOICES = [
     "en-gb-scotland",
@@ -233,9 +268,18 @@ def noise_clips(seed):
 def fsdd(folder):
     clips = []
     for f in sorted(glob.glob(os.path.join(folder, "*.wav"))):
-        digit, speaker, _ = os.path.basename(f)[:-4].split("_")
+        digit, speaker, take = os.path.basename(f)[:-4].split("_")
         s, r = decode_wav(Path(f).read_bytes())
-        clips.append({"text": DIGITS[int(digit)], "group": speaker, "samples": s, "rate": r})
+        clips.append(
+            {
+                "text": DIGITS[int(digit)],
+                "group": speaker,
+                "samples": s,
+                "rate": r,
+                "index": int(take),
+                "name": os.path.basename(f),
+            }
+        )
     return clips
 
 
@@ -288,6 +332,7 @@ def measure(clips, expect, rec, base, folder):
     for c in clips:
         t = time.process_time()
         c["info"] = rec.details(c["samples"], c["rate"], expect)
+        c["decision"] = decide(rec.answer(c["info"], expect), expect)
         c["ms"] = (time.process_time() - t) * 1000
         c["base"], bt = base(c, folder)
         c["base_ms"] = bt * 1000
@@ -305,6 +350,30 @@ def bucket(c, accept, confirm, weights=None):
     if verdict == "rej" or conf < confirm:
         return "rej"
     return ("a" if conf >= accept else "c") + ("c" if verdict == "cor" else "w")
+
+
+def outcome(c):
+    """act-right, act-wrong, confirm-right, confirm-wrong or reject: what a session would do
+    (decision.decide, the path `hear --json` and the player share) against what was said."""
+    d = c["decision"]
+    if d.action == "reject":
+        return "rej"
+    said = understand(c["text"], c["expect"]) if c["text"] else None
+    right = said is not None and (said.intent, said.value) == (d.answer.intent, d.answer.value)
+    return ("a" if d.action == "act" else "c") + ("c" if right else "w")
+
+
+def decision_shares(clips):
+    out = [outcome(c) for c in clips]
+    n = max(1, len(out))
+    return [100 * out.count(k) / n for k in BUCKETS]
+
+
+def false_stops(clips):
+    """% of clips in which no stop was said that a session would stop for (or ask "did you say stop?")."""
+    said = [c for c in clips if meaning(c["text"])[0] != "stop"]
+    hit = [c for c in said if c["decision"].action != "reject" and c["decision"].answer.intent == "stop"]
+    return 100 * len(hit) / max(1, len(said))
 
 
 def shares(clips, accept, confirm, weights=None):
@@ -411,11 +480,12 @@ def refit(answers, oov, human):
 
 def row(name, clips):
     b = baseline_shares(clips)
-    ours = shares(clips, recognise.ACCEPT, recognise.CONFIRM)
+    ours = decision_shares(clips)
     ms = [c["ms"] for c in clips] or [0]
     return (
         f"| {name} | {len(clips)} | {b[0]:.1f} / {b[1]:.1f} / {b[2]:.1f} | "
         + " | ".join(f"{v:.1f}" for v in ours)
+        + f" | {ours[0] + ours[2]:.1f} | {false_stops(clips):.1f}"
         + f" | {np.mean(ms):.0f} / {np.percentile(ms, 95):.0f} |"
     )
 
@@ -426,24 +496,32 @@ def report(groups):
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
     )
     print(
-        f"voiceguide Recogniser, ACCEPT = {recognise.ACCEPT}, CONFIRM = {recognise.CONFIRM}: % of clips "
-        "accepted-correct (AC), accepted-wrong (AW), read back and correct (CC), read back and wrong (CW), "
-        "rejected (R). Baseline: plain pocketsphinx JSGF grammar with every word, defaults, sox "
-        "upsampling — correct / wrong / rejected. CPU: decoding and confidence per clip, mean / p95 ms.\n"
+        f"voiceguide Recogniser + decision.decide (ACCEPT = {recognise.ACCEPT}, "
+        f"CONFIRM = {recognise.CONFIRM}; "
+        f"stop word: acted on from {decision.STOP_ACT}, asked about from {decision.STOP_ASK}), % of clips: "
+        'acted on and right (AR), acted on and wrong (AW), confirmed (read back or "did you say stop?") '
+        "and right (CR), confirmed and wrong (CW), rejected = asked again (R); understood = AR + CR; false "
+        "stops: clips with no stop in them that a session would stop for or ask about. Baseline: plain "
+        "pocketsphinx JSGF grammar with every word, defaults, sox upsampling — correct / wrong / rejected. "
+        "Time per answer: decoding, confidence and the stop detector, CPU ms mean / p95.\n"
     )
-    print("| group | clips | baseline C / W / R | AC | AW | CC | CW | R | CPU ms |")
-    print("|---|---|---|---|---|---|---|---|---|")
     for title, clips, key in groups:
-        print(row(f"**{title}**", clips))
+        print(f"\n### {title}\n")
+        print(
+            "| group | clips | baseline C / W / R | AR | AW | CR | CW | R | understood "
+            "| false stops | CPU ms |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        print(row("**all**", clips))
         if key:
             for g in sorted({c["group"] for c in clips}):
                 print(row(f"&nbsp;&nbsp;{g}", [c for c in clips if c["group"] == g]))
-    base_ms = np.mean([c["base_ms"] for title, clips, _ in groups for c in clips])
+    base_ms = np.mean([c["base_ms"] for title, clips, _ in groups for c in clips if "base_ms" in c])
     print(f"\nBaseline decode CPU {base_ms:.0f} ms/clip.")
     print(
-        "Targets: human digits correct >= 75 %, wrong <= 5 %; unseen synthetic correct >= 80 %, "
-        "wrong <= 5 %; OOV and noise accepted <= 5 %.\nHere 'wrong' is AW (what is acted on); CW is read back"
-        " first."
+        "Targets (issue 16): human digits understood >= 80 %, acted on wrongly <= 2 %; unseen synthetic "
+        "voices understood >= 80 %; OOV acted on <= 3 %; stop word understood >= 98 % in unseen voices; "
+        "false stops <= 1 %."
     )
 
 
@@ -474,6 +552,15 @@ def main():
         for clips in (syn_test, oov_test, noise):
             measure(clips, "any", rec, base, tmp)
         measure(oov_num, "number", rec, base, tmp)
+        stops = {}
+        for i, expect in enumerate(("any", "number", "pressure", "yesno")):
+            clips = synthetic(STOP_PHRASES, test_v, folder, 20 + i)
+            clips += narrowband(synthetic(STOP_PHRASES, test_v, folder, 30 + i))
+            near = synthetic(NEAR_MISSES, test_v, folder, 40 + i)
+            measure(clips + near, expect, rec, base, tmp)
+            for c in clips + near:
+                c["group"] = f"{c['group']}, {'stop' if c in clips else 'near miss'}"
+            stops[expect] = (clips, near)
         answers, oov = [], []
         if args.fit:
             parts = [
@@ -503,8 +590,15 @@ def main():
             )
     if args.fit:
         refit(answers, oov, human)
+    stop_groups = []
+    for expect, (clips, near) in stops.items():
+        stop_groups.append((f"stop word, unseen voices, --expect {expect}", clips, False))
+        stop_groups.append(
+            (f"near misses (top, stock, shop...), unseen voices, --expect {expect}", near, False)
+        )
     report(
-        [
+        stop_groups
+        + [
             ("FSDD human digits, --expect number", human, True),
             ("synthetic vocabulary, unseen voices, --expect any", syn_test, True),
             ("OOV words + sentences, unseen voices, --expect any", oov_test, False),
@@ -512,6 +606,18 @@ def main():
             ("noise only, --expect any", noise, True),
         ]
     )
+    if human:
+        for c in human + oov_test + oov_num + noise:
+            c["si"] = rec.answer(c["info"], c["expect"])
+        held_apart(
+            human,
+            held_apart_models(human, rec),
+            [
+                ("OOV words + sentences, unseen voices, --expect any", oov_test),
+                ("OOV words + sentences, unseen voices, --expect number", oov_num),
+                ("noise only, --expect any", noise),
+            ],
+        )
 
 
 # --- enrollment (issue 8): the person's own takes in front of the speaker-independent recogniser ---------
@@ -652,17 +758,88 @@ def hear_all(clips, rec, expect):
         c["si_ms"] = (time.perf_counter() - t) * 1000
 
 
-def hear_enrolled(clips, model, key="en"):
-    """What the enrolled recogniser answers, from the stored speaker-independent answer + the templates."""
+def hear_enrolled(clips, model, key="en", weights=None):
+    """What the enrolled recogniser answers, from the stored speaker-independent answer + the templates.
+
+    weights: the template-match confidence's (MATCH_WEIGHTS + bias), None for the shipped ones."""
     from voiceguide.feedback.enroll import EnrolledRecogniser, combine
 
     matcher = EnrolledRecogniser(model, base=object())  # the base is not called here: its answer is stored
     for c in clips:
         t = time.perf_counter()
         match = matcher.match(c["samples"], c["rate"])
-        c[key] = combine(match, c["si"], c["expect"])
+        c[key] = combine(match, c["si"], c["expect"], weights)
         c[key + "_ms"] = (time.perf_counter() - t) * 1000
         c[key + "_match"] = match
+
+
+# Held apart (issue 16): each FSDD speaker is enrolled with takes 0-2; takes 3-6 are the only ones any
+# tuning sees (--enrollment --fit); figures are reported on takes 7-9 only, which nothing else uses.
+ENROLL_TAKES, TUNE_TAKES, REPORT_TAKES = (0, 1, 2), (3, 4, 5, 6), (7, 8, 9)
+HELD_HEAD = (
+    "| set | clips | plain: **understood** / acted on wrongly / read back wrongly / asked again "
+    "| enrolled: **understood** / acted on wrongly / read back wrongly / asked again |\n|---|---|---|---|"
+)
+
+
+def session_outcome(answer, text, expect):
+    """ac / aw / cc / cw / rej: what a session does with `answer` (decision.decide) against what was said."""
+    d = decide(answer, expect)
+    if d.action == "reject":
+        return "rej"
+    said = understand(text, expect) if text else None
+    right = said is not None and (said.intent, said.value) == (d.answer.intent, d.answer.value)
+    return ("a" if d.action == "act" else "c") + ("c" if right else "w")
+
+
+def held_row(name, clips):
+    """One table row: the plain recogniser's and the enrolled recogniser's session outcomes, in %."""
+
+    def cell(key):
+        out = [session_outcome(c[key], c["text"], c["expect"]) for c in clips]
+        r = {k: 100 * out.count(k) / max(1, len(out)) for k in BUCKETS}
+        return f"**{r['ac'] + r['cc']:.1f}** / {r['aw']:.1f} / {r['cw']:.1f} / {r['rej']:.1f}"
+
+    return f"| {name} | {len(clips)} | {cell('si')} | {cell('en')} |"
+
+
+def held_apart_models(human, rec):
+    """Each speaker's model from takes 0-2 (checked as `voice enroll --from` does); how many were refused."""
+    models = {}
+    for spk in sorted({c["group"] for c in human}):
+        enr = [c for c in human if c["group"] == spk and c["index"] in ENROLL_TAKES]
+        model, reports = enroll_takes([(c["name"], c["samples"], c["rate"]) for c in enr], rec)
+        models[spk] = (model, sum(not r.ok for r in reports))
+    return models
+
+
+def held_apart(human, models, others, weights=None, label="shipped template confidence"):
+    """Print the per-speaker table on takes 7-9; `others`: (name, clips) of OOV words and noise, heard with
+    each speaker's model (every answer to them is wrong). Clips carry "si" (the plain answer) and "expect"."""
+    print(f"\n### Enrollment held apart: enrolled on takes 0-2, reported on takes 7-9 only ({label})\n")
+    print(HELD_HEAD)
+    own_all, other_all = [], []
+    extra = {name: [] for name, _ in others}
+    for spk, (model, refused) in models.items():
+        test = [dict(c) for c in human if c["group"] == spk and c["index"] in REPORT_TAKES]
+        hear_enrolled(test, model, weights=weights)
+        own_all += test
+        print(held_row(f"FSDD {spk} (takes refused: {refused})", test))
+        other = [dict(c) for c in human if c["group"] != spk and c["index"] in REPORT_TAKES]
+        hear_enrolled(other, model, weights=weights)
+        other_all += other
+        for name, clips in others:
+            sub = [dict(c) for c in clips]
+            hear_enrolled(sub, model, weights=weights)
+            extra[name] += sub
+    print(held_row("FSDD all speakers", own_all))
+    print(held_row("the other speakers' takes 7-9, with someone else's enrollment", other_all))
+    for name, clips in extra.items():
+        print(held_row(f"{name}, with each speaker's enrollment", clips))
+    print(
+        "\nTargets (issue 16): enrolled, per speaker, understood >= 95 %, wrong <= 2 %; OOV words and noise "
+        "not accepted more often than without enrollment."
+    )
 
 
 FIRST = (0, 1, 2)  # the takes enrolled in the first table
@@ -700,7 +877,7 @@ def fit_enrolled(examples):
     y = np.array([label for *_, label in usable], float)
     groups = np.array([g for g, *_ in usable])
     w = logistic(x, y, l2=0.1)
-    print("## Template-match confidence refitted (paste into enroll.py)\n")
+    print("## Template-match confidence refitted on FSDD takes 3-6 + espeak-ng (paste into enroll.py)\n")
     print(f"MATCH_WEIGHTS = {tuple(round(float(v), 2) for v in w[:-1])}")
     print(f"MATCH_BIAS = {round(float(w[-1]), 2)}\n")
     print(
@@ -721,6 +898,7 @@ def fit_enrolled(examples):
         if other:
             print(enrollment_row(f"{g}: its OOV words — accepted = wrong", other, en_key="loso"))
     print()
+    return tuple(float(v) for v in w)
 
 
 def enroll_takes(takes, rec=None):
@@ -777,9 +955,6 @@ def enrollment_main(args):
     if not human:
         print(f"(No human digits at {args.data}: pass --data.)")
         return
-    for c, f in zip(human, sorted(glob.glob(os.path.join(args.data, "*.wav"))), strict=True):
-        c["index"] = int(os.path.basename(f)[:-4].split("_")[2])
-        c["name"] = os.path.basename(f)
     speakers = sorted({c["group"] for c in human})
     hear_all(human, rec, "number")
     with tempfile.TemporaryDirectory() as folder:
@@ -811,6 +986,14 @@ def enrollment_main(args):
         "enrollment (takes checked as `voice enroll --from` does). For OOV and noise every answer is "
         "wrong.\n"
     )
+    held_models = held_apart_models(human, rec)
+    held_others = [
+        ("OOV words+sentences (espeak), --expect number", oov),
+        ("OOV words+sentences (espeak), --expect any", oov_any),
+        ("noise only, --expect number", noise),
+    ]
+    held_apart(human, held_models, held_others)
+    print()
     results = {}
     timed = []  # clips recognised with their own speaker's templates
     examples = []  # (group, clip, key of its match, the matched word is right) for --fit
@@ -832,6 +1015,8 @@ def enrollment_main(args):
             allt += test
             timed += test
             for c in test:
+                if picks != FIRST or c["index"] not in TUNE_TAKES:
+                    continue  # the fit sees takes 3-6 only (0-2 enrolled, 7-9 reported)
                 examples.append((spk, c, "en", matched_right(c)))
                 if args.fit:
                     near_miss = dict(c)
@@ -890,7 +1075,8 @@ def enrollment_main(args):
 
     if args.fit:
         print()
-        fit_enrolled(examples)
+        refit = fit_enrolled(examples)
+        held_apart(human, held_models, held_others, refit, "template confidence refitted on takes 3-6")
 
     # Timing: 13 words x 3 takes.
     takes, _, _ = next(iter(syn.values()))

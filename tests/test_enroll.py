@@ -258,6 +258,47 @@ def test_stop_heard_by_the_general_recogniser_always_stands():
     assert enroll.combine(far, unsure, "number").intent == "unknown"
 
 
+def test_an_unsure_stop_stands_and_an_unsure_symptom_word_yields_to_the_persons_own_word():
+    """Enrollment never weakens the stop word; a doubtful symptom word their takes claim is their word."""
+    from voiceguide.feedback.decision import CONFIRM_IT, REJECT, decide
+    from voiceguide.feedback.intents import Answer
+
+    own = {"word": "seven", "distance": 0.6, "ratio": 0.5, "peak": 0.9, "votes": 1.0, "enrolled": {"seven"}}
+    far = dict(own, distance=1.8, ratio=0.99)
+    unsure_stop = Answer(text="stop", intent="unknown", confidence=0.1, source="voice")
+    for match in (own, far, None):
+        kept = enroll.combine(match, unsure_stop, "number")
+        assert kept == unsure_stop and decide(kept, "number").action == CONFIRM_IT
+    tingling = Answer(text="tingling", intent="unknown", confidence=0.5, source="voice")
+    assert enroll.combine(own, tingling, "number").value == 7  # their "seven", heard as a symptom
+    assert enroll.combine(far, tingling, "number") == tingling  # not theirs: acted on as without
+    assert enroll.combine(None, tingling, "number") == tingling
+    numb = Answer(text="numb", intent="unknown", confidence=0.15, source="voice")  # noise, say
+    assert decide(enroll.combine(far, numb, "number"), "number").action == REJECT
+    sure = Answer(text="numb", intent="symptom", confidence=0.9, source="voice")
+    assert enroll.combine(own, sure, "number") == sure
+    # A "stop" the stop detector vetoed (confidence 0: asked again without enrollment) is no stop:
+    # their takes can still say what it was.
+    vetoed = Answer(text="stop", intent="unknown", confidence=0.0, source="voice")
+    assert enroll.combine(own, vetoed, "number").value == 7
+
+
+def test_enrollment_agreeing_with_the_decoder_never_makes_an_answer_less_sure():
+    """Their nearest takes are the decoder's answer: at least the decoder's confidence, even when the match
+    alone is doubtful (FSDD takes 3-6: answers the decoder read back were asked again once enrolled)."""
+    from voiceguide.feedback.decision import ACT, CONFIRM_IT, decide
+    from voiceguide.feedback.intents import Answer
+
+    seven = Answer(text="seven", intent="number", value=7, confidence=0.8, source="voice")
+    doubtful = {"word": "seven", "distance": 0.9, "ratio": 0.96, "peak": 1.6, "votes": 1 / 3}
+    doubtful["enrolled"] = {"seven"}
+    heard = enroll.combine(doubtful, seven, "number")
+    assert heard.value == 7 and heard.confidence >= 0.8 and decide(heard, "number").action == CONFIRM_IT
+    sure = Answer(text="seven", intent="number", value=7, confidence=0.95, source="voice")
+    strong = dict(doubtful, distance=0.6, ratio=0.5, peak=0.9)
+    assert decide(enroll.combine(strong, sure, "number"), "number").action == ACT
+
+
 def test_a_clear_match_is_acted_on_and_a_doubtful_one_read_back():
     """The templates' confidence is on the dialogue's scale: clear matches need no "is that right?"."""
     from voiceguide.feedback.intents import Answer

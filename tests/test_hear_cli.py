@@ -36,7 +36,8 @@ def test_silence_and_noise_are_unknown_and_a_bad_file_is_exit_3(cli, tmp_path):
     for line in lines:
         assert line["intent"] == "unknown" and line["value"] is None
         assert 0.0 <= line["confidence"] <= 1.0
-        assert set(line) == {"file", "text", "intent", "value", "confidence"}
+        assert set(line) == {"file", "text", "intent", "value", "confidence", "decision"}
+        assert line["decision"] == "reject"
     assert "bad.wav" in result.stderr and "Traceback" not in result.stderr
 
 

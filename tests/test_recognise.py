@@ -52,6 +52,19 @@ def test_silence_and_noise_are_unknown(rec):
         assert a.intent == "unknown" and a.value is None
 
 
+def test_low_rumble_is_not_voiced_but_speech_is(say):
+    """Brown noise correlates at every lag (it was decoded as "numb", a symptom acted on); a pitch
+    period is a peak. Speech in low and high voices, and at phone quality, still passes."""
+    rng = np.random.default_rng(2)
+    for gain in (0.05, 0.25, 0.9):
+        rumble = np.clip(np.cumsum(rng.normal(0, 0.01, 16000)) * gain, -1, 1)
+        assert recognise.speech_gate(rumble.astype(np.float32), 16000) == "not voiced"
+    for voice in ("en-us", "en+f4", "en-gb-scotland"):
+        x, rate = say("seven", voice)
+        assert recognise.speech_gate(x, rate) is None, voice
+        assert recognise.speech_gate(resample(x, rate, 8000), 8000) is None, voice
+
+
 @pytest.mark.parametrize("text", ["the weather is nice today", "I need to check my phone"])
 def test_out_of_vocabulary_sentence_is_never_acted_on(rec, say, text):
     # At most read back for a yes/no ("I heard less - is that right?"), never acted on directly.

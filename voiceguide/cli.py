@@ -476,11 +476,14 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
 
     Anything that is not clearly an answer comes out as "unknown": a wrong action
     is worse than asking again. Stop, symptom words, repeat and pause are heard
-    whatever is expected.
+    whatever is expected. The decision is what a session would do with the answer
+    at such a question: act on it, confirm it (read it back, or "did you say stop?"),
+    or reject it (ask again).
     """
     from voiceguide import paths
     from voiceguide.audio.pcm import read_wav
     from voiceguide.errors import InvalidInput
+    from voiceguide.feedback.decision import decide
     from voiceguide.feedback.enroll import recogniser_for
 
     person = paths.resolve_person(person)  # whose enrolled voice to listen for
@@ -493,7 +496,9 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
             failed.append(str(e))
             click.echo(f"voiceguide: {e}", err=True)
             continue
-        answer = recogniser.hear(samples, rate, expect)
+        heard = recogniser.hear(samples, rate, expect)
+        decision = decide(heard, expect)  # what a session would do with it at such a question
+        answer = decision.answer
         if as_json:
             click.echo(
                 json.dumps(
@@ -503,12 +508,16 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
                         "intent": answer.intent,
                         "value": answer.value,
                         "confidence": answer.confidence,
+                        "decision": decision.action,
                     }
                 )
             )
         else:
             value = f" {answer.value}" if answer.value is not None else ""
-            click.echo(f"{path}: {answer.intent}{value} (confidence {answer.confidence:.2f}) {answer.text!r}")
+            click.echo(
+                f"{path}: {answer.intent}{value} (confidence {answer.confidence:.2f}, {decision.action}) "
+                f"{answer.text!r}"
+            )
     if failed:
         raise InvalidInput(
             f"{len(failed)} of {len(files)} file(s) could not be read as WAV audio.",

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceguide.errors import InvalidInput
+from voiceguide.feedback.decision import STOP_ACT, STOP_ASK
 from voiceguide.feedback.intents import NUMBER_WORDS, Answer, meaning, understand
 from voiceguide.feedback.recognise import ACCEPT
 
@@ -341,9 +342,20 @@ def combine(
 ) -> Answer:
     """One answer from the person's templates and the speaker-independent decoder. Pure.
 
-    - A stop or symptom word the decoder is sure of always stands (a false stop is safe).
+    - The stop word, when decoded at a confidence a session would act on or ask about, always
+      stands with the decoder's confidence, so that decision.decide treats it as without
+      enrollment: enrollment never weakens it. (A "stop" the stop detector vetoed, confidence
+      0, is asked again without enrollment: the templates may say what it was.)
+    - A symptom word the decoder is sure of stands too (a false stop is safe). An unsure one
+      goes through the person's templates like any answer: the person's own word when they
+      claim it (en-029 "seven" decoded as "tingling" at 0.5-0.6), else it stands when it would
+      be acted on (decision.STOP_ACT) and is dropped when it would only be asked about (noise
+      decoded as "numb" at 0.15: "did you say stop?" without enrollment, asked again with it).
     - Clearly one of the person's words (near and well ahead of the next): that word.
     - Near one of their words and the decoder's best guess is the same word: that word.
+    - Their nearest word is the decoder's answer, which it would act on or read back alone:
+      that answer, never less sure than the decoder (FSDD takes 3-6, per speaker: 0-7.5 points
+      more understood, none more wrong).
     - A word they did not enroll ("harder"), an answer far from all their takes (another
       person in the home), or one the decoder is sure of (its ACCEPT): the decoder's answer,
       as without enrollment.
@@ -354,8 +366,10 @@ def combine(
     fewer than two of the three nearest takes are that word).
     """
     si = speaker_independent
+    if meaning(si.text)[0] == "stop" and si.confidence >= STOP_ASK:
+        return si  # the stop word keeps the decoder's confidence: enrollment never weakens it
     if si.intent in SAFETY_INTENTS:
-        return si
+        return si  # a symptom word the decoder is sure of
     if match is None:
         return si  # not a usable word (silence, steady noise, too short or long): as without enrollment
     # A quiet speaker the decoder's level gate refuses (text "") can still match their own takes:
@@ -363,24 +377,31 @@ def combine(
     word, distance, ratio = match["word"], match["distance"], match["ratio"]
     guess = meaning(si.text)
     mine = meaning(word)
-    confidence = round(match_confidence(match, guess == mine, weights), 3)
+    agree = guess == mine
+    confidence = round(match_confidence(match, agree, weights), 3)
     if match.get("votes", 1.0) < MIN_VOTES_TO_ACT:
         confidence = min(confidence, READ_BACK_BELOW)
+    if agree and si.intent != "unknown":
+        confidence = max(confidence, si.confidence)  # their takes agree: never less sure than the decoder
     peak = match.get("peak", 0.0)
     strong = distance <= STRONG_DISTANCE and ratio <= STRONG_RATIO and peak <= STRONG_PEAK
     if strong:
         if not _candidate(word, expect):
             return Answer(text=word, intent="unknown", value=None, confidence=0.0, source="voice")
         return understand(word, expect, source="voice", confidence=confidence)
-    if distance <= AGREE_DISTANCE and peak <= AGREE_PEAK and guess == mine and _candidate(word, expect):
+    if distance <= AGREE_DISTANCE and peak <= AGREE_PEAK and agree and _candidate(word, expect):
         return understand(word, expect, source="voice", confidence=confidence)
     if si.intent != "unknown":
+        if agree:
+            return si  # their nearest word is the decoder's answer: as without enrollment
         if si.confidence >= ACCEPT:  # as sure as it must be to act without enrollment
             return si  # templates unsure, decoder sure (FSDD: 0-4 points more right, none more wrong)
         if si.text.split() and si.text.split()[-1] not in match.get("enrolled", ()):
             return si  # a word they did not enroll ("harder"): the decoder's answer stands
         if distance > OVERRIDE_DISTANCE:
             return si  # not clearly one of their words, and the decoder is sure: often another person
+    if meaning(si.text)[0] == "symptom" and si.confidence >= STOP_ACT:
+        return si  # a symptom word their takes do not claim: acted on as without enrollment
     return Answer(text=si.text, intent="unknown", value=None, confidence=0.0, source="voice")
 
 

@@ -25,6 +25,8 @@ import numpy as np
 
 from voiceguide import settings
 from voiceguide.errors import NoRecogniser
+from voiceguide.feedback import stopword
+from voiceguide.feedback.decision import ACT, STOP_ACT, decide
 from voiceguide.feedback.echo import (
     REFERENCE_LEAD,
     DelayTracker,
@@ -33,7 +35,7 @@ from voiceguide.feedback.echo import (
     level_db,
     lowpass,
 )
-from voiceguide.feedback.intents import Answer, meaning
+from voiceguide.feedback.intents import Answer
 
 RATE = 16000
 FRAME = 480  # 30 ms: the VAD's frame
@@ -46,7 +48,7 @@ GIVE_UP_FRAMES = 100
 NO_ECHO_FRAMES = 330  # 10 s of playback and no echo found: the microphone does not hear the player
 DEAF_FRAMES = 66  # 2 s in a row within ECHO_DELAY_MAX of playback, all below SPEECH_FLOOR_DB: deaf to it
 ECHO_DELAY_MAX = 1.0  # the player's sound reaches a microphone at most this late (measured: 0.65 s)
-SAFETY_FLOOR = 0.2  # confidence from which a decoded stop or symptom word is acted on
+SAFETY_FLOOR = STOP_ACT  # confidence from which a decoded stop or symptom word is acted on
 OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, input was dropped
 SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
 OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the player talking
@@ -81,17 +83,26 @@ class Heard:
     decoded: float  # time.monotonic() when the answer was ready
 
 
-def safety_first(answer: Answer) -> Answer:
+def spotter():
+    """The streaming stop-word detector, or None when its model cannot be loaded (then the stop
+    word is still heard at the end of the utterance, by the recogniser)."""
+    try:
+        return stopword.Spotter()
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def safety_first(answer: Answer, expect: str = "any") -> Answer:
     """The stop word and symptom words are acted on at a lower confidence than other answers.
 
     A clearly decoded "stop" often scores below the read-back level (measured 0.24-0.37 on
     three espeak-ng voices), and stopping is never the harmful mistake; asking "did you say
-    stop?" would be. Other doubtful answers are still read back or asked again.
+    stop?" would be. The rule is decision.decide's, shared with `voiceguide hear`.
     """
-    if answer.intent != "unknown" or answer.confidence < SAFETY_FLOOR:
-        return answer
-    intent, _ = meaning(answer.text)
-    return replace(answer, intent=intent) if intent in ("stop", "symptom") else answer
+    decision = decide(answer, expect)
+    if answer.intent == "unknown" and decision.safety and decision.action == ACT:
+        return replace(answer, intent=decision.answer.intent, value=None)
+    return answer
 
 
 class Endpointer:
@@ -330,6 +341,12 @@ class Listener:
         self._debug: list[tuple] = []
         self.debug = settings.debug_listen()  # levels each second: "1" stderr, or a file
         self.thread = threading.Thread(target=self._run, name="voiceguide-listener", daemon=True)
+        self.spotter = spotter()  # the stop word, listened for every frame of an utterance
+        self.spotted = False  # this utterance was already answered as a stop
+        self.spotting = False  # the spotter has heard this utterance's onset
+        self.spotted_sure = False  # ... and acted on at once (else its whole answer is still decoded)
+        self.spot_refused = False  # ... or found to be the player's own voice
+        self.voice = np.zeros(0)  # the last frame with the echo taken out
 
     def start(self) -> Listener:
         self.thread.start()
@@ -388,6 +405,7 @@ class Listener:
             speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
         if self.debug:
             self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
+        self.voice = voice
         return self.endpointer.feed(voice, echo, at, speech)
 
     def set_aside(self, utterance: Utterance) -> str:
@@ -411,6 +429,45 @@ class Listener:
             self._debug_line(f"utterance {utterance.start:.2f}: {share:.2f} of it the player's sound")
         return "own voice (its echo had moved)" if share > OWN_VOICE_SHARE else ""
 
+    def spot(self, at: float) -> Heard | None:
+        """The stop word, heard while an utterance goes on (before its end is found): once per utterance."""
+        if self.spotter is None:
+            return None
+        if not self.endpointer.active:
+            self.spotter.reset()
+            self.spotting = False
+            self.spot_refused = False
+            return None
+        if not self.spotting:  # the utterance has just started: its quiet onset first
+            self.spotting = True
+            for f in self.endpointer.frames[:-1]:
+                self.spotter.feed(f[0])
+        chance = self.spotter.feed(self.voice)
+        # only a sure stop is answered early: an unsure one would have the player ask "did you say
+        # stop?" before the whole utterance is decoded (measured: 1.4 s to silence instead of 0.4)
+        if self.spotted or self.spot_refused or chance < stopword.ACT_AT:
+            return None
+        frames = self.endpointer.frames
+        said = np.concatenate([f[0] for f in frames])
+        u = Utterance(
+            samples=said.astype(np.float32),
+            start=frames[0][2],
+            end=at + FRAME / RATE,
+            echo_db=level_db(np.concatenate([f[1] for f in frames])),
+            voice_db=level_db(said),
+            detected=time.monotonic(),
+            microphone=np.concatenate([f[0] + f[1] for f in frames]).astype(np.float32),
+        )
+        if self.set_aside(u) or (self.busy is not None and self.busy()):
+            self.spot_refused = True  # the player's own "stop": not looked at again this utterance
+            return None
+        self.spotted = True
+        answer = Answer("stop", "stop", None, stopword.confidence(chance), "voice")
+        answer = safety_first(replace(answer, intent="unknown"), self.expect)
+        self.spotted_sure = answer.intent == "stop"
+        ended = u.end + getattr(self.mic, "offset", 0.0)
+        return Heard(replace(answer, at=ended), u, time.monotonic())
+
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
@@ -418,8 +475,17 @@ class Listener:
                 if item is None:
                     continue
                 utterance = self.process(*item)
+                early = self.spot(item[1])
+                if early is not None:
+                    self.heard.put(early)
                 if utterance is None:
                     continue
+                if self.spotted:
+                    self.spotted = False
+                    self.spotter.reset()
+                    if self.spotted_sure:  # already acted on as a stop while it was said
+                        continue
+                    # asked "did you say stop?": the whole utterance's answer is the first reply
                 if self.debug:
                     self._debug_utterance(utterance)
                 why = self.set_aside(utterance)
@@ -429,7 +495,8 @@ class Listener:
                 if self.busy is not None and self.busy():
                     self.ignored.put((utterance, "while the player sounds (no echo reference)"))
                     continue
-                answer = safety_first(self.recognise(utterance.samples, RATE, self.expect))
+                expect = self.expect
+                answer = safety_first(self.recognise(utterance.samples, RATE, expect), expect)
                 if self.debug:
                     self._debug_line(f"heard {answer.text!r} as {answer.intent} ({answer.confidence})")
                 ended = utterance.end + getattr(self.mic, "offset", 0.0)

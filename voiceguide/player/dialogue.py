@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
-from voiceguide.feedback.intents import ACCEPT, EXPECT_FOR_QUESTION, Answer, meaning
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, STOP_ASK, decide
+from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, Answer, meaning
 from voiceguide.feedback.sources import Feedback
 from voiceguide.plan import Segment
 from voiceguide.player.clock import Clock
@@ -25,7 +26,7 @@ REASK = {
     "any": "Say your answer, or press a key.",
 }
 STOP_CHECK = "Did you say stop?"
-DOUBTFUL_STOP = 0.08  # a decoded stop or symptom word this sure: silence, then ask
+DOUBTFUL_STOP = STOP_ASK  # a decoded stop or symptom word this sure: silence, then ask
 CONFIRM_QUESTION = "confirm"  # the `question` of a read-back
 STOP_CHECK_QUESTION = "confirm-stop"
 
@@ -36,9 +37,8 @@ def expect_for(question: str | None) -> str:
 
 def doubtful_stop(answer: Answer) -> bool:
     """Speech that decoded as the stop word (or a symptom) but below the level acted on at once."""
-    if answer.source != "voice" or answer.intent != "unknown" or answer.confidence < DOUBTFUL_STOP:
-        return False
-    return meaning(answer.text)[0] in ("stop", "symptom")
+    decision = decide(answer)
+    return answer.intent == "unknown" and decision.safety and decision.action == CONFIRM_IT
 
 
 class Dialogue:
@@ -92,7 +92,9 @@ class Dialogue:
             if answer is not None and answer.intent == "repeat":
                 self.say(seg.text or "")
                 continue
-            if answer is not None and seg.question != "offer" and needs_read_back(state, answer, ACCEPT):
+            sure = answer is not None and decide(answer, expect).action == ACT  # else read it back
+            accept = 0.0 if sure else 2.0  # needs_read_back's confidence bar: the decision's
+            if answer is not None and seg.question != "offer" and needs_read_back(state, answer, accept):
                 answer = self.read_back(answer, seg, would_stop)
             if answer is not None and answer.intent != "unknown":
                 return answer

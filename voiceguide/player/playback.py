@@ -20,7 +20,8 @@ from voiceguide.adapt import Action, Kind, Rule, State
 from voiceguide.audio import timeline
 from voiceguide.audio.pcm import SAMPLE_RATE
 from voiceguide.audio.sinks import Sink
-from voiceguide.feedback.intents import ACCEPT, ALWAYS, EXPECT, HEARD_BETWEEN_QUESTIONS, Answer
+from voiceguide.feedback.decision import ACT, decide
+from voiceguide.feedback.intents import ALWAYS, EXPECT, HEARD_BETWEEN_QUESTIONS, Answer
 from voiceguide.feedback.sources import Feedback
 from voiceguide.library import Library
 from voiceguide.plan import Plan, Segment
@@ -298,7 +299,7 @@ class Player:
         """Speech between questions is acted on only when sure and harmless (or a stop)."""
         if answer.source != "voice" or answer.intent in ("stop", "symptom"):
             return False
-        return answer.intent not in HEARD_BETWEEN_QUESTIONS or answer.confidence < ACCEPT
+        return answer.intent not in HEARD_BETWEEN_QUESTIONS or decide(answer).action != ACT
 
     def asking(self, block: timeline.Block, current: Segment) -> Segment | None:
         """The block's question while it is being asked (its cue or its words), else None."""

@@ -1,0 +1,193 @@
+"""The stop word: heard in voices made at test time, at several levels, at every question, in a
+24-bit 48 kHz file, with or without enrollment; and the one decision `hear` and a session share."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import wave
+
+import numpy as np
+import pytest
+
+from voiceguide.audio.pcm import decode_wav
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, decide
+from voiceguide.feedback.intents import Answer
+
+if shutil.which("espeak-ng") is None:  # pragma: no cover - CI installs it
+    pytest.fail("espeak-ng is needed for the stop-word tests (apt-get install espeak-ng)")
+
+
+def speak(text: str, voice: str, folder, level_db: float = -20.0, seed: int = 0) -> tuple[np.ndarray, int]:
+    """espeak-ng speech at a given level (dBFS of the loud part) over a little room noise."""
+    path = folder / "tmp.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True, capture_output=True)
+    x, rate = decode_wav(path.read_bytes())
+    x = x.astype(np.float64)
+    loud = x[np.abs(x) > 0.05 * np.max(np.abs(x))]
+    x = x * 10 ** (level_db / 20) / np.sqrt(np.mean(loud**2))
+    pad = np.zeros(int(0.3 * rate))
+    x = np.concatenate([pad, x, pad])
+    x = x + np.random.default_rng(seed).normal(0, 10 ** ((level_db - 40) / 20), len(x))
+    return x.astype(np.float32), rate
+
+
+def write_wav(path, x: np.ndarray, rate: int, width: int = 2) -> None:
+    if width == 2:
+        raw = (np.clip(x, -1, 1) * 32767).astype("<i2").tobytes()
+    else:  # 24-bit little-endian
+        ints = (np.clip(x, -1, 1) * 8388607).astype("<i4").tobytes()
+        raw = b"".join(ints[i : i + 3] for i in range(0, len(ints), 4))
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        w.writeframes(raw)
+
+
+def hear(cli, files, expect="any", *extra) -> list[dict]:
+    result = cli("hear", *map(str, files), "--expect", expect, "--json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_decide_stop_words_have_their_own_lower_thresholds():
+    def voice(text, conf, intent="unknown"):
+        return Answer(text=text, intent=intent, confidence=conf, source="voice")
+
+    assert decide(voice("stop", 0.3), "number").action == ACT
+    assert decide(voice("stop", 0.3), "number").answer.intent == "stop"
+    assert decide(voice("please stop", 0.1), "yesno").action == CONFIRM_IT  # "did you say stop?"
+    assert decide(voice("it's burning", 0.25), "pressure").answer.intent == "symptom"
+    assert decide(voice("stop", 0.05), "any").action == REJECT
+    assert decide(voice("seven", 0.95, "number"), "number").action == ACT
+    assert decide(voice("seven", 0.7, "number"), "number").action == CONFIRM_IT  # read back
+    assert decide(voice("seven", 0.5), "number").action == REJECT
+    assert decide(voice("seven", 0.99, "number"), "yesno").action == REJECT  # not an answer to yes/no
+    assert decide(voice("no", 0.95, "no"), "yesno").answer.intent == "no"
+    assert decide(Answer("s", "stop", source="keys"), "number").action == ACT
+    assert decide(Answer("q", "unknown", source="keys"), "number").action == REJECT
+
+
+VOICES = ["en-gb", "en-gb-scotland", "en-029", "en-us-nyc", "en+f4"]
+
+
+@pytest.mark.parametrize("expect", ["any", "number", "pressure", "yesno"])
+def test_stop_is_heard_at_every_question_in_voices_made_now(cli, tmp_path, expect):
+    files = []
+    for i, voice in enumerate(VOICES):
+        for level in (-30.0, -12.0):
+            x, rate = speak("stop", voice, tmp_path, level, seed=i)
+            path = tmp_path / f"stop_{voice}_{int(-level)}.wav"
+            write_wav(path, x, rate)
+            files.append(path)
+    lines = hear(cli, files, expect)
+    missed = [line["file"] for line in lines if line["intent"] != "stop" or line["decision"] == REJECT]
+    assert not missed, missed
+
+
+def test_please_stop_and_stop_stop_are_heard(cli, tmp_path):
+    files = []
+    for i, voice in enumerate(["en-gb", "en-029", "en-us"]):
+        for text in ("please stop", "stop stop"):
+            x, rate = speak(text, voice, tmp_path, -20.0, seed=i)
+            path = tmp_path / f"{text.replace(' ', '_')}_{voice}.wav"
+            write_wav(path, x, rate)
+            files.append(path)
+    lines = hear(cli, files, "number")
+    assert all(line["intent"] == "stop" and line["decision"] != REJECT for line in lines), lines
+
+
+def test_a_24_bit_48_khz_stop_is_heard(cli, tmp_path):
+    x, rate = speak("stop", "en-gb", tmp_path, -18.0)
+    t = np.arange(int(len(x) * 48000 / rate)) * rate / 48000
+    y = np.interp(t, np.arange(len(x)), x).astype(np.float32)
+    path = tmp_path / "stop48k24.wav"
+    write_wav(path, y, 48000, width=3)
+    [line] = hear(cli, [path], "pressure")
+    assert line["intent"] == "stop" and line["decision"] in (ACT, CONFIRM_IT), line
+
+
+def test_hear_says_what_a_session_would_do(cli, tmp_path):
+    """No at a yes/no question is no (not the symptom "numb"); a noise is asked again."""
+    x, rate = speak("no", "en-gb", tmp_path, -18.0)
+    write_wav(tmp_path / "no.wav", x, rate)
+    noise = np.random.default_rng(3).normal(0, 0.05, 16000).astype(np.float32)
+    write_wav(tmp_path / "noise.wav", noise, 16000)
+    no, hiss = hear(cli, [tmp_path / "no.wav", tmp_path / "noise.wav"], "yesno")
+    assert no["intent"] == "no" and no["decision"] in (ACT, CONFIRM_IT), no
+    assert hiss["intent"] == "unknown" and hiss["decision"] == REJECT
+
+
+def test_enrollment_never_weakens_the_stop_word(cli, tmp_path):
+    """Enrolling stop, seven and more from espeak-ng takes: the same stop clips are heard at least as well."""
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    rng = np.random.default_rng(4)
+    for word in ("stop", "seven", "more"):
+        for n in range(3):
+            x, rate = speak(word, "en-us", tmp_path, float(rng.uniform(-24, -14)), seed=n)
+            write_wav(takes / f"{word}_{n}.wav", x, rate)
+    clips = []
+    for i, voice in enumerate(["en-us", "en-gb", "en-029", "en+f4"]):
+        x, rate = speak("stop", voice, tmp_path, -20.0, seed=10 + i)
+        write_wav(tmp_path / f"stop_{voice}.wav", x, rate)
+        clips.append(tmp_path / f"stop_{voice}.wav")
+    before = hear(cli, clips, "number")
+    result = cli("voice", "enroll", "--from", str(takes))
+    assert result.exit_code == 0, result.stderr
+    after = hear(cli, clips, "number")
+    for b, a in zip(before, after, strict=True):
+        assert b["intent"] == "stop" and a["intent"] == "stop", (b, a)
+        assert a["confidence"] >= b["confidence"] and a["decision"] == b["decision"], (b, a)
+
+
+def frames_through_listener(signal: np.ndarray) -> tuple[list, list]:
+    """30 ms frames of a 16 kHz microphone signal through the listener (no sound card, no player):
+    the stops it heard while the utterance went on, with their frame times, and the utterances."""
+    from voiceguide.feedback.listen import FRAME, RATE, Listener
+
+    listener = Listener(mic=None, recognise=lambda samples, rate, expect: Answer("", "unknown"))
+    early, ends = [], []
+    for k in range(0, len(signal) - FRAME + 1, FRAME):
+        at = k / RATE
+        utterance = listener.process(signal[k : k + FRAME].astype(np.float32), at)
+        heard = listener.spot(at)
+        if heard is not None:
+            early.append((at + FRAME / RATE, heard))
+        if utterance is not None:
+            ends.append(utterance)
+            listener.spotted = False
+    return early, ends
+
+
+@pytest.mark.parametrize("voice", ["en-gb-scotland", "en-029", "en-us-nyc"])
+def test_the_stop_word_is_spotted_while_it_is_said(tmp_path, voice):
+    """Heard from the frames as they come, before the utterance's end is found: within 300 ms of the
+    end of the word, acted on; and only once."""
+    from voiceguide.feedback.stopword import to_16k
+
+    x, rate = speak("stop", voice, tmp_path, -22.0)
+    x = to_16k(x, rate)
+    lead = np.random.default_rng(0).normal(0, 10 ** (-62 / 20), 16000).astype(np.float32)
+    signal = np.concatenate([lead, x, lead])
+    loud = np.flatnonzero(np.abs(x) > 0.05 * np.max(np.abs(x)))
+    word_end = (len(lead) + loud[-1]) / 16000
+    early, _ = frames_through_listener(signal)
+    assert len(early) == 1, early
+    at, heard = early[0]
+    assert heard.answer.intent == "stop" and decide(heard.answer).action == ACT
+    assert at - word_end <= 0.3, (at, word_end)
+
+
+def test_other_words_are_not_spotted_as_stop(tmp_path):
+    from voiceguide.feedback.stopword import to_16k
+
+    parts = []
+    for i, word in enumerate(["okay", "good", "seven", "more", "softer", "that is fine thank you"]):
+        x, rate = speak(word, "en-gb-scotland" if i % 2 else "en-029", tmp_path, -22.0, seed=i)
+        parts += [to_16k(x, rate), np.zeros(8000, np.float32)]
+    signal = np.concatenate(parts) + np.random.default_rng(1).normal(0, 1e-3, sum(map(len, parts)))
+    early, ends = frames_through_listener(signal.astype(np.float32))
+    assert early == [] and len(ends) >= 5

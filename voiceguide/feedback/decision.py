@@ -1,0 +1,55 @@
+"""One decision for every spoken answer: act on it, read it back, or ask again.
+
+A session (the dialogue at a question, the player between questions) and `voiceguide hear`
+call `decide`, so that what `hear --json` prints as "decision" is exactly what a session
+would do with that answer at a question of that kind. The rules:
+
+- keys, typed lines and taps are meant: acted on when they mean something at this question;
+- the stop word and symptom words are heard at every question, with lower thresholds than
+  other answers (stopping is never the harmful mistake): acted on from STOP_ACT, and from
+  STOP_ASK up to STOP_ACT the sound stops and the person is asked "did you say stop?";
+- other answers must fit the question: acted on from ACCEPT, read back from CONFIRM up,
+  asked again below (a wrong action is worse than asking again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer, meaning, understand
+
+ACT, CONFIRM_IT, REJECT = "act", "confirm", "reject"
+STOP_ACT = 0.2  # a decoded stop or symptom word this sure is acted on at once
+STOP_ASK = 0.08  # this sure: silence, then "did you say stop?"
+SAFETY = ("stop", "symptom")
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # ACT | CONFIRM_IT | REJECT
+    answer: Answer  # the meaning to act on or read back ("unknown" when rejected)
+
+    @property
+    def safety(self) -> bool:
+        """A stop or symptom word (its read-back is "did you say stop?", not the usual one)."""
+        return self.answer.intent in SAFETY
+
+
+def decide(heard: Answer, expect: str = "any") -> Decision:
+    """What a session does with `heard` at a question of kind `expect` (see the module rules)."""
+    if heard.source != "voice":
+        return Decision(ACT if heard.intent != "unknown" else REJECT, heard)
+    intent, _ = meaning(heard.text)
+    conf = heard.confidence
+    if intent in SAFETY:
+        said = replace(heard, intent=intent, value=None)
+        if conf >= STOP_ACT:
+            return Decision(ACT, said)
+        if conf >= STOP_ASK:
+            return Decision(CONFIRM_IT, said)
+        return Decision(REJECT, replace(heard, intent="unknown", value=None))
+    fits = understand(heard.text, expect, source="voice", confidence=conf)
+    fits = replace(fits, at=heard.at)
+    if fits.intent == "unknown" or conf < CONFIRM:
+        return Decision(REJECT, replace(fits, intent="unknown", value=None))
+    return Decision(ACT if conf >= ACCEPT else CONFIRM_IT, fits)
