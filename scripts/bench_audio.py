@@ -343,16 +343,16 @@ def voice_figures(work: Path, engine: str) -> dict:
             if minutes == 20 and label == "cold":
                 out["peak RSS, largest process, 20-min cold render (MB)"] = int(done.stdout.strip()) / 1024
     # first sound and first words on the device: with the sound server's sink idle, and awake
-    # (another stream playing). An idle PulseAudio null sink sleeps up to 2 s between renders and
-    # starts a new stream only when it wakes (measured 1.1-1.9 s here); a sound card that is
-    # already playing, or the null sink with another stream, starts it at once.
+    # (another low-latency stream playing, as a sound card that is in use). An idle PulseAudio
+    # null sink sleeps up to 2 s between renders and starts a new stream only when it wakes
+    # (measured 1.1-1.9 s here); with a stream asking for 20 ms it starts one at once.
     with open("/tmp/vg-pulse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for sink in ("idle sink", "sink awake"):
             keeper = None
             if sink == "sink awake":
                 keeper = subprocess.Popen(
-                    ["sh", "-c", "exec pacat --playback --format=s16le --rate=22050 < /dev/zero"],
+                    ["sh", "-c", "exec pacat --playback --latency-msec=20 --format=s16le < /dev/zero"],
                     stderr=subprocess.DEVNULL,
                 )
                 time.sleep(1.0)
