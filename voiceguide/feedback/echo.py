@@ -18,6 +18,7 @@ STEP = 0.3  # of 0.2, 0.3, 0.5, 0.7 on speech through a room-like path: fast, ne
 CONVERGED_DB = 12.0
 DOUBLE_TALK = 0.1  # once converged, a residual above -10 dB of the echo is someone talking: do not learn
 FLOOR = 1e-4  # reference power (-40 dB) below which steps stop growing: quiet onsets made it diverge
+FIRST_LOCK = 0.7  # normalised correlation that places an echo not found before
 REFERENCE_LEAD = 0.020  # the echo is kept this far into the filter, so that the path stays causal
 
 
@@ -104,7 +105,7 @@ class DelayTracker:
         window: float = 0.6,
         every: float = 0.25,
         span: float = 0.15,
-        first_span: float = 2.0,
+        first_span: float = 3.0,  # an idle null sink started streams up to 2.1 s off their times
     ) -> None:
         self.rate = rate
         self.window = int(window * rate)
@@ -154,7 +155,8 @@ class DelayTracker:
         k = int(np.argmax(strength))
         energy = np.sqrt(np.dot(mic, mic) * np.dot(ref[k : k + self.window], ref[k : k + self.window]))
         self.last_score = float(strength[k] / energy) if energy > 0 else 0.0  # for the debug log
-        if energy <= 0 or strength[k] / energy < 0.5:
+        first = self.lag is None  # a wide first search finds chance likenesses (0.57 at 1.9 s off)
+        if energy <= 0 or strength[k] / energy < (FIRST_LOCK if first else 0.5):
             return None  # no clear echo (someone talking over it, or a quiet room)
         near = int(0.04 * self.rate)  # voiced speech correlates with itself one pitch period away
         others = np.concatenate([strength[: max(0, k - near)], strength[k + near + 1 :]])
