@@ -119,6 +119,17 @@ def test_the_second_technique_stop_ends_the_session():
     assert update_state(state, None, [second], "buttock").ended == "two-stops"
 
 
+def test_the_stop_word_after_a_stop_ends_the_session():
+    """Found live (2026-12-02): each "stop" after a stop was a new stop and a new "Stopping now",
+    which the listener once heard as "stop" again, round and round; a second stop ends it."""
+    first = one(decide(state := State(cap=4), said("stop", "stop"), None, 3))
+    assert (first.kind, first.rule) == (Kind.STOP, Rule.STOP_WORD)
+    state = update_state(state, None, [first], "lower-back")
+    again = one(decide(state, said("stop", "stop"), None, None))
+    assert (again.kind, again.rule) == (Kind.STOP, Rule.TWO_STOPS)
+    assert update_state(state, None, [again], None).ended == "two-stops"
+
+
 def test_opening_pain_is_the_baseline():
     a = one(decide(State(cap=4), said("4", "number", 4), checkpoint("pain"), None))
     assert a.kind == "keep"

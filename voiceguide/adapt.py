@@ -313,8 +313,9 @@ def decide(state: State, answer: Answer, at: Context) -> list[Action]:
             return act(Kind.FALLBACK, Rule.OFFER_TAKEN, pressure=None)
         if intent in ("no", "skip", "less", "stop"):
             return act(Kind.END, Rule.OFFER_DECLINED, pressure=None)
-    if intent == "stop":
-        return act(Kind.STOP, Rule.STOP_WORD)
+    if intent == "stop":  # a second stop (after a stop rule or the stop word) ends the session
+        rule = Rule.TWO_STOPS if state.stops + 1 >= STOPS_THAT_END else Rule.STOP_WORD
+        return act(Kind.STOP, rule)
     if intent == "number" and answer.value is not None:
         pain = answer.value
         if state.opening_pain is None:
