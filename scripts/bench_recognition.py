@@ -26,7 +26,7 @@ fitted, the other 3 tested, all 20 splits); nothing from the recordings is shipp
 
 Enrollment held apart (issue 16), in both the full run and --enrollment: each FSDD
 speaker is enrolled with takes 0-2, takes 3-6 are the only ones any tuning sees
-(--enrollment --fit), and the per-speaker table reports takes 7-9 only, plain
+(--enrollment --fit, for comparison only), and the per-speaker table reports takes 7-9 only, plain
 (not enrolled) and enrolled side by side, as a session decides (decision.decide).
 --enrollment --fit-synthetic fits the shipped template-match confidence (enroll.MATCH_WEIGHTS) on
 synthetic persons only (espeak-ng accents x variants, each with its own pitch, speed, level and room,
@@ -674,8 +674,9 @@ def main():
 #
 # What moved the figures was the decision on top of the nearest word:
 # - The templates' confidence is a logistic over (distance, ratio, worst stretch, how many of the 3 nearest
-#   takes are that word, the decoder's guess agrees), fitted with --fit (each speaker left out in the
-#   printed check). Before, a template answer got 0.5 + a ratio term: almost every enrolled answer was
+#   takes are that word, the decoder's guess agrees), fitted then with --fit on FSDD (each speaker left
+#   out in the printed check); since 2026-12-02 fitted on synthetic persons only (--fit-synthetic).
+#   Before, a template answer got 0.5 + a ratio term: almost every enrolled answer was
 #   read back ("I heard seven - is that right?"); now 53-86 % per FSDD speaker are acted on at once,
 #   none wrongly.
 # - A runner-up with no warping path (length more than twice as different) counted as a clear win
@@ -784,7 +785,8 @@ def hear_enrolled(clips, model, key="en", weights=None):
 
 
 # Held apart (issue 16): each FSDD speaker is enrolled with takes 0-2; takes 3-6 are the only ones any
-# tuning sees (--enrollment --fit); figures are reported on takes 7-9 only, which nothing else uses.
+# tuning sees (the rules of enroll.combine; --enrollment --fit, for comparison only); figures are
+# reported on takes 7-9 only, which nothing else uses.
 ENROLL_TAKES, TUNE_TAKES, REPORT_TAKES = (0, 1, 2), (3, 4, 5, 6), (7, 8, 9)
 HELD_HEAD = (
     "| set | clips | plain: **understood** / acted on wrongly / read back wrongly / asked again "
