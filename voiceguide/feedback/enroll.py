@@ -79,11 +79,15 @@ READ_BACK_BELOW = round(ACCEPT - 0.01, 3)
 # How sure a match that passed the rules above is: a logistic over (distance, ratio, peak,
 # votes, agree), clipped as in `match_confidence`. On the same scale as the speaker-independent
 # confidence, so the dialogue's ACCEPT (act at once) and read-back apply unchanged. Fitted by
-# `scripts/bench_recognition.py --enrollment --fit` on FSDD takes (the person's other clips
-# = right; their clips matched with that word's takes removed, and espeak-ng voices' other
-# words = wrong); that run also prints the figures with each speaker left out of the fit.
-MATCH_WEIGHTS = (-2.81, -10.26, -2.18, 1.85, 2.42)
-MATCH_BIAS = 11.22
+# `scripts/bench_recognition.py --enrollment --fit-synthetic` on synthetic persons only: 12
+# espeak-ng accent + variant voices (never the benchmark's unseen voices), each with its own
+# pitch, speed, loudness and room, enrolled on 3 takes per word. Right: their other takes
+# matched to what they said; wrong: the rest, the same takes with that word's takes removed,
+# their own other words, and two other persons' words. That run prints the figures with each
+# person left out of the fit. Nothing here is fitted on recorded speech: the FSDD recordings
+# only measure it (docs/recognition.md, "Enrollment held apart").
+MATCH_WEIGHTS = (-2.07, -3.69, -4.44, 0.21, 1.91)
+MATCH_BIAS = 9.62
 
 
 def answer_word(filename: str) -> str | None:
