@@ -32,6 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from voiceguide.audio.pcm import decode_wav, resample  # noqa: E402
 from voiceguide.feedback import stopword as sw  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benchmark's noise, shared
+from bench_recognition import colour_noise as colour  # noqa: E402
+
 ACCENTS = ["en-us", "en-gb", "en-gb-x-rp"]
 HELD_OUT_VARIANTS = {"f4", "f5", "m3", "whisper", "whisperf"}  # the benchmark's, and unnatural ones
 VALIDATION = ["Andy", "Annie", "max", "linda", "klatt3", "m6", "belinda", "john"]
@@ -180,18 +183,6 @@ def say(args: tuple[str, str, int, int]) -> np.ndarray:
     x = resample(x, rate, sw.RATE).astype(np.float64)
     loud = np.flatnonzero(np.abs(x) > 0.02 * np.max(np.abs(x)))
     return x[loud[0] : loud[-1] + 1] if len(loud) else x
-
-
-def colour(kind: str, n: int, rng) -> np.ndarray:
-    w = rng.standard_normal(n)
-    if kind == "white":
-        return w
-    f = np.fft.rfft(w)
-    k = np.arange(len(f), dtype=float)
-    k[0] = 1
-    f = f / (np.sqrt(k) if kind == "pink" else k)
-    y = np.fft.irfft(f, n)
-    return y / (np.std(y) + 1e-12)
 
 
 def augment(x: np.ndarray, rng, babble: list[np.ndarray]) -> np.ndarray:
