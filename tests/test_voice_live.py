@@ -263,7 +263,9 @@ def test_harder_is_heard_said_back_and_pressed_firmer(
     check = session.wait_for(
         lambda e: question("pressure")(e) and session.events.index(e) > session.events.index(firmer)
     )
-    answer(session, room, check, "good")
+    # "good" alone in this voice is decoded right at 0.54-0.62, just below the read-back level,
+    # in 2 of 5 runs (2026-12-02: a recognition weakness, issue 16); the phrase is surer
+    answer(session, room, check, "that is good")
     closing = session.wait_for(lambda e: question("pain")(e) and "finish" in e["text"])
     answer(session, room, closing, "two")
     assert session.finish() == 0
