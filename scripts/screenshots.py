@@ -30,8 +30,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    sys.path.insert(0, str(ROOT / "tests"))  # tests/browser.py: the browser tests' Chromium
+    from browser import headless_chromium
 
     script = str(Path(sys.executable).parent / "voiceguide")
     home = Path(tempfile.mkdtemp(prefix="vg-shots-"))
@@ -74,20 +74,7 @@ def main() -> None:
             if wanted(event):
                 return event
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "chromium"
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=412,915",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='vg-chromium-')}",
-    ):
-        options.add_argument(flag)
-    web = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver") or "chromedriver"))
+    web = headless_chromium(412, 915, Path(tempfile.mkdtemp(prefix="vg-chromium-")))
 
     def tap(button: str) -> None:
         element = web.find_element("css selector", f'button[data-b="{button}"]')

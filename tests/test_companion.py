@@ -129,25 +129,9 @@ def session(home) -> Iterator:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    from browser import headless_chromium
 
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium and driver, "install Debian's chromium and chromium-driver (bash scripts/setup.sh test)"
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=390,844",  # a phone in portrait
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    web = webdriver.Chrome(options=options, service=Service(driver))
+    web = headless_chromium(390, 844, tmp_path_factory.mktemp("chromium-profile"))  # a phone in portrait
     web.set_page_load_timeout(WAIT)
     yield web
     web.quit()
