@@ -44,6 +44,7 @@ import itertools
 import os
 import platform
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -235,6 +236,38 @@ def synthetic(texts, voices, folder, seed):
             clips.append(
                 {"text": text, "group": voice, "samples": condition(s, r, level, kind, snr, nrng), "rate": r}
             )
+    return clips
+
+
+def flite(text: str, voice: str, stretch: float, folder: str) -> tuple[np.ndarray, int]:
+    """flite speech (Debian's `flite`), kept in `folder` like espeak's."""
+    key = hashlib.sha1(f"flite|{voice}|{stretch}|{text}".encode()).hexdigest()[:16]
+    path = os.path.join(folder, f"{key}.wav")
+    if not os.path.exists(path):
+        command = ["flite", "-voice", voice, "-t", text, "-o", path, "--setf", f"duration_stretch={stretch}"]
+        subprocess.run(command, check=True, capture_output=True)
+    return decode_wav(Path(path).read_bytes())
+
+
+def unseen_engine(texts, folder, seed, voice="slt"):
+    """Each text in flite's slt voice (held out of both networks' training: another engine, a woman's
+    voice), at a random speed, level and noise; [] when flite is not installed."""
+    if shutil.which("flite") is None:
+        return []
+    rng, nrng = random.Random(seed), np.random.default_rng(seed)
+    clips = []
+    for text in texts:
+        stretch, level = round(rng.uniform(0.85, 1.3), 2), rng.uniform(-20, 0)
+        kind, snr = rng.choice(CONDITIONS)
+        s, r = flite(text, voice, stretch, folder)
+        clips.append(
+            {
+                "text": text,
+                "group": f"flite {voice}",
+                "samples": condition(s, r, level, kind, snr, nrng),
+                "rate": r,
+            }
+        )
     return clips
 
 
@@ -556,10 +589,12 @@ def main():
         numbers = DIGITS + ["ten"]
         tune_v, test_v = (TUNE_VOICES[:3], TEST_VOICES[:3]) if args.quick else (TUNE_VOICES, TEST_VOICES)
         syn_test = synthetic(texts, test_v, folder, 2)
+        engine = unseen_engine(texts * 2, folder, 50)
+        engine_stop = unseen_engine(STOP_PHRASES * 4, folder, 51) + unseen_engine(NEAR_MISSES * 2, folder, 52)
         oov_test = synthetic(OOV_WORDS[1::2] + OOV_SENTENCES[1::2], test_v[:4], folder, 4)
         oov_num = [dict(c) for c in oov_test]
         noise = noise_clips(5)
-        for clips in (syn_test, oov_test, noise):
+        for clips in (syn_test, oov_test, noise, engine, engine_stop):
             measure(clips, "any", rec, base, tmp)
         measure(oov_num, "number", rec, base, tmp)
         stops = {}
@@ -611,6 +646,17 @@ def main():
         + [
             ("FSDD human digits, --expect number", human, True),
             ("synthetic vocabulary, unseen voices, --expect any", syn_test, True),
+            ("synthetic vocabulary, flite slt (an engine no network heard), --expect any", engine, False),
+            (
+                "stop word, flite slt, --expect any",
+                [c for c in engine_stop if c["text"] in STOP_PHRASES],
+                False,
+            ),
+            (
+                "near misses, flite slt, --expect any",
+                [c for c in engine_stop if c["text"] not in STOP_PHRASES],
+                False,
+            ),
             ("OOV words + sentences, unseen voices, --expect any", oov_test, False),
             ("OOV words + sentences, unseen voices, --expect number", oov_num, False),
             ("noise only, --expect any", noise, True),

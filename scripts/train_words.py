@@ -1,6 +1,13 @@
 """Train the answer-word network (voiceguide/feedback/word_model.npz) on synthetic speech made now.
 
-    /work/train-venv/bin/python scripts/train_words.py [--clips-per-word N] [--cache FILE]
+    python scripts/train_words.py [--clips-per-word N] [--cache FILE] [--more FILE...]
+
+The shipped network: two sets of examples made with seeds 1 and 2, then fitted on both:
+    python scripts/train_words.py --cache A.npz --epochs 1 --out /tmp/x.npz
+    python scripts/train_words.py --cache B.npz --seed 2 --epochs 1 --out /tmp/x.npz
+    python scripts/train_words.py --cache A.npz --more B.npz --epochs 20
+(about 10 minutes of making speech per set and 4 of fitting, on 2 cores; the last run printed
+"validation: answer words named right 85.1 %, 'other' named other 60.7 %").
 
 (PyTorch is a training-time tool only: pip install torch==2.13.0 into a separate venv; the package
 runs the network in numpy.)
@@ -224,7 +231,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clips-per-word", type=int, default=160)
-    parser.add_argument("--epochs", type=int, default=24)
+    parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--cache", type=Path, help="keep the made examples here (npz) and reuse them")
     parser.add_argument(
         "--other-weight", type=float, default=4.0, help="'other' weighs as much as this many words"

@@ -56,6 +56,14 @@ def test_agreement_lifts_a_rejected_answer_to_a_read_back():
     assert (d.action, d.answer.intent, d.answer.value) == ("confirm", "number", 7)
 
 
+def test_agreement_lifts_a_fair_read_back_to_an_action_but_not_a_weak_one():
+    fair, weak = voice("softer", 0.75), voice("softer", 0.65)
+    info = {"text": "softer", "words": probs(softer=0.97)}
+    assert decide(fair, "pressure").action == "confirm"
+    assert decide(second_opinion(fair, info, "pressure"), "pressure").action == "act"
+    assert decide(second_opinion(weak, info, "pressure"), "pressure").action == "confirm"
+
+
 def test_a_lukewarm_network_lifts_nothing():
     heard = Answer(text="seven", intent="unknown", value=None, confidence=0.3, source="voice")
     assert second_opinion(heard, {"text": "seven", "words": probs(seven=0.6)}, "number") == heard

@@ -97,14 +97,14 @@ PRONUNCIATIONS: list[tuple[str, str]] = [
 # Below this stop-detector probability a "stop" from the grammar is not taken (see Recogniser.answer).
 STOP_VETO = 0.2
 
-# The word network's say beside the decoder's (Recogniser.answer: second_opinion). Chosen on the
-# benchmark's tuning voices (scripts/bench_recognition.py TUNE_VOICES, whose espeak-ng variants the
-# network never heard) by a grid over these four, the one that understood most with answers acted
-# on wrongly <= 2 % and out-of-vocabulary clips acted on or read back no more often than without it:
-NET_AGREES = 0.9  # the decoder's meaning, below CONFIRM, is read back when the network agrees this much
-NET_DISSENTS = (
-    0.9  # an answer the decoder would act on is read back first if the network names another this sure
-)
+# The word network's say beside the decoder's (second_opinion). Chosen on the benchmark's tuning
+# voices (scripts/bench_recognition.py TUNE_VOICES, whose espeak-ng variants the network never heard)
+# by a grid over the six, the one that understood most with answers acted on wrongly <= 2 % and
+# out-of-vocabulary clips acted on or read back no more often than without the network:
+NET_AGREES = 0.95  # a decoded answer below CONFIRM is read back when the network agrees this much,
+NET_CONFIRMS = 0.95  # one to be read back is acted on when the network agrees this much
+DECODER_AT_LEAST = 0.7  # and the decoder was at least this sure;
+NET_DISSENTS = 0.95  # one to be acted on is read back when the network names another this surely
 NET_ALONE = 0.99  # when the decoder has nothing, the network's own answer this sure is read back
 SYMPTOM_DISSENT = 0.5  # a symptom word is read back ("did you say...?") when the network names another
 
@@ -507,11 +507,13 @@ def network_meanings(words: dict[str, float], expect: str) -> dict[tuple[str, in
 
 
 def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
-    """The decoder's answer weighed with the word network's: agreement lifts a rejected answer to a
-    read-back, disagreement turns an action into a read-back, and a network that is all but sure
-    alone is read back. The stop word is left to its own detector. Expressed as the confidence that
-    decision.decide turns into act, confirm or reject, so that every caller decides the same way."""
-    from voiceguide.feedback.decision import ACT, REJECT, STOP_ACT, decide  # noqa: PLC0415 (imports intents)
+    """The decoder's answer weighed with the word network's: agreement lifts an answer one step (asked
+    again -> read back -> acted on), disagreement turns an action into a read-back, and a network
+    that is all but sure alone is read back (never acted on). A stop or symptom word the session
+    would take stays as it is (the stop word has its own detector), but a symptom word the network
+    disputes is read back. Expressed as the confidence that decision.decide turns into act, confirm
+    or reject, so that every caller decides the same way."""
+    from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, STOP_ACT, decide  # noqa: PLC0415
 
     words = info.get("words")
     if not words or heard.source != "voice":
@@ -524,9 +526,9 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
     action = decide(heard, expect).action
     mine = (heard.intent, heard.value)
     kind = meaning(heard.text)[0]  # as decide reads it: a stop or symptom word at any confidence
-    if kind == "stop":
+    if kind == "stop" and action != REJECT:
         return heard
-    if kind == "symptom":
+    if kind == "symptom" and action != REJECT:
         if action == ACT and named != ("symptom", None) and sure >= SYMPTOM_DISSENT:
             return replace(heard, confidence=round(min(heard.confidence, STOP_ACT - 0.001), 3))
         return heard
@@ -542,4 +544,7 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
         return heard
     if action == ACT and named != mine and sure >= NET_DISSENTS:
         return replace(heard, confidence=round(min(heard.confidence, ACCEPT - 0.001), 3))
+    sure_both = sure >= NET_CONFIRMS and heard.confidence >= DECODER_AT_LEAST
+    if action == CONFIRM_IT and named == mine and sure_both:
+        return replace(heard, confidence=ACCEPT)
     return heard
