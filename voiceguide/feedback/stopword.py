@@ -10,6 +10,8 @@ The network (one hidden layer, numpy only at run time) is trained by `scripts/tr
 espeak-ng speech made at build time: many voices and variants, speeds, pitches, levels, noises,
 reverberation and telephone band, against answer words, near misses (top, stock, shop, spot...),
 sentences and noise. No recording of a person is in it; the voices it is judged on are not.
+(The trainer now also speaks with flite and piper; a fit of that version was not better on
+every group, so these weights are still the espeak-ng-only fit: docs/recognition.md.)
 """
 
 from __future__ import annotations
