@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voiceguide.audio.pcm import resample  # noqa: E402
 from voiceguide.feedback import stopword as sw  # noqa: E402
+from voiceguide.feedback.intents import NUMBER_WORDS  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benchmark's noise, shared
 from bench_recognition import colour_noise as colour  # noqa: E402
@@ -54,18 +55,7 @@ ESPEAK_ONLY = (1.0, 0.0, 0.0)
 PREFIXES = ["", "", "", "please", "ow", "oh", "stop", "no", "oh no", "please please"]
 PREFIXES_NEAR = [p for p in PREFIXES if "stop" not in p]  # "stop top" ends in a near miss but holds a stop
 SUFFIXES = ["", "", "", "", "please", "now", "it"]
-NEGATIVE_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
+NEGATIVE_WORDS = NUMBER_WORDS + [
     "more",
     "harder",
     "firmer",
