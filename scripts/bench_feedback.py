@@ -174,6 +174,13 @@ def key_responses(rounds: int, folder: Path) -> dict[str, list[float]]:
 # --- voice -----------------------------------------------------------------------------
 
 
+STAGES = ("speech_end_to_endpoint_ms", "speech_end_to_answer_ms", "speech_end_to_use_ms")
+
+
+class Stalled(Exception):
+    """The session stopped speaking (a missed "continue" leaves it paused)."""
+
+
 def voice_responses(rounds: int, folder: Path) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
     """Words said over the player (mic = the sink's monitor, so its own voice is heard too)."""
     env = screened_home(folder)
@@ -200,8 +207,11 @@ def voice_responses(rounds: int, folder: Path) -> tuple[dict[str, list[float]], 
     stages: dict[str, list[float]] = {}
     missed = 0
 
-    def speech_started(after: int):
+    def speech_started(after: int, timeout: float = 90.0):
+        deadline = time.monotonic() + timeout
         while True:
+            if time.monotonic() > deadline:  # paused and its "continue" missed: no more speech comes
+                raise Stalled(f"the session said nothing for {timeout:g} s")
             for e in events[after:]:
                 if e["event"] == "segment" and e["kind"] == "speech":
                     return events.index(e)
@@ -211,28 +221,32 @@ def voice_responses(rounds: int, folder: Path) -> tuple[dict[str, list[float]], 
 
     try:
         at = speech_started(0)
-        for _ in range(rounds):
-            for word in ("pause", "continue"):
-                at = speech_started(at + 1) if word == "pause" else at
-                time.sleep(1.2)  # mid-sentence
-                before = len(events)
-                person.append(spoken(word))
-                deadline = time.monotonic() + 6
-                got = None
-                while time.monotonic() < deadline and got is None:
-                    got = next((e for e in events[before:] if e["event"] == "response"), None)
-                    time.sleep(0.01)
-                if got is None:
-                    missed += 1
-                    continue
-                responses.setdefault(word, []).append(got["ms"])
-                answer = next(
-                    (e for e in events[before:] if e["event"] == "answer" and "speech_end_to_use_ms" in e), {}
-                )
-                for k in ("speech_end_to_endpoint_ms", "speech_end_to_answer_ms", "speech_end_to_use_ms"):
-                    if k in answer:
-                        stages.setdefault(k, []).append(answer[k])
-                at = len(events) - 1
+        try:
+            for _ in range(rounds):
+                for word in ("pause", "continue"):
+                    at = speech_started(at + 1) if word == "pause" else at
+                    time.sleep(1.2)  # mid-sentence
+                    before = len(events)
+                    person.append(spoken(word))
+                    deadline = time.monotonic() + 6
+                    got = None
+                    while time.monotonic() < deadline and got is None:
+                        got = next((e for e in events[before:] if e["event"] == "response"), None)
+                        time.sleep(0.01)
+                    if got is None:
+                        missed += 1
+                        continue
+                    responses.setdefault(word, []).append(got["ms"])
+                    timed = (e for e in events[before:] if e["event"] == "answer" and STAGES[-1] in e)
+                    answer = next(timed, {})
+                    for k in STAGES:
+                        if k in answer:
+                            stages.setdefault(k, []).append(answer[k])
+                    at = len(events) - 1
+        except Stalled as e:  # a word missed left the session paused: say continue again, then stop
+            print(f"(round stopped early: {e}; saying 'continue' again)", file=sys.stderr)
+            missed += 1
+            person.append(spoken("continue"))
         before = len(events)
         speech_started(len(events))
         time.sleep(1.2)
