@@ -226,3 +226,36 @@ def test_the_stop_word_is_acted_on_below_the_read_back_level():
     assert safety_first(Answer("it is burning", "unknown", None, 0.25, "voice")).intent == "symptom"
     assert safety_first(Answer("stop", "unknown", None, 0.1, "voice")).intent == "unknown"
     assert safety_first(Answer("seven", "unknown", None, 0.5, "voice")).intent == "unknown"
+
+
+def spotted(mic_signal: np.ndarray, played: np.ndarray) -> list[Heard]:
+    """The early stops the listener answers while utterances go on (as Listener._run does)."""
+    mic = ArrayMicrophone(mic_signal)
+    listener = Listener(mic, recognise=None, reference=reference_of(played))
+    found = []
+    while (item := mic.read(0)) is not None:
+        u = listener.process(*item)
+        early = listener.spot(item[1])
+        if early is not None:
+            found.append(early)
+        if u is not None:
+            listener.spotted = False
+            listener.spotter.reset()
+    return found
+
+
+@pytest.mark.parametrize(("at", "by"), [(8.0, 0.042), (6.5, 0.1)])
+def test_the_players_own_stop_is_not_answered_early_when_its_echo_jumps(player, at, by):
+    assert spotted(echo_jumps(player, at, by), player) == []
+
+
+def test_a_loud_stop_over_the_jumped_echo_is_answered_while_it_is_said(player):
+    """The early answer on the same jumped echo: a person's stop, said well over the player."""
+    person = speech("stop", "en-us+m3")
+    at = int(8.3 * RATE)
+    mic = echo_jumps(player, 8.0, 0.042)
+    mic[at : at + len(person)] += person
+    found = spotted(mic, player)
+    assert [h.answer.intent for h in found] == ["stop"]
+    spoken_end = (at + np.flatnonzero(np.abs(person) > 0.01)[-1]) / RATE
+    assert abs(found[0].answer.at - spoken_end) < 0.3

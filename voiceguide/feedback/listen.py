@@ -444,6 +444,8 @@ class Listener:
             for f in self.endpointer.frames[:-1]:
                 self.spotter.feed(f[0])
         chance = self.spotter.feed(self.voice)
+        if self.debug and chance >= stopword.ASK_AT and not (self.spotted or self.spot_refused):
+            self._debug_line(f"spotter {at:.2f}: stop {chance:.3f}")
         # only a sure stop is answered early: an unsure one would have the player ask "did you say
         # stop?" before the whole utterance is decoded (measured: 1.4 s to silence instead of 0.4)
         if self.spotted or self.spot_refused or chance < stopword.ACT_AT:
