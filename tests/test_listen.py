@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from test_echo import room, speech
 
+from voiceguide.feedback import stopword
 from voiceguide.feedback.intents import Answer
 from voiceguide.feedback.listen import (
     FRAME,
@@ -259,3 +260,35 @@ def test_a_loud_stop_over_the_jumped_echo_is_answered_while_it_is_said(player):
     assert [h.answer.intent for h in found] == ["stop"]
     spoken_end = (at + np.flatnonzero(np.abs(person) > 0.01)[-1]) / RATE
     assert abs(found[0].answer.at - spoken_end) < 0.3
+
+
+def remains(text: str, person_at: float | None) -> tuple[Listener, Utterance]:
+    """An utterance of the player's barely cancelled sound (its remains about as loud as the person's
+    word: measured live, 3 dB under what the microphone heard), with or without a person's "stop"
+    in it, and a listener that played it."""
+    played = np.concatenate([np.zeros(RATE // 2), speech(text), np.zeros(RATE)])
+    mic = 0.5 * room(played)
+    if person_at is not None:
+        person = speech("stop", "en-us+m3")
+        at = int(person_at * RATE)
+        mic[at : at + len(person)] += 0.5 * person
+    listener = Listener(ArrayMicrophone(np.zeros(0)), recognise=None, reference=reference_of(played))
+    span = mic[RATE // 2 : len(mic) - RATE // 2].astype(np.float32)
+    end = 0.5 + len(span) / RATE
+    return listener, Utterance(span, 0.5, end, -21.0, -18.0, 0.0, microphone=span)
+
+
+def test_a_stop_merged_with_the_players_remains_is_kept_for_the_recogniser():
+    text = "Glide your palms slowly down towards your hips, feather light."
+    listener, u = remains(text, person_at=1.6)
+    assert listener.set_aside(u) == ""
+    assert safety_first(Recogniser().hear(u.samples, RATE, "any")).intent == "stop"
+    # proof that this is not vacuous: the same remains without the person are set aside
+    listener, u = remains(text, person_at=None)
+    assert listener.set_aside(u) != ""
+
+
+def test_the_players_own_stop_in_its_remains_is_still_set_aside():
+    listener, u = remains("Say stop, or press s, at any moment, and everything stops.", person_at=None)
+    assert stopword.stop_probability(u.samples, RATE) >= stopword.ASK_AT  # a stop is heard in it
+    assert listener.set_aside(u) != ""

@@ -55,6 +55,7 @@ OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the
 FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's remains, not speech
 ECHO_SEARCH = 0.25  # seconds either side of the known echo where a moved echo is looked for
 OWN_VOICE_SHARE = 0.85  # 85 % the player's sound, 7.5 dB above the rest: its own (cf. OWN_VOICE_MARGIN_DB)
+PLAYER_STOP_AT = 0.5  # the player's own sound this likely to hold "stop": a stop heard with it is its own
 MIC_HINT = (
     "Check that a microphone is connected and not muted (try: voiceguide doctor), "
     "or answer with keys: --feedback keys."
@@ -428,7 +429,28 @@ class Listener:
         share = echo_share(utterance.microphone, ref)
         if self.debug:
             self._debug_line(f"utterance {utterance.start:.2f}: {share:.2f} of it the player's sound")
-        return "own voice (its echo had moved)" if share > OWN_VOICE_SHARE else ""
+        if share > OWN_VOICE_SHARE and not self.person_said_stop(utterance):
+            return "own voice (its echo had moved)"
+        return ""
+
+    def person_said_stop(self, utterance: Utterance) -> bool:
+        """A stop in what was heard that the player's own sound around it does not hold: the person's.
+
+        Measured live (2026-12-02, the natural voice on the null sink): with the echo barely
+        cancelled, a "stop" said mid-sentence merged with the player's remains into an utterance
+        that was mostly the player's sound, and was set aside with it (the stop was lost)."""
+        if self.spotter is None or self.reference is None:
+            return False
+        net = self.spotter.net
+        if stopword.stop_probability(utterance.samples, RATE, net) < stopword.ASK_AT:
+            return False
+        around = 0.5 if self.tracker.lag is not None else 3.0  # where its echo may be
+        length = int((utterance.end - utterance.start + 2 * around) * RATE)
+        ref = self.reference.frame(utterance.start - around, length, self.shift)
+        own = stopword.stop_probability(ref, RATE, net)
+        if self.debug:
+            self._debug_line(f"utterance {utterance.start:.2f}: a stop in it; the player's own {own:.2f}")
+        return own < PLAYER_STOP_AT
 
     def spot(self, at: float) -> Heard | None:
         """The stop word, heard while an utterance goes on (before its end is found): once per utterance."""
