@@ -191,12 +191,15 @@ def colour_noise(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
 def espeak(text: str, voice: str, rate: int, folder: str, pitch: int | None = None) -> tuple[np.ndarray, int]:
     """espeak-ng speech, kept in `folder` so that a second run does not synthesise again."""
     spec = f"{voice}|{rate}|{text}" + ("" if pitch is None else f"|p{pitch}")
-    key = hashlib.sha1(spec.encode()).hexdigest()[:16]
-    path = os.path.join(folder, f"{key}.wav")
+    options = ["-v", voice, "-s", str(rate)] + ([] if pitch is None else ["-p", str(pitch)])
+    return cached(spec, folder, lambda path: ["espeak-ng", *options, "-w", path, text])
+
+
+def cached(spec: str, folder: str, command) -> tuple[np.ndarray, int]:
+    """The WAV that `command(path)` writes, made once per `spec` and kept in `folder`."""
+    path = os.path.join(folder, f"{hashlib.sha1(spec.encode()).hexdigest()[:16]}.wav")
     if not os.path.exists(path):
-        extra = [] if pitch is None else ["-p", str(pitch)]
-        command = ["espeak-ng", "-v", voice, "-s", str(rate), *extra, "-w", path, text]
-        subprocess.run(command, check=True, capture_output=True)
+        subprocess.run(command(path), check=True, capture_output=True)
     return decode_wav(Path(path).read_bytes())
 
 
@@ -241,12 +244,9 @@ def synthetic(texts, voices, folder, seed):
 
 def flite(text: str, voice: str, stretch: float, folder: str) -> tuple[np.ndarray, int]:
     """flite speech (Debian's `flite`), kept in `folder` like espeak's."""
-    key = hashlib.sha1(f"flite|{voice}|{stretch}|{text}".encode()).hexdigest()[:16]
-    path = os.path.join(folder, f"{key}.wav")
-    if not os.path.exists(path):
-        command = ["flite", "-voice", voice, "-t", text, "-o", path, "--setf", f"duration_stretch={stretch}"]
-        subprocess.run(command, check=True, capture_output=True)
-    return decode_wav(Path(path).read_bytes())
+    options = ["-voice", voice, "--setf", f"duration_stretch={stretch}"]
+    spec = f"flite|{voice}|{stretch}|{text}"
+    return cached(spec, folder, lambda path: ["flite", *options, "-t", text, "-o", path])
 
 
 def unseen_engine(texts, folder, seed, voice="slt"):
@@ -541,7 +541,7 @@ def report(groups):
         "and right (CR), confirmed and wrong (CW), rejected = asked again (R); understood = AR + CR; false "
         "stops: clips with no stop in them that a session would stop for or ask about. Baseline: plain "
         "pocketsphinx JSGF grammar with every word, defaults, sox upsampling — correct / wrong / rejected. "
-        "Time per answer: decoding, confidence and the stop detector, CPU ms mean / p95.\n"
+        "Time per answer: decoding, confidence, the stop detector and the word network, CPU ms mean / p95.\n"
     )
     for title, clips, key in groups:
         print(f"\n### {title}\n")

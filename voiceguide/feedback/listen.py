@@ -399,8 +399,7 @@ class Listener:
         echo_db = level_db(echo)
         no_echo = self.deaf or (self.tracker.lag is None and self.unheard > NO_ECHO_FRAMES)
         learning = not no_echo and (not self.canceller.converged or self.tracker.lag is None)
-        # unknown echo: measured up to 2.1 s off on an idle null sink under load (2026-12-02)
-        around = 0.5 if self.tracker.lag is not None else 3.0
+        around = self.echo_uncertainty()
         if learning and self.reference and self.reference.sounding(at, self.shift, around, around):
             speech = False
         else:
@@ -409,6 +408,11 @@ class Listener:
             self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
         self.voice = voice
         return self.endpointer.feed(voice, echo, at, speech)
+
+    def echo_uncertainty(self) -> float:
+        """Seconds either side of a moment where the player's echo of it may be heard: unknown, it
+        was measured up to 2.1 s off on an idle null sink under load (2026-12-02)."""
+        return 0.5 if self.tracker.lag is not None else 3.0
 
     def set_aside(self, utterance: Utterance) -> str:
         """Why this utterance is the player's own voice ("" if it is not), its echo found again
@@ -444,7 +448,7 @@ class Listener:
         net = self.spotter.net
         if stopword.stop_probability(utterance.samples, RATE, net) < stopword.ASK_AT:
             return False
-        around = 0.5 if self.tracker.lag is not None else 3.0  # where its echo may be
+        around = self.echo_uncertainty()
         length = int((utterance.end - utterance.start + 2 * around) * RATE)
         ref = self.reference.frame(utterance.start - around, length, self.shift)
         own = stopword.stop_probability(ref, RATE, net)

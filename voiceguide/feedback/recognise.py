@@ -35,6 +35,7 @@ import numpy as np
 
 from voiceguide.errors import NoRecogniser
 from voiceguide.feedback import stopword, wordnet
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, STOP_ACT, decide
 from voiceguide.feedback.intents import (  # noqa: F401
     ACCEPT,
     CONFIRM,
@@ -497,13 +498,23 @@ def network_meanings(words: dict[str, float], expect: str) -> dict[tuple[str, in
     (and "other"), so that "harder" and "more" count together and a number is not an answer to
     a yes/no question."""
     allowed = set(words_for(expect))
-    total = words.get(wordnet.OTHER, 0.0) + sum(p for w, p in words.items() if w in allowed)
-    out: dict = {wordnet.OTHER: words.get(wordnet.OTHER, 0.0) / max(total, 1e-9)}
+    total = max(1e-9, words.get(wordnet.OTHER, 0.0) + sum(p for w, p in words.items() if w in allowed))
+    out: dict = {wordnet.OTHER: words.get(wordnet.OTHER, 0.0) / total}
     for w, p in words.items():
         if w in allowed:
-            a = understand(w, expect)
-            out[(a.intent, a.value)] = out.get((a.intent, a.value), 0.0) + p / max(total, 1e-9)
+            key = _meaning_of(w, expect)
+            out[key] = out.get(key, 0.0) + p / total
     return out
+
+
+def _meaning_of(word: str, expect: str) -> tuple[str, int | None]:
+    a = understand(word, expect)
+    return (a.intent, a.value)
+
+
+def words_with(named: tuple[str, int | None], words: dict[str, float], expect: str) -> str:
+    """The network's likeliest word with this meaning (what is read back: "softer", not "less")."""
+    return max((w for w in words if w != wordnet.OTHER and _meaning_of(w, expect) == named), key=words.get)
 
 
 def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
@@ -513,8 +524,6 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
     would take stays as it is (the stop word has its own detector), but a symptom word the network
     disputes is read back. Expressed as the confidence that decision.decide turns into act, confirm
     or reject, so that every caller decides the same way."""
-    from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, STOP_ACT, decide  # noqa: PLC0415
-
     words = info.get("words")
     if not words or heard.source != "voice":
         return heard
@@ -538,9 +547,8 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
         if decoded.intent not in ("unknown", "stop", "symptom") and named == said and sure >= NET_AGREES:
             return replace(decoded, confidence=CONFIRM, at=heard.at)
         if named[0] not in ("stop", "symptom") and sure >= NET_ALONE:
-            word = max((w for w in words if understand(w, expect).intent == named[0]
-                        and understand(w, expect).value == named[1]), key=words.get)  # fmt: skip
-            return replace(understand(word, expect, source="voice"), confidence=CONFIRM, at=heard.at)
+            said = understand(words_with(named, words, expect), expect, source="voice")
+            return replace(said, confidence=CONFIRM, at=heard.at)
         return heard
     if action == ACT and named != mine and sure >= NET_DISSENTS:
         return replace(heard, confidence=round(min(heard.confidence, ACCEPT - 0.001), 3))
