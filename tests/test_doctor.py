@@ -192,3 +192,16 @@ def test_doctor_without_a_sound_server_says_what_to_do(run_voiceguide, monkeypat
     assert "NO  sound output" in done.stdout and "--output FILE.wav" in done.stdout
     assert "ALSA lib" not in done.stderr and "Traceback" not in done.stderr
     assert f"PULSE_SERVER=unix:{tmp_path}/none" in done.stdout  # the server it was told to use, not ours
+
+
+def test_doctor_names_the_word_listener_and_warns_when_it_is_missing(monkeypatch):
+    """With it, the recogniser check says where it is; without it, a warning with the pip line
+    (answers still work through the grammar decoder, so a session can play)."""
+    from voiceguide.feedback import wordnet
+
+    here = doctor.check_recogniser()
+    assert here.ok and "word listener" in here.detail
+    monkeypatch.setattr(wordnet, "BACKBONE_PACKAGE", "no_such_package_here")
+    missing = doctor.check_recogniser()
+    assert not missing.ok and missing.warning and not missing.needed_to_play
+    assert "openwakeword==0.4.0" in missing.fix and "not the word listener" in missing.detail

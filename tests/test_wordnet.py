@@ -56,25 +56,37 @@ def test_agreement_lifts_a_rejected_answer_to_a_read_back():
     assert (d.action, d.answer.intent, d.answer.value) == ("confirm", "number", 7)
 
 
-def test_agreement_lifts_a_fair_read_back_to_an_action_but_not_a_weak_one():
+def test_only_both_listeners_sure_turn_a_read_back_into_an_action():
     fair, weak = voice("softer", 0.75), voice("softer", 0.65)
-    info = {"text": "softer", "words": probs(softer=0.97)}
+    sure = {"text": "softer", "words": probs(softer=0.995)}
+    fairly = {"text": "softer", "words": probs(softer=0.97)}
     assert decide(fair, "pressure").action == "confirm"
-    assert decide(second_opinion(fair, info, "pressure"), "pressure").action == "act"
-    assert decide(second_opinion(weak, info, "pressure"), "pressure").action == "confirm"
+    assert decide(second_opinion(fair, sure, "pressure"), "pressure").action == "act"
+    assert decide(second_opinion(fair, fairly, "pressure"), "pressure").action == "confirm"
+    assert decide(second_opinion(weak, sure, "pressure"), "pressure").action == "confirm"
 
 
-def test_a_lukewarm_network_lifts_nothing():
-    heard = Answer(text="seven", intent="unknown", value=None, confidence=0.3, source="voice")
-    assert second_opinion(heard, {"text": "seven", "words": probs(seven=0.6)}, "number") == heard
+def test_a_lukewarm_listener_alone_lifts_nothing():
+    nothing = Answer(text="", intent="unknown", value=None, confidence=0.0, source="voice")
+    lifted = second_opinion(nothing, {"text": "", "ratio": None, "words": probs(seven=0.3)}, "number")
+    assert decide(lifted, "number").action == "reject"
 
 
 def test_dissent_turns_an_action_into_a_read_back():
     heard = voice("harder", 0.95)
     assert decide(heard, "any").action == "act"
-    d = decide(second_opinion(heard, {"text": "harder", "words": probs(softer=0.95)}, "any"), "any")
-    assert (d.action, d.answer.intent) == ("confirm", "more")  # still the decoder's word, read back
+    info = {"text": "harder", "ratio": 5.0, "confidence": 0.95, "words": probs(softer=0.95)}
+    d = decide(second_opinion(heard, info, "any"), "any")
+    assert d.action == "confirm"  # read back: the listener's "softer" scores higher than "harder"
+    assert (d.answer.intent, d.answer.text) == ("less", "softer")
     assert heard.confidence >= ACCEPT
+
+
+def test_a_listener_that_hears_no_answer_word_turns_an_action_into_a_question():
+    heard = voice("seven", 0.95)
+    assert decide(heard, "number").action == "act"
+    info = {"text": "seven", "ratio": 5.0, "confidence": 0.95, "words": probs(other=0.6, seven=0.2)}
+    assert decide(second_opinion(heard, info, "number"), "number").action != "act"
 
 
 def test_a_network_all_but_sure_alone_is_read_back_never_acted_on():
@@ -136,3 +148,44 @@ def test_the_network_does_not_name_a_sentence_or_noise_as_a_sure_answer(tmp_path
     for x in (samples, np.random.default_rng(3).standard_normal(16000).astype(np.float32) * 0.05):
         p = wordnet.probabilities(x, rate if x is samples else 16000)
         assert max(v for w, v in p.items() if w != wordnet.OTHER) < 0.99  # never read back on its own
+
+
+def test_an_answer_is_heard_as_its_loud_part_at_one_level_whatever_came_before():
+    """A long, quiet lead-in and a loud answer: the segment keeps the answer, at the same peak,
+    ending before its last 0.3 s (which hold only the faint hiss)."""
+    rate = 16000
+    rng = np.random.default_rng(1)
+    word = np.sin(2 * np.pi * 300 * np.arange(int(0.5 * rate)) / rate) * np.hanning(int(0.5 * rate))
+    for level in (0.02, 0.8):
+        x = np.concatenate([rng.standard_normal(4 * rate) * 1e-4, word * level, np.zeros(rate // 4)])
+        seg = wordnet.segment(x.astype(np.float32), rate)
+        assert len(seg) == int(wordnet.SECONDS * rate)
+        assert np.max(np.abs(seg)) == pytest.approx(wordnet.PEAK, abs=0.01)
+        assert np.max(np.abs(seg[-int(wordnet.TAIL_SECONDS * rate) :])) < 0.01
+        assert np.max(np.abs(seg[: rate // 2])) < 0.01  # the lead-in is gone
+
+
+def test_the_backbone_loads_without_importing_openwakeword_and_with_telemetry_off():
+    import os
+    import sys
+
+    wordnet.backbone()
+    assert os.environ.get("ORT_DISABLE_TELEMETRY") == "1"
+    assert "openwakeword" not in sys.modules  # only its ONNX files are read
+    e = wordnet.embeddings(np.zeros(16000, dtype=np.float32), 16000)
+    assert e.shape == (21, 96) and np.all(np.isfinite(e))
+
+
+def test_without_the_backbone_the_decoder_decides_alone(monkeypatch):
+    from voiceguide.feedback import recognise
+
+    monkeypatch.setattr(wordnet, "BACKBONE_PACKAGE", "no_such_package_here")
+    wordnet.backbone.cache_clear()
+    wordnet.network.cache_clear()
+    try:
+        with pytest.raises(wordnet.NoBackbone, match="not installed"):
+            wordnet.network()
+        assert recognise._word_network() is None
+    finally:
+        wordnet.backbone.cache_clear()
+        wordnet.network.cache_clear()

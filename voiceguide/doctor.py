@@ -252,7 +252,25 @@ def check_recogniser() -> Check:
             f"pocketsphinx not available ({e})",
             f"{sys.executable} -m pip install pocketsphinx",
         )
-    return Check("speech recogniser", True, "pocketsphinx with its en-US model")
+    import importlib.util
+
+    from voiceguide.feedback import wordnet
+
+    try:
+        folder = wordnet.backbone_folder()
+        if importlib.util.find_spec("onnxruntime") is None:
+            raise wordnet.NoBackbone("onnxruntime is not installed")
+    except wordnet.NoBackbone as e:
+        return Check(
+            "speech recogniser",
+            False,
+            f"pocketsphinx with its en-US model, but not the word listener ({e}): answers are "
+            "understood less often",
+            f'{sys.executable} -m pip install onnxruntime "openwakeword==0.4.0"',
+            warning=True,
+        )
+    detail = f"pocketsphinx with its en-US model; the word listener ({folder.parent.parent})"
+    return Check("speech recogniser", True, detail)
 
 
 def check_data_dir() -> Check:
