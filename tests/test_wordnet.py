@@ -189,3 +189,17 @@ def test_without_the_backbone_the_decoder_decides_alone(monkeypatch):
     finally:
         wordnet.backbone.cache_clear()
         wordnet.network.cache_clear()
+
+
+def test_a_stop_the_detector_hears_is_not_slowed_by_the_word_listener(tmp_path):
+    from voiceguide.feedback.recognise import Recogniser
+
+    rec = Recogniser()
+    heard = {}
+    for text in ("please stop", "seven"):
+        path = tmp_path / "a.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), text], check=True)
+        heard[text] = rec.details(*decode_wav(path.read_bytes()), "number")
+    assert heard["please stop"]["stop_chance"] >= 0.9 and "words" not in heard["please stop"]
+    words = heard["seven"]["words"]
+    assert max(words, key=words.get) == "seven"
