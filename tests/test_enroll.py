@@ -135,7 +135,9 @@ def test_enrolled_voice_is_heard_better_and_another_voice_no_worse(cli, takes_a,
     assert len(words) == 14 and min(words.values()) >= 2, words  # a rhyme's take may be refused (four/more)
 
     enrolled_a = score(hear_json(cli, files, "--person", "anna"), truths)
-    assert enrolled_a[1] <= 1 and enrolled_a[0] >= plain_a[0] + 5, (plain_a, enrolled_a)
+    # (the word listener lifted the plain figure from about half to 16 of 22; enrollment still adds)
+    assert enrolled_a[1] <= 1 and enrolled_a[0] > plain_a[0], (plain_a, enrolled_a)
+    assert enrolled_a[0] >= 0.75 * len(truths) and enrolled_a[1] <= plain_a[1], (plain_a, enrolled_a)
     enrolled_b = score(hear_json(cli, other_files, "--person", "anna"), other_truths)
     assert enrolled_b[0] >= plain_b[0] and enrolled_b[1] <= plain_b[1], (plain_b, enrolled_b)
 

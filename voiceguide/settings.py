@@ -72,3 +72,9 @@ def engine_environment() -> dict[str, str]:
     env = dict(os.environ, ORT_DISABLE_TELEMETRY="1")
     env.pop("PYTHONPATH", None)
     return env
+
+
+def telemetry_off_in_this_process() -> None:
+    """ORT_DISABLE_TELEMETRY=1 here, before onnxruntime loads in this process (the word listener):
+    its wheel reports telemetry otherwise; voiceguide sends nothing."""
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"

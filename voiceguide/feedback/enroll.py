@@ -642,7 +642,7 @@ def check_recordings(recordings: list[tuple[str, np.ndarray, int]], base=None) -
             for k, i in enumerate(good):
                 if reports[i].problems:
                     continue
-                heard = base.hear(recordings[i][1], recordings[i][2], "any")
+                heard = base.decoder_only(recordings[i][1], recordings[i][2], "any")
                 word = reports[i].word
                 if heard.intent == "unknown" or meaning(heard.text) == meaning(word):
                     continue

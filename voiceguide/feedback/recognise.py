@@ -478,6 +478,14 @@ class Recogniser:
         """
         return self.answer(self.details(samples, rate, expect), expect)
 
+    def decoder_only(self, samples: np.ndarray, rate: int, expect: str = "any") -> Answer:
+        """The decoder's answer with the stop detector's say, without the word listener: what an
+        enrollment take is checked against (a take the decoder cannot place is left to the
+        person's own templates, not to the listener's guess)."""
+        info = self.details(samples, rate, expect)
+        info.pop("words", None)
+        return self.answer(info, expect)
+
     def answer(self, info: dict, expect: str = "any") -> Answer:
         """The Answer for what `details` measured (the benchmark calls this too)."""
         return second_opinion(self._decoded(info, expect), info, expect)

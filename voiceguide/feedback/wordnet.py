@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import os
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +72,9 @@ class Backbone:
     """The frozen mel-spectrogram and speech-embedding networks, run by onnxruntime."""
 
     def __init__(self, folder: Path) -> None:
-        os.environ["ORT_DISABLE_TELEMETRY"] = "1"  # before onnxruntime loads (design.md)
+        from voiceguide import settings  # noqa: PLC0415
+
+        settings.telemetry_off_in_this_process()  # before onnxruntime loads (design.md)
         import onnxruntime as ort  # noqa: PLC0415 (heavy; only when an answer is heard)
 
         options = ort.SessionOptions()
