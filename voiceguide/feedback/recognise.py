@@ -418,9 +418,10 @@ class Recogniser:
             return {"text": "", "gate": gate, "ratio": None, "confidence": 0.0}
         info = self._details(x, rate, expect)
         info["stop_chance"] = self.stop_chance(x, rate)
-        if self._word_net is not None and info["stop_chance"] < stopword.ASK_AT:
-            # (a stop the detector heard is the answer whatever the word listener says: not
-            # asked, so that a stop is not slowed by the embedding's 30-40 ms)
+        stop = info["stop_chance"] >= stopword.ASK_AT or meaning(info.get("text", ""))[0] == "stop"
+        if self._word_net is not None and not stop:
+            # (a stop heard by the detector or decoded is never changed by the word listener:
+            # it is not asked, so that a stop is not slowed by the embedding's 30-40 ms)
             probs = wordnet.probabilities(x[: int(MAX_SECONDS * rate)], rate, self._word_net)
             info["words"] = {w: round(p, 4) for w, p in probs.items()}
         return info
