@@ -202,6 +202,12 @@ def test_doctor_names_the_word_listener_and_warns_when_it_is_missing(monkeypatch
     here = doctor.check_recogniser()
     assert here.ok and "word listener" in here.detail
     monkeypatch.setattr(wordnet, "BACKBONE_PACKAGE", "no_such_package_here")
-    missing = doctor.check_recogniser()
+    wordnet.backbone.cache_clear()
+    wordnet.network.cache_clear()
+    try:
+        missing = doctor.check_recogniser()
+    finally:
+        wordnet.backbone.cache_clear()
+        wordnet.network.cache_clear()
     assert not missing.ok and missing.warning and not missing.needed_to_play
     assert "openwakeword==0.4.0" in missing.fix and "not the word listener" in missing.detail

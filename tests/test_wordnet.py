@@ -208,3 +208,20 @@ def test_a_stop_the_detector_hears_is_not_slowed_by_the_word_listener(tmp_path):
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), "please stop"], check=True)
     decoded = rec.details(*decode_wav(path.read_bytes()), "number")
     assert "stop" in decoded["text"] and "words" not in decoded
+
+
+def test_a_damaged_backbone_file_is_no_backbone_not_a_broken_recogniser(tmp_path, monkeypatch):
+    from voiceguide.feedback import recognise
+
+    for name in ("melspectrogram.onnx", "embedding_model.onnx"):
+        (tmp_path / name).write_bytes(b"not a model")
+    monkeypatch.setattr(wordnet, "backbone_folder", lambda: tmp_path)
+    wordnet.backbone.cache_clear()
+    wordnet.network.cache_clear()
+    try:
+        with pytest.raises(wordnet.NoBackbone, match="cannot be loaded"):
+            wordnet.network()
+        assert recognise._word_network() is None  # the decoder decides alone
+    finally:
+        wordnet.backbone.cache_clear()
+        wordnet.network.cache_clear()

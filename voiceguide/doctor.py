@@ -252,15 +252,12 @@ def check_recogniser() -> Check:
             f"pocketsphinx not available ({e})",
             f"{sys.executable} -m pip install pocketsphinx",
         )
-    import importlib.util
-
     from voiceguide.feedback import wordnet
 
     try:
+        wordnet.network()  # the head and its backbone, loaded as a session loads them
         folder = wordnet.backbone_folder()
-        if importlib.util.find_spec("onnxruntime") is None:
-            raise wordnet.NoBackbone("onnxruntime is not installed")
-    except wordnet.NoBackbone as e:
+    except (OSError, KeyError, ValueError) as e:  # NoBackbone is an OSError
         return Check(
             "speech recogniser",
             False,

@@ -35,7 +35,7 @@ import numpy as np
 
 from voiceguide.errors import NoRecogniser
 from voiceguide.feedback import stopword, wordnet
-from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, STOP_ACT, decide
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, STOP_ACT, decide
 from voiceguide.feedback.intents import (  # noqa: F401
     ACCEPT,
     CONFIRM,
@@ -404,8 +404,11 @@ class Recogniser:
 
     # -- the public call ----------------------------------------------------------
 
-    def details(self, samples: np.ndarray, rate: int, expect: str = "any") -> dict:
-        """Everything measured about one answer (for benchmarks and debugging)."""
+    def details(
+        self, samples: np.ndarray, rate: int, expect: str = "any", word_listener: bool = True
+    ) -> dict:
+        """Everything measured about one answer (for benchmarks and debugging); the word listener's
+        probabilities ("words") unless `word_listener` is False."""
         if expect not in EXPECTS:
             expect = "any"
         x = np.asarray(samples, dtype=np.float32)
@@ -419,7 +422,7 @@ class Recogniser:
         info = self._details(x, rate, expect)
         info["stop_chance"] = self.stop_chance(x, rate)
         stop = info["stop_chance"] >= stopword.ASK_AT or meaning(info.get("text", ""))[0] == "stop"
-        if self._word_net is not None and not stop:
+        if word_listener and self._word_net is not None and not stop:
             # (a stop heard by the detector or decoded is never changed by the word listener:
             # it is not asked, so that a stop is not slowed by the embedding's 30-40 ms)
             probs = wordnet.probabilities(x[: int(MAX_SECONDS * rate)], rate, self._word_net)
@@ -483,9 +486,7 @@ class Recogniser:
         """The decoder's answer with the stop detector's say, without the word listener: what an
         enrollment take is checked against (a take the decoder cannot place is left to the
         person's own templates, not to the listener's guess)."""
-        info = self.details(samples, rate, expect)
-        info.pop("words", None)
-        return self.answer(info, expect)
+        return self.answer(self.details(samples, rate, expect, word_listener=False), expect)
 
     def answer(self, info: dict, expect: str = "any") -> Answer:
         """The Answer for what `details` measured (the benchmark calls this too)."""
@@ -534,13 +535,18 @@ def words_with(named: tuple[str, int | None], words: dict[str, float], expect: s
     return max((w for w in words if w != wordnet.OTHER and _meaning_of(w, expect) == named), key=words.get)
 
 
-def fusion_candidates(info: dict, words: dict[str, float], expect: str) -> list[tuple[tuple, list[float]]]:
-    """The decoder's meaning and the word listener's first meaning (one, if they agree), each with
-    the features the fusion logistic weighs: the decoder's confidence in it and the listener's (as
-    logits), the listener's "other", whether both name it, whether it is the decoder's. Stop and
-    symptom words are not candidates: they have their own paths."""
-    q = network_meanings(words, expect)
-    named = max((k for k in q if k != wordnet.OTHER), key=q.get, default=None)
+def first_meaning(q: dict) -> tuple[str, int | None] | None:
+    """The listener's likeliest meaning other than "other" (None if it names none)."""
+    return max((k for k in q if k != wordnet.OTHER), key=q.get, default=None)
+
+
+def fusion_candidates(info: dict, q: dict, expect: str) -> list[tuple[tuple, list[float]]]:
+    """The decoder's meaning and the word listener's first meaning (`q`: network_meanings; one
+    candidate if they agree), each with the features the fusion logistic weighs: the decoder's
+    confidence in it and the listener's (as logits), the listener's "other", whether both name it,
+    whether it is the decoder's. Stop and symptom words are not candidates: they have their own
+    paths."""
+    named = first_meaning(q)
     said = None
     if info.get("ratio") is not None:
         decoded = understand(info.get("text", ""), expect, source="voice")
@@ -582,19 +588,17 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
     if not words or heard.source != "voice":
         return heard
     q = network_meanings(words, expect)
-    named = max((k for k in q if k != wordnet.OTHER), key=q.get, default=None)
+    named = first_meaning(q)
     if named is None:
         return heard
     action = decide(heard, expect).action
     mine = (heard.intent, heard.value)
     kind = meaning(heard.text)[0]  # as decide reads it: a stop or symptom word at any confidence
-    if kind == "stop" and action != REJECT:
+    if kind == "stop":  # the stop detector's and the decoder's alone; never raised by the listener
         return heard
-    if kind == "symptom" and action != REJECT:
+    if kind == "symptom":  # read back when disputed; never raised by the listener
         if action == ACT and named != ("symptom", None) and q[named] >= SYMPTOM_DISSENT:
             return replace(heard, confidence=round(min(heard.confidence, STOP_ACT - 0.001), 3))
-        return heard
-    if kind in ("stop", "symptom"):  # rejected: the network never raises a stop or a symptom
         return heard
     disputed = (named != mine and q[named] >= NET_DISSENTS) or q[wordnet.OTHER] >= NET_OTHER
     if action == ACT and not disputed:
@@ -602,7 +606,7 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
     both_sure = named == mine and q[named] >= NET_CONFIRMS and heard.confidence >= DECODER_AT_LEAST
     if action == CONFIRM_IT and both_sure:
         return replace(heard, confidence=ACCEPT)
-    scored = [(fused(f), key) for key, f in fusion_candidates(info, words, expect)]
+    scored = [(fused(f), key) for key, f in fusion_candidates(info, q, expect)]
     if not scored or max(scored)[0] < READ_BACK_AT:
         unsure = round(min(heard.confidence, CONFIRM - 0.001), 3)
         return replace(heard, intent="unknown", value=None, confidence=unsure)

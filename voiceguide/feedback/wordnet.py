@@ -110,10 +110,13 @@ def backbone_folder() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def backbone() -> Backbone:
+    folder = backbone_folder()
     try:
-        return Backbone(backbone_folder())
+        return Backbone(folder)
     except ImportError as e:
         raise NoBackbone(f"onnxruntime is not installed ({e})") from e
+    except Exception as e:  # onnxruntime's own errors (InvalidProtobuf, Fail...) derive from Exception
+        raise NoBackbone(f"the speech-embedding model in {folder} cannot be loaded ({e})") from e
 
 
 def embeddings(samples: np.ndarray, rate: int) -> np.ndarray:
