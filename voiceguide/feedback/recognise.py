@@ -109,10 +109,11 @@ NET_OTHER = 0.2
 NET_CONFIRMS = 0.99
 DECODER_AT_LEAST = 0.7
 # Anything not acted on: one logistic over both listeners scores the decoder's meaning and the
-# listener's first meaning (fitted on the tuning voices); the better is read back from READ_BACK_AT.
-FUSION_WEIGHTS = (0.075, 0.7408, -0.3934, -0.0298, -0.2453)
-FUSION_BIAS = -0.537
-READ_BACK_AT = 0.28
+# listener's first meaning (fitted on the tuning voices by scripts/fit_listener.py, which prints
+# these); the better is read back from READ_BACK_AT.
+FUSION_WEIGHTS = (0.0731, 0.7295, -0.4036, -0.0128, -0.2529)
+FUSION_BIAS = -0.5004
+READ_BACK_AT = 0.32
 SYMPTOM_DISSENT = 0.5  # a symptom word is read back ("did you say...?") when the network names another
 
 INSTALL_HINT = "Install it with: pip install pocketsphinx (the wheel includes an en-US model)."
