@@ -122,3 +122,33 @@ def test_an_echo_that_moved_is_still_found_to_be_the_players(player, person):
     _, ref = heard(8000, len(person), 0)
     assert echo_share(0.5 * person, ref) < 0.2  # the person alone, the player sounding elsewhere
     assert echo_share(np.zeros(100), ref) == 0.0
+
+
+def test_an_echo_after_the_reference_is_found_within_a_second_and_a_half_of_playback(player):
+    """The first search also looks at the last moments: a window in the middle of the buffer is
+    3.6 s old, and until the echo is found nothing said over the player is heard."""
+    played = np.concatenate([np.zeros(16000 * 4), player])
+    mic = room(played)
+    tracker = DelayTracker()
+    found_at = None
+    for i in range(0, len(played) - 480, 480):
+        if tracker.feed(mic[i : i + 480], played[i : i + 480]) is not None:
+            found_at = i / 16000 - 4.0
+            break
+    assert found_at is not None and found_at < 1.5
+    assert round(tracker.lag * 16000) == 80  # room(): the direct path, 5 ms
+
+
+def test_speech_after_a_cue_tone_is_still_cancelled(player):
+    """A session begins with its start cue. Measured live before the two-path filter: it cancelled
+    the tone, counted as converged, then took every sentence for someone talking over it, never
+    learnt again, and cancelled -2 to 0 dB for the whole session."""
+    from voiceguide.audio.pcm import SAMPLE_RATE
+    from voiceguide.audio.tones import load_cue
+
+    cue = resample(load_cue("start"), SAMPLE_RATE, 16000)
+    played = np.concatenate([np.zeros(8000), cue, np.zeros(3200), player])
+    mic = room(played)
+    left, _, _ = cancel(mic, played)
+    speech_from = 8000 + len(cue) + 3200 + 2 * 16000  # two seconds into the sentence
+    assert level_db(mic[speech_from:]) - level_db(left[speech_from:]) > 15

@@ -18,12 +18,22 @@ STEP = 0.3  # of 0.2, 0.3, 0.5, 0.7 on speech through a room-like path: fast, ne
 CONVERGED_DB = 12.0
 DOUBLE_TALK = 0.1  # once converged, a residual above -10 dB of the echo is someone talking: do not learn
 FLOOR = 1e-4  # reference power (-40 dB) below which steps stop growing: quiet onsets made it diverge
+BACKGROUND_BETTER = 0.5  # the always-learning filter leaves half the residual energy (3 dB less) ...
+BACKGROUND_BLOCKS = 20  # ... for this many blocks in a row (0.3 s): it replaces the one that cancels
 FIRST_LOCK = 0.7  # normalised correlation that places an echo not found before
+RECENT_MARGIN = 800  # the first search also looks at a window ending this long ago (50 ms)
 REFERENCE_LEAD = 0.020  # the echo is kept this far into the filter, so that the path stays causal
 
 
 class EchoCanceller:
-    """Partitioned-block frequency-domain adaptive filter (overlap-save, constrained)."""
+    """Partitioned-block frequency-domain adaptive filter (overlap-save, constrained), two-path.
+
+    The filter that cancels (foreground) stops learning while someone talks over the player
+    (double talk), or it would learn their voice as echo. A second filter (background) always
+    learns, and when it has cancelled clearly better for a while it replaces the foreground. Why:
+    measured 2026-12-02, a session begins with its start cue; the filter cancelled the tone well,
+    counted as converged, and then took every sentence that followed for double talk (the tone's
+    filter cancels no speech) and never learnt again: -2 to 0 dB for the whole session."""
 
     def __init__(self, block: int = BLOCK, partitions: int = PARTITIONS, step: float = STEP) -> None:
         self.block = block
@@ -32,11 +42,26 @@ class EchoCanceller:
         bins = block + 1
         self.ref_spectra = np.zeros((partitions, bins), dtype=np.complex128)
         self.weights = np.zeros((partitions, bins), dtype=np.complex128)
+        self.background = np.zeros((partitions, bins), dtype=np.complex128)
         self.power = np.full(bins, 1e-6)
         self.fresh = True
         self.previous = np.zeros(block)
         self.erle = 0.0  # smoothed echo return loss enhancement (dB) while the reference plays
         self.converged = False  # has cancelled well at least once since the echo last moved
+        self.left = np.zeros(2)  # smoothed residual energy: foreground, background
+        self.better = 0  # blocks in a row in which the background cancelled clearly better
+
+    def _echo(self, weights: np.ndarray) -> np.ndarray:
+        return np.fft.irfft((weights * self.ref_spectra).sum(axis=0), n=2 * self.block)[self.block :]
+
+    def _learn(self, weights: np.ndarray, residual: np.ndarray) -> None:
+        b = self.block
+        err = np.fft.rfft(np.concatenate([np.zeros(b), residual]))
+        gradient = np.conj(self.ref_spectra) * err / (self.power + FLOOR * 2 * b)
+        # constrain each partition to a causal filter of `block` taps
+        taps = np.fft.irfft(gradient, n=2 * b, axis=1)
+        taps[:, b:] = 0.0
+        weights += self.step * np.fft.rfft(taps, axis=1)
 
     def process(self, mic: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One block of microphone and reference in -> (residual, echo estimate)."""
@@ -47,32 +72,40 @@ class EchoCanceller:
         self.previous = ref
         self.ref_spectra = np.roll(self.ref_spectra, 1, axis=0)
         self.ref_spectra[0] = spectrum
-        echo = np.fft.irfft((self.weights * self.ref_spectra).sum(axis=0), n=2 * b)[b:]
+        echo = self._echo(self.weights)
         residual = mic - echo
         ref_energy = float(np.dot(ref, ref))
-        if ref_energy > b * 1e-7:
-            gain = 10 * np.log10((np.dot(mic, mic) + 1e-12) / (np.dot(residual, residual) + 1e-12))
-            self.erle = 0.95 * self.erle + 0.05 * float(gain)
-            self.converged = self.converged or self.erle > CONVERGED_DB
-        if ref_energy > b * 1e-7 and self._may_adapt(residual, echo):
-            newest = (np.abs(self.ref_spectra) ** 2).sum(axis=0)  # all the filter sees: stable
-            if self.fresh:  # the first block sets the level: a tiny start would make a huge first step
-                self.power, self.fresh = newest, False
-            self.power = 0.8 * self.power + 0.2 * newest
-            err = np.fft.rfft(np.concatenate([np.zeros(b), residual]))
-            gradient = np.conj(self.ref_spectra) * err / (self.power + FLOOR * 2 * b)
-            # constrain each partition to a causal filter of `block` taps
-            taps = np.fft.irfft(gradient, n=2 * b, axis=1)
-            taps[:, b:] = 0.0
-            self.weights += self.step * np.fft.rfft(taps, axis=1)
+        if ref_energy <= b * 1e-7:
+            return residual, echo
+        gain = 10 * np.log10((np.dot(mic, mic) + 1e-12) / (np.dot(residual, residual) + 1e-12))
+        self.erle = 0.95 * self.erle + 0.05 * float(gain)
+        self.converged = self.converged or self.erle > CONVERGED_DB
+        newest = (np.abs(self.ref_spectra) ** 2).sum(axis=0)  # all the filter sees: stable
+        if self.fresh:  # the first block sets the level: a tiny start would make a huge first step
+            self.power, self.fresh = newest, False
+        self.power = 0.8 * self.power + 0.2 * newest
+        behind = mic - self._echo(self.background)
+        self.left = 0.9 * self.left + 0.1 * np.array([np.dot(residual, residual), np.dot(behind, behind)])
+        if self._may_adapt(residual, echo):
+            self._learn(self.weights, residual)
+        self._learn(self.background, behind)
+        self.better = self.better + 1 if self.left[1] < BACKGROUND_BETTER * self.left[0] else 0
+        if self.better >= BACKGROUND_BLOCKS:
+            self.weights = self.background.copy()
+            self.left[0] = self.left[1]
+            self.better = 0
         return residual, echo
 
     def delay_by(self, samples: int) -> None:
         """Move the learnt echo path later (or earlier, negative) when the reference is re-timed."""
-        b = self.block
         if abs(samples) > 16:
             self.converged = False
-        taps = np.fft.irfft(self.weights, n=2 * b, axis=1)[:, :b].reshape(-1)
+        self.weights = self._moved(self.weights, samples)
+        self.background = self._moved(self.background, samples)
+
+    def _moved(self, weights: np.ndarray, samples: int) -> np.ndarray:
+        b = self.block
+        taps = np.fft.irfft(weights, n=2 * b, axis=1)[:, :b].reshape(-1)
         taps = np.roll(taps, samples)
         if samples > 0:
             taps[:samples] = 0.0
@@ -80,7 +113,7 @@ class EchoCanceller:
             taps[samples:] = 0.0
         parts = np.zeros((self.partitions, 2 * b))
         parts[:, :b] = taps.reshape(self.partitions, b)
-        self.weights = np.fft.rfft(parts, axis=1)
+        return np.fft.rfft(parts, axis=1)
 
     def _may_adapt(self, residual: np.ndarray, echo: np.ndarray) -> bool:
         """Freeze the filter while someone talks over the player (double talk): it would
@@ -125,9 +158,11 @@ class DelayTracker:
         self.mic = np.concatenate([self.mic, mic])[-keep:]
         self.ref = np.concatenate([self.ref, ref])[-keep:]
         self.since += len(mic)
-        if self.since >= self.every and len(self.mic) == keep:
+        full = len(self.mic) == keep
+        early = self.lag is None and len(self.mic) >= self.window + RECENT_MARGIN + self.rate // 2
+        if self.since >= self.every and (full or early):
             self.since = 0
-            found = self.measure()
+            found = self.measure(full)
             if found is not None:
                 self.lag = found
                 self.span = self.narrow
@@ -140,20 +175,33 @@ class DelayTracker:
         self.since = 0
         self.lag = lag
 
-    def measure(self) -> float | None:
-        """The lag with the best normalised correlation, if it is clearly an echo."""
-        s = self.span
-        mic = self.mic[s : s + self.window]
+    def measure(self, full: bool = True) -> float | None:
+        """The lag with the best normalised correlation, if it is clearly an echo. Until the echo
+        is first found, the last moments are searched too, for echoes that come after the
+        reference (the usual case): a window in the middle of the buffer is 3.6 s old, and while
+        no echo is known nothing said over the player is heard (measured 2026-12-02: the echo was
+        found 2.5-3 s into the first sentence)."""
+        found = self._measure(self.span, -self.span, self.span) if full else None
+        if found is None and self.lag is None:
+            recent = len(self.mic) - self.window - RECENT_MARGIN
+            found = self._measure(recent, -RECENT_MARGIN, recent)
+        return found
+
+    def _measure(self, start: int, earliest: int, latest: int) -> float | None:
+        """The mic window from `start` against the reference, the echo `earliest` to `latest`
+        samples after the reference (negative: before it)."""
+        mic = self.mic[start : start + self.window]
         ref = self.ref
         if level_db(ref) < -50 or level_db(mic) < -60:
             return None
         n = 1 << int(np.ceil(np.log2(len(ref) + len(mic))))
         corr = np.fft.irfft(np.fft.rfft(ref, n) * np.conj(np.fft.rfft(mic, n)), n)
-        lags = np.arange(-s, s + 1)
-        values = corr[(lags + s) % n]  # ref[k + s + lag] against mic[k + s]... lag > 0: echo later
+        lags = np.arange(-latest, -earliest + 1)  # ref[start + lag + k] against mic[start + k]
+        values = corr[(lags + start) % n]
         strength = np.abs(values)
         k = int(np.argmax(strength))
-        energy = np.sqrt(np.dot(mic, mic) * np.dot(ref[k : k + self.window], ref[k : k + self.window]))
+        at = start + int(lags[k])
+        energy = np.sqrt(np.dot(mic, mic) * np.dot(ref[at : at + self.window], ref[at : at + self.window]))
         self.last_score = float(strength[k] / energy) if energy > 0 else 0.0  # for the debug log
         first = self.lag is None  # a wide first search finds chance likenesses (0.57 at 1.9 s off)
         if energy <= 0 or strength[k] / energy < (FIRST_LOCK if first else 0.5):
@@ -176,24 +224,34 @@ ECHO_CHUNK = 4800  # 0.3 s: an echo that jumped mid-utterance sits at one lag in
 def echo_share(mic: np.ndarray, ref: np.ndarray, chunk: int = ECHO_CHUNK) -> float:
     """How much of the microphone's energy is the reference's echo, wherever it sits (0 to 1).
 
-    `ref` is longer than `mic` by the same number of samples at each end: in each `chunk` of the
-    microphone the echo is looked for at every lag in between and fitted (fit_piece). Why: when
-    the echo path jumps (an underrun, a re-timed stream) the adaptive filter cancels little until
-    it has found it again, and meanwhile the player's own words must not be taken for an answer.
+    Why: when the echo path jumps (an underrun, a re-timed stream) the adaptive filter cancels
+    little until it has found it again, and meanwhile the player's own words must not be taken
+    for an answer. (`ref` as for echo_residual.)
     """
+    mic = np.asarray(mic, dtype=np.float64)
+    energy = float(np.dot(mic, mic))
+    if energy <= 1e-12 or len(ref) <= len(mic):
+        return 0.0
+    rest = echo_residual(mic, ref, chunk)
+    return float(np.clip(1.0 - float(np.dot(rest, rest)) / energy, 0.0, 1.0))
+
+
+def echo_residual(mic: np.ndarray, ref: np.ndarray, chunk: int = ECHO_CHUNK) -> np.ndarray:
+    """What is left of the microphone once the reference's echo is fitted out, wherever it sits.
+
+    `ref` is longer than `mic` by the same number of samples at each end: in each `chunk` of the
+    microphone the echo is looked for at every lag in between and fitted (fit_piece)."""
     mic = np.asarray(mic, dtype=np.float64)
     ref = np.asarray(ref, dtype=np.float64)
     n, search = len(mic), (len(ref) - len(mic)) // 2
-    energy = float(np.dot(mic, mic))
-    if energy <= 1e-12 or search <= 0:
-        return 0.0
+    if search <= 0:
+        return mic
     starts = list(range(0, max(n - chunk, 0) + 1, chunk))
-    left = 0.0
+    pieces = []
     for k, i in enumerate(starts):
         end = n if k == len(starts) - 1 else i + chunk  # the last piece takes the remainder
-        rest = fit_piece(mic[i:end], ref[i : end + 2 * search])
-        left += float(np.dot(rest, rest))
-    return float(np.clip(1.0 - left / energy, 0.0, 1.0))
+        pieces.append(fit_piece(mic[i:end], ref[i : end + 2 * search]))
+    return np.concatenate(pieces) if pieces else mic
 
 
 def fit_piece(mic: np.ndarray, ref: np.ndarray, taps: int = 96, before: int = 16) -> np.ndarray:
