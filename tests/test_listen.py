@@ -236,7 +236,7 @@ def spotted(mic_signal: np.ndarray, played: np.ndarray) -> list[Heard]:
     found = []
     while (item := mic.read(0)) is not None:
         u = listener.process(*item)
-        early = listener.spot(item[1])
+        early = listener.early(*item)
         if early is not None:
             found.append(early)
         if u is not None:
@@ -292,3 +292,39 @@ def test_the_players_own_stop_in_its_remains_is_still_set_aside():
     listener, u = remains("Say stop, or press s, at any moment, and everything stops.", person_at=None)
     assert stopword.stop_probability(u.samples, RATE) >= stopword.ASK_AT  # a stop is heard in it
     assert listener.set_aside(u) != ""
+
+
+@pytest.fixture(scope="module")
+def session_start():
+    """The start of a session as played: the start cue, then the first sentence."""
+    from voiceguide.audio.pcm import SAMPLE_RATE, resample
+    from voiceguide.audio.tones import load_cue
+
+    cue = resample(load_cue("start"), SAMPLE_RATE, RATE)
+    text = "Glide your palms slowly down towards your hips, then back up, feather light."
+    return np.concatenate([np.zeros(RATE // 2), cue, np.zeros(RATE // 5), speech(text), np.zeros(RATE)])
+
+
+@pytest.mark.parametrize(("voice", "when"), [("en-us+m3", 1.6), ("en-gb+f2", 3.0)])
+def test_a_stop_said_before_the_echo_is_learnt_is_heard_through_the_player(session_start, voice, when):
+    """Until the echo is found and cancelled nothing said near the player's sound is speech; the
+    stop word alone is listened for there, in the raw microphone. (Measured on this clip, a stop
+    at 0.9, 1.6, 2.2, 3.0 or 4.0 s: 13 of 20 heard over two voices and two levels, none before;
+    missed most when as loud as the player's echo.)"""
+    person = speech("stop", voice)
+    at = int(when * RATE)  # the echo not learnt yet (measured live: lost, 4 of 4, before the change)
+    mic = room(session_start)
+    mic[at : at + len(person)] += person
+    assert utterances(mic, played=session_start) == []  # the usual path hears nothing here
+    found = spotted(mic, session_start)
+    assert [h.answer.text for h in found] == ["stop"]
+    assert safety_first(found[0].answer).intent == "stop"
+
+
+def test_the_start_cue_is_not_taken_for_a_stop_before_the_echo_is_learnt(session_start):
+    from voiceguide.audio.pcm import SAMPLE_RATE, resample
+    from voiceguide.audio.tones import load_cue
+
+    # not vacuous: the detector alone takes the cue for a stop
+    assert stopword.stop_probability(resample(load_cue("start"), SAMPLE_RATE, RATE), RATE) >= stopword.ASK_AT
+    assert spotted(room(session_start), session_start) == []

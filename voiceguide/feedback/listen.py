@@ -31,6 +31,7 @@ from voiceguide.feedback.echo import (
     REFERENCE_LEAD,
     DelayTracker,
     EchoCanceller,
+    echo_residual,
     echo_share,
     level_db,
     lowpass,
@@ -56,6 +57,8 @@ FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's rem
 ECHO_SEARCH = 0.25  # seconds either side of the known echo where a moved echo is looked for
 OWN_VOICE_SHARE = 0.85  # 85 % the player's sound, 7.5 dB above the rest: its own (cf. OWN_VOICE_MARGIN_DB)
 PLAYER_STOP_AT = 0.5  # the player's own sound this likely to hold "stop": a stop heard with it is its own
+THROUGH_SECONDS = 1.5  # raw microphone kept for a stop heard through the player's unlearnt echo
+THROUGH_RECHECK = 0.3  # a stop found to be the player's own sound: looked at again this much later
 MIC_HINT = (
     "Check that a microphone is connected and not muted (try: voiceguide doctor), "
     "or answer with keys: --feedback keys."
@@ -348,6 +351,15 @@ class Listener:
         self.spotted_sure = False  # ... and acted on at once (else its whole answer is still decoded)
         self.spot_refused = False  # ... or found to be the player's own voice
         self.voice = np.zeros(0)  # the last frame with the echo taken out
+        # while the echo is still being learnt, nothing near the player's sound is taken as speech;
+        # the stop word alone is listened for there, in the raw microphone (spot_through)
+        self.unlearnt = False
+        self.through = spotter()
+        self.through_frames: deque[tuple[np.ndarray, float]] = deque(
+            maxlen=int(THROUGH_SECONDS * RATE / FRAME)
+        )
+        self.through_quiet_until = 0.0
+        self.through_peak = 0.0  # the best unsure chance of the word going on
 
     def start(self) -> Listener:
         self.thread.start()
@@ -400,7 +412,10 @@ class Listener:
         no_echo = self.deaf or (self.tracker.lag is None and self.unheard > NO_ECHO_FRAMES)
         learning = not no_echo and (not self.canceller.converged or self.tracker.lag is None)
         around = self.echo_uncertainty()
-        if learning and self.reference and self.reference.sounding(at, self.shift, around, around):
+        self.unlearnt = bool(
+            learning and self.reference and self.reference.sounding(at, self.shift, around, around)
+        )
+        if self.unlearnt:
             speech = False
         else:
             speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
@@ -421,8 +436,8 @@ class Listener:
 
         Measured 2026-12-02: a 42 ms jump of the echo under load let the natural voice's "slowly"
         through as the answer "softer" before the delay tracker caught up."""
-        if utterance.own_voice:
-            return "own voice"
+        if utterance.own_voice:  # (a stop is looked at first: the player was loud, not alone)
+            return "" if self.person_said_stop(utterance) else "own voice"
         if self.reference is None or self.deaf or utterance.microphone is None:
             return ""
         search = int(ECHO_SEARCH * RATE)
@@ -438,23 +453,34 @@ class Listener:
         return ""
 
     def person_said_stop(self, utterance: Utterance) -> bool:
-        """A stop in what was heard that the player's own sound around it does not hold: the person's.
+        """A stop in what was heard that is not the player's own sound: the person's.
 
         Measured live (2026-12-02, the natural voice on the null sink): with the echo barely
         cancelled, a "stop" said mid-sentence merged with the player's remains into an utterance
-        that was mostly the player's sound, and was set aside with it (the stop was lost)."""
+        that was mostly the player's sound, and was set aside with it (the stop was lost). And the
+        detector takes some cue tones for a stop (start, end, pressure up and down: 0.97-1.0), so a
+        stop-like sound in the player's output nearby is not enough to set a stop aside: only one
+        that the player's sound, fitted out where it best explains what was heard, takes with it."""
         if self.spotter is None or self.reference is None:
             return False
         net = self.spotter.net
         if stopword.stop_probability(utterance.samples, RATE, net) < stopword.ASK_AT:
             return False
         around = self.echo_uncertainty()
-        length = int((utterance.end - utterance.start + 2 * around) * RATE)
-        ref = self.reference.frame(utterance.start - around, length, self.shift)
+        search = int(around * RATE)
+        heard = utterance.microphone if utterance.microphone is not None else utterance.samples
+        ref = self.reference.frame(utterance.start - around, len(heard) + 2 * search, self.shift)
         own = stopword.stop_probability(ref, RATE, net)
         if self.debug:
             self._debug_line(f"utterance {utterance.start:.2f}: a stop in it; the player's own {own:.2f}")
-        return own < PLAYER_STOP_AT
+        if own < PLAYER_STOP_AT:
+            return True
+        left = echo_residual(heard, ref)
+        kept = level_db(left) > level_db(heard) - FRAME_ECHO_MARGIN_DB
+        still = stopword.stop_probability(left, RATE, net) if kept else 0.0
+        if self.debug:
+            self._debug_line(f"utterance {utterance.start:.2f}: without the player's sound, stop {still:.2f}")
+        return still >= stopword.ASK_AT
 
     def spot(self, at: float) -> Heard | None:
         """The stop word, heard while an utterance goes on (before its end is found): once per utterance."""
@@ -470,7 +496,7 @@ class Listener:
             for f in self.endpointer.frames[:-1]:
                 self.spotter.feed(f[0])
         chance = self.spotter.feed(self.voice)
-        if self.debug and chance >= stopword.ASK_AT and not (self.spotted or self.spot_refused):
+        if self.debug and chance >= 0.3 and not (self.spotted or self.spot_refused):
             self._debug_line(f"spotter {at:.2f}: stop {chance:.3f}")
         # only a sure stop is answered early: an unsure one would have the player ask "did you say
         # stop?" before the whole utterance is decoded (measured: 1.4 s to silence instead of 0.4)
@@ -491,11 +517,59 @@ class Listener:
             self.spot_refused = True  # the player's own "stop": not looked at again this utterance
             return None
         self.spotted = True
+        self.through_quiet_until = at + THROUGH_SECONDS  # the same word is not answered twice
         answer = Answer("stop", "stop", None, stopword.confidence(chance), "voice")
         answer = safety_first(replace(answer, intent="unknown"), self.expect)
         self.spotted_sure = answer.intent == "stop"
         ended = u.end + getattr(self.mic, "offset", 0.0)
         return Heard(replace(answer, at=ended), u, time.monotonic())
+
+    def spot_through(self, frame: np.ndarray, at: float) -> Heard | None:
+        """The stop word said over the player before its echo is learnt (the first seconds of
+        playback, or after the echo path moved): heard in the raw microphone, the player's sound
+        and all, and kept unless the player's own sound around it holds a stop.
+
+        Measured (2026-12-02, bench_feedback.py, the natural voice on the null sink): the echo was
+        found 2.5-3 s into the first sentence and cancelled well only seconds later; until then
+        nothing said near the player's sound was heard, and 4 of 4 stops said then were lost."""
+        if self.through is None or self.reference is None:
+            return None
+        # fed all the time: the echo can move (and the listener fall back to learning it) in the
+        # middle of a word, and the word is then heard here from its start
+        self.through_frames.append((frame, at))
+        chance = self.through.feed(frame)
+        if not self.unlearnt and not self.through_peak:  # (a word begun while it was, goes on)
+            return None
+        if self.debug and chance >= 0.3:
+            self._debug_line(f"through {at:.2f}: stop {chance:.3f}")
+        if at < self.through_quiet_until:
+            return None
+        # a sure stop is answered at once; an unsure one once the word is over, at its best
+        if stopword.ASK_AT <= chance < stopword.ACT_AT:
+            self.through_peak = max(self.through_peak, chance)
+            return None
+        if chance < stopword.ASK_AT:
+            chance, self.through_peak = self.through_peak, 0.0
+            if chance < stopword.ASK_AT:
+                return None
+        self.through_peak = 0.0
+        heard = np.concatenate([f[0] for f in self.through_frames]).astype(np.float32)
+        start = self.through_frames[0][1]
+        u = Utterance(heard, start, at + FRAME / RATE, -120.0, level_db(heard), time.monotonic(), heard)
+        if not self.person_said_stop(u):
+            self.through_quiet_until = at + THROUGH_RECHECK  # the player's own (a cue goes on)
+            return None
+        self.through_quiet_until = at + THROUGH_SECONDS  # one answer for one word
+        answer = Answer("stop", "unknown", None, stopword.confidence(chance), "voice")
+        answer = safety_first(answer, self.expect)
+        if self.endpointer.active:  # an utterance goes on: it was answered (as spot() does)
+            self.spotted, self.spotted_sure = True, answer.intent == "stop"
+        ended = u.end + getattr(self.mic, "offset", 0.0)
+        return Heard(replace(answer, at=ended), u, time.monotonic())
+
+    def early(self, frame: np.ndarray, at: float) -> Heard | None:
+        """A stop heard while it is said: in an utterance going on, or through the unlearnt echo."""
+        return self.spot(at) or self.spot_through(frame, at)
 
     def _run(self) -> None:
         try:
@@ -504,7 +578,7 @@ class Listener:
                 if item is None:
                     continue
                 utterance = self.process(*item)
-                early = self.spot(item[1])
+                early = self.early(*item)
                 if early is not None:
                     self.heard.put(early)
                 if utterance is None:
