@@ -1,6 +1,6 @@
 """How fast voiceguide acts on an answer: keys and spoken words, end to end; prints markdown.
 
-    .venv/bin/python scripts/bench_feedback.py [--rounds N] [--skip-voice] [--skip-keys]
+    .venv/bin/python scripts/bench_feedback.py [--rounds N] [--stops N] [--skip-voice] [--skip-keys]
 
 Needs the PulseAudio null sink (bash scripts/pulse.sh start). Every figure is taken
 on the sound device's own clock from the journal's `response` events: from the
@@ -174,98 +174,137 @@ def key_responses(rounds: int, folder: Path) -> dict[str, list[float]]:
 # --- voice -----------------------------------------------------------------------------
 
 
-STAGES = ("speech_end_to_endpoint_ms", "speech_end_to_answer_ms", "speech_end_to_use_ms")
+# the listener's own stages, timed from the end of speech as it found it; and the response timed from
+# the end of the word as the person's stream played it (its last sample above 1 %)
+STAGES = (
+    "speech_end_to_endpoint_ms",
+    "speech_end_to_answer_ms",
+    "speech_end_to_use_ms",
+    "word_end_to_response_ms",
+)
 
 
 class Stalled(Exception):
     """The session stopped speaking (a missed "continue" leaves it paused)."""
 
 
-def voice_responses(rounds: int, folder: Path) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
-    """Words said over the player (mic = the sink's monitor, so its own voice is heard too)."""
-    env = screened_home(folder)
-    plan_file = folder / "plan.json"
-    plan_file.write_text(long_plan().to_json())
-    before_source = subprocess.run(
-        ["pactl", "get-default-source"], capture_output=True, text=True
-    ).stdout.strip()
-    subprocess.run(["pactl", "set-default-source", "vg.monitor"], check=True)
-    person = StreamSink()
-    proc = subprocess.Popen(
-        [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--json", "--feedback", "voice"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    events: list[dict] = []
-    threading.Thread(
-        target=lambda: events.extend(json.loads(line) for line in proc.stdout), daemon=True
-    ).start()
-    responses: dict[str, list[float]] = {}
-    stages: dict[str, list[float]] = {}
-    missed = 0
+class Session:
+    """`voiceguide play --feedback voice` on the long plan, its microphone the sink's monitor (so it
+    hears its own voice too), and a person's voice played into the same sink."""
 
-    def speech_started(after: int, timeout: float = 90.0):
+    def __init__(self, folder: Path) -> None:
+        env = screened_home(folder)
+        plan_file = folder / "plan.json"
+        plan_file.write_text(long_plan().to_json())
+        self.person = StreamSink()
+        self.proc = subprocess.Popen(
+            [SCRIPT, "play", "--plan", str(plan_file), "--output", "device", "--json", "--feedback", "voice"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.events: list[dict] = []
+        threading.Thread(
+            target=lambda: self.events.extend(map(json.loads, self.proc.stdout)), daemon=True
+        ).start()
+
+    def speech_started(self, after: int, timeout: float = 90.0) -> int:
         deadline = time.monotonic() + timeout
         while True:
             if time.monotonic() > deadline:  # paused and its "continue" missed: no more speech comes
                 raise Stalled(f"the session said nothing for {timeout:g} s")
-            for e in events[after:]:
+            for i, e in enumerate(self.events[after:], after):
                 if e["event"] == "segment" and e["kind"] == "speech":
-                    return events.index(e)
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read()[-1500:])
+                    return i
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.proc.stderr.read()[-1500:])
             time.sleep(0.01)
 
-    try:
-        at = speech_started(0)
-        try:
-            for _ in range(rounds):
-                for word in ("pause", "continue"):
-                    at = speech_started(at + 1) if word == "pause" else at
-                    time.sleep(1.2)  # mid-sentence
-                    before = len(events)
-                    person.append(spoken(word))
-                    deadline = time.monotonic() + 6
-                    got = None
-                    while time.monotonic() < deadline and got is None:
-                        got = next((e for e in events[before:] if e["event"] == "response"), None)
-                        time.sleep(0.01)
-                    if got is None:
-                        missed += 1
-                        continue
-                    responses.setdefault(word, []).append(got["ms"])
-                    timed = (e for e in events[before:] if e["event"] == "answer" and STAGES[-1] in e)
-                    answer = next(timed, {})
-                    for k in STAGES:
-                        if k in answer:
-                            stages.setdefault(k, []).append(answer[k])
-                    at = len(events) - 1
-        except Stalled as e:  # a word missed left the session paused: say continue again, then stop
-            print(f"(round stopped early: {e}; saying 'continue' again)", file=sys.stderr)
-            missed += 1
-            person.append(spoken("continue"))
-        before = len(events)
-        speech_started(len(events))
-        time.sleep(1.2)
-        person.append(spoken("stop"))
-        deadline = time.monotonic() + 6
-        while time.monotonic() < deadline:
-            got = next((e for e in events[before:] if e["event"] == "response"), None)
-            if got:
-                responses.setdefault("stop", []).append(got["ms"])
-                break
+    def say(self, word: str, wait: float = 6.0) -> tuple[dict | None, dict]:
+        """Say a word; the response it got (None: none within `wait` s) and its answer event."""
+        before = len(self.events)
+        said = spoken(word)
+        end = self.person.append(said) + int(np.flatnonzero(np.abs(said) > 0.01)[-1]) + 1
+        self.person.watch(end)
+        deadline = time.monotonic() + wait
+        got = None
+        while time.monotonic() < deadline and got is None:
+            got = next((e for e in self.events[before:] if e["event"] == "response"), None)
             time.sleep(0.01)
-        else:
+        answer = next((e for e in self.events[before:] if e["event"] == "answer"), {})
+        ended = self.person.heard_at(end)
+        if got is not None and ended is not None and "monotonic" in got:
+            answer = dict(answer, word_end_to_response_ms=round((got["monotonic"] - ended) * 1000, 1))
+        return got, answer
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.person.close()
+
+
+def default_source(name: str | None = None) -> str:
+    now = subprocess.run(["pactl", "get-default-source"], capture_output=True, text=True).stdout.strip()
+    if name:
+        subprocess.run(["pactl", "set-default-source", name], check=True)
+    return now
+
+
+def voice_responses(
+    rounds: int, stops: int, folder: Path
+) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
+    """Pause and continue said mid-sentence over the player, `rounds` times in one session; then
+    "stop" said over the player `stops` times, each in a session of its own, at a different moment
+    of the sentence."""
+    responses: dict[str, list[float]] = {}
+    stages: dict[str, list[float]] = {}
+    missed = 0
+
+    def record(word: str, got: dict | None, answer: dict) -> None:
+        nonlocal missed
+        if got is None:
             missed += 1
+            return
+        responses.setdefault(word, []).append(got["ms"])
+        for k in STAGES:
+            if k in answer:
+                stages.setdefault(f"{word}: {k}", []).append(answer[k])
+
+    before_source = default_source("vg.monitor")
+    try:
+        session = Session(folder / "words")
+        try:
+            at = session.speech_started(0)
+            for _ in range(rounds):
+                at = session.speech_started(at + 1)
+                time.sleep(1.2)  # mid-sentence
+                for word in ("pause", "continue"):
+                    record(word, *session.say(word))
+                at = len(session.events) - 1
+        except Stalled as e:
+            print(f"(round stopped early: {e})", file=sys.stderr)
+            missed += 1
+        finally:
+            session.close()
+        for i in range(stops):
+            session = Session(folder / f"stop{i}")
+            try:
+                at = session.speech_started(0)
+                if i % 2:  # later, the echo long learnt: the third sentence
+                    at = session.speech_started(session.speech_started(at + 1) + 1)
+                    where = "stop, later"
+                else:  # the first sentence, while the echo is still being learnt
+                    where = "stop, first sentence"
+                time.sleep(1.0 + 0.2 * (i % 5))
+                record(where, *session.say("stop"))
+                time.sleep(1.0)  # the listener's log, if kept, is written to the end
+            finally:
+                session.close()
     finally:
-        proc.kill()
-        proc.wait()
-        person.close()
         if before_source:
-            subprocess.run(["pactl", "set-default-source", before_source], capture_output=True)
+            default_source(before_source)
     return responses, stages, missed
 
 
@@ -314,6 +353,7 @@ def offline_baselines() -> dict[str, list[float]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--stops", type=int, default=5, help="stop words said, each in a session of its own")
     ap.add_argument("--skip-voice", action="store_true")
     ap.add_argument("--skip-keys", action="store_true")
     args = ap.parse_args()
@@ -347,7 +387,7 @@ def main() -> None:
                     print(f"| {name} | {spread(values)} | {len(values)} | {ratio:.2f} |")
                 print()
             if not args.skip_voice:
-                voice, stages, missed = voice_responses(args.rounds, Path(tmp) / "voice")
+                voice, stages, missed = voice_responses(args.rounds, args.stops, Path(tmp) / "voice")
                 print("## Spoken words over the player → response (ms, median / p95 / max)\n")
                 print("Targets: end of answer → action ≤ 400; stop: end of word → silence ≤ 300.\n")
                 print("| word | heard response (sound, or silence for stop/pause) | n |")

@@ -51,4 +51,5 @@ class ResponseTimer:
             "source": answer.source,
             "what": what,
             "ms": round((heard - answer.at) * 1000, 1),
+            "monotonic": round(heard, 4),  # when, on time.monotonic(): for benchmarks
         }
