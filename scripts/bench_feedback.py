@@ -43,6 +43,7 @@ from voiceguide.audio.sinks import StreamSink  # noqa: E402
 from voiceguide.audio.speech import open_cache  # noqa: E402
 from voiceguide.cues import CUE_SECONDS  # noqa: E402
 from voiceguide.plan import Plan, Segment, renumber  # noqa: E402
+from voiceguide.player.playback import PAUSED  # noqa: E402
 
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 PERSON_VOICE = "en-us+m3"
@@ -278,10 +279,13 @@ def voice_responses(
         try:
             at = session.speech_started(0)
             for _ in range(rounds):
-                at = session.speech_started(at + 1)
+                at = session.speech_started(at + 1, timeout=30.0)
                 time.sleep(1.2)  # mid-sentence
-                for word in ("pause", "continue"):
-                    record(word, *session.say(word))
+                record("pause", *session.say("pause"))
+                time.sleep(
+                    open_cache().seconds(PAUSED) + 0.3
+                )  # told "Say continue": after it, as a person would
+                record("continue", *session.say("continue"))
                 at = len(session.events) - 1
         except Stalled as e:
             print(f"(round stopped early: {e})", file=sys.stderr)

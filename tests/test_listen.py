@@ -12,6 +12,7 @@ import pytest
 from test_echo import room, speech
 
 from voiceguide.feedback import stopword
+from voiceguide.feedback.decision import STOP_ASK
 from voiceguide.feedback.intents import Answer
 from voiceguide.feedback.listen import (
     FRAME,
@@ -308,9 +309,9 @@ def session_start():
 @pytest.mark.parametrize(("voice", "when"), [("en-us+m3", 1.6), ("en-gb+f2", 3.0)])
 def test_a_stop_said_before_the_echo_is_learnt_is_heard_through_the_player(session_start, voice, when):
     """Until the echo is found and cancelled nothing said near the player's sound is speech; the
-    stop word alone is listened for there, in the raw microphone. (Measured on this clip, a stop
-    at 0.9, 1.6, 2.2, 3.0 or 4.0 s: 13 of 20 heard over two voices and two levels, none before;
-    missed most when as loud as the player's echo.)"""
+    stop word alone is listened for there. (Measured offline on this clip and the next sentence, a
+    stop at 0.9, 1.6, 2.2, 3.0, 4.0, 6.0 or 8.0 s in two voices at two levels: 23 of 28 heard, early
+    or at the end of the utterance; the misses are at half the level, 0.7-2.2 s into the speech.)"""
     person = speech("stop", voice)
     at = int(when * RATE)  # the echo not learnt yet (measured live: lost, 4 of 4, before the change)
     mic = room(session_start)
@@ -318,7 +319,7 @@ def test_a_stop_said_before_the_echo_is_learnt_is_heard_through_the_player(sessi
     assert utterances(mic, played=session_start) == []  # the usual path hears nothing here
     found = spotted(mic, session_start)
     assert [h.answer.text for h in found] == ["stop"]
-    assert safety_first(found[0].answer).intent == "stop"
+    assert found[0].answer.confidence >= STOP_ASK  # silence at once (and "did you say stop?" if unsure)
 
 
 def test_the_start_cue_is_not_taken_for_a_stop_before_the_echo_is_learnt(session_start):
@@ -328,3 +329,16 @@ def test_the_start_cue_is_not_taken_for_a_stop_before_the_echo_is_learnt(session
     # not vacuous: the detector alone takes the cue for a stop
     assert stopword.stop_probability(resample(load_cue("start"), SAMPLE_RATE, RATE), RATE) >= stopword.ASK_AT
     assert spotted(room(session_start), session_start) == []
+
+
+def test_a_word_said_under_a_well_cancelled_player_is_not_its_own_voice():
+    """Measured live: with the echo cancelled by 22 dB, "continue" said under the player's echo
+    (echo -16.8 dB, left after cancelling -23.7 dB) was set aside as the player's own voice by a
+    fixed 6 dB margin, and the paused session never resumed."""
+
+    def heard(echo_db: float, voice_db: float, erle_db: float) -> Utterance:
+        return Utterance(np.zeros(10, np.float32), 0.0, 1.0, echo_db, voice_db, 0.0, erle_db=erle_db)
+
+    assert not heard(-16.8, -23.7, erle_db=22.0).own_voice
+    assert heard(-16.8, -23.7, erle_db=0.0).own_voice  # cancelling unknown: the fixed margin
+    assert heard(-16.8, -40.0, erle_db=22.0).own_voice  # no more than the echo's remains

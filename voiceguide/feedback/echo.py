@@ -90,10 +90,11 @@ class EchoCanceller:
             self._learn(self.weights, residual)
         self._learn(self.background, behind)
         self.better = self.better + 1 if self.left[1] < BACKGROUND_BETTER * self.left[0] else 0
-        if self.better >= BACKGROUND_BLOCKS:
+        if self.better >= BACKGROUND_BLOCKS:  # it was not cancelling the echo: not converged after all
             self.weights = self.background.copy()
             self.left[0] = self.left[1]
             self.better = 0
+            self.converged, self.erle = False, 0.0
         return residual, echo
 
     def delay_by(self, samples: int) -> None:
