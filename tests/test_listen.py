@@ -258,7 +258,10 @@ def test_a_loud_stop_over_the_jumped_echo_is_answered_while_it_is_said(player):
     mic = echo_jumps(player, 8.0, 0.042)
     mic[at : at + len(person)] += person
     found = spotted(mic, player)
-    assert [h.answer.intent for h in found] == ["stop"]
+    # silenced at once: acted on, or (the canceller falling back to learning the moved echo in the
+    # middle of the word, heard at the unsure level) "did you say stop?"
+    assert [h.answer.text for h in found] == ["stop"]
+    assert found[0].answer.confidence >= STOP_ASK
     spoken_end = (at + np.flatnonzero(np.abs(person) > 0.01)[-1]) / RATE
     assert abs(found[0].answer.at - spoken_end) < 0.3
 
@@ -309,9 +312,9 @@ def session_start():
 @pytest.mark.parametrize(("voice", "when"), [("en-us+m3", 1.6), ("en-gb+f2", 3.0)])
 def test_a_stop_said_before_the_echo_is_learnt_is_heard_through_the_player(session_start, voice, when):
     """Until the echo is found and cancelled nothing said near the player's sound is speech; the
-    stop word alone is listened for there. (Measured offline on this clip and the next sentence, a
-    stop at 0.9, 1.6, 2.2, 3.0, 4.0, 6.0 or 8.0 s in two voices at two levels: 23 of 28 heard, early
-    or at the end of the utterance; the misses are at half the level, 0.7-2.2 s into the speech.)"""
+    stop word alone is listened for there. (scripts/bench_stop_start.py: a stop at seven moments
+    of the first 8 s, two voices, two levels: 23 of 28 heard, 0 before; the misses are 6 dB under
+    the echo, over the start cue or in the first 0.3 s of speech.)"""
     person = speech("stop", voice)
     at = int(when * RATE)  # the echo not learnt yet (measured live: lost, 4 of 4, before the change)
     mic = room(session_start)
@@ -342,3 +345,15 @@ def test_a_word_said_under_a_well_cancelled_player_is_not_its_own_voice():
     assert not heard(-16.8, -23.7, erle_db=22.0).own_voice
     assert heard(-16.8, -23.7, erle_db=0.0).own_voice  # cancelling unknown: the fixed margin
     assert heard(-16.8, -40.0, erle_db=22.0).own_voice  # no more than the echo's remains
+
+
+def test_a_stop_peak_answers_a_sure_stop_at_once_and_an_unsure_one_at_its_best():
+    from voiceguide.feedback.listen import THROUGH_WAIT, StopPeak
+
+    peak = StopPeak()
+    assert peak.step(0.99, 0.0) == 0.99  # sure: at once
+    assert [peak.step(c, t) for c, t in [(0.91, 1.0), (0.95, 1.03), (0.5, 1.06)]] == [0.0, 0.0, 0.95]
+    assert not peak.pending
+    waited = [peak.step(0.92, 2.0 + k * 0.03) for k in range(int(THROUGH_WAIT / 0.03) + 2)]
+    assert max(waited) == 0.92 and waited.count(0.92) == 1  # an unsure stop that goes on: answered once
+    assert StopPeak().step(0.5, 9.0) == 0.0  # nothing heard: nothing answered

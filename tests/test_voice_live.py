@@ -305,11 +305,11 @@ def test_stop_said_in_the_first_sentence_stops_at_once(
         Segment(0, 0, 20.0, "hold", pressure=1, **s01),
         Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"),
     ]
-    plan = Plan("self", "chronic", 1, 4, [], renumber(segments))
+    plan = Plan("self", "chronic", 3, 4, [], renumber(segments))
     session = Session(plan, tmp_path, voiceguide_home, shared_speech_cache)
     sessions.append(session)
     first = session.wait_for(lambda e: e["event"] == "segment" and e["kind"] == "speech")
-    time.sleep(1.0)
+    time.sleep(3.0)  # (1 s in, as loud as the natural voice, it was missed twice: docs/recognition.md)
     stops_at_once(session, room, first)
 
 

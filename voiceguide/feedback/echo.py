@@ -19,7 +19,8 @@ CONVERGED_DB = 12.0
 DOUBLE_TALK = 0.1  # once converged, a residual above -10 dB of the echo is someone talking: do not learn
 FLOOR = 1e-4  # reference power (-40 dB) below which steps stop growing: quiet onsets made it diverge
 BACKGROUND_BETTER = 0.5  # the always-learning filter leaves half the residual energy (3 dB less) ...
-BACKGROUND_BLOCKS = 20  # ... for this many blocks in a row (0.3 s): it replaces the one that cancels
+BACKGROUND_BLOCKS = 10  # ... for this many blocks in a row (0.15 s): it replaces the one that cancels
+BACKGROUND_STEP = 0.5  # it learns faster (scripts/bench_stop_start.py: of 0.3/0.5 and 10/20 blocks, the best)
 FIRST_LOCK = 0.7  # normalised correlation that places an echo not found before
 RECENT_MARGIN = 800  # the first search also looks at a window ending this long ago (50 ms)
 REFERENCE_LEAD = 0.020  # the echo is kept this far into the filter, so that the path stays causal
@@ -54,14 +55,14 @@ class EchoCanceller:
     def _echo(self, weights: np.ndarray) -> np.ndarray:
         return np.fft.irfft((weights * self.ref_spectra).sum(axis=0), n=2 * self.block)[self.block :]
 
-    def _learn(self, weights: np.ndarray, residual: np.ndarray) -> None:
+    def _learn(self, weights: np.ndarray, residual: np.ndarray, step: float) -> None:
         b = self.block
         err = np.fft.rfft(np.concatenate([np.zeros(b), residual]))
         gradient = np.conj(self.ref_spectra) * err / (self.power + FLOOR * 2 * b)
         # constrain each partition to a causal filter of `block` taps
         taps = np.fft.irfft(gradient, n=2 * b, axis=1)
         taps[:, b:] = 0.0
-        weights += self.step * np.fft.rfft(taps, axis=1)
+        weights += step * np.fft.rfft(taps, axis=1)
 
     def process(self, mic: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One block of microphone and reference in -> (residual, echo estimate)."""
@@ -87,8 +88,8 @@ class EchoCanceller:
         behind = mic - self._echo(self.background)
         self.left = 0.9 * self.left + 0.1 * np.array([np.dot(residual, residual), np.dot(behind, behind)])
         if self._may_adapt(residual, echo):
-            self._learn(self.weights, residual)
-        self._learn(self.background, behind)
+            self._learn(self.weights, residual, self.step)
+        self._learn(self.background, behind, BACKGROUND_STEP)
         self.better = self.better + 1 if self.left[1] < BACKGROUND_BETTER * self.left[0] else 0
         if self.better >= BACKGROUND_BLOCKS:  # it was not cancelling the echo: not converged after all
             self.weights = self.background.copy()

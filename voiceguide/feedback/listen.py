@@ -316,6 +316,37 @@ class Reference:
         return len(played) > 0 and level_db(played) > SPEECH_FLOOR_DB
 
 
+class StopPeak:
+    """A stop detector's chance, frame by frame, made into one answer per word: a sure stop at
+    once; an unsure one at its best once the word is over, or THROUGH_WAIT after it was first
+    heard (pure: no clock of its own)."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self.since = 0.0
+
+    @property
+    def pending(self) -> bool:
+        return self.peak > 0.0
+
+    def reset(self) -> None:
+        self.peak = 0.0
+
+    def step(self, chance: float, at: float) -> float:
+        """The chance to answer with now, or 0.0 (nothing yet)."""
+        if stopword.ASK_AT <= chance < stopword.ACT_AT:
+            if not self.peak:
+                self.since = at
+            self.peak = max(self.peak, chance)
+            if at - self.since < THROUGH_WAIT:
+                return 0.0
+            chance = self.peak
+        elif chance < stopword.ASK_AT:
+            chance = self.peak
+        self.peak = 0.0
+        return chance if chance >= stopword.ASK_AT else 0.0
+
+
 class Listener:
     """A thread that turns microphone frames into answers; `expect` narrows what it listens for."""
 
@@ -359,13 +390,13 @@ class Listener:
         # while the echo is still being learnt, nothing near the player's sound is taken as speech;
         # the stop word alone is listened for there (spot_through)
         self.unlearnt = False
-        self.through = spotter()
+        # what the canceller leaves, and the microphone as it is: each with its own peak
+        pair = (spotter(), spotter())
+        self.through = [(sp, StopPeak()) for sp in pair] if all(pair) else []
         self.through_frames: deque[tuple[np.ndarray, np.ndarray, float]] = deque(
             maxlen=int(THROUGH_SECONDS * RATE / FRAME)
         )
         self.through_quiet_until = 0.0
-        self.through_peak = 0.0  # the best unsure chance of the word going on
-        self.through_peak_at = 0.0  # ... first reached then
 
     def start(self) -> Listener:
         self.thread.start()
@@ -538,38 +569,33 @@ class Listener:
     def spot_through(self, frame: np.ndarray, at: float) -> Heard | None:
         """The stop word said over the player before its echo is learnt (the first seconds of
         playback, or after the echo path moved): heard in what the canceller leaves, however
-        little it takes out yet, and kept unless the player's own sound around it holds a stop.
-        (The canceller's output rather than the raw microphone: offline, on a stop said at seven
-        moments of a session's first seconds, two voices, two levels: 23 of 28 heard against 18.)
+        little it takes out yet, or in the microphone as it is (live, a filter still fitted to the
+        start cue made the sound worse), and kept only when the player's own sound does not
+        explain it (person_said_stop).
 
         Measured (2026-12-02, bench_feedback.py, the natural voice on the null sink): the echo was
         found 2.5-3 s into the first sentence and cancelled well only seconds later; until then
         nothing said near the player's sound was heard, and 4 of 4 stops said then were lost."""
-        if self.through is None or self.reference is None:
+        if not self.through or self.reference is None:
             return None
         # fed all the time: the echo can move (and the listener fall back to learning it) in the
         # middle of a word, and the word is then heard here from its start
         self.through_frames.append((self.voice, frame, at))
-        chance = self.through.feed(self.voice)
-        if not self.unlearnt and not self.through_peak:  # (a word begun while it was, goes on)
-            return None
-        if self.debug and chance >= 0.3:
-            self._debug_line(f"through {at:.2f}: stop {chance:.3f}")
+        sounds = (self.voice, frame)
+        chances = [detector.feed(x) for (detector, _), x in zip(self.through, sounds, strict=True)]
+        if not self.unlearnt and not any(peak.pending for _, peak in self.through):
+            return None  # (a word begun while the echo was unlearnt goes on being heard)
+        if self.debug and max(chances) >= 0.3:
+            self._debug_line(f"through {at:.2f}: stop {chances[0]:.3f} / raw {chances[1]:.3f}")
         if at < self.through_quiet_until:
+            for _, peak in self.through:
+                peak.reset()
             return None
-        # a sure stop is answered at once; an unsure one once the word is over, at its best
-        if stopword.ASK_AT <= chance < stopword.ACT_AT:
-            if not self.through_peak:
-                self.through_peak_at = at
-            self.through_peak = max(self.through_peak, chance)
-            if at - self.through_peak_at < THROUGH_WAIT:
-                return None
-            chance = self.through_peak
-        elif chance < stopword.ASK_AT:
-            chance, self.through_peak = self.through_peak, 0.0
-            if chance < stopword.ASK_AT:
-                return None
-        self.through_peak = 0.0
+        chance = max(peak.step(c, at) for (_, peak), c in zip(self.through, chances, strict=True))
+        if chance < stopword.ASK_AT:
+            return None
+        for _, peak in self.through:
+            peak.reset()
         heard = np.concatenate([f[0] for f in self.through_frames]).astype(np.float32)
         microphone = np.concatenate([f[1] for f in self.through_frames]).astype(np.float32)
         start = self.through_frames[0][2]

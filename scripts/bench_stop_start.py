@@ -1,0 +1,138 @@
+"""A stop said over the player in a session's first seconds, offline: heard or not; prints markdown.
+
+    .venv/bin/python scripts/bench_stop_start.py
+
+The start of a session as the player plays it (the start cue, then two sentences in espeak-ng's
+voice), heard through a short room echo, with "stop" said by another voice at seven moments and
+two levels (as loud as the echo, and 6 dB under it). Each clip goes through the real listener
+frame by frame, as a session's listener thread does (echo canceller, voice activity, the stop
+detector while the word is said, the recogniser at the end of each utterance). A stop counts as
+heard when the session would silence the player: acted on, or "did you say stop?".
+
+Baseline in the same run: the same listener without the stop word being listened for while the
+echo is still being learnt (`Listener.through` off). False stops: the same audio without the
+person, and sentences in which the player itself says "stop".
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from voiceguide.audio.pcm import SAMPLE_RATE, decode_wav, resample  # noqa: E402
+from voiceguide.audio.tones import load_cue  # noqa: E402
+from voiceguide.feedback.decision import STOP_ASK  # noqa: E402
+from voiceguide.feedback.intents import meaning  # noqa: E402
+from voiceguide.feedback.listen import FRAME, RATE, Listener, Reference, safety_first  # noqa: E402
+from voiceguide.feedback.recognise import Recogniser  # noqa: E402
+
+SENTENCES = (
+    "Glide your palms slowly down towards your hips, then back up, feather light. "
+    "Keep the strokes slow and even, and let your breathing stay easy and calm."
+)
+OWN_STOPS = (
+    "Welcome. Say stop, or press s, at any moment, and everything stops. "
+    "Sharp, shooting or burning pain, or tingling down the leg, means stop."
+)
+MOMENTS = (0.9, 1.6, 2.2, 3.0, 4.0, 6.0, 8.0)  # seconds from the start; speech begins at 1.9 s
+VOICES = ("en-us+m3", "en-gb+f2")
+LEVELS = (("as loud as the echo", 1.0), ("6 dB under it", 0.5))
+
+
+def speech(text: str, voice: str = "en-us") -> np.ndarray:
+    wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", text], capture_output=True, check=True).stdout
+    x, rate = decode_wav(wav)
+    return resample(x, rate, RATE).astype(np.float64)
+
+
+def room(x: np.ndarray) -> np.ndarray:
+    """A short echo path: 5 ms delay, two reflections, 40 % of the level."""
+    h = np.zeros(200)
+    h[80], h[95], h[140] = 0.4, 0.15, -0.08
+    return np.convolve(x, h)[: len(x)]
+
+
+def reference_of(played: np.ndarray) -> Reference:
+    def between(start: float, end: float):
+        k = np.arange(max(0, int(start * RATE)), min(len(played), int(end * RATE) + 1))
+        return k / RATE, played[k]
+
+    return Reference(between, RATE)
+
+
+def stops_heard(mic: np.ndarray, played: np.ndarray, recogniser: Recogniser, through: bool) -> int:
+    """How many times the session would silence the player for a stop."""
+    listener = Listener(None, recognise=None, reference=reference_of(played))
+    if not through:
+        listener.through = []
+    heard = 0
+    for i in range(0, len(mic) - FRAME + 1, FRAME):
+        frame, at = mic[i : i + FRAME].astype(np.float32), i / RATE
+        utterance = listener.process(frame, at)
+        early = listener.early(frame, at)
+        if early is not None and early.answer.text == "stop" and early.answer.confidence >= STOP_ASK:
+            heard += 1
+        if utterance is None:
+            continue
+        if listener.spotted:
+            listener.spotted = False
+            listener.spotter.reset()
+            if listener.spotted_sure:
+                continue
+        if listener.set_aside(utterance):
+            continue
+        answer = safety_first(recogniser.hear(utterance.samples, RATE, "any"))
+        if meaning(answer.text)[0] == "stop" and answer.confidence >= STOP_ASK:
+            heard += 1
+    return heard
+
+
+def main() -> None:
+    recogniser = Recogniser()
+    cue = resample(load_cue("start"), SAMPLE_RATE, RATE)
+    played = np.concatenate(
+        [np.zeros(RATE // 2), cue, np.zeros(RATE // 5), speech(SENTENCES), np.zeros(RATE)]
+    )
+    print("# A stop said over the player in a session's first seconds (offline)\n")
+    print("| person | voiceguide | without listening for it while the echo is learnt |")
+    print("|---|---|---|")
+    totals = [0, 0, 0]
+    misses = []
+    for label, gain in LEVELS:
+        row = [0, 0, 0]
+        for voice in VOICES:
+            person = speech("stop", voice)
+            for moment in MOMENTS:
+                mic = room(played)
+                at = int(moment * RATE)
+                mic[at : at + len(person)] += gain * person
+                ours = stops_heard(mic, played, recogniser, through=True)
+                base = stops_heard(mic, played, recogniser, through=False)
+                row = [row[0] + (ours > 0), row[1] + (base > 0), row[2] + 1]
+                if not ours:
+                    misses.append(f"{voice} {label} at {moment} s")
+        totals = [t + r for t, r in zip(totals, row, strict=True)]
+        print(f"| {label} | {row[0]} of {row[2]} | {row[1]} of {row[2]} |")
+    print(f"| all | {totals[0]} of {totals[2]} | {totals[1]} of {totals[2]} |\n")
+    print("Missed: " + ("; ".join(misses) if misses else "none") + ".\n")
+    own = np.concatenate([np.zeros(RATE // 2), cue, np.zeros(RATE // 5), speech(OWN_STOPS), np.zeros(RATE)])
+    false = {
+        "the start cue and two sentences, no person": stops_heard(room(played), played, recogniser, True),
+        'the start cue and the player\'s own "say stop ... means stop"': stops_heard(
+            room(own), own, recogniser, True
+        ),
+    }
+    print("| false stops (nobody speaking) | voiceguide |")
+    print("|---|---|")
+    for name, count in false.items():
+        print(f"| {name} | {count} |")
+
+
+if __name__ == "__main__":
+    main()
