@@ -93,12 +93,15 @@ def stops_heard(mic: np.ndarray, played: np.ndarray, recogniser: Recogniser, thr
     return heard
 
 
+def session_start(cue: np.ndarray, text: str) -> np.ndarray:
+    """As played: a moment of silence, the start cue, a short gap, the sentences, a second of silence."""
+    return np.concatenate([np.zeros(RATE // 2), cue, np.zeros(RATE // 5), speech(text), np.zeros(RATE)])
+
+
 def main() -> None:
     recogniser = Recogniser()
     cue = resample(load_cue("start"), SAMPLE_RATE, RATE)
-    played = np.concatenate(
-        [np.zeros(RATE // 2), cue, np.zeros(RATE // 5), speech(SENTENCES), np.zeros(RATE)]
-    )
+    played = session_start(cue, SENTENCES)
     print("# A stop said over the player in a session's first seconds (offline)\n")
     print("| person | voiceguide | without listening for it while the echo is learnt |")
     print("|---|---|---|")
@@ -121,7 +124,7 @@ def main() -> None:
         print(f"| {label} | {row[0]} of {row[2]} | {row[1]} of {row[2]} |")
     print(f"| all | {totals[0]} of {totals[2]} | {totals[1]} of {totals[2]} |\n")
     print("Missed: " + ("; ".join(misses) if misses else "none") + ".\n")
-    own = np.concatenate([np.zeros(RATE // 2), cue, np.zeros(RATE // 5), speech(OWN_STOPS), np.zeros(RATE)])
+    own = session_start(cue, OWN_STOPS)
     false = {
         "the start cue and two sentences, no person": stops_heard(room(played), played, recogniser, True),
         'the start cue and the player\'s own "say stop ... means stop"': stops_heard(
