@@ -558,13 +558,7 @@ class Listener:
         if self.set_aside(u) or (self.busy is not None and self.busy()):
             self.spot_refused = True  # the player's own "stop": not looked at again this utterance
             return None
-        self.spotted = True
-        self.through_quiet_until = at + THROUGH_SECONDS  # the same word is not answered twice
-        answer = Answer("stop", "stop", None, stopword.confidence(chance), "voice")
-        answer = safety_first(replace(answer, intent="unknown"), self.expect)
-        self.spotted_sure = answer.intent == "stop"
-        ended = u.end + getattr(self.mic, "offset", 0.0)
-        return Heard(replace(answer, at=ended), u, time.monotonic())
+        return self.answer_stop(chance, u, at)
 
     def spot_through(self, frame: np.ndarray, at: float) -> Heard | None:
         """The stop word said over the player before its echo is learnt (the first seconds of
@@ -599,14 +593,28 @@ class Listener:
         heard = np.concatenate([f[0] for f in self.through_frames]).astype(np.float32)
         microphone = np.concatenate([f[1] for f in self.through_frames]).astype(np.float32)
         start = self.through_frames[0][2]
-        u = Utterance(heard, start, at + FRAME / RATE, -120.0, level_db(heard), time.monotonic(), microphone)
+        u = Utterance(
+            samples=heard,
+            start=start,
+            end=at + FRAME / RATE,
+            echo_db=-120.0,  # unknown: the echo is not learnt
+            voice_db=level_db(heard),
+            detected=time.monotonic(),
+            microphone=microphone,
+        )
         if not self.person_said_stop(u):
             self.through_quiet_until = at + THROUGH_RECHECK  # the player's own (a cue goes on)
             return None
-        self.through_quiet_until = at + THROUGH_SECONDS  # one answer for one word
-        answer = Answer("stop", "unknown", None, stopword.confidence(chance), "voice")
-        answer = safety_first(answer, self.expect)
-        if self.endpointer.active:  # an utterance goes on: it was answered (as spot() does)
+        return self.answer_stop(chance, u, at)
+
+    def answer_stop(self, chance: float, u: Utterance, at: float) -> Heard:
+        """A stop heard while it is said: acted on from ACT_AT, else "did you say stop?". The
+        utterance going on, if any, counts as answered, and the same word is not answered twice."""
+        self.through_quiet_until = at + THROUGH_SECONDS
+        answer = safety_first(
+            Answer("stop", "unknown", None, stopword.confidence(chance), "voice"), self.expect
+        )
+        if self.endpointer.active:
             self.spotted, self.spotted_sure = True, answer.intent == "stop"
         ended = u.end + getattr(self.mic, "offset", 0.0)
         return Heard(replace(answer, at=ended), u, time.monotonic())
