@@ -125,10 +125,10 @@ def bad_inputs(base: Path) -> None:
 
 def kills(base: Path, count: int) -> None:
     landed = lost = unsound = tracebacks = unfinished = wrong_exit = 0
-    by_signal = {signal.SIGKILL: 0, signal.SIGINT: 0}
+    by_signal = {signal.SIGKILL: 0, signal.SIGINT: 0, signal.SIGTERM: 0}
     for seed in range(count):
         env, home = home_env(base, f"kill-{seed}")
-        sig = signal.SIGINT if seed % 3 == 2 else signal.SIGKILL
+        sig = killing.kill_signal(seed)
         found = killing.one_kill_round(env, home, seed, sig)
         landed += found["landed"]
         by_signal[sig] += found["landed"]
@@ -139,7 +139,8 @@ def kills(base: Path, count: int) -> None:
         wrong_exit += not found["exit_ok"]
     row(
         "kills",
-        f"{count} seeded moments: {by_signal[signal.SIGKILL]} kill -9, {by_signal[signal.SIGINT]} Ctrl-C",
+        f"{count} seeded moments: {by_signal[signal.SIGKILL]} kill -9, {by_signal[signal.SIGINT]} Ctrl-C, "
+        f"{by_signal[signal.SIGTERM]} kill (SIGTERM)",
         f"{landed} survived; events lost {lost}; journals unsound {unsound}; "
         f"not resumed to the end {unfinished}; wrong exit {wrong_exit}; tracebacks {tracebacks}",
     )

@@ -40,6 +40,13 @@ class Kill:
     landed: bool  # False when the session had already ended by itself
 
 
+def kill_signal(seed: int) -> int:
+    """Every third round is a Ctrl-C or a plain `kill` (SIGTERM), in turn; the others a kill -9."""
+    if seed % 3 != 2:
+        return signal.SIGKILL
+    return signal.SIGINT if seed % 6 == 2 else signal.SIGTERM
+
+
 def kill_play(env: dict, rng: random.Random, sig: int) -> Kill:
     """Run `play` driven by stdin and send `sig` at one random moment."""
     moment = rng.choice(MOMENTS)
@@ -148,7 +155,7 @@ def one_kill_round(env: dict, home: Path, seed: int, sig: int) -> dict:
     kill = kill_play(env, rng, sig)
     sound = journal_is_sound(home)
     lost = lost_answers(kill.acknowledged, journal_answers(home))
-    expected_code = -signal.SIGKILL if sig == signal.SIGKILL else 130
+    expected_code = -signal.SIGKILL if sig == signal.SIGKILL else 130  # SIGINT, SIGTERM: saved, 130
     result = {
         "moment": kill.moment,
         "landed": kill.landed,

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
+    end_like_ctrl_c()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as e:
@@ -62,6 +63,18 @@ def main() -> None:
         if settings.debug():
             raise
         sys.exit(ExitCode.ERROR)
+
+
+def end_like_ctrl_c() -> None:
+    """`kill` (SIGTERM) and a closed terminal (SIGHUP) end a session as Ctrl-C does: saved as
+    interrupted, its sound and helpers closed, exit 130. By default they end the process on the
+    spot, with no message, no "end" in the journal and the voice's temporary folder left behind."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, signal.default_int_handler)
 
 
 def report(e: VoiceguideError) -> None:
