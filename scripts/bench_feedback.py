@@ -1,6 +1,7 @@
 """How fast voiceguide acts on an answer: keys and spoken words, end to end; prints markdown.
 
-    .venv/bin/python scripts/bench_feedback.py [--rounds N] [--stops N] [--skip-voice] [--skip-keys]
+    .venv/bin/python scripts/bench_feedback.py [--rounds N] [--stops N] [--warm-stops N]
+        [--skip-voice] [--skip-keys]
 
 Needs the PulseAudio null sink (bash scripts/pulse.sh start). Every figure is taken
 on the sound device's own clock from the journal's `response` events: from the
@@ -13,18 +14,24 @@ Baselines in the same run:
   timed the same way (no voiceguide code in between);
 - voice, offline on the same synthesised words: pocketsphinx's own Endpointer at
   its defaults, against voiceguide's endpointer (the time from the end of the word
-  to the end being found), and decoding in-process against in the recogniser process.
+  to the end being found), and decoding in-process against in the recogniser process;
+- a stop in the first sentence, each in a session of its own: starting from nothing (--stops)
+  against starting from the echo path an earlier session learnt in the same room (--warm-stops:
+  one session plays for 12 s and ends as `kill` ends it, which keeps its path; each warm
+  session's data folder gets a copy).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import fcntl
 import json
 import os
 import platform
 import pty
+import shutil
 import statistics
 import subprocess
 import sys
@@ -240,10 +247,29 @@ class Session:
             answer = dict(answer, word_end_to_response_ms=round((got["monotonic"] - ended) * 1000, 1))
         return got, answer
 
-    def close(self) -> None:
+    def close(self, saved: bool = False) -> None:
+        """Killed outright; or, `saved`, ended as `kill` (SIGTERM) ends it: journal and echo path kept."""
+        if saved:
+            self.proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=30)
         self.proc.kill()
         self.proc.wait()
         self.person.close()
+
+
+def learnt_path(home: Path) -> Path:
+    """One session played for 12 s and ended as `kill` ends it: the echo path it learnt."""
+    session = Session(home)
+    try:
+        session.speech_started(0)
+        time.sleep(12.0)
+    finally:
+        session.close(saved=True)
+    kept = home / "echo-path.json"
+    if not kept.exists():
+        raise RuntimeError("the learning session kept no echo path (is the microphone the sink's monitor?)")
+    return kept
 
 
 def default_source(name: str | None = None) -> str:
@@ -254,19 +280,20 @@ def default_source(name: str | None = None) -> str:
 
 
 def voice_responses(
-    rounds: int, stops: int, folder: Path
-) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
+    rounds: int, stops: int, folder: Path, warm_stops: int = 0
+) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, int]]:
     """Pause and continue said mid-sentence over the player, `rounds` times in one session; then
     "stop" said over the player `stops` times, each in a session of its own, at a different moment
-    of the sentence."""
+    of the sentence; then `warm_stops` times in the first sentence of a session that starts from
+    the echo path an earlier one learnt. Returns the responses, the stages, and how many of each
+    word were said."""
     responses: dict[str, list[float]] = {}
     stages: dict[str, list[float]] = {}
-    missed = 0
+    said: dict[str, int] = {}
 
     def record(word: str, got: dict | None, answer: dict) -> None:
-        nonlocal missed
+        said[word] = said.get(word, 0) + 1
         if got is None:
-            missed += 1
             return
         responses.setdefault(word, []).append(got["ms"])
         for k in STAGES:
@@ -289,7 +316,7 @@ def voice_responses(
                 at = len(session.events) - 1
         except Stalled as e:
             print(f"(round stopped early: {e})", file=sys.stderr)
-            missed += 1
+            said["continue"] = said.get("continue", 0) + 1
         finally:
             session.close()
         for i in range(stops):
@@ -306,10 +333,23 @@ def voice_responses(
                 time.sleep(1.0)  # the listener's log, if kept, is written to the end
             finally:
                 session.close()
+        learnt = learnt_path(folder / "learn") if warm_stops else None
+        for i in range(warm_stops):
+            home = folder / f"warm{i}"
+            home.mkdir(parents=True)
+            shutil.copy(learnt, home / learnt.name)
+            session = Session(home)
+            try:
+                session.speech_started(0)
+                time.sleep(1.0 + 0.2 * (i % 5))
+                record("stop, first sentence, from the last session's echo path", *session.say("stop"))
+                time.sleep(1.0)
+            finally:
+                session.close()
     finally:
         if before_source:
             default_source(before_source)
-    return responses, stages, missed
+    return responses, stages, said
 
 
 # --- voice, offline: endpointing and decoding against pocketsphinx's own ------------------
@@ -358,6 +398,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--stops", type=int, default=5, help="stop words said, each in a session of its own")
+    ap.add_argument(
+        "--warm-stops", type=int, default=0, help="stops in the first sentence, from a learnt echo path"
+    )
     ap.add_argument("--skip-voice", action="store_true")
     ap.add_argument("--skip-keys", action="store_true")
     args = ap.parse_args()
@@ -391,16 +434,19 @@ def main() -> None:
                     print(f"| {name} | {spread(values)} | {len(values)} | {ratio:.2f} |")
                 print()
             if not args.skip_voice:
-                voice, stages, missed = voice_responses(args.rounds, args.stops, Path(tmp) / "voice")
+                voice, stages, said = voice_responses(
+                    args.rounds, args.stops, Path(tmp) / "voice", args.warm_stops
+                )
                 print("## Spoken words over the player → response (ms, median / p95 / max)\n")
                 print("Targets: end of answer → action ≤ 400; stop: end of word → silence ≤ 300.\n")
-                print("| word | heard response (sound, or silence for stop/pause) | n |")
+                print("| word | heard response (sound, or silence for stop/pause) | acted on |")
                 print("|---|---|---|")
-                for name, values in voice.items():
-                    print(f"| {name} | {spread(values)} | {len(values)} |")
+                for name, count in said.items():
+                    values = voice.get(name, [])
+                    print(f"| {name} | {spread(values)} | {len(values)} of {count} |")
                 for name, values in stages.items():
                     print(f"| ({name.replace('_', ' ')}) | {spread(values)} | {len(values)} |")
-                print(f"\nWords not acted on: {missed}.")
+                print(f"\nWords not acted on: {sum(said.values()) - sum(len(v) for v in voice.values())}.")
     finally:
         lock.close()
 

@@ -10,8 +10,11 @@ detector while the word is said, the recogniser at the end of each utterance). A
 heard when the session would silence the player: acted on, or "did you say stop?".
 
 Baseline in the same run: the same listener without the stop word being listened for while the
-echo is still being learnt (`Listener.through` off). False stops: the same audio without the
-person, and sentences in which the player itself says "stop". Cost: the listener's CPU time per
+echo is still being learnt (`Listener.through` off). Beside it, the listener starting from the echo
+path an earlier session learnt in the same room (another session's start, nobody speaking), with
+the echo where it was then and 300 ms later (a re-timed stream: the path must not be trusted
+there). False stops: the same audio without the person, and sentences in which the player itself
+says "stop", from nothing and from the earlier path. Cost: the listener's CPU time per
 30 ms frame on the session's start alone (echo canceller, voice activity, stop detectors; not the
 recogniser), with and without the listening through the unlearnt echo.
 """
@@ -31,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from voiceguide.audio.pcm import SAMPLE_RATE, decode_wav, resample  # noqa: E402
 from voiceguide.audio.tones import load_cue  # noqa: E402
 from voiceguide.feedback.decision import STOP_ASK  # noqa: E402
+from voiceguide.feedback.echo import EchoPath  # noqa: E402
 from voiceguide.feedback.intents import meaning  # noqa: E402
 from voiceguide.feedback.listen import FRAME, RATE, Listener, Reference, safety_first  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
@@ -69,9 +73,15 @@ def reference_of(played: np.ndarray) -> Reference:
     return Reference(between, RATE)
 
 
-def stops_heard(mic: np.ndarray, played: np.ndarray, recogniser: Recogniser, through: bool) -> int:
+EARLIER = "Welcome. Lie on your side with a pillow between your knees, and breathe out slowly."
+MOVED = 0.3  # seconds later than the earlier session's echo
+
+
+def stops_heard(
+    mic: np.ndarray, played: np.ndarray, recogniser: Recogniser, through: bool, path: EchoPath | None = None
+) -> int:
     """How many times the session would silence the player for a stop."""
-    listener = Listener(None, recognise=None, reference=reference_of(played))
+    listener = Listener(None, recognise=None, reference=reference_of(played), echo_path=path)
     if not through:
         listener.through = []
     heard = 0
@@ -94,6 +104,22 @@ def stops_heard(mic: np.ndarray, played: np.ndarray, recogniser: Recogniser, thr
         if meaning(answer.text)[0] == "stop" and answer.confidence >= STOP_ASK:
             heard += 1
     return heard
+
+
+def later(x: np.ndarray, seconds: float) -> np.ndarray:
+    return np.concatenate([np.zeros(int(seconds * RATE)), x])[: len(x)]
+
+
+def learnt_path(played: np.ndarray) -> EchoPath:
+    """What a session's listener keeps after hearing `played` through the room, nobody speaking."""
+    listener = Listener(None, recognise=None, reference=reference_of(played))
+    mic = room(played)
+    for i in range(0, len(mic) - FRAME + 1, FRAME):
+        listener.process(mic[i : i + FRAME].astype(np.float32), i / RATE)
+    path = listener.learnt_path()
+    if path is None:
+        raise SystemExit("no echo path was learnt from the earlier session's start")
+    return path
 
 
 def session_start(cue: np.ndarray, text: str) -> np.ndarray:
@@ -120,39 +146,65 @@ def main() -> None:
     recogniser = Recogniser()
     cue = resample(load_cue("start"), SAMPLE_RATE, RATE)
     played = session_start(cue, SENTENCES)
+    path = learnt_path(session_start(cue, EARLIER))
     print("# A stop said over the player in a session's first seconds (offline)\n")
-    print("| person | voiceguide | without listening for it while the echo is learnt |")
-    print("|---|---|---|")
-    totals = [0, 0, 0]
-    misses = []
+    print(f"Echo path learnt from an earlier session's start: it cancelled {path.erle_db:.1f} dB.\n")
+    columns = (
+        "from nothing (voiceguide)",
+        "from nothing, without listening for it while the echo is learnt",
+        "from the earlier path, the echo where it was",
+        f"from the earlier path, the echo {MOVED * 1000:.0f} ms later",
+        f"from nothing, the echo {MOVED * 1000:.0f} ms later",
+    )
+    print("| person | " + " | ".join(columns) + " |")
+    print("|---" * (len(columns) + 1) + "|")
+    totals = [0] * len(columns)
+    count = 0
+    misses: dict[str, list[str]] = {columns[0]: [], columns[2]: []}
     for label, gain in LEVELS:
-        row = [0, 0, 0]
+        row = [0] * len(columns)
+        said = 0
         for voice in VOICES:
             person = speech("stop", voice)
             for moment in MOMENTS:
                 mic = room(played)
                 at = int(moment * RATE)
                 mic[at : at + len(person)] += gain * person
-                ours = stops_heard(mic, played, recogniser, through=True)
-                base = stops_heard(mic, played, recogniser, through=False)
-                row = [row[0] + (ours > 0), row[1] + (base > 0), row[2] + 1]
-                if not ours:
-                    misses.append(f"{voice} {label} at {moment} s")
+                moved = later(room(played), MOVED)
+                moved[at : at + len(person)] += gain * person
+                heard = (
+                    stops_heard(mic, played, recogniser, through=True),
+                    stops_heard(mic, played, recogniser, through=False),
+                    stops_heard(mic, played, recogniser, through=True, path=path),
+                    stops_heard(moved, played, recogniser, through=True, path=path),
+                    stops_heard(moved, played, recogniser, through=True),
+                )
+                row = [r + (h > 0) for r, h in zip(row, heard, strict=True)]
+                said += 1
+                for k in misses:
+                    if not heard[columns.index(k)]:
+                        misses[k].append(f"{voice} {label} at {moment} s")
         totals = [t + r for t, r in zip(totals, row, strict=True)]
-        print(f"| {label} | {row[0]} of {row[2]} | {row[1]} of {row[2]} |")
-    print(f"| all | {totals[0]} of {totals[2]} | {totals[1]} of {totals[2]} |\n")
-    print("Missed: " + ("; ".join(misses) if misses else "none") + ".\n")
+        count += said
+        print(f"| {label} | " + " | ".join(f"{r} of {said}" for r in row) + " |")
+    print("| all | " + " | ".join(f"{t} of {count}" for t in totals) + " |\n")
+    for k, missed in misses.items():
+        print(f"Missed, {k}: " + ("; ".join(missed) if missed else "none") + ".\n")
     own = session_start(cue, OWN_STOPS)
-    false = {
-        "the start cue and two sentences, no person": stops_heard(room(played), played, recogniser, True),
-        'the start cue and the player\'s own "say stop ... means stop"': stops_heard(
-            room(own), own, recogniser, True
-        ),
+    nobody = {
+        "the start cue and two sentences, no person": played,
+        'the start cue and the player\'s own "say stop ... means stop"': own,
     }
-    print("| false stops (nobody speaking) | voiceguide |")
-    print("|---|---|")
-    for name, count in false.items():
-        print(f"| {name} | {count} |")
+    heads = ("from nothing", "from the earlier path", f"from it, the echo {MOVED:g} s later")
+    print("| false stops (nobody speaking) | " + " | ".join(heads) + " |")
+    print("|---|---|---|---|")
+    for name, x in nobody.items():
+        found = (
+            stops_heard(room(x), x, recogniser, True),
+            stops_heard(room(x), x, recogniser, True, path=path),
+            stops_heard(later(room(x), MOVED), x, recogniser, True, path=path),
+        )
+        print(f"| {name} | " + " | ".join(map(str, found)) + " |")
     ours, base = frame_cost(played, through=True), frame_cost(played, through=False)
     print("\n| CPU per 30 ms frame | voiceguide | without listening through the unlearnt echo | ratio |")
     print("|---|---|---|---|")

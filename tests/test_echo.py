@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.pcm import decode_wav, resample
-from voiceguide.feedback.echo import BLOCK, DelayTracker, EchoCanceller, level_db
+from voiceguide.feedback.echo import BLOCK, PARTITIONS, DelayTracker, EchoCanceller, EchoPath, level_db
 
 
 def speech(text: str, voice: str = "en-us") -> np.ndarray:
@@ -34,8 +34,8 @@ def room(x: np.ndarray) -> np.ndarray:
     return np.convolve(x, h)[: len(x)]
 
 
-def cancel(mic, ref):
-    aec = EchoCanceller()
+def cancel(mic, ref, aec: EchoCanceller | None = None):
+    aec = aec or EchoCanceller()
     out, est = np.zeros_like(mic), np.zeros_like(mic)
     for i in range(0, len(mic) - BLOCK + 1, BLOCK):
         out[i : i + BLOCK], est[i : i + BLOCK] = aec.process(mic[i : i + BLOCK], ref[i : i + BLOCK])
@@ -152,3 +152,38 @@ def test_speech_after_a_cue_tone_is_still_cancelled(player):
     left, _, _ = cancel(mic, played)
     speech_from = 8000 + len(cue) + 3200 + 2 * 16000  # two seconds into the sentence
     assert level_db(mic[speech_from:]) - level_db(left[speech_from:]) > 15
+
+
+def test_a_path_learnt_in_an_earlier_session_cancels_from_the_first_words(player):
+    """The room changes little between sessions: a canceller that starts from the path learnt last
+    time cancels from the start, where one that starts from nothing has not learnt it yet."""
+    _, _, before = cancel(room(player), player)
+    played = speech("Lie on your side with a pillow between your knees, and breathe out slowly.")
+    mic = room(played)
+    warm = EchoCanceller()
+    warm.start_from(before.taps())
+    left_warm, _, _ = cancel(mic, played, warm)
+    left_cold, _, _ = cancel(mic, played)
+    first = slice(0, 8000)  # the first half second
+    assert level_db(mic[first]) - level_db(left_warm[first]) > 15
+    assert level_db(mic[first]) - level_db(left_cold[first]) < 10  # not vacuous: cold, not yet
+    assert warm.prior_fits()
+
+
+def test_a_path_learnt_before_does_not_fit_an_echo_that_now_sits_elsewhere(player):
+    _, _, before = cancel(room(player), player)
+    played = speech("Lie on your side with a pillow between your knees, and breathe out slowly.")
+    later = np.concatenate([np.zeros(1600), room(played)])[: len(played)]  # 100 ms later than it was
+    warm = EchoCanceller()
+    warm.start_from(before.taps())
+    cancel(later, played, warm)
+    assert not warm.prior_fits()
+
+
+def test_an_echo_path_is_usable_only_when_it_is_sound():
+    good = EchoPath(np.zeros(BLOCK * PARTITIONS), -0.015, 16000, 20.0)
+    assert good.fits(16000)
+    assert not good.fits(48000)
+    assert not EchoPath(np.zeros(10), -0.015, 16000, 20.0).fits(16000)
+    assert not EchoPath(np.full(BLOCK * PARTITIONS, np.nan), -0.015, 16000, 20.0).fits(16000)
+    assert not EchoPath(np.zeros(BLOCK * PARTITIONS), 60.0, 16000, 20.0).fits(16000)

@@ -276,6 +276,8 @@ def test_harder_is_heard_said_back_and_pressed_firmer(
     # its own voice said "stop" twice and "press s": never taken as an answer
     assert not any(a["intent"] in ("stop", "symptom") for a in answers)
     assert session.events[-2]["event"] == "end" and session.events[-2]["reason"] == "finished"
+    kept = json.loads((voiceguide_home / "echo-path.json").read_text())  # the next session starts from it
+    assert kept["erle_db"] > 12 and len(kept["taps"]) == 1440
 
 
 @once_more_on_failure

@@ -440,6 +440,7 @@ def voice_feedback(sink, person: str | None = None):
     import sys
 
     from voiceguide.errors import UsageProblem
+    from voiceguide.feedback import room
     from voiceguide.feedback.listen import (
         Listener,
         RecogniserProcess,
@@ -459,9 +460,11 @@ def voice_feedback(sink, person: str | None = None):
     # no record of what was played (the simpleaudio fallback): do not listen while it sounds
     busy = None if reference is not None else (lambda: sink.played() < sink.tape_end)
     mic = open_microphone()
-    listener = Listener(mic, recogniser.hear, reference, busy).start()
+    # the echo path the last session learnt: the player's voice is taken out from the first words
+    earlier = room.load() if reference is not None else None
+    listener = Listener(mic, recogniser.hear, reference, busy, echo_path=earlier).start()
     keys = KeyFeedback(sys.stdin) if sys.stdin.isatty() else None
-    return VoiceFeedback(listener, keys)
+    return VoiceFeedback(listener, keys, keep_path=room.save)
 
 
 def make_feedback(kind: str, sink=None, person: str | None = None):

@@ -10,6 +10,8 @@ Pure numpy, no I/O: tested on synthetic signals.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 BLOCK = 240  # samples per block at 16 kHz (15 ms): two blocks per 30 ms listening frame
@@ -24,6 +26,30 @@ BACKGROUND_STEP = 0.5  # it learns faster (scripts/bench_stop_start.py: of 0.3/0
 FIRST_LOCK = 0.7  # normalised correlation that places an echo not found before
 RECENT_MARGIN = 800  # the first search also looks at a window ending this long ago (50 ms)
 REFERENCE_LEAD = 0.020  # the echo is kept this far into the filter, so that the path stays causal
+
+
+@dataclass(frozen=True)
+class EchoPath:
+    """The echo path one session learnt, for the next to start from (see EchoCanceller.start_from).
+
+    Why: a session's first seconds are when its echo is still unknown, and a stop said over the
+    player then is hard to hear (scripts/bench_stop_start.py). The room and the sound card change
+    little between sessions; where the echo sits (`shift`) may, and is checked before it is used."""
+
+    taps: np.ndarray  # the cancelling filter, BLOCK * PARTITIONS taps at `rate`
+    shift: float  # seconds the reference was fetched late so that the echo sat REFERENCE_LEAD in
+    rate: int
+    erle_db: float  # how well it cancelled when it was saved
+
+    def fits(self, rate: int) -> bool:
+        """Usable by a canceller of this rate and size (taps all finite, a plausible shift)."""
+        return (
+            self.rate == rate
+            and self.taps.shape == (BLOCK * PARTITIONS,)
+            and bool(np.all(np.isfinite(self.taps)))
+            and float(np.max(np.abs(self.taps), initial=0.0)) < 10.0
+            and -5.0 < self.shift < 5.0
+        )
 
 
 class EchoCanceller:
@@ -51,6 +77,48 @@ class EchoCanceller:
         self.converged = False  # has cancelled well at least once since the echo last moved
         self.left = np.zeros(2)  # smoothed residual energy: foreground, background
         self.better = 0  # blocks in a row in which the background cancelled clearly better
+        self.settling = 0  # blocks still to pass, after a re-timing, before either filter learns
+        # the last path known to cancel the echo, with the echo at the lead (REFERENCE_LEAD in);
+        # from an earlier session it is first checked (prior_fits), scored on its own
+        self.known: np.ndarray | None = None
+        self.known_erle = 0.0  # how well it cancelled when it was kept
+        self.checking = False
+        self.prior_erle = 0.0
+
+    def taps(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """A filter in the time domain (what EchoPath keeps): the cancelling one by default."""
+        weights = self.weights if weights is None else weights
+        return np.fft.irfft(weights, n=2 * self.block, axis=1)[:, : self.block].reshape(-1)
+
+    def start_from(self, taps: np.ndarray) -> None:
+        """Begin with a path learnt in an earlier session: both filters start from it, and it is
+        kept unchanged beside them and scored (prior_fits) until it is known whether the echo sits
+        where it sat then. It is not counted as converged until it cancels."""
+        parts = np.zeros((self.partitions, 2 * self.block))
+        parts[:, : self.block] = np.asarray(taps, dtype=np.float64).reshape(self.partitions, self.block)
+        self.known = np.fft.rfft(parts, axis=1)
+        self.checking, self.prior_erle = True, 0.0
+        self.weights, self.background = self.known.copy(), self.known.copy()
+
+    def prior_fits(self) -> bool:
+        """The earlier session's path alone cancels the echo well: the echo sits where it sat then."""
+        return self.checking and self.prior_erle > CONVERGED_DB
+
+    def remember(self) -> None:
+        """The cancelling filter cancels well with the echo at the lead: keep it as the known path."""
+        self.known, self.known_erle = self.weights.copy(), self.erle
+        self.checking = False
+
+    def offer_known(self) -> None:
+        """The echo was found elsewhere and the reference re-timed to put it back at the lead:
+        the known path has it there, while the filters had meanwhile learnt it at the wrong place
+        (or, when the echo itself jumped, were moved off it). It becomes the always-learning
+        filter, which takes over if it cancels better (measured 2026-12-02: a 42-sample jump of
+        the echo cost 3 s of cancelling below 8 dB without it)."""
+        if self.known is not None:
+            self.background = self.known.copy()
+            self.left[1] = self.left[0]
+            self.better = 0
 
     def _echo(self, weights: np.ndarray) -> np.ndarray:
         return np.fft.irfft((weights * self.ref_spectra).sum(axis=0), n=2 * self.block)[self.block :]
@@ -78,8 +146,15 @@ class EchoCanceller:
         ref_energy = float(np.dot(ref, ref))
         if ref_energy <= b * 1e-7:
             return residual, echo
+        if self.settling:  # just re-timed: the filter's reference history is not yet one signal
+            self.settling -= 1  # (learning from it spoilt a path that cancelled 20 dB in 4 blocks)
+            return residual, echo
         gain = 10 * np.log10((np.dot(mic, mic) + 1e-12) / (np.dot(residual, residual) + 1e-12))
         self.erle = 0.95 * self.erle + 0.05 * float(gain)
+        if self.checking and self.known is not None:
+            left = mic - self._echo(self.known)
+            gain = 10 * np.log10((np.dot(mic, mic) + 1e-12) / (np.dot(left, left) + 1e-12))
+            self.prior_erle = 0.95 * self.prior_erle + 0.05 * float(gain)
         self.converged = self.converged or self.erle > CONVERGED_DB
         newest = (np.abs(self.ref_spectra) ** 2).sum(axis=0)  # all the filter sees: stable
         if self.fresh:  # the first block sets the level: a tiny start would make a huge first step
@@ -99,9 +174,12 @@ class EchoCanceller:
         return residual, echo
 
     def delay_by(self, samples: int) -> None:
-        """Move the learnt echo path later (or earlier, negative) when the reference is re-timed."""
+        """Move the learnt echo path later (or earlier, negative) when the reference is re-timed.
+        The path known to cancel (`known`) has the echo at the lead, where re-timing puts it: it
+        stays as it is."""
         if abs(samples) > 16:
             self.converged = False
+        self.settling = self.partitions
         self.weights = self._moved(self.weights, samples)
         self.background = self._moved(self.background, samples)
 
@@ -152,6 +230,7 @@ class DelayTracker:
         self.ref = np.zeros(0)
         self.since = 0
         self.lag: float | None = None  # seconds the echo comes after the reference as fetched
+        self.confirmed = False  # the last measurement found the echo (speech, not a tone, played)
         self.last_score = 0.0
 
     def feed(self, mic: np.ndarray, ref: np.ndarray) -> float | None:
@@ -165,6 +244,7 @@ class DelayTracker:
         if self.since >= self.every and (full or early):
             self.since = 0
             found = self.measure(full)
+            self.confirmed = found is not None
             if found is not None:
                 self.lag = found
                 self.span = self.narrow
@@ -176,6 +256,7 @@ class DelayTracker:
         self.ref = np.zeros(0)
         self.since = 0
         self.lag = lag
+        self.confirmed = False
 
     def measure(self, full: bool = True) -> float | None:
         """The lag with the best normalised correlation, if it is clearly an echo. Until the echo
@@ -213,6 +294,11 @@ class DelayTracker:
         if len(others) and strength[k] < 1.3 * others.max():
             return None  # two likely places: speech repeats itself; wait for a clearer stretch
         return -float(lags[k]) / self.rate
+
+    def assume(self, lag: float) -> None:
+        """The echo is known to sit at `lag` (an earlier session's path cancels it there)."""
+        self.restart(lag)
+        self.span = self.narrow
 
     def search_again(self) -> None:
         """The echo was not where it was thought to be: look widely again."""

@@ -28,9 +28,11 @@ from voiceguide.errors import NoRecogniser
 from voiceguide.feedback import stopword
 from voiceguide.feedback.decision import ACT, STOP_ACT, decide
 from voiceguide.feedback.echo import (
+    CONVERGED_DB,
     REFERENCE_LEAD,
     DelayTracker,
     EchoCanceller,
+    EchoPath,
     echo_residual,
     echo_share,
     level_db,
@@ -356,6 +358,7 @@ class Listener:
         recognise: Callable[[np.ndarray, int, str], Answer],
         reference: Reference | None = None,
         busy: Callable[[], bool] | None = None,
+        echo_path: EchoPath | None = None,
     ) -> None:
         self.mic = mic
         self.recognise = recognise
@@ -370,6 +373,10 @@ class Listener:
         # they are, and no echo is looked for (the person repeating a prompt is no echo of it)
         self.deaf = False
         self.shift = -REFERENCE_LEAD  # fetched this much late, the echo sits LEAD into the filter
+        if echo_path is not None and reference is not None and echo_path.fits(RATE):
+            # the last session's path, where its echo sat: used once it is seen to cancel (follow_known_path)
+            self.canceller.start_from(echo_path.taps)
+            self.shift = echo_path.shift
         self.endpointer = Endpointer()
         self.expect = "any"
         self.heard: queue.Queue[Heard] = queue.Queue()
@@ -425,6 +432,7 @@ class Listener:
                 self.canceller.delay_by(-moved)  # the echo moved in the filter: move the filter too
                 self.tracker.restart(REFERENCE_LEAD)
                 self.unconverged = 0
+            self.follow_known_path(moved)
             found = self.tracker.lag is not None
             if not found and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unheard += 1  # playback with no echo of it anywhere: a headset, or a far microphone
@@ -465,6 +473,31 @@ class Listener:
         if utterance is not None:
             utterance.erle_db = self.erle_before
         return utterance
+
+    def follow_known_path(self, moved: int) -> None:
+        """Keep the path that cancels, and offer it again when the echo was found elsewhere.
+
+        An earlier session's path that cancels the echo on its own puts the echo where it was
+        then, and nothing waits for the delay tracker (which needs a stretch of speech, 1-1.5 s).
+        After any re-timing that left the canceller unsure, the known path (the echo at the lead,
+        where the re-timing puts it) is offered back: learning at the wrong place meanwhile, or
+        moving a filter off an echo that itself jumped, had spoilt the filters."""
+        c = self.canceller
+        if self.tracker.lag is None and c.prior_fits():
+            self.tracker.assume(REFERENCE_LEAD)
+            if self.debug:
+                self._debug_line(f"the earlier echo path cancels {c.prior_erle:.1f} dB: echo as before")
+        if moved and not c.converged:
+            c.offer_known()
+        elif not moved and self.tracker.confirmed and c.converged and c.erle > CONVERGED_DB:
+            c.remember()
+
+    def learnt_path(self) -> EchoPath | None:
+        """The echo path to start the next session from (None if this one did not learn one)."""
+        c = self.canceller
+        if self.deaf or self.reference is None or c.known is None or c.checking:
+            return None
+        return EchoPath(c.taps(c.known), round(self.shift, 5), RATE, round(c.known_erle, 1))
 
     def echo_uncertainty(self) -> float:
         """Seconds either side of a moment where the player's echo of it may be heard: unknown, it
@@ -693,9 +726,12 @@ class VoiceFeedback:
 
     name = "voice"
 
-    def __init__(self, listener: Listener, keys=None) -> None:
+    def __init__(
+        self, listener: Listener, keys=None, keep_path: Callable[[EchoPath], object] | None = None
+    ) -> None:
         self.listener = listener
         self.keys = keys
+        self.keep_path = keep_path  # given the echo path learnt, when the session ends
         self.last: Heard | None = None
 
     def _check(self) -> None:
@@ -779,6 +815,9 @@ class VoiceFeedback:
     def close(self) -> None:
         self.listener.stop()
         self.listener.mic.close()
+        learnt = None if self.listener.thread.is_alive() else self.listener.learnt_path()
+        if learnt is not None and self.keep_path is not None:
+            self.keep_path(learnt)
         closing = getattr(self.listener.recognise, "__self__", None)
         if hasattr(closing, "close"):
             closing.close()
