@@ -497,7 +497,8 @@ class Listener:
         c = self.canceller
         if self.deaf or self.reference is None or c.known is None or c.checking:
             return None
-        return EchoPath(c.taps(c.known), round(self.shift, 5), RATE, round(c.known_erle, 1))
+        path = EchoPath(c.taps(c.known), round(self.shift, 5), RATE, round(c.known_erle, 1))
+        return path if path.fits(RATE) else None  # (an echo found far off the stream times is not kept)
 
     def echo_uncertainty(self) -> float:
         """Seconds either side of a moment where the player's echo of it may be heard: unknown, it
