@@ -188,5 +188,6 @@ def test_an_echo_path_is_usable_only_when_it_is_sound():
     assert not EchoPath(np.full(BLOCK * PARTITIONS, np.nan), -0.015, 16000, 20.0).fits(16000)
     assert not EchoPath(np.zeros(BLOCK * PARTITIONS), 60.0, 16000, 20.0).fits(16000)
     # measured live: an echo re-timed 1 s mid-session; fetched 1 s ahead, the next session heard nothing
-    assert not EchoPath(np.zeros(BLOCK * PARTITIONS), -1.0363, 16000, 12.3).fits(16000)
-    assert EchoPath(np.zeros(BLOCK * PARTITIONS), -0.2, 16000, 20.0).fits(16000)
+    far = EchoPath(np.zeros(BLOCK * PARTITIONS), -1.0363, 16000, 12.3)
+    assert far.fits(16000) and not far.shift_usable()  # its taps, not where it sat
+    assert EchoPath(np.zeros(BLOCK * PARTITIONS), -0.2, 16000, 20.0).shift_usable()

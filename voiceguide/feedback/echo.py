@@ -26,10 +26,12 @@ BACKGROUND_STEP = 0.5  # it learns faster (scripts/bench_stop_start.py: of 0.3/0
 FIRST_LOCK = 0.7  # normalised correlation that places an echo not found before
 RECENT_MARGIN = 800  # the first search also looks at a window ending this long ago (50 ms)
 REFERENCE_LEAD = 0.020  # the echo is kept this far into the filter, so that the path stays causal
-# A kept path whose echo sat further than this from the stream times is not used: fetched that far
-# off, the reference can be all future (silence) and the echo is never found. Measured 2026-12-02:
-# a null sink's monitor re-timed 1 s mid-session; the next sessions, fetching 1 s ahead, heard
-# nothing of the player and 1 of 6 stops. A sound card's streams agree within milliseconds.
+# Where a kept path's echo sat further than this from the stream times, the next session does not
+# fetch the reference there (its taps are still used once the echo is found): fetched that far off,
+# the reference can be all future (silence) and the echo is never found. Measured 2026-12-02: a null
+# sink's monitor re-timed 1 s mid-session; the next sessions, fetching 1 s ahead, heard nothing of
+# the player and 1 of 6 stops. (A sound card's streams agree within milliseconds; a null sink's
+# were 0.02 to 1.4 s off, differently each session.)
 SAVED_SHIFT_MAX = 0.25
 
 
@@ -53,8 +55,12 @@ class EchoPath:
             and self.taps.shape == (BLOCK * PARTITIONS,)
             and bool(np.all(np.isfinite(self.taps)))
             and float(np.max(np.abs(self.taps), initial=0.0)) < 10.0
-            and abs(self.shift + REFERENCE_LEAD) <= SAVED_SHIFT_MAX
+            and abs(self.shift) < 10.0
         )
+
+    def shift_usable(self) -> bool:
+        """Its echo sat near the stream times: the next session may fetch the reference as it did."""
+        return abs(self.shift + REFERENCE_LEAD) <= SAVED_SHIFT_MAX
 
 
 class EchoCanceller:

@@ -376,7 +376,8 @@ class Listener:
         if echo_path is not None and reference is not None and echo_path.fits(RATE):
             # the last session's path, where its echo sat: used once it is seen to cancel (follow_known_path)
             self.canceller.start_from(echo_path.taps)
-            self.shift = echo_path.shift
+            if echo_path.shift_usable():
+                self.shift = echo_path.shift
         self.endpointer = Endpointer()
         self.expect = "any"
         self.heard: queue.Queue[Heard] = queue.Queue()
@@ -498,7 +499,7 @@ class Listener:
         if self.deaf or self.reference is None or c.known is None or c.checking:
             return None
         path = EchoPath(c.taps(c.known), round(self.shift, 5), RATE, round(c.known_erle, 1))
-        return path if path.fits(RATE) else None  # (an echo found far off the stream times is not kept)
+        return path if path.fits(RATE) else None
 
     def echo_uncertainty(self) -> float:
         """Seconds either side of a moment where the player's echo of it may be heard: unknown, it
