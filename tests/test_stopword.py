@@ -70,6 +70,24 @@ def test_decide_stop_words_have_their_own_lower_thresholds():
     assert decide(Answer("q", "unknown", source="keys"), "number").action == REJECT
 
 
+def test_an_answer_asked_again_with_the_detector_nearly_sure_is_asked_about_as_a_stop():
+    """Unseen voices: stops the detector put at 0.80-0.895 were decoded as "pause" or "no", too
+    unsure to act on, and asked again (recognise.stop_unless_sure)."""
+    from voiceguide.feedback.recognise import STOP_UNSURE, stop_unless_sure
+
+    unsure_no = Answer(text="no", intent="unknown", confidence=0.44, source="voice")
+    asked = decide(stop_unless_sure(unsure_no, {"stop_chance": 0.82}, "yesno"), "yesno")
+    assert asked.action == CONFIRM_IT and asked.answer.intent == "stop"  # "did you say stop?"
+    # below STOP_UNSURE, or when the answer would be acted on or read back, nothing changes
+    assert stop_unless_sure(unsure_no, {"stop_chance": STOP_UNSURE - 0.01}, "yesno") is unsure_no
+    sure_two = Answer(text="two", intent="number", value=2, confidence=0.95, source="voice")
+    assert stop_unless_sure(sure_two, {"stop_chance": 0.85}, "number") is sure_two
+    read_back = Answer(text="two", intent="number", value=2, confidence=0.7, source="voice")
+    assert stop_unless_sure(read_back, {"stop_chance": 0.85}, "number") is read_back
+    pressed = Answer(text="x", intent="unknown", source="keys")  # keys are meant, never second-guessed
+    assert stop_unless_sure(pressed, {"stop_chance": 0.85}, "number") is pressed
+
+
 VOICES = ["en-gb", "en-gb-scotland", "en-029", "en-us-nyc", "en+f4"]
 
 
