@@ -31,7 +31,7 @@ REFERENCE_LEAD = 0.020  # the echo is kept this far into the filter, so that the
 # the reference can be all future (silence) and the echo is never found. Measured 2026-12-02: a null
 # sink's monitor re-timed 1 s mid-session; the next sessions, fetching 1 s ahead, heard nothing of
 # the player and 1 of 6 stops. (A sound card's streams agree within milliseconds; a null sink's
-# were 0.02 to 1.4 s off, differently each session.)
+# were 0.02 to 2.1 s off, differently each session.)
 SAVED_SHIFT_MAX = 0.25
 
 
