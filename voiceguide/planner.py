@@ -1011,9 +1011,10 @@ def sequence(
                     if chose and not felt_said and pressure is not None:
                         text += " " + fill("{pressure}", pressure, side, mode)  # the chosen pressure, felt
                 else:
+                    # (the second side is said in full: its first sentence alone had left out the
+                    # action, "Under your thumbs is a deep muscle..." then 29 s of silence, or the
+                    # leg never lowered: "Stop at once on any pain in the hip...")
                     text = fill(step.text(mode, place, variant) or "", pressure, side, mode)
-                    if pass_index == 1 and s_index > 0 and not step.rise:
-                        text = first_sentence(text)  # the second side: the same again, said shortly
                 felt = domain.PRESSURE_SAY.get(mode, {}).get(pressure or 0)
                 felt_said = felt_said or bool(felt and felt in text)
                 common = {
@@ -1058,12 +1059,6 @@ def sequence(
     say(CLOSING)
     cue("end")
     return drafts
-
-
-def first_sentence(text: str) -> str:
-    import re
-
-    return re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
 
 
 def brief_steps(technique: Technique, steady: bool = False) -> set[int]:
