@@ -6,6 +6,7 @@ that need them, so `voiceguide --help` stays instant.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
@@ -43,14 +44,13 @@ def main() -> None:
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
-    except click.exceptions.Abort:
-        click.echo("voiceguide: interrupted.", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
-    except KeyboardInterrupt:
-        click.echo("voiceguide: interrupted.", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        with contextlib.suppress(OSError):  # (a closed terminal: nowhere to write; the code still says it)
+            click.echo("voiceguide: interrupted.", err=True)
         sys.exit(ExitCode.INTERRUPTED)
     except VoiceguideError as e:
-        report(e)
+        with contextlib.suppress(OSError):
+            report(e)
         sys.exit(e.exit_code)
     except BrokenPipeError:
         sys.exit(ExitCode.OK)

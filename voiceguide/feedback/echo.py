@@ -105,9 +105,7 @@ class EchoCanceller:
         """Begin with a path learnt in an earlier session: both filters start from it, and it is
         kept unchanged beside them and scored (prior_fits) until it is known whether the echo sits
         where it sat then. It is not counted as converged until it cancels."""
-        parts = np.zeros((self.partitions, 2 * self.block))
-        parts[:, : self.block] = np.asarray(taps, dtype=np.float64).reshape(self.partitions, self.block)
-        self.known = np.fft.rfft(parts, axis=1)
+        self.known = self._spectra(np.asarray(taps, dtype=np.float64))
         self.checking, self.prior_erle = True, 0.0
         self.weights, self.background = self.known.copy(), self.known.copy()
 
@@ -195,15 +193,17 @@ class EchoCanceller:
         self.background = self._moved(self.background, samples)
 
     def _moved(self, weights: np.ndarray, samples: int) -> np.ndarray:
-        b = self.block
-        taps = np.fft.irfft(weights, n=2 * b, axis=1)[:, :b].reshape(-1)
-        taps = np.roll(taps, samples)
+        taps = np.roll(self.taps(weights), samples)
         if samples > 0:
             taps[:samples] = 0.0
         elif samples < 0:
             taps[samples:] = 0.0
-        parts = np.zeros((self.partitions, 2 * b))
-        parts[:, :b] = taps.reshape(self.partitions, b)
+        return self._spectra(taps)
+
+    def _spectra(self, taps: np.ndarray) -> np.ndarray:
+        """Time-domain taps (as `taps` gives them) back to the filter's partitions."""
+        parts = np.zeros((self.partitions, 2 * self.block))
+        parts[:, : self.block] = taps.reshape(self.partitions, self.block)
         return np.fft.rfft(parts, axis=1)
 
     def _may_adapt(self, residual: np.ndarray, echo: np.ndarray) -> bool:
@@ -350,7 +350,7 @@ def echo_residual(mic: np.ndarray, ref: np.ndarray, chunk: int = ECHO_CHUNK) -> 
     for k, i in enumerate(starts):
         end = n if k == len(starts) - 1 else i + chunk  # the last piece takes the remainder
         pieces.append(fit_piece(mic[i:end], ref[i : end + 2 * search]))
-    return np.concatenate(pieces) if pieces else mic
+    return np.concatenate(pieces)
 
 
 def fit_piece(mic: np.ndarray, ref: np.ndarray, taps: int = 96, before: int = 16) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 One file beside the speech cache (`echo-path.json`): it describes the room and the sound card,
 not a person. It is only a head start: the listener uses it once it is seen to cancel the echo
-(Listener.use_prior), so a stale or damaged file costs nothing but the file itself.
+(Listener.follow_known_path), so a stale or damaged file costs nothing but the file itself.
 """
 
 from __future__ import annotations
