@@ -41,6 +41,7 @@ import datetime
 import glob
 import hashlib
 import itertools
+import json
 import os
 import platform
 import random
@@ -563,6 +564,19 @@ def report(groups):
     )
 
 
+def dump(groups, path):
+    """One JSON line per clip and group: what was said, the question, what the recogniser measured
+    and what a session would do. Decision rules can then be studied without decoding again."""
+    with open(path, "w") as f:
+        for title, clips, _ in groups:
+            for c in clips:
+                d = c["decision"]
+                row = {"set": title, "group": c["group"], "text": c["text"], "expect": c["expect"],
+                       "info": c["info"], "action": d.action, "answer": d.answer.text,
+                       "intent": d.answer.intent, "value": d.answer.value}  # fmt: skip
+                f.write(json.dumps(row) + "\n")
+
+
 def main():
     root = Path(__file__).resolve().parents[1]
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -571,6 +585,10 @@ def main():
     ap.add_argument("--enrollment", action="store_true", help="only the enrolled-speaker benchmark (issue 8)")
     ap.add_argument("--cache", help="keep synthesised clips in this folder between runs")
     ap.add_argument("--fit", action="store_true", help="refit the confidence model on the tuning voices")
+    ap.add_argument(
+        "--dump",
+        help="write each clip's measurements to this JSON lines file (with --fit, the tuning voices too)",
+    )
     ap.add_argument(
         "--fit-synthetic",
         action="store_true",
@@ -641,27 +659,28 @@ def main():
         stop_groups.append(
             (f"near misses (top, stock, shop...), unseen voices, --expect {expect}", near, False)
         )
-    report(
-        stop_groups
-        + [
-            ("FSDD human digits, --expect number", human, True),
-            ("synthetic vocabulary, unseen voices, --expect any", syn_test, True),
-            ("synthetic vocabulary, flite slt (an engine no network heard), --expect any", engine, False),
-            (
-                "stop word, flite slt, --expect any",
-                [c for c in engine_stop if c["text"] in STOP_PHRASES],
-                False,
-            ),
-            (
-                "near misses, flite slt, --expect any",
-                [c for c in engine_stop if c["text"] not in STOP_PHRASES],
-                False,
-            ),
-            ("OOV words + sentences, unseen voices, --expect any", oov_test, False),
-            ("OOV words + sentences, unseen voices, --expect number", oov_num, False),
-            ("noise only, --expect any", noise, True),
-        ]
-    )
+    groups = stop_groups + [
+        ("FSDD human digits, --expect number", human, True),
+        ("synthetic vocabulary, unseen voices, --expect any", syn_test, True),
+        ("synthetic vocabulary, flite slt (an engine no network heard), --expect any", engine, False),
+        (
+            "stop word, flite slt, --expect any",
+            [c for c in engine_stop if c["text"] in STOP_PHRASES],
+            False,
+        ),
+        (
+            "near misses, flite slt, --expect any",
+            [c for c in engine_stop if c["text"] not in STOP_PHRASES],
+            False,
+        ),
+        ("OOV words + sentences, unseen voices, --expect any", oov_test, False),
+        ("OOV words + sentences, unseen voices, --expect number", oov_num, False),
+        ("noise only, --expect any", noise, True),
+    ]
+    report(groups)
+    if args.dump:  # with --fit, the tuning voices' clips too (to choose rules on them, not on the above)
+        tuning = [("tuning voices (the --fit sets)", answers + oov, False)] if args.fit else []
+        dump(groups + tuning, args.dump)
     if human:
         for c in human + oov_test + oov_num + noise:
             c["si"] = rec.answer(c["info"], c["expect"])

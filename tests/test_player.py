@@ -119,6 +119,8 @@ class Script(Plain):
             return None
         if text.startswith("voice:"):
             return understand(text[6:], expect, source="voice", confidence=0.95)
+        if text.startswith("unsure:"):  # a stop or symptom word heard but not clearly
+            return Answer(text=text[7:], intent="unknown", value=None, confidence=0.15, source="voice")
         return from_key(text, expect) if len(text) == 1 else understand(text, expect, source="keys")
 
     def close(self) -> None:
@@ -296,3 +298,29 @@ def test_stop_pressed_while_the_offer_is_asked_ends_the_session(library):
     kinds = [(a["action"], a["rule"]) for a in actions(events)]
     assert kinds.count(("stop", "stop-word")) == 1 and ("end", "offer-declined") in kinds
     assert outcome.reason == "stopped" and speech.said.count(SAY["end_early"]) == 1
+
+
+@pytest.mark.parametrize("said", ["numb", "tingling"])
+def test_an_unclear_symptom_word_is_asked_about_by_name_and_acted_on_when_confirmed(library, said):
+    """Asked "Did you say stop?", a person who said "numb" would truly answer no."""
+    request = planner.Request(mode="self", stage="acute", minutes=10)
+    _, events, speech, _ = play(library, request, [f"unsure:{said}", "y"])
+    assert f"Did you say {said}?" in speech.said and "Did you say stop?" not in speech.said
+    check = next(d for e, d in events if e == "readback")
+    assert (check["text"], check["question"]) == (f"Did you say {said}?", "confirm-stop")
+    acted = next(a for a in actions(events) if a["rule"].startswith("symptom"))
+    assert (acted["word"], acted["action"]) == (said, "stop_technique")
+
+
+def test_an_unclear_symptom_word_denied_is_not_acted_on_and_the_question_is_asked_again(library):
+    request = planner.Request(mode="self", stage="acute", minutes=10)
+    _, events, speech, _ = play(library, request, ["unsure:numb", "n", "3"])
+    assert "Did you say numb?" in speech.said
+    assert not [a for a in actions(events) if a["rule"].startswith("symptom")]
+    assert next(a for a in actions(events) if a["pain"] is not None)["pain"] == 3
+
+
+def test_an_unclear_stop_is_still_asked_about_as_a_stop(library):
+    request = planner.Request(mode="self", stage="acute", minutes=10)
+    outcome, _, speech, _ = play(library, request, ["unsure:stop", "y"])
+    assert "Did you say stop?" in speech.said and outcome.reason == "stopped"

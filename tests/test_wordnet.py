@@ -113,6 +113,17 @@ def test_a_symptom_word_the_network_disputes_is_asked_about_not_acted_on():
     assert d.action == "act"
 
 
+def test_a_symptom_word_the_network_does_not_back_is_asked_about_at_every_question():
+    """"note" at a number question: the network heard "no", which that question does not take, so
+    among the words it does take "numb" came first; over its whole vocabulary numb was 0.4 %."""
+    heard = Answer(text="numb", intent="unknown", value=None, confidence=0.5, source="voice")
+    for expect in ("number", "any"):
+        d = decide(second_opinion(heard, {"text": "numb", "words": probs(no=0.99)}, expect), expect)
+        assert (d.action, d.answer.intent) == ("confirm", "symptom")
+    backed = {"text": "numb", "words": probs(numb=0.7, tingling=0.1)}
+    assert decide(second_opinion(heard, backed, "number"), "number").action == "act"
+
+
 def test_keys_and_answers_without_a_network_are_untouched():
     key = Answer(text="7", intent="number", value=7, confidence=1.0, source="key")
     assert second_opinion(key, {"words": probs(three=0.999)}, "number") == key

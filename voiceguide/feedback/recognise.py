@@ -119,6 +119,12 @@ FUSION_WEIGHTS = (0.0731, 0.7295, -0.4036, -0.0128, -0.2529)
 FUSION_BIAS = -0.5004
 READ_BACK_AT = 0.32
 SYMPTOM_DISSENT = 0.5  # a symptom word is read back ("did you say...?") when the network names another
+# ...or when the network gives the symptom words together less than this (its raw probabilities:
+# at a number question "note" was the network's "no", which the question does not take, and
+# renormalised over the words it does take, "numb" looked sure). Tuning voices: true symptom words
+# acted on had 0.94-1.0, out-of-vocabulary words acted on as symptoms (sun, twenty, gate, morning)
+# 0.02-0.20; 0.5 sits between them.
+SYMPTOM_BACKED = 0.5
 
 INSTALL_HINT = "Install it with: pip install pocketsphinx (the wheel includes an en-US model)."
 
@@ -548,6 +554,11 @@ def _meaning_of(word: str, expect: str) -> tuple[str, int | None]:
     return (a.intent, a.value)
 
 
+def symptom_chance(words: dict[str, float]) -> float:
+    """The word network's probability, over its whole vocabulary, that a symptom word was said."""
+    return sum(p for w, p in words.items() if w != wordnet.OTHER and meaning(w)[0] == "symptom")
+
+
 def words_with(named: tuple[str, int | None], words: dict[str, float], expect: str) -> str:
     """The network's likeliest word with this meaning (what is read back: "softer", not "less")."""
     return max((w for w in words if w != wordnet.OTHER and _meaning_of(w, expect) == named), key=words.get)
@@ -599,9 +610,9 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
     listener names another meaning or "other"; a read-back becomes an action only when both are
     sure of the same meaning. Everything else is read back or asked again by one logistic over both
     listeners, which may read back the listener's word where the decoder heard nothing. A stop is
-    left as it is (the stop word has its own detector); a symptom word the listener disputes is
-    read back. Expressed as the confidence that decision.decide turns into act, confirm or reject,
-    so that every caller decides the same way."""
+    left as it is (the stop word has its own detector); a symptom word the listener disputes or
+    does not back is asked about ("did you say numb?"). Expressed as the confidence that
+    decision.decide turns into act, confirm or reject, so that every caller decides the same way."""
     words = info.get("words")
     if not words or heard.source != "voice":
         return heard
@@ -614,8 +625,9 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
     kind = meaning(heard.text)[0]  # as decide reads it: a stop or symptom word at any confidence
     if kind == "stop":  # the stop detector's and the decoder's alone; never raised by the listener
         return heard
-    if kind == "symptom":  # read back when disputed; never raised by the listener
-        if action == ACT and named != ("symptom", None) and q[named] >= SYMPTOM_DISSENT:
+    if kind == "symptom":  # read back unless the listener backs it; never raised by the listener
+        disputed = named != ("symptom", None) and q[named] >= SYMPTOM_DISSENT
+        if action == ACT and (disputed or symptom_chance(words) < SYMPTOM_BACKED):
             return replace(heard, confidence=round(min(heard.confidence, STOP_ACT - 0.001), 3))
         return heard
     disputed = (named != mine and q[named] >= NET_DISSENTS) or q[wordnet.OTHER] >= NET_OTHER

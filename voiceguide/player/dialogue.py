@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
 from voiceguide.feedback.decision import ACT, CONFIRM_IT, STOP_ASK, decide
-from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, Answer, meaning
+from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, WORDS, Answer, meaning, tokens
 from voiceguide.feedback.sources import Feedback
 from voiceguide.plan import Segment
 from voiceguide.player.clock import Clock
@@ -33,6 +33,19 @@ STOP_CHECK_QUESTION = "confirm-stop"
 
 def expect_for(question: str | None) -> str:
     return EXPECT_FOR_QUESTION.get(question or "", "any")
+
+
+def stop_check_text(answer: Answer) -> str:
+    """What is asked about a doubtful stop or symptom word: a symptom word by name ("Did you say
+    numb?"), since a person who said "numb" would truly answer "no" to "Did you say stop?" and the
+    session would go on past a symptom."""
+    said = [w for w in tokens(answer.text) if WORDS.get(w) == "symptom"]
+    return f"Did you say {said[0]}?" if said else STOP_CHECK
+
+
+def symptom_checks() -> list[str]:
+    """Every "did you say ...?" a symptom word may need (rendered before a session starts)."""
+    return [f"Did you say {w}?" for w, intent in WORDS.items() if intent == "symptom"]
 
 
 def doubtful_stop(answer: Answer) -> bool:
@@ -126,13 +139,15 @@ class Dialogue:
         return None
 
     def check_stop(self, answer: Answer, at: int) -> Answer | None:
-        """A stop word heard but not clearly: the sound has stopped; ask, and stop unless told no.
+        """A stop or symptom word heard but not clearly: the sound has stopped; ask, and stop unless
+        told no.
 
         None: it was not a stop (the session goes on); else the answer to act on as a stop.
         """
-        self.emit("readback", text=STOP_CHECK, at=at, heard=answer.to_dict(), question=STOP_CHECK_QUESTION)
-        self.note(STOP_CHECK)
-        self.say(STOP_CHECK)
+        text = stop_check_text(answer)
+        self.emit("readback", text=text, at=at, heard=answer.to_dict(), question=STOP_CHECK_QUESTION)
+        self.note(text)
+        self.say(text)
         reply = self.feedback.answer("yesno", self.answer_window, self.clock.realtime)
         self.note(None)
         if reply is not None:
