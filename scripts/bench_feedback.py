@@ -296,6 +296,8 @@ def voice_responses(
         if got is None:
             return
         responses.setdefault(word, []).append(got["ms"])
+        if got.get("asked"):  # silenced, then "did you say stop?"
+            said[f"{word} (asked)"] = said.get(f"{word} (asked)", 0) + 1
         for k in STAGES:
             if k in answer:
                 stages.setdefault(f"{word}: {k}", []).append(answer[k])
@@ -439,14 +441,19 @@ def main() -> None:
                 )
                 print("## Spoken words over the player → response (ms, median / p95 / max)\n")
                 print("Targets: end of answer → action ≤ 400; stop: end of word → silence ≤ 300.\n")
-                print("| word | heard response (sound, or silence for stop/pause) | acted on |")
+                print("| word | response (sound; silence for stop, pause) | acted on (or silenced, asked) |")
                 print("|---|---|---|")
                 for name, count in said.items():
+                    if name.endswith("(asked)"):
+                        continue
                     values = voice.get(name, [])
-                    print(f"| {name} | {spread(values)} | {len(values)} of {count} |")
+                    asked = said.get(f"{name} (asked)", 0)
+                    how = f' ({asked} silenced and asked "did you say stop?")' if asked else ""
+                    print(f"| {name} | {spread(values)} | {len(values)} of {count}{how} |")
                 for name, values in stages.items():
                     print(f"| ({name.replace('_', ' ')}) | {spread(values)} | {len(values)} |")
-                print(f"\nWords not acted on: {sum(said.values()) - sum(len(v) for v in voice.values())}.")
+                total = sum(n for name, n in said.items() if not name.endswith("(asked)"))
+                print(f"\nWords not acted on: {total - sum(len(v) for v in voice.values())}.")
     finally:
         lock.close()
 

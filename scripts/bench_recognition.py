@@ -624,7 +624,7 @@ def main():
             for c in clips + near:
                 c["group"] = f"{c['group']}, {'stop' if c in clips else 'near miss'}"
             stops[expect] = (clips, near)
-        answers, oov = [], []
+        answers, oov, tune_stops = [], [], []
         if args.fit:
             parts = [
                 (synthetic(texts, tune_v, folder, 1), "any", answers),
@@ -639,6 +639,12 @@ def main():
             for clips, expect, into in parts:
                 measure(clips, expect, rec, base, tmp)
                 into += clips
+            for i, expect in enumerate(("any", "number", "pressure", "yesno")):  # to choose stop rules on
+                clips = synthetic(STOP_PHRASES, tune_v, folder, 60 + i)
+                clips += narrowband(synthetic(STOP_PHRASES, tune_v, folder, 70 + i))
+                clips += synthetic(NEAR_MISSES, tune_v, folder, 80 + i)
+                measure(clips, expect, rec, base, tmp)
+                tune_stops += clips
         human = []
         if os.path.isdir(args.data) and glob.glob(os.path.join(args.data, "*.wav")):
             human = fsdd(args.data)
@@ -679,7 +685,7 @@ def main():
     ]
     report(groups)
     if args.dump:  # with --fit, the tuning voices' clips too (to choose rules on them, not on the above)
-        tuning = [("tuning voices (the --fit sets)", answers + oov, False)] if args.fit else []
+        tuning = [("tuning voices (the --fit sets)", answers + oov + tune_stops, False)] if args.fit else []
         dump(groups + tuning, args.dump)
     if human:
         for c in human + oov_test + oov_num + noise:

@@ -88,6 +88,28 @@ def test_an_answer_asked_again_with_the_detector_nearly_sure_is_asked_about_as_a
     assert stop_unless_sure(pressed, {"stop_chance": 0.85}, "number") is pressed
 
 
+def test_the_grammars_stop_is_acted_on_asked_about_or_dropped_by_the_detectors_say():
+    """A decoded "stop" (confidence 0.6) is acted on when the stop detector nearly agrees, asked
+    about ("did you say stop?") when it is unsure, and dropped when it is nowhere near: top,
+    shop and stock were decoded as stop, and a near miss acted on counts towards the two stops
+    that end a session."""
+    from voiceguide.feedback.recognise import STOP_UNSURE, STOP_VETO, Recogniser
+
+    rec = Recogniser.__new__(Recogniser)  # the decision only: no model is loaded
+    rec.threshold = 0.63
+
+    def decided(chance: float):
+        info = {"text": "stop", "confidence": 0.6, "ratio": 1.0, "stop_chance": chance}
+        return decide(rec.answer(info, "pressure"), "pressure")
+
+    assert (decided(STOP_UNSURE).action, decided(STOP_UNSURE).answer.intent) == (ACT, "stop")
+    for chance in (STOP_VETO, STOP_UNSURE - 0.01):
+        assert (decided(chance).action, decided(chance).answer.intent) == (CONFIRM_IT, "stop")
+    assert decided(STOP_VETO - 0.01).action == REJECT
+    no_detector = {"text": "stop", "confidence": 0.6, "ratio": 1.0}  # its model missing: the grammar alone
+    assert decide(rec.answer(no_detector, "pressure"), "pressure").action == ACT
+
+
 VOICES = ["en-gb", "en-gb-scotland", "en-029", "en-us-nyc", "en+f4"]
 
 

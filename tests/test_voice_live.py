@@ -322,6 +322,8 @@ def stops_at_once(session: Session, room: StreamSink, during: dict) -> None:
     heard = session.wait_for(lambda e: e["event"] == "answer" and "stop" in e["text"], timeout=10)
     assert heard["source"] == "voice" and heard["at"] == during["index"]
     assert heard["speech_end_to_use_ms"] < 800  # the sound stops then (the benchmark has the figures)
+    silence = session.wait_for(lambda e: e["event"] == "response" and e["intent"] == "stop")
+    assert silence["what"] == "silence" and silence.get("asked", False) == (heard["intent"] != "stop")
     if heard["intent"] != "stop":  # heard, but not clearly: silence, then "Did you say stop?"
         check = session.wait_for(lambda e: e["event"] == "readback" and e["text"] == "Did you say stop?")
         time.sleep(open_cache().seconds(check["text"]) + 1.0)

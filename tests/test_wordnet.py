@@ -114,7 +114,7 @@ def test_a_symptom_word_the_network_disputes_is_asked_about_not_acted_on():
 
 
 def test_a_symptom_word_the_network_does_not_back_is_asked_about_at_every_question():
-    """"note" at a number question: the network heard "no", which that question does not take, so
+    """ "note" at a number question: the network heard "no", which that question does not take, so
     among the words it does take "numb" came first; over its whole vocabulary numb was 0.4 %."""
     heard = Answer(text="numb", intent="unknown", value=None, confidence=0.5, source="voice")
     for expect in ("number", "any"):

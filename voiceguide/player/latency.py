@@ -30,10 +30,17 @@ class ResponseTimer:
         if not answer.at or not self.realtime:
             return
         if answer.intent in SILENCED_BY:
-            silent = self.sink.silent_at()
-            if silent is not None:
-                self.emit("response", **self._data(answer, silent, "silence"))
+            self.silenced(answer)
         self.awaiting = answer
+
+    def silenced(self, answer: Answer, **fields) -> None:
+        """The sound stopped for this answer (also a stop about to be asked about: what the
+        person hears first is the silence, so that is its response time)."""
+        if not answer.at or not self.realtime:
+            return
+        silent = self.sink.silent_at()
+        if silent is not None:
+            self.emit("response", **self._data(answer, silent, "silence"), **fields)
 
     def poll(self) -> None:
         if self.watching is None:

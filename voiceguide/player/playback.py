@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -21,7 +21,7 @@ from voiceguide.audio import timeline
 from voiceguide.audio.pcm import SAMPLE_RATE
 from voiceguide.audio.sinks import Sink
 from voiceguide.feedback.decision import ACT, decide
-from voiceguide.feedback.intents import ALWAYS, EXPECT, HEARD_BETWEEN_QUESTIONS, Answer
+from voiceguide.feedback.intents import ALWAYS, EXPECT, HEARD_BETWEEN_QUESTIONS, Answer, meaning
 from voiceguide.feedback.sources import Feedback
 from voiceguide.library import Library
 from voiceguide.plan import Plan, Segment
@@ -270,6 +270,7 @@ class Player:
         self.emit("answer", **answer.to_dict(), at=current.index, **self.feedback.timing(answer))
         if doubtful_stop(answer):
             self.sink.flush()  # silence at once, then make sure
+            self.timer.silenced(replace(answer, intent=meaning(answer.text)[0]), asked=True)
             checked = self.dialogue.check_stop(answer, current.index)
             if checked is None:
                 return Replay(pos)
