@@ -93,7 +93,7 @@ def test_the_grammars_stop_is_acted_on_asked_about_or_dropped_by_the_detectors_s
     about ("did you say stop?") when it is unsure, and dropped when it is nowhere near: top,
     shop and stock were decoded as stop, and a near miss acted on counts towards the two stops
     that end a session."""
-    from voiceguide.feedback.recognise import STOP_UNSURE, STOP_VETO, Recogniser
+    from voiceguide.feedback.recognise import STOP_AGREES, STOP_VETO, Recogniser
 
     rec = Recogniser.__new__(Recogniser)  # the decision only: no model is loaded
     rec.threshold = 0.63
@@ -102,8 +102,8 @@ def test_the_grammars_stop_is_acted_on_asked_about_or_dropped_by_the_detectors_s
         info = {"text": "stop", "confidence": 0.6, "ratio": 1.0, "stop_chance": chance}
         return decide(rec.answer(info, "pressure"), "pressure")
 
-    assert (decided(STOP_UNSURE).action, decided(STOP_UNSURE).answer.intent) == (ACT, "stop")
-    for chance in (STOP_VETO, STOP_UNSURE - 0.01):
+    assert (decided(STOP_AGREES).action, decided(STOP_AGREES).answer.intent) == (ACT, "stop")
+    for chance in (STOP_VETO, STOP_AGREES - 0.01):
         assert (decided(chance).action, decided(chance).answer.intent) == (CONFIRM_IT, "stop")
     assert decided(STOP_VETO - 0.01).action == REJECT
     no_detector = {"text": "stop", "confidence": 0.6, "ratio": 1.0}  # its model missing: the grammar alone

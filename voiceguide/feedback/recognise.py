@@ -97,15 +97,17 @@ PRONUNCIATIONS: list[tuple[str, str]] = [
 
 # Below this stop-detector probability a "stop" from the grammar is not taken (Recogniser._decoded).
 # Tuning voices (336 stops, 400 near misses such as top, shop, stock): the highest that keeps every
-# stop understood (0.2 -> 0.3: near misses taken for a stop 37.2 -> 34.0 %).
+# stop understood (0.2 -> 0.3: near misses taken for a stop 37.2 -> 34.0 %; scripts/try_rules.py).
 STOP_VETO = 0.3
 # From this stop-detector probability (under its own ASK_AT), an answer a session would only ask
 # again is asked about as a stop instead (Recogniser.answer). Not chosen on the tuning voices alone:
-# there every stop was already heard; see docs/recognition.md for the caveat. Below it, the
-# grammar's "stop" is asked about ("did you say stop?") rather than acted on, so that a near miss
-# does not count as one of the two stops that end a session (tuning voices: near misses acted on as
-# a stop 24.8 -> 11.5 %, stops acted on at once 97.9 -> 96.7 %, the rest asked about).
+# there every stop was already heard; see docs/recognition.md for the caveat.
 STOP_UNSURE = 0.8
+# Below this stop-detector probability the grammar's "stop" is asked about ("did you say stop?")
+# rather than acted on, so that a near miss does not count as one of the two stops that end a
+# session (tuning voices: near misses acted on as a stop 24.8 -> 11.5 %, stops acted on at once
+# 97.9 -> 96.7 %, the rest asked about; scripts/try_rules.py).
+STOP_AGREES = 0.8
 STOP_ASKED = round(STOP_ACT - 0.001, 3)  # a decoded stop's confidence when it is to be asked about
 
 # The word listener's say beside the decoder's (second_opinion), chosen on the benchmark's tuning
@@ -129,7 +131,7 @@ SYMPTOM_DISSENT = 0.5  # a symptom word is read back ("did you say...?") when th
 # at a number question "note" was the network's "no", which the question does not take, and
 # renormalised over the words it does take, "numb" looked sure). Tuning voices: true symptom words
 # acted on had 0.94-1.0, out-of-vocabulary words acted on as symptoms (sun, twenty, gate, morning)
-# 0.02-0.20; 0.5 sits between them.
+# 0.02-0.20; 0.5 sits between them (scripts/try_rules.py).
 SYMPTOM_BACKED = 0.5
 
 INSTALL_HINT = "Install it with: pip install pocketsphinx (the wheel includes an en-US model)."
@@ -523,7 +525,7 @@ class Recogniser:
             if info["stop_chance"] < STOP_VETO:
                 # the grammar's "stop" with the detector nowhere near it: mostly top, stock, stuff, shop
                 return Answer(text=info["text"], intent="unknown", value=None, confidence=0.0, source="voice")
-            if info["stop_chance"] < STOP_UNSURE and conf >= STOP_ACT:
+            if info["stop_chance"] < STOP_AGREES and conf >= STOP_ACT:
                 # ...with the detector unsure: silence, and "did you say stop?" (not a stop that counts)
                 return Answer(
                     text=info["text"], intent="unknown", value=None, confidence=STOP_ASKED, source="voice"

@@ -1,0 +1,193 @@
+"""Try decision rules on a benchmark dump, without decoding again; choose on the tuning voices.
+
+    python scripts/bench_recognition.py --cache DIR --fit --dump run.jsonl   (about 13 minutes)
+    python scripts/try_rules.py run.jsonl                                    (about 30 seconds)
+
+The dump holds what the recogniser measured for every clip (decoder, stop detector, word
+listener). Each rule below is applied by changing one of voiceguide.feedback.recognise's values
+(or wrapping one step) and deciding every clip again through Recogniser.answer and
+decision.decide, the path a session and `voiceguide hear` share. Printed per set: acted on right
+(AR) and wrong (AW), read back or asked right (CR) and wrong (CW), asked again (R), and "taken for a
+stop" (a clip with no stop in it that a session would stop for or ask about).
+
+Sets: the tuning voices (what rules are chosen on: their answers, out-of-vocabulary words, stop
+phrases and near misses) and the unseen ones (what is reported). Where a rule moves only the unseen
+voices, it is printed as tried and not taken: choosing it there would tune on what is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_recognition as bench  # noqa: E402
+
+from voiceguide.feedback import recognise  # noqa: E402
+from voiceguide.feedback.decision import ACT, REJECT, decide  # noqa: E402
+from voiceguide.feedback.intents import CONFIRM, meaning, understand  # noqa: E402
+from voiceguide.feedback.recognise import Recogniser  # noqa: E402
+
+TUNING = "tuning voices (the --fit sets)"
+
+
+def load(path: str) -> dict[str, list[dict]]:
+    """The dump's clips by set; the tuning voices' clips split into answers, OOV, stops, near misses."""
+    sets: dict[str, list[dict]] = {}
+    oov = set(bench.OOV_WORDS + bench.OOV_SENTENCES)
+    with open(path) as f:
+        for line in f:
+            c = json.loads(line)
+            name = c["set"]
+            if name == TUNING:
+                kind = (
+                    "stops" if c["text"] in bench.STOP_PHRASES
+                    else "near misses" if c["text"] in bench.NEAR_MISSES
+                    else "OOV" if c["text"] in oov
+                    else "answers"
+                )  # fmt: skip
+                name = f"tuning: {kind}"
+            sets.setdefault(name, []).append(c)
+    if not any(name.startswith("tuning") for name in sets):
+        sys.exit("No tuning voices in this dump: make it with bench_recognition.py --fit --dump.")
+    return sets
+
+
+_rec = Recogniser.__new__(Recogniser)  # the decision only: no model is loaded
+_rec.threshold = CONFIRM
+
+
+def outcome(c: dict) -> tuple[str, str]:
+    """(ac / aw / cc / cw / rej, the intent acted on or asked about) for one clip."""
+    d = decide(_rec.answer(c["info"], c["expect"]), c["expect"])
+    if d.action == REJECT:
+        return "rej", ""
+    said = understand(c["text"], c["expect"]) if c["text"] else None
+    right = said is not None and (said.intent, said.value) == (d.answer.intent, d.answer.value)
+    return ("a" if d.action == ACT else "c") + ("c" if right else "w"), d.answer.intent
+
+
+def shares(clips: list[dict]) -> str:
+    out = [outcome(c) for c in clips]
+    n = max(1, len(out))
+    k = Counter(o for o, _ in out)
+    stop = sum(1 for (o, intent), c in zip(out, clips, strict=True) if o != "rej" and intent == "stop"
+               and meaning(c["text"])[0] != "stop")  # fmt: skip
+    cells = [100 * k[b] / n for b in ("ac", "aw", "cc", "cw", "rej")] + [100 * stop / n]
+    return " | ".join(f"{v:.1f}" for v in cells)
+
+
+@contextmanager
+def values(**changed):
+    """recognise's values changed for the duration (a rule tried)."""
+    before = {name: getattr(recognise, name) for name in changed}
+    for name, value in changed.items():
+        setattr(recognise, name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            setattr(recognise, name, value)
+
+
+@contextmanager
+def wrapped(rule):
+    """recognise.second_opinion wrapped by `rule(original, heard, info, expect)` for the duration."""
+    original = recognise.second_opinion
+    recognise.second_opinion = lambda heard, info, expect: rule(original, heard, info, expect)
+    try:
+        yield
+    finally:
+        recognise.second_opinion = original
+
+
+def dispute_other_questions_words(original, heard, info, expect):
+    """An action is read back when the listener names, at 0.3 or more, a word this question does
+    not take ("lighter" for "line" at a number question)."""
+    out = original(heard, info, expect)
+    words, allowed = info.get("words") or {}, set(recognise.words_for(expect))
+    elsewhere = max((p for w, p in words.items() if w != "other" and w not in allowed), default=0.0)
+    safety = meaning(heard.text)[0] in ("stop", "symptom")
+    if decide(out, expect).action == ACT and not safety and elsewhere >= recognise.NET_DISSENTS:
+        return replace(out, confidence=CONFIRM)
+    return out
+
+
+def read_back_disputed_actions(original, heard, info, expect):
+    """A disputed action is read back rather than asked again."""
+    out = original(heard, info, expect)
+    if meaning(heard.text)[0] in ("stop", "symptom"):
+        return out
+    if decide(heard, expect).action == ACT and decide(out, expect).action == REJECT:
+        return replace(heard, confidence=CONFIRM)
+    return out
+
+
+def table(sets: dict[str, list[dict]], rows: list[tuple[str, object]], names: list[str]) -> None:
+    """One row per rule and set: the rule's context manager is entered for each."""
+    print("| rule | set | clips | AR | AW | CR | CW | R | taken for a stop |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for label, make in rows:
+        for name in [n for n in names if n in sets]:
+            with make():
+                print(f"| {label} | {name} | {len(sets[name])} | {shares(sets[name])} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dump", help="a dump from bench_recognition.py --fit --dump")
+    sets = load(ap.parse_args().dump)
+    unseen_answers = [n for n in sets if n.startswith(("synthetic vocabulary, unseen", "FSDD", "OOV"))]
+    unseen_stops = [n for n in sets if n.startswith(("stop word, unseen", "near misses (top"))]
+    shipped = dict(
+        SYMPTOM_BACKED=recognise.SYMPTOM_BACKED, STOP_VETO=recognise.STOP_VETO,
+        STOP_AGREES=recognise.STOP_AGREES,
+    )  # fmt: skip
+    print(f"# Decision rules tried on {len(sum(sets.values(), []))} measured clips\n")
+    print(f"Shipped: {shipped}. % of each set's clips.\n")
+
+    print("## Symptom words acted on only when the word listener backs them (SYMPTOM_BACKED)\n")
+    backed = [(f"SYMPTOM_BACKED = {v}", lambda v=v: values(SYMPTOM_BACKED=v)) for v in (0.0, 0.2, 0.5)]
+    table(sets, backed, ["tuning: answers", "tuning: OOV", *unseen_answers])
+    with values(SYMPTOM_BACKED=0.0):
+        for name in [n for n in ("tuning: answers", "tuning: OOV") if n in sets]:
+            chances = sorted(
+                round(recognise.symptom_chance(c["info"]["words"]), 2)
+                for c in sets[name]
+                if c["info"].get("words") and outcome(c)[0] in ("ac", "aw") and outcome(c)[1] == "symptom"
+            )
+            print(
+                f"\n{name}, symptom words acted on without the rule: the listener's symptom chance {chances}"
+            )
+
+    print("\n## The grammar's stop against the stop detector\n")
+    print("(STOP_VETO: dropped below it; STOP_AGREES: asked about below it, acted on from it.)\n")
+    pairs = ((0.2, 0.0), (0.3, 0.0), (0.5, 0.0), (0.8, 0.0), (0.3, 0.5), (0.3, 0.8), (0.3, 0.9))
+    stop_rules = [
+        (f"STOP_VETO = {v}, STOP_AGREES = {a}", lambda v=v, a=a: values(STOP_VETO=v, STOP_AGREES=a))
+        for v, a in pairs
+    ]
+    print('(AR on stops: acted on at once; CR: asked "did you say stop?". Near misses: AW + CW taken.)\n')
+    table(sets, stop_rules, ["tuning: stops", "tuning: near misses", *unseen_stops])
+
+    print("\n## Tried and not taken\n")
+    tried = [
+        ("shipped", lambda: values()),
+        ("listener names another question's word", lambda: wrapped(dispute_other_questions_words)),
+        ("a disputed action read back, not asked again", lambda: wrapped(read_back_disputed_actions)),
+        ("no read-back turned into an action", lambda: values(NET_CONFIRMS=1.01)),
+        ("read-back -> action: decoder >= 0.85 (not 0.7)", lambda: values(DECODER_AT_LEAST=0.85)),
+        ("read-back -> action: listener >= 0.998 (not 0.99)", lambda: values(NET_CONFIRMS=0.998)),
+    ]  # fmt: skip
+    table(sets, tried, ["tuning: answers", "tuning: OOV", *unseen_answers])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""scripts/try_rules.py decides a benchmark dump's clips again under each rule (no decoding)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def clip(text: str, expect: str, decoded: str, confidence: float, words: dict, stop: float = 0.02) -> dict:
+    info = {"text": decoded, "confidence": confidence, "ratio": 1.0, "stop_chance": stop, "words": words}
+    return {"set": "tuning voices (the --fit sets)", "group": "en-us", "text": text, "expect": expect,
+            "info": info}  # fmt: skip
+
+
+def test_a_rule_is_tried_on_the_dump_and_its_figures_move(tmp_path):
+    """'sun' decoded as numb at a number question, which the listener heard as "no": acted on as a
+    symptom without SYMPTOM_BACKED, asked about with it; a near miss decoded as stop with the
+    detector unsure is acted on without STOP_AGREES and asked about with it."""
+    clips = [
+        clip("sun", "number", "numb", 0.5, {"no": 0.97, "numb": 0.01, "other": 0.02}),
+        clip("numb", "any", "numb", 0.5, {"numb": 0.98, "other": 0.02}),
+        clip("shop", "any", "stop", 0.6, {}, stop=0.5),
+        clip("stop", "any", "stop", 0.6, {}, stop=0.99),
+    ]
+    dump = tmp_path / "run.jsonl"
+    dump.write_text("".join(json.dumps(c) + "\n" for c in clips))
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "try_rules.py"), str(dump)],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    rows = {line.split(" | ")[0].strip("| ") + " / " + line.split(" | ")[1]: line.split(" | ")[3:9]
+            for line in out.splitlines() if line.startswith("| ") and " | tuning: " in line}  # fmt: skip
+    #                                          AR      AW      CR      CW      R      stop
+    assert rows["SYMPTOM_BACKED = 0.0 / tuning: OOV"] == ["0.0", "100.0", "0.0", "0.0", "0.0", "0.0 |"]
+    assert rows["SYMPTOM_BACKED = 0.5 / tuning: OOV"] == ["0.0", "0.0", "0.0", "100.0", "0.0", "0.0 |"]
+    assert rows["SYMPTOM_BACKED = 0.5 / tuning: answers"][0] == "100.0"  # the listener backs a true one
+    assert rows["STOP_VETO = 0.3, STOP_AGREES = 0.0 / tuning: near misses"][1] == "100.0"  # acted on
+    assert rows["STOP_VETO = 0.3, STOP_AGREES = 0.8 / tuning: near misses"][3] == "100.0"  # asked
+    assert rows["STOP_VETO = 0.3, STOP_AGREES = 0.8 / tuning: stops"][0] == "100.0"
