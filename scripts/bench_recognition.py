@@ -137,6 +137,11 @@ OOV_SENTENCES = [
     "let me think about it",
     "did you feed the cat",
 ]
+# Rhymes of answer words for the tuning voices only (--fit): never in a reported set, and not in the
+# word listener's training (scripts/train_words.py _OTHER), so that a rule against rhymes both
+# listeners are sure of (hive -> five in the unseen voices) can be chosen on the tuning voices.
+TUNING_RHYMES = ["jive", "chive", "pine", "vine", "snow", "toe", "flu", "moo", "pour", "picks", "mate",
+                 "bait", "hen", "den", "bun"]  # fmt: skip
 # The stop word (issue 16): what was tried, measured per clip on espeak-ng speech in the bench's conditions
 # (levels -20..0 dB, clean or white/pink noise at 20 and 10 dB SNR, half of it also as 8 kHz telephone band).
 # Tuning figures on TUNE_VOICES, "stop", "stop stop", "please stop", "ow, stop" (64 clips) against 16
@@ -643,6 +648,11 @@ def main():
                 clips = synthetic(STOP_PHRASES, tune_v, folder, 60 + i)
                 clips += narrowband(synthetic(STOP_PHRASES, tune_v, folder, 70 + i))
                 clips += synthetic(NEAR_MISSES, tune_v, folder, 80 + i)
+                measure(clips, expect, rec, base, tmp)
+                tune_stops += clips
+            for i, expect in enumerate(("any", "number")):
+                clips = synthetic(TUNING_RHYMES, tune_v, folder, 90 + i)
+                clips = clips if expect == "any" else narrowband(clips)
                 measure(clips, expect, rec, base, tmp)
                 tune_stops += clips
         human = []

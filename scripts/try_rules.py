@@ -51,6 +51,7 @@ def load(path: str) -> dict[str, list[dict]]:
                     "stops" if c["text"] in bench.STOP_PHRASES
                     else "near misses" if c["text"] in bench.NEAR_MISSES
                     else "OOV" if c["text"] in oov
+                    else "rhymes" if c["text"] in bench.TUNING_RHYMES
                     else "answers"
                 )  # fmt: skip
                 name = f"tuning: {kind}"
@@ -155,7 +156,7 @@ def main() -> None:
 
     print("## Symptom words acted on only when the word listener backs them (SYMPTOM_BACKED)\n")
     backed = [(f"SYMPTOM_BACKED = {v}", lambda v=v: values(SYMPTOM_BACKED=v)) for v in (0.0, 0.2, 0.5)]
-    table(sets, backed, ["tuning: answers", "tuning: OOV", *unseen_answers])
+    table(sets, backed, ["tuning: answers", "tuning: OOV", "tuning: rhymes", *unseen_answers])
     with values(SYMPTOM_BACKED=0.0):
         for name in [n for n in ("tuning: answers", "tuning: OOV") if n in sets]:
             chances = sorted(
@@ -186,7 +187,7 @@ def main() -> None:
         ("read-back -> action: decoder >= 0.85 (not 0.7)", lambda: values(DECODER_AT_LEAST=0.85)),
         ("read-back -> action: listener >= 0.998 (not 0.99)", lambda: values(NET_CONFIRMS=0.998)),
     ]  # fmt: skip
-    table(sets, tried, ["tuning: answers", "tuning: OOV", *unseen_answers])
+    table(sets, tried, ["tuning: answers", "tuning: OOV", "tuning: rhymes", *unseen_answers])
 
 
 if __name__ == "__main__":
