@@ -142,7 +142,8 @@ class Dialogue:
         """A stop or symptom word heard but not clearly: the sound has stopped; ask, and stop unless
         told no.
 
-        None: it was not a stop (the session goes on); else the answer to act on as a stop.
+        None: it was not said (the session goes on); else the answer to act on (the stop or the
+        symptom word).
         """
         text = stop_check_text(answer)
         self.emit("readback", text=text, at=at, heard=answer.to_dict(), question=STOP_CHECK_QUESTION)
