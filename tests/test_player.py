@@ -324,3 +324,11 @@ def test_an_unclear_stop_is_still_asked_about_as_a_stop(library):
     request = planner.Request(mode="self", stage="acute", minutes=10)
     outcome, _, speech, _ = play(library, request, ["unsure:stop", "y"])
     assert "Did you say stop?" in speech.said and outcome.reason == "stopped"
+
+
+def test_stop_said_in_reply_to_an_unclear_symptom_word_is_a_stop(library):
+    request = planner.Request(mode="self", stage="acute", minutes=10)
+    outcome, events, speech, _ = play(library, request, ["unsure:numb", "s", "x", "2"])
+    assert "Did you say numb?" in speech.said
+    assert outcome.reason == "stopped"
+    assert not [a for a in actions(events) if a["rule"].startswith("symptom")]

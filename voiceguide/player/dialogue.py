@@ -155,6 +155,8 @@ class Dialogue:
             self.emit("answer", **reply.to_dict(), at=at, confirming=True, **self.feedback.timing(reply))
         if reply is not None and reply.intent in ("no", "continue"):
             return None
+        if reply is not None and reply.intent == "stop":
+            return reply  # "stop" in reply to "Did you say numb?" is a stop, not the symptom
         intent, _ = meaning(answer.text)
         return replace(answer, intent=intent)  # yes, stop, anything else or silence: stop
 
