@@ -107,6 +107,37 @@ def test_both_sides_get_equal_time_and_a_spoken_switch():
         assert plan.segments[i - 1].kind == "cue" and plan.segments[i - 1].sound == "switch"
 
 
+@pytest.mark.parametrize("stage", ["acute", "subacute", "chronic"])
+@pytest.mark.parametrize("minutes", [15, 30])
+def test_the_giver_is_told_to_move_round_before_working_a_side_they_are_not_at(stage, minutes):
+    """A partner who moved round to the left for one technique is told to go back before the next
+    starts on the right ("Place both thumbs ... on the right side" had come while they knelt left)."""
+    import re
+
+    if stage == "acute" and minutes > 20:
+        return
+    plan = build(mode="partner", stage=stage, minutes=minutes)
+    kneeling, position, moves_back = None, None, 0
+    for s in plan.segments:
+        if s.position != position:
+            kneeling, position = None, s.position  # a new position says where to be
+        said = re.search(
+            r"[Mm]ove (back )?round to (?:kneel at )?your partner's (left|right) side", s.text or ""
+        )
+        if said:
+            kneeling = said.group(2)
+            moves_back += bool(said.group(1))
+        elif (
+            s.kind == "speech"
+            and s.side
+            and kneeling is not None
+            and s.position in ("belly-lying", "back-lying")
+        ):
+            assert s.side == kneeling, (s.technique, s.text)
+    if stage != "acute":  # these plans have two two-sided techniques in a row (acute: one)
+        assert moves_back >= 1
+
+
 def test_checkpoint_after_every_pressure_step():
     plan = build(mode="partner", stage="chronic", minutes=40)
     last: dict[str, int] = {}

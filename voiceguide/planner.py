@@ -272,6 +272,12 @@ SWITCH = {
     ),
 }
 SWITCH_OTHER = "Now the {side} side."
+# A technique that starts on the side the giver left at the end of the one before: they are told
+# to go back (without it, "Place both thumbs ... on the right side" came while they knelt at the left).
+MOVE_BACK = {
+    ("partner", "belly-lying"): "Move back round to kneel at your partner's {side} side.",
+    ("partner", "back-lying"): "Move back round to your partner's {side} side.",
+}
 SIDE_UP = {
     "self": "Lie with your {side} side uppermost, the pillow between your knees.",
     "partner": "Your partner lies with the {side} side uppermost, the pillow between the knees.",
@@ -915,6 +921,7 @@ def sequence(
     position: str | None = opening_position
     current_side = first_side
     up_side: str | None = None  # lying on the side: which side is up
+    kneeling: str | None = None  # the side the giver moved round to, in this position
     for t_index, technique in enumerate(chosen):
         is_movement = technique.kind == "movement"
         area = technique.areas[0]
@@ -923,6 +930,7 @@ def sequence(
         if t_index > 0:
             cue("next")
             if place != position:
+                kneeling = None  # the new position's own words say where to be
                 text = CHANGE.get((mode, place), CHANGE_OTHER)
                 say(text, position=place)
                 pause(change_seconds(mode, position, place), timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
@@ -979,6 +987,12 @@ def sequence(
                 if up_side is not None:
                     pause(TURN_OVER_SECONDS, timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
             up_side = current_side if place == "side-lying" else None
+            if kneeling is not None and kneeling != start and (mode, place) in MOVE_BACK:
+                text = MOVE_BACK[(mode, place)].format(side=start)
+                say(text, technique=technique.id, area=area, side=start, position=place)
+                said = timer.seconds(text) + PAUSE_AFTER_SPEECH
+                pause(WALK_ROUND_SECONDS + said, said, place)
+            kneeling = sides[-1] if (mode, place) in MOVE_BACK else None
         else:
             sides = (None,)
         felt_said = False  # the pressure in felt terms is said at least once per technique
