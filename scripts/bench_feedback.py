@@ -281,15 +281,16 @@ def default_source(name: str | None = None) -> str:
 
 def voice_responses(
     rounds: int, stops: int, folder: Path, warm_stops: int = 0
-) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, int]]:
+) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, int], dict[str, int]]:
     """Pause and continue said mid-sentence over the player, `rounds` times in one session; then
     "stop" said over the player `stops` times, each in a session of its own, at a different moment
     of the sentence; then `warm_stops` times in the first sentence of a session that starts from
-    the echo path an earlier one learnt. Returns the responses, the stages, and how many of each
-    word were said."""
+    the echo path an earlier one learnt. Returns the responses, the stages, how many of each word
+    were said, and how many of those were silenced and asked about ("did you say stop?")."""
     responses: dict[str, list[float]] = {}
     stages: dict[str, list[float]] = {}
     said: dict[str, int] = {}
+    asked: dict[str, int] = {}
 
     def record(word: str, got: dict | None, answer: dict) -> None:
         said[word] = said.get(word, 0) + 1
@@ -297,7 +298,7 @@ def voice_responses(
             return
         responses.setdefault(word, []).append(got["ms"])
         if got.get("asked"):  # silenced, then "did you say stop?"
-            said[f"{word} (asked)"] = said.get(f"{word} (asked)", 0) + 1
+            asked[word] = asked.get(word, 0) + 1
         for k in STAGES:
             if k in answer:
                 stages.setdefault(f"{word}: {k}", []).append(answer[k])
@@ -351,7 +352,7 @@ def voice_responses(
     finally:
         if before_source:
             default_source(before_source)
-    return responses, stages, said
+    return responses, stages, said, asked
 
 
 # --- voice, offline: endpointing and decoding against pocketsphinx's own ------------------
@@ -436,7 +437,7 @@ def main() -> None:
                     print(f"| {name} | {spread(values)} | {len(values)} | {ratio:.2f} |")
                 print()
             if not args.skip_voice:
-                voice, stages, said = voice_responses(
+                voice, stages, said, asked = voice_responses(
                     args.rounds, args.stops, Path(tmp) / "voice", args.warm_stops
                 )
                 print("## Spoken words over the player → response (ms, median / p95 / max)\n")
@@ -444,16 +445,12 @@ def main() -> None:
                 print("| word | response (sound; silence for stop, pause) | acted on (or silenced, asked) |")
                 print("|---|---|---|")
                 for name, count in said.items():
-                    if name.endswith("(asked)"):
-                        continue
                     values = voice.get(name, [])
-                    asked = said.get(f"{name} (asked)", 0)
-                    how = f' ({asked} silenced and asked "did you say stop?")' if asked else ""
+                    how = f' ({asked[name]} silenced and asked "did you say stop?")' if name in asked else ""
                     print(f"| {name} | {spread(values)} | {len(values)} of {count}{how} |")
                 for name, values in stages.items():
                     print(f"| ({name.replace('_', ' ')}) | {spread(values)} | {len(values)} |")
-                total = sum(n for name, n in said.items() if not name.endswith("(asked)"))
-                print(f"\nWords not acted on: {total - sum(len(v) for v in voice.values())}.")
+                print(f"\nWords not acted on: {sum(said.values()) - sum(len(v) for v in voice.values())}.")
     finally:
         lock.close()
 

@@ -188,6 +188,29 @@ def main() -> None:
         ("read-back -> action: listener >= 0.998 (not 0.99)", lambda: values(NET_CONFIRMS=0.998)),
     ]  # fmt: skip
     table(sets, tried, ["tuning: answers", "tuning: OOV", "tuning: rhymes", *unseen_answers])
+    acted_on_rhymes(sets.get("tuning: rhymes", []))
+
+
+def acted_on_rhymes(clips: list[dict]) -> None:
+    """Each tuning rhyme a session would act on, with both listeners' say: whether any score sets
+    them apart from a true answer."""
+    if not clips:
+        return
+    print("\n## Tuning rhymes acted on (shipped rules)\n")
+    print("| said | expect | voice | acted on as | decoder | listener's first word | how |")
+    print("|---|---|---|---|---|---|---|")
+    for c in clips:
+        info = c["info"]
+        heard = _rec.answer(info, c["expect"])
+        d = decide(heard, c["expect"])
+        if d.action != ACT:
+            continue
+        words = info.get("words") or {}
+        first = max((w for w in words if w != "other"), key=words.get, default="")
+        how = "read-back made an action" if info["confidence"] < recognise.ACCEPT else "decoder's action"
+        how = "stop or symptom" if d.answer.intent in ("stop", "symptom") else how
+        print(f"| {c['text']} | {c['expect']} | {c['group']} | {d.answer.text} | {info['confidence']:.2f} "
+              f"| {first} {words.get(first, 0):.3f} | {how} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import numpy as np
 
 from voiceguide.errors import InvalidInput
 from voiceguide.feedback.decision import STOP_ACT, STOP_ASK
-from voiceguide.feedback.intents import NUMBER_WORDS, Answer, meaning, understand
+from voiceguide.feedback.intents import NUMBER_WORDS, SPOKEN_SYMPTOMS, Answer, meaning, understand
 from voiceguide.feedback.recognise import ACCEPT
 
 # The words a person is asked to say: every intent, one word each (synonyms stay speaker-independent).
@@ -41,11 +41,7 @@ ENROLL_WORDS = NUMBER_WORDS + [
     "pause",
     "continue",
     "skip",
-    "tingling",
-    "numb",
-    "burning",
-    "shooting",
-    "dizzy",
+    *SPOKEN_SYMPTOMS,
 ]
 SAFETY_INTENTS = ("stop", "symptom")
 TAKES_PER_WORD = 3

@@ -39,6 +39,9 @@ CONFIRM = 0.63
 #: Between questions only these are acted on from speech, all safe to act on at once (pressure
 #: and skipping are taken from keys at any time, from speech only as an answer to a question).
 HEARD_BETWEEN_QUESTIONS = frozenset({"stop", "symptom", "pause", "continue", "repeat"})
+#: The symptom words a spoken answer can hold (the recogniser's grammar and enrollment take these);
+#: the others in WORDS come only from typed lines.
+SPOKEN_SYMPTOMS = ["tingling", "numb", "burning", "shooting", "dizzy"]
 WORDS = {
     "more": "more",
     "harder": "more",

@@ -41,6 +41,7 @@ from voiceguide.feedback.intents import (  # noqa: F401
     CONFIRM,
     EXPECT,
     NUMBER_WORDS,
+    SPOKEN_SYMPTOMS,
     Answer,
     meaning,
     understand,
@@ -58,7 +59,7 @@ NBEST = 30
 MORE_WORDS = ["more", "harder", "firmer"]
 LESS_WORDS = ["less", "softer", "lighter"]
 GOOD_WORDS = ["good", "okay", "yes"]
-ALWAYS_WORDS = ["stop", "tingling", "numb", "burning", "shooting", "dizzy", "repeat", "again", "pause"]
+ALWAYS_WORDS = ["stop", *SPOKEN_SYMPTOMS, "repeat", "again", "pause"]
 FLOW_WORDS = ["continue", "resume"]
 EXPECTS = tuple(EXPECT)  # the kinds of question a grammar is made for
 

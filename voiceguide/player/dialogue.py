@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
 from voiceguide.feedback.decision import ACT, CONFIRM_IT, STOP_ASK, decide
-from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, WORDS, Answer, meaning, tokens
+from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, SPOKEN_SYMPTOMS, WORDS, Answer, meaning, tokens
 from voiceguide.feedback.sources import Feedback
 from voiceguide.plan import Segment
 from voiceguide.player.clock import Clock
@@ -44,8 +44,9 @@ def stop_check_text(answer: Answer) -> str:
 
 
 def symptom_checks() -> list[str]:
-    """Every "did you say ...?" a symptom word may need (rendered before a session starts)."""
-    return [f"Did you say {w}?" for w, intent in WORDS.items() if intent == "symptom"]
+    """Every "did you say ...?" a symptom word may need (rendered before a session starts): only
+    speech is doubted, and speech holds only these symptom words."""
+    return [f"Did you say {w}?" for w in SPOKEN_SYMPTOMS]
 
 
 def doubtful_stop(answer: Answer) -> bool:
