@@ -272,12 +272,15 @@ SWITCH = {
     ),
 }
 SWITCH_OTHER = "Now the {side} side."
-# A technique that starts on the side the giver left at the end of the one before: they are told
-# to go back (without it, "Place both thumbs ... on the right side" came while they knelt at the left).
+# A technique that starts on the other side from where the giver ended the one before: they are
+# told to go back (without it, "Place both thumbs ... on the right side" came while they knelt at the left).
 MOVE_BACK = {
     ("partner", "belly-lying"): "Move back round to kneel at your partner's {side} side.",
     ("partner", "back-lying"): "Move back round to your partner's {side} side.",
 }
+# The first two-sided technique in such a position: which side to be at (the position's own words
+# say only "kneel at their side", and "Now the left side. Move round..." assumes the right).
+GO_TO_SIDE = "Kneel at your partner's {side} side."
 SIDE_UP = {
     "self": "Lie with your {side} side uppermost, the pillow between your knees.",
     "partner": "Your partner lies with the {side} side uppermost, the pillow between the knees.",
@@ -987,7 +990,15 @@ def sequence(
                 if up_side is not None:
                     pause(TURN_OVER_SECONDS, timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
             up_side = current_side if place == "side-lying" else None
-            if kneeling is not None and kneeling != start and (mode, place) in MOVE_BACK:
+            if kneeling is None and (mode, place) in MOVE_BACK:  # already at a side: said, no walk
+                say(
+                    GO_TO_SIDE.format(side=start),
+                    technique=technique.id,
+                    area=area,
+                    side=start,
+                    position=place,
+                )
+            elif kneeling != start and (mode, place) in MOVE_BACK:
                 text = MOVE_BACK[(mode, place)].format(side=start)
                 say(text, technique=technique.id, area=area, side=start, position=place)
                 said = timer.seconds(text) + PAUSE_AFTER_SPEECH
