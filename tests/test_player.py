@@ -288,6 +288,55 @@ def test_the_worse_side_is_worked_first(library):
             assert now.text == re.sub(r"\b(left|right)\b", lambda m: swap[m.group(1)], before.text)
 
 
+def where_the_giver_kneels(segments) -> tuple[list[str], int]:
+    """Each sided instruction said at a side the giver is not at, and how many 'move back' were said."""
+    wrong, kneeling, position, moves_back = [], None, None, 0
+    for s in segments:
+        if s.position and s.position != position:
+            kneeling, position = None, s.position
+        said = re.search(r"(back )?round to (?:kneel at )?your partner's (left|right) side", s.text or "")
+        said = said or re.search(r"()Kneel at your partner's (left|right) side", s.text or "")
+        if said:
+            assert said.group(2) != kneeling or not said.group(1), f"sent back to where they are: {s.text}"
+            kneeling = said.group(2)
+            moves_back += bool(said.group(1))
+        elif s.kind == "speech" and s.side and s.position in ("belly-lying", "back-lying"):
+            if s.side != kneeling:
+                wrong.append(s.text)
+    return wrong, moves_back
+
+
+def test_a_technique_stopped_part_way_sends_the_giver_back_round_only_when_they_moved(library):
+    """A technique stopped on its first side leaves the giver at that side: the next one's 'Move
+    back round to ... right side' sent them where they already were, and the walk to the dropped
+    side stayed as ten silent seconds after a switch tone. Stopped on the second side, they did
+    move round, and are told to go back."""
+    from voiceguide.adapt import Action, Kind, Rule
+    from voiceguide.planner import MOVE_BACK
+    from voiceguide.replan import Editor
+
+    speech = FakeSpeech()
+    plan = planner.build(library, PARTNER, timer=speech)
+    segs = plan.segments
+    back = next(s for s in segs if s.text in {t.format(side=s.side) for t in MOVE_BACK.values()})
+    before = next(s.technique for s in reversed(segs[: back.index]) if s.side)
+    holds = [s for s in segs if s.kind == "hold" and s.technique == before and s.side]
+    first, second = holds[0], holds[-1]
+    assert first.side == back.side != second.side
+    editor = Editor(library, "partner", speech.seconds)
+    stop = Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8)
+    for hold, moves in ((first, 0), (second, 1)):
+        after = editor.apply(segs, hold.index, stop, State(cap=2, avoid_areas=[]))
+        rest = after[hold.index + 1 :]
+        assert where_the_giver_kneels(after)[0] == []
+        upto = rest[: rest.index(next(s for s in rest if s.kind == "hold" and s.side))]
+        assert where_the_giver_kneels(upto)[1] == moves
+        assert [s for s in upto if s.technique == before] == []
+        walks = [s for s in upto if s.kind == "hold" and s.technique is None]
+        assert len(walks) == moves, [(s.kind, s.text or s.sound) for s in upto]  # with its words only
+        assert [s.sound for s in upto if s.kind == "cue" and s.sound != "question"] == ["stop", "next"]
+
+
 def test_stop_pressed_while_the_offer_is_asked_ends_the_session(library):
     """Found on a terminal: 's' during "would you like to go on gently?" was a second stop and a
     second offer; a stop said while a question is asked is that question's answer."""

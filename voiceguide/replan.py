@@ -13,7 +13,7 @@ from voiceguide import domain
 from voiceguide.adapt import Action, Kind, Rule, State
 from voiceguide.library import Library
 from voiceguide.plan import Segment, renumber
-from voiceguide.planner import ANSWER_WINDOW, QUESTIONS, asked, swap_side
+from voiceguide.planner import ANSWER_WINDOW, GO_TO_SIDE, MOVE_BACK, QUESTIONS, asked, swap_side
 from voiceguide.speechtime import PAUSE_AFTER_SPEECH
 
 CHECK_HOLD = 15.0  # seconds at a new pressure before asking about it
@@ -198,7 +198,7 @@ class Editor:
             rest = [self.speech(SAY["gentle"])] + self._gentle(rest, state.cap)
         elif kind is Kind.END:
             rest = [self.speech(SAY["end_early"])] + self._closing(rest)
-        return renumber(head + rest)
+        return renumber(head + self._walks(head, rest))
 
     # --- helpers ---------------------------------------------------------------
 
@@ -314,7 +314,18 @@ class Editor:
         """The rest without the stopped technique and anything else that works the areas left out."""
         dropped = {technique} if technique else set()
         dropped |= {s.technique for s in rest if s.technique and s.area in areas}
-        kept = [s for s in rest if s.technique not in dropped]
+        return self._drop(rest, dropped)
+
+    def _drop(self, rest: list[Segment], techniques: set[str | None]) -> list[Segment]:
+        """The rest without these techniques, and without the walk round to their other side (a
+        hold of no technique right after their words): left, it was ten silent seconds."""
+        kept: list[Segment] = []
+        dropping = False
+        for seg in rest:
+            if seg.technique is not None or seg.kind != "hold":
+                dropping = seg.technique is not None and seg.technique in techniques
+            if not dropping:
+                kept.append(seg)
         return self._tidy(kept)
 
     @staticmethod
@@ -331,11 +342,48 @@ class Editor:
             and (t := self.library.techniques.get(s.technique)) is not None
             and t.kind == "massage"
         }
-        return self._capped(self._tidy([s for s in rest if s.technique not in deep]), cap)
+        return self._capped(self._drop(rest, deep), cap)
 
     def _capped(self, rest: list[Segment], cap: int) -> list[Segment]:
         """Nothing planned above the cap: after a stop the pressure never goes up again."""
         return [self._refill(s, cap) if s.pressure is not None and s.pressure > cap else s for s in rest]
+
+    def _walks(self, head: list[Segment], rest: list[Segment]) -> list[Segment]:
+        """"Move back round to ... right side" only to a giver who is not there: with a side dropped
+        (a technique stopped on the right), the giver is still at the right; with the technique that
+        said which side to kneel at dropped, they have not been told yet."""
+        if not any((self.mode, s.position) in MOVE_BACK for s in rest):
+            return rest
+        side, position = None, None
+
+        def follow(seg: Segment) -> None:
+            nonlocal side, position
+            if seg.position and seg.position != position:
+                side, position = None, seg.position  # a new position's own words say where to be
+            if seg.side and (self.mode, seg.position) in MOVE_BACK:
+                side = seg.side
+
+        for seg in head:
+            follow(seg)
+        out: list[Segment] = []
+        skip_walk = False
+        for seg in rest:
+            if skip_walk and seg.kind == "hold" and seg.technique is None:
+                skip_walk = False
+                continue
+            skip_walk = False
+            moving = MOVE_BACK.get((self.mode, seg.position or ""))
+            if seg.kind == "speech" and moving and seg.side and seg.text == moving.format(side=seg.side):
+                if seg.side == side:  # already there: neither the words nor the walk
+                    skip_walk = True
+                    continue
+                if side is None:  # never told where to kneel: said as the first time is
+                    text = GO_TO_SIDE.format(side=seg.side)
+                    seg = replace(seg, text=text, duration=self.timer(text) + PAUSE_AFTER_SPEECH)
+                    skip_walk = True
+            follow(seg)
+            out.append(seg)
+        return out
 
     @staticmethod
     def _tidy(rest: list[Segment]) -> list[Segment]:
