@@ -288,6 +288,9 @@ def test_the_worse_side_is_worked_first(library):
             assert now.text == re.sub(r"\b(left|right)\b", lambda m: swap[m.group(1)], before.text)
 
 
+LYING = ("belly-lying", "back-lying")
+
+
 def where_the_giver_kneels(segments) -> tuple[list[str], int]:
     """Each sided instruction said at a side the giver is not at, and how many 'move back' were said."""
     wrong, kneeling, position, moves_back = [], None, None, 0
@@ -300,9 +303,8 @@ def where_the_giver_kneels(segments) -> tuple[list[str], int]:
             assert said.group(2) != kneeling or not said.group(1), f"sent back to where they are: {s.text}"
             kneeling = said.group(2)
             moves_back += bool(said.group(1))
-        elif s.kind == "speech" and s.side and s.position in ("belly-lying", "back-lying"):
-            if s.side != kneeling:
-                wrong.append(s.text)
+        elif s.kind == "speech" and s.position in LYING and s.side not in (None, kneeling):
+            wrong.append(s.text)
     return wrong, moves_back
 
 

@@ -349,7 +349,7 @@ class Editor:
         return [self._refill(s, cap) if s.pressure is not None and s.pressure > cap else s for s in rest]
 
     def _walks(self, head: list[Segment], rest: list[Segment]) -> list[Segment]:
-        """"Move back round to ... right side" only to a giver who is not there: with a side dropped
+        """ "Move back round to ... right side" only to a giver who is not there: with a side dropped
         (a technique stopped on the right), the giver is still at the right; with the technique that
         said which side to kneel at dropped, they have not been told yet."""
         if not any((self.mode, s.position) in MOVE_BACK for s in rest):
