@@ -209,6 +209,26 @@ def test_a_rise_between_questions_stops_the_technique(library):
     assert after and all(s.technique != "P02" for s in after)
 
 
+def test_a_stop_on_the_buttock_moves_away_from_the_piriformis_under_it_too(library):
+    """Found reading a replanned session: pain 8 on the buttock, "We leave the buttock alone today",
+    then thumbs deep into the piriformis, which lies under it. After a stop in the buttock, the
+    piriformis or the sacrum, the rest of the session works none of the three."""
+    request = planner.Request(mode="partner", stage="chronic", minutes=30)
+    _, events, speech, player = play(library, request, ["3"], keys_at=[(at_hold_of("P04"), "8")])
+    stop = next(a for a in actions(events) if a["action"] == "stop_technique")
+    planned = planner.build(library, request, timer=FakeSpeech()).segments
+    assert [s for s in planned if s.area == "piriformis" and s.kind == "hold"]  # there was some to leave out
+    after = [s for s in player.segments[stop["at"] + 1 :] if s.kind == "hold" and s.technique]
+    assert after and not [s.technique for s in after if s.area in ("buttock", "piriformis", "sacrum")]
+    assert player.state.avoid_areas == ["buttock"]  # what is learnt for next time stays the area itself
+    from voiceguide.replan import INTROS
+
+    rest = player.segments[stop["at"] + 1 :]
+    intros = [i for i, s in enumerate(rest) if s.text in INTROS]
+    for i, j in zip(intros, intros[1:] + [len(rest)], strict=True):  # no phase opened with nothing in it
+        assert any(s.technique for s in rest[i:j]), rest[i].text
+
+
 def test_after_a_stop_the_closing_question_takes_a_number_and_is_kept(library):
     request = planner.Request(mode="self", stage="acute", minutes=10)
     outcome, events, speech, _ = play(library, request, ["3", "s", "x", "2"])

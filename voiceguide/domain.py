@@ -21,6 +21,20 @@ AREA_WORDS = {
     "hamstring": "back of the thigh",
 }
 
+# Areas that are one place to the person: the piriformis lies under the buttock, beside the sacrum.
+# After a stop in one of them the session moves away from all three (clinical.md: after piriformis,
+# buttock or sacral work, slow strokes on the lower back).
+REGIONS = {"sacrum": "pelvis", "buttock": "pelvis", "piriformis": "pelvis"}
+
+
+def near(area: str | None, areas: list[str]) -> bool:
+    """Is `area` one of `areas`, or in the same region as one of them?"""
+    if area is None:
+        return False
+    region = REGIONS.get(area)
+    return area in areas or (region is not None and any(REGIONS.get(a) == region for a in areas))
+
+
 POSITIONS = ("belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling")
 EQUIPMENT = ("ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel")
 ROLLING_EQUIPMENT = ("ball", "foam-roller")

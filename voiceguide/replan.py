@@ -13,7 +13,15 @@ from voiceguide import domain
 from voiceguide.adapt import Action, Kind, Rule, State
 from voiceguide.library import Library
 from voiceguide.plan import Segment, renumber
-from voiceguide.planner import ANSWER_WINDOW, GO_TO_SIDE, MOVE_BACK, QUESTIONS, asked, swap_side
+from voiceguide.planner import (
+    ANSWER_WINDOW,
+    GO_TO_SIDE,
+    MOVE_BACK,
+    PHASE_INTRO,
+    QUESTIONS,
+    asked,
+    swap_side,
+)
 from voiceguide.speechtime import PAUSE_AFTER_SPEECH
 
 CHECK_HOLD = 15.0  # seconds at a new pressure before asking about it
@@ -74,6 +82,7 @@ OFFER = {
 }
 AWAY_SECONDS = 45.0  # the gentle step offered away from where a stop happened
 CLOSING_TEXTS = {QUESTIONS[("closing", "self")], QUESTIONS[("closing", "partner")]}
+INTROS = {text for options in PHASE_INTRO.values() for text in options}
 
 
 def acknowledgement(action: Action) -> str | None:
@@ -311,9 +320,10 @@ class Editor:
         ]
 
     def _without(self, rest: list[Segment], technique: str | None, areas: list[str]) -> list[Segment]:
-        """The rest without the stopped technique and anything else that works the areas left out."""
+        """The rest without the stopped technique and anything else that works the areas left out,
+        or their neighbours (a stop on the buttock, then thumbs deep into the piriformis under it)."""
         dropped = {technique} if technique else set()
-        dropped |= {s.technique for s in rest if s.technique and s.area in areas}
+        dropped |= {s.technique for s in rest if s.technique and domain.near(s.area, areas)}
         return self._drop(rest, dropped)
 
     def _drop(self, rest: list[Segment], techniques: set[str | None]) -> list[Segment]:
@@ -326,7 +336,20 @@ class Editor:
                 dropping = seg.technique is not None and seg.technique in techniques
             if not dropping:
                 kept.append(seg)
-        return self._tidy(kept)
+        return self._tidy([seg for i, seg in enumerate(kept) if not self._orphan_intro(kept, i)])
+
+    @staticmethod
+    def _orphan_intro(rest: list[Segment], i: int) -> bool:
+        """A phase's opening words with none of its techniques left ("Now the deeper work..." and
+        then the gentle rocking, after the deeper work was dropped)."""
+        if rest[i].kind != "speech" or rest[i].technique or rest[i].text not in INTROS:
+            return False
+        for seg in rest[i + 1 :]:
+            if seg.technique:
+                return False
+            if seg.kind == "speech" and seg.text in INTROS:
+                return True
+        return True
 
     @staticmethod
     def _works(rest: list[Segment]) -> bool:
