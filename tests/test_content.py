@@ -286,6 +286,22 @@ def test_pressure_is_explained_in_felt_terms_in_the_first_sessions():
     assert "Pressure goes from one to five" not in later
 
 
+@pytest.mark.parametrize("mode", domain.MODES)
+@pytest.mark.parametrize("stage", domain.STAGES)
+@pytest.mark.parametrize("minutes", [10, 15, 30])
+def test_every_pressure_technique_says_how_firmly_before_asking_about_the_pressure(mode, stage, minutes):
+    """The short form dropped P05's "Lean in slowly... Press just enough to feel the muscle": the
+    giver glided deep thumbs along the piriformis never told how firmly, then was asked about it."""
+    if stage == "acute" and minutes > 20:
+        return
+    plan = build(mode=mode, stage=stage, minutes=minutes)
+    felt = set(domain.PRESSURE_SAY[mode].values())
+    for seg in plan.segments:
+        if seg.kind == "checkpoint" and seg.question == "pressure" and seg.technique:
+            said = [s.text for s in plan.segments[: seg.index] if s.technique == seg.technique and s.text]
+            assert any(f in t for t in said for f in felt), (seg.technique, said)
+
+
 def test_full_safety_talk_in_the_first_three_sessions_then_a_reminder():
     for number in (1, 2, 3):
         said = spoken(build(mode="self", stage="acute", minutes=10, session_number=number))

@@ -1041,6 +1041,11 @@ def sequence(
                     # leg never lowered: "Stop at once on any pain in the hip...")
                     text = fill(step.text(mode, place, variant) or "", pressure, side, mode)
                 felt = domain.PRESSURE_SAY.get(mode, {}).get(pressure or 0)
+                if felt and not felt_said and step.hold >= WORKING_HOLD and felt not in text:
+                    # the short form can drop the step that says how firmly ("Lean in slowly...
+                    # {pressure}"): the first working step then says it ("Glide along it..." came
+                    # with no pressure at all, then "how is the pressure deep in the buttock?")
+                    text += " " + felt
                 felt_said = felt_said or bool(felt and felt in text)
                 common = {
                     "technique": technique.id,
