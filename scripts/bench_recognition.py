@@ -950,6 +950,8 @@ def without_word(model, word):
     keep = [i for i, w in enumerate(model.labels) if w != word]
     sub = VoiceModel([model.labels[i] for i in keep], [model.feats[i] for i in keep])
     sub.reference, sub.peak_reference = model.reference, model.peak_reference
+    if model.prints is not None:
+        sub.prints, sub.print_reference, sub.head = model.prints[keep], model.print_reference, model.head
     return EnrolledRecogniser(sub, base=object())
 
 

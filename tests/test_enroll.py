@@ -339,6 +339,49 @@ def test_a_sure_general_answer_stands_when_the_templates_are_unsure():
     assert enroll.combine(near_but_unclear, doubtful, "number").intent == "unknown"  # ask again
 
 
+def test_an_answer_the_templates_cannot_place_is_read_back_when_its_word_print_is_clearly_theirs():
+    """The word listener's view of the answer is a second look before asking again: read back when it
+    is near the person's takes of one word, clearly nearer than the next word's, and the templates or
+    the decoder picked that word too. Never acted on, and never a stop or a symptom word."""
+    from voiceguide.feedback.decision import CONFIRM_IT, REJECT, decide
+    from voiceguide.feedback.intents import Answer
+
+    unsure = Answer(text="eight", intent="unknown", confidence=0.1, source="voice")
+    unplaced = {"word": "six", "distance": 1.1, "ratio": 0.95, "peak": 1.6, "votes": 2 / 3}
+    unplaced["enrolled"] = {"six", "eight", "stop"}
+    assert decide(enroll.combine(unplaced, unsure, "number"), "number").action == REJECT
+    prints = dict(unplaced, print_word="six", print_distance=0.3, print_clear=2.5)
+    heard = enroll.combine(prints, unsure, "number")
+    assert heard.value == 6 and decide(heard, "number").action == CONFIRM_IT
+    decoder_agrees = dict(prints, print_word="eight")  # the templates said six, the decoder eight
+    assert enroll.combine(decoder_agrees, unsure, "number").value == 8
+    for doubtful in (
+        dict(prints, print_distance=0.6),  # not near enough
+        dict(prints, print_clear=1.5),  # another word almost as near
+        dict(prints, print_word="seven"),  # neither the templates nor the decoder
+        dict(prints, print_word="stop"),  # a stop is the decoder's and the stop detector's
+    ):
+        assert decide(enroll.combine(doubtful, unsure, "number"), "number").action == REJECT, doubtful
+    assert enroll.combine(prints, unsure, "yesno").intent == "unknown"  # six answers no yes/no question
+
+
+def test_the_voice_model_keeps_its_word_prints_and_is_rebuilt_for_another_listener(tmp_path):
+    from voiceguide.feedback import wordnet
+
+    folder = write_takes(tmp_path / "takes", ["six", "eight"], VOICE_A, takes=2, seed=3)
+    takes = [(enroll.answer_word(p.name), *decode_wav(p.read_bytes())) for p in sorted(folder.glob("*.wav"))]
+    model = enroll.VoiceModel.build(takes)
+    assert model.prints is not None and model.prints.shape == (4, 256)
+    assert model.head == wordnet.head_digest() and 0 < model.print_reference < 2
+    again = enroll.VoiceModel.from_bytes(model.to_bytes())
+    assert again is not None and np.allclose(again.prints, model.prints) and again.head == model.head
+    x, rate = speak(tmp_path, "eight", VOICE_A, 160, 50, seed=9)
+    found = again.match(x, rate)
+    assert found["print_word"] == "eight" and found["print_clear"] > 1
+    model.head = "another head"  # prints made by another word listener describe other things
+    assert enroll.VoiceModel.from_bytes(model.to_bytes()) is None  # so the caller rebuilds it
+
+
 def test_no_path_to_any_other_word_is_not_a_clear_win():
     """A click or hum whose length fits only one word's takes must not look like a sure match."""
     rng = np.random.default_rng(1)

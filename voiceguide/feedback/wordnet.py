@@ -20,6 +20,7 @@ about 80 % (docs/recognition.md). The recogniser weighs its word beside the deco
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 from pathlib import Path
 
@@ -120,8 +121,17 @@ def backbone() -> Backbone:
 
 
 def embeddings(samples: np.ndarray, rate: int) -> np.ndarray:
-    """(embeddings, 96) for one answer."""
-    return backbone()([segment(samples, rate)])[0]
+    """(embeddings, 96) for one answer. The last answer's are kept: an enrolled person's answer is
+    heard by the word listener and then matched against their takes, and the embedding is the
+    costly part (30-35 ms)."""
+    x = np.ascontiguousarray(samples, dtype=np.float32)
+    key = (rate, x.shape, hashlib.blake2b(x.tobytes(), digest_size=16).digest())
+    if _last.get("key") != key:
+        _last.update(key=key, value=backbone()([segment(x, rate)])[0])
+    return _last["value"]
+
+
+_last: dict = {}
 
 
 class WordNet:
@@ -137,11 +147,15 @@ class WordNet:
         for name in self.NAMES:
             setattr(self, name, weights[name])
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        """(n, embeddings, 96) -> (n, words) probabilities."""
+    def pooled(self, x: np.ndarray) -> np.ndarray:
+        """(n, embeddings, 96) -> (n, 256): what the last layer sees, the answer's word in 256 numbers."""
         h = (np.asarray(x, dtype=np.float32) / SCALE).transpose(0, 2, 1)
         h = sw.Net._conv(sw.Net._conv(h, self.c1, self.b1), self.c2, self.b2)
-        z = np.concatenate([h.mean(axis=2), h.max(axis=2)], axis=1) @ self.w.T + self.b
+        return np.concatenate([h.mean(axis=2), h.max(axis=2)], axis=1)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """(n, embeddings, 96) -> (n, words) probabilities."""
+        z = self.pooled(x) @ self.w.T + self.b
         z = np.exp(z - z.max(axis=1, keepdims=True))
         return z / z.sum(axis=1, keepdims=True)
 
@@ -167,3 +181,17 @@ def probabilities(samples: np.ndarray, rate: int, net: WordNet | None = None) ->
     net = net or network()
     p = net(embeddings(samples, rate)[None])[0]
     return {w: float(v) for w, v in zip(net.words, p, strict=True)}
+
+
+def word_print(samples: np.ndarray, rate: int, net: WordNet | None = None) -> np.ndarray:
+    """One answer as the head sees it before naming a word (256 numbers). Enrollment compares a
+    person's answers with their own takes this way too: it describes the sounds much as a person's
+    other takes of the word do, in a noisy room as in a quiet one (docs/recognition.md)."""
+    net = net or network()
+    return net.pooled(embeddings(samples, rate)[None])[0]
+
+
+@functools.lru_cache(maxsize=1)
+def head_digest() -> str:
+    """Which head made a person's stored word prints (another head, other prints)."""
+    return hashlib.sha1(MODEL.read_bytes()).hexdigest()[:12]
