@@ -302,6 +302,51 @@ def test_every_pressure_technique_says_how_firmly_before_asking_about_the_pressu
             assert any(f in t for t in said for f in felt), (seg.technique, said)
 
 
+WARNINGS = re.compile(r"zap|tingl|never push|without effort|inside the easy range", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("mode", domain.MODES)
+@pytest.mark.parametrize("stage", domain.STAGES)
+@pytest.mark.parametrize("minutes", [10, 15, 20, 30])
+def test_every_form_of_a_technique_keeps_its_warnings_and_its_way_out(mode, stage, minutes):
+    """The 15- and 20-minute partner forms dropped P06's last step: the giver rocked the leg and was
+    never told to lower it, or to stop on pain in the hip or tingling down the leg; P05 lost "ease off
+    at once on any zap or tingling down the leg", and the self forms never said "roll off the ball"
+    or "sit up slowly". Each technique said says a warning (when any of its steps holds one) and
+    its way out (its exit steps), on each side."""
+    if stage == "acute" and minutes > 20:
+        return
+    plan = build(mode=mode, stage=stage, minutes=minutes)
+    passes: dict[tuple, list[str]] = {}
+    for seg in plan.segments:
+        if seg.kind == "speech" and seg.technique and seg.step is not None and seg.text:
+            passes.setdefault((seg.technique, seg.side), []).append(seg.text)
+    assert passes
+    for (tid, side), said in passes.items():
+        technique = LIB.techniques[tid]
+        steps = [" ".join(filter(None, (s.for_mode(mode, v) for v in (0, 1)))) for s in technique.steps]
+        if any(WARNINGS.search(text) for text in steps):
+            assert any(WARNINGS.search(t) for t in said), (tid, side, said)
+        for step in (s for s in technique.steps if s.exit):
+            ways = [fill_free(x) for x in step.phrasings(mode)]
+            ways += [fill_free(x) for spoken in step.at.values() for x in spoken.phrasings(mode)]
+            assert any(w in t for t in said for w in ways), (tid, side, said[-1])
+
+
+def test_each_technique_that_moves_the_body_or_uses_a_tool_says_the_way_out():
+    """The exit flag is on the techniques whose last step brings the body out of a stretch, a lifted
+    leg or a ball or roller (checked here so that a new technique does not forget it)."""
+    for t in LIB.techniques.values():
+        moves = t.kind == "movement" or {"ball", "foam-roller"} & set(t.equipment)
+        if moves and t.id != "X05":  # X05 is resting: nothing to come out of
+            assert t.steps[-1].exit, t.id
+
+
+def fill_free(text: str) -> str:
+    """The words of a phrasing before its first placeholder (what any filled form starts with)."""
+    return text.split("{")[0].strip()
+
+
 def test_full_safety_talk_in_the_first_three_sessions_then_a_reminder():
     for number in (1, 2, 3):
         said = spoken(build(mode="self", stage="acute", minutes=10, session_number=number))

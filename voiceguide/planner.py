@@ -29,12 +29,14 @@ LONG_HOLD = 120.0  # a massage hold longer than this gets a pressure check in th
 # BRIEF keeps a technique's rise in pressure, SHORTER stays at the starting pressure.
 FULL, BRIEF, SHORTER, ESSENTIAL = 0, 1, 2, 3
 # Below this hold scale, say less (or leave a technique out): holds too short to help.
+ESSENTIAL_BEFORE_PHASE = 0.85  # within this share of SHORTER's scale, say only the essentials first
 LEVEL_MIN_SCALE = {FULL: 0.35, BRIEF: 0.3, SHORTER: 0.25, ESSENTIAL: 0.05}
 MAX_SCALE_WHEN_LEFT_OUT = 1.6  # with areas left out, a shorter session beats one padded technique
 MOVEMENT_SCALE = (0.6, 1.2)  # stretches are held 20-30 s; do not stretch them much
 CHRONIC_MOVEMENT_WEIGHT = 1.4  # the chronic stage is exercise-led (acp-2017)
 FOCUS_WEIGHT = 2.0
 MIN_HOLD = 5.0
+BRIEF_EXIT_HOLD = 5.0  # a short form's way out ("Lower the leg slowly") is held this long at most
 WORKING_HOLD = 20.0  # a step held this long is working; its first third comes before a pressure check
 MAX_SILENCE = 45.0  # no longer without a spoken word (answer windows included)
 PROMPT_EVERY = 34.0  # a hold is cut into pieces no longer than this, with a short prompt between
@@ -561,6 +563,11 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
         if level == BRIEF:
             level = SHORTER
             continue
+        if level == SHORTER and not spare and scale >= LEVEL_MIN_SCALE[SHORTER] * ESSENTIAL_BEFORE_PHASE:
+            # nearly fits: the preparation list and the pressure scale go to the printed card
+            # rather than a whole phase (the 10-minute partner session lost the piriformis)
+            level = ESSENTIAL
+            continue
         if len(chosen) > (2 if level == SHORTER else 1):
             victim = pick_to_drop(chosen, request.mode, request.stage)
             notes.append(f"Left out {victim.id} ({victim.name}) to fit {request.minutes:g} minutes.")
@@ -1057,6 +1064,8 @@ def sequence(
                 }
                 say(text, **common)
                 base = step.hold * weight
+                if brief and step.exit and base < WORKING_HOLD:
+                    base = min(base, BRIEF_EXIT_HOLD)  # said, then a breath: the time goes to the work
                 working = base >= WORKING_HOLD
                 check_text = (
                     technique.checkin_text("pressure", mode, variant) or QUESTIONS[("pressure", mode)]
@@ -1092,13 +1101,15 @@ def sequence(
 
 
 def brief_steps(technique: Technique, steady: bool = False) -> set[int]:
-    """The short form of a technique: where the hands go, its first and last working steps, and
-    (unless steady: a short session that stays at the starting pressure) a step where the pressure
-    rises, if neither of those is one."""
+    """The short form of a technique: where the hands go, its first and last working steps, the
+    way out of it (exit steps: "Lower the leg slowly to the mat"), and (unless steady: a short
+    session that stays at the starting pressure) a step where the pressure rises, if none of those
+    is one."""
     steps = technique.steps
     working = [i for i, s in enumerate(steps) if s.hold >= WORKING_HOLD]
     plain = [i for i in working if not steps[i].rise]
-    kept = {0, *working[:1], *plain[-1:]}
+    exits = [i for i, s in enumerate(steps) if s.exit and not s.rise]
+    kept = {0, *working[:1], *plain[-1:], *exits}
     if steady:
         return {i for i in kept if not steps[i].rise} | {0, *plain[:1]}
     rises = [i for i, s in enumerate(steps) if s.rise]

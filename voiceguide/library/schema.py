@@ -110,6 +110,9 @@ class Step(Spoken):
     at: dict[Position, Spoken] = Field(default_factory=dict)
     # Said instead of a rise step when a cap keeps the pressure where it is (no "firmer" line then).
     steady: Spoken | None = None
+    # How the body comes out of the technique ("Lower the leg slowly", "Roll off the ball"): said in
+    # every form, the short ones too.
+    exit: bool = False
 
     def text(self, mode: str, position: str | None, variant: int = 0) -> str | None:
         """What is said in this mode and position (the position's own wording if it has one)."""
