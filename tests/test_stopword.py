@@ -88,6 +88,24 @@ def test_an_answer_asked_again_with_the_detector_nearly_sure_is_asked_about_as_a
     assert stop_unless_sure(pressed, {"stop_chance": 0.85}, "number") is pressed
 
 
+def test_an_answer_asked_again_that_the_word_listener_names_stop_is_asked_about_as_a_stop():
+    """flite's slt voice, which neither network heard: stops asked again while the word listener
+    named "stop" first (0.40-0.45); an unseen espeak-ng "stop please" too (0.97)."""
+    from voiceguide.feedback.recognise import LISTENER_STOP, stop_unless_sure
+
+    unsure = Answer(text="top", intent="unknown", confidence=0.1, source="voice")
+    words = {"stop": 0.42, "other": 0.30, "no": 0.28}
+    asked = decide(stop_unless_sure(unsure, {"stop_chance": 0.1, "words": words}, "any"), "any")
+    assert asked.action == CONFIRM_IT and asked.answer.intent == "stop"  # "did you say stop?"
+    # not when it names something else first, or "stop" under LISTENER_STOP, or the answer is used
+    other_first = {"stop": 0.40, "other": 0.45, "no": 0.15}
+    assert stop_unless_sure(unsure, {"stop_chance": 0.1, "words": other_first}, "any") is unsure
+    faint = {"stop": LISTENER_STOP - 0.01, "other": 0.2, "no": 0.2, "yes": 0.2, "good": 0.1}
+    assert stop_unless_sure(unsure, {"stop_chance": 0.1, "words": faint}, "any") is unsure
+    two = Answer(text="two", intent="number", value=2, confidence=0.7, source="voice")
+    assert stop_unless_sure(two, {"stop_chance": 0.1, "words": words}, "number") is two
+
+
 def test_the_grammars_stop_is_acted_on_asked_about_or_dropped_by_the_detectors_say():
     """A decoded "stop" (confidence 0.6) is acted on when the stop detector nearly agrees, asked
     about ("did you say stop?") when it is unsure, and dropped when it is nowhere near: top,

@@ -110,6 +110,12 @@ STOP_UNSURE = 0.8
 # 97.9 -> 96.7 %, the rest asked about; scripts/try_rules.py).
 STOP_AGREES = 0.8
 STOP_ASKED = round(STOP_ACT - 0.001, 3)  # a decoded stop's confidence when it is to be asked about
+# An answer a session would ask again, whose word listener names "stop" first this surely, is asked
+# about as a stop (stop_unless_sure). Like STOP_UNSURE, not chosen on the tuning voices alone: there
+# every stop was already heard, and 0.2-0.4 cost the same (near misses such as sob, shop and stuff
+# asked about 32-33 -> 44-45 %, OOV words 1.0 -> 2.9 %); 0.3 kept the unseen voices' and slt's
+# stops (0.5 lost three of slt's). docs/recognition.md, "The word listener hears a stop too".
+LISTENER_STOP = 0.3
 
 # The word listener's say beside the decoder's (second_opinion), chosen on the benchmark's tuning
 # voices (scripts/bench_recognition.py TUNE_VOICES, whose espeak-ng variants the listener never
@@ -441,10 +447,12 @@ class Recogniser:
             return {"text": "", "gate": gate, "ratio": None, "confidence": 0.0}
         info = self._details(x, rate, expect)
         info["stop_chance"] = self.stop_chance(x, rate)
-        stop = info["stop_chance"] >= stopword.ASK_AT or meaning(info.get("text", ""))[0] == "stop"
+        decoded_stop = meaning(info.get("text", ""))[0] == "stop"
+        stop = info["stop_chance"] >= stopword.ASK_AT or (decoded_stop and info["stop_chance"] >= STOP_VETO)
         if word_listener and self._word_net is not None and not stop:
-            # (a stop heard by the detector or decoded is never changed by the word listener:
-            # it is not asked, so that a stop is not slowed by the embedding's 30-40 ms)
+            # (a stop the detector heard, or a decoded one it does not veto, is never changed by
+            # the word listener: it is not asked, so that a stop is not slowed by the embedding's
+            # 30-40 ms. A vetoed one is asked: see stop_unless_sure)
             probs = wordnet.probabilities(x[: int(MAX_SECONDS * rate)], rate, self._word_net)
             info["words"] = {w: round(p, 4) for w, p in probs.items()}
         return info
@@ -537,13 +545,20 @@ class Recogniser:
 
 
 def stop_unless_sure(heard: Answer, info: dict, expect: str) -> Answer:
-    """An answer nothing would be done with (asked again), heard by the stop detector at
-    STOP_UNSURE or more, is asked about as a stop ("did you say stop?") instead.
+    """An answer nothing would be done with (asked again) is asked about as a stop ("did you say
+    stop?") instead when the stop detector heard it at STOP_UNSURE or more, or when the word
+    listener names "stop" first, at LISTENER_STOP or more.
 
     Why: in unseen voices, stops the detector put at 0.80-0.895 (just under its own ASK_AT) were
     decoded as "pause" or "no", too unsure to act on, and asked again: stop understood 97.5-98.8 %
-    at the narrower questions. Asking costs a pause; a missed stop is the mistake that matters."""
+    at the narrower questions. In flite's slt voice (an engine neither network heard) 4 of 20 stops
+    were asked again; the word listener named "stop" first for 3 of them (0.40-0.45), and for the
+    one unseen espeak-ng "stop please" still missed (0.97). Asking costs a pause; a missed stop is
+    the mistake that matters."""
     unsure = STOP_UNSURE <= info.get("stop_chance", 0.0) < stopword.ASK_AT
+    words = info.get("words") or {}
+    named = max(words, key=words.get) if words else None
+    unsure = unsure or (named == "stop" and words["stop"] >= LISTENER_STOP)
     if unsure and heard.source == "voice" and decide(heard, expect).action == REJECT:
         return replace(heard, text="stop", intent="unknown", value=None, confidence=STOP_ASK)
     return heard
