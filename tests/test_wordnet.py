@@ -214,11 +214,16 @@ def test_a_stop_the_detector_hears_is_not_slowed_by_the_word_listener(tmp_path):
     assert heard["please stop"]["stop_chance"] >= 0.9 and "words" not in heard["please stop"]
     words = heard["seven"]["words"]
     assert max(words, key=words.get) == "seven"
-    rec.stop_chance = lambda *args: 0.0  # the decoder's own "stop", the detector deaf to it
     path = tmp_path / "a.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), "please stop"], check=True)
+    rec.stop_chance = lambda *args: 0.5  # the decoder's own "stop", the detector unsure: asked about
     decoded = rec.details(*decode_wav(path.read_bytes()), "number")
     assert "stop" in decoded["text"] and "words" not in decoded
+    # ...the detector deaf to it (a veto): the listener is asked, and its "stop" is asked about
+    rec.stop_chance = lambda *args: 0.0
+    vetoed = rec.details(*decode_wav(path.read_bytes()), "number")
+    assert "stop" in vetoed["text"] and max(vetoed["words"], key=vetoed["words"].get) == "stop"
+    assert decide(rec.answer(vetoed, "number"), "number").answer.intent == "stop"
 
 
 def test_a_damaged_backbone_file_is_no_backbone_not_a_broken_recogniser(tmp_path, monkeypatch):
