@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from voiceguide import domain, library, planner
 from voiceguide.errors import SafetyStop, UsageProblem
 from voiceguide.plan_file import plan_from_dict
+from voiceguide.speechtime import GenerousSpeech
 
 LIB = library.load()
 
@@ -244,6 +245,36 @@ def test_focus_gives_an_area_more_time():
     plain = build(mode="partner", stage="chronic", minutes=30)
     focused = build(mode="partner", stage="chronic", minutes=30, focus=("piriformis",))
     assert piriformis_time(focused) > 1.2 * piriformis_time(plain)
+
+
+@pytest.mark.parametrize(
+    ("mode", "area", "minutes"),
+    [("partner", "piriformis", 10), ("partner", "buttock", 10), ("partner", "sacrum", 8),
+     ("self", "piriformis", 10), ("self", "hip", 8)],
+)  # fmt: skip
+def test_a_short_session_keeps_the_focus_area_rather_than_leave_it_out(mode, area, minutes):
+    """With the natural voice's slower speech a 10-minute partner session left out the piriformis,
+    and --focus piriformis did not bring it back."""
+    natural = GenerousSpeech()
+    plain = planner.build(LIB, planner.Request(mode=mode, stage="subacute", minutes=minutes), timer=natural)
+    asked = planner.Request(mode=mode, stage="subacute", minutes=minutes, focus=(area,))
+    focused = planner.build(LIB, asked, timer=natural)
+    worked = [t for t in techniques_in(focused)[1:] if area in LIB.get(t).areas]
+    assert worked, focused.notes
+    assert not any("focus" in note for note in focused.notes)
+    if area == "piriformis":
+        # the plan without it says so, and how to keep it
+        assert not any(area in LIB.get(t).areas for t in techniques_in(plain)[1:])
+        hint = f"Nothing works the piriformis in {minutes:g} minutes: --focus piriformis keeps it."
+        assert hint in plain.notes
+
+
+def test_a_focus_there_is_no_time_for_is_said_not_silently_dropped():
+    plan = build(mode="partner", stage="subacute", minutes=6, focus=("piriformis",))
+    assert not any("piriformis" in LIB.get(t).areas for t in techniques_in(plan))
+    assert "No time for the piriformis in 6 minutes, even with --focus piriformis" in " ".join(plan.notes)
+    plain = build(mode="partner", stage="subacute", minutes=6)
+    assert "Nothing works the piriformis in 6 minutes: ask for a few more minutes to keep it." in plain.notes
 
 
 def test_same_inputs_same_plan_and_seed_changes_first_side():

@@ -35,6 +35,8 @@ MAX_SCALE_WHEN_LEFT_OUT = 1.6  # with areas left out, a shorter session beats on
 MOVEMENT_SCALE = (0.6, 1.2)  # stretches are held 20-30 s; do not stretch them much
 CHRONIC_MOVEMENT_WEIGHT = 1.4  # the chronic stage is exercise-led (acp-2017)
 FOCUS_WEIGHT = 2.0
+# A session that leaves these out says how to keep them: sciatica's massage centres on them.
+KEY_AREAS = ("lower-back", "piriformis")
 MIN_HOLD = 5.0
 BRIEF_EXIT_HOLD = 5.0  # a short form's way out ("Lower the leg slowly") is held this long at most
 WORKING_HOLD = 20.0  # a step held this long is working; its first third comes before a pressure check
@@ -487,16 +489,27 @@ def stage_priority(technique: Technique, stage: str) -> int:
     return technique.priority
 
 
-def pick_to_drop(chosen: list[Technique], mode: str = "partner", stage: str = "subacute") -> Technique:
-    """The least essential technique: a second one in a phase before a phase's only one."""
+def pick_to_drop(
+    chosen: list[Technique], mode: str = "partner", stage: str = "subacute", focus: tuple[str, ...] = ()
+) -> Technique:
+    """The least essential technique: a second one in a phase before a phase's only one. Among
+    each, one that works an area asked for with --focus goes after the others (a phase's only
+    technique still before the lower back's warm-up): a 10-minute partner session with --focus
+    piriformis had left out the piriformis and kept the buttock's compressions."""
     candidates = chosen[1:]
+    order = DROP_PHASE_ORDER.get(mode, DROP_PHASE_ORDER["partner"])
+    massaged = {area for c in candidates if c.kind != "movement" for area in c.areas}
 
     def key(t: Technique) -> tuple:
         alone = sum(1 for c in candidates if c.session_phase == t.session_phase) == 1
+        # a stretch counts for a focus area only when no massage works it (else it would push out
+        # the buttock's compressions, the warm-up before the deep work of the focus)
+        focused = any(a in focus and (t.kind != "movement" or a not in massaged) for a in t.areas)
         phase = t.session_phase
-        order = DROP_PHASE_ORDER.get(mode, DROP_PHASE_ORDER["partner"])
         rank = order.index(phase) if phase in order else 0
-        return (alone, rank if alone else 0, -stage_priority(t, stage), -chosen.index(t))
+        if alone:
+            return (True, phase == order[-1], focused, rank, -stage_priority(t, stage), -chosen.index(t))
+        return (False, False, focused, 0, -stage_priority(t, stage), -chosen.index(t))
 
     return min(candidates, key=key)
 
@@ -536,6 +549,7 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
             hint="Run: voiceguide library check to see which technique files were left out.",
         )
     chosen = [assessments[0]] + [t for t in chosen if t.kind != "assessment"]
+    worked_at_start = {area for t in chosen[1:] for area in t.areas}
     for area in request.focus:
         if not any(area in t.areas for t in chosen[1:]):
             notes.append(f"No technique works the {area} in this session, so --focus {area} has no effect.")
@@ -569,7 +583,7 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
             level = ESSENTIAL
             continue
         if len(chosen) > (2 if level == SHORTER else 1):
-            victim = pick_to_drop(chosen, request.mode, request.stage)
+            victim = pick_to_drop(chosen, request.mode, request.stage, request.focus)
             notes.append(f"Left out {victim.id} ({victim.name}) to fit {request.minutes:g} minutes.")
             chosen = [t for t in chosen if t is not victim]
             continue
@@ -582,6 +596,18 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
                 hint="Ask for a few more minutes with --minutes.",
             )
         break
+    still_worked = {area for t in chosen[1:] for area in t.areas}
+    for area in sorted(worked_at_start - still_worked, key=domain.AREAS.index):
+        words = domain.AREA_WORDS.get(area, area)
+        if area in request.focus:
+            notes.append(f"No time for the {words} in {request.minutes:g} minutes, even with --focus {area}: "
+                         "ask for a few more minutes.")  # fmt: skip
+        elif area in KEY_AREAS:
+            focused = build(library, replace(request, focus=(*request.focus, area)), timer)
+            used = list(dict.fromkeys(s.technique for s in focused.segments if s.technique))[1:]
+            kept = any(area in library.get(t).areas for t in used)
+            how = f"--focus {area} keeps it" if kept else "ask for a few more minutes to keep it"
+            notes.append(f"Nothing works the {words} in {request.minutes:g} minutes: {how}.")
     if left_out and scale > MAX_SCALE_WHEN_LEFT_OUT:
         scale = MAX_SCALE_WHEN_LEFT_OUT
         seconds = sum(hold_seconds(d, scale) if d.kind == "hold" else d.seconds for d in drafts)
