@@ -578,7 +578,8 @@ def dump(groups, path):
                 d = c["decision"]
                 row = {"set": title, "group": c["group"], "text": c["text"], "expect": c["expect"],
                        "info": c["info"], "action": d.action, "answer": d.answer.text,
-                       "intent": d.answer.intent, "value": d.answer.value}  # fmt: skip
+                       "intent": d.answer.intent, "value": d.answer.value,
+                       "take": c.get("index")}  # fmt: skip
                 f.write(json.dumps(row) + "\n")
 
 
@@ -677,6 +678,11 @@ def main():
         )
     groups = stop_groups + [
         ("FSDD human digits, --expect number", human, True),
+        (
+            "FSDD human digits, takes 7-9 only (no rule was chosen on them), --expect number",
+            [c for c in human if c["index"] >= 7],
+            True,
+        ),
         ("synthetic vocabulary, unseen voices, --expect any", syn_test, True),
         ("synthetic vocabulary, flite slt (an engine no network heard), --expect any", engine, False),
         (

@@ -39,3 +39,21 @@ def test_a_rule_is_tried_on_the_dump_and_its_figures_move(tmp_path):
     assert rows["STOP_VETO = 0.3, STOP_AGREES = 0.0 / tuning: near misses"][1] == "100.0"  # acted on
     assert rows["STOP_VETO = 0.3, STOP_AGREES = 0.8 / tuning: near misses"][3] == "100.0"  # asked
     assert rows["STOP_VETO = 0.3, STOP_AGREES = 0.8 / tuning: stops"][0] == "100.0"
+
+
+def test_the_number_read_back_is_chosen_on_takes_0_to_6_and_reported_on_7_to_9(tmp_path):
+    """A human "seven" neither listener is sure of (fused 0.23): asked again when read back from 0.32,
+    read back from 0.16. Takes 7-9 of the recordings are reported apart from the takes chosen on."""
+    seven = clip("seven", "number", "seven", 0.3, {"seven": 0.45, "other": 0.55})
+    human = [dict(seven, set="FSDD human digits, --expect number", group="george", take=t) for t in (0, 8)]
+    dump = tmp_path / "run.jsonl"
+    dump.write_text("".join(json.dumps(c) + "\n" for c in [seven, *human]))
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "try_rules.py"), str(dump)],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    rows = {line.split(" | ")[0].strip("| ") + " / " + line.split(" | ")[1]: line.split(" | ")[3:8]
+            for line in out.splitlines() if line.startswith("| READ_BACK_AT_NUMBER")}  # fmt: skip
+    held = "FSDD human digits, takes 7-9"
+    #                                                  AR     AW     CR       CW     R
+    assert rows[f"READ_BACK_AT_NUMBER = 0.32 / {held}"] == ["0.0", "0.0", "0.0", "0.0", "100.0"]
+    assert rows[f"READ_BACK_AT_NUMBER = 0.16 / {held}"] == ["0.0", "0.0", "100.0", "0.0", "0.0"]
+    assert "Chosen: 0.2" in out  # from 0.2 both the take-0 clip and the tuning voice's are read back

@@ -67,9 +67,13 @@ def test_only_both_listeners_sure_turn_a_read_back_into_an_action():
 
 
 def test_a_lukewarm_listener_alone_lifts_nothing():
+    """At a number question a read-back starts lower (READ_BACK_AT_NUMBER): the listener's "seven" at
+    0.3 alone is read back there, and not at a question that takes any answer."""
     nothing = Answer(text="", intent="unknown", value=None, confidence=0.0, source="voice")
-    lifted = second_opinion(nothing, {"text": "", "ratio": None, "words": probs(seven=0.3)}, "number")
-    assert decide(lifted, "number").action == "reject"
+    cases = (("any", 0.3, "reject"), ("number", 0.2, "reject"), ("number", 0.3, "confirm"))
+    for expect, listener, action in cases:
+        lifted = second_opinion(nothing, {"text": "", "ratio": None, "words": probs(seven=listener)}, expect)
+        assert decide(lifted, expect).action == action, (expect, listener)
 
 
 def test_dissent_turns_an_action_into_a_read_back():
