@@ -206,27 +206,48 @@ def main() -> None:
 NUMBER_STEPS = (0.32, 0.28, 0.24, 0.2, 0.16, 0.12, 0.08)
 
 
+def walk_down(clips: list[dict], show: bool = False) -> float:
+    """The lowest step reached while each step's added read-backs are right more often than wrong
+    (a step that adds none is passed over)."""
+    chosen, before, walking = NUMBER_STEPS[0], None, True
+    for step in NUMBER_STEPS:
+        with values(READ_BACK_AT_NUMBER=step):
+            now = Counter(outcome(c)[0] for c in clips)
+        if before is not None:
+            right, wrong = now["cc"] - before["cc"], now["cw"] - before["cw"]
+            walking = walking and (right > wrong or right == wrong == 0)
+            chosen = step if walking and right > wrong else chosen
+            if show:
+                print(f"| {step} | {right} | {wrong} | {'yes' if chosen == step else 'no'} |")
+        before = now
+    return chosen
+
+
 def number_read_back(sets: dict[str, list[dict]]) -> None:
     """READ_BACK_AT_NUMBER: walk down from READ_BACK_AT while each step's extra read-backs of numbers
     (FSDD takes 0-6 and the tuning voices' numbers) are right more often than wrong; a read-back
     answered "no" costs what asking again costs, one answered "yes" saves a repetition."""
     print("\n## Read-back at a number question (READ_BACK_AT_NUMBER)\n")
     number = [c for c in sets.get("tuning: answers", []) if c["expect"] == "number"]
-    choose = sets.get("FSDD human digits, takes 0-6", []) + number
-    if not choose:
+    human = sets.get("FSDD human digits, takes 0-6", [])
+    if not human + number:
         return
-    chosen, before, walking = NUMBER_STEPS[0], None, True
     print("| from | extra read-backs right | extra wrong | taken |\n|---|---|---|---|")
-    for step in NUMBER_STEPS:
-        with values(READ_BACK_AT_NUMBER=step):
-            now = Counter(outcome(c)[0] for c in choose)
-        if before is not None:
-            right, wrong = now["cc"] - before["cc"], now["cw"] - before["cw"]
-            walking = walking and (right > wrong or right == wrong == 0)  # a step that adds none is passed
-            chosen = step if walking and right > wrong else chosen
-            print(f"| {step} | {right} | {wrong} | {'yes' if chosen == step else 'no'} |")
-        before = now
+    chosen = walk_down(human + number, show=True)
     print(f"\nChosen: {chosen} (shipped: {recognise.READ_BACK_AT_NUMBER}).\n")
+    held = sets.get("FSDD human digits, takes 7-9", [])
+    speakers = sorted({c["group"] for c in human})
+    if len(speakers) > 1:  # the same walk with each speaker left out, tried on that speaker's takes 7-9
+        folds, total = [], Counter()
+        for spk in speakers:
+            value = walk_down([c for c in human if c["group"] != spk] + number)
+            with values(READ_BACK_AT_NUMBER=value):
+                out = Counter(outcome(c)[0] for c in held if c["group"] == spk)
+            total += out
+            folds.append(f"{spk} {value} ({100 * (out['ac'] + out['cc']) / max(1, sum(out.values())):.1f} %)")
+        understood = 100 * (total["ac"] + total["cc"]) / max(1, sum(total.values()))
+        print("Each speaker left out of the walk: the value chosen without them (their takes 7-9 "
+              f"understood with it): {', '.join(folds)}; all {understood:.1f} %.\n")  # fmt: skip
     tried = dict.fromkeys((recognise.READ_BACK_AT, chosen, recognise.READ_BACK_AT_NUMBER))
     rows = [(f"READ_BACK_AT_NUMBER = {v}", lambda v=v: values(READ_BACK_AT_NUMBER=v)) for v in tried]
     names = ["FSDD human digits, takes 0-6", "FSDD human digits, takes 7-9", "tuning: OOV",

@@ -137,8 +137,9 @@ READ_BACK_AT = 0.32
 # "I heard seven, is that right?" is answered yes or no. Read back from lower there, chosen by
 # scripts/try_rules.py as the lowest step whose extra read-backs were right more often than wrong
 # on FSDD takes 0-6 and the tuning voices' numbers (0.16: 0.12 added as many wrong as right).
-# Reported on FSDD takes 7-9: understood 76.1 -> 84.4 %; OOV read back at a number question
-# 26.0 -> 34.6 % (asked "is that right?" where it would have asked again), acted on unchanged.
+# Reported on FSDD takes 7-9: understood 76.1 -> 84.4 % (82.2 % with each speaker left out of the
+# choice); the one number chosen with the recordings, nothing is built from them. OOV read back at
+# a number question 26.0 -> 34.6 % (asked "is that right?" where it would ask again), acted on unchanged.
 READ_BACK_AT_NUMBER = 0.16
 SYMPTOM_DISSENT = 0.5  # a symptom word is read back ("did you say...?") when the network names another
 # ...or when the network gives the symptom words together less than this (its raw probabilities:
