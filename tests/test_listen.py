@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from test_echo import room, speech
 
+from voiceguide.audio import tones
+from voiceguide.audio.pcm import SAMPLE_RATE, resample
 from voiceguide.feedback import stopword
 from voiceguide.feedback.decision import STOP_ASK
 from voiceguide.feedback.echo import REFERENCE_LEAD, EchoPath, level_db
@@ -135,6 +137,32 @@ def cancelled_after_a_jump(player: np.ndarray, at: float, offered: bool) -> floa
         left.append(listener.voice)
     window = slice(int((at + 1.5) * RATE), int((at + 2.5) * RATE))
     return level_db(mic[window]) - level_db(np.concatenate(left)[window])
+
+
+def cancelled_after_the_start_cue(cue: np.ndarray) -> float:
+    """dB of the player's echo the listener takes out over the first second of the first sentence,
+    when the session began with `cue` (the echo unknown before it)."""
+    cue = resample(cue, SAMPLE_RATE, RATE).astype(np.float64)
+    sentence = speech("Glide your palms slowly down towards your hips, then back up, feather light.")
+    played = np.concatenate([np.zeros(RATE // 4), cue, np.zeros(RATE // 2), sentence, np.zeros(RATE // 2)])
+    mic = room(played)
+    listener = Listener(None, recognise=None, reference=reference_of(played))
+    left = []
+    for i in range(0, len(mic) - FRAME + 1, FRAME):
+        listener.process(mic[i : i + FRAME].astype(np.float32), i / RATE)
+        left.append(listener.voice)
+    start = RATE // 4 + len(cue) + RATE // 2
+    window = slice(start, start + RATE)
+    return level_db(mic[window]) - level_db(np.concatenate(left)[window])
+
+
+def test_the_start_cue_teaches_the_canceller_the_room_before_the_first_sentence(monkeypatch):
+    """A stop said in a first session's first sentence was missed about one time in four, heard
+    through an echo not yet learnt: the start cue's bell notes excite too few frequencies to learn
+    it from. The swell of noise under them does (measured: 14.9 against 2.6 dB)."""
+    assert cancelled_after_the_start_cue(tones.make_cue("start")) > 10
+    monkeypatch.setattr(tones, "SWELL", {})
+    assert cancelled_after_the_start_cue(tones.make_cue("start")) < 6  # the notes alone: not vacuous
 
 
 @pytest.mark.parametrize("at", [5.0, 6.5])
@@ -341,8 +369,8 @@ def session_start():
 def test_a_stop_said_before_the_echo_is_learnt_is_heard_through_the_player(session_start, voice, when):
     """Until the echo is found and cancelled nothing said near the player's sound is speech; the
     stop word alone is listened for there. (scripts/bench_stop_start.py: a stop at seven moments
-    of the first 8 s, two voices, two levels: 23 of 28 heard, 0 before; the misses are 6 dB under
-    the echo, over the start cue or in the first 0.3 s of speech.)"""
+    of the first 8 s, two voices, two levels: 23 of 28 heard, 0 before; 27 of 28 since the swell
+    under the start cue, the miss 6 dB under the echo over the cue itself.)"""
     person = speech("stop", voice)
     at = int(when * RATE)  # the echo not learnt yet (measured live: lost, 4 of 4, before the change)
     mic = room(session_start)
@@ -377,19 +405,28 @@ def last_sessions_path():
 
 
 @pytest.mark.parametrize(("voice", "when"), [("en-us+m3", 2.2), ("en-gb+f2", 1.6)])
-def test_with_the_last_sessions_echo_path_a_stop_in_the_first_words_is_heard(
-    session_start, last_sessions_path, voice, when
+def test_a_stop_in_the_first_words_is_heard_from_the_swell_or_the_last_sessions_echo_path(
+    session_start, last_sessions_path, voice, when, monkeypatch
 ):
-    """A stop 6 dB under the echo, as the first sentence begins (1.9 s): missed while the echo is
-    being learnt (scripts/bench_stop_start.py: 23 of 28 heard cold, 28 of 28 from the last path)."""
+    """A stop 6 dB under the echo, as the first sentence begins (1.9 s): missed while the echo was
+    being learnt after the start cue's notes alone. Heard now from nothing, the swell under the cue
+    having taught the canceller, and from the last session's path (scripts/bench_stop_start.py: 22
+    of 28 heard cold with the notes alone, 27 of 28 with the swell, 28 of 28 from the last path)."""
     person = speech("stop", voice)
-    mic = room(session_start)
     at = int(when * RATE)
-    mic[at : at + len(person)] += 0.5 * person
-    assert spotted(mic, session_start) == []  # not vacuous: starting from nothing, it is missed
-    found = spotted(mic, session_start, last_sessions_path)
-    assert [h.answer.text for h in found] == ["stop"]
-    assert found[0].answer.confidence >= STOP_ASK
+
+    def heard(start: np.ndarray, path: EchoPath | None = None) -> list[str]:
+        mic = room(start)
+        mic[at : at + len(person)] += 0.5 * person
+        found = spotted(mic, start, path)
+        assert all(h.answer.confidence >= STOP_ASK for h in found)
+        return [h.answer.text for h in found]
+
+    assert heard(session_start) == ["stop"]
+    assert heard(session_start, last_sessions_path) == ["stop"]
+    monkeypatch.setattr(tones, "SWELL", {})  # not vacuous: after the notes alone, it was missed
+    notes = resample(tones.make_cue("start"), SAMPLE_RATE, RATE)
+    assert heard(np.concatenate([np.zeros(RATE // 2), notes, session_start[RATE // 2 + len(notes) :]])) == []
 
 
 def test_a_path_from_where_the_echo_no_longer_is_does_no_harm(player, last_sessions_path):
@@ -437,13 +474,15 @@ def test_nothing_is_kept_from_a_session_that_learnt_no_echo(player):
     assert listener.learnt_path() is None
 
 
-def test_the_start_cue_is_not_taken_for_a_stop_before_the_echo_is_learnt(session_start):
-    from voiceguide.audio.pcm import SAMPLE_RATE, resample
-    from voiceguide.audio.tones import load_cue
-
-    # not vacuous: the detector alone takes the cue for a stop
-    assert stopword.stop_probability(resample(load_cue("start"), SAMPLE_RATE, RATE), RATE) >= stopword.ASK_AT
+def test_the_start_cue_is_not_taken_for_a_stop_before_the_echo_is_learnt(session_start, monkeypatch):
     assert spotted(room(session_start), session_start) == []
+    # the cue's notes without the swell under them, which the detector alone takes for a stop: the
+    # listening through the unlearnt echo does not (not vacuous)
+    monkeypatch.setattr(tones, "SWELL", {})
+    notes = resample(tones.make_cue("start"), SAMPLE_RATE, RATE)
+    assert stopword.stop_probability(notes, RATE) >= stopword.ASK_AT
+    start = np.concatenate([np.zeros(RATE // 2), notes, session_start[RATE // 2 + len(notes) :]])
+    assert spotted(room(start), start) == []
 
 
 def test_a_word_said_under_a_well_cancelled_player_is_not_its_own_voice():
