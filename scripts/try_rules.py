@@ -56,9 +56,9 @@ def load(path: str) -> dict[str, list[dict]]:
                     else "answers"
                 )  # fmt: skip
                 name = f"tuning: {kind}"
-            if name.startswith("FSDD") and "takes" in name:
-                continue  # the report's takes 7-9 row repeats clips of the whole set
             if name.startswith("FSDD"):
+                if "takes" in name:
+                    continue  # the report's takes 7-9 row repeats clips of the whole set
                 # takes 0-6 may be chosen on; 7-9 are only reported (dumps before "take": file order)
                 take = c.get("take")
                 if take is None:

@@ -607,7 +607,7 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
             used = list(dict.fromkeys(s.technique for s in focused.segments if s.technique))[1:]
             kept = any(area in library.get(t).areas for t in used)
             how = f"--focus {area} keeps it" if kept else "ask for a few more minutes to keep it"
-            notes.append(f"Nothing works the {words} in {request.minutes:g} minutes: {how}.")
+            notes.append(f"No technique works the {words} in {request.minutes:g} minutes: {how}.")
     if left_out and scale > MAX_SCALE_WHEN_LEFT_OUT:
         scale = MAX_SCALE_WHEN_LEFT_OUT
         seconds = sum(hold_seconds(d, scale) if d.kind == "hold" else d.seconds for d in drafts)
