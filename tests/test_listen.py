@@ -279,6 +279,38 @@ def test_the_loudspeakers_record_survives_an_underrun():
     assert set(played.tolist()) <= {29.0, 30.0, 31.0}  # what came before stays where it was (not 25)
 
 
+def test_the_loudspeakers_record_is_timed_by_callbacks_that_know_their_latency():
+    """Measured on PulseAudio: a new stream first calls back in a burst, 1 ms apart, with the DAC
+    time equal to the current time, for up to 1.7 s of audio, then every 12.5 ms with the DAC time
+    62 ms ahead. Timed from the burst, the record was up to 6.9 s late; timed from the steady
+    callbacks, it is where the sound was heard."""
+    from voiceguide.audio.sinks import OutputHistory
+
+    rate, block = 1000, 10
+    history = OutputHistory(rate=rate, seconds=10)
+    now = 100.0
+    for k in range(140):  # the burst: 1.4 s of audio handed over in 0.14 s, DAC time = now
+        history.add(np.full(block, k, dtype=np.float32), now, now)
+        now += 0.001
+    # steady: callback k's first sample is heard at 100.0 + k * 0.01 (the first 1.4 s never were)
+    for k in range(140, 300):
+        heard = 100.0 + (k - 140) * 0.01 + 0.062
+        history.add(np.full(block, k, dtype=np.float32), heard, heard - 0.062)
+    times, played = history.between(100.062 + 1.001, 100.062 + 1.007)
+    assert set(played.tolist()) == {240.0}  # callback 240, heard 1 s into the steady run
+    assert history.underruns == 0
+
+
+def test_a_device_that_never_knows_its_latency_is_timed_as_before():
+    from voiceguide.audio.sinks import OutputHistory
+
+    history = OutputHistory(rate=1000, seconds=5)
+    for k in range(100):  # the DAC time is always the current time
+        history.add(np.full(10, k, dtype=np.float32), 100.0 + k * 0.01, 100.0 + k * 0.01)
+    times, played = history.between(100.501, 100.507)
+    assert set(played.tolist()) == {50.0}
+
+
 def test_the_stop_word_is_acted_on_below_the_read_back_level():
     assert safety_first(Answer("stop", "unknown", None, 0.3, "voice")).intent == "stop"
     assert safety_first(Answer("it is burning", "unknown", None, 0.25, "voice")).intent == "symptom"

@@ -105,36 +105,55 @@ class OutputHistory:
     times jitter by milliseconds on PulseAudio, which would tear the reference apart, so
     samples are timed by count from the median start of the first callbacks; the
     listener re-finds the echo by correlation when an underrun shifts it.
+
+    Only callbacks whose DAC time lies after their current time count for the start: measured
+    2026-12-03 on PulseAudio (a null sink, through ALSA), a new stream first runs its callback in
+    a burst, 1 ms apart instead of 12 ms, with the DAC time equal to the current time, for up to
+    1.7 s of audio; timed from those, the record was 0.2 to 6.9 s late in about half the sessions,
+    the echo canceller looked for the echo in the wrong place, and a stop said in the first
+    sentence was missed.
     """
 
     def __init__(self, rate: int = SAMPLE_RATE, seconds: float = 20.0) -> None:
         self.rate = rate
         self.ring = np.zeros(int(seconds * rate), dtype=np.float32)
         self.written = 0  # samples output since the stream started
-        self.starts: list[float] = []  # DAC time of sample 0 by the first callbacks
+        self.starts: list[float] = []  # DAC time of sample 0 by the first callbacks that know it
+        self.untimed: list[float] = []  # ... by callbacks that do not (no latency: DAC = now)
         self.underruns = 0
         self.anchors: list[tuple[int, float]] = []  # (first sample, origin) after each underrun
         self.origin: float | None = None
         self.lock = threading.Lock()
 
-    def add(self, samples: np.ndarray, dac_time: float) -> None:
+    def add(self, samples: np.ndarray, dac_time: float, now: float | None = None) -> None:
+        """One callback's samples; `now` its current time (None: the DAC time is trusted)."""
         n = len(samples)
         with self.lock:
             at = self.written % len(self.ring)
             first = min(n, len(self.ring) - at)
             self.ring[at : at + first] = samples[:first]
             self.ring[: n - first] = samples[first:]
-            if dac_time > 0 and len(self.starts) < 64:
-                self.starts.append(dac_time - self.written / self.rate)
-                self.origin = float(np.median(self.starts))
-            elif dac_time > 0 and self.origin is not None:
-                late = dac_time - (self.origin + self.written / self.rate)
-                if late > UNDERRUN_SECONDS:  # the device played silence we never gave it: re-anchor
-                    self.origin += late
-                    self.underruns += 1
-                    self.anchors.append((self.written, self.origin))
-                    del self.anchors[:-16]
+            if dac_time > 0:
+                self._time(dac_time, now is None or dac_time > now)
             self.written += n
+
+    def _time(self, dac_time: float, timed: bool) -> None:
+        """Settle the origin on the first 64 callbacks that know their latency (on the first 64
+        that do not, until one does); once settled, only an underrun moves it."""
+        start = dac_time - self.written / self.rate
+        if timed and len(self.starts) < 64:
+            self.starts.append(start)
+            self.origin = float(np.median(self.starts))
+        elif not timed and not self.starts and len(self.untimed) < 64:
+            self.untimed.append(start)
+            self.origin = float(np.median(self.untimed))
+        elif self.origin is not None and (timed or not self.starts):
+            late = start - self.origin
+            if late > UNDERRUN_SECONDS:  # the device played silence we never gave it: re-anchor
+                self.origin += late
+                self.underruns += 1
+                self.anchors.append((self.written, self.origin))
+                del self.anchors[:-16]
 
     def between(self, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
         """(times, samples) of everything played from `start` to `end` (PortAudio time)."""
@@ -158,7 +177,8 @@ class OutputHistory:
 
     def starts_origin(self) -> float:
         """The origin before any underrun."""
-        return float(np.median(self.starts)) if self.starts else 0.0
+        starts = self.starts or self.untimed
+        return float(np.median(starts)) if starts else 0.0
 
 
 class StreamSink:
@@ -232,7 +252,7 @@ class StreamSink:
             self.last_callback = time.monotonic()
         out[filled:] = 0.0
         dac = time_info.outputBufferDacTime
-        self.history.add(out, dac)
+        self.history.add(out, dac, time_info.currentTime)
         self.heard_until = dac + frames / SAMPLE_RATE
         self.offset = time.monotonic() - time_info.currentTime
         if self.watched:
