@@ -191,3 +191,23 @@ def test_an_echo_path_is_usable_only_when_it_is_sound():
     far = EchoPath(np.zeros(BLOCK * PARTITIONS), -1.0363, 16000, 12.3)
     assert far.fits(16000) and not far.shift_usable()  # its taps, not where it sat
     assert EchoPath(np.zeros(BLOCK * PARTITIONS), -0.2, 16000, 20.0).shift_usable()
+
+
+def test_a_path_fitted_by_least_squares_cancels_a_broadband_echo_at_once():
+    from voiceguide.feedback.echo import REFERENCE_LEAD, cancelled_db, fit_path
+
+    rng = np.random.default_rng(1)
+    played = rng.standard_normal(32000) * 0.05
+    lead = int(REFERENCE_LEAD * 16000)
+    mic = np.concatenate([np.zeros(lead), room(played)])[: len(played)]  # the echo at the lead
+    taps = fit_path(mic[:12000], played[:12000])  # three quarters of a second
+    assert taps.shape == (BLOCK * PARTITIONS,)
+    # on what it was not fitted on (the correlations are of a finite stretch: about 26 dB here)
+    assert cancelled_db(mic[12000:], played[12000:], taps) > 20
+    assert cancelled_db(mic[12000:], played[12000:], np.zeros_like(taps)) == pytest.approx(0.0)
+
+
+def test_nothing_is_fitted_from_silence():
+    from voiceguide.feedback.echo import fit_path
+
+    assert not np.any(fit_path(np.zeros(8000), np.zeros(8000)))

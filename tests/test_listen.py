@@ -15,7 +15,7 @@ from voiceguide.audio import tones
 from voiceguide.audio.pcm import SAMPLE_RATE, resample
 from voiceguide.feedback import stopword
 from voiceguide.feedback.decision import STOP_ASK
-from voiceguide.feedback.echo import REFERENCE_LEAD, EchoPath, level_db
+from voiceguide.feedback.echo import CONVERGED_DB, REFERENCE_LEAD, EchoPath, level_db
 from voiceguide.feedback.intents import Answer
 from voiceguide.feedback.listen import (
     FRAME,
@@ -129,8 +129,9 @@ def cancelled_after_a_jump(player: np.ndarray, at: float, offered: bool) -> floa
     at `at`; `offered`: the path known to cancel is offered back after the re-timing."""
     mic = echo_jumps(player, at, 42 / RATE)
     listener = Listener(None, recognise=None, reference=reference_of(player))
-    if not offered:
+    if not offered:  # the adaptive filters learn it again on their own (no fitted start either)
         listener.canceller.offer_known = lambda: None
+        listener.seed_canceller = lambda *args: None
     left = []
     for i in range(0, len(mic) - FRAME + 1, FRAME):
         listener.process(mic[i : i + FRAME].astype(np.float32), i / RATE)
@@ -397,14 +398,16 @@ def session_start():
     return np.concatenate([np.zeros(RATE // 2), cue, np.zeros(RATE // 5), speech(text), np.zeros(RATE)])
 
 
-@pytest.mark.parametrize(("voice", "when"), [("en-us+m3", 1.6), ("en-gb+f2", 3.0)])
+@pytest.mark.parametrize(("voice", "when"), [("en-us+m3", 1.6), ("en-gb+f2", 2.2)])
 def test_a_stop_said_before_the_echo_is_learnt_is_heard_through_the_player(session_start, voice, when):
     """Until the echo is found and cancelled nothing said near the player's sound is speech; the
     stop word alone is listened for there. (scripts/bench_stop_start.py: a stop at seven moments
     of the first 8 s, two voices, two levels: 23 of 28 heard, 0 before; 27 of 28 since the swell
     under the start cue, the miss 6 dB under the echo over the cue itself.)"""
     person = speech("stop", voice)
-    at = int(when * RATE)  # the echo not learnt yet (measured live: lost, 4 of 4, before the change)
+    # the echo not learnt yet (measured live: lost, 4 of 4, before the change); since the fitted
+    # start of the canceller (Listener.seed_canceller) the usual path hears a stop from 2.6 s
+    at = int(when * RATE)
     mic = room(session_start)
     mic[at : at + len(person)] += person
     assert utterances(mic, played=session_start) == []  # the usual path hears nothing here
@@ -436,7 +439,7 @@ def last_sessions_path():
     return path
 
 
-@pytest.mark.parametrize(("voice", "when"), [("en-us+m3", 2.2), ("en-gb+f2", 1.6)])
+@pytest.mark.parametrize(("voice", "when"), [("en-us+m3", 2.2), ("en-gb+f2", 2.2)])
 def test_a_stop_in_the_first_words_is_heard_from_the_swell_or_the_last_sessions_echo_path(
     session_start, last_sessions_path, voice, when, monkeypatch
 ):
@@ -540,3 +543,72 @@ def test_a_stop_peak_answers_a_sure_stop_at_once_and_an_unsure_one_at_its_best()
     waited = [peak.step(0.92, 2.0 + k * 0.03) for k in range(int(THROUGH_WAIT / 0.03) + 2)]
     assert max(waited) == 0.92 and waited.count(0.92) == 1  # an unsure stop that goes on: answered once
     assert StopPeak().step(0.5, 9.0) == 0.0  # nothing heard: nothing answered
+
+
+def pink_noise(seconds: float, seed: int = 2) -> np.ndarray:
+    """Broadband but coloured, as speech is: the adaptive filter learns it slowly, a fit at once."""
+    spectrum = np.fft.rfft(np.random.default_rng(seed).standard_normal(int(seconds * RATE)))
+    spectrum[1:] /= np.sqrt(np.arange(1, len(spectrum)))
+    spectrum[0] = 0.0
+    x = np.fft.irfft(spectrum, int(seconds * RATE))
+    return 0.05 * x / x.std()
+
+
+def seeded_listener(mic: np.ndarray, played: np.ndarray) -> Listener:
+    """A listener that knows where the echo sits but has learnt nothing of it, given frames of
+    microphone and reference (the reference fetched with the echo at the lead) one by one."""
+    listener = Listener(None, recognise=None, reference=reference_of(played))
+    listener.tracker.assume(REFERENCE_LEAD)
+    for i in range(0, len(mic) - FRAME + 1, FRAME):
+        listener.seed_canceller(mic[i : i + FRAME], played[i : i + FRAME], 0)
+    return listener
+
+
+def test_a_found_echo_not_yet_learnt_is_fitted_and_cancelled_at_once():
+    from voiceguide.feedback.echo import cancelled_db
+    from voiceguide.feedback.listen import SEED_FIRST_FRAMES
+
+    played = pink_noise(1.5)
+    lead = int(REFERENCE_LEAD * RATE)
+    mic = np.concatenate([np.zeros(lead), room(played)])[: len(played)]
+    held = SEED_FIRST_FRAMES * FRAME
+    listener = seeded_listener(mic[:held], played[:held])
+    assert listener.seeds == 1
+    # on what came next: enough for the listener to count the echo as cancelled (fresh filters: 0 dB)
+    assert cancelled_db(mic[held:], played[held:], listener.canceller.taps()) > CONVERGED_DB
+
+
+def test_no_path_is_fitted_where_the_microphone_does_not_hear_the_player():
+    played = pink_noise(1.5)
+    someone_else = pink_noise(1.5, seed=3)
+    assert seeded_listener(someone_else, played).seeds == 0
+
+
+def test_a_session_heard_with_its_frames_kept_is_heard_again_the_same_offline(
+    session_start, tmp_path, monkeypatch
+):
+    """VOICEGUIDE_RECORD_LISTEN keeps each frame and what was played then; scripts/replay_listen.py
+    runs the listener over them again, so a stop missed live can be looked at offline."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from voiceguide.feedback.listen import read_recording
+
+    person = speech("stop", "en-us+m3")
+    at = int(1.6 * RATE)
+    mic = room(session_start)
+    mic[at : at + len(person)] += person
+    monkeypatch.setenv("VOICEGUIDE_RECORD_LISTEN", str(tmp_path))
+    live = spotted(mic, session_start)
+    assert [h.answer.text for h in live] == ["stop"]
+    (kept,) = tmp_path.glob("listen-*.frames")
+    frames = read_recording(str(kept))
+    assert len(frames) == len(mic) // FRAME
+    assert np.array_equal(frames["mic"][10], mic[10 * FRAME : 11 * FRAME].astype(np.float32))
+    assert np.abs(frames["played"].reshape(-1) - session_start[: len(frames) * FRAME]).max() < 0.05
+    script = Path(__file__).resolve().parents[1] / "scripts" / "replay_listen.py"
+    out = subprocess.run([sys.executable, str(script), str(kept)], capture_output=True, text=True, check=True)
+    said = out.stdout.split("stops answered: ")[1]
+    assert said.endswith(" s early, acted on\n")  # one stop, heard while it was said, as live
+    assert 1.6 < float(said.split(" s ")[0]) < 2.4

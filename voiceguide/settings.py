@@ -3,26 +3,32 @@
 Each is read when its function is called, never at import, so a test (or a long-lived
 caller) that changes the environment is seen at once.
 
-=======================  ==========================  ================================================
-Variable                 Function                    Meaning
-=======================  ==========================  ================================================
-VOICEGUIDE_HOME          ``home()``                  The data folder (profile, journal, routines,
-                                                     speech cache); unset: the platform's user data
-                                                     folder.
-VOICEGUIDE_CACHE         ``cache()``                 A speech cache shared between data folders
-                                                     (tests, kiosks); unset: ``cache/`` in the data
-                                                     folder.
-VOICEGUIDE_TTS           ``tts()``                   The speech engine to use: ``piper`` (the natural
-                                                     voice), ``espeak-ng`` or ``pyttsx3``; unset:
-                                                     the natural voice if installed, else espeak-ng.
-VOICEGUIDE_DEBUG         ``debug()``                 Any non-empty value: an unexpected error prints
-                                                     its traceback instead of one line.
-VOICEGUIDE_DEBUG_LISTEN  ``debug_listen()``          The listener's levels each second and what it
-                                                     heard: ``1`` on stderr, else the file to append
-                                                     to.
-PULSE_SERVER             ``pulse_server()``          Not ours: the PulseAudio server libpulse talks to;
-                                                     ``doctor`` names it when it does not answer.
-=======================  ==========================  ================================================
+========================  ==========================  ================================================
+Variable                  Function                    Meaning
+========================  ==========================  ================================================
+VOICEGUIDE_HOME           ``home()``                  The data folder (profile, journal, routines,
+                                                      speech cache); unset: the platform's user data
+                                                      folder.
+VOICEGUIDE_CACHE          ``cache()``                 A speech cache shared between data folders
+                                                      (tests, kiosks); unset: ``cache/`` in the data
+                                                      folder.
+VOICEGUIDE_TTS            ``tts()``                   The speech engine to use: ``piper`` (the natural
+                                                      voice), ``espeak-ng`` or ``pyttsx3``; unset:
+                                                      the natural voice if installed, else espeak-ng.
+VOICEGUIDE_DEBUG          ``debug()``                 Any non-empty value: an unexpected error prints
+                                                      its traceback instead of one line.
+VOICEGUIDE_DEBUG_LISTEN   ``debug_listen()``          The listener's levels each second and what it
+                                                      heard: ``1`` on stderr, else the file to append
+                                                      to.
+VOICEGUIDE_RECORD_LISTEN  ``record_listen()``         For developers: a folder where each session's
+                                                      listener keeps every microphone frame and what
+                                                      was played then (``listen-*.frames``), to be
+                                                      heard again by ``scripts/replay_listen.py``.
+                                                      This keeps the room's sound, the person's voice
+                                                      included; unset, no audio is ever written.
+PULSE_SERVER              ``pulse_server()``          Not ours: the PulseAudio server libpulse talks to;
+                                                      ``doctor`` names it when it does not answer.
+========================  ==========================  ================================================
 
 An empty value counts as unset everywhere.
 """
@@ -59,6 +65,12 @@ def debug() -> bool:
 def debug_listen() -> str:
     """VOICEGUIDE_DEBUG_LISTEN: "" (off), "1" (stderr) or a file to append the listener's log to."""
     return _get("VOICEGUIDE_DEBUG_LISTEN") or ""
+
+
+def record_listen() -> str:
+    """VOICEGUIDE_RECORD_LISTEN: "" (off) or a folder where each listener keeps what it heard and
+    what was played, frame by frame, to be heard again offline (scripts/replay_listen.py)."""
+    return _get("VOICEGUIDE_RECORD_LISTEN") or ""
 
 
 def pulse_server() -> str | None:

@@ -13,6 +13,7 @@ card; the whole chain is tested through a PulseAudio pipe-source microphone.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import sys
 import threading
@@ -33,8 +34,10 @@ from voiceguide.feedback.echo import (
     DelayTracker,
     EchoCanceller,
     EchoPath,
+    cancelled_db,
     echo_residual,
     echo_share,
+    fit_path,
     level_db,
     lowpass,
 )
@@ -61,6 +64,12 @@ OWN_VOICE_SHARE = 0.85  # 85 % the player's sound, 7.5 dB above the rest: its ow
 THROUGH_SECONDS = 1.5  # sound kept for a stop heard through the player's unlearnt echo
 THROUGH_WAIT = 0.45  # an unsure stop is answered at its best, at most this long after it was first heard
 THROUGH_RECHECK = 0.3  # a stop found to be the player's own sound: looked at again this much later
+SEED_FRAMES = 33  # the last second of microphone and reference, from which the echo path is fitted
+SEED_FIRST_FRAMES = 16  # ... once half a second has come since the echo was found or moved
+SEED_EVERY = 8  # ... and again every 240 ms, until the filters cancel
+SEED_CHECK_FRAMES = 8  # the last 240 ms are not fitted on: the fit is judged there
+SEED_BETTER_DB = 3.0  # a fitted path replaces the filters when it takes out this much more ...
+SEED_LEAST_DB = 6.0  # ... and at least this much
 MIC_HINT = (
     "Check that a microphone is connected and not muted (try: voiceguide doctor), "
     "or answer with keys: --feedback keys."
@@ -318,6 +327,29 @@ class Reference:
         return len(played) > 0 and level_db(played) > SPEECH_FLOOR_DB
 
 
+# one microphone frame as a listener heard it, and what was played at the same times (shift 0)
+RECORD = np.dtype([("at", "<f8"), ("mic", "<f4", FRAME), ("played", "<f4", FRAME)])
+
+
+def open_recording(folder: str):
+    """A file in `folder` for this listener's frames (VOICEGUIDE_RECORD_LISTEN), unbuffered so
+    that a killed session keeps them; None when not asked for or not writable."""
+    if not folder:
+        return None
+    try:
+        os.makedirs(folder, exist_ok=True)
+        name = f"listen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.frames"
+        return open(os.path.join(folder, name), "ab", buffering=0)  # noqa: SIM115 (closed in stop)
+    except OSError:
+        return None
+
+
+def read_recording(path: str) -> np.ndarray:
+    """The frames open_recording kept (records of RECORD), for scripts/replay_listen.py."""
+    data = np.fromfile(path, dtype=np.uint8)
+    return data[: len(data) // RECORD.itemsize * RECORD.itemsize].view(RECORD)
+
+
 class StopPeak:
     """A stop detector's chance, frame by frame, made into one answer per word: a sure stop at
     once; an unsure one at its best once the word is over, or THROUGH_WAIT after it was first
@@ -387,6 +419,7 @@ class Listener:
         self._vad = None
         self._debug: list[tuple] = []
         self.debug = settings.debug_listen()  # levels each second: "1" stderr, or a file
+        self.recording = open_recording(settings.record_listen())
         self.thread = threading.Thread(target=self._run, name="voiceguide-listener", daemon=True)
         self.spotter = spotter()  # the stop word, listened for every frame of an utterance
         self.spotted = False  # this utterance was already answered as a stop
@@ -405,6 +438,9 @@ class Listener:
             maxlen=int(THROUGH_SECONDS * RATE / FRAME)
         )
         self.through_quiet_until = 0.0
+        self.seed_frames: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=SEED_FRAMES)
+        self.seed_wait = 0  # frames until the next fit
+        self.seeds = 0  # paths fitted and taken this session (for the debug log and tests)
 
     def start(self) -> Listener:
         self.thread.start()
@@ -434,6 +470,7 @@ class Listener:
                 self.tracker.restart(REFERENCE_LEAD)
                 self.unconverged = 0
             self.follow_known_path(moved)
+            self.seed_canceller(frame, ref, moved)
             found = self.tracker.lag is not None
             if not found and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unheard += 1  # playback with no echo of it anywhere: a headset, or a far microphone
@@ -467,6 +504,9 @@ class Listener:
             speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
         if self.debug:
             self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
+        if self.recording is not None and reference is not None and len(frame) == FRAME:
+            played = reference.frame(at, FRAME, 0.0)
+            self.recording.write(np.array([(at, frame, played)], dtype=RECORD).tobytes())
         self.voice = voice
         if not self.endpointer.active:
             self.erle_before = self.canceller.erle if self.canceller.converged else 0.0
@@ -492,6 +532,42 @@ class Listener:
             c.offer_known()
         elif not moved and self.tracker.confirmed and c.converged and c.erle > CONVERGED_DB:
             c.remember()
+
+    def seed_canceller(self, frame: np.ndarray, ref: np.ndarray, moved: int) -> None:
+        """While the echo is found but not yet cancelled, fit its path on the last second by least
+        squares and start the filters from it when it cancels clearly better than they do.
+
+        Measured live (2026-12-03, the natural voice on the null sink, scripts/bench_feedback.py):
+        the echo was found within the first second of the first sentence, but the adaptive filters
+        still took out only 5-7 dB a second later, and a stop said 9 dB under the player was
+        missed; a second after that they took out 27 dB."""
+        if moved:
+            self.seed_frames.clear()
+            self.seed_wait = 0
+        self.seed_frames.append((np.asarray(frame, dtype=np.float64), ref))
+        c = self.canceller
+        if c.converged or self.tracker.lag is None or self.deaf:
+            return
+        self.seed_wait -= 1
+        if len(self.seed_frames) < SEED_FIRST_FRAMES or self.seed_wait > 0:
+            return
+        self.seed_wait = SEED_EVERY
+        mic = np.concatenate([f for f, _ in self.seed_frames])
+        played = np.concatenate([r for _, r in self.seed_frames])
+        if level_db(played) < SPEECH_FLOOR_DB:
+            return
+        # fitted on all but the last 240 ms, and judged on those against the filters as they are:
+        # judged on what it was fitted on, a path fitted on a word's onset looked good and was not
+        split = len(mic) - SEED_CHECK_FRAMES * len(frame)
+        taps = fit_path(mic[:split], played[:split])
+        check = slice(split - len(taps), None)
+        gain = cancelled_db(mic[check], played[check], taps)
+        now = cancelled_db(mic[check], played[check], c.taps())
+        if gain >= SEED_LEAST_DB and gain >= now + SEED_BETTER_DB:
+            c.seed(taps)
+            self.seeds += 1
+            if self.debug:
+                self._debug_line(f"echo path fitted: {gain:.1f} dB on the last 240 ms (filters {now:.1f})")
 
     def learnt_path(self) -> EchoPath | None:
         """The echo path to start the next session from (None if this one did not learn one)."""
@@ -721,6 +797,8 @@ class Listener:
         self._stop.set()
         if self.thread.is_alive():
             self.thread.join(timeout=2.0)
+        if self.recording is not None:
+            self.recording.close()
 
 
 class VoiceFeedback:

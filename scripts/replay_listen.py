@@ -1,0 +1,92 @@
+"""Hear a recorded session's microphone again, offline, through the listener as it is now.
+
+    VOICEGUIDE_RECORD_LISTEN=DIR voiceguide play ...      # (or scripts/bench_feedback.py)
+    .venv/bin/python scripts/replay_listen.py DIR/listen-*.frames [--without-seed] [--debug]
+
+Each file holds one session's microphone frames and what the player played at the same times
+(`listen.open_recording`). The listener runs over them frame by frame, as its thread does, and
+every stop it would answer is printed: heard while it was said (`early`), or decoded at the end
+of an utterance. So a miss found live can be looked at again, and a change tried on it, without
+the sound server's timing changing under it. `--without-seed` turns off the least-squares start
+of the echo canceller (`Listener.seed_canceller`), the baseline it was measured against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from voiceguide.feedback.decision import STOP_ACT, STOP_ASK  # noqa: E402
+from voiceguide.feedback.intents import meaning  # noqa: E402
+from voiceguide.feedback.listen import RATE, Listener, Reference, read_recording, safety_first  # noqa: E402
+
+
+def reference_of(frames: np.ndarray) -> Reference:
+    """What was played, on the microphone's clock, as the session's Reference gave it."""
+    times = (frames["at"][:, None] + np.arange(frames["played"].shape[1])[None, :] / RATE).reshape(-1)
+    played = frames["played"].reshape(-1).astype(np.float64)
+
+    def between(start: float, end: float):
+        lo, hi = np.searchsorted(times, [start, end])
+        return times[lo:hi], played[lo:hi]
+
+    return Reference(between, RATE)
+
+
+def replay(path: str, seed: bool = True, recogniser=None) -> list[tuple[float, str, float]]:
+    """The stops the listener would answer in this recording: (seconds in, how, confidence)."""
+    frames = read_recording(path)
+    listener = Listener(None, recognise=None, reference=reference_of(frames))
+    if not seed:
+        listener.seed_canceller = lambda *args: None  # type: ignore[method-assign]
+    first = float(frames["at"][0]) if len(frames) else 0.0
+    heard = []
+    for record in frames:
+        frame, at = record["mic"].astype(np.float32), float(record["at"])
+        utterance = listener.process(frame, at)
+        early = listener.early(frame, at)
+        if early is not None and early.answer.text == "stop":
+            heard.append((at - first, "early", early.answer.confidence))
+        if utterance is None:
+            continue
+        if listener.spotted:
+            listener.spotted = False
+            listener.spotter.reset()
+            if listener.spotted_sure:
+                continue
+        if listener.set_aside(utterance) or recogniser is None:
+            continue
+        answer = safety_first(recogniser.hear(utterance.samples, RATE, "any"))
+        if meaning(answer.text)[0] == "stop":
+            heard.append((utterance.end - first, f"decoded {answer.text!r}", answer.confidence))
+    return [h for h in heard if h[2] >= STOP_ASK]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--without-seed", action="store_true", help="the canceller learns on its own")
+    ap.add_argument("--debug", action="store_true", help="the listener's log on stderr")
+    args = ap.parse_args()
+    if args.debug:
+        os.environ["VOICEGUIDE_DEBUG_LISTEN"] = "1"
+    from voiceguide.feedback.recognise import Recogniser
+
+    recogniser = Recogniser()
+    for path in args.files:
+        stops = replay(path, seed=not args.without_seed, recogniser=recogniser)
+        said = ", ".join(
+            f"{t:.2f} s {how}, {'acted on' if c >= STOP_ACT else 'asked about'}" for t, how, c in stops
+        )
+        said = said or "none"
+        print(f"{Path(path).name}: stops answered: {said}")
+
+
+if __name__ == "__main__":
+    main()
