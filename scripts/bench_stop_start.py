@@ -49,7 +49,7 @@ OWN_STOPS = (
 )
 MOMENTS = (0.9, 1.6, 2.2, 3.0, 4.0, 6.0, 8.0)  # seconds from the start; speech begins at 1.9 s
 VOICES = ("en-us+m3", "en-gb+f2")
-LEVELS = (("as loud as the echo", 1.0), ("6 dB under it", 0.5))
+LEVELS = (("as loud as the echo", 1.0), ("6 dB under it", 0.5), ("12 dB under it", 0.25))
 
 
 def speech(text: str, voice: str = "en-us") -> np.ndarray:

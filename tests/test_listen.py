@@ -612,3 +612,35 @@ def test_a_session_heard_with_its_frames_kept_is_heard_again_the_same_offline(
     said = out.stdout.split("stops answered: ")[1]
     assert said.endswith(" s early, acted on\n")  # one stop, heard while it was said, as live
     assert 1.6 < float(said.split(" s ")[0]) < 2.4
+
+
+def test_a_stop_said_well_under_the_unlearnt_echo_is_kept_as_the_persons(session_start):
+    """The check that the stop is not the player's own compares the whole 1.5 s kept, where the
+    player's sound lasts longer than the word: within 10 dB of it, a person some 5 dB under the
+    player was set aside (measured live, replayed: a stop heard at 0.99 in the first sentence,
+    then dropped). scripts/bench_stop_start.py, 12 dB under the echo: 14 of 14, 13 before."""
+    person = speech("stop", "en-us+m3")
+    at = int(2.2 * RATE)
+    mic = room(session_start)
+    mic[at : at + len(person)] += 0.25 * person
+    found = spotted(mic, session_start)
+    assert [h.answer.text for h in found] == ["stop"]
+
+
+def test_an_echo_that_still_cancels_is_not_moved_by_an_unclear_likeness(player):
+    """Measured live, replayed: a stop said as a sentence began made the delay tracker place the
+    echo 16-24 ms off (likeness 0.61, 0.77) while the filters took out 28-31 dB; moved, they had to
+    learn the echo again, and the stop was missed. A clear likeness still moves it (a real jump)."""
+    mic = room(player)
+    listener = Listener(None, recognise=None, reference=reference_of(player))
+    half = (len(mic) // 2) // FRAME * FRAME
+    for i in range(0, half, FRAME):
+        listener.process(mic[i : i + FRAME].astype(np.float32), i / RATE)
+    assert listener.canceller.converged and listener.canceller.erle > CONVERGED_DB
+    shift = listener.shift
+    listener.tracker.lag, listener.tracker.last_score = REFERENCE_LEAD + 0.02, 0.61  # as measured
+    listener.process(mic[half : half + FRAME].astype(np.float32), half / RATE)
+    assert listener.shift == shift and listener.canceller.converged
+    listener.tracker.lag, listener.tracker.last_score = REFERENCE_LEAD + 0.02, 0.99
+    listener.process(mic[half + FRAME : half + 2 * FRAME].astype(np.float32), (half + FRAME) / RATE)
+    assert listener.shift == pytest.approx(shift + 0.02)

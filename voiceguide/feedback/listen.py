@@ -64,6 +64,11 @@ OWN_VOICE_SHARE = 0.85  # 85 % the player's sound, 7.5 dB above the rest: its ow
 THROUGH_SECONDS = 1.5  # sound kept for a stop heard through the player's unlearnt echo
 THROUGH_WAIT = 0.45  # an unsure stop is answered at its best, at most this long after it was first heard
 THROUGH_RECHECK = 0.3  # a stop found to be the player's own sound: looked at again this much later
+# a stop heard through the player is the person's only if the player's sound fitted out of the
+# 1.5 s kept leaves this much: the player's sound lasts longer than the word (10 dB, as for a
+# frame, set aside a person some 5 dB under the player: measured live, replayed)
+STOP_KEPT_MARGIN_DB = 20.0
+MOVE_LIKENESS = 0.9  # an echo that still cancels is moved only for a likeness this clear
 SEED_FRAMES = 33  # the last second of microphone and reference, from which the echo path is fitted
 SEED_FIRST_FRAMES = 16  # ... once half a second has come since the echo was found or moved
 SEED_EVERY = 8  # ... and again every 240 ms, until the filters cancel
@@ -464,6 +469,9 @@ class Listener:
         if reference is not None:
             echo_lag = self.tracker.feed(frame, ref)  # where the echo sits after the reference now
             moved = 0 if echo_lag is None else int(round((echo_lag - REFERENCE_LEAD) * RATE))
+            if moved and self.still_cancelling():
+                self.tracker.assume(REFERENCE_LEAD)  # measured over someone talking: not moved
+                moved = 0
             if moved:
                 self.shift += moved / RATE
                 self.canceller.delay_by(-moved)  # the echo moved in the filter: move the filter too
@@ -532,6 +540,18 @@ class Listener:
             c.offer_known()
         elif not moved and self.tracker.confirmed and c.converged and c.erle > CONVERGED_DB:
             c.remember()
+
+    def still_cancelling(self) -> bool:
+        """The filters still cancel the echo well, and the delay tracker's new place for it is not
+        a clear likeness: the echo has not moved; the person talked over the player.
+
+        Measured live (2026-12-03, scripts/bench_feedback.py, replayed): a stop said as a
+        sentence began made the tracker place the echo 16-24 ms off (likeness 0.61 and 0.77,
+        against 0.97-1.0 for the echo itself), while the filters took out 28-31 dB; moved there,
+        they had to learn it again, nothing near the player's sound counted meanwhile, and 2 of 8
+        stops said later in a session were missed."""
+        c = self.canceller
+        return c.converged and c.erle > CONVERGED_DB and self.tracker.last_score < MOVE_LIKENESS
 
     def seed_canceller(self, frame: np.ndarray, ref: np.ndarray, moved: int) -> None:
         """While the echo is found but not yet cancelled, fit its path on the last second by least
@@ -626,7 +646,7 @@ class Listener:
         heard = utterance.microphone if utterance.microphone is not None else utterance.samples
         ref = self.reference.frame(utterance.start - around, len(heard) + 2 * search, self.shift)
         left = echo_residual(heard, ref) if level_db(ref) > SPEECH_FLOOR_DB else heard
-        kept = level_db(left) > level_db(heard) - FRAME_ECHO_MARGIN_DB
+        kept = level_db(left) > level_db(heard) - STOP_KEPT_MARGIN_DB
         still = stopword.stop_probability(left, RATE, net) if kept else 0.0
         if self.debug:
             self._debug_line(
