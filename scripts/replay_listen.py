@@ -9,6 +9,9 @@ every stop it would answer is printed: heard while it was said (`early`), or dec
 of an utterance. So a miss found live can be looked at again, and a change tried on it, without
 the sound server's timing changing under it. `--without-seed` turns off the least-squares start
 of the echo canceller (`Listener.seed_canceller`), the baseline it was measured against.
+
+A session that started from a kept echo path (`echo-path.json`) is replayed from nothing: the
+file does not say which path it started from.
 """
 
 from __future__ import annotations
