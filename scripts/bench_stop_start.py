@@ -33,11 +33,12 @@ sys.path.insert(0, str(ROOT))
 
 from voiceguide.audio.pcm import SAMPLE_RATE, decode_wav, resample  # noqa: E402
 from voiceguide.audio.tones import load_cue  # noqa: E402
-from voiceguide.feedback.decision import STOP_ASK  # noqa: E402
 from voiceguide.feedback.echo import EchoPath  # noqa: E402
-from voiceguide.feedback.intents import meaning  # noqa: E402
-from voiceguide.feedback.listen import FRAME, RATE, Listener, Reference, safety_first  # noqa: E402
+from voiceguide.feedback.listen import FRAME, RATE, Listener, Reference  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from replay_listen import stops_answered  # noqa: E402  (the listener's loop, as its thread runs it)
 
 SENTENCES = (
     "Glide your palms slowly down towards your hips, then back up, feather light. "
@@ -84,26 +85,9 @@ def stops_heard(
     listener = Listener(None, recognise=None, reference=reference_of(played), echo_path=path)
     if not through:
         listener.through = []
-    heard = 0
-    for i in range(0, len(mic) - FRAME + 1, FRAME):
-        frame, at = mic[i : i + FRAME].astype(np.float32), i / RATE
-        utterance = listener.process(frame, at)
-        early = listener.early(frame, at)
-        if early is not None and early.answer.text == "stop" and early.answer.confidence >= STOP_ASK:
-            heard += 1
-        if utterance is None:
-            continue
-        if listener.spotted:
-            listener.spotted = False
-            listener.spotter.reset()
-            if listener.spotted_sure:
-                continue
-        if listener.set_aside(utterance):
-            continue
-        answer = safety_first(recogniser.hear(utterance.samples, RATE, "any"))
-        if meaning(answer.text)[0] == "stop" and answer.confidence >= STOP_ASK:
-            heard += 1
-    return heard
+    starts = range(0, len(mic) - FRAME + 1, FRAME)
+    frames = ((mic[i : i + FRAME].astype(np.float32), i / RATE) for i in starts)
+    return len(stops_answered(listener, frames, recogniser))
 
 
 def later(x: np.ndarray, seconds: float) -> np.ndarray:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -42,20 +43,15 @@ def reference_of(frames: np.ndarray) -> Reference:
     return Reference(between, RATE)
 
 
-def replay(path: str, seed: bool = True, recogniser=None) -> list[tuple[float, str, float]]:
-    """The stops the listener would answer in this recording: (seconds in, how, confidence)."""
-    frames = read_recording(path)
-    listener = Listener(None, recognise=None, reference=reference_of(frames))
-    if not seed:
-        listener.seed_canceller = lambda *args: None  # type: ignore[method-assign]
-    first = float(frames["at"][0]) if len(frames) else 0.0
+def stops_answered(listener: Listener, frames: Iterable[tuple[np.ndarray, float]], recogniser=None):
+    """Every stop the listener would answer over these frames, as its thread runs it: (time, how,
+    confidence), from the level at which a session silences the player (acted on, or asked)."""
     heard = []
-    for record in frames:
-        frame, at = record["mic"].astype(np.float32), float(record["at"])
+    for frame, at in frames:
         utterance = listener.process(frame, at)
         early = listener.early(frame, at)
         if early is not None and early.answer.text == "stop":
-            heard.append((at - first, "early", early.answer.confidence))
+            heard.append((at, "early", early.answer.confidence))
         if utterance is None:
             continue
         if listener.spotted:
@@ -67,8 +63,19 @@ def replay(path: str, seed: bool = True, recogniser=None) -> list[tuple[float, s
             continue
         answer = safety_first(recogniser.hear(utterance.samples, RATE, "any"))
         if meaning(answer.text)[0] == "stop":
-            heard.append((utterance.end - first, f"decoded {answer.text!r}", answer.confidence))
+            heard.append((utterance.end, f"decoded {answer.text!r}", answer.confidence))
     return [h for h in heard if h[2] >= STOP_ASK]
+
+
+def replay(path: str, seed: bool = True, recogniser=None) -> list[tuple[float, str, float]]:
+    """The stops the listener would answer in this recording: (seconds in, how, confidence)."""
+    frames = read_recording(path)
+    listener = Listener(None, recognise=None, reference=reference_of(frames))
+    if not seed:
+        listener.seed_canceller = lambda *args: None  # type: ignore[method-assign]
+    first = float(frames["at"][0]) if len(frames) else 0.0
+    kept = ((r["mic"].astype(np.float32), float(r["at"])) for r in frames)
+    return [(at - first, how, c) for at, how, c in stops_answered(listener, kept, recogniser)]
 
 
 def main() -> None:
