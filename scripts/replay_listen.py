@@ -4,11 +4,14 @@
     .venv/bin/python scripts/replay_listen.py DIR/listen-*.frames [--without-seed] [--debug]
 
 Each file holds one session's microphone frames and what the player played at the same times
-(`listen.open_recording`). The listener runs over them frame by frame, as its thread does, and
-every stop it would answer is printed: heard while it was said (`early`), or decoded at the end
-of an utterance. So a miss found live can be looked at again, and a change tried on it, without
-the sound server's timing changing under it. `--without-seed` turns off the least-squares start
-of the echo canceller (`Listener.seed_canceller`), the baseline it was measured against.
+(`listen.Recording`). First, where the player's echo sat in the microphone against what the
+record says was played then (whole-session cross-correlation: a few ms on a sound card or a
+sink; seconds, when the record's timing was wrong). Then the listener runs over the frames,
+frame by frame, as its thread does, and every stop it would answer is printed: heard while it
+was said (`early`), or decoded at the end of an utterance. So a miss found live can be looked at
+again, and a change tried on it, without the sound server's timing changing under it.
+`--without-seed` turns off the least-squares start of the echo canceller
+(`Listener.seed_canceller`), the baseline it was measured against.
 
 A session that started from a kept echo path (`echo-path.json`) is replayed from nothing: the
 file does not say which path it started from.
@@ -67,6 +70,19 @@ def stops_answered(listener: Listener, frames: Iterable[tuple[np.ndarray, float]
     return [h for h in heard if h[2] >= STOP_ASK]
 
 
+def echo_offset(frames: np.ndarray) -> float | None:
+    """Seconds after the record that the microphone heard the player (negative: before it), by
+    the peak of the whole session's cross-correlation; None when nothing was played or heard."""
+    mic = frames["mic"].reshape(-1).astype(np.float64)
+    played = frames["played"].reshape(-1).astype(np.float64)
+    if not np.any(mic) or not np.any(played):
+        return None
+    size = 1 << int(np.ceil(np.log2(2 * len(mic))))
+    corr = np.fft.irfft(np.fft.rfft(mic, size) * np.conj(np.fft.rfft(played, size)), size)
+    k = int(np.argmax(np.abs(corr)))
+    return (k if k < size // 2 else k - size) / RATE
+
+
 def replay(path: str, seed: bool = True, recogniser=None) -> list[tuple[float, str, float]]:
     """The stops the listener would answer in this recording: (seconds in, how, confidence)."""
     frames = read_recording(path)
@@ -95,7 +111,9 @@ def main() -> None:
             f"{t:.2f} s {how}, {'acted on' if c >= STOP_ACT else 'asked about'}" for t, how, c in stops
         )
         said = said or "none"
-        print(f"{Path(path).name}: stops answered: {said}")
+        offset = echo_offset(read_recording(path))
+        where = "no echo" if offset is None else f"echo {offset * 1000:+.0f} ms from the record"
+        print(f"{Path(path).name}: {where}; stops answered: {said}")
 
 
 if __name__ == "__main__":

@@ -609,6 +609,7 @@ def test_a_session_heard_with_its_frames_kept_is_heard_again_the_same_offline(
     assert np.abs(frames["played"].reshape(-1) - session_start[: len(frames) * FRAME]).max() < 0.05
     script = Path(__file__).resolve().parents[1] / "scripts" / "replay_listen.py"
     out = subprocess.run([sys.executable, str(script), str(kept)], capture_output=True, text=True, check=True)
+    assert "echo +5 ms from the record" in out.stdout  # room(): its direct path, 5 ms
     said = out.stdout.split("stops answered: ")[1]
     assert said.endswith(" s early, acted on\n")  # one stop, heard while it was said, as live
     assert 1.6 < float(said.split(" s ")[0]) < 2.4

@@ -309,7 +309,9 @@ class DelayTracker:
         k = int(np.argmax(strength))
         at = start + int(lags[k])
         energy = np.sqrt(np.dot(mic, mic) * np.dot(ref[at : at + self.window], ref[at : at + self.window]))
-        self.last_score = float(strength[k] / energy) if energy > 0 else 0.0  # for the debug log
+        # how clear the likeness is: the debug log, and Listener.still_cancelling (an echo that
+        # still cancels is moved only for a clear one)
+        self.last_score = float(strength[k] / energy) if energy > 0 else 0.0
         first = self.lag is None  # a wide first search finds chance likenesses (0.57 at 1.9 s off)
         if energy <= 0 or strength[k] / energy < (FIRST_LOCK if first else 0.5):
             return None  # no clear echo (someone talking over it, or a quiet room)
@@ -400,8 +402,8 @@ def fit_path(mic: np.ndarray, ref: np.ndarray, first: int = SEED_FIRST, count: i
 
     Why: measured live (2026-12-03, the null sink), the adaptive filter still took out only 5-7 dB
     a second into the first sentence, and a stop said 9 dB under the player then was missed. The
-    normal equations come from correlations (the autocorrelation method), so one fit costs two
-    FFTs and one small solve."""
+    normal equations come from correlations (the autocorrelation method), so one fit costs three
+    FFTs and one 640 x 640 solve."""
     mic = np.asarray(mic, dtype=np.float64)
     ref = np.asarray(ref, dtype=np.float64)
     n = len(ref)
@@ -409,11 +411,11 @@ def fit_path(mic: np.ndarray, ref: np.ndarray, first: int = SEED_FIRST, count: i
     spectrum = np.fft.rfft(ref, size)
     auto = np.fft.irfft(spectrum * np.conj(spectrum), size)[:count]  # sum ref[k] ref[k + lag]
     cross = np.fft.irfft(np.fft.rfft(mic, size) * np.conj(spectrum), size)  # sum mic[k + t] ref[k]
-    lags = np.abs(np.arange(count)[:, None] - np.arange(count)[None, :])
-    normal = auto[lags] + SEED_LOADING * auto[0] * np.eye(count)
     taps = np.zeros(BLOCK * PARTITIONS)
     if auto[0] <= 1e-9:
         return taps
+    lags = np.abs(np.arange(count)[:, None] - np.arange(count)[None, :])
+    normal = auto[lags] + SEED_LOADING * auto[0] * np.eye(count)
     taps[first : first + count] = np.linalg.solve(normal, cross[first : first + count])
     return taps
 

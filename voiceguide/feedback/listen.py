@@ -336,21 +336,35 @@ class Reference:
 RECORD = np.dtype([("at", "<f8"), ("mic", "<f4", FRAME), ("played", "<f4", FRAME)])
 
 
-def open_recording(folder: str):
-    """A file in `folder` for this listener's frames (VOICEGUIDE_RECORD_LISTEN), unbuffered so
-    that a killed session keeps them; None when not asked for or not writable."""
-    if not folder:
-        return None
-    try:
-        os.makedirs(folder, exist_ok=True)
-        name = f"listen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.frames"
-        return open(os.path.join(folder, name), "ab", buffering=0)  # noqa: SIM115 (closed in stop)
-    except OSError:
-        return None
+class Recording:
+    """This listener's frames, kept in `folder` (VOICEGUIDE_RECORD_LISTEN) from the first frame
+    that has a reference; unbuffered, so that a killed session keeps them. A folder that cannot
+    be written to turns it off: it is a developer's aid, never a reason to stop a session."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.file = None
+
+    def write(self, at: float, frame: np.ndarray, played: np.ndarray) -> None:
+        if not self.folder:
+            return
+        try:
+            if self.file is None:
+                os.makedirs(self.folder, exist_ok=True)
+                name = f"listen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{id(self):x}.frames"
+                self.file = open(os.path.join(self.folder, name), "ab", buffering=0)  # noqa: SIM115
+            self.file.write(np.array([(at, frame, played)], dtype=RECORD).tobytes())
+        except OSError:
+            self.folder = ""
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 def read_recording(path: str) -> np.ndarray:
-    """The frames open_recording kept (records of RECORD), for scripts/replay_listen.py."""
+    """The frames a Recording kept (records of RECORD), for scripts/replay_listen.py."""
     data = np.fromfile(path, dtype=np.uint8)
     return data[: len(data) // RECORD.itemsize * RECORD.itemsize].view(RECORD)
 
@@ -424,7 +438,7 @@ class Listener:
         self._vad = None
         self._debug: list[tuple] = []
         self.debug = settings.debug_listen()  # levels each second: "1" stderr, or a file
-        self.recording = open_recording(settings.record_listen())
+        self.recording = Recording(settings.record_listen())
         self.thread = threading.Thread(target=self._run, name="voiceguide-listener", daemon=True)
         self.spotter = spotter()  # the stop word, listened for every frame of an utterance
         self.spotted = False  # this utterance was already answered as a stop
@@ -512,9 +526,8 @@ class Listener:
             speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
         if self.debug:
             self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
-        if self.recording is not None and reference is not None and len(frame) == FRAME:
-            played = reference.frame(at, FRAME, 0.0)
-            self.recording.write(np.array([(at, frame, played)], dtype=RECORD).tobytes())
+        if self.recording.folder and reference is not None and len(frame) == FRAME:
+            self.recording.write(at, frame, reference.frame(at, FRAME, 0.0))
         self.voice = voice
         if not self.endpointer.active:
             self.erle_before = self.canceller.erle if self.canceller.converged else 0.0
@@ -817,8 +830,7 @@ class Listener:
         self._stop.set()
         if self.thread.is_alive():
             self.thread.join(timeout=2.0)
-        if self.recording is not None:
-            self.recording.close()
+        self.recording.close()
 
 
 class VoiceFeedback:
