@@ -13,8 +13,9 @@ again, and a change tried on it, without the sound server's timing changing unde
 `--without-seed` turns off the least-squares start of the echo canceller
 (`Listener.seed_canceller`), the baseline it was measured against.
 
-A session that started from a kept echo path (`echo-path.json`) is replayed from nothing: the
-file does not say which path it started from.
+A session that started from a kept echo path (`echo-path.json`) left a copy of it beside its
+frames (`listen-....frames.path.json`): the replay starts from it too, as the session did.
+Recordings made before 2026-12-03, 12:00 have no copy and are replayed from nothing.
 """
 
 from __future__ import annotations
@@ -83,10 +84,17 @@ def echo_offset(frames: np.ndarray) -> float | None:
     return (k if k < size // 2 else k - size) / RATE
 
 
+def started_from(path: str):
+    """The kept echo path the recorded session started from, or None (it started from nothing)."""
+    from voiceguide.feedback import room  # noqa: PLC0415
+
+    return room.load(Path(path + ".path.json"))
+
+
 def replay(path: str, seed: bool = True, recogniser=None) -> list[tuple[float, str, float]]:
     """The stops the listener would answer in this recording: (seconds in, how, confidence)."""
     frames = read_recording(path)
-    listener = Listener(None, recognise=None, reference=reference_of(frames))
+    listener = Listener(None, recognise=None, reference=reference_of(frames), echo_path=started_from(path))
     if not seed:
         listener.seed_canceller = lambda *args: None  # type: ignore[method-assign]
     first = float(frames["at"][0]) if len(frames) else 0.0
@@ -113,6 +121,8 @@ def main() -> None:
         said = said or "none"
         offset = echo_offset(read_recording(path))
         where = "no echo" if offset is None else f"echo {offset * 1000:+.0f} ms from the record"
+        kept = started_from(path)
+        where += "" if kept is None else f"; from a kept echo path ({kept.erle_db:.0f} dB)"
         print(f"{Path(path).name}: {where}; stops answered: {said}")
 
 

@@ -615,6 +615,40 @@ def test_a_session_heard_with_its_frames_kept_is_heard_again_the_same_offline(
     assert 1.6 < float(said.split(" s ")[0]) < 2.4
 
 
+def test_a_session_that_started_from_a_kept_echo_path_is_replayed_from_it(
+    session_start, last_sessions_path, tmp_path, monkeypatch
+):
+    """The recording keeps a copy of the path the session started from, and the replay starts
+    from it (before, such sessions were replayed from nothing, and did not hear as they had)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from voiceguide.feedback import room as kept_paths
+
+    path = last_sessions_path
+    person = speech("stop", "en-us+m3")
+    at = int(1.6 * RATE)
+    mic = room(session_start)
+    mic[at : at + len(person)] += person
+    monkeypatch.setenv("VOICEGUIDE_RECORD_LISTEN", str(tmp_path))
+    assert [h.answer.text for h in spotted(mic, session_start, echo_path=path)] == ["stop"]
+    (kept,) = tmp_path.glob("listen-*.frames")
+    copy = kept_paths.load(Path(str(kept) + ".path.json"))
+    assert copy is not None and np.allclose(copy.taps, path.taps, atol=1e-6) and copy.shift == path.shift
+    script = Path(__file__).resolve().parents[1] / "scripts" / "replay_listen.py"
+    out = subprocess.run([sys.executable, str(script), str(kept)], capture_output=True, text=True, check=True)
+    assert f"from a kept echo path ({path.erle_db:.0f} dB)" in out.stdout
+    assert out.stdout.split("stops answered: ")[1].endswith(" s early, acted on\n")
+
+
+def test_a_session_from_nothing_keeps_no_echo_path_beside_its_frames(session_start, tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICEGUIDE_RECORD_LISTEN", str(tmp_path))
+    spotted(room(session_start), session_start)
+    assert len(list(tmp_path.glob("listen-*.frames"))) == 1
+    assert list(tmp_path.glob("*.path.json")) == []
+
+
 def test_a_stop_said_well_under_the_unlearnt_echo_is_kept_as_the_persons(session_start):
     """The check that the stop is not the player's own compares the whole 1.5 s kept, where the
     player's sound lasts longer than the word: within 10 dB of it, a person some 5 dB under the

@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -341,9 +342,10 @@ class Recording:
     that has a reference; unbuffered, so that a killed session keeps them. A folder that cannot
     be written to turns it off: it is a developer's aid, never a reason to stop a session."""
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, start: EchoPath | None = None) -> None:
         self.folder = folder
         self.file = None
+        self.start = start  # the kept echo path the listener started from, written beside the frames
 
     def write(self, at: float, frame: np.ndarray, played: np.ndarray) -> None:
         if not self.folder:
@@ -353,6 +355,10 @@ class Recording:
                 os.makedirs(self.folder, exist_ok=True)
                 name = f"listen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{id(self):x}.frames"
                 self.file = open(os.path.join(self.folder, name), "ab", buffering=0)  # noqa: SIM115
+                if self.start is not None:  # so that a replay starts where the session did
+                    from voiceguide.feedback import room  # noqa: PLC0415
+
+                    room.save(self.start, Path(self.file.name + ".path.json"))
             self.file.write(np.array([(at, frame, played)], dtype=RECORD).tobytes())
         except OSError:
             self.folder = ""
@@ -424,9 +430,11 @@ class Listener:
         # they are, and no echo is looked for (the person repeating a prompt is no echo of it)
         self.deaf = False
         self.shift = -REFERENCE_LEAD  # fetched this much late, the echo sits LEAD into the filter
+        started_from = None
         if echo_path is not None and reference is not None and echo_path.fits(RATE):
             # the last session's path, where its echo sat: used once it is seen to cancel (follow_known_path)
             self.canceller.start_from(echo_path.taps)
+            started_from = echo_path
             if echo_path.shift_usable():
                 self.shift = echo_path.shift
         self.endpointer = Endpointer()
@@ -438,7 +446,7 @@ class Listener:
         self._vad = None
         self._debug: list[tuple] = []
         self.debug = settings.debug_listen()  # levels each second: "1" stderr, or a file
-        self.recording = Recording(settings.record_listen())
+        self.recording = Recording(settings.record_listen(), started_from)
         self.thread = threading.Thread(target=self._run, name="voiceguide-listener", daemon=True)
         self.spotter = spotter()  # the stop word, listened for every frame of an utterance
         self.spotted = False  # this utterance was already answered as a stop
