@@ -60,6 +60,7 @@ from voiceguide.audio.pcm import decode_wav, resample  # noqa: E402
 from voiceguide.feedback import (
     decision,  # noqa: E402
     recognise,  # noqa: E402
+    stopword,  # noqa: E402
 )
 from voiceguide.feedback.decision import decide  # noqa: E402
 from voiceguide.feedback.intents import meaning, understand  # noqa: E402
@@ -569,6 +570,30 @@ def report(groups):
     )
 
 
+def other_stop_model(groups, rec, path):
+    """The same clips, already decoded, with another stop detector beside the decoder (a new fit
+    against the shipped one in one run): understood, acted on wrongly and false stops for both."""
+    net = stopword.Net.load(Path(path))
+    print(f"\n### Another stop detector on the same clips: shipped -> {path}\n")
+    print("| group | clips | understood | acted on wrongly | false stops |")
+    print("|---|---|---|---|---|")
+    for title, clips, _ in groups:
+        other = []
+        for c in clips:
+            o = dict(c)
+            if "stop_chance" in c["info"]:  # through the speech gate: both listeners heard it
+                x = np.asarray(c["samples"], dtype=np.float32)
+                x = x.mean(axis=1) if x.ndim > 1 else x
+                info = rec.listen_beside(dict(c["info"]), x, c["rate"], stop_net=net)
+                o["decision"] = decide(rec.answer(info, c["expect"]), c["expect"])
+            other.append(o)
+        a, b = decision_shares(clips), decision_shares(other)
+        print(
+            f"| {title} | {len(clips)} | {a[0] + a[2]:.1f} -> {b[0] + b[2]:.1f} | {a[1]:.1f} -> {b[1]:.1f} "
+            f"| {false_stops(clips):.1f} -> {false_stops(other):.1f} |"
+        )
+
+
 def dump(groups, path):
     """One JSON line per clip and group: what was said, the question, what the recogniser measured
     and what a session would do. Decision rules can then be studied without decoding again."""
@@ -600,6 +625,7 @@ def main():
         action="store_true",
         help="with --enrollment: fit the template-match confidence on synthetic persons only",
     )
+    ap.add_argument("--stop-model", help="also weigh this stop detector (npz) on the same decoded clips")
     args = ap.parse_args()
     if args.enrollment:
         enrollment_main(args)
@@ -700,6 +726,8 @@ def main():
         ("noise only, --expect any", noise, True),
     ]
     report(groups)
+    if args.stop_model:
+        other_stop_model(groups, rec, args.stop_model)
     if args.dump:  # with --fit, the tuning voices' clips too (to choose rules on them, not on the above)
         tuning = [("tuning voices (the --fit sets)", answers + oov + tune_stops, False)] if args.fit else []
         dump(groups + tuning, args.dump)

@@ -1,6 +1,6 @@
 """A stop said over the player in a session's first seconds, offline: heard or not; prints markdown.
 
-    .venv/bin/python scripts/bench_stop_start.py
+    .venv/bin/python scripts/bench_stop_start.py [--stop-model FILE]
 
 The start of a session as the player plays it (the start cue, then two sentences in espeak-ng's
 voice), heard through a short room echo, with "stop" said by another voice at seven moments and
@@ -21,6 +21,7 @@ recogniser), with and without the listening through the unlearnt echo.
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from voiceguide.audio.pcm import SAMPLE_RATE, decode_wav, resample  # noqa: E402
 from voiceguide.audio.tones import load_cue  # noqa: E402
+from voiceguide.feedback import stopword  # noqa: E402
 from voiceguide.feedback.echo import EchoPath  # noqa: E402
 from voiceguide.feedback.listen import FRAME, RATE, Listener, Reference  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
@@ -127,6 +129,12 @@ def frame_cost(played: np.ndarray, through: bool, path: EchoPath | None = None) 
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stop-model", type=Path, help="another stop detector (npz)")
+    args = parser.parse_args()
+    if args.stop_model:  # before anything loads the shipped one
+        stopword.MODEL = args.stop_model
+        print(f"(stop detector: {args.stop_model})\n")
     recogniser = Recogniser()
     cue = resample(load_cue("start"), SAMPLE_RATE, RATE)
     played = session_start(cue, SENTENCES)

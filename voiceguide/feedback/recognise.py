@@ -453,11 +453,23 @@ class Recogniser:
         gate = speech_gate(x[: int(MAX_SECONDS * rate)], rate)
         if gate:
             return {"text": "", "gate": gate, "ratio": None, "confidence": 0.0}
-        info = self._details(x, rate, expect)
-        info["stop_chance"] = self.stop_chance(x, rate)
+        return self.listen_beside(self._details(x, rate, expect), x, rate, word_listener)
+
+    def listen_beside(
+        self,
+        info: dict,
+        x: np.ndarray,
+        rate: int,
+        word_listener: bool = True,
+        stop_net: stopword.Net | None = None,
+    ) -> dict:
+        """The two listeners beside the decoder: the stop detector's chance, then the word listener's
+        probabilities unless a stop was heard. `stop_net` (another detector) lets a benchmark weigh
+        a new detector on answers it has already decoded."""
+        info["stop_chance"] = self.stop_chance(x, rate, stop_net)
         decoded_stop = meaning(info.get("text", ""))[0] == "stop"
         stop = info["stop_chance"] >= stopword.ASK_AT or (decoded_stop and info["stop_chance"] >= STOP_VETO)
-        if word_listener and self._word_net is not None and not stop:
+        if word_listener and self._word_net is not None and not stop and "words" not in info:
             # (a stop the detector heard, or a decoded one it does not veto, is never changed by
             # the word listener: it is not asked, so that a stop is not slowed by the embedding's
             # 30-40 ms. A vetoed one is asked: see stop_unless_sure)
@@ -465,11 +477,12 @@ class Recogniser:
             info["words"] = {w: round(p, 4) for w, p in probs.items()}
         return info
 
-    def stop_chance(self, samples: np.ndarray, rate: int) -> float:
+    def stop_chance(self, samples: np.ndarray, rate: int, net: stopword.Net | None = None) -> float:
         """The stop-word detector's probability (0 when its model is missing: the grammar still hears it)."""
-        if self._stop_net is None:
+        net = net or self._stop_net
+        if net is None:
             return 0.0
-        return round(stopword.stop_probability(samples[: int(MAX_SECONDS * rate)], rate, self._stop_net), 3)
+        return round(stopword.stop_probability(samples[: int(MAX_SECONDS * rate)], rate, net), 3)
 
     def _details(self, x: np.ndarray, rate: int, expect: str) -> dict:
         raw = self.prepare(x, rate)
