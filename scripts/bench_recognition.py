@@ -625,7 +625,9 @@ def main():
         action="store_true",
         help="with --enrollment: fit the template-match confidence on synthetic persons only",
     )
-    ap.add_argument("--stop-model", help="also weigh this stop detector (npz) on the same decoded clips")
+    ap.add_argument(
+        "--stop-model", action="append", help="also weigh this stop detector (npz) on the same decoded clips"
+    )
     args = ap.parse_args()
     if args.enrollment:
         enrollment_main(args)
@@ -726,8 +728,8 @@ def main():
         ("noise only, --expect any", noise, True),
     ]
     report(groups)
-    if args.stop_model:
-        other_stop_model(groups, rec, args.stop_model)
+    for path in args.stop_model or []:
+        other_stop_model(groups, rec, path)
     if args.dump:  # with --fit, the tuning voices' clips too (to choose rules on them, not on the above)
         tuning = [("tuning voices (the --fit sets)", answers + oov + tune_stops, False)] if args.fit else []
         dump(groups + tuning, args.dump)
