@@ -582,9 +582,8 @@ def other_stop_model(groups, rec, path):
         for c in clips:
             o = dict(c)
             if "stop_chance" in c["info"]:  # through the speech gate: both listeners heard it
-                x = np.asarray(c["samples"], dtype=np.float32)
-                x = x.mean(axis=1) if x.ndim > 1 else x
-                info = rec.listen_beside(dict(c["info"]), x, c["rate"], stop_net=net)
+                decoded = {k: v for k, v in c["info"].items() if k not in ("stop_chance", "words")}
+                info = rec.listen_beside(decoded, stopword.mono(c["samples"]), c["rate"], stop_net=net)
                 o["decision"] = decide(rec.answer(info, c["expect"]), c["expect"])
             other.append(o)
         a, b = decision_shares(clips), decision_shares(other)

@@ -413,9 +413,7 @@ class Recogniser:
         """
         from voiceguide.audio.pcm import resample
 
-        x = np.asarray(samples, dtype=np.float32)
-        if x.ndim > 1:
-            x = x.mean(axis=1) if x.shape[1] <= 8 else x.mean(axis=0)
+        x = stopword.mono(samples)
         x = x[: int(MAX_SECONDS * rate)]
         x = resample(x, rate, RATE).astype(np.float64)
         pad = np.zeros(int(PAD_SECONDS * RATE))
@@ -445,9 +443,7 @@ class Recogniser:
         probabilities ("words") unless `word_listener` is False."""
         if expect not in EXPECTS:
             expect = "any"
-        x = np.asarray(samples, dtype=np.float32)
-        if x.ndim > 1:
-            x = x.mean(axis=1) if x.shape[1] <= 8 else x.mean(axis=0)
+        x = stopword.mono(samples)
         if rate < 1000:
             return {"text": "", "gate": "bad rate", "ratio": None, "confidence": 0.0}
         gate = speech_gate(x[: int(MAX_SECONDS * rate)], rate)
@@ -469,7 +465,7 @@ class Recogniser:
         info["stop_chance"] = self.stop_chance(x, rate, stop_net)
         decoded_stop = meaning(info.get("text", ""))[0] == "stop"
         stop = info["stop_chance"] >= stopword.ASK_AT or (decoded_stop and info["stop_chance"] >= STOP_VETO)
-        if word_listener and self._word_net is not None and not stop and "words" not in info:
+        if word_listener and self._word_net is not None and not stop:
             # (a stop the detector heard, or a decoded one it does not veto, is never changed by
             # the word listener: it is not asked, so that a stop is not slowed by the embedding's
             # 30-40 ms. A vetoed one is asked: see stop_unless_sure)

@@ -145,12 +145,18 @@ def confidence(chance: float) -> float:
     return 0.0
 
 
-def to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
-    from voiceguide.audio.pcm import resample
-
+def mono(samples: np.ndarray) -> np.ndarray:
+    """float32, one channel: frames x channels (up to 8) or channels x frames, averaged."""
     x = np.asarray(samples, dtype=np.float32)
     if x.ndim > 1:
         x = x.mean(axis=1) if x.shape[1] <= 8 else x.mean(axis=0)
+    return x
+
+
+def to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
+    from voiceguide.audio.pcm import resample
+
+    x = mono(samples)
     return resample(x, rate, RATE) if rate != RATE else x
 
 
