@@ -573,7 +573,7 @@ def report(groups):
 def other_stop_model(groups, rec, path):
     """The same clips, already decoded, with another stop detector beside the decoder (a new fit
     against the shipped one in one run): understood, acted on wrongly and false stops for both."""
-    net = stopword.Net.load(Path(path))
+    net = stopword.load(Path(path))
     print(f"\n### Another stop detector on the same clips: shipped -> {path}\n")
     print("| group | clips | understood | acted on wrongly | false stops |")
     print("|---|---|---|---|---|")

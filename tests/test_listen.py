@@ -511,10 +511,14 @@ def test_nothing_is_kept_from_a_session_that_learnt_no_echo(player):
 
 def test_the_start_cue_is_not_taken_for_a_stop_before_the_echo_is_learnt(session_start, monkeypatch):
     assert spotted(room(session_start), session_start) == []
-    # the cue's notes without the swell under them, which the detector alone takes for a stop: the
-    # listening through the unlearnt echo does not (not vacuous)
+    # the cue's notes without the swell under them: the shipped detector does not take them for a
+    # stop, but its first fit alone does; with that fit, the listening through the unlearnt echo
+    # still does not (not vacuous)
     monkeypatch.setattr(tones, "SWELL", {})
     notes = resample(tones.make_cue("start"), SAMPLE_RATE, RATE)
+    assert stopword.stop_probability(notes, RATE) < stopword.ASK_AT
+    first_fit = stopword.network().members[0]
+    monkeypatch.setattr(stopword, "network", lambda: first_fit)
     assert stopword.stop_probability(notes, RATE) >= stopword.ASK_AT
     start = np.concatenate([np.zeros(RATE // 2), notes, session_start[RATE // 2 + len(notes) :]])
     assert spotted(room(start), start) == []

@@ -249,3 +249,26 @@ def test_other_words_are_not_spotted_as_stop(tmp_path):
     signal = np.concatenate(parts) + np.random.default_rng(1).normal(0, 1e-3, sum(map(len, parts)))
     early, ends = frames_through_listener(signal.astype(np.float32))
     assert early == [] and len(ends) >= 5
+
+
+def test_several_fits_in_one_file_are_heard_as_the_mean_of_their_probabilities(tmp_path):
+    """stop_model.npz may hold one fit or several; several load as one detector, each window's
+    probability the mean of theirs, and a file of one fit still loads as it always did."""
+    from voiceguide.feedback import stopword as sw
+
+    rng = np.random.default_rng(3)
+
+    def fit(scale: float) -> sw.Net:
+        shapes = {"c1": (48, sw.MELS, 5), "b1": (48,), "c2": (64, 48, 3), "b2": (64,)}
+        shapes |= {"w": (1, 128), "b": (1,)}
+        return sw.Net(**{k: (scale * rng.normal(size=s)).astype(np.float32) for k, s in shapes.items()})
+
+    a, b = fit(0.05), fit(0.08)
+    windows = rng.normal(-40, 10, size=(6, sw.CONTEXT // sw.POOL * sw.MELS)).astype(np.float32)
+    a.save(tmp_path / "one.npz")
+    sw.Nets([a, b]).save(tmp_path / "two.npz")
+    one, two = sw.load(tmp_path / "one.npz"), sw.load(tmp_path / "two.npz")
+    assert isinstance(one, sw.Net) and np.allclose(one(windows), a(windows))
+    assert isinstance(two, sw.Nets) and len(two.members) == 2
+    assert np.allclose(two(windows), (a(windows) + b(windows)) / 2)
+    assert not np.allclose(a(windows), b(windows))  # the two fits differ: the mean is a real mean

@@ -105,9 +105,14 @@ class Net:
         """x (n, channels, time), kernel (out, channels, k): "valid" cross-correlation, ReLU."""
         k = kernel.shape[2]
         t = x.shape[2] - k + 1
-        cols = np.stack([x[:, :, i : i + t] for i in range(k)], axis=3)  # (n, c, t, k)
-        y = np.einsum("nctk,ock->not", cols, kernel, optimize=True) + bias[None, :, None]
-        return np.maximum(y, 0.0)
+        # (n, c, t, k): copied for the listener's one window a frame, a strided view for batches
+        # (each the faster there: 0.05 against 0.08 ms, 6 against 15 ms for 300 windows)
+        if len(x) < 16:
+            cols = np.stack([x[:, :, i : i + t] for i in range(k)], axis=3)
+        else:
+            cols = np.lib.stride_tricks.sliding_window_view(x, k, axis=2)
+        y = np.tensordot(cols, kernel, axes=([1, 3], [1, 2]))  # (n, t, out)
+        return np.maximum(y.transpose(0, 2, 1) + bias[None, :, None], 0.0)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         steps = CONTEXT // POOL
@@ -122,15 +127,38 @@ class Net:
     def save(self, path: Path) -> None:
         np.savez_compressed(path, **{name: getattr(self, name) for name in self.NAMES})
 
-    @classmethod
-    def load(cls, path: Path) -> Net:
-        with np.load(path) as d:
-            return cls(**{name: d[name].astype(np.float32) for name in cls.NAMES})
+
+class Nets:
+    """Several fits of Net heard together: the mean of their probabilities. Two fits on different
+    word lists make different mistakes: together they fire on fewer other words than either and
+    hear as many stops as the first alone (docs/recognition.md, "Two fits heard together")."""
+
+    def __init__(self, members: list[Net]) -> None:
+        self.members = members
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.mean([net(x) for net in self.members], axis=0)
+
+    def save(self, path: Path) -> None:
+        weights = {f"{i}.{n}": getattr(net, n) for i, net in enumerate(self.members) for n in Net.NAMES}
+        np.savez_compressed(path, **weights)
+
+
+Detector = Net | Nets
+
+
+def load(path: Path) -> Detector:
+    """One fit (keys c1, b1, ...) or several (keys 0.c1, 0.b1, ..., 1.c1, ...) from an npz file."""
+    with np.load(path) as d:
+        if "c1" in d.files:
+            return Net(**{name: d[name].astype(np.float32) for name in Net.NAMES})
+        count = len({key.split(".")[0] for key in d.files})
+        return Nets([Net(**{n: d[f"{i}.{n}"].astype(np.float32) for n in Net.NAMES}) for i in range(count)])
 
 
 @functools.lru_cache(maxsize=1)
-def network() -> Net:
-    return Net.load(MODEL)
+def network() -> Detector:
+    return load(MODEL)
 
 
 def confidence(chance: float) -> float:
@@ -160,7 +188,7 @@ def to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
     return resample(x, rate, RATE) if rate != RATE else x
 
 
-def stop_probability(samples: np.ndarray, rate: int, net: Net | None = None) -> float:
+def stop_probability(samples: np.ndarray, rate: int, net: Detector | None = None) -> float:
     """The highest probability, over every 30 ms of the clip, that the audio so far ended in "stop".
 
     Callers gate first (Recogniser.details: recognise.speech_gate; the listener: voice activity)."""
@@ -178,7 +206,7 @@ def stop_probability(samples: np.ndarray, rate: int, net: Net | None = None) -> 
 class Spotter:
     """Streaming: 30 ms frames in; the probability that the audio just heard ended in "stop"."""
 
-    def __init__(self, net: Net | None = None) -> None:
+    def __init__(self, net: Detector | None = None) -> None:
         self.net = net or network()
         self.tail = np.zeros(0, dtype=np.float32)
         self.mel = np.full((CONTEXT, MELS), FLOOR_DB)
