@@ -272,3 +272,6 @@ def test_several_fits_in_one_file_are_heard_as_the_mean_of_their_probabilities(t
     assert isinstance(two, sw.Nets) and len(two.members) == 2
     assert np.allclose(two(windows), (a(windows) + b(windows)) / 2)
     assert not np.allclose(a(windows), b(windows))  # the two fits differ: the mean is a real mean
+    # the listening that only keeps a stop it would set aside hears what any fit hears
+    assert np.allclose(sw.any_of(two)(windows), np.maximum(a(windows), b(windows)))
+    assert sw.any_of(one) is one

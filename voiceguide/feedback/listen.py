@@ -108,11 +108,12 @@ class Heard:
     decoded: float  # time.monotonic() when the answer was ready
 
 
-def spotter():
+def spotter(any_fit: bool = False):
     """The streaming stop-word detector, or None when its model cannot be loaded (then the stop
-    word is still heard at the end of the utterance, by the recogniser)."""
+    word is still heard at the end of the utterance, by the recogniser). any_fit: a stop any of
+    the detector's fits hears (stopword.AnyOf), for listening that person_said_stop checks after."""
     try:
-        return stopword.Spotter()
+        return stopword.Spotter(stopword.any_of(stopword.network()) if any_fit else None)
     except (OSError, KeyError, ValueError):
         return None
 
@@ -459,7 +460,7 @@ class Listener:
         # the stop word alone is listened for there (spot_through)
         self.unlearnt = False
         # what the canceller leaves, and the microphone as it is: each with its own peak
-        pair = (spotter(), spotter())
+        pair = (spotter(any_fit=True), spotter(any_fit=True))
         self.through = [(sp, StopPeak()) for sp in pair] if all(pair) else []
         self.through_frames: deque[tuple[np.ndarray, np.ndarray, float]] = deque(
             maxlen=int(THROUGH_SECONDS * RATE / FRAME)
@@ -659,7 +660,7 @@ class Listener:
         none (0.11), was heard as one (0.97) offline."""
         if self.spotter is None or self.reference is None:
             return False
-        net = self.spotter.net
+        net = stopword.any_of(self.spotter.net)  # it only keeps what would be set aside
         if stopword.stop_probability(utterance.samples, RATE, net) < stopword.ASK_AT:
             return False
         around = self.echo_uncertainty()

@@ -144,7 +144,21 @@ class Nets:
         np.savez_compressed(path, **weights)
 
 
+class AnyOf(Nets):
+    """The same fits, a window's probability the highest of theirs: for a check that only keeps a
+    stop the listener would otherwise set aside (Listener.person_said_stop), where a stop either
+    fit hears is worth the question "did you say stop?" (measured live 2026-12-03: a stop said
+    over the player that the first fit heard and the mean did not)."""
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.max([net(x) for net in self.members], axis=0)
+
+
 Detector = Net | Nets
+
+
+def any_of(net: Detector) -> Detector:
+    return AnyOf(net.members) if isinstance(net, Nets) else net
 
 
 def load(path: Path) -> Detector:
