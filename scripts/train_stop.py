@@ -546,6 +546,18 @@ def train(
     return sw.Net(**{k: v.detach().numpy().astype(np.float32) for k, v in weights.items()})
 
 
+def print_validation(p: np.ndarray, vy: np.ndarray, vk: np.ndarray, thresholds: tuple[float, ...]) -> None:
+    """Per threshold: the share of stop windows heard, and of each other kind of window fired on."""
+    kinds = [k for k in ("near", "neg", "prefix", "noise", "player") if np.any(vk == k)]
+    for thr in thresholds:
+        rec = np.mean(p[vy > 0] >= thr)
+        fa = {k: np.mean(p[vk == k] >= thr) for k in kinds}
+        print(
+            f"threshold {thr}: recall {100 * rec:.1f} %, false "
+            + ", ".join(f"{k} {100 * f:.2f} %" for k, f in fa.items())
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -562,12 +574,25 @@ def main() -> None:
     parser.add_argument(
         "--join", nargs="+", type=Path, metavar="FIT", help="write these fits to --out as one detector"
     )
+    parser.add_argument(
+        "--compare", nargs="+", type=Path, metavar="DETECTOR", help="with --cache: each on its validation set"
+    )
     args = parser.parse_args()
     if args.join:
-        loaded = [sw.load(fit) for fit in args.join]
-        fits = [net for d in loaded for net in (d.members if isinstance(d, sw.Nets) else [d])]
+        fits = [net for fit in args.join for net in sw.fits(sw.load(fit))]
         sw.Nets(fits).save(args.out)
         print(f"wrote {args.out}: {len(fits)} fits, heard as the mean of their probabilities")
+        return
+    if args.compare:  # no training: each detector (one fit, or several heard as their mean) as it is
+        assert args.cache and args.cache.exists(), "--compare needs --cache FILE made by an earlier run"
+        with np.load(args.cache) as d:
+            vx, vy, vk = d["vx"], d["vy"], d["vk"]
+        for path in args.compare:
+            detector = sw.load(path)
+            parts = sw.fits(detector) if isinstance(detector, sw.Nets) else []
+            for name, net in [(str(path), detector)] + [(f"  fit {i} of it", f) for i, f in enumerate(parts)]:
+                print(f"{name}:")
+                print_validation(net(vx), vy, vk, (0.9, 0.98))
         return
     benchmark = set(OOV_WORDS) | set(OOV_SENTENCES) | set(TUNING_RHYMES)
     heard = set(WIDE_WORDS + WIDE_SENTENCES + NEGATIVE_WORDS + SENTENCES + NEAR_MISSES)
@@ -595,13 +620,7 @@ def main() -> None:
     net = train(x, y, k, args.epochs, args.seed, args.near_weight, (c1, c2))
     print(f"trained in {time.time() - t:.0f} s")
     p = net(vx)
-    for thr in (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995):
-        rec = np.mean(p[vy > 0] >= thr)
-        fa = {k: np.mean(p[vk == k] >= thr) for k in ("near", "neg", "prefix", "noise", "player")}
-        print(
-            f"threshold {thr}: recall {100 * rec:.1f} %, false "
-            + ", ".join(f"{k} {100 * f:.2f} %" for k, f in fa.items())
-        )
+    print_validation(p, vy, vk, (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995))
     if sw.MODEL.exists() and args.out != sw.MODEL:  # the baseline: the shipped detector, same windows
         print("recall (% of stop windows) where 0.2 / 0.5 / 1 % of other words' windows fire:")
         for name, q in (("this fit", p), ("shipped", sw.load(sw.MODEL)(vx))):

@@ -100,9 +100,9 @@ PRONUNCIATIONS: list[tuple[str, str]] = [
 # Tuning voices (336 stops, 400 near misses such as top, shop, stock): 0.2 and 0.3 both keep every
 # stop there (0.5 loses one), 0.3 asking about fewer near misses (44.2 against 46.5 %;
 # scripts/try_rules.py). With two fits averaged (stopword.Nets), a stop one fit doubts sits lower
-# than either alone would put it, so the lower one: it keeps a flite slt "stop stop" (0.27: 0.44 and
-# 0.25 from the two fits) that 0.3 dropped. Seen on a reported clip: chosen for the missed stop, the
-# mistake that matters; a near miss asked about costs a pause and a question.
+# than either alone would put it, so the lower one: it keeps a flite slt "stop stop" (0.27 under the
+# mean; the fits alone peak at 0.44 and 0.25) that 0.3 dropped. Seen on a reported clip: chosen for
+# the missed stop, the mistake that matters; a near miss asked about costs a pause and a question.
 STOP_VETO = 0.2
 # From this stop-detector probability (under its own ASK_AT), an answer a session would only ask
 # again is asked about as a stop instead (Recogniser.answer). Not chosen on the tuning voices alone:
