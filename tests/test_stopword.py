@@ -275,3 +275,23 @@ def test_several_fits_in_one_file_are_heard_as_the_mean_of_their_probabilities(t
     # the listening that only keeps a stop it would set aside hears what any fit hears
     assert np.allclose(sw.any_of(two)(windows), np.maximum(a(windows), b(windows)))
     assert sw.any_of(one) is one
+
+
+def test_a_damaged_model_file_is_listened_without_not_a_traceback(tmp_path, monkeypatch):
+    """A stop detector or word-listener file cut short (a broken copy, a full disk) is refused as
+    the wrong file would be: the listener goes on without that detector, the grammar still hears
+    "stop"."""
+    from voiceguide.feedback import listen, wordnet
+    from voiceguide.feedback import stopword as sw
+
+    for model, loader in ((sw.MODEL, sw.load), (wordnet.MODEL, wordnet.WordNet.load)):
+        cut = tmp_path / model.name
+        cut.write_bytes(model.read_bytes()[:5000])
+        with pytest.raises(ValueError, match="damaged"):
+            loader(cut)
+    monkeypatch.setattr(sw, "MODEL", tmp_path / sw.MODEL.name)
+    sw.network.cache_clear()
+    try:
+        assert listen.spotter() is None
+    finally:
+        sw.network.cache_clear()

@@ -19,6 +19,7 @@ more false stops on words that are not answers (0.2 -> 1.9 %): docs/recognition.
 from __future__ import annotations
 
 import functools
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -168,12 +169,17 @@ def any_of(net: Detector) -> Detector:
 
 
 def load(path: Path) -> Detector:
-    """One fit (keys c1, b1, ...) or several (keys 0.c1, 0.b1, ..., 1.c1, ...) from an npz file."""
-    with np.load(path) as d:
-        if "c1" in d.files:
-            return Net(**{name: d[name].astype(np.float32) for name in Net.NAMES})
-        count = len({key.split(".")[0] for key in d.files})
-        return Nets([Net(**{n: d[f"{i}.{n}"].astype(np.float32) for n in Net.NAMES}) for i in range(count)])
+    """One fit (keys c1, b1, ...) or several (keys 0.c1, 0.b1, ..., 1.c1, ...) from an npz file.
+    A damaged file is a ValueError, as a wrong one is: callers then listen without the detector."""
+    try:
+        with np.load(path) as d:
+            if "c1" in d.files:
+                return Net(**{name: d[name].astype(np.float32) for name in Net.NAMES})
+            count = len({key.split(".")[0] for key in d.files})
+            members = [{n: d[f"{i}.{n}"].astype(np.float32) for n in Net.NAMES} for i in range(count)]
+            return Nets([Net(**weights) for weights in members])
+    except zipfile.BadZipFile as e:
+        raise ValueError(f"{path} is damaged: {e}") from e
 
 
 @functools.lru_cache(maxsize=1)

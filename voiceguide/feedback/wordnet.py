@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -165,8 +166,11 @@ class WordNet:
 
     @classmethod
     def load(cls, path: Path) -> WordNet:
-        with np.load(path) as d:
-            return cls([str(w) for w in d["words"]], **{n: d[n].astype(np.float32) for n in cls.NAMES})
+        try:
+            with np.load(path) as d:
+                return cls([str(w) for w in d["words"]], **{n: d[n].astype(np.float32) for n in cls.NAMES})
+        except zipfile.BadZipFile as e:  # damaged: a ValueError, which callers answer without the head
+            raise ValueError(f"{path} is damaged: {e}") from e
 
 
 @functools.lru_cache(maxsize=1)
