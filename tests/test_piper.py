@@ -324,3 +324,30 @@ def test_render_without_network_leaves_no_telemetry(tmp_path):
     assert [p for p in home.rglob("*") if "microsoft" in str(p).lower()] == []
     tmp_after = {p.name for p in Path("/tmp").iterdir() if p.name.startswith(".ses")}
     assert tmp_after - tmp_before == set()
+
+
+def test_the_folder_of_a_killed_session_is_swept_by_the_next():
+    """kill -9 skips every clean-up: the piper folder it left (with a half-written clip in it) goes
+    when the next voiceguide starts piper, and a running voiceguide's folder stays."""
+    code = (
+        "import sys, time\n"
+        "from voiceguide.audio import piper\n"
+        "p = piper.PiperProcess(piper.packaged_voice(), piper.LENGTH_SCALE)\n"
+        "(p.folder / 'half.wav').write_bytes(b'RIFF')\n"
+        "print(p.folder, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    killed = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    left = Path(killed.stdout.readline().strip())
+    killed.kill()
+    killed.wait()
+    assert left.is_dir() and left.name.startswith(f"voiceguide-piper-{killed.pid}-")
+    running = piper.PiperProcess(piper.packaged_voice(), piper.LENGTH_SCALE)
+    try:
+        assert not left.exists()
+        assert running.folder.is_dir() and running.folder.name.startswith(f"voiceguide-piper-{os.getpid()}-")
+        piper.sweep_folders_of_ended_processes()  # another voiceguide starting: this one's stays
+        assert running.folder.is_dir()
+    finally:
+        running.close()
+    assert not running.folder.exists()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import queue
 import shutil
 import subprocess
@@ -150,7 +151,8 @@ class PiperProcess:
         command = piper_command()
         if command is None:
             raise NoSpeechEngine("piper-tts is not installed.", hint=INSTALL_HINT)
-        self.folder = Path(tempfile.mkdtemp(prefix="voiceguide-piper-"))
+        sweep_folders_of_ended_processes()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
         args = [
             *command,
             "-m", str(voice.model),
@@ -233,6 +235,29 @@ class PiperProcess:
 
     def close(self) -> None:
         self._finalizer()
+
+
+FOLDER_PREFIX = "voiceguide-piper-"  # then the pid of the voiceguide that made it
+
+
+def sweep_folders_of_ended_processes() -> None:
+    """Remove the piper folders of voiceguide processes that no longer run: a session killed with
+    kill -9 (or a power cut) never reaches _close, and each left one folder, sometimes with a
+    half-written sentence in it (seen: 75 in /tmp after a day of benchmarks)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name.removeprefix(FOLDER_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: running, and not ours to judge
+        return True
+    return True
 
 
 def _close(proc: subprocess.Popen, folder: Path) -> None:
