@@ -22,7 +22,49 @@ ROOT = Path(__file__).resolve().parent.parent
 # every plan of the suite with piper on a cold cache made the quick loop 15 minutes (2026-12-01).
 # Set VOICEGUIDE_TTS yourself to run the whole suite with another engine.
 os.environ.setdefault("VOICEGUIDE_TTS", "espeak-ng")
-PULSE_LOCK = "/tmp/vg-pulse.lock"  # also taken by scripts/bench_feedback.py and bench_reliability.py
+
+
+def _own_pulse_server() -> str:
+    """Tests run in parallel (pytest-xdist, `-n`): each worker gets a PulseAudio server of its own,
+    found by every program the worker starts through PULSE_RUNTIME_PATH, so one worker's sessions
+    are never heard on another's null sink. Run without workers, the tests use the shared server
+    and its lock (also taken by scripts/bench_feedback.py, bench_audio.py and bench_reliability.py)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return "/tmp/vg-pulse.lock"
+    runtime = Path(f"/tmp/vg-pulse-{os.getuid()}-{worker}")
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ["PULSE_RUNTIME_PATH"] = str(runtime)
+    os.environ.pop("PULSE_SERVER", None)
+    # started now, as scripts/setup.sh starts the shared one before a run without workers: tests
+    # that only probe the sound server (doctor) expect it running; the pulse fixture checks it
+    subprocess.run(["bash", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True)
+    return f"{runtime}.lock"  # another run's worker of the same name shares the server: take turns
+
+
+PULSE_LOCK = _own_pulse_server()
+
+
+# The modules that take minutes, longest first: under pytest-xdist (scripts/setup.sh test runs
+# `-n 2 --dist loadfile --no-loadscope-reorder`) they start at once, each beside the quick ones,
+# instead of last (measured 2026-12-03: 758 s when they came last, alphabetically).
+LONG_MODULES = (
+    "test_piper.py",  # renders every clip of the natural voice: CPU
+    "test_voice_live.py",  # whole spoken sessions in real time
+    "test_enroll_pipe.py",  # the spoken walk-through in real time
+    "test_enroll.py",  # enrolment fits: CPU
+    "test_device.py",
+    "test_keys_pty.py",
+    "test_companion.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONG_MODULES.index(name) if name in LONG_MODULES else len(LONG_MODULES)
+
+    items.sort(key=rank)  # stable: the order inside a module, and of the others, is kept
 
 
 @pytest.fixture(scope="session")
@@ -135,9 +177,10 @@ def run_voiceguide(voiceguide_home):
 
 @pytest.fixture(scope="module")
 def pulse() -> Iterator[str]:
-    """The shared PulseAudio server with its null sink "vg" (started if absent), held for the whole
-    module under a file lock: every test that plays or listens on it, in any worktree or process,
-    runs alone, or the sounds of one would be heard by another. Never skips: no server is a failure."""
+    """The PulseAudio server with its null sink "vg" (started if absent; the worker's own under
+    pytest-xdist), held for the whole module under a file lock: every test that plays or listens on
+    it, in any worktree or process, runs alone, or the sounds of one would be heard by another.
+    Never skips: no server is a failure."""
     with open(PULSE_LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         done = subprocess.run(
