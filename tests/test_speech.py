@@ -412,3 +412,34 @@ def test_spoken_answers_are_spoken_with_the_default_voice(monkeypatch):
     monkeypatch.delenv("VOICEGUIDE_TTS", raising=False)
     assert voice_for(None, None).engine is None  # the default: the natural voice when installed
     assert voice_for("natural", None).voice == "natural" and voice_for("en-gb", 180).rate == 180
+
+
+class SlowEngine:
+    """A speech engine that is one process taking 50 ms a clip (as piper is, slower), writing a
+    tone as long as the words would be."""
+
+    name, voice, rate, settings, gain_db = "slow", "tone", 165, "", 0.0
+
+    def render(self, text: str, out: Path) -> None:
+        time.sleep(0.05)
+        seconds = speech.EstimatedSpeech(self.rate).seconds(text)
+        t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+        out.write_bytes(wav_bytes(0.3 * np.sin(2 * np.pi * 220 * t)))
+
+
+def test_a_clip_wanted_now_goes_before_the_ones_rendered_ahead(tmp_path):
+    """A session on a cold cache renders the rest of its clips in the background while it plays;
+    a clip it needs now (a re-ask no one planned for) waits for one clip at most, not for the whole
+    queue. (Checked while looking for why a session on a cold cache went silent, 2026-12-03: the
+    engine's lock is handed over fairly enough, so it was not this.)"""
+    cache = SpeechCache(SlowEngine(), tmp_path)
+    cache.render_ahead([f"Sentence number {i} of the session, rendered ahead." for i in range(60)])
+    time.sleep(0.2)
+    started = time.monotonic()
+    clip = cache.clip("Say a number from zero to ten, or press a key.")
+    took = time.monotonic() - started
+    assert len(clip) > SAMPLE_RATE
+    assert took < 0.5, took  # one clip in progress, then this one: about 0.1 s
+    assert cache.rendering_ahead()  # the 60 clips ahead (3 s) are not done: this one went first
+    cache.wait_ahead()
+    assert all(cache.has(f"Sentence number {i} of the session, rendered ahead.") for i in range(60))
