@@ -11,7 +11,10 @@ frame by frame, as its thread does, and every stop it would answer is printed: h
 was said (`early`), or decoded at the end of an utterance. So a miss found live can be looked at
 again, and a change tried on it, without the sound server's timing changing under it.
 `--without-seed` turns off the least-squares start of the echo canceller
-(`Listener.seed_canceller`), the baseline it was measured against.
+(`Listener.seed_canceller`), the baseline it was measured against. `--mic-late S` hears the
+microphone S seconds later than the record says the player played (digital silence before it, or
+a quiet room with `--floor-db -70`): a stream late to start, as a PulseAudio monitor can be. Over
+sessions in which nobody spoke, every stop it prints is the player's own.
 
 A session that started from a kept echo path (`echo-path.json`) left a copy of it beside its
 frames (`listen-....frames.path.json`): the replay starts from it too, as the session did.
@@ -91,9 +94,26 @@ def started_from(path: str):
     return room.load(Path(path + ".path.json"))
 
 
-def replay(path: str, seed: bool = True, recogniser=None) -> list[tuple[float, str, float]]:
+def heard_late(frames: np.ndarray, late: float, floor_db: float | None = None) -> np.ndarray:
+    """The recording with its microphone `late` seconds later than the record (the frames' times
+    unchanged); before it digital silence, or a room at `floor_db` throughout."""
+    frames = frames.copy()
+    mic = frames["mic"].reshape(-1).astype(np.float32)
+    k = min(len(mic), int(late * RATE))
+    mic = np.concatenate([np.zeros(k, np.float32), mic[: len(mic) - k]])
+    if floor_db is not None:
+        mic = mic + np.random.default_rng(1).normal(0.0, 10 ** (floor_db / 20), len(mic)).astype(np.float32)
+    frames["mic"] = mic.reshape(frames["mic"].shape)
+    return frames
+
+
+def replay(
+    path: str, seed: bool = True, recogniser=None, late: float = 0.0, floor_db: float | None = None
+) -> list[tuple[float, str, float]]:
     """The stops the listener would answer in this recording: (seconds in, how, confidence)."""
     frames = read_recording(path)
+    if late or floor_db is not None:
+        frames = heard_late(frames, late, floor_db)
     listener = Listener(None, recognise=None, reference=reference_of(frames), echo_path=started_from(path))
     if not seed:
         listener.seed_canceller = lambda *args: None  # type: ignore[method-assign]
@@ -107,14 +127,17 @@ def main() -> None:
     ap.add_argument("files", nargs="+")
     ap.add_argument("--without-seed", action="store_true", help="the canceller learns on its own")
     ap.add_argument("--debug", action="store_true", help="the listener's log on stderr")
+    ap.add_argument("--mic-late", type=float, default=0.0, metavar="S", help="the microphone S s late")
+    ap.add_argument("--floor-db", type=float, default=None, help="a room this loud under the microphone")
     args = ap.parse_args()
     if args.debug:
         os.environ["VOICEGUIDE_DEBUG_LISTEN"] = "1"
     from voiceguide.feedback.recognise import Recogniser
 
     recogniser = Recogniser()
+    answered = 0
     for path in args.files:
-        stops = replay(path, seed=not args.without_seed, recogniser=recogniser)
+        stops = replay(path, not args.without_seed, recogniser, args.mic_late, args.floor_db)
         said = ", ".join(
             f"{t:.2f} s {how}, {'acted on' if c >= STOP_ACT else 'asked about'}" for t, how, c in stops
         )
@@ -124,6 +147,9 @@ def main() -> None:
         kept = started_from(path)
         where += "" if kept is None else f"; from a kept echo path ({kept.erle_db:.0f} dB)"
         print(f"{Path(path).name}: {where}; stops answered: {said}")
+        answered += bool(stops)
+    if len(args.files) > 1:
+        print(f"{answered} of {len(args.files)} recordings with a stop answered")
 
 
 if __name__ == "__main__":

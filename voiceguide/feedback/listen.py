@@ -511,12 +511,12 @@ class Listener:
             found = self.tracker.lag is not None
             if not found and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unheard += 1  # playback with no echo of it anywhere: a headset, or a far microphone
-            heard_db = level_db(frame)
-            playing = reference.sounding(at, self.shift, ECHO_DELAY_MAX)
-            if not found and playing and heard_db > DIGITAL_SILENCE_DB:
-                # its echo, were there one, could not be speech: no louder than the speech floor
-                self.quiet = self.quiet + 1 if heard_db < SPEECH_FLOOR_DB else 0
-                self.deaf = self.quiet >= DEAF_FRAMES
+            if not found and reference.sounding(at, self.shift, ECHO_DELAY_MAX):
+                heard_db = level_db(frame)
+                if heard_db > DIGITAL_SILENCE_DB:  # (no sound at all says nothing of the microphone)
+                    # its echo, were there one, could not be speech: no louder than the speech floor
+                    self.quiet = self.quiet + 1 if heard_db < SPEECH_FLOOR_DB else 0
+                    self.deaf = self.quiet >= DEAF_FRAMES
             if found and not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unconverged += 1
                 if self.unconverged > GIVE_UP_FRAMES:  # 3 s of playback and still no cancelling
