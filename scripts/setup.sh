@@ -107,10 +107,10 @@ case "$action" in
   test)
     bash scripts/pulse.sh start
     .venv/bin/ruff check voiceguide tests scripts
-    # one at a time: two pytest-xdist workers (-n 2 --dist loadfile --no-loadscope-reorder, each
-    # with a PulseAudio server of its own) took 10-11 minutes but failed the spoken walk-through in
-    # 2 of 4 clean-clone runs (2026-12-03); they stay available for the quick loop
-    exec .venv/bin/python -m pytest -q "$@"
+    # two workers, each with a PulseAudio server of its own (tests/conftest.py): the real-time
+    # tests (whole sessions, the spoken walk-through) wait on sound while the other renders and
+    # fits; whole modules go to one worker, the longest first. Run alone: add -n 0.
+    exec .venv/bin/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder "$@"
     ;;
   *)
     say "unknown action '$action': use play, test or install"

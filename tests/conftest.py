@@ -46,8 +46,8 @@ def _own_pulse_server() -> str:
 PULSE_LOCK = _own_pulse_server()
 
 
-# The modules that take minutes, longest first: under pytest-xdist (`-n 2 --dist loadfile
-# --no-loadscope-reorder`; CI runs without it, see scripts/setup.sh) they start at once, each beside
+# The modules that take minutes, longest first: under pytest-xdist (scripts/setup.sh test runs
+# `-n 2 --dist loadfile --no-loadscope-reorder`) they start at once, each beside
 # the quick ones, instead of last (measured 2026-12-03: 758 s when they came last, 645 s first).
 LONG_MODULES = (
     "test_piper.py",  # renders every clip of the natural voice: CPU
@@ -78,10 +78,10 @@ BACKGROUND_NICE = 10  # CFS gives a nice-0 process about ten times the CPU of a 
 def sound_tests_first_on_the_cpu(request) -> Iterator[None]:
     """Under pytest-xdist, a test that plays or listens in real time (it takes `pulse`) runs at the
     usual priority and every other test below it, with what it starts: a live session beside a
-    worker rendering every clip of the natural voice had missed its answers. It did not make the
-    spoken walk-through pass every time (one clean-clone run of two with it failed there), which is
-    why CI does not use workers. Lowering the nice value again needs root; elsewhere a worker stays
-    where it is, and both sides then share the CPU as before."""
+    worker rendering every clip of the natural voice might miss its answers. (The walk-through
+    failures once blamed on that came from a listener change, since reverted: docs/recognition.md.)
+    Lowering the nice value again needs root; elsewhere a worker stays where it is, and both sides
+    then share the CPU as before."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         yield
         return

@@ -509,32 +509,6 @@ def test_nothing_is_kept_from_a_session_that_learnt_no_echo(player):
     assert listener.learnt_path() is None
 
 
-def heard_late(player: np.ndarray, late: float, floor_db: float | None) -> np.ndarray:
-    """The player through the room, reaching the microphone `late` seconds after the record says
-    it was played; before it, digital silence (None) or a quiet room at `floor_db`."""
-    played = np.concatenate([player, np.zeros(int(late * RATE))])
-    mic = np.concatenate([np.zeros(int(late * RATE)), room(played)])[: len(played)]
-    if floor_db is not None:
-        mic = mic + np.random.default_rng(3).normal(0.0, 10 ** (floor_db / 20), len(mic))
-    return mic
-
-
-@pytest.mark.parametrize("floor_db", [None, -70.0])
-def test_a_microphone_that_hears_the_player_late_never_takes_its_stops_for_the_persons(player, floor_db):
-    """A sound stream late to start (digital silence first: a PulseAudio monitor may miss its
-    first second) or a room quiet at first, the echo 2 s late: the listener may take the
-    microphone for one deaf to the player, but not for good. Before, it did for the whole session,
-    and the player's own "stop" was the person's (24 recorded sessions replayed 2 s late: 7 stopped)."""
-    mic = heard_late(player, 2.0, floor_db)
-    played = np.concatenate([player, np.zeros(2 * RATE)])
-    assert spotted(mic, played) == []
-    assert utterances(mic, played) == []
-    listener = Listener(None, recognise=None, reference=reference_of(played))
-    for i in range(0, len(mic) - FRAME + 1, FRAME):
-        listener.process(mic[i : i + FRAME].astype(np.float32), i / RATE)
-    assert not listener.deaf and listener.tracker.lag is not None  # its echo was found, 2 s late
-
-
 def test_a_microphone_that_never_hears_the_player_stays_deaf_to_it_and_hears_the_person(player):
     """The other side: a headset's microphone, quiet while the player talks, is still found deaf
     to it, and a person's word there is an utterance."""

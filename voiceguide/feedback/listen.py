@@ -54,9 +54,6 @@ MIN_SECONDS = 0.15
 GIVE_UP_FRAMES = 100
 NO_ECHO_FRAMES = 330  # 10 s of playback and no echo found: the microphone does not hear the player
 DEAF_FRAMES = 66  # 2 s in a row within ECHO_DELAY_MAX of playback, all below SPEECH_FLOOR_DB: deaf to it
-# quieter frames are digital silence, no sound at all: a stream not started yet (a PulseAudio monitor
-# may miss its first second), never a microphone in a room that does not hear the loudspeaker
-DIGITAL_SILENCE_DB = -100.0
 ECHO_DELAY_MAX = 1.0  # the player's sound reaches a microphone at most this late (measured: 0.65 s)
 SAFETY_FLOOR = STOP_ACT  # confidence from which a decoded stop or symptom word is acted on
 OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, input was dropped
@@ -490,10 +487,7 @@ class Listener:
     def process(self, frame: np.ndarray, at: float) -> Utterance | None:
         """One microphone frame: echo out, VAD, endpointing."""
         block = self.canceller.block
-        reference = self.reference
-        if self.deaf and reference is not None:
-            self.listen_for_the_player(frame, at)
-            reference = None  # (from the next frame on, if it was heard)
+        reference = None if self.deaf else self.reference
         ref = reference.frame(at, len(frame), self.shift) if reference else np.zeros(len(frame))
         if reference is not None:
             echo_lag = self.tracker.feed(frame, ref)  # where the echo sits after the reference now
@@ -512,11 +506,9 @@ class Listener:
             if not found and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unheard += 1  # playback with no echo of it anywhere: a headset, or a far microphone
             if not found and reference.sounding(at, self.shift, ECHO_DELAY_MAX):
-                heard_db = level_db(frame)
-                if heard_db > DIGITAL_SILENCE_DB:  # (no sound at all says nothing of the microphone)
-                    # its echo, were there one, could not be speech: no louder than the speech floor
-                    self.quiet = self.quiet + 1 if heard_db < SPEECH_FLOOR_DB else 0
-                    self.deaf = self.quiet >= DEAF_FRAMES
+                # its echo, were there one, could not be speech: no louder than the speech floor
+                self.quiet = self.quiet + 1 if level_db(frame) < SPEECH_FLOOR_DB else 0
+                self.deaf = self.quiet >= DEAF_FRAMES
             if found and not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unconverged += 1
                 if self.unconverged > GIVE_UP_FRAMES:  # 3 s of playback and still no cancelling
@@ -552,20 +544,6 @@ class Listener:
         if utterance is not None:
             utterance.erle_db = self.erle_before
         return utterance
-
-    def listen_for_the_player(self, frame: np.ndarray, at: float) -> None:
-        """A microphone found deaf to the player is still searched for its echo, and heard again
-        once it is found: turned up or unmuted, or a stream late to start that was taken for a deaf
-        one. Deafness used to stay for the whole session, the player's own words then being the
-        person's. Seen once in CI (2026-12-03, two test workers): a session took its start cue for
-        a word and stopped itself on its own "say stop", 5 s in; 24 recorded sessions replayed with
-        the microphone 2 s late did so in 7 (before the change)."""
-        assert self.reference is not None
-        ref = self.reference.frame(at, len(frame), self.shift)
-        if self.tracker.feed(frame, ref) is not None:
-            self.deaf, self.quiet = False, 0
-            if self.debug:
-                self._debug_line(f"{at:.2f}: the player's echo is heard after all")
 
     def follow_known_path(self, moved: int) -> None:
         """Keep the path that cancels, and offer it again when the echo was found elsewhere.
