@@ -54,6 +54,9 @@ MIN_SECONDS = 0.15
 GIVE_UP_FRAMES = 100
 NO_ECHO_FRAMES = 330  # 10 s of playback and no echo found: the microphone does not hear the player
 DEAF_FRAMES = 66  # 2 s in a row within ECHO_DELAY_MAX of playback, all below SPEECH_FLOOR_DB: deaf to it
+# quieter is digital silence, no sound at all: a stream not started yet (a PulseAudio monitor may
+# miss its first second), a pipe-source or a noise gate between words; never a microphone in a room
+DIGITAL_SILENCE_DB = -100.0
 ECHO_DELAY_MAX = 1.0  # the player's sound reaches a microphone at most this late (measured: 0.65 s)
 SAFETY_FLOOR = STOP_ACT  # confidence from which a decoded stop or symptom word is acted on
 OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, input was dropped
@@ -427,9 +430,13 @@ class Listener:
         self.unconverged = 0  # frames of playback since the echo last moved, without cancelling
         self.unheard = 0  # frames of playback while no echo has been found
         self.quiet = 0  # frames in a row that could hold the player's echo, all below the speech floor
+        self.only_zeros = True  # ... and all of them digital silence
         # the microphone cannot hear the player (pipe-source, headset): its frames are taken as
         # they are, and no echo is looked for (the person repeating a prompt is no echo of it)
         self.deaf = False
+        # ... on digital silence alone: a microphone may have been late to start, so what it hears
+        # is still looked at for the player's own sound (set_aside)
+        self.deaf_unsure = False
         self.shift = -REFERENCE_LEAD  # fetched this much late, the echo sits LEAD into the filter
         started_from = None
         if echo_path is not None and reference is not None and echo_path.fits(RATE):
@@ -507,8 +514,11 @@ class Listener:
                 self.unheard += 1  # playback with no echo of it anywhere: a headset, or a far microphone
             if not found and reference.sounding(at, self.shift, ECHO_DELAY_MAX):
                 # its echo, were there one, could not be speech: no louder than the speech floor
-                self.quiet = self.quiet + 1 if level_db(frame) < SPEECH_FLOOR_DB else 0
+                heard_db = level_db(frame)
+                self.only_zeros = (self.quiet == 0 or self.only_zeros) and heard_db < DIGITAL_SILENCE_DB
+                self.quiet = self.quiet + 1 if heard_db < SPEECH_FLOOR_DB else 0
                 self.deaf = self.quiet >= DEAF_FRAMES
+                self.deaf_unsure = self.deaf and self.only_zeros
             if found and not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unconverged += 1
                 if self.unconverged > GIVE_UP_FRAMES:  # 3 s of playback and still no cancelling
@@ -633,9 +643,13 @@ class Listener:
         through as the answer "softer" before the delay tracker caught up."""
         if utterance.own_voice:  # (a stop is looked at first: the player was loud, not alone)
             return "" if self.person_said_stop(utterance) else "own voice"
-        if self.reference is None or self.deaf or utterance.microphone is None:
+        if self.reference is None or utterance.microphone is None or (self.deaf and not self.deaf_unsure):
             return ""
-        search = int(ECHO_SEARCH * RATE)
+        # a microphone taken for deaf on digital silence may have been late to start: where its
+        # echo sits, if it hears the player at all, is unknown (searched widely: 35 -> 80 ms for a
+        # 0.5 s word on 2 cores, so not for a microphone found deaf on the quiet of a room)
+        around = ECHO_SEARCH if self.tracker.lag is not None and not self.deaf else self.echo_uncertainty()
+        search = int(around * RATE)
         start = utterance.start - search / RATE
         ref = self.reference.frame(start, len(utterance.microphone) + 2 * search, self.shift)
         if level_db(ref) < SPEECH_FLOOR_DB:
@@ -643,9 +657,30 @@ class Listener:
         share = echo_share(utterance.microphone, ref)
         if self.debug:
             self._debug_line(f"utterance {utterance.start:.2f}: {share:.2f} of it the player's sound")
-        if share > OWN_VOICE_SHARE and not self.person_said_stop(utterance):
-            return "own voice (its echo had moved)"
-        return ""
+        if share <= OWN_VOICE_SHARE or self.person_said_stop(utterance):
+            return ""
+        if self.deaf:
+            self.hears_the_player_after_all(utterance.start)
+            return "own voice (heard by a microphone taken for deaf to it)"
+        return "own voice (its echo had moved)"
+
+    def hears_the_player_after_all(self, at: float) -> None:
+        """A microphone taken for deaf to the player was only late, or turned up: its echo is
+        looked for and cancelled again from now on.
+
+        Why: 2 s of playback with the microphone below the speech floor makes it "deaf" (a headset,
+        a pipe-source), and that used to last the whole session, the player's own words being the
+        person's. A stream late to start (a PulseAudio monitor may miss its first second) then
+        took the player's own "say stop" for a stop: 7 of 24 recorded sessions replayed 2 s late
+        (scripts/replay_listen.py --mic-late 2). Only the player's own sound, found in what was
+        heard, ends it: a microphone that never hears the player, silent between words, stays
+        deaf, and its words are heard at once (taking digital silence for lateness lost them).
+        A microphone found deaf on the faint sound of a room (a headset) is taken at its word, as
+        before: looking at each of its words for the player's sound would delay its stops."""
+        self.deaf, self.deaf_unsure, self.quiet = False, False, 0
+        self.tracker.search_again()
+        if self.debug:
+            self._debug_line(f"utterance {at:.2f}: the player's own sound, so the microphone hears it")
 
     def person_said_stop(self, utterance: Utterance) -> bool:
         """A stop in what was heard that is not the player's own sound: one still there once the
