@@ -82,14 +82,24 @@ MOVED = 0.3  # seconds later than the earlier session's echo
 
 def stops_heard(
     mic: np.ndarray, played: np.ndarray, recogniser: Recogniser, through: bool, path: EchoPath | None = None
-) -> int:
-    """How many times the session would silence the player for a stop."""
+) -> list[float]:
+    """When the session would silence the player for a stop (seconds of audio, each time)."""
     listener = Listener(None, recognise=None, reference=reference_of(played), echo_path=path)
     if not through:
         listener.through = []
     starts = range(0, len(mic) - FRAME + 1, FRAME)
     frames = ((mic[i : i + FRAME].astype(np.float32), i / RATE) for i in starts)
-    return len(stops_answered(listener, frames, recogniser))
+    answered = stops_answered(listener, frames, recogniser)
+    # an early answer's time is the start of the frame it came in
+    return [at + FRAME / RATE if how == "early" else at for at, how, _ in answered]
+
+
+def word_end(x: np.ndarray) -> float:
+    """Seconds into `x` where the word ends: its last 10 ms within 40 dB of its loudest."""
+    hop = RATE // 100
+    levels = np.array([np.sqrt(np.mean(x[i : i + hop] ** 2)) for i in range(0, len(x) - hop + 1, hop)])
+    loud = np.nonzero(levels > levels.max() * 10 ** (-40 / 20))[0]
+    return float((loud[-1] + 1) * hop / RATE)
 
 
 def later(x: np.ndarray, seconds: float) -> np.ndarray:
@@ -153,11 +163,13 @@ def main() -> None:
     totals = [0] * len(columns)
     count = 0
     misses: dict[str, list[str]] = {columns[0]: [], columns[2]: []}
+    delays: dict[str, list[float]] = {columns[0]: [], columns[2]: []}  # word's end -> answer
     for label, gain in LEVELS:
         row = [0] * len(columns)
         said = 0
         for voice in VOICES:
             person = speech("stop", voice)
+            end = word_end(person)
             for moment in MOMENTS:
                 mic = room(played)
                 at = int(moment * RATE)
@@ -171,10 +183,13 @@ def main() -> None:
                     stops_heard(moved, played, recogniser, through=True, path=path),
                     stops_heard(moved, played, recogniser, through=True),
                 )
-                row = [r + (h > 0) for r, h in zip(row, heard, strict=True)]
+                row = [r + bool(h) for r, h in zip(row, heard, strict=True)]
                 said += 1
                 for k in misses:
-                    if not heard[columns.index(k)]:
+                    answered = [t for t in heard[columns.index(k)] if t > moment]
+                    if answered:
+                        delays[k].append(answered[0] - (moment + end))
+                    else:
                         misses[k].append(f"{voice} {label} at {moment} s")
         totals = [t + r for t, r in zip(totals, row, strict=True)]
         count += said
@@ -182,6 +197,14 @@ def main() -> None:
     print("| all | " + " | ".join(f"{t} of {count}" for t in totals) + " |\n")
     for k, missed in misses.items():
         print(f"Missed, {k}: " + ("; ".join(missed) if missed else "none") + ".\n")
+    print("| from the end of the word to the answer (ms of audio; the listener's computing not counted) "
+          "| median | 90th percentile | max | over 300 ms |")  # fmt: skip
+    print("|---|---|---|---|---|")
+    for k, d in delays.items():
+        ms = np.array(d) * 1000
+        print(f"| {k} | {np.median(ms):.0f} | {np.percentile(ms, 90):.0f} | {ms.max():.0f} | "
+              f"{int(np.sum(ms > 300))} of {len(ms)} |")  # fmt: skip
+    print()
     own = session_start(cue, OWN_STOPS)
     nobody = {
         "the start cue and two sentences, no person": played,
@@ -192,9 +215,9 @@ def main() -> None:
     print("|---|---|---|---|")
     for name, x in nobody.items():
         found = (
-            stops_heard(room(x), x, recogniser, True),
-            stops_heard(room(x), x, recogniser, True, path=path),
-            stops_heard(later(room(x), MOVED), x, recogniser, True, path=path),
+            len(stops_heard(room(x), x, recogniser, True)),
+            len(stops_heard(room(x), x, recogniser, True, path=path)),
+            len(stops_heard(later(room(x), MOVED), x, recogniser, True, path=path)),
         )
         print(f"| {name} | " + " | ".join(map(str, found)) + " |")
     ours, base = frame_cost(played, through=True), frame_cost(played, through=False)

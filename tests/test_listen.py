@@ -536,6 +536,22 @@ def test_a_microphone_that_hears_the_player_late_never_takes_its_stops_for_the_p
     assert not listener.deaf and listener.tracker.lag is not None  # then its echo was found
 
 
+@pytest.mark.parametrize("said_at", [3.0, 4.5, 6.0])
+def test_a_persons_stop_over_the_player_heard_late_is_heard(player, said_at):
+    """The other half of the late stream: the person's stop, said over the player a moment after
+    the microphone started hearing it (2 s late), is still heard, as it was when the listener
+    took such a microphone for deaf for good (and everything it heard for the person's)."""
+    mic = heard_late(player, 2.0)
+    person = speech("stop", "en-us+m3") * 0.7
+    at = int(said_at * RATE)
+    mic[at : at + len(person)] += person
+    played = np.concatenate([player, np.zeros(2 * RATE)])
+    early = [h.answer.at for h in spotted(mic, played)]
+    later = [u.start for u in utterances(mic, played)]  # (the recogniser would decode these)
+    heard = [t for t in early + later if said_at - 0.3 < t < said_at + 1.5]
+    assert heard, f"early {early}, utterances {later}"
+
+
 def test_a_microphone_that_never_hears_the_player_stays_deaf_to_it_and_hears_the_person(player):
     """The other side: a headset's microphone, quiet while the player talks, is still found deaf
     to it, and a person's word there is an utterance."""
