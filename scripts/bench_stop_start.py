@@ -164,6 +164,7 @@ def main() -> None:
     count = 0
     misses: dict[str, list[str]] = {columns[0]: [], columns[2]: []}
     delays: dict[str, list[float]] = {columns[0]: [], columns[2]: []}  # word's end -> answer
+    slow: dict[str, list[str]] = {columns[0]: [], columns[2]: []}
     for label, gain in LEVELS:
         row = [0] * len(columns)
         said = 0
@@ -189,6 +190,8 @@ def main() -> None:
                     answered = [t for t in heard[columns.index(k)] if t > moment]
                     if answered:
                         delays[k].append(answered[0] - (moment + end))
+                        if delays[k][-1] > 0.3:
+                            slow[k].append(f"{voice} {label} at {moment} s: {delays[k][-1] * 1000:.0f} ms")
                     else:
                         misses[k].append(f"{voice} {label} at {moment} s")
         totals = [t + r for t, r in zip(totals, row, strict=True)]
@@ -205,6 +208,8 @@ def main() -> None:
         print(f"| {k} | {np.median(ms):.0f} | {np.percentile(ms, 90):.0f} | {ms.max():.0f} | "
               f"{int(np.sum(ms > 300))} of {len(ms)} |")  # fmt: skip
     print()
+    for k, late in slow.items():
+        print(f"Over 300 ms, {k}: " + ("; ".join(late) if late else "none") + ".\n")
     own = session_start(cue, OWN_STOPS)
     nobody = {
         "the start cue and two sentences, no person": played,
