@@ -552,10 +552,16 @@ def test_a_persons_stop_over_the_player_heard_late_is_heard(player, said_at):
     assert heard, f"early {early}, utterances {later}"
 
 
-def test_a_microphone_that_never_hears_the_player_stays_deaf_to_it_and_hears_the_person(player):
-    """The other side: a headset's microphone, quiet while the player talks, is still found deaf
-    to it, and a person's word there is an utterance."""
-    mic = np.random.default_rng(4).normal(0.0, 10 ** (-70 / 20), len(player))
+@pytest.mark.parametrize(("room_db", "searched"), [(-70.0, False), (None, True)])
+def test_a_microphone_that_never_hears_the_player_is_deaf_and_hears_the_person(player, room_db, searched):
+    """A headset's microphone (a room's faint sound) or a pipe-source or noise gate (digital
+    silence between words), quiet while the player talks: found deaf to it, and the person's word
+    just after the prompt is heard where it was said. Only the second has its words searched for
+    the player's sound (it may be a stream late to start); a headset is taken at its word, since
+    that wide search would delay its stops."""
+    mic = np.zeros(len(player))
+    if room_db is not None:
+        mic += np.random.default_rng(4).normal(0.0, 10 ** (room_db / 20), len(player))
     person = speech("stop", "en-us+m3") * 0.5
     at = len(player) - len(person) - RATE // 2
     mic[at : at + len(person)] += person
@@ -565,25 +571,7 @@ def test_a_microphone_that_never_hears_the_player_stays_deaf_to_it_and_hears_the
         u = listener.process(mic[i : i + FRAME].astype(np.float32), i / RATE)
         if u is not None and not listener.set_aside(u):
             found.append(u)
-    assert listener.deaf and not listener.deaf_unsure  # (its words are not searched for the player's sound)
-    assert len(found) == 1 and abs(found[0].start - at / RATE) < 0.3
-
-
-def test_a_microphone_silent_between_words_is_deaf_to_the_player_and_hears_the_person_at_once(player):
-    """A pipe-source (or a noise gate): digital silence while the player talks, then the person's
-    word just after the prompt. Deaf on digital silence alone, each word is looked at for the
-    player's sound, and this one, not the player's, is heard where it was said."""
-    mic = np.zeros(len(player))
-    person = speech("seven", "en-us+m3") * 0.5
-    at = len(player) - len(person) - RATE // 2
-    mic[at : at + len(person)] = person
-    listener = Listener(None, recognise=None, reference=reference_of(player))
-    found = []
-    for i in range(0, len(mic) - FRAME + 1, FRAME):
-        u = listener.process(mic[i : i + FRAME].astype(np.float32), i / RATE)
-        if u is not None and not listener.set_aside(u):
-            found.append(u)
-    assert listener.deaf and listener.deaf_unsure
+    assert listener.deaf and listener.deaf_unsure == searched
     assert len(found) == 1 and abs(found[0].start - at / RATE) < 0.3
 
 
