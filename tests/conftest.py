@@ -47,7 +47,7 @@ PULSE_LOCK = _own_pulse_server()
 
 
 # The modules that take minutes, longest first: under pytest-xdist (scripts/setup.sh test runs
-# `-n 2 --dist loadfile --no-loadscope-reorder`) they start at once, each beside
+# `-n 3 --dist loadfile --no-loadscope-reorder`) they start at once, each beside
 # the quick ones, instead of last (measured 2026-12-03: 758 s when they came last, 645 s first).
 LONG_MODULES = (
     "test_piper.py",  # renders every clip of the natural voice: CPU

@@ -420,11 +420,15 @@ class SlowEngine:
 
     name, voice, rate, settings, gain_db = "slow", "tone", 165, "", 0.0
 
+    def __init__(self) -> None:
+        self.rendered: list[str] = []  # in the order they were done
+
     def render(self, text: str, out: Path) -> None:
         time.sleep(0.05)
         seconds = speech.EstimatedSpeech(self.rate).seconds(text)
         t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
         out.write_bytes(wav_bytes(0.3 * np.sin(2 * np.pi * 220 * t)))
+        self.rendered.append(text)
 
 
 def test_a_clip_wanted_now_goes_before_the_ones_rendered_ahead(tmp_path):
@@ -432,14 +436,17 @@ def test_a_clip_wanted_now_goes_before_the_ones_rendered_ahead(tmp_path):
     a clip it needs now (a re-ask no one planned for) waits for one clip at most, not for the whole
     queue. (Checked while looking for why a session on a cold cache went silent, 2026-12-03: the
     engine's lock is handed over fairly enough, so it was not this.)"""
-    cache = SpeechCache(SlowEngine(), tmp_path)
+    engine = SlowEngine()
+    cache = SpeechCache(engine, tmp_path)
     cache.render_ahead([f"Sentence number {i} of the session, rendered ahead." for i in range(60)])
     time.sleep(0.2)
-    started = time.monotonic()
-    clip = cache.clip("Say a number from zero to ten, or press a key.")
-    took = time.monotonic() - started
+    wanted = "Say a number from zero to ten, or press a key."
+    done_before = len(engine.rendered)
+    clip = cache.clip(wanted)
     assert len(clip) > SAMPLE_RATE
-    assert took < 0.5, took  # one clip in progress, then this one: about 0.1 s
+    # counted in clips, not timed (a timed form failed under the test workers' load): the one in
+    # progress, then this one (a second one ahead allowed, for a thread woken late)
+    assert engine.rendered.index(wanted) - done_before <= 2, engine.rendered
     assert cache.rendering_ahead()  # the 60 clips ahead (3 s) are not done: this one went first
     cache.wait_ahead()
     assert all(cache.has(f"Sentence number {i} of the session, rendered ahead.") for i in range(60))
