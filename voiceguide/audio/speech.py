@@ -9,6 +9,7 @@ each of its files is checked before use and it is never used to play sound.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import platform
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -327,6 +328,11 @@ class SpeechCache:
         self._gain: float | None = None
         self._ahead: threading.Thread | None = None
         self.ahead_error: BaseException | None = None
+        # clips wanted now, waiting: the background rendering holds back until there are none
+        self._wanted = 0
+        self._wanted_lock = threading.Lock()
+        self._none_wanted = threading.Event()
+        self._none_wanted.set()
 
     def ident(self) -> str:
         engine = self.engine
@@ -458,7 +464,27 @@ class SpeechCache:
         finally:
             tmp.unlink(missing_ok=True)
 
+    @contextlib.contextmanager
+    def _wanted_now(self) -> Iterator[None]:
+        """A clip wanted now goes before the ones rendered ahead. The engine's lock alone did not
+        see to that: the background thread took it back as soon as it let it go, and a re-ask
+        waited behind 5 clips ahead under load (tests/test_speech.py, 2026-12-04)."""
+        with self._wanted_lock:
+            self._wanted += 1
+            self._none_wanted.clear()
+        try:
+            yield
+        finally:
+            with self._wanted_lock:
+                self._wanted -= 1
+                if not self._wanted:
+                    self._none_wanted.set()
+
     def clip(self, text: str) -> np.ndarray:
+        with self._wanted_now():
+            return self._clip(text)
+
+    def _clip(self, text: str) -> np.ndarray:
         self.ensure([text])
         path = self.path(text)
         try:
@@ -489,6 +515,7 @@ class SpeechCache:
         def work() -> None:
             try:
                 for text in todo:
+                    self._none_wanted.wait()  # a clip wanted now first
                     self.ensure([text])
             except BaseException as e:  # clip() meets the same failure, in the session's thread
                 self.ahead_error = e
