@@ -44,9 +44,10 @@ def natural_voice(monkeypatch):
     monkeypatch.delenv("VOICEGUIDE_TTS", raising=False)
     cache = open_cache()
     assert cache.engine.name == "piper"
-    # the player's replies rendered first, as they are when this file runs after test_piper.py: a
-    # session from a plan file on a cold natural-voice cache froze 10 s in (3 of 3, 2026-12-03; not
-    # understood yet, docs/recognition.md), and each test here then passed only at its second try
+    # the player's replies rendered first, as they are when this file runs after test_piper.py:
+    # on a cold cache the first session renders them in the background while it plays and listens,
+    # and under the test workers' load its tests then passed only at their second try (2026-12-03;
+    # a freeze seen then did not come back: docs/recognition.md)
     from voiceguide.player import spoken_texts
 
     cache.ensure(spoken_texts("self"))

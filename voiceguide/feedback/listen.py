@@ -63,6 +63,8 @@ OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, in
 SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
 OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the player talking
 FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's remains, not speech
+# seconds either side of a moment where its echo may be heard, the echo unknown (echo_uncertainty)
+UNKNOWN_ECHO_SECONDS = 3.0
 ECHO_SEARCH = 0.25  # seconds either side of the known echo where a moved echo is looked for
 OWN_VOICE_SHARE = 0.85  # 85 % the player's sound, 7.5 dB above the rest: its own (cf. OWN_VOICE_MARGIN_DB)
 THROUGH_SECONDS = 1.5  # sound kept for a stop heard through the player's unlearnt echo
@@ -434,9 +436,6 @@ class Listener:
         # the microphone cannot hear the player (pipe-source, headset): its frames are taken as
         # they are, and no echo is looked for (the person repeating a prompt is no echo of it)
         self.deaf = False
-        # ... on digital silence alone: a microphone may have been late to start, so what it hears
-        # is still looked at for the player's own sound (set_aside)
-        self.deaf_unsure = False
         self.shift = -REFERENCE_LEAD  # fetched this much late, the echo sits LEAD into the filter
         started_from = None
         if echo_path is not None and reference is not None and echo_path.fits(RATE):
@@ -515,10 +514,10 @@ class Listener:
             if not found and reference.sounding(at, self.shift, ECHO_DELAY_MAX):
                 # its echo, were there one, could not be speech: no louder than the speech floor
                 heard_db = level_db(frame)
-                self.only_zeros = (self.quiet == 0 or self.only_zeros) and heard_db < DIGITAL_SILENCE_DB
+                zeros = heard_db < DIGITAL_SILENCE_DB
+                self.only_zeros = zeros if self.quiet == 0 else self.only_zeros and zeros
                 self.quiet = self.quiet + 1 if heard_db < SPEECH_FLOOR_DB else 0
                 self.deaf = self.quiet >= DEAF_FRAMES
-                self.deaf_unsure = self.deaf and self.only_zeros
             if found and not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unconverged += 1
                 if self.unconverged > GIVE_UP_FRAMES:  # 3 s of playback and still no cancelling
@@ -554,6 +553,13 @@ class Listener:
         if utterance is not None:
             utterance.erle_db = self.erle_before
         return utterance
+
+    @property
+    def deaf_unsure(self) -> bool:
+        """Taken for deaf on digital silence alone: the microphone may only have been late to
+        start, so each word it hears is still looked at for the player's own sound (set_aside).
+        (Once deaf, the quiet frames are no longer counted, so `only_zeros` stays as it was.)"""
+        return self.deaf and self.only_zeros
 
     def follow_known_path(self, moved: int) -> None:
         """Keep the path that cancels, and offer it again when the echo was found elsewhere.
@@ -632,7 +638,7 @@ class Listener:
     def echo_uncertainty(self) -> float:
         """Seconds either side of a moment where the player's echo of it may be heard: unknown, it
         was measured up to 2.1 s off on an idle null sink under load (2026-12-02)."""
-        return 0.5 if self.tracker.lag is not None else 3.0
+        return 0.5 if self.tracker.lag is not None else UNKNOWN_ECHO_SECONDS
 
     def set_aside(self, utterance: Utterance) -> str:
         """Why this utterance is the player's own voice ("" if it is not), its echo found again
@@ -646,9 +652,9 @@ class Listener:
         if self.reference is None or utterance.microphone is None or (self.deaf and not self.deaf_unsure):
             return ""
         # a microphone taken for deaf on digital silence may have been late to start: where its
-        # echo sits, if it hears the player at all, is unknown (searched widely: 35 -> 80 ms for a
-        # 0.5 s word on 2 cores, so not for a microphone found deaf on the quiet of a room)
-        around = ECHO_SEARCH if self.tracker.lag is not None and not self.deaf else self.echo_uncertainty()
+        # echo sits, if it hears the player at all, is unknown, so it is searched widely (slower:
+        # scripts/bench_stop_start.py prints the cost), and only there
+        around = self.echo_uncertainty() if self.deaf else ECHO_SEARCH
         search = int(around * RATE)
         start = utterance.start - search / RATE
         ref = self.reference.frame(start, len(utterance.microphone) + 2 * search, self.shift)
@@ -659,7 +665,7 @@ class Listener:
             self._debug_line(f"utterance {utterance.start:.2f}: {share:.2f} of it the player's sound")
         if share <= OWN_VOICE_SHARE or self.person_said_stop(utterance):
             return ""
-        if self.deaf:
+        if self.deaf:  # (so this check also ends the deafness: the microphone hears the player)
             self.hears_the_player_after_all(utterance.start)
             return "own voice (heard by a microphone taken for deaf to it)"
         return "own voice (its echo had moved)"
@@ -677,7 +683,7 @@ class Listener:
         deaf, and its words are heard at once (taking digital silence for lateness lost them).
         A microphone found deaf on the faint sound of a room (a headset) is taken at its word, as
         before: looking at each of its words for the player's sound would delay its stops."""
-        self.deaf, self.deaf_unsure, self.quiet = False, False, 0
+        self.deaf, self.quiet = False, 0
         self.tracker.search_again()
         if self.debug:
             self._debug_line(f"utterance {at:.2f}: the player's own sound, so the microphone hears it")
