@@ -114,9 +114,9 @@ class Person:
         if kind == "silence":
             self.seconds += 1.0
             return np.zeros(RATE // 2, np.float32)
-        started = time.process_time()
+        started = time.thread_time()
         x = self.voice("three" if kind == "wrong" and word != "three" else word)
-        self.synthesis += time.process_time() - started
+        self.synthesis += time.thread_time() - started
         if kind == "clipped":
             x = np.clip(x * 50, -1, 1)
         self.seconds += REACTION_SECONDS + len(x) / RATE + ENDPOINT_SECONDS
@@ -131,9 +131,11 @@ def memory_store():
 def test_every_word_three_takes_in_under_three_minutes(voice):
     person = Person(voice)
     takes, store = memory_store()
-    started = time.process_time()
+    # The take checks' own CPU time, in this thread: numpy's BLAS runs on one thread in the tests
+    # (conftest.py), and threads left by other tests in this worker are not counted.
+    started = time.thread_time()
     outcome = walk_through(person.say, person.capture, RATE, store, heard=lambda samples, rate: None)
-    computing = time.process_time() - started - person.synthesis  # the take checks' own CPU time
+    computing = time.thread_time() - started - person.synthesis
     assert outcome.finished and not outcome.paused
     assert {w: sum(1 for t in takes if t[0] == w) for w in ENROLL_WORDS} == {w: 3 for w in ENROLL_WORDS}
     assert person.seconds + computing < 180, (person.seconds, computing)
