@@ -110,7 +110,8 @@ case "$action" in
     # three workers, each with a PulseAudio server of its own (tests/conftest.py): the real-time
     # tests (whole sessions, the spoken walk-through) mostly wait on sound, so on 2 cores a third
     # worker fills what they leave idle (clean clone, 2026-12-04: 701 s of tests against 855-884 s
-    # with two); whole modules go to one worker, the longest first. Run alone: add -n 0.
+    # with two; 496 s once numpy's BLAS ran on one thread); whole modules go to one worker, the
+    # longest first. Run alone: add -n 0.
     exec .venv/bin/python -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder "$@"
     ;;
   *)

@@ -23,10 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # every plan of the suite with piper on a cold cache made the quick loop 15 minutes (2026-12-01).
 # Set VOICEGUIDE_TTS yourself to run the whole suite with another engine.
 os.environ.setdefault("VOICEGUIDE_TTS", "espeak-ng")
-# One BLAS thread per process: three workers share two cores, and OpenBLAS's helper threads wait
-# for work by spinning, which under that load only burns CPU (the walk-through's checks counted
-# 11.4 s of CPU in one CI run, 3.6 s alone). Offline replays of 26 recorded sessions decide the
-# same either way (scripts/replay_listen.py, 2026-12-04). Set before numpy loads; workers inherit it.
+# One BLAS thread, as the command itself runs (settings.one_blas_thread), here for the code the
+# tests run in-process too: OpenBLAS's helper threads wait for work by spinning, and three workers
+# on two cores made that CPU lost (the walk-through's checks counted 11.4 s of CPU in one CI run,
+# 3.6 s alone; a clean-clone run took 496 s of tests against 645 s). Set before numpy loads;
+# the workers and every program they start inherit it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from voiceguide import settings
@@ -39,3 +42,21 @@ def test_no_other_module_reads_the_environment():
         if re.search(r"os\.environ|getenv", line)
     ]
     assert readers == []
+
+
+def test_the_command_runs_numpy_on_one_blas_thread_unless_told_otherwise():
+    """Set by the command itself before numpy loads (conftest sets it for the tests too, so it is
+    removed here): the listener's small matrices gain nothing from more threads but lose CPU."""
+    probe = (
+        "import atexit, os, sys; "
+        "said = lambda: print('threads', os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules); "
+        "atexit.register(said); "
+        "sys.argv = ['voiceguide', '--help']; "
+        "from voiceguide.cli import main; main()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True).stdout
+    assert out.strip().endswith("threads 1 False"), out  # set, and before numpy was loaded
+    env["OPENBLAS_NUM_THREADS"] = "3"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True).stdout
+    assert out.strip().endswith("threads 3 False"), out  # a value the user chose is kept

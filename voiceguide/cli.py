@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
+    from voiceguide import settings
+
+    settings.one_blas_thread()
     end_like_ctrl_c()
     try:
         cli.main(standalone_mode=False)
@@ -57,9 +60,6 @@ def main() -> None:
     except Exception as e:  # the last net: a sentence, never a traceback
         click.echo(f"voiceguide: unexpected error: {type(e).__name__}: {e}", err=True)
         click.echo("Please report this; run with VOICEGUIDE_DEBUG=1 for details.", err=True)
-
-        from voiceguide import settings
-
         if settings.debug():
             raise
         sys.exit(ExitCode.ERROR)

@@ -28,6 +28,8 @@ VOICEGUIDE_RECORD_LISTEN  ``record_listen()``         For developers: a folder w
                                                       included; unset, no audio is ever written.
 PULSE_SERVER              ``pulse_server()``          Not ours: the PulseAudio server libpulse talks to;
                                                       ``doctor`` names it when it does not answer.
+OPENBLAS_NUM_THREADS      ``one_blas_thread()``       Not ours: numpy's BLAS threads. voiceguide sets
+                                                      it to 1 for itself when unset (see there).
 ========================  ==========================  ================================================
 
 An empty value counts as unset everywhere.
@@ -90,3 +92,12 @@ def telemetry_off_in_this_process() -> None:
     """ORT_DISABLE_TELEMETRY=1 here, before onnxruntime loads in this process (the word listener):
     its wheel reports telemetry otherwise; voiceguide sends nothing."""
     os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
+
+def one_blas_thread() -> None:
+    """OPENBLAS_NUM_THREADS=1 unless set, before numpy loads in this process and for the processes
+    it starts. The listener's matrices are small: OpenBLAS's helper threads gave it no time back,
+    and spinning while they wait they cost 42 % more CPU, taken from the sound on a two-core
+    machine (scripts/bench_stop_start.py, 2026-12-04: 215 s of CPU against 151 s, the same wall
+    time, the same stops heard; 2.57 against 1.88 ms a frame)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
