@@ -26,7 +26,7 @@ os.environ.setdefault("VOICEGUIDE_TTS", "espeak-ng")
 # One BLAS thread, as the command itself runs (settings.one_blas_thread), here for the code the
 # tests run in-process too: OpenBLAS's helper threads wait for work by spinning, and three workers
 # on two cores made that CPU lost (the walk-through's checks counted 11.4 s of CPU in one CI run,
-# 3.6 s alone; a clean-clone run took 496 s of tests against 645 s). Set before numpy loads;
+# 3.6 s alone; clean-clone runs took 496 and 547 s of tests against 645 s). Set before numpy loads;
 # the workers and every program they start inherit it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
