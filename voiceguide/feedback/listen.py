@@ -493,13 +493,10 @@ class Listener:
     def process(self, frame: np.ndarray, at: float) -> Utterance | None:
         """One microphone frame: echo out, VAD, endpointing."""
         block = self.canceller.block
-        heard_now = self.deaf and self.reference is not None and self.listen_for_the_player(frame, at)
         reference = None if self.deaf else self.reference
         ref = reference.frame(at, len(frame), self.shift) if reference else np.zeros(len(frame))
         if reference is not None:
-            # where the echo sits after the reference now (this frame is already in the tracker
-            # when it has just found the echo of a microphone taken for deaf)
-            echo_lag = self.tracker.lag if heard_now else self.tracker.feed(frame, ref)
+            echo_lag = self.tracker.feed(frame, ref)  # where the echo sits after the reference now
             moved = 0 if echo_lag is None else int(round((echo_lag - REFERENCE_LEAD) * RATE))
             if moved and self.still_cancelling():
                 self.tracker.assume(REFERENCE_LEAD)  # measured over someone talking: not moved
@@ -556,25 +553,6 @@ class Listener:
         if utterance is not None:
             utterance.erle_db = self.erle_before
         return utterance
-
-    def listen_for_the_player(self, frame: np.ndarray, at: float) -> bool:
-        """A microphone taken for deaf to the player may come to hear it (a loudspeaker turned up,
-        a microphone that warmed up quietly): its echo is still looked for, and once it is found
-        the microphone is no longer deaf, the echo where it was found.
-
-        Only the echo itself ends it: a likeness of 0.7 over 0.6 s, clearly at one place (the
-        delay tracker's first lock), which a person's voice over the player reaches at 0.61-0.77
-        only when the player's echo is in it too. Measured with scripts/replay_listen.py
-        --floor-db -70 --mic-late 2 (a quiet room first, then the player heard): the player's own
-        "say stop" answered as the person's in 7 of 24 sessions before this."""
-        assert self.reference is not None
-        probe = self.reference.frame(at, len(frame), self.shift)
-        if self.tracker.feed(frame, probe) is None:
-            return False
-        self.deaf, self.quiet = False, 0
-        if self.debug:
-            self._debug_line(f"listen {at:.2f}: the player's echo found, so the microphone hears it")
-        return True
 
     @property
     def deaf_unsure(self) -> bool:
