@@ -13,7 +13,9 @@ again, and a change tried on it, without the sound server's timing changing unde
 `--without-seed` turns off the least-squares start of the echo canceller
 (`Listener.seed_canceller`), the baseline it was measured against. `--mic-late S` hears the
 microphone S seconds later than the record says the player played (digital silence before it, or
-a quiet room with `--floor-db -70`): a stream late to start, as a PulseAudio monitor can be. Over
+a quiet room with `--floor-db -70`): a stream late to start, as a PulseAudio monitor can be.
+`--turned-up S` hears nothing of the recording until S seconds after the player's first sound,
+then all of it on time (a loudspeaker turned up; with `--floor-db`, a quiet room before it). Over
 sessions in which nobody spoke, every stop it prints is the player's own.
 
 A session that started from a kept echo path (`echo-path.json`) left a copy of it beside its
@@ -98,13 +100,21 @@ def started_from(path: str):
     return room.load(Path(path + ".path.json"))
 
 
-def heard_late(frames: np.ndarray, late: float, floor_db: float | None = None) -> np.ndarray:
+def heard_late(
+    frames: np.ndarray, late: float, floor_db: float | None = None, turned_up: float = 0.0
+) -> np.ndarray:
     """The recording with its microphone `late` seconds later than the record (the frames' times
-    unchanged); before it digital silence, or a room at `floor_db` throughout."""
+    unchanged); before it digital silence, or a room at `floor_db` throughout. With `turned_up`,
+    the microphone hears nothing of the recording until that long after the player's first sound
+    (a loudspeaker turned up only then), and then all of it, on time."""
     frames = frames.copy()
     mic = frames["mic"].reshape(-1).astype(np.float32)
     k = min(len(mic), int(late * RATE))
     mic = np.concatenate([np.zeros(k, np.float32), mic[: len(mic) - k]])
+    if turned_up:
+        sounding = np.flatnonzero(np.abs(frames["played"].reshape(-1)) > 1e-3)
+        first = int(sounding[0]) if len(sounding) else 0
+        mic[: first + int(turned_up * RATE)] = 0.0
     if floor_db is not None:
         mic = mic + np.random.default_rng(1).normal(0.0, 10 ** (floor_db / 20), len(mic)).astype(np.float32)
     frames["mic"] = mic.reshape(frames["mic"].shape)
@@ -112,12 +122,17 @@ def heard_late(frames: np.ndarray, late: float, floor_db: float | None = None) -
 
 
 def replay(
-    path: str, seed: bool = True, recogniser=None, late: float = 0.0, floor_db: float | None = None
+    path: str,
+    seed: bool = True,
+    recogniser=None,
+    late: float = 0.0,
+    floor_db: float | None = None,
+    turned_up: float = 0.0,
 ) -> list[tuple[float, str, float]]:
     """The stops the listener would answer in this recording: (seconds in, how, confidence)."""
     frames = read_recording(path)
-    if late or floor_db is not None:
-        frames = heard_late(frames, late, floor_db)
+    if late or floor_db is not None or turned_up:
+        frames = heard_late(frames, late, floor_db, turned_up)
     listener = Listener(None, recognise=None, reference=reference_of(frames), echo_path=started_from(path))
     if not seed:
         listener.seed_canceller = lambda *args: None  # type: ignore[method-assign]
@@ -133,6 +148,9 @@ def main() -> None:
     ap.add_argument("--debug", action="store_true", help="the listener's log on stderr")
     ap.add_argument("--mic-late", type=float, default=0.0, metavar="S", help="the microphone S s late")
     ap.add_argument("--floor-db", type=float, default=None, help="a room this loud under the microphone")
+    ap.add_argument(
+        "--turned-up", type=float, default=0.0, metavar="S", help="nothing heard until S s into the playing"
+    )
     args = ap.parse_args()
     if args.debug:
         os.environ["VOICEGUIDE_DEBUG_LISTEN"] = "1"
@@ -141,7 +159,7 @@ def main() -> None:
     recogniser = Recogniser()
     answered = 0
     for path in args.files:
-        stops = replay(path, not args.without_seed, recogniser, args.mic_late, args.floor_db)
+        stops = replay(path, not args.without_seed, recogniser, args.mic_late, args.floor_db, args.turned_up)
         said = ", ".join(
             f"{t:.2f} s {how}, {'acted on' if c >= STOP_ACT else 'asked about'}" for t, how, c in stops
         )
