@@ -561,6 +561,9 @@ def test_a_microphone_quiet_at_first_that_then_hears_the_player_is_no_longer_dea
             assert not listener.deaf_unsure  # taken for a headset, not for a stream late to start
     assert deaf_at is not None and deaf_at < 4.0
     assert not listener.deaf and listener.tracker.lag is not None
+    listener.deaf = True  # taken for deaf again later (turned down): the echo found before is no proof
+    listener.process(np.zeros(FRAME, np.float32), len(mic) / RATE)
+    assert listener.deaf
 
 
 @pytest.mark.parametrize("said_at", [5.0, 6.5, 8.0])

@@ -577,6 +577,7 @@ class Listener:
             return False
         self.deaf, self.quiet = False, 0
         self.tracker.assume(lag)
+        self.turned_up.search_again()  # taken for deaf again later, it needs an echo found anew
         if self.debug:
             self._debug_line(
                 f"listen {at:.2f}: the player's echo found {lag * 1000:.0f} ms on, so the microphone hears it"
