@@ -566,34 +566,29 @@ def test_a_microphone_quiet_at_first_that_then_hears_the_player_is_no_longer_dea
     assert listener.deaf
 
 
-@pytest.mark.parametrize("said_at", [5.0, 6.5, 8.0])
-def test_a_persons_stop_over_the_player_turned_up_is_heard(player, said_at):
-    """... and the person's stop said over the player just after it is turned up is heard."""
-    mic = turned_up(player, 4.0)
+@pytest.mark.parametrize(
+    ("how", "said_at"),
+    [
+        ("2 s late", 3.0),
+        ("2 s late", 4.5),
+        ("2 s late", 6.0),
+        ("turned up", 5.0),
+        ("turned up", 6.5),
+        ("turned up", 8.0),
+    ],
+)
+def test_a_persons_stop_over_the_player_heard_only_lately_is_heard(player, how, said_at):
+    """The other half: the person's stop, said over the player a moment after the microphone
+    started hearing it (a stream 2 s late, or a loudspeaker turned up 4 s in), is heard, as it was
+    when the listener took such a microphone for deaf for good (and everything it heard for the
+    person's). The old listener missed the one at 6.5 s after the loudspeaker was turned up."""
+    if how == "2 s late":
+        mic, played = heard_late(player, 2.0), np.concatenate([player, np.zeros(2 * RATE)])
+    else:
+        mic, played = turned_up(player, 4.0), player
     person = speech("stop", "en-us+m3") * 0.7
     at = int(said_at * RATE)
     mic[at : at + len(person)] += person
-    early = [h.answer.at for h in spotted(mic, player)]
-    recogniser = Recogniser()
-    decoded = [
-        u.start
-        for u in utterances(mic, player)
-        if safety_first(recogniser.hear(u.samples, RATE, "any")).intent == "stop"
-    ]
-    heard = [t for t in early + decoded if said_at - 0.3 < t < said_at + 1.5]
-    assert heard, f"stops heard early {early}, decoded at the end of an utterance {decoded}"
-
-
-@pytest.mark.parametrize("said_at", [3.0, 4.5, 6.0])
-def test_a_persons_stop_over_the_player_heard_late_is_heard(player, said_at):
-    """The other half of the late stream: the person's stop, said over the player a moment after
-    the microphone started hearing it (2 s late), is still heard, as it was when the listener
-    took such a microphone for deaf for good (and everything it heard for the person's)."""
-    mic = heard_late(player, 2.0)
-    person = speech("stop", "en-us+m3") * 0.7
-    at = int(said_at * RATE)
-    mic[at : at + len(person)] += person
-    played = np.concatenate([player, np.zeros(2 * RATE)])
     early = [h.answer.at for h in spotted(mic, played)]
     recogniser = Recogniser()
     decoded = [
