@@ -66,7 +66,6 @@ FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's rem
 # seconds either side of a moment where its echo may be heard, the echo unknown (echo_uncertainty)
 UNKNOWN_ECHO_SECONDS = 3.0
 ECHO_SEARCH = 0.25  # seconds either side of the known echo where a moved echo is looked for
-TURNED_UP_SEARCH = 0.25  # ... and where a microphone taken for deaf is listened to for the player
 OWN_VOICE_SHARE = 0.85  # 85 % the player's sound, 7.5 dB above the rest: its own (cf. OWN_VOICE_MARGIN_DB)
 THROUGH_SECONDS = 1.5  # sound kept for a stop heard through the player's unlearnt echo
 THROUGH_WAIT = 0.45  # an unsure stop is answered at its best, at most this long after it was first heard
@@ -430,7 +429,6 @@ class Listener:
         self.busy = busy  # with no reference: is the player making a sound? (then nothing is heard)
         self.canceller = EchoCanceller()
         self.tracker = DelayTracker(RATE)
-        self.turned_up = DelayTracker(RATE, first_span=TURNED_UP_SEARCH)  # while deaf (listen_for_the_player)
         self.unconverged = 0  # frames of playback since the echo last moved, without cancelling
         self.unheard = 0  # frames of playback while no echo has been found
         self.quiet = 0  # frames in a row that could hold the player's echo, all below the speech floor
@@ -495,13 +493,10 @@ class Listener:
     def process(self, frame: np.ndarray, at: float) -> Utterance | None:
         """One microphone frame: echo out, VAD, endpointing."""
         block = self.canceller.block
-        heard_now = self.deaf and self.reference is not None and self.listen_for_the_player(frame, at)
         reference = None if self.deaf else self.reference
         ref = reference.frame(at, len(frame), self.shift) if reference else np.zeros(len(frame))
         if reference is not None:
-            # where the echo sits after the reference now (just found, for a microphone that was
-            # taken for deaf: this frame is in the tracker already)
-            echo_lag = self.tracker.lag if heard_now else self.tracker.feed(frame, ref)
+            echo_lag = self.tracker.feed(frame, ref)  # where the echo sits after the reference now
             moved = 0 if echo_lag is None else int(round((echo_lag - REFERENCE_LEAD) * RATE))
             if moved and self.still_cancelling():
                 self.tracker.assume(REFERENCE_LEAD)  # measured over someone talking: not moved
@@ -558,31 +553,6 @@ class Listener:
         if utterance is not None:
             utterance.erle_db = self.erle_before
         return utterance
-
-    def listen_for_the_player(self, frame: np.ndarray, at: float) -> bool:
-        """A microphone taken for deaf to the player may come to hear it (a loudspeaker turned up,
-        a microphone that warmed up quietly): its echo is still looked for, close to where the
-        streams' times put it, and once it is found the microphone is no longer deaf.
-
-        Close only (TURNED_UP_SEARCH): searched as widely as a first echo is, a person's word
-        said back in the player's own voice (the spoken walk-through's test person) was found
-        as its echo 0.8 s after the player's, and the walk-through lost the takes that followed.
-        A stream late to start is not found here (it is silent, not quiet: set_aside finds it).
-        Measured with scripts/replay_listen.py --turned-up 3 --floor-db -70 (24 sessions, a quiet
-        room and then the player heard on time): 8 of 24 stopped by the player's own "stop" before."""
-        assert self.reference is not None
-        probe = self.reference.frame(at, len(frame), self.shift)
-        lag = self.turned_up.feed(frame, probe)
-        if lag is None:
-            return False
-        self.deaf, self.quiet = False, 0
-        self.tracker.assume(lag)
-        self.turned_up.search_again()  # taken for deaf again later, it needs an echo found anew
-        if self.debug:
-            self._debug_line(
-                f"listen {at:.2f}: the player's echo found {lag * 1000:.0f} ms on, so the microphone hears it"
-            )
-        return True
 
     @property
     def deaf_unsure(self) -> bool:
