@@ -52,16 +52,18 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 # numpy's BLAS on one thread, as the command runs it (settings.one_blas_thread), so the CPU per
 # answer below is the command's (its spinning helper threads counted as CPU before 2026-12-04)
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from voiceguide import settings  # noqa: E402
+
+settings.one_blas_thread()
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from voiceguide.audio.pcm import decode_wav, resample  # noqa: E402
-from voiceguide.feedback import (
+from voiceguide.feedback import (  # noqa: E402
     decision,  # noqa: E402
     recognise,  # noqa: E402
     stopword,  # noqa: E402

@@ -22,20 +22,21 @@ recogniser), with and without the listening through the unlearnt echo.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-# numpy's BLAS on one thread, as the command runs it (settings.one_blas_thread); set
-# OPENBLAS_NUM_THREADS yourself to compare (2 threads: the same answers, 42 % more CPU).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-import numpy as np  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+# numpy's BLAS on one thread, as the command runs it (settings.one_blas_thread); set
+# OPENBLAS_NUM_THREADS yourself to compare (2 threads: the same answers, 42 % more CPU).
+from voiceguide import settings  # noqa: E402
+
+settings.one_blas_thread()
+
+import numpy as np  # noqa: E402
 
 from voiceguide.audio.pcm import SAMPLE_RATE, decode_wav, resample  # noqa: E402
 from voiceguide.audio.tones import load_cue  # noqa: E402

@@ -31,13 +31,15 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 # numpy's BLAS on one thread, as the command runs it (settings.one_blas_thread); set
 # OPENBLAS_NUM_THREADS yourself to compare (2 threads: the same answers, 42 % more CPU).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from voiceguide import settings  # noqa: E402
+
+settings.one_blas_thread()
 
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from voiceguide.feedback.decision import STOP_ACT, STOP_ASK  # noqa: E402
 from voiceguide.feedback.intents import meaning  # noqa: E402

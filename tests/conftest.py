@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import voiceguide.cli
+from voiceguide import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # espeak-ng speaks in the tests (module and session fixtures included), except where the natural
@@ -28,7 +29,7 @@ os.environ.setdefault("VOICEGUIDE_TTS", "espeak-ng")
 # on two cores made that CPU lost (the walk-through's checks counted 11.4 s of CPU in one CI run,
 # 3.6 s alone; clean-clone runs took 496 and 547 s of tests against 645 s). Set before numpy loads;
 # the workers and every program they start inherit it.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+settings.one_blas_thread()
 
 
 def _own_pulse_server() -> str:

@@ -57,6 +57,9 @@ def test_the_command_runs_numpy_on_one_blas_thread_unless_told_otherwise():
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True).stdout
     assert out.strip().endswith("threads 1 False"), out  # set, and before numpy was loaded
+    env["OPENBLAS_NUM_THREADS"] = ""  # empty counts as unset, as everywhere
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True).stdout
+    assert out.strip().endswith("threads 1 False"), out
     env["OPENBLAS_NUM_THREADS"] = "3"
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True).stdout
     assert out.strip().endswith("threads 3 False"), out  # a value the user chose is kept

@@ -100,4 +100,5 @@ def one_blas_thread() -> None:
     and spinning while they wait they cost 42 % more CPU, taken from the sound on a two-core
     machine (scripts/bench_stop_start.py, 2026-12-04: 215 s of CPU against 151 s, the same wall
     time, the same stops heard; 2.57 against 1.88 ms a frame)."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if not _get("OPENBLAS_NUM_THREADS"):
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
