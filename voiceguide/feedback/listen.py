@@ -66,6 +66,14 @@ FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's rem
 # seconds either side of a moment where its echo may be heard, the echo unknown (echo_uncertainty)
 UNKNOWN_ECHO_SECONDS = 3.0
 ECHO_SEARCH = 0.25  # seconds either side of the known echo where a moved echo is looked for
+# A microphone taken for deaf is still listened to for the player's echo, this close to where the
+# streams put it (listen_for_the_player). One likeness makes its words looked at for the player's
+# sound; two, at least TURNED_UP_APART apart and within TURNED_UP_AGREES of each other, end the
+# deafness at once: a real echo sits at the same place sentence after sentence, a word said back
+# in the player's voice does not (the spoken walk-through's test person).
+TURNED_UP_SEARCH = 0.25
+TURNED_UP_APART = 2.0  # more than a likeness window and its search (1.1 s): two stretches of sound
+TURNED_UP_AGREES = 0.002
 OWN_VOICE_SHARE = 0.85  # 85 % the player's sound, 7.5 dB above the rest: its own (cf. OWN_VOICE_MARGIN_DB)
 THROUGH_SECONDS = 1.5  # sound kept for a stop heard through the player's unlearnt echo
 THROUGH_WAIT = 0.45  # an unsure stop is answered at its best, at most this long after it was first heard
@@ -429,6 +437,8 @@ class Listener:
         self.busy = busy  # with no reference: is the player making a sound? (then nothing is heard)
         self.canceller = EchoCanceller()
         self.tracker = DelayTracker(RATE)
+        self.turned_up = DelayTracker(RATE, first_span=TURNED_UP_SEARCH)  # while deaf: listen_for_the_player
+        self.likenesses: list[tuple[float, float]] = []  # (when, lag) of each echo it found
         self.unconverged = 0  # frames of playback since the echo last moved, without cancelling
         self.unheard = 0  # frames of playback while no echo has been found
         self.quiet = 0  # frames in a row that could hold the player's echo, all below the speech floor
@@ -493,6 +503,8 @@ class Listener:
     def process(self, frame: np.ndarray, at: float) -> Utterance | None:
         """One microphone frame: echo out, VAD, endpointing."""
         block = self.canceller.block
+        if self.deaf and self.reference is not None:
+            self.listen_for_the_player(frame, at)
         reference = None if self.deaf else self.reference
         ref = reference.frame(at, len(frame), self.shift) if reference else np.zeros(len(frame))
         if reference is not None:
@@ -554,12 +566,46 @@ class Listener:
             utterance.erle_db = self.erle_before
         return utterance
 
+    def listen_for_the_player(self, frame: np.ndarray, at: float) -> None:
+        """A microphone taken for deaf to the player may come to hear it (a loudspeaker turned up,
+        a microphone that warmed up quietly): its echo is still looked for, close to where the
+        streams' times put it. Once found, each word heard is looked at for the player's sound
+        (deaf_unsure); found again at the same place in another stretch of the player's sound,
+        the microphone hears the player from now on.
+
+        Measured with scripts/replay_listen.py --turned-up 3 --floor-db -70 (recorded sessions, a
+        quiet room and then the player heard on time): the player's own "stop" was the person's in
+        8 of 24 sessions. Two earlier tries ended the deafness at the first likeness; the spoken
+        walk-through's test person, answering in the guide's own voice, gave one, and the takes
+        after it were lost (docs/recognition.md)."""
+        assert self.reference is not None
+        probe = self.reference.frame(at, len(frame), self.shift)
+        lag = self.turned_up.feed(frame, probe)
+        if lag is None:
+            return
+        self.turned_up.search_again()  # each likeness found afresh, at the first search's bar
+        again = [
+            t
+            for t, seen in self.likenesses
+            if at - t >= TURNED_UP_APART and abs(seen - lag) <= TURNED_UP_AGREES
+        ]
+        self.likenesses = [*self.likenesses[-7:], (at, lag)]
+        if self.debug:
+            self._debug_line(f"listen {at:.2f}: a likeness of the player's sound {lag * 1000:.1f} ms on")
+        if again:
+            self.deaf, self.quiet = False, 0
+            self.likenesses = []
+            self.tracker.assume(lag)
+            if self.debug:
+                self._debug_line(f"listen {at:.2f}: found there before, so the microphone hears the player")
+
     @property
     def deaf_unsure(self) -> bool:
-        """Taken for deaf on digital silence alone: the microphone may only have been late to
-        start, so each word it hears is still looked at for the player's own sound (set_aside).
-        (Once deaf, the quiet frames are no longer counted, so `only_zeros` stays as it was.)"""
-        return self.deaf and self.only_zeros
+        """Taken for deaf on digital silence alone, or a likeness of the player's sound found since:
+        the microphone may only have been late to start, or turned up, so each word it hears is
+        still looked at for the player's own sound (set_aside). (Once deaf, the quiet frames are no
+        longer counted, so `only_zeros` stays as it was.)"""
+        return self.deaf and (self.only_zeros or bool(self.likenesses))
 
     def follow_known_path(self, moved: int) -> None:
         """Keep the path that cancels, and offer it again when the echo was found elsewhere.
@@ -684,6 +730,7 @@ class Listener:
         A microphone found deaf on the faint sound of a room (a headset) is taken at its word, as
         before: looking at each of its words for the player's sound would delay its stops."""
         self.deaf, self.quiet = False, 0
+        self.likenesses = []
         self.tracker.search_again()
         if self.debug:
             self._debug_line(f"utterance {at:.2f}: the player's own sound, so the microphone hears it")
