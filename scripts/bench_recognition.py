@@ -633,7 +633,17 @@ def main():
     ap.add_argument(
         "--stop-model", action="append", help="also weigh this stop detector (npz) on the same decoded clips"
     )
+    ap.add_argument(
+        "--decoys",
+        type=int,
+        default=0,
+        help="N decoy words per answer in every grammar (scripts/try_decoys.py's rule; not shipped)",
+    )
     args = ap.parse_args()
+    if args.decoys:  # before any Recogniser compiles its grammars
+        import try_decoys  # noqa: PLC0415 (beside this script; it imports this module too)
+
+        recognise.grammar = try_decoys.with_decoys(try_decoys.decoys(args.decoys))
     if args.enrollment:
         enrollment_main(args)
         return

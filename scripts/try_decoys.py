@@ -30,6 +30,7 @@ both). Result (2026-12-04) in docs/recognition.md, "Decoy words in the grammar":
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -49,7 +50,9 @@ from voiceguide.feedback.recognise import PRONUNCIATIONS, Recogniser, words_for 
 GUARDED = ["stop", *SPOKEN_SYMPTOMS]
 
 
+@functools.cache
 def dictionary() -> dict[str, list[tuple[str, ...]]]:
+    """The pocketsphinx dictionary's pronunciations, with recognise.PRONUNCIATIONS (read once)."""
     import pocketsphinx  # noqa: PLC0415
 
     path = os.path.join(pocketsphinx.get_model_path(), "en-us", "cmudict-en-us.dict")

@@ -579,25 +579,31 @@ class Listener:
         over a pipe-source with a faint floor, so a "headset") gave one, and takes were lost in 3
         of 4 CI runs (docs/recognition.md)."""
         assert self.reference is not None
-        probe = self.reference.frame(at, len(frame), self.shift)
+        # a frame below the speech floor holds no echo worth finding: what was played then is not
+        # fetched (a headset's microphone is quiet most of a session; fetching it cost a third more CPU)
+        quiet = level_db(frame) < SPEECH_FLOOR_DB
+        probe = np.zeros(len(frame)) if quiet else self.reference.frame(at, len(frame), self.shift)
         lag = self.turned_up.feed(frame, probe)
         if lag is None:
             return
         self.turned_up.search_again()  # each likeness found afresh, at the first search's bar
-        again = [
-            t
-            for t, seen in self.likenesses
-            if at - t >= TURNED_UP_APART and abs(seen - lag) <= TURNED_UP_AGREES
-        ]
+        again = any(
+            at - t >= TURNED_UP_APART and abs(seen - lag) <= TURNED_UP_AGREES for t, seen in self.likenesses
+        )
         self.likenesses = [*self.likenesses[-7:], (at, lag)]
         if self.debug:
             self._debug_line(f"listen {at:.2f}: a likeness of the player's sound {lag * 1000:.1f} ms on")
         if again:
-            self.deaf, self.quiet = False, 0
-            self.likenesses = []
+            self.no_longer_deaf()
             self.tracker.assume(lag)
             if self.debug:
                 self._debug_line(f"listen {at:.2f}: found there before, so the microphone hears the player")
+
+    def no_longer_deaf(self) -> None:
+        """The microphone hears the player after all: counted afresh, should it go quiet again."""
+        self.deaf, self.quiet = False, 0
+        self.likenesses = []
+        self.turned_up.search_again()
 
     @property
     def deaf_unsure(self) -> bool:
@@ -728,8 +734,7 @@ class Listener:
         deaf, and its words are heard at once (taking digital silence for lateness lost them).
         A microphone found deaf on the faint sound of a room (a headset) is taken at its word, as
         before: looking at each of its words for the player's sound would delay its stops."""
-        self.deaf, self.quiet = False, 0
-        self.likenesses = []
+        self.no_longer_deaf()
         self.tracker.search_again()
         if self.debug:
             self._debug_line(f"utterance {at:.2f}: the player's own sound, so the microphone hears it")
