@@ -1,7 +1,7 @@
 """How fast voiceguide acts on an answer: keys and spoken words, end to end; prints markdown.
 
     .venv/bin/python scripts/bench_feedback.py [--rounds N] [--stops N] [--warm-stops N]
-        [--skip-voice] [--skip-keys]
+        [--skip-voice] [--skip-keys] [--listen-logs DIR]
 
 Needs the PulseAudio null sink (bash scripts/pulse.sh start). Every figure is taken
 on the sound device's own clock from the journal's `response` events: from the
@@ -54,6 +54,7 @@ from voiceguide.player.playback import PAUSED  # noqa: E402
 
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 PERSON_VOICE = "en-us+m3"
+LOGS: Path | None = None  # --listen-logs: each session's listener log and recording, named by session
 WORDS = ["stop", "pause", "continue", "less", "three", "harder", "yes"]
 
 
@@ -202,6 +203,10 @@ class Session:
 
     def __init__(self, folder: Path) -> None:
         env = screened_home(folder)
+        if LOGS is not None:
+            env["VOICEGUIDE_DEBUG_LISTEN"] = str(LOGS / f"{folder.name}.log")
+            env["VOICEGUIDE_RECORD_LISTEN"] = str(LOGS / folder.name)
+        self.name = folder.name
         plan_file = folder / "plan.json"
         plan_file.write_text(long_plan().to_json())
         self.person = StreamSink()
@@ -245,6 +250,9 @@ class Session:
         ended = self.person.heard_at(end)
         if got is not None and ended is not None and "monotonic" in got:
             answer = dict(answer, word_end_to_response_ms=round((got["monotonic"] - ended) * 1000, 1))
+        if LOGS is not None:
+            with open(LOGS / "said.txt", "a") as f:
+                print(self.name, word, None if got is None else got.get("ms"), json.dumps(answer), file=f)
         return got, answer
 
     def close(self, saved: bool = False) -> None:
@@ -406,7 +414,16 @@ def main() -> None:
     )
     ap.add_argument("--skip-voice", action="store_true")
     ap.add_argument("--skip-keys", action="store_true")
+    ap.add_argument(
+        "--listen-logs",
+        type=Path,
+        help="keep each session's listener log and recording here (said.txt: what got which response)",
+    )
     args = ap.parse_args()
+    if args.listen_logs:
+        global LOGS
+        LOGS = args.listen_logs
+        LOGS.mkdir(parents=True, exist_ok=True)
     print(f"# Feedback latency — {datetime.date.today()} — {platform.machine()}, {os.cpu_count()} cores\n")
     offline = offline_baselines()
     print("## Spoken answers, offline (the same synthesised words; ms, median / p95 / max)\n")

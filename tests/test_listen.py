@@ -6,6 +6,7 @@ synthesised speech, the real echo canceller, VAD and endpointing.
 """
 
 import queue
+import time
 
 import numpy as np
 import pytest
@@ -18,8 +19,10 @@ from voiceguide.feedback.decision import STOP_ASK, decide
 from voiceguide.feedback.echo import CONVERGED_DB, REFERENCE_LEAD, EchoPath, level_db
 from voiceguide.feedback.intents import Answer
 from voiceguide.feedback.listen import (
+    END_FRAMES,
     FRAME,
     RATE,
+    TAIL_FRAMES,
     Endpointer,
     Heard,
     Listener,
@@ -96,6 +99,90 @@ def test_endpointer_finds_one_utterance_with_its_bounds():
     assert u.start == pytest.approx(5 * FRAME / RATE)  # the pre-roll reaches back before the start
     assert u.end == pytest.approx(30 * FRAME / RATE)  # speech ended with frame 29
     assert not u.own_voice
+
+
+def fed(flags: list[bool]) -> tuple[list, list]:
+    """(frame index, draft) and (frame index, utterance) for frames of these speech flags, each
+    frame's samples its own index, so that which frames an utterance holds can be checked."""
+    ep = Endpointer()
+    drafts, found = [], []
+    for i, flag in enumerate(flags):
+        u = ep.feed(np.full(FRAME, float(i)), np.zeros(FRAME), i * FRAME / RATE, flag)
+        d = ep.draft()
+        drafts += [(i, d)] if d is not None else []
+        found += [(i, u)] if u is not None else []
+    return drafts, found
+
+
+def test_an_answer_is_drafted_once_before_its_end_is_found_exactly_as_it_ends():
+    drafts, found = fed([False] * 10 + [True] * 20 + [False] * 10)
+    assert len(drafts) == 1 and len(found) == 1
+    (drafted_at, draft), (ended_at, u) = drafts[0], found[0]
+    assert ended_at - drafted_at == END_FRAMES - TAIL_FRAMES  # decoded 120 ms sooner
+    np.testing.assert_array_equal(draft.samples, u.samples)
+    assert (draft.start, draft.end) == (u.start, u.end)
+    # speech ended with frame 29: the kept tail's frames, then their sound again for the rest
+    tail = list(range(30, 30 + TAIL_FRAMES))
+    after = [tail[k % TAIL_FRAMES] for k in range(END_FRAMES)]
+    assert u.samples[-END_FRAMES * FRAME :: FRAME].tolist() == after
+    assert u.microphone[-END_FRAMES * FRAME :: FRAME].tolist() == list(range(30, 30 + END_FRAMES))
+
+
+def test_a_draft_that_more_speech_follows_is_not_the_answer():
+    drafts, found = fed([False] * 10 + [True] * 10 + [False] * (TAIL_FRAMES + 1) + [True] * 10 + [False] * 10)
+    assert len(drafts) == 2 and len(found) == 1
+    u = found[0][1]
+    assert len(drafts[0][1].samples) < len(u.samples)
+    np.testing.assert_array_equal(drafts[1][1].samples, u.samples)
+
+
+class PacedMicrophone(ArrayMicrophone):
+    """Frames at the pace a microphone gives them (30 ms each)."""
+
+    def read(self, timeout):
+        time.sleep(FRAME / RATE)
+        return super().read(timeout)
+
+
+def test_the_listener_starts_decoding_before_the_end_is_found_and_decodes_once():
+    """The listener's thread: the draft's decoding is the answer (one decode, begun before the end
+    of the answer was found, not a second one after it)."""
+    calls = []
+
+    def recognise(samples, rate, expect):
+        calls.append((len(samples), expect, time.monotonic()))
+        return Answer("pause", "pause", None, 0.95, "voice")
+
+    signal = np.concatenate([np.zeros(RATE), speech("pause"), np.zeros(RATE)])
+    listener = Listener(PacedMicrophone(signal), recognise=recognise)
+    listener.expect = "pause-or-not"
+    listener.start()
+    try:
+        heard = listener.heard.get(timeout=20)
+    finally:
+        listener.stop()
+    assert heard.answer.intent == "pause"
+    assert [c[:2] for c in calls] == [(len(heard.utterance.samples), "pause-or-not")]
+    assert calls[0][2] < heard.utterance.detected  # (found END_FRAMES - TAIL_FRAMES frames later)
+
+
+def test_a_draft_of_another_question_is_decoded_again():
+    """A question asked between the draft and the end: the answer is decoded for that question."""
+    listener = Listener(
+        None, recognise=lambda samples, rate, expect: Answer(expect, expect, None, 1.0, "voice")
+    )
+    signal = np.concatenate([np.zeros(RATE // 2), speech("seven"), np.zeros(RATE)])
+    u = None
+    for i in range(0, len(signal) - FRAME + 1, FRAME):
+        u = listener.process(signal[i : i + FRAME].astype(np.float32), i / RATE)
+        if u is not None:
+            break
+        listener.decode_early()
+    assert u is not None and listener.draft is not None
+    assert listener.draft.fits(u, "any")
+    assert not listener.draft.fits(u, "number")
+    assert listener.draft.answer.result().intent == "any"
+    listener.stop()
 
 
 def test_a_click_is_not_an_utterance():
