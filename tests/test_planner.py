@@ -349,3 +349,26 @@ def test_any_request_in_range_gives_a_valid_safe_plan(
     assert all(p <= cap for p in pressures(plan))
     assert plan.segments[0].sound == "start" and plan.segments[-1].sound == "end"
     assert sum(1 for s in plan.segments if s.kind == "checkpoint") >= 2
+
+
+@pytest.mark.parametrize(
+    ("mode", "stage", "minutes", "timer"),
+    [("partner", "subacute", 16.0, GenerousSpeech()), ("self", "subacute", 12.0, None)],
+)
+def test_getting_ready_and_the_cool_down_go_only_to_keep_the_lower_back_or_the_piriformis(
+    mode, stage, minutes, timer
+):
+    """A 15-minute subacute partner session (with the natural voice's real lengths) kept the shaking
+    and rocking by dropping the getting ready, the pressure scale and the cool-down: "warm a little
+    oil" to a partner never told to have oil at hand. Only the lower back or the piriformis is
+    worth that; these sizes did the same with the planner's own speech timers."""
+    plan = planner.build(LIB, planner.Request(mode=mode, stage=stage, minutes=minutes), timer=timer)
+    said = [s.text for s in plan.segments if s.kind == "speech"]
+    assert any(text in planner.BEFORE[mode] for text in said)
+    assert any(text.startswith("Pressure goes from one to five") for text in said)
+    assert any(text.startswith("To cool down") for text in said)
+    worked = {area for t in techniques_in(plan)[1:] for area in LIB.get(t).areas}
+    assert {"lower-back", "piriformis"} <= worked
+    if mode == "partner":
+        oil = next(i for i, text in enumerate(said) if "Warm a little oil" in text)
+        assert any("oil or lotion" in text for text in said[:oil])

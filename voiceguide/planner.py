@@ -514,6 +514,14 @@ def pick_to_drop(
     return min(candidates, key=key)
 
 
+def next_out_is_key(chosen: list[Technique], request: Request) -> bool:
+    """Would the next technique left out work the lower back or the piriformis (KEY_AREAS)?"""
+    if len(chosen) <= 2:
+        return True  # nothing more is left out at SHORTER
+    victim = pick_to_drop(chosen, request.mode, request.stage, request.focus)
+    return any(area in KEY_AREAS for area in victim.areas)
+
+
 # --- building ---------------------------------------------------------------
 
 
@@ -577,9 +585,17 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
         if level == BRIEF:
             level = SHORTER
             continue
-        if level == SHORTER and not spare and scale >= LEVEL_MIN_SCALE[SHORTER] * ESSENTIAL_BEFORE_PHASE:
-            # nearly fits: the preparation list and the pressure scale go to the printed card
-            # rather than a whole phase (the 10-minute partner session lost the piriformis)
+        if (
+            level == SHORTER
+            and not spare
+            and scale >= LEVEL_MIN_SCALE[SHORTER] * ESSENTIAL_BEFORE_PHASE
+            and next_out_is_key(chosen, request)
+        ):
+            # nearly fits: the preparation list, the pressure scale and the cool-down go to the
+            # printed card rather than the lower back's or the piriformis's phase (the 10-minute
+            # partner session lost the piriformis). For any other phase they are kept: the
+            # 15-minute subacute partner session had said "warm a little oil" to a partner never
+            # told to have oil at hand, to keep the shaking and rocking.
             level = ESSENTIAL
             continue
         if len(chosen) > (2 if level == SHORTER else 1):
