@@ -42,8 +42,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench_recognition as bench  # noqa: E402
 
 from voiceguide.audio.pcm import resample  # noqa: E402
-from voiceguide.feedback.decision import ACT, CONFIRM_IT, decide  # noqa: E402
-from voiceguide.feedback.intents import understand  # noqa: E402
+from voiceguide.feedback.decision import decide  # noqa: E402
 from voiceguide.feedback.listen import END_FRAMES, FRAME, RATE, TAIL_FRAMES, Endpointer, Listener  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
 
@@ -70,20 +69,11 @@ def utterances(samples: np.ndarray, rate: int, tail: int, seed: int = 0) -> tupl
     return found, drafts
 
 
-def outcome(decision, truth: str, expect: str) -> str:
-    """act / confirm, right / wrong, or rej (asked again)."""
-    if decision.action not in (ACT, CONFIRM_IT):
-        return "rej"
-    said = understand(truth, expect) if truth else None
-    right = said is not None and (said.intent, said.value) == (decision.answer.intent, decision.answer.value)
-    return ("act " if decision.action == ACT else "confirm ") + ("right" if right else "wrong")
-
-
 def what(decision) -> tuple:
     return decision.action, decision.answer.intent, decision.answer.value
 
 
-KINDS = ("act right", "act wrong", "confirm right", "confirm wrong", "rej")
+KINDS = {"ac": "act right", "aw": "act wrong", "cc": "confirm right", "cw": "confirm wrong", "rej": "rej"}
 
 
 def run(name: str, clips: list[dict], expect: str, rec: Recogniser, oov: bool = False) -> dict:
@@ -101,7 +91,8 @@ def run(name: str, clips: list[dict], expect: str, rec: Recogniser, oov: bool = 
             decided[tail] = [decide(rec.hear(u.samples, RATE, expect), expect) for u in found]
             cpu[tail] += time.process_time() - t
             first = decided[tail][0] if decided[tail] else None
-            kind = "rej" if first is None else outcome(first, "" if oov else c["text"], expect)
+            said = {"decision": first, "text": "" if oov else c["text"], "expect": expect}
+            kind = "rej" if first is None else bench.outcome(said)
             got[tail][kind] += 1
             if tail == TAIL:
                 wasted += max(0, drafts - len(found))
@@ -115,25 +106,27 @@ def run(name: str, clips: list[dict], expect: str, rec: Recogniser, oov: bool = 
 
 
 def report(rows: list[dict]) -> None:
-    head = " / ".join(KINDS)
+    head = " / ".join(KINDS.values())
     print(f"| clips | n | kept silence | {head} (% of clips) | decisions that differ | drafts for nothing |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         for tail in (END_FRAMES, TAIL):
             shares = " / ".join(f"{100 * r['got'][tail][k] / max(1, r['n']):.1f}" for k in KINDS)
-            what = f"{tail * FRAME * 1000 // RATE} ms" + (" (as before)" if tail == END_FRAMES else "")
+            kept = f"{tail * FRAME * 1000 // RATE} ms" + (" (as before)" if tail == END_FRAMES else "")
             if NULL and tail != END_FRAMES:
-                what = f"{END_FRAMES * FRAME * 1000 // RATE} ms, the faint noise drawn again"
+                kept = f"{END_FRAMES * FRAME * 1000 // RATE} ms, the faint noise drawn again"
             if tail == END_FRAMES:
-                print(f"| {r['name']} | {r['n']} | {what} | {shares} | | |")
+                print(f"| {r['name']} | {r['n']} | {kept} | {shares} | | |")
             else:
                 print(
-                    f"| | | {what} | {shares} | {r['differ']} of {r['pairs']} | "
+                    f"| | | {kept} | {shares} | {r['differ']} of {r['pairs']} | "
                     f"{r['wasted']} per {r['ends']} answers |"
                 )
-    saved = (END_FRAMES - TAIL) * FRAME * 1000 // RATE
-    print(f"\nThe decode starts {saved} ms before the end of the answer is found (was: when it is found).")
-    cpu = {t: sum(r["cpu"][t] for r in rows) / max(1, sum(r["ends"] for r in rows)) for t in r["cpu"]}
+    if not NULL:
+        saved = (END_FRAMES - TAIL) * FRAME * 1000 // RATE
+        print(f"\nThe decode starts {saved} ms before the end of the answer is found (was: when found).")
+    answers = max(1, sum(r["ends"] for r in rows))
+    cpu = {t: sum(r["cpu"][t] for r in rows) / answers for t in (END_FRAMES, TAIL)}
     print(
         f"CPU per answer decoded: {cpu[END_FRAMES] * 1000:.0f} ms as before, {cpu[TAIL] * 1000:.0f} ms "
         f"with the shorter tail (ratio {cpu[TAIL] / max(1e-9, cpu[END_FRAMES]):.2f})."
@@ -164,8 +157,9 @@ def main() -> None:
         oov = bench.synthetic(bench.OOV_WORDS + bench.OOV_SENTENCES, voices, folder, 8)
         rows.append(run("unseen voices, out of vocabulary, `number`", oov, "number", rec, oov=True))
     if os.path.isdir(args.data):
-        human = [c for c in bench.fsdd(args.data) if c["index"] < (1 if args.quick else 5)]
-        rows.append(run("human digits (FSDD takes 0-4), `number`", human, "number", rec))
+        takes = 1 if args.quick else 5
+        human = [c for c in bench.fsdd(args.data) if c["index"] < takes]
+        rows.append(run(f"human digits (FSDD takes 0-{takes - 1}), `number`", human, "number", rec))
     else:
         print(f"(no human digits: {args.data} is missing; the Free Spoken Digit Dataset is at "
               "https://github.com/Jakobovski/free-spoken-digit-dataset)\n")  # fmt: skip
