@@ -14,6 +14,8 @@ again, and a change tried on it, without the sound server's timing changing unde
 (`Listener.seed_canceller`), the baseline it was measured against. `--mic-late S` hears the
 microphone S seconds later than the record says the player played (digital silence before it, or
 a quiet room with `--floor-db -70`): a stream late to start, as a PulseAudio monitor can be.
+`--through-check S` tries another window for the check of a stop heard through the unlearnt echo
+(docs/recognition.md, "its check on the last 0.8 s").
 `--turned-up S` hears nothing of the recording until S seconds after the player's first sound,
 then all of it on time (a loudspeaker turned up; with `--floor-db`, a quiet room before it). Over
 sessions in which nobody spoke, every stop it prints is the player's own.
@@ -153,7 +155,17 @@ def main() -> None:
     ap.add_argument(
         "--turned-up", type=float, default=0.0, metavar="S", help="nothing heard until S s into the playing"
     )
+    ap.add_argument(
+        "--through-check",
+        type=float,
+        metavar="S",
+        help="check a stop heard through the unlearnt echo on its last S s (listen.THROUGH_CHECK_SECONDS)",
+    )
     args = ap.parse_args()
+    if args.through_check is not None:
+        from voiceguide.feedback import listen  # noqa: PLC0415
+
+        listen.THROUGH_CHECK_SECONDS = args.through_check
     if args.debug:
         os.environ["VOICEGUIDE_DEBUG_LISTEN"] = "1"
     from voiceguide.feedback.recognise import Recogniser
