@@ -333,6 +333,51 @@ def test_every_form_of_a_technique_keeps_its_warnings_and_its_way_out(mode, stag
             assert any(w in t for t in said for w in ways), (tid, side, said[-1])
 
 
+def passes_of(plan) -> dict[tuple, list]:
+    """Each technique's steps as said, per side: the speech segments in order."""
+    passes: dict[tuple, list] = {}
+    for seg in plan.segments:
+        if seg.kind == "speech" and seg.technique and seg.step is not None and seg.text:
+            passes.setdefault((seg.technique, seg.side), []).append(seg)
+    return passes
+
+
+@pytest.mark.parametrize("mode", domain.MODES)
+@pytest.mark.parametrize("stage", domain.STAGES)
+@pytest.mark.parametrize("minutes", [7.5, 10, 12.5, 15, 17.5, 20, 30, 45])
+@pytest.mark.parametrize("conditions", [(), ("anticoagulants",)])
+def test_a_step_said_without_the_one_before_it_does_not_lean_on_it(mode, stage, minutes, conditions):
+    """The 10-minute acute partner session said "Make small, quick shaking movements..." and then
+    "Move your second palm across to the other buttock, and keep the same easy rhythm": the rocking
+    that rhythm belongs to had been left out of the short form. A step with words of its own for
+    that case (`alone`) says them exactly when the step before it is not said, and the rocking or
+    rolling a technique is named for is said in every form of it."""
+    if stage == "acute" and minutes > 20:
+        return
+    plan = build(mode=mode, stage=stage, minutes=minutes, conditions=conditions)
+    motion = {"P07": "rock", "S02": "roll", "S05": "roll", "S06": "roll"}
+    for (tid, side), said in passes_of(plan).items():
+        steps = LIB.techniques[tid].steps
+        numbers = [seg.step for seg in said]
+        for seg in said:
+            step = steps[seg.step]
+            if step.alone is None:
+                continue
+            alone = seg.step - 1 not in numbers
+            ways = step.alone.phrasings(mode) if alone else step.phrasings(mode)
+            ways += [] if alone else [p for spoken in step.at.values() for p in spoken.phrasings(mode)]
+            ways += step.steady.phrasings(mode) if step.steady else []  # a rise a cap holds back
+            assert any(seg.text.startswith(fill_free(w)) for w in ways), (tid, side, numbers, seg.text)
+        if tid in motion:
+            words = " ".join(seg.text.lower() for seg in said)
+            assert motion[tid] in words, (tid, side, numbers)
+        for before, leaning in (("rock", "same easy rhythm"), ("tender spot", "when you find one")):
+            texts = [seg.text.lower() for seg in said]
+            leans = [i for i, t in enumerate(texts) if leaning in t]
+            if leans:
+                assert any(before in t for t in texts[: leans[0]]), (tid, side, numbers)
+
+
 def test_each_technique_that_moves_the_body_or_uses_a_tool_says_the_way_out():
     """The exit flag is on the techniques whose last step brings the body out of a stretch, a lifted
     leg or a ball or roller (checked here so that a new technique does not forget it)."""

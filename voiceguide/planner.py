@@ -1088,7 +1088,9 @@ def sequence(
                     # (the second side is said in full: its first sentence alone had left out the
                     # action, "Under your thumbs is a deep muscle..." then 29 s of silence, or the
                     # leg never lowered: "Stop at once on any pain in the hip...")
-                    text = fill(step.text(mode, place, variant) or "", pressure, side, mode)
+                    leans = step.alone is not None and s_index - 1 not in kept
+                    words = step.alone.for_mode(mode, variant) if leans else step.text(mode, place, variant)
+                    text = fill(words or "", pressure, side, mode)
                 felt = domain.PRESSURE_SAY.get(mode, {}).get(pressure or 0)
                 if felt and not felt_said and step.hold >= WORKING_HOLD and felt not in text:
                     # the short form can drop the step that says how firmly ("Lean in slowly...

@@ -113,6 +113,10 @@ class Step(Spoken):
     # How the body comes out of the technique ("Lower the leg slowly", "Roll off the ball"): said in
     # every form, the short ones too.
     exit: bool = False
+    # Said instead when the step before it is left out (a short form), so that its words never lean
+    # on a step not said ("When you find one, stay on it" with no search for a tender spot before
+    # it). It is said in every position, in place of `at`.
+    alone: Spoken | None = None
 
     def text(self, mode: str, position: str | None, variant: int = 0) -> str | None:
         """What is said in this mode and position (the position's own wording if it has one)."""
