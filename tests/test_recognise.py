@@ -170,21 +170,3 @@ def test_missing_pocketsphinx_raises_no_recogniser(monkeypatch):
     with pytest.raises(NoRecogniser) as e:
         Recogniser()
     assert "pip install pocketsphinx" in e.value.hint
-
-
-def test_the_listeners_heard_beside_the_decoder_give_what_they_gave_one_after_the_other(rec, say, monkeypatch):
-    """recognise.OVERLAP runs the stop detector and the word listener on their own thread while
-    the decoder works: the same measurements, so the same answer. A stop keeps the word listener
-    out of it either way (it is not asked, and its answer is not weighed)."""
-    for text, expect in (("three", "number"), ("a bit softer", "any"), ("stop", "any"), ("yes", "yesno")):
-        samples, rate = say(text)
-        monkeypatch.setattr(recognise, "OVERLAP", False)
-        before = rec.details(samples, rate, expect)
-        monkeypatch.setattr(recognise, "OVERLAP", True)
-        after = rec.details(samples, rate, expect)
-        assert after == before, text
-        assert rec.answer(after, expect) == rec.answer(before, expect)
-        if text == "stop":
-            assert "words" not in after and after["stop_chance"] > 0.5
-        elif rec._word_net is not None:
-            assert set(after["words"]) == set(rec._word_net.words)

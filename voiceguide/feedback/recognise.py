@@ -25,7 +25,6 @@ only; no recorded person's speech is in them).
 
 from __future__ import annotations
 
-import concurrent.futures
 import math
 import os
 import threading
@@ -54,9 +53,6 @@ PAD_SECONDS = 0.3
 # 79.6, 79.3 % at 20, 25, 30, 35, 40 dB).
 NOISE_FLOOR_DB = 30.0
 MAX_SECONDS = 8.0  # longer input is not an answer: only its start is decoded
-# The stop detector and the word listener hear an answer on a thread of their own while it is decoded
-# (False: one after the other, as before 2026-12-04; scripts/bench_overlap.py compares the two).
-OVERLAP = True
 SHIFT_SAMPLES = 80  # a second decode half a frame later: an answer heard both times is more certain
 NBEST = 30
 
@@ -321,8 +317,6 @@ class Recogniser:
     def __init__(self, threshold: float = CONFIRM) -> None:
         self.threshold = threshold  # below this confidence an answer is "unknown"
         self._lock = threading.Lock()
-        self._beside_pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
         try:
             import pocketsphinx  # noqa: PLC0415 (heavy and optional: imported only when listening)
 
@@ -459,15 +453,7 @@ class Recogniser:
         gate = speech_gate(x[: int(MAX_SECONDS * rate)], rate)
         if gate:
             return {"text": "", "gate": gate, "ratio": None, "confidence": 0.0}
-        if not OVERLAP:
-            return self.listen_beside(self._details(x, rate, expect), x, rate, word_listener)
-        # The two listeners run on their own thread while this one decodes: onnxruntime and numpy
-        # let go of the interpreter while pocketsphinx holds it, so an answer is decided sooner
-        # (scripts/bench_overlap.py measures how much, against the same clips one after another).
-        beside = self._beside_thread().submit(self._beside, x, rate, word_listener)
-        info = self._details(x, rate, expect)
-        chance, words = beside.result()
-        return self._with_beside(info, chance, words)
+        return self.listen_beside(self._details(x, rate, expect), x, rate, word_listener)
 
     def listen_beside(
         self,
@@ -489,30 +475,6 @@ class Recogniser:
             # 30-40 ms. A vetoed one is asked: see stop_unless_sure)
             probs = wordnet.probabilities(x[: int(MAX_SECONDS * rate)], rate, self._word_net)
             info["words"] = {w: round(p, 4) for w, p in probs.items()}
-        return info
-
-    def _beside_thread(self) -> concurrent.futures.ThreadPoolExecutor:
-        with self._pool_lock:
-            if self._beside_pool is None:
-                self._beside_pool = concurrent.futures.ThreadPoolExecutor(1, "voiceguide-beside")
-            return self._beside_pool
-
-    def _beside(self, x: np.ndarray, rate: int, word_listener: bool) -> tuple[float, dict | None]:
-        """The stop detector's chance, then the word listener's probabilities unless the detector
-        alone heard a stop (whether the decoder's "stop" keeps them is known only after it)."""
-        chance = self.stop_chance(x, rate)
-        if chance >= stopword.ASK_AT or not word_listener or self._word_net is None:
-            return chance, None
-        probs = wordnet.probabilities(x[: int(MAX_SECONDS * rate)], rate, self._word_net)
-        return chance, {w: round(p, 4) for w, p in probs.items()}
-
-    @staticmethod
-    def _with_beside(info: dict, chance: float, words: dict | None) -> dict:
-        """What listen_beside would have added: a stop heard keeps the word listener out of it."""
-        info["stop_chance"] = chance
-        decoded_stop = meaning(info.get("text", ""))[0] == "stop"
-        if words is not None and not (decoded_stop and chance >= STOP_VETO):
-            info["words"] = words
         return info
 
     def stop_chance(self, samples: np.ndarray, rate: int, net: stopword.Detector | None = None) -> float:
