@@ -558,6 +558,10 @@ def report(groups):
     )
     for title, clips, key in groups:
         print(f"\n### {title}\n")
+        if not clips:  # flite's sets when flite is missing: say so rather than print a row of zeros
+            need = "this set needs flite, `apt-get install flite`" if "flite" in title else "none made"
+            print(f"(no clips: {need})")
+            continue
         print(
             "| group | clips | baseline C / W / R | AR | AW | CR | CW | R | understood "
             "| false stops | CPU ms |"

@@ -500,7 +500,7 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     from voiceguide.feedback.enroll import recogniser_for
 
     person = paths.resolve_person(person)  # whose enrolled voice to listen for
-    recogniser = recogniser_for(person)
+    recogniser = recogniser_for(person, helper=len(files) > 1)  # one file: done before it would load
     failed = []
     for path in files:
         try:

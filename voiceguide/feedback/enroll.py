@@ -539,12 +539,13 @@ class EnrolledRecogniser:
         return combine(self.match(samples, rate), si, expect)
 
 
-def recogniser_for(person: str | None):
-    """The recogniser for this person: with their voice model if they enrolled, else the general one."""
+def recogniser_for(person: str | None, helper: bool = True):
+    """The recogniser for this person: with their voice model if they enrolled, else the general one.
+    helper: whether to start its helper process (not worth it for a single answer)."""
     from voiceguide import paths
     from voiceguide.feedback.recognise import Recogniser
 
-    base = Recogniser()
+    base = Recogniser(helper=helper)
     model = load_model(paths.resolve_person(person))
     return EnrolledRecogniser(model, base) if model is not None else base
 

@@ -34,7 +34,7 @@ from dataclasses import replace
 import numpy as np
 
 from voiceguide.errors import NoRecogniser
-from voiceguide.feedback import stopword, wordnet
+from voiceguide.feedback import decode_worker, stopword, wordnet
 from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, STOP_ACT, STOP_ASK, decide
 from voiceguide.feedback.intents import (  # noqa: F401
     ACCEPT,
@@ -53,6 +53,10 @@ PAD_SECONDS = 0.3
 # 79.6, 79.3 % at 20, 25, 30, 35, 40 dB).
 NOISE_FLOOR_DB = 30.0
 MAX_SECONDS = 8.0  # longer input is not an answer: only its start is decoded
+# Two of an answer's three decodes run in a helper process while the first runs here (pocketsphinx
+# keeps the interpreter lock, so a thread cannot overlap them). False: all three here, one after
+# the other. scripts/bench_decode_helper.py compares the two on the same clips.
+HELPER = True
 SHIFT_SAMPLES = 80  # a second decode half a frame later: an answer heard both times is more certain
 NBEST = 30
 
@@ -311,12 +315,12 @@ def _stop_network():
         return None
 
 
-class Recogniser:
-    """Recognises one spoken answer at a time; thread-safe, reusable."""
+class PocketDecoder:
+    """One pocketsphinx decoder with every question's grammar and the phone loop. The recogniser
+    has one, and so has its helper process (decode_worker), which decodes two of an answer's three
+    looks at the same time as the recogniser decodes the first."""
 
-    def __init__(self, threshold: float = CONFIRM) -> None:
-        self.threshold = threshold  # below this confidence an answer is "unknown"
-        self._lock = threading.Lock()
+    def __init__(self) -> None:
         try:
             import pocketsphinx  # noqa: PLC0415 (heavy and optional: imported only when listening)
 
@@ -336,8 +340,6 @@ class Recogniser:
                 self._decoder.add_jsgf_string("answer_" + expect, grammar(expect))
             self._decoder.add_allphone_file("phones", os.path.join(model, "en-us", "en-us-phone.lm.bin"))
             self._logmath = self._decoder.get_logmath()
-            self._stop_net = _stop_network()
-            self._word_net = _word_network()
         except ImportError as e:
             raise NoRecogniser("The speech recogniser (pocketsphinx) is not installed.", INSTALL_HINT) from e
         except (RuntimeError, OSError, AttributeError, ValueError) as e:
@@ -345,15 +347,13 @@ class Recogniser:
                 f"The speech recogniser (pocketsphinx) failed to start ({e}).", INSTALL_HINT
             ) from e
 
-    # -- helpers -----------------------------------------------------------------
-
     def _log(self, score: float) -> float | None:
         """Scores come back as exponentials (pitfall 4): back to log units; None when underflowed."""
         if score is None or not score > 0:
             return None
         return float(self._logmath.log(score))
 
-    def _decode(self, search: str, raw: bytes, nbest: int = 0, expect: str = "any") -> dict | None:
+    def decode(self, search: str, raw: bytes, nbest: int = 0, expect: str = "any") -> dict | None:
         """One fresh utterance (pitfalls 2 and 3); what the confidence needs from it."""
         d = self._decoder
         d.activate_search(search)
@@ -406,6 +406,20 @@ class Recogniser:
         except (RuntimeError, IndexError):  # no lattice for this utterance
             pass
         return same, other
+
+
+class Recogniser:
+    """Recognises one spoken answer at a time; thread-safe, reusable."""
+
+    def __init__(self, threshold: float = CONFIRM, helper: bool = True) -> None:
+        self.threshold = threshold  # below this confidence an answer is "unknown"
+        self._lock = threading.Lock()
+        self._pocket = PocketDecoder()
+        self._stop_net = _stop_network()
+        self._word_net = _word_network()
+        # two of each answer's three decodes go to a helper process (None: all three here)
+        wanted = helper and HELPER and decode_worker.worth_starting()
+        self._helper = decode_worker.Helper.start() if wanted else None
 
     @staticmethod
     def prepare(samples: np.ndarray, rate: int) -> bytes:
@@ -487,8 +501,10 @@ class Recogniser:
     def _details(self, x: np.ndarray, rate: int, expect: str) -> dict:
         raw = self.prepare(x, rate)
         shifted = bytes(SHIFT_SAMPLES * 2) + raw
+        looks = [("answer_" + expect, shifted), ("phones", raw)]  # half a frame later; the phone loop
         with self._lock:
-            main = self._decode("answer_" + expect, raw, nbest=NBEST, expect=expect)
+            helper = self._helper if self._helper is not None and self._helper.send(looks) else None
+            main = self._pocket.decode("answer_" + expect, raw, nbest=NBEST, expect=expect)
             if main is None or not main["text"] or main["score"] is None or main["frames"] == 0:
                 return {
                     "text": (main or {}).get("text", ""),
@@ -499,8 +515,10 @@ class Recogniser:
             text = main["text"]
             if understand(text, expect).intent == "unknown":
                 return {"text": text, "gate": None, "ratio": None, "confidence": 0.0}
-            alt = self._decode("answer_" + expect, shifted)
-            phone = self._decode("phones", raw)
+            got = helper.receive() if helper is not None else None
+            if got is None or len(got) != len(looks):
+                got = [self._pocket.decode(search, x) for search, x in looks]
+            alt, phone = got
         frames = main["frames"]
         phone_score = None if phone is None else phone["score"]
         ratio = math.inf if phone_score is None else (main["score"] - phone_score) / frames
