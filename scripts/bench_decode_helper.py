@@ -117,14 +117,10 @@ def main() -> None:
                 sys.exit("the helper process did not load its model in 30 s")
             rec.details(answers[0]["samples"], answers[0]["rate"])
         rows.append(run("unseen voices, answers, `any`", answers, "any", recs, args.repeat))
-    if os.path.isdir(args.data):
-        takes = 1 if args.quick else 3
-        human = [c for c in bench.fsdd(args.data) if c["index"] < takes]
+    takes = 1 if args.quick else 3
+    if human := bench.fsdd_takes(args.data, takes):
         name = f"human digits (FSDD takes 0-{takes - 1}), `number`"
         rows.append(run(name, human, "number", recs, args.repeat))
-    else:
-        print(f"(no human digits: {args.data} is missing; the Free Spoken Digit Dataset is at "
-              "https://github.com/Jakobovski/free-spoken-digit-dataset)\n")  # fmt: skip
     report(rows)
 
 

@@ -27,7 +27,6 @@ human digits of the Free Spoken Digit Dataset at `number` when --data holds them
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -156,13 +155,9 @@ def main() -> None:
         rows.append(run("unseen voices, answers, `any`", answers, "any", rec))
         oov = bench.synthetic(bench.OOV_WORDS + bench.OOV_SENTENCES, voices, folder, 8)
         rows.append(run("unseen voices, out of vocabulary, `number`", oov, "number", rec, oov=True))
-    if os.path.isdir(args.data):
-        takes = 1 if args.quick else 5
-        human = [c for c in bench.fsdd(args.data) if c["index"] < takes]
+    takes = 1 if args.quick else 5
+    if human := bench.fsdd_takes(args.data, takes):
         rows.append(run(f"human digits (FSDD takes 0-{takes - 1}), `number`", human, "number", rec))
-    else:
-        print(f"(no human digits: {args.data} is missing; the Free Spoken Digit Dataset is at "
-              "https://github.com/Jakobovski/free-spoken-digit-dataset)\n")  # fmt: skip
     report(rows)
 
 

@@ -334,6 +334,15 @@ def fsdd(folder):
     return clips
 
 
+def fsdd_takes(folder: str, takes: int) -> list[dict]:
+    """The human digits of takes 0 to takes-1, or [] (saying where to get them) when `folder` is missing."""
+    if not os.path.isdir(folder):
+        print(f"(no human digits: {folder} is missing; the Free Spoken Digit Dataset is at "
+              "https://github.com/Jakobovski/free-spoken-digit-dataset)\n")  # fmt: skip
+        return []
+    return [c for c in fsdd(folder) if c["index"] < takes]
+
+
 def plain_baseline():
     """pocketsphinx defaults (bestpath on, dither on), every word in one JSGF grammar, sox upsampling."""
     import pocketsphinx
