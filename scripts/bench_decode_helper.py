@@ -6,7 +6,7 @@
 list, the same half a frame later, a free phone loop) and asks the stop detector and the word
 listener about it. pocketsphinx keeps the interpreter lock while it decodes, so a thread cannot
 run beside it (tried: scripts/bench_overlap.py in commit 05821df, wall ratio 1.00). A helper
-process (voiceguide/feedback/decode_worker.py) decodes the second and third looks while the
+process (voiceguide/feedback/decode_helper.py, decode_worker.py) decodes the second and third looks while the
 recogniser decodes the first and runs the two listeners.
 
 This script times `details` on the same clips with two recognisers in the same run, alternating

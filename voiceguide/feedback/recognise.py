@@ -34,7 +34,7 @@ from dataclasses import replace
 import numpy as np
 
 from voiceguide.errors import NoRecogniser
-from voiceguide.feedback import decode_worker, stopword, wordnet
+from voiceguide.feedback import decode_helper, stopword, wordnet
 from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, STOP_ACT, STOP_ASK, decide
 from voiceguide.feedback.intents import (  # noqa: F401
     ACCEPT,
@@ -317,8 +317,8 @@ def _stop_network():
 
 class PocketDecoder:
     """One pocketsphinx decoder with every question's grammar and the phone loop. The recogniser
-    has one, and so has its helper process (decode_worker), which decodes two of an answer's three
-    looks at the same time as the recogniser decodes the first."""
+    has one, and so has its helper process (decode_helper, decode_worker), which decodes two of an
+    answer's three looks at the same time as the recogniser decodes the first."""
 
     def __init__(self) -> None:
         try:
@@ -418,8 +418,8 @@ class Recogniser:
         self._stop_net = _stop_network()
         self._word_net = _word_network()
         # two of each answer's three decodes go to a helper process (None: all three here)
-        wanted = helper and HELPER and decode_worker.worth_starting()
-        self._helper = decode_worker.Helper.start() if wanted else None
+        wanted = helper and HELPER and decode_helper.worth_starting()
+        self._helper = decode_helper.Helper.start() if wanted else None
 
     @staticmethod
     def prepare(samples: np.ndarray, rate: int) -> bytes:

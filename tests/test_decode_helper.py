@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.pcm import decode_wav
-from voiceguide.feedback import decode_worker, recognise
+from voiceguide.feedback import decode_helper, recognise
 from voiceguide.feedback.recognise import Recogniser
 
 if shutil.which("espeak-ng") is None:  # pragma: no cover - CI installs it
@@ -62,7 +62,7 @@ def test_a_helper_killed_between_answers_or_hung_is_done_without(clips, alone, m
         assert rec.details(samples, rate, expect) == alone.details(samples, rate, expect)
     assert not rec._helper.alive
 
-    monkeypatch.setattr(decode_worker, "ANSWER_SECONDS", 0.5)
+    monkeypatch.setattr(decode_helper, "ANSWER_SECONDS", 0.5)
     rec = helped()
     assert rec._helper is not None
     process = rec._helper._process
@@ -81,7 +81,7 @@ def test_a_helper_killed_between_answers_or_hung_is_done_without(clips, alone, m
 
 
 def test_no_helper_when_it_cannot_start_or_is_still_loading(clips, alone, monkeypatch):
-    monkeypatch.setattr(decode_worker.sys, "executable", "/nonexistent/python")
+    monkeypatch.setattr(decode_helper.sys, "executable", "/nonexistent/python")
     rec = Recogniser(helper=True)
     assert rec._helper is None
     samples, rate, expect = clips[0]
@@ -101,9 +101,9 @@ def test_the_helper_ends_when_its_recogniser_is_gone():
 
 
 def test_the_helper_says_it_is_ready_and_ends_when_its_input_closes():
-    env = dict(os.environ, PYTHONPATH=str(decode_worker.Path(decode_worker.__file__).resolve().parents[2]))
+    env = dict(os.environ, PYTHONPATH=str(decode_helper.Path(decode_helper.__file__).resolve().parents[2]))
     done = subprocess.run(
-        [decode_worker.sys.executable, "-m", "voiceguide.feedback.decode_worker"],
+        [decode_helper.sys.executable, "-m", "voiceguide.feedback.decode_worker"],
         input=b"",
         capture_output=True,
         env=env,
@@ -128,7 +128,7 @@ def test_a_helper_that_cannot_load_pocketsphinx_says_so_and_is_not_used(clips, a
 
 
 def test_no_helper_on_one_core_or_when_turned_off(monkeypatch):
-    monkeypatch.setattr(decode_worker.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(decode_helper.os, "cpu_count", lambda: 1)
     assert Recogniser()._helper is None
     monkeypatch.undo()
     monkeypatch.setenv("VOICEGUIDE_DECODE_HELPER", "0")
