@@ -26,6 +26,10 @@ VOICEGUIDE_RECORD_LISTEN  ``record_listen()``         For developers: a folder w
                                                       heard again by ``scripts/replay_listen.py``.
                                                       This keeps the room's sound, the person's voice
                                                       included; unset, no audio is ever written.
+VOICEGUIDE_DECODE_HELPER  ``decode_helper()``         ``0``: the recogniser decodes everything itself,
+                                                      without its helper process (saves about 65 MB;
+                                                      benchmarks compare the two); unset: the helper
+                                                      runs where there is more than one core.
 PULSE_SERVER              ``pulse_server()``          Not ours: the PulseAudio server libpulse talks to;
                                                       ``doctor`` names it when it does not answer.
 OPENBLAS_NUM_THREADS      ``one_blas_thread()``       Not ours: numpy's BLAS threads. voiceguide sets
@@ -73,6 +77,17 @@ def record_listen() -> str:
     """VOICEGUIDE_RECORD_LISTEN: "" (off) or a folder where each listener keeps what it heard and
     what was played, frame by frame, to be heard again offline (scripts/replay_listen.py)."""
     return _get("VOICEGUIDE_RECORD_LISTEN") or ""
+
+
+def decode_helper() -> bool:
+    """VOICEGUIDE_DECODE_HELPER: False when "0" (no helper process beside the recogniser)."""
+    return _get("VOICEGUIDE_DECODE_HELPER") != "0"
+
+
+def helper_environment(package_root: str) -> dict[str, str]:
+    """The environment for the recogniser's helper process: ours, with this voiceguide first on
+    its import path (it runs `python -m voiceguide.feedback.decode_worker`, also from a checkout)."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, _get("PYTHONPATH")])))
 
 
 def pulse_server() -> str | None:

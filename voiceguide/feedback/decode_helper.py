@@ -27,13 +27,15 @@ import time
 import weakref
 from pathlib import Path
 
+from voiceguide import settings
+
 ANSWER_SECONDS = 5.0  # a helper that has not answered in this long is stopped (and not used again)
 
 
 def worth_starting() -> bool:
     """Not on one core (nothing to overlap), nor when VOICEGUIDE_DECODE_HELPER=0 (to save its
     memory, about 65 MB, or to compare: scripts/bench_feedback.py runs sessions both ways)."""
-    return (os.cpu_count() or 1) > 1 and os.environ.get("VOICEGUIDE_DECODE_HELPER", "1") != "0"
+    return (os.cpu_count() or 1) > 1 and settings.decode_helper()
 
 
 class Helper:
@@ -53,9 +55,7 @@ class Helper:
     def start(cls) -> Helper | None:
         """Starts the helper in the background (it takes a second to load its model); None if it
         cannot be started at all."""
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        env = settings.helper_environment(str(Path(__file__).resolve().parents[2]))
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "voiceguide.feedback.decode_worker"],
