@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from voiceguide.audio.pcm import decode_wav
-from voiceguide.feedback import decode_helper, recognise
+from voiceguide.feedback import decode_helper
 from voiceguide.feedback.recognise import Recogniser
 
 if shutil.which("espeak-ng") is None:  # pragma: no cover - CI installs it
@@ -110,7 +110,6 @@ def test_the_helper_says_it_is_ready_and_ends_when_its_input_closes():
         timeout=60,
     )
     assert done.returncode == 0 and done.stdout == b'"ready"\n'
-    assert recognise.HELPER  # shipped on
 
 
 def test_a_helper_that_cannot_load_pocketsphinx_says_so_and_is_not_used(clips, alone, tmp_path, monkeypatch):
@@ -128,6 +127,8 @@ def test_a_helper_that_cannot_load_pocketsphinx_says_so_and_is_not_used(clips, a
 
 
 def test_no_helper_on_one_core_or_when_turned_off(monkeypatch):
+    monkeypatch.delenv("VOICEGUIDE_DECODE_HELPER", raising=False)
+    assert (decode_helper.os.cpu_count() or 1) < 2 or Recogniser()._helper is not None  # shipped on
     monkeypatch.setattr(decode_helper.os, "cpu_count", lambda: 1)
     assert Recogniser()._helper is None
     monkeypatch.undo()

@@ -271,6 +271,8 @@ def test_library_check_single_valid_file(cli, tmp_path):
 
 
 LONG_SENTENCE = " ".join(["word"] * 26) + "."
+ALONE = 'alone = { self = "Glide.", partner = "Glide." }'  # a step's words when the one before is left out
+ALONE_SELF = 'alone = { self = "Glide again." }'
 
 # file name -> (content, words that its problem line must contain)
 BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
@@ -322,6 +324,14 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
         ["steps[0]", "'partner'"],
     ),
     "dup-b.toml": (technique_text(tid="DUP"), ["'DUP'", "dup-a.toml", "unique"]),
+    "alone-first.toml": (
+        technique_text({"hold = 20\n": f"hold = 20\n{ALONE}\n"}, tid="B13"),
+        ["steps[0]", "alone", "no step before it"],
+    ),
+    "alone-one-mode.toml": (
+        technique_text(append=f'\n[[steps]]\nself = "Again."\npartner = "Again."\n{ALONE_SELF}\n', tid="B14"),
+        ["steps[1].alone", "'partner'"],
+    ),
 }
 
 

@@ -53,10 +53,6 @@ PAD_SECONDS = 0.3
 # 79.6, 79.3 % at 20, 25, 30, 35, 40 dB).
 NOISE_FLOOR_DB = 30.0
 MAX_SECONDS = 8.0  # longer input is not an answer: only its start is decoded
-# Two of an answer's three decodes run in a helper process while the first runs here (pocketsphinx
-# keeps the interpreter lock, so a thread cannot overlap them). False: all three here, one after
-# the other. scripts/bench_decode_helper.py compares the two on the same clips.
-HELPER = True
 SHIFT_SAMPLES = 80  # a second decode half a frame later: an answer heard both times is more certain
 NBEST = 30
 
@@ -417,8 +413,10 @@ class Recogniser:
         self._pocket = PocketDecoder()
         self._stop_net = _stop_network()
         self._word_net = _word_network()
-        # two of each answer's three decodes go to a helper process (None: all three here)
-        wanted = helper and HELPER and decode_helper.worth_starting()
+        # Two of each answer's three decodes go to a helper process (pocketsphinx keeps the
+        # interpreter lock, so a thread cannot overlap them); None: all three here, one after the
+        # other. scripts/bench_decode_helper.py compares the two on the same clips.
+        wanted = helper and decode_helper.worth_starting()
         self._helper = decode_helper.Helper.start() if wanted else None
 
     @staticmethod
