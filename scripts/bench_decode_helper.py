@@ -45,8 +45,14 @@ def helper_cpu(rec: recognise.Recogniser) -> float:
     helper = rec._helper
     if helper is None or not helper.alive:
         return 0.0
-    fields = Path(f"/proc/{helper._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = Path(f"/proc/{helper.pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident memory now (VmRSS), MB."""
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
 
 
 def timed(rec: recognise.Recogniser, clip: dict, expect: str) -> tuple[float, float, dict]:
@@ -122,6 +128,10 @@ def main() -> None:
         name = f"human digits (FSDD takes 0-{takes - 1}), `number`"
         rows.append(run(name, human, "number", recs, args.repeat))
     report(rows)
+    helper = recs[True]._helper
+    if helper is not None and helper.alive:
+        print(f"The helper process's resident memory after the run: {resident_mb(helper.pid):.0f} MB "
+              f"(this process, with both recognisers: {resident_mb(os.getpid()):.0f} MB).")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ VOICEGUIDE_RECORD_LISTEN  ``record_listen()``         For developers: a folder w
                                                       This keeps the room's sound, the person's voice
                                                       included; unset, no audio is ever written.
 VOICEGUIDE_DECODE_HELPER  ``decode_helper()``         ``0``: the recogniser decodes everything itself,
-                                                      without its helper process (saves about 65 MB;
+                                                      without its helper process (saves about 70 MB;
                                                       benchmarks compare the two); unset: the helper
                                                       runs where there is more than one core.
 PULSE_SERVER              ``pulse_server()``          Not ours: the PulseAudio server libpulse talks to;

@@ -34,7 +34,7 @@ ANSWER_SECONDS = 5.0  # a helper that has not answered in this long is stopped (
 
 def worth_starting() -> bool:
     """Not on one core (nothing to overlap), nor when VOICEGUIDE_DECODE_HELPER=0 (to save its
-    memory, about 65 MB, or to compare: scripts/bench_feedback.py runs sessions both ways)."""
+    memory, about 70 MB, or to compare: scripts/bench_feedback.py runs sessions both ways)."""
     return (os.cpu_count() or 1) > 1 and settings.decode_helper()
 
 
@@ -68,6 +68,10 @@ class Helper:
         except OSError:
             return None
         return cls(process)
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     @property
     def alive(self) -> bool:
