@@ -1,9 +1,11 @@
 """Every plan size at once, and what a change of the planner or the library did to each.
 
-    .venv/bin/python scripts/plan_grid.py [--against REV]
+    .venv/bin/python scripts/plan_grid.py [--against REV] [--real-voice]
 
 Builds a plan for self and partner, each stage, 5 to 45 minutes in steps of 2.5 (the acute stage
-to 20), with the planner's own speech timer (EstimatedSpeech), and prints one line per plan: its
+to 20), with the planner's own speech timer (EstimatedSpeech), or with --real-voice the true
+lengths of the default voice's clips as `voiceguide plan` uses them (rendered once and cached; the
+natural voice speaks slower than the estimate, so fewer techniques fit), and prints one line per plan: its
 techniques, how many technique steps it says, its length, and a digest of every word it says.
 With --against REV, the same grid is built from REV too (checked out in a temporary git worktree,
 imported from there) and only the plans that differ are printed, with what differs: so a change
@@ -24,10 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 MINUTES = [5.0 + 2.5 * i for i in range(17)]
 
 
-def grid(root: Path) -> dict[str, dict]:
+def grid(root: Path, real_voice: bool = False) -> dict[str, dict]:
     """The grid as the voiceguide in `root` builds it (run in a process of its own)."""
     sys.path.insert(0, str(root))
     from voiceguide import library, planner  # noqa: PLC0415
+    from voiceguide.session import Voice, plan_with_real_speech  # noqa: PLC0415
     from voiceguide.speechtime import EstimatedSpeech  # noqa: PLC0415
 
     lib, out = library.load(), {}
@@ -35,7 +38,10 @@ def grid(root: Path) -> dict[str, dict]:
         for stage in ("acute", "subacute", "chronic"):
             for minutes in [m for m in MINUTES if stage != "acute" or m <= 20]:
                 request = planner.Request(mode=mode, stage=stage, minutes=minutes)
-                plan = planner.build(lib, request, timer=EstimatedSpeech())
+                if real_voice:
+                    plan = plan_with_real_speech(lib, request, Voice())[0]
+                else:
+                    plan = planner.build(lib, request, timer=EstimatedSpeech())
                 said = [s for s in plan.segments if s.kind in ("speech", "checkpoint") and s.text]
                 out[f"{mode} {stage} {minutes:g}"] = {
                     "techniques": list(dict.fromkeys(s.technique for s in plan.segments if s.technique)),
@@ -46,10 +52,9 @@ def grid(root: Path) -> dict[str, dict]:
     return out
 
 
-def built_in(root: Path) -> dict[str, dict]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--dump", str(root)], capture_output=True, text=True, check=False
-    )
+def built_in(root: Path, real_voice: bool) -> dict[str, dict]:
+    command = [sys.executable, __file__, "--dump", str(root)] + (["--real-voice"] if real_voice else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"building the grid in {root} failed:\n{done.stderr}")
     return json.loads(done.stdout)
@@ -58,12 +63,15 @@ def built_in(root: Path) -> dict[str, dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--against", metavar="REV", help="print only what differs from the grid at this commit")
+    ap.add_argument(
+        "--real-voice", action="store_true", help="time speech with the default voice's real clips"
+    )
     ap.add_argument("--dump", type=Path, help=argparse.SUPPRESS)  # (the grid of one tree, as JSON)
     args = ap.parse_args()
     if args.dump:
-        print(json.dumps(grid(args.dump)))
+        print(json.dumps(grid(args.dump, args.real_voice)))
         return
-    now = built_in(ROOT)
+    now = built_in(ROOT, args.real_voice)
     if not args.against:
         for key, p in now.items():
             techniques = " ".join(p["techniques"])
@@ -75,7 +83,7 @@ def main() -> None:
             ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.against], check=True
         )
         try:
-            then = built_in(tree)
+            then = built_in(tree, args.real_voice)
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
     changed = {k: [f for f in now[k] if now[k][f] != then.get(k, {}).get(f)] for k in now}

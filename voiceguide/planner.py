@@ -276,8 +276,10 @@ SWITCH = {
     ),
 }
 SWITCH_OTHER = "Now the {side} side."
-# A technique that starts on the other side from where the giver ended the one before: they are
-# told to go back (without it, "Place both thumbs ... on the right side" came while they knelt at the left).
+# The positions where a giver kneels at one side of the body. A plan never sends them back round:
+# each two-sided technique starts at the side the one before ended on. The words are for plans
+# saved before that (2026-12-04), where each technique started on the first side again; replan
+# keeps them only for a giver who is not already there.
 MOVE_BACK = {
     ("partner", "belly-lying"): "Move back round to kneel at your partner's {side} side.",
     ("partner", "back-lying"): "Move back round to your partner's {side} side.",
@@ -1029,8 +1031,15 @@ def sequence(
         kept = brief_steps(technique, level >= SHORTER) if brief else set(range(len(technique.steps)))
         needs_first_check = technique.pressure is not None and technique.kind == "massage"
         if technique.per_side:
-            # lying on the side, each technique starts on the side that is up: fewer roll-overs
-            start = current_side if (place == "side-lying" and up_side is not None) else first_side
+            # lying on the side, each technique starts on the side that is up (fewer roll-overs);
+            # a giver kneeling at a side starts where they are: right, left, then left, right
+            # (each technique on the first side had sent them back round after every one)
+            if place == "side-lying" and up_side is not None:
+                start = current_side
+            elif kneeling is not None and (mode, place) in MOVE_BACK:
+                start = kneeling
+            else:
+                start = first_side
             sides: tuple[str | None, ...] = (start, domain.other_side(start))
             current_side = sides[-1] or first_side
             if place == "side-lying" and up_side != start:
@@ -1047,11 +1056,6 @@ def sequence(
                     side=start,
                     position=place,
                 )
-            elif kneeling != start and (mode, place) in MOVE_BACK:
-                text = MOVE_BACK[(mode, place)].format(side=start)
-                say(text, technique=technique.id, area=area, side=start, position=place)
-                said = timer.seconds(text) + PAUSE_AFTER_SPEECH
-                pause(WALK_ROUND_SECONDS + said, said, place)
             kneeling = sides[-1] if (mode, place) in MOVE_BACK else None
         else:
             sides = (None,)

@@ -242,6 +242,10 @@ class Editor:
         first = next((s.side for s in rest if s.side), None)
         if side is None or first is None or first == side:
             return rest
+        return self._swapped(rest)
+
+    def _swapped(self, rest: list[Segment]) -> list[Segment]:
+        """Left and right change places, words and all (planner.swap_side), each clip re-timed."""
         out = []
         for seg in rest:
             swapped = swap_side(seg)
@@ -372,22 +376,37 @@ class Editor:
         return [self._refill(s, cap) if s.pressure is not None and s.pressure > cap else s for s in rest]
 
     def _walks(self, head: list[Segment], rest: list[Segment]) -> list[Segment]:
-        """ "Move back round to ... right side" only to a giver who is not there: with a side dropped
-        (a technique stopped on the right), the giver is still at the right; with the technique that
-        said which side to kneel at dropped, they have not been told yet."""
+        """The giver is never sent to a side they are not at, nor back round to one they are at.
+
+        A plan starts each two-sided technique at the side the one before ended on. With the rest
+        of a technique dropped (stopped on its first side), the giver is still at that side: the
+        sides from the next technique on change places (a walk round to start there, then again
+        for its second side, had been ten silent seconds each). A saved plan's "Move back round to
+        ... right side" is kept only for a giver who is not there; with the technique that said
+        which side to kneel at dropped, they are told it as the first time."""
         if not any((self.mode, s.position) in MOVE_BACK for s in rest):
             return rest
-        side, position = None, None
+        side, position, technique = None, None, None
 
         def follow(seg: Segment) -> None:
-            nonlocal side, position
+            nonlocal side, position, technique
             if seg.position and seg.position != position:
                 side, position = None, seg.position  # a new position's own words say where to be
             if seg.side and (self.mode, seg.position) in MOVE_BACK:
-                side = seg.side
+                side, technique = seg.side, seg.technique
 
         for seg in head:
             follow(seg)
+        at_start = (side, position, technique)
+        for i, seg in enumerate(rest):  # where the next two-sided technique begins, and the giver then
+            kneeling = (self.mode, seg.position) in MOVE_BACK
+            if seg.side and kneeling and seg.technique != technique and seg.position == position:
+                moving = MOVE_BACK[(self.mode, seg.position or "")]
+                if side is not None and seg.side != side and seg.text != moving.format(side=seg.side):
+                    rest = rest[:i] + self._swapped(rest[i:])
+                break
+            follow(seg)
+        side, position, technique = at_start
         out: list[Segment] = []
         skip_walk = False
         for seg in rest:
