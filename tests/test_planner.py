@@ -133,14 +133,14 @@ def test_the_giver_works_each_side_where_they_kneel_and_is_never_sent_back_round
             kneeling = said.group(2)
         elif s.kind == "speech" and s.side and s.position in ("belly-lying", "back-lying"):
             assert s.side == kneeling, (s.technique, s.text)
-        if s.kind == "hold" and s.side and s.position in ("belly-lying", "back-lying"):
-            if not sided or sided[-1][0] != s.technique or sided[-1][-1] != s.side:
-                sided.append((s.technique, s.position, s.side))
+        kneeling_hold = s.kind == "hold" and s.side and s.position in ("belly-lying", "back-lying")
+        if kneeling_hold and (not sided or sided[-1][0] != s.technique or sided[-1][-1] != s.side):
+            sided.append((s.technique, s.position, s.side))
     # each two-sided technique: its first side, then the other (one walk round between them); in
     # the same position, the next starts where it ended
     techniques = list(dict.fromkeys((t, p) for t, p, _ in sided))
     assert walks == len(techniques)
-    for (before, was), (after, now) in zip(techniques, techniques[1:]):
+    for (before, was), (after, now) in zip(techniques, techniques[1:], strict=False):
         ended = [side for t, _, side in sided if t == before][-1]
         began = next(side for t, _, side in sided if t == after)
         assert began == ended or was != now, (before, after)

@@ -341,9 +341,8 @@ def test_a_technique_stopped_part_way_lets_the_giver_start_the_next_where_they_a
     segs = plan.segments
     kneeling = [s for s in segs if s.kind == "hold" and s.side and s.position in LYING]
     pairs = list(dict.fromkeys((s.technique, s.position) for s in kneeling))
-    before, after_it = next(
-        (a, b) for (a, p), (b, q) in zip(pairs, pairs[1:]) if p == q
-    )  # two two-sided techniques in a row, in one position
+    # two two-sided techniques in a row, in one position
+    before, after_it = next((a, b) for (a, p), (b, q) in zip(pairs, pairs[1:], strict=False) if p == q)
     holds = [s for s in kneeling if s.technique == before]
     first, second = holds[0], holds[-1]
     assert first.side != second.side
@@ -408,3 +407,29 @@ def test_stop_said_in_reply_to_an_unclear_symptom_word_is_a_stop(library):
     assert "Did you say numb?" in speech.said
     assert outcome.reason == "stopped"
     assert not [a for a in actions(events) if a["rule"].startswith("symptom")]
+
+
+def test_the_technique_that_said_where_to_kneel_left_out_before_it_began_leaves_the_next_to_say_it(
+    library,
+):
+    """A stop in the lower back's strokes leaves that area out, and with it the kneading that
+    was to say "Kneel at your partner's right side": the next two-sided technique, planned to
+    start where the kneading ended, says where to kneel itself (its words had named a side the
+    giver was never sent to)."""
+    from voiceguide.adapt import Action, Kind, Rule
+    from voiceguide.replan import Editor
+
+    speech = FakeSpeech()
+    plan = planner.build(library, PARTNER, timer=speech)
+    segs = plan.segments
+    told = next(s for s in segs if s.text and s.text.startswith("Kneel at your partner's"))
+    assert told.area == "lower-back"
+    hold = next(s for s in segs[: told.index] if s.kind == "hold" and s.area == "lower-back" and s.technique)
+    editor = Editor(library, "partner", speech.seconds)
+    stop = Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8)
+    after = editor.apply(segs, hold.index, stop, State(cap=2, avoid_areas=["lower-back"]))
+    rest = after[hold.index + 1 :]
+    assert [s for s in rest if s.technique == told.technique] == []
+    assert where_the_giver_kneels(after) == ([], 0)
+    begins = next(s for s in rest if s.side and s.position in LYING)
+    assert begins.text == f"Kneel at your partner's {begins.side} side."

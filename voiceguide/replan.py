@@ -122,6 +122,30 @@ def _other(mode: str) -> str:
     return "self" if mode == "partner" else "partner"
 
 
+class Kneeling:
+    """Where a giver kneeling at one side of the body is, followed segment by segment: the side
+    of the last two-sided words said in such a position, and whose they were (a new position's
+    own words say where to be, so it starts unknown)."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.side: str | None = None
+        self.position: str | None = None
+        self.technique: str | None = None
+
+    def kneels(self, seg: Segment) -> bool:
+        return (self.mode, seg.position) in MOVE_BACK
+
+    def enter(self, seg: Segment) -> None:
+        if seg.position and seg.position != self.position:
+            self.side, self.position = None, seg.position
+
+    def follow(self, seg: Segment) -> None:
+        self.enter(seg)
+        if seg.side and self.kneels(seg):
+            self.side, self.technique = seg.side, seg.technique
+
+
 class Editor:
     """Rewrites the segment list after an action; knows the wording and the library."""
 
@@ -377,36 +401,44 @@ class Editor:
 
     def _walks(self, head: list[Segment], rest: list[Segment]) -> list[Segment]:
         """The giver is never sent to a side they are not at, nor back round to one they are at.
-
-        A plan starts each two-sided technique at the side the one before ended on. With the rest
-        of a technique dropped (stopped on its first side), the giver is still at that side: the
-        sides from the next technique on change places (a walk round to start there, then again
-        for its second side, had been ten silent seconds each). A saved plan's "Move back round to
-        ... right side" is kept only for a giver who is not there; with the technique that said
-        which side to kneel at dropped, they are told it as the first time."""
+        (Only where a giver kneels at one side of the body: planner.MOVE_BACK's positions.)"""
         if not any((self.mode, s.position) in MOVE_BACK for s in rest):
             return rest
-        side, position, technique = None, None, None
+        return self._no_walk_back(head, self._start_where_kneeling(head, rest))
 
-        def follow(seg: Segment) -> None:
-            nonlocal side, position, technique
-            if seg.position and seg.position != position:
-                side, position = None, seg.position  # a new position's own words say where to be
-            if seg.side and (self.mode, seg.position) in MOVE_BACK:
-                side, technique = seg.side, seg.technique
-
+    def _start_where_kneeling(self, head: list[Segment], rest: list[Segment]) -> list[Segment]:
+        """A plan starts each two-sided technique at the side the one before ended on. With the
+        rest of a technique dropped (stopped on its first side), the giver is still at that side:
+        the sides from the next technique on change places (a walk round to start there, then
+        again for its second side, had been ten silent seconds each). With the technique that said
+        which side to kneel at dropped before it began, the next one says it."""
+        giver = Kneeling(self.mode)
         for seg in head:
-            follow(seg)
-        at_start = (side, position, technique)
-        for i, seg in enumerate(rest):  # where the next two-sided technique begins, and the giver then
-            kneeling = (self.mode, seg.position) in MOVE_BACK
-            if seg.side and kneeling and seg.technique != technique and seg.position == position:
-                moving = MOVE_BACK[(self.mode, seg.position or "")]
-                if side is not None and seg.side != side and seg.text != moving.format(side=seg.side):
-                    rest = rest[:i] + self._swapped(rest[i:])
-                break
-            follow(seg)
-        side, position, technique = at_start
+            giver.follow(seg)
+        for i, seg in enumerate(rest):
+            giver.enter(seg)
+            if not (seg.side and giver.kneels(seg) and seg.technique != giver.technique):
+                giver.follow(seg)
+                continue
+            moving = MOVE_BACK[(self.mode, seg.position or "")]
+            if seg.text in (moving.format(side=seg.side), GO_TO_SIDE.format(side=seg.side)):
+                return rest  # where to go is said (a saved plan's walk back: _no_walk_back)
+            if giver.side is not None and seg.side != giver.side:
+                return rest[:i] + self._swapped(rest[i:])
+            if giver.side is None:
+                fields = {"technique": seg.technique, "area": seg.area, "position": seg.position}
+                told = self.speech(GO_TO_SIDE.format(side=seg.side), side=seg.side, **fields)
+                return [*rest[:i], told, *rest[i:]]
+            return rest
+        return rest
+
+    def _no_walk_back(self, head: list[Segment], rest: list[Segment]) -> list[Segment]:
+        """A saved plan's "Move back round to ... right side" (plans made before 2026-12-04 started
+        every technique on the first side) only to a giver who is not there; to one never told
+        where to kneel, said as the first time is."""
+        giver = Kneeling(self.mode)
+        for seg in head:
+            giver.follow(seg)
         out: list[Segment] = []
         skip_walk = False
         for seg in rest:
@@ -416,14 +448,15 @@ class Editor:
             skip_walk = False
             moving = MOVE_BACK.get((self.mode, seg.position or ""))
             if seg.kind == "speech" and moving and seg.side and seg.text == moving.format(side=seg.side):
-                if seg.side == side:  # already there: neither the words nor the walk
+                giver.enter(seg)
+                if seg.side == giver.side:  # already there: neither the words nor the walk
                     skip_walk = True
                     continue
-                if side is None:  # never told where to kneel: said as the first time is
+                if giver.side is None:  # never told where to kneel: said as the first time is
                     text = GO_TO_SIDE.format(side=seg.side)
                     seg = replace(seg, text=text, duration=self.timer(text) + PAUSE_AFTER_SPEECH)
                     skip_walk = True
-            follow(seg)
+            giver.follow(seg)
             out.append(seg)
         return out
 
