@@ -415,22 +415,22 @@ class Editor:
         giver = Kneeling(self.mode)
         for seg in head:
             giver.follow(seg)
-        for i, seg in enumerate(rest):
+        out = list(rest)
+        i = 0
+        while i < len(out):
+            seg = out[i]
             giver.enter(seg)
-            if not (seg.side and giver.kneels(seg) and seg.technique != giver.technique):
-                giver.follow(seg)
-                continue
-            moving = MOVE_BACK[(self.mode, seg.position or "")]
-            if seg.text in (moving.format(side=seg.side), GO_TO_SIDE.format(side=seg.side)):
-                return rest  # where to go is said (a saved plan's walk back: _no_walk_back)
-            if giver.side is not None and seg.side != giver.side:
-                return rest[:i] + self._swapped(rest[i:])
-            if giver.side is None:
-                fields = {"technique": seg.technique, "area": seg.area, "position": seg.position}
-                told = self.speech(GO_TO_SIDE.format(side=seg.side), side=seg.side, **fields)
-                return [*rest[:i], told, *rest[i:]]
-            return rest
-        return rest
+            if seg.side and giver.kneels(seg) and seg.technique != giver.technique:
+                moving = MOVE_BACK[(self.mode, seg.position or "")]
+                told = seg.text in (moving.format(side=seg.side), GO_TO_SIDE.format(side=seg.side))
+                if not told and giver.side is not None and seg.side != giver.side:
+                    out[i:] = self._swapped(out[i:])
+                elif not told and giver.side is None:
+                    fields = {"technique": seg.technique, "area": seg.area, "position": seg.position}
+                    out.insert(i, self.speech(GO_TO_SIDE.format(side=seg.side), side=seg.side, **fields))
+            giver.follow(out[i])
+            i += 1
+        return out
 
     def _no_walk_back(self, head: list[Segment], rest: list[Segment]) -> list[Segment]:
         """A saved plan's "Move back round to ... right side" (plans made before 2026-12-04 started
