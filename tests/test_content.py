@@ -504,3 +504,22 @@ def test_recent_hip_surgery_takes_the_hip_precautions():
 def test_pregnancy_advises_checking_with_the_midwife():
     said = " ".join(spoken(build(mode="self", stage="acute", minutes=10, conditions=("pregnancy",))))
     assert "midwife" in said
+
+
+@pytest.mark.parametrize("stage", ["subacute", "chronic"])
+@pytest.mark.parametrize("minutes", [10, 12.5, 15, 17.5, 20, 22.5, 30, 45])
+def test_deep_thumb_work_ends_by_easing_off_except_in_the_shortest_form(stage, minutes):
+    """P05's short form ended on "Glide along it ... towards the bony knob" and then "Now the
+    right side": the thumbs were never told to ease off. Its last step is an `ending`: said in
+    the full and the short form, and left out only in the shortest (steady) one, where keeping
+    it had pushed the piriformis work out of the 10-minute partner sessions."""
+    plan = build(mode="partner", stage=stage, minutes=minutes)
+    steps = LIB.techniques["P05"].steps
+    last = len(steps) - 1
+    assert steps[last].ending and not steps[last].exit
+    for side, said in ((side, s) for (tid, side), s in passes_of(plan).items() if tid == "P05"):
+        numbers = [seg.step for seg in said]
+        steady = not any(steps[n].rise for n in numbers)  # the shortest form says no rise
+        assert (numbers[-1] == last) != steady, (side, numbers)
+    assert last not in planner.brief_steps(LIB.techniques["P05"], steady=True)
+    assert last in planner.brief_steps(LIB.techniques["P05"], steady=False)

@@ -1112,7 +1112,7 @@ def sequence(
                 }
                 say(text, **common)
                 base = step.hold * weight
-                if brief and step.exit and base < WORKING_HOLD:
+                if brief and (step.exit or step.ending) and base < WORKING_HOLD:
                     base = min(base, BRIEF_EXIT_HOLD)  # said, then a breath: the time goes to the work
                 working = base >= WORKING_HOLD
                 check_text = (
@@ -1160,6 +1160,7 @@ def brief_steps(technique: Technique, steady: bool = False) -> set[int]:
     kept = {0, *working[:1], *plain[-1:], *exits}
     if steady:
         return {i for i in kept if not steps[i].rise} | {0, *plain[:1]}
+    kept |= {i for i, s in enumerate(steps) if s.ending and not s.rise}
     rises = [i for i, s in enumerate(steps) if s.rise]
     if rises and not any(steps[i].rise for i in kept):
         kept.add(rises[0])

@@ -113,6 +113,10 @@ class Step(Spoken):
     # How the body comes out of the technique ("Lower the leg slowly", "Roll off the ball"): said in
     # every form, the short ones too.
     exit: bool = False
+    # How the hands leave deep work ("Ease off slowly, then rest your palm"): said in the short
+    # form too, but not in the shortest (a cap or the clock holds the pressure steady), where the
+    # time goes to the work itself.
+    ending: bool = False
     # Said instead when the step before it is left out (a short form), so that its words never lean
     # on a step not said ("When you find one, stay on it" with no search for a tender spot before
     # it). It is said in every position, in place of `at`.
