@@ -332,6 +332,20 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
         technique_text(append=f'\n[[steps]]\nself = "Again."\npartner = "Again."\n{ALONE_SELF}\n', tid="B14"),
         ["steps[1].alone", "'partner'"],
     ),
+    "ending-rise.toml": (
+        technique_text(
+            append='\n[[steps]]\nself = "Ease off."\npartner = "Ease off."\nrise = 1\nending = true\n',
+            tid="B15",
+        ),
+        ["steps[1]", "ending", "rise"],
+    ),
+    "ending-exit.toml": (
+        technique_text(
+            append='\n[[steps]]\nself = "Ease off."\npartner = "Ease off."\nexit = true\nending = true\n',
+            tid="B16",
+        ),
+        ["steps[1]", "ending", "exit"],
+    ),
 }
 
 

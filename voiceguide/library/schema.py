@@ -197,6 +197,11 @@ class Technique(Strict):
             for mode in self.modes:
                 if step.alone.for_mode(mode) is None:  # (the step would be said as silence)
                     raise ValueError(f"steps[{i}].alone has no {mode!r} text, but modes includes {mode!r}")
+        for i, step in enumerate(self.steps):
+            if step.ending and step.rise:  # (a short form never keeps a rise as its way out)
+                raise ValueError(f"steps[{i}] is an ending, but it raises the pressure (rise)")
+            if step.ending and step.exit:
+                raise ValueError(f"steps[{i}] is both an ending and an exit: an exit is said in every form")
         for i, check in enumerate(self.checkin):
             for mode in self.modes:
                 if check.for_mode(mode) is None:
