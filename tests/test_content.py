@@ -208,7 +208,7 @@ def test_changing_position_is_spoken_and_given_time(mode):
     segs = plan.segments
     changes = 0
     for i, seg in enumerate(segs):
-        if seg.kind == "speech" and seg.text in planner.CHANGE.values():
+        if seg.kind == "speech" and seg.text and seg.text.startswith(tuple(planner.CHANGE.values())):
             changes += 1
             before = next(s.position for s in reversed(segs[:i]) if s.position and s.technique)
             intros = {p for options in planner.PHASE_INTRO.values() for p in options}
@@ -219,6 +219,24 @@ def test_changing_position_is_spoken_and_given_time(mode):
             if mode == "self" and "standing" in (before, seg.position):
                 assert needed >= planner.STAND_FLOOR_SECONDS
     assert changes >= 1
+
+
+@pytest.mark.parametrize("stage", domain.STAGES)
+@pytest.mark.parametrize("minutes", [10, 15, 20, 30, 45])
+@pytest.mark.parametrize("conditions", [(), ("pregnancy",)])
+def test_getting_up_from_lying_is_said_only_to_someone_lying(stage, minutes, conditions):
+    """The default self session (subacute, 15 minutes) said "Now come up to standing, slowly. From
+    lying, roll onto your side first..." to someone sitting on a chair."""
+    if stage == "acute" and minutes > 20:
+        return
+    plan = build(mode="self", stage=stage, minutes=minutes, conditions=conditions)
+    position = None
+    for seg in plan.segments:
+        if seg.kind == "speech" and seg.text and seg.text.startswith(tuple(planner.CHANGE.values())):
+            lying = position in domain.LYING
+            assert (planner.UP_FROM_LYING in seg.text) == (lying and seg.position in ("standing", "seated"))
+            assert "From lying" not in seg.text
+        position = seg.position or position
 
 
 def test_turning_over_wipes_the_hands_and_rolls_to_the_side_first():

@@ -313,12 +313,8 @@ CHANGE = {
         "Time to stand up. Wipe your hands. Your partner rolls onto their side, pushes up with the "
         "arms, and stands slowly."
     ),
-    ("self", "standing"): (
-        "Now come up to standing, slowly. From lying, roll onto your side first and push up with your arms."
-    ),
-    ("self", "seated"): (
-        "Now move to sitting, slowly. From lying, roll onto your side first and push up with your arms."
-    ),
+    ("self", "standing"): "Now come up to standing, slowly.",
+    ("self", "seated"): "Now move to sitting, slowly.",
     (
         "self",
         "side-lying",
@@ -329,6 +325,19 @@ CHANGE = {
     ),
 }
 CHANGE_OTHER = "Now change position, slowly and carefully."
+# Said after the self-mode change to sitting or standing only when lying before it ("From lying,
+# roll onto your side first" had come to someone getting up from a chair).
+UP_FROM_LYING = "Roll onto your side first, and push up with your arms."
+
+
+def change_text(mode: str, before: str | None, after: str) -> str:
+    """What is said to change position: getting up from lying is said only to someone lying."""
+    text = CHANGE.get((mode, after), CHANGE_OTHER)
+    if mode == "self" and after in ("standing", "seated") and before in domain.LYING:
+        text += " " + UP_FROM_LYING
+    return text
+
+
 PROMPTS = {
     "self": (
         "Slow and even.",
@@ -985,7 +994,7 @@ def sequence(
             cue("next")
             if place != position:
                 kneeling = None  # the new position's own words say where to be
-                text = CHANGE.get((mode, place), CHANGE_OTHER)
+                text = change_text(mode, position, place)
                 say(text, position=place)
                 pause(change_seconds(mode, position, place), timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
             short = level >= SHORTER
