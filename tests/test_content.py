@@ -233,9 +233,30 @@ def test_getting_up_from_lying_is_said_only_to_someone_lying(stage, minutes, con
     position = None
     for seg in plan.segments:
         if seg.kind == "speech" and seg.text and seg.text.startswith(tuple(planner.CHANGE.values())):
-            lying = position in domain.LYING
-            assert (planner.UP_FROM_LYING in seg.text) == (lying and seg.position in ("standing", "seated"))
+            getting_up = position in domain.LYING and seg.position in ("standing", "seated")
+            up = planner.UP_FROM_SIDE if position == "side-lying" else planner.UP_FROM_LYING
+            assert (up in seg.text) == getting_up
             assert "From lying" not in seg.text
+        position = seg.position or position
+
+
+@pytest.mark.parametrize("mode", domain.MODES)
+@pytest.mark.parametrize("minutes", [10, 20, 30, 45])
+def test_someone_lying_on_the_side_is_not_told_to_roll_onto_it(mode, minutes):
+    """Sessions in pregnancy are worked lying on the side: getting up at the end and sitting up for
+    a seated stretch both began "roll onto your side first" to someone already on it."""
+    plan = build(mode=mode, stage="subacute", minutes=minutes, conditions=("pregnancy",))
+    position = None
+    for seg in plan.segments:
+        if seg.kind == "speech" and seg.text and position == "side-lying" and seg.position != position:
+            assert "onto your side" not in seg.text and "onto their side" not in seg.text, seg.text
+        if (
+            seg.kind == "speech"
+            and seg.text
+            and position == "side-lying"
+            and seg.text.startswith(("Get up slowly", "Now help your partner get up"))
+        ):
+            assert "onto" not in seg.text, seg.text
         position = seg.position or position
 
 

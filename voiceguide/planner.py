@@ -328,13 +328,30 @@ CHANGE_OTHER = "Now change position, slowly and carefully."
 # Said after the self-mode change to sitting or standing only when lying before it ("From lying,
 # roll onto your side first" had come to someone getting up from a chair).
 UP_FROM_LYING = "Roll onto your side first, and push up with your arms."
+UP_FROM_SIDE = "Knees together, push up with your arms."
+
+
+# ...and said instead to a partner already lying on the side (pregnancy: side-lying sessions)
+CHANGE_FROM_SIDE = {
+    ("partner", "seated"): (
+        "Time to sit up. Wipe your hands. Knees together, your partner pushes up with the arms, and "
+        "moves to a steady chair."
+    ),
+    ("partner", "standing"): (
+        "Time to stand up. Wipe your hands. Knees together, your partner pushes up with the arms, and "
+        "stands slowly."
+    ),
+}
 
 
 def change_text(mode: str, before: str | None, after: str) -> str:
-    """What is said to change position: getting up from lying is said only to someone lying."""
+    """What is said to change position: getting up from lying is said only to someone lying, and
+    rolling onto the side only to someone not on it already."""
+    if before == "side-lying" and (mode, after) in CHANGE_FROM_SIDE:
+        return CHANGE_FROM_SIDE[(mode, after)]
     text = CHANGE.get((mode, after), CHANGE_OTHER)
     if mode == "self" and after in ("standing", "seated") and before in domain.LYING:
-        text += " " + UP_FROM_LYING
+        text += " " + (UP_FROM_SIDE if before == "side-lying" else UP_FROM_LYING)
     return text
 
 
@@ -375,6 +392,13 @@ GET_UP = {
     "partner": (
         "Now help your partner get up slowly. They roll onto their side first, knees together, and push "
         "up with their arms to sitting."
+    ),
+}
+# ...from lying on the side already (pregnancy, side-lying sessions): no roll onto the side first
+GET_UP_FROM_SIDE = {
+    "self": "Get up slowly: knees together, push up with your arms to sitting.",
+    "partner": (
+        "Now help your partner get up slowly. Knees together, they push up with their arms to sitting."
     ),
 }
 AFTERCARE = {
@@ -1146,7 +1170,7 @@ def sequence(
     if not brief:
         drafts.append(Draft("hold", seconds=15.0, fixed=True, fields={"position": position}))
     if position in domain.LYING:
-        text = GET_UP[mode]
+        text = (GET_UP_FROM_SIDE if position == "side-lying" else GET_UP)[mode]
         say(text, position=position)
         if level < ESSENTIAL:
             pause(OTHER_CHANGE_SECONDS, timer.seconds(text) + PAUSE_AFTER_SPEECH, "seated")
