@@ -562,3 +562,20 @@ def test_deep_thumb_work_ends_by_easing_off_except_in_the_shortest_form(stage, m
         assert (numbers[-1] == last) != steady, (side, numbers)
     assert last not in planner.brief_steps(LIB.techniques["P05"], steady=True)
     assert last in planner.brief_steps(LIB.techniques["P05"], steady=False)
+
+
+@pytest.mark.parametrize("stage", domain.STAGES)
+@pytest.mark.parametrize("minutes", [7.5, 10, 15, 20, 30])
+def test_a_hand_goes_on_a_buttock_only_once_it_is_off_the_chair(stage, minutes):
+    """The 10-minute acute self session said, to someone sitting on a chair, "Rest your flat palm
+    on the middle of your right buttock": the short form leaves out the words that turn them so
+    one buttock is free, and the second side had never had them. Now the step says it, each side."""
+    if stage == "acute" and minutes > 20:
+        return
+    plan = build(mode="self", stage=stage, minutes=minutes)
+    seated = [(side, said) for (tid, side), said in passes_of(plan).items() if tid == "S07" and side]
+    for side, said in seated:
+        first = said[0]
+        if first.position == "seated":
+            assert "off the seat" in first.text and side in first.text, first.text
+    assert all(s.position for _, said in seated for s in said)
