@@ -579,3 +579,34 @@ def test_a_hand_goes_on_a_buttock_only_once_it_is_off_the_chair(stage, minutes):
         if first.position == "seated":
             assert "off the seat" in first.text and side in first.text, first.text
     assert all(s.position for _, said in seated for s in said)
+
+
+@pytest.mark.parametrize("stage", ["subacute", "chronic"])
+@pytest.mark.parametrize("minutes", [12.5, 15, 20, 22.5, 30, 45])
+def test_moving_between_the_chair_and_the_mat_is_said_and_given_time(stage, minutes):
+    """Sitting on a chair and sitting on the mat were one position: a short form went from the
+    chair to "Tip your weight onto your right buttock, so the roller sits under its fleshy
+    middle" with no word of getting down to the mat and no time for it, and from the roller to
+    "Sit near the front of the chair" with no time to get up."""
+    plan = build(mode="self", stage=stage, minutes=minutes)
+    segs = plan.segments
+    seat, moves = None, 0
+    for i, seg in enumerate(segs):
+        if not seg.technique or seg.position != "seated":
+            if seg.technique:
+                seat = None
+            continue
+        now = LIB.techniques[seg.technique].seat
+        if seat is not None and now != seat:
+            moves += 1
+            before = next(j for j in range(i - 1, -1, -1) if segs[j].technique not in (None, seg.technique))
+            said = [s for s in segs[before:i] if s.kind == "speech" and s.technique is None]
+            assert [s.text for s in said][:1] == [planner.SEAT_CHANGE[("self", now)]]
+            said = said[0]
+            first_step = next(s for s in segs[i:] if s.technique == seg.technique and s.step is not None)
+            assert first_step.start - said.start >= planner.STAND_FLOOR_SECONDS - 0.01
+            setup = {planner.setup_text(LIB.techniques[seg.technique], "self", "seated", v) for v in (0, 1)}
+            assert any(s.text in setup for s in segs[i - 1 : first_step.index + 1])
+        seat = now
+    if stage == "subacute" and minutes == 30:
+        assert moves >= 1  # (the roller, then the chair)

@@ -325,6 +325,16 @@ CHANGE = {
     ),
 }
 CHANGE_OTHER = "Now change position, slowly and carefully."
+# Seated techniques on a chair and on the mat: moving between them (STAND_FLOOR_SECONDS)
+SEAT_CHANGE = {
+    ("self", "floor"): "Now come down to sit on the mat, slowly. Use the chair to steady yourself.",
+    ("self", "chair"): "Now get up from the mat slowly, and sit on the chair. Use it to steady yourself.",
+    ("partner", "floor"): "Time to change position. Help your partner down to sit on the mat, slowly.",
+    (
+        "partner",
+        "chair",
+    ): "Time to change position. Help your partner up from the mat onto the chair, slowly.",
+}
 # Said after the self-mode change to sitting or standing only when lying before it ("From lying,
 # roll onto your side first" had come to someone getting up from a chair).
 UP_FROM_LYING = "Roll onto your side first, and push up with your arms."
@@ -344,12 +354,18 @@ CHANGE_FROM_SIDE = {
 }
 
 
-def change_text(mode: str, before: str | None, after: str) -> str:
-    """What is said to change position: getting up from lying is said only to someone lying, and
-    rolling onto the side only to someone not on it already."""
+UP_FROM_FLOOR = "Come onto your hands and knees first, and use a chair or the wall to help you up."
+
+
+def change_text(mode: str, before: str | None, after: str, from_floor: bool = False) -> str:
+    """What is said to change position: getting up from lying is said only to someone lying,
+    rolling onto the side only to someone not on it already, and getting up off the mat only to
+    someone sitting on it."""
     if before == "side-lying" and (mode, after) in CHANGE_FROM_SIDE:
         return CHANGE_FROM_SIDE[(mode, after)]
     text = CHANGE.get((mode, after), CHANGE_OTHER)
+    if mode == "self" and after == "standing" and before == "seated" and from_floor:
+        return text + " " + UP_FROM_FLOOR
     if mode == "self" and after in ("standing", "seated") and before in domain.LYING:
         text += " " + (UP_FROM_SIDE if before == "side-lying" else UP_FROM_LYING)
     return text
@@ -1009,22 +1025,31 @@ def sequence(
     current_side = first_side
     up_side: str | None = None  # lying on the side: which side is up
     kneeling: str | None = None  # the side the giver moved round to, in this position
+    seat = first.seat  # seated on a chair or on the mat
     for t_index, technique in enumerate(chosen):
         is_movement = technique.kind == "movement"
         area = technique.areas[0]
         phase = technique.session_phase
         place = positions[technique.id]
+        moved = place != position or (place == "seated" and technique.seat != seat)
         if t_index > 0:
             cue("next")
-            if place != position:
+            if moved:
                 kneeling = None  # the new position's own words say where to be
-                text = change_text(mode, position, place)
+                if place == position:  # from the chair to the mat, or back
+                    text = SEAT_CHANGE[(mode, technique.seat)]
+                    seconds = STAND_FLOOR_SECONDS
+                else:
+                    text = change_text(
+                        mode, position, place, from_floor=position == "seated" and seat == "floor"
+                    )
+                    seconds = change_seconds(mode, position, place)
                 say(text, position=place)
-                pause(change_seconds(mode, position, place), timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
+                pause(seconds, timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
             short = level >= SHORTER
             if phase != last_phase and phase in PHASE_INTRO and not (short and phase != "movement"):
                 say(pick(PHASE_INTRO[phase], variant), position=place)
-            if technique.setup and (place != position or not short):
+            if technique.setup and (moved or not short):
                 say(
                     setup_text(technique, mode, place, variant),
                     technique=technique.id,
@@ -1040,6 +1065,7 @@ def sequence(
                         position=place,
                     )
         position = place
+        seat = technique.seat if place == "seated" else seat
         last_phase = phase
         if (
             technique.kind == "massage"

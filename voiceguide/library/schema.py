@@ -175,6 +175,10 @@ class Technique(Strict):
     stage_caps: dict[Stage, PressureLevel] = Field(default_factory=dict)
     # Said after the setup when the person has this condition (hip replacement: only to a right angle).
     cautions: dict[Condition, Spoken] = Field(default_factory=dict)
+    # Seated on a chair or on the mat: moving between the two is a change of position, given time
+    # and words (a short form had gone from the chair to "Tip your weight onto your right buttock,
+    # so the roller sits under it" with neither).
+    seat: Literal["chair", "floor"] = "chair"
 
     @field_validator("name", "summary")
     @classmethod
@@ -197,6 +201,8 @@ class Technique(Strict):
             for mode in self.modes:
                 if step.alone.for_mode(mode) is None:  # (the step would be said as silence)
                     raise ValueError(f"steps[{i}].alone has no {mode!r} text, but modes includes {mode!r}")
+        if self.seat == "floor" and "seated" not in self.positions:
+            raise ValueError('seat = "floor" is for a technique done seated, but positions has no "seated"')
         for i, step in enumerate(self.steps):
             if step.ending and step.rise:  # (a short form never keeps a rise as its way out)
                 raise ValueError(f"steps[{i}] is an ending, but it raises the pressure (rise)")
