@@ -339,6 +339,10 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
         ),
         ["steps[1]", "ending", "rise"],
     ),
+    "floor-not-seated.toml": (
+        technique_text({'positions = ["seated"]': 'positions = ["standing"]\nseat = "floor"'}, tid="B17"),
+        ["seat", "floor", "seated"],
+    ),
     "ending-exit.toml": (
         technique_text(
             append='\n[[steps]]\nself = "Ease off."\npartner = "Ease off."\nexit = true\nending = true\n',
