@@ -382,8 +382,9 @@ def test_technique_steps_are_worded_for_the_mode_with_placeholders_filled(plan):
     other_mode = "partner" if plan.mode == "self" else "self"
     for technique_id in used_ids(plan):
         technique = LIB.techniques[technique_id]
+        position = next(s.position for s in plan.segments if s.technique == technique_id and s.position)
         for step in technique.steps:
-            wording = step.for_mode(plan.mode)
+            wording = step.text(plan.mode, position)  # (a position's own wording where it has one)
             assert wording is not None
             head = words(wording.split("{")[0])[:40]
             assert head in md, f"{technique_id}: {head!r}"
