@@ -610,3 +610,24 @@ def test_moving_between_the_chair_and_the_mat_is_said_and_given_time(stage, minu
         seat = now
     if stage == "subacute" and minutes == 30:
         assert moves >= 1  # (the roller, then the chair)
+
+
+@pytest.mark.parametrize("mode", domain.MODES)
+@pytest.mark.parametrize("stage", domain.STAGES)
+@pytest.mark.parametrize("minutes", [10, 15, 20, 30, 45])
+def test_a_chair_a_step_needs_is_asked_for_before_the_session(mode, stage, minutes):
+    """The 15-minute acute partner session ended with "Help your partner lie on their back with the
+    calves resting on a chair seat" though its preparation had named no chair."""
+    if stage == "acute" and minutes > 20:
+        return
+    plan = build(mode=mode, stage=stage, minutes=minutes)
+    used = [
+        s.technique for s in plan.segments if s.technique and "chair" in LIB.techniques[s.technique].equipment
+    ]
+    said = [s.text for s in plan.segments if s.kind == "speech" and s.technique is None]
+    preparing = planner.BEFORE[mode][0] in said or planner.BEFORE[mode][1] in said
+    if used and preparing:
+        first = next(s.start for s in plan.segments if s.technique == used[0])
+        assert any(s.text == planner.CHAIR[mode] and s.start < first for s in plan.segments)
+    if not used:
+        assert planner.CHAIR[mode] not in said

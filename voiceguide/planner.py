@@ -130,7 +130,10 @@ KIT = {
     ("foam-roller",): "Keep your foam roller within reach.",
     ("ball", "foam-roller"): "Keep your massage ball and foam roller within reach.",
 }
-CHAIR = "You will also need a steady chair."
+CHAIR = {
+    "self": "You will also need a steady chair.",
+    "partner": "Have a steady chair nearby too.",  # (the resting position, the seated stretch)
+}
 READY = {
     "self": "When you are settled and ready, say ready, or press Enter.",
     "partner": "When you are both ready, say ready, or press Enter.",
@@ -991,8 +994,8 @@ def sequence(
         kit = tuple(e for e in domain.ROLLING_EQUIPMENT if any(e in t.equipment for t in chosen))
         if kit:
             say(KIT[kit])
-        if any(positions[t.id] == "seated" and "chair" in t.equipment for t in chosen):
-            say(CHAIR)
+    if level < ESSENTIAL and any("chair" in t.equipment for t in chosen):
+        say(CHAIR[mode])  # (partner: the calves rest on a chair's seat, with no word of one before)
     if "pregnancy" in names:
         say(PREGNANCY_NOTE[mode])
     first = chosen[0]
