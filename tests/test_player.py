@@ -467,3 +467,53 @@ def test_after_any_change_at_any_moment_the_giver_is_only_told_about_the_side_th
             assert where_the_giver_kneels(after) == ([], 0), (seg.index, seg.technique, action.kind, area)
             changes += 1
     assert changes > 100
+
+
+@pytest.mark.parametrize(
+    "mode, stage, minutes", [("self", "subacute", 20), ("self", "chronic", 30), ("partner", "chronic", 45)]
+)
+def test_after_a_technique_is_left_out_the_person_moves_only_where_the_next_one_is_done(
+    library, mode, stage, minutes
+):
+    """A stop at the ball against the wall left out the roller and the shaking on the chair (their
+    area), and kept their moves: "Now move to sitting", "Now get up from the mat slowly, and sit
+    on the chair", then "Now lie down on your back", 80 s of moving for someone in pain. At every
+    hold of the plan, with the technique stopped (its area left out), skipped, or gone on gently
+    away from the area: no two moves without work between them, and each move says the way from
+    where the person is to where the next technique is done."""
+    from voiceguide.adapt import Action, Kind, Rule
+    from voiceguide.planner import is_move, move
+    from voiceguide.replan import Editor
+
+    speech = FakeSpeech()
+    plan = planner.build(library, planner.Request(mode=mode, stage=stage, minutes=minutes), timer=speech)
+    editor = Editor(library, mode, speech.seconds)
+
+    def place_of(s):
+        if not s.technique or not s.position:
+            return None
+        return s.position, library.techniques[s.technique].seat if s.position == "seated" else "chair"
+
+    checked = 0
+    for seg in plan.segments:
+        if seg.kind != "hold" or not seg.technique:
+            continue
+        area = [seg.area] if seg.area else []
+        for action, state in (
+            (Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8), State(cap=2, avoid_areas=area)),
+            (Action(Kind.SKIP, Rule.PAIN_HIGH), State(cap=4, avoid_areas=[])),
+            (Action(Kind.FALLBACK, Rule.PAIN_HIGH), State(cap=2, avoid_areas=area)),
+        ):
+            after = editor.apply(plan.segments, seg.index, action, state)
+            place = place_of(seg)
+            for i, s in enumerate(after[seg.index + 1 :], start=seg.index + 1):
+                if s.kind == "speech" and s.technique is None and is_move(s.text):
+                    target = next((p for t in after[i:] if (p := place_of(t)) is not None), None)
+                    if target is None:
+                        continue
+                    assert target != place, (seg.technique, action.kind, s.text)
+                    assert s.text == move(mode, place, target)[0], (seg.technique, action.kind, s.text)
+                    place = target
+                    checked += 1
+                place = place_of(s) or place
+    assert checked > 20

@@ -1039,14 +1039,7 @@ def sequence(
             cue("next")
             if moved:
                 kneeling = None  # the new position's own words say where to be
-                if place == position:  # from the chair to the mat, or back
-                    text = SEAT_CHANGE[(mode, technique.seat)]
-                    seconds = STAND_FLOOR_SECONDS
-                else:
-                    text = change_text(
-                        mode, position, place, from_floor=position == "seated" and seat == "floor"
-                    )
-                    seconds = change_seconds(mode, position, place)
+                text, seconds = move(mode, (position, seat), (place, technique.seat))
                 say(text, position=place)
                 pause(seconds, timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
             short = level >= SHORTER
@@ -1232,6 +1225,23 @@ def brief_steps(technique: Technique, steady: bool = False) -> set[int]:
 def setup_text(technique: Technique, mode: str, position: str, variant: int) -> str:
     spoken = technique.setup.get(position)  # type: ignore[call-overload]
     return (spoken.for_mode(mode, variant) if spoken else None) or ""
+
+
+def is_move(text: str | None) -> bool:
+    """Words said to change position (CHANGE and its variants, SEAT_CHANGE)."""
+    starts = (*CHANGE.values(), *CHANGE_FROM_SIDE.values(), *SEAT_CHANGE.values(), CHANGE_OTHER)
+    return bool(text) and text.startswith(starts)  # type: ignore[union-attr]
+
+
+def move(mode: str, before: tuple[str | None, str], after: tuple[str, str]) -> tuple[str, float]:
+    """The words and the time for a change of place: (position, seat) before and after, the seat
+    counting only when seated (the replanner calls this too, when a dropped technique's own
+    move would have sent the person somewhere and straight back)."""
+    (was, was_seat), (now, seat) = before, after
+    if was == now == "seated" and was_seat != seat:  # from the chair to the mat, or back
+        return SEAT_CHANGE[(mode, seat)], STAND_FLOOR_SECONDS
+    text = change_text(mode, was, now, from_floor=was == "seated" and was_seat == "floor")
+    return text, change_seconds(mode, was, now)
 
 
 def change_seconds(mode: str, before: str | None, after: str) -> float:

@@ -17,9 +17,15 @@ from voiceguide.planner import (
     ANSWER_WINDOW,
     GO_TO_SIDE,
     MOVE_BACK,
+    MOVEMENT_PROMPTS,
     PHASE_INTRO,
+    PROMPT_EVERY,
+    PROMPTS,
     QUESTIONS,
+    SEAT_CHANGE,
     asked,
+    is_move,
+    move,
     swap_side,
 )
 from voiceguide.speechtime import PAUSE_AFTER_SPEECH
@@ -231,7 +237,7 @@ class Editor:
             rest = [self.speech(SAY["gentle"])] + self._gentle(rest, state.cap)
         elif kind is Kind.END:
             rest = [self.speech(SAY["end_early"])] + self._closing(rest)
-        return renumber(head + self._walks(head, rest))
+        return renumber(head + self._walks(head, self._moves(head, rest)))
 
     # --- helpers ---------------------------------------------------------------
 
@@ -398,6 +404,73 @@ class Editor:
     def _capped(self, rest: list[Segment], cap: int) -> list[Segment]:
         """Nothing planned above the cap: after a stop the pressure never goes up again."""
         return [self._refill(s, cap) if s.pressure is not None and s.pressure > cap else s for s in rest]
+
+    def _place(self, seg: Segment) -> tuple[str, str] | None:
+        """Where a technique's segment is done: its position, and seated, on a chair or the mat."""
+        if not seg.technique or not seg.position:
+            return None
+        technique = self.library.techniques.get(seg.technique)
+        seated = seg.position == "seated" and technique is not None
+        return seg.position, technique.seat if seated else "chair"  # type: ignore[union-attr]
+
+    def _moves(self, head: list[Segment], rest: list[Segment]) -> list[Segment]:
+        """Each change of position said only to go where the next technique is done, from where the
+        person is. With a technique left out, its own move stayed: after a stop at the ball against
+        the wall, "Now move to sitting" (for the roller on the mat, left out), "Now get up from the
+        mat slowly, and sit on the chair", then "Now lie down on your back": 80 s of moving for
+        someone in pain, where one move, from standing to lying, was needed."""
+        place: tuple[str, str] | None = None
+        for seg in head:
+            if is_move(seg.text) and seg.technique is None and seg.position:
+                place = (
+                    seg.position,
+                    "floor" if seg.text == SEAT_CHANGE.get((self.mode, "floor")) else "chair",
+                )
+            place = self._place(seg) or place
+        prompts = {*MOVEMENT_PROMPTS, *(p for options in PROMPTS.values() for p in options)}
+        out: list[Segment] = []
+        i = 0
+        while i < len(rest):
+            seg = rest[i]
+            if not (seg.kind == "speech" and seg.technique is None and is_move(seg.text)):
+                place = self._place(seg) or place
+                out.append(seg)
+                i += 1
+                continue
+            end = i + 1  # the move's own time: its pause, cut by prompts where long
+            while (
+                end < len(rest)
+                and rest[end].technique is None
+                and (rest[end].kind == "hold" or (rest[end].kind == "speech" and rest[end].text in prompts))
+            ):
+                end += 1
+            target = next((p for s in rest[end:] if (p := self._place(s)) is not None), None)
+            if target is not None and place is not None:
+                if target == place:
+                    i = end  # already there: neither the words nor the time
+                    continue
+                text, seconds = move(self.mode, place, target)
+                if text != seg.text:
+                    out += self._move_segments(text, seconds, target[0])
+                    place, i = target, end
+                    continue
+            out += rest[i:end]
+            place = target or place
+            i = end
+        return self._tidy(out)
+
+    def _move_segments(self, text: str, seconds: float, position: str) -> list[Segment]:
+        """A move's words and its pause (cut by a prompt when longer than PROMPT_EVERY)."""
+        said = self.speech(text, position=position)
+        left = seconds - said.duration
+        if left < 1.0:
+            return [said]
+        hold = Segment(0, 0.0, left, "hold", position=position)
+        if left <= PROMPT_EVERY:
+            return [said, hold]
+        prompt = self.speech(MOVEMENT_PROMPTS[0], position=position)
+        half = (left - prompt.duration) / 2
+        return [said, replace(hold, duration=half), prompt, replace(hold, duration=half)]
 
     def _walks(self, head: list[Segment], rest: list[Segment]) -> list[Segment]:
         """The giver is never sent to a side they are not at, nor back round to one they are at.
