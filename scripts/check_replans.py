@@ -21,16 +21,30 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from plan_grid import at_commit, dumped
 
 ROOT = Path(__file__).resolve().parents[1]
 MINUTES = (10, 15, 20, 30, 45)
 SIDE_WORDS = re.compile(r"(back )?round to (?:kneel at )?your partner's (left|right) side")
 GO_TO = re.compile(r"()Kneel at your partner's (left|right) side")
 KNEELING = ("belly-lying", "back-lying")
+
+
+def changes_at(area: str | None) -> list:
+    """The changes an answer can make at a moment in this area, with the state after them: the
+    technique stopped (its area kept, or left out for today), skipped, gone on gently away."""
+    from voiceguide.adapt import Action, Kind, Rule, State  # noqa: PLC0415 (the code being counted)
+
+    away = [area] if area else []
+    return [
+        (Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8), State(cap=2, avoid_areas=[])),
+        (Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8), State(cap=2, avoid_areas=away)),
+        (Action(Kind.SKIP, Rule.PAIN_HIGH), State(cap=4, avoid_areas=[])),
+        (Action(Kind.FALLBACK, Rule.PAIN_HIGH), State(cap=2, avoid_areas=away)),
+    ]
 
 
 def giver_mistakes(segments) -> tuple[int, int]:
@@ -53,7 +67,6 @@ def counts(root: Path) -> dict:
     """The counts with the code in `root` (imported from there)."""
     sys.path.insert(0, str(root))
     from voiceguide import library, planner  # noqa: PLC0415
-    from voiceguide.adapt import Action, Kind, Rule, State  # noqa: PLC0415
     from voiceguide.replan import Editor  # noqa: PLC0415
     from voiceguide.speechtime import EstimatedSpeech  # noqa: PLC0415
 
@@ -74,13 +87,7 @@ def counts(root: Path) -> dict:
                 for seg in plan.segments:
                     if seg.kind not in ("hold", "checkpoint") or not seg.technique:
                         continue
-                    area = [seg.area] if seg.area else []
-                    for action, state in (
-                        (Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8), State(cap=2, avoid_areas=[])),
-                        (Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8), State(cap=2, avoid_areas=area)),
-                        (Action(Kind.SKIP, Rule.PAIN_HIGH), State(cap=4, avoid_areas=[])),
-                        (Action(Kind.FALLBACK, Rule.PAIN_HIGH), State(cap=2, avoid_areas=area)),
-                    ):
+                    for action, state in changes_at(seg.area):
                         after = editor.apply(plan.segments, seg.index, action, state)
                         out["changes"] += 1
                         wrong, back = giver_mistakes(after) if mode == "partner" else (0, 0)
@@ -102,15 +109,6 @@ def counts(root: Path) -> dict:
     return out
 
 
-def in_process(root: Path) -> dict:
-    done = subprocess.run(
-        [sys.executable, __file__, "--dump", str(root)], capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        sys.exit(f"counting with the code in {root} failed:\n{done.stderr}")
-    return json.loads(done.stdout)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--against", metavar="REV", help="count with this commit's code too")
@@ -119,20 +117,9 @@ def main() -> None:
     if args.dump:
         print(json.dumps(counts(args.dump)))
         return
-    rows = [("this tree", in_process(ROOT))]
+    rows = [("this tree", dumped(__file__, ROOT))]
     if args.against:
-        with tempfile.TemporaryDirectory() as tmp:
-            tree = Path(tmp) / "tree"
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.against],
-                check=True,
-            )
-            try:
-                rows.append((args.against, in_process(tree)))
-            finally:
-                subprocess.run(
-                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True
-                )
+        rows.append((args.against, at_commit(args.against, __file__)))
     keys = ["plans", "changes", "wrong side", "sent back", "moves with no work between"]
     print("| code | " + " | ".join(keys) + " |")
     print("|---" * (len(keys) + 1) + "|")

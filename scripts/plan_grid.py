@@ -52,12 +52,28 @@ def grid(root: Path, real_voice: bool = False) -> dict[str, dict]:
     return out
 
 
-def built_in(root: Path, real_voice: bool) -> dict[str, dict]:
-    command = [sys.executable, __file__, "--dump", str(root)] + (["--real-voice"] if real_voice else [])
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+def dumped(script: str, root: Path, *options: str) -> dict:
+    """What `script --dump root` prints (JSON), run in a process of its own so that it imports
+    the voiceguide in `root`."""
+    done = subprocess.run(
+        [sys.executable, script, "--dump", str(root), *options], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
-        sys.exit(f"building the grid in {root} failed:\n{done.stderr}")
+        sys.exit(f"{Path(script).name} with the code in {root} failed:\n{done.stderr}")
     return json.loads(done.stdout)
+
+
+def at_commit(rev: str, script: str, *options: str) -> dict:
+    """`dumped` with the code of another commit, checked out in a temporary git worktree."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), rev], check=True
+        )
+        try:
+            return dumped(script, tree, *options)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
 
 
 def main() -> None:
@@ -71,21 +87,14 @@ def main() -> None:
     if args.dump:
         print(json.dumps(grid(args.dump, args.real_voice)))
         return
-    now = built_in(ROOT, args.real_voice)
+    options = ["--real-voice"] if args.real_voice else []
+    now = dumped(__file__, ROOT, *options)
     if not args.against:
         for key, p in now.items():
             techniques = " ".join(p["techniques"])
             print(f"{key}: {techniques}; {p['steps']} steps, {p['seconds']} s, words {p['words']}")
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp) / "tree"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.against], check=True
-        )
-        try:
-            then = built_in(tree, args.real_voice)
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
+    then = at_commit(args.against, __file__, *options)
     changed = {k: [f for f in now[k] if now[k][f] != then.get(k, {}).get(f)] for k in now}
     for key, fields in changed.items():
         if fields:

@@ -9,8 +9,10 @@ and answers to questions in order; it checks that every wait was announced with 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +26,9 @@ from voiceguide.feedback.sources import Plain
 from voiceguide.player import Player, playback
 from voiceguide.player.status import Status, status_line
 from voiceguide.replan import PAIN_HEARD, SAY
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import check_replans  # noqa: E402 (every change at every moment: shared with the script)
 
 STEP = SAMPLE_RATE // 2  # tape moved per look: half a second
 
@@ -446,7 +451,6 @@ def test_after_any_change_at_any_moment_the_giver_is_only_told_about_the_side_th
     words for a side the giver is not at, and never sent back round to where they are. (Before
     the giver started each technique where they knelt, 18 of 4208 such changes over partner
     plans of every stage left words for the other side, most after a skip.)"""
-    from voiceguide.adapt import Action, Kind, Rule
     from voiceguide.replan import Editor
 
     speech = FakeSpeech()
@@ -456,15 +460,9 @@ def test_after_any_change_at_any_moment_the_giver_is_only_told_about_the_side_th
     for seg in plan.segments:
         if seg.kind not in ("hold", "checkpoint"):
             continue
-        area = [seg.area] if seg.area else []
-        for action, state in (
-            (Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8), State(cap=2, avoid_areas=[])),
-            (Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8), State(cap=2, avoid_areas=area)),
-            (Action(Kind.SKIP, Rule.PAIN_HIGH), State(cap=4, avoid_areas=[])),
-            (Action(Kind.FALLBACK, Rule.PAIN_HIGH), State(cap=2, avoid_areas=area)),
-        ):
+        for action, state in check_replans.changes_at(seg.area):
             after = editor.apply(plan.segments, seg.index, action, state)
-            assert where_the_giver_kneels(after) == ([], 0), (seg.index, seg.technique, action.kind, area)
+            assert where_the_giver_kneels(after) == ([], 0), (seg.index, seg.technique, action.kind)
             changes += 1
     assert changes > 100
 
@@ -481,7 +479,6 @@ def test_after_a_technique_is_left_out_the_person_moves_only_where_the_next_one_
     hold of the plan, with the technique stopped (its area left out), skipped, or gone on gently
     away from the area: no two moves without work between them, and each move says the way from
     where the person is to where the next technique is done."""
-    from voiceguide.adapt import Action, Kind, Rule
     from voiceguide.planner import is_move, move
     from voiceguide.replan import Editor
 
@@ -498,12 +495,7 @@ def test_after_a_technique_is_left_out_the_person_moves_only_where_the_next_one_
     for seg in plan.segments:
         if seg.kind != "hold" or not seg.technique:
             continue
-        area = [seg.area] if seg.area else []
-        for action, state in (
-            (Action(Kind.STOP_TECHNIQUE, Rule.PAIN_HIGH, pain=8), State(cap=2, avoid_areas=area)),
-            (Action(Kind.SKIP, Rule.PAIN_HIGH), State(cap=4, avoid_areas=[])),
-            (Action(Kind.FALLBACK, Rule.PAIN_HIGH), State(cap=2, avoid_areas=area)),
-        ):
+        for action, state in check_replans.changes_at(seg.area):
             after = editor.apply(plan.segments, seg.index, action, state)
             place = place_of(seg)
             for i, s in enumerate(after[seg.index + 1 :], start=seg.index + 1):
