@@ -47,20 +47,24 @@ def changes_at(area: str | None) -> list:
     ]
 
 
-def giver_mistakes(segments) -> tuple[int, int]:
-    """Words for a side the giver is not at, and walks back round to where they are."""
-    wrong = back = 0
+def giver_mistakes(segments) -> tuple[list[str], int, int]:
+    """What a kneeling giver is told that is wrong: the words for a side they are not at, the
+    walks back round to a side they are already at, and walks back round at all (a plan made
+    now never says one; replan keeps a saved plan's only where it is needed)."""
+    wrong: list[str] = []
+    same = back = 0
     kneeling, position = None, None
     for s in segments:
         if s.position and s.position != position:
             kneeling, position = None, s.position
         said = SIDE_WORDS.search(s.text or "") or GO_TO.search(s.text or "")
         if said:
-            back += bool(said.group(1)) and said.group(2) == kneeling
+            same += bool(said.group(1)) and said.group(2) == kneeling
+            back += bool(said.group(1))
             kneeling = said.group(2)
         elif s.kind == "speech" and s.position in KNEELING and s.side not in (None, kneeling):
-            wrong += 1
-    return wrong, back
+            wrong.append(s.text)
+    return wrong, same, back
 
 
 def counts(root: Path) -> dict:
@@ -90,9 +94,9 @@ def counts(root: Path) -> dict:
                     for action, state in changes_at(seg.area):
                         after = editor.apply(plan.segments, seg.index, action, state)
                         out["changes"] += 1
-                        wrong, back = giver_mistakes(after) if mode == "partner" else (0, 0)
-                        out["wrong side"] += wrong > 0
-                        out["sent back"] += back > 0
+                        wrong, same, _ = giver_mistakes(after) if mode == "partner" else ([], 0, 0)
+                        out["wrong side"] += bool(wrong)
+                        out["sent back"] += same > 0
                         moved = False
                         for s in after[seg.index + 1 :]:
                             if (

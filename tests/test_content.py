@@ -208,7 +208,7 @@ def test_changing_position_is_spoken_and_given_time(mode):
     segs = plan.segments
     changes = 0
     for i, seg in enumerate(segs):
-        if seg.kind == "speech" and seg.text and seg.text.startswith(tuple(planner.CHANGE.values())):
+        if seg.kind == "speech" and seg.technique is None and planner.is_move(seg.text):
             changes += 1
             before = next(s.position for s in reversed(segs[:i]) if s.position and s.technique)
             intros = {p for options in planner.PHASE_INTRO.values() for p in options}
@@ -232,7 +232,7 @@ def test_getting_up_from_lying_is_said_only_to_someone_lying(stage, minutes, con
     plan = build(mode="self", stage=stage, minutes=minutes, conditions=conditions)
     position = None
     for seg in plan.segments:
-        if seg.kind == "speech" and seg.text and seg.text.startswith(tuple(planner.CHANGE.values())):
+        if seg.kind == "speech" and seg.technique is None and planner.is_move(seg.text):
             getting_up = position in domain.LYING and seg.position in ("standing", "seated")
             up = planner.UP_FROM_SIDE if position == "side-lying" else planner.UP_FROM_LYING
             assert (up in seg.text) == getting_up

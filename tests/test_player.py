@@ -317,20 +317,11 @@ LYING = ("belly-lying", "back-lying")
 
 
 def where_the_giver_kneels(segments) -> tuple[list[str], int]:
-    """Each sided instruction said at a side the giver is not at, and how many 'move back' were said."""
-    wrong, kneeling, position, moves_back = [], None, None, 0
-    for s in segments:
-        if s.position and s.position != position:
-            kneeling, position = None, s.position
-        said = re.search(r"(back )?round to (?:kneel at )?your partner's (left|right) side", s.text or "")
-        said = said or re.search(r"()Kneel at your partner's (left|right) side", s.text or "")
-        if said:
-            assert said.group(2) != kneeling or not said.group(1), f"sent back to where they are: {s.text}"
-            kneeling = said.group(2)
-            moves_back += bool(said.group(1))
-        elif s.kind == "speech" and s.position in LYING and s.side not in (None, kneeling):
-            wrong.append(s.text)
-    return wrong, moves_back
+    """Each sided instruction said at a side the giver is not at, and how many 'move back' were said
+    (check_replans.giver_mistakes; never one back to where they already are)."""
+    wrong, same, back = check_replans.giver_mistakes(segments)
+    assert same == 0, "sent back round to where they are"
+    return wrong, back
 
 
 def test_a_technique_stopped_part_way_lets_the_giver_start_the_next_where_they_are(library):

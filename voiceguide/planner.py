@@ -339,12 +339,11 @@ SEAT_CHANGE = {
     ): "Time to change position. Help your partner up from the mat onto the chair, slowly.",
 }
 # Said after the self-mode change to sitting or standing only when lying before it ("From lying,
-# roll onto your side first" had come to someone getting up from a chair).
+# roll onto your side first" had come to someone getting up from a chair), or from the mat.
 UP_FROM_LYING = "Roll onto your side first, and push up with your arms."
 UP_FROM_SIDE = "Knees together, push up with your arms."
-
-
-# ...and said instead to a partner already lying on the side (pregnancy: side-lying sessions)
+UP_FROM_FLOOR = "Come onto your hands and knees first, and use a chair or the wall to help you up."
+# Said instead of CHANGE to a partner already lying on the side (pregnancy: side-lying sessions)
 CHANGE_FROM_SIDE = {
     ("partner", "seated"): (
         "Time to sit up. Wipe your hands. Knees together, your partner pushes up with the arms, and "
@@ -355,9 +354,8 @@ CHANGE_FROM_SIDE = {
         "stands slowly."
     ),
 }
-
-
-UP_FROM_FLOOR = "Come onto your hands and knees first, and use a chair or the wall to help you up."
+# Every move's words begin with one of these (is_move; replan finds the moves a dropped technique left)
+MOVE_WORDS = (*CHANGE.values(), *CHANGE_FROM_SIDE.values(), *SEAT_CHANGE.values(), CHANGE_OTHER)
 
 
 def change_text(mode: str, before: str | None, after: str, from_floor: bool = False) -> str:
@@ -1229,8 +1227,7 @@ def setup_text(technique: Technique, mode: str, position: str, variant: int) -> 
 
 def is_move(text: str | None) -> bool:
     """Words said to change position (CHANGE and its variants, SEAT_CHANGE)."""
-    starts = (*CHANGE.values(), *CHANGE_FROM_SIDE.values(), *SEAT_CHANGE.values(), CHANGE_OTHER)
-    return bool(text) and text.startswith(starts)  # type: ignore[union-attr]
+    return text is not None and text.startswith(MOVE_WORDS)
 
 
 def move(mode: str, before: tuple[str | None, str], after: tuple[str, str]) -> tuple[str, float]:

@@ -193,14 +193,6 @@ class Technique(Strict):
             for mode in self.modes:
                 if step.for_mode(mode) is None:
                     raise ValueError(f"steps[{i}] has no {mode!r} text, but modes includes {mode!r}")
-        for i, step in enumerate(self.steps):
-            if step.alone is None:
-                continue
-            if i == 0:  # (it would never be said)
-                raise ValueError("steps[0] has alone wording, but the first step has no step before it")
-            for mode in self.modes:
-                if step.alone.for_mode(mode) is None:  # (the step would be said as silence)
-                    raise ValueError(f"steps[{i}].alone has no {mode!r} text, but modes includes {mode!r}")
         if self.seat == "floor" and "seated" not in self.positions:
             raise ValueError('seat = "floor" is for a technique done seated, but positions has no "seated"')
         for i, step in enumerate(self.steps):
@@ -208,6 +200,13 @@ class Technique(Strict):
                 raise ValueError(f"steps[{i}] is an ending, but it raises the pressure (rise)")
             if step.ending and step.exit:
                 raise ValueError(f"steps[{i}] is both an ending and an exit: an exit is said in every form")
+            if step.alone is None:
+                continue
+            if i == 0:  # (it would never be said)
+                raise ValueError("steps[0] has alone wording, but the first step has no step before it")
+            for mode in self.modes:
+                if step.alone.for_mode(mode) is None:  # (the step would be said as silence)
+                    raise ValueError(f"steps[{i}].alone has no {mode!r} text, but modes includes {mode!r}")
         for i, check in enumerate(self.checkin):
             for mode in self.modes:
                 if check.for_mode(mode) is None:
