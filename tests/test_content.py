@@ -547,21 +547,38 @@ def test_pregnancy_advises_checking_with_the_midwife():
 
 @pytest.mark.parametrize("stage", ["subacute", "chronic"])
 @pytest.mark.parametrize("minutes", [10, 12.5, 15, 17.5, 20, 22.5, 30, 45])
-def test_deep_thumb_work_ends_by_easing_off_except_in_the_shortest_form(stage, minutes):
+def test_deep_thumb_work_ends_by_easing_off_in_every_form(stage, minutes):
     """P05's short form ended on "Glide along it ... towards the bony knob" and then "Now the
     right side": the thumbs were never told to ease off. Its last step is an `ending`: said in
-    the full and the short form, and left out only in the shortest (steady) one, where keeping
-    it had pushed the piriformis work out of the 10-minute partner sessions."""
+    the full and the short form; in the shortest (steady) one as "Ease off slowly.", in the last
+    seconds of the glide, whose hold is shortened by as much (said as a step of its own, it had
+    pushed the piriformis work out of the 10-minute partner sessions)."""
     plan = build(mode="partner", stage=stage, minutes=minutes)
     steps = LIB.techniques["P05"].steps
     last = len(steps) - 1
     assert steps[last].ending and not steps[last].exit
-    for side, said in ((side, s) for (tid, side), s in passes_of(plan).items() if tid == "P05"):
-        numbers = [seg.step for seg in said]
-        steady = not any(steps[n].rise for n in numbers)  # the shortest form says no rise
-        assert (numbers[-1] == last) != steady, (side, numbers)
-    assert last not in planner.brief_steps(LIB.techniques["P05"], steady=True)
-    assert last in planner.brief_steps(LIB.techniques["P05"], steady=False)
+    passes = [s for (tid, _side), s in passes_of(plan).items() if tid == "P05"]
+    assert passes, "P05 is in every partner session from 10 minutes"
+    for said in passes:
+        assert said[-1].step == last, [seg.step for seg in said]
+        steady = not any(steps[seg.step].rise for seg in said)  # the shortest form says no rise
+        assert (said[-1].text == planner.EASE_OFF["partner"]) == steady, said[-1].text
+    assert last in planner.brief_steps(LIB.techniques["P05"], steady=True)
+    assert abs(plan.total_seconds - minutes * 60) < 1.0
+
+
+def test_the_shortest_forms_ease_off_is_said_within_the_work_before_it():
+    """The words take their seconds from the hold before them: the 10-minute partner plan lasts
+    as long, and says as much work, as it would without them."""
+    plan = build(mode="partner", stage="subacute", minutes=10)
+    segs = plan.segments
+    eases = [i for i, s in enumerate(segs) if s.kind == "speech" and s.text == planner.EASE_OFF["partner"]]
+    assert len(eases) == 2  # one each side
+    for i in eases:
+        before = segs[i - 1]
+        assert before.kind == "hold" and before.technique == "P05" and before.step == segs[i].step - 2
+        assert before.duration >= planner.MIN_HOLD
+    assert abs(plan.total_seconds - 600) < 1.0
 
 
 @pytest.mark.parametrize("stage", domain.STAGES)

@@ -39,6 +39,10 @@ FOCUS_WEIGHT = 2.0
 KEY_AREAS = ("lower-back", "piriformis")
 MIN_HOLD = 5.0
 BRIEF_EXIT_HOLD = 5.0  # a short form's way out ("Lower the leg slowly") is held this long at most
+# The shortest form keeps a technique's ending (how the hands leave deep work) as these words,
+# said in the last seconds of the work before it: the session gives it no extra time (said as a
+# step of its own, it had cost the 15-minute partner sessions their hamstring stretch)
+EASE_OFF = {"partner": "Ease off slowly.", "self": "Ease off slowly."}
 WORKING_HOLD = 20.0  # a step held this long is working; its first third comes before a pressure check
 MAX_SILENCE = 45.0  # no longer without a spoken word (answer windows included)
 PROMPT_EVERY = 34.0  # a hold is cut into pieces no longer than this, with a short prompt between
@@ -85,6 +89,7 @@ class Draft:
     movement: bool = False
     fixed: bool = False  # a hold of a set length (changing position): never scaled
     fields: dict = field(default_factory=dict)
+    borrowed: bool = False  # words said within the hold before: it is shortened by their length
 
 
 def pick(options: tuple[str, ...] | str, variant: int) -> str:
@@ -678,7 +683,8 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
             notes.append(f"No technique works the {words} in {request.minutes:g} minutes: {how}.")
     if left_out and scale > MAX_SCALE_WHEN_LEFT_OUT:
         scale = MAX_SCALE_WHEN_LEFT_OUT
-        seconds = sum(hold_seconds(d, scale) if d.kind == "hold" else d.seconds for d in drafts)
+        seconds = sum(hold_seconds(d, scale) for d in drafts if d.kind == "hold")
+        seconds += sum(d.seconds for d in drafts if d.kind != "hold" and not d.borrowed)
         notes.append(
             f"This session lasts about {seconds / 60:.0f} minutes, not {request.minutes:g}: with "
             "an area left out, there is not enough gentle work to fill the time without padding."
@@ -689,7 +695,7 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
         if t.id in learnt and t.pressure is not None:
             start = learnt_start(t, cap, names, learnt[t.id], request.stage)
             notes.append(f"{t.id} ({t.name}) starts at pressure {start}, as chosen last time.")
-    segments = [to_segment(d, scale) for d in drafts]
+    segments = borrow_from_holds(drafts, [to_segment(d, scale) for d in drafts])
     segments = paced(segments, request, timer)
     return Plan(
         mode=request.mode,
@@ -743,7 +749,7 @@ def validate(request: Request) -> None:
 
 def fit_scale(drafts: list[Draft], target: float) -> float:
     """The hold scale that makes the session last exactly target seconds."""
-    fixed = sum(d.seconds for d in drafts if d.kind != "hold" or d.fixed)
+    fixed = sum(d.seconds for d in drafts if (d.kind != "hold" or d.fixed) and not d.borrowed)
     massage = sum(d.hold_base for d in drafts if d.kind == "hold" and not d.movement and not d.fixed)
     movement = sum(d.hold_base for d in drafts if d.kind == "hold" and d.movement and not d.fixed)
 
@@ -774,6 +780,16 @@ def hold_seconds(draft: Draft, scale: float) -> float:
         lo, hi = MOVEMENT_SCALE
         return draft.hold_base * min(max(scale, lo), hi)
     return draft.hold_base * scale
+
+
+def borrow_from_holds(drafts: list[Draft], segments: list[Segment]) -> list[Segment]:
+    """Shorten the hold before each borrowed speech by the speech's length (never below MIN_HOLD)."""
+    out = list(segments)
+    for i, draft in enumerate(drafts):
+        if draft.borrowed and i > 0 and out[i - 1].kind == "hold":
+            before = out[i - 1]
+            out[i - 1] = replace(before, duration=max(before.duration - out[i].duration, MIN_HOLD))
+    return out
 
 
 def to_segment(draft: Draft, scale: float) -> Segment:
@@ -929,10 +945,9 @@ def sequence(
     def cue(sound: str) -> None:
         drafts.append(Draft("cue", CUE_SECONDS[sound], fields={"sound": sound}))
 
-    def say(text: str, **fields) -> None:
-        drafts.append(
-            Draft("speech", timer.seconds(text) + PAUSE_AFTER_SPEECH, fields={"text": text, **fields})
-        )
+    def say(text: str, borrowed: bool = False, **fields) -> None:
+        seconds = timer.seconds(text) + PAUSE_AFTER_SPEECH
+        drafts.append(Draft("speech", seconds, fields={"text": text, **fields}, borrowed=borrowed))
 
     def ask(
         question: str,
@@ -1163,6 +1178,10 @@ def sequence(
                     "step": s_index,
                     "position": place,
                 }
+                if step.ending and level >= SHORTER:  # said in the last seconds of the work before
+                    after_hold = bool(drafts) and drafts[-1].kind == "hold" and not drafts[-1].fixed
+                    say(EASE_OFF[mode], borrowed=after_hold, **common)
+                    continue
                 say(text, **common)
                 base = step.hold * weight
                 if brief and (step.exit or step.ending) and base < WORKING_HOLD:
@@ -1203,17 +1222,17 @@ def sequence(
 
 def brief_steps(technique: Technique, steady: bool = False) -> set[int]:
     """The short form of a technique: where the hands go, its first and last working steps, the
-    way out of it (exit steps: "Lower the leg slowly to the mat"), and (unless steady: a short
-    session that stays at the starting pressure) a step where the pressure rises, if none of those
-    is one."""
+    way out of it (exit steps: "Lower the leg slowly to the mat"), its ending (how the hands leave
+    deep work; when steady, said as EASE_OFF), and (unless steady: a short session that stays at
+    the starting pressure) a step where the pressure rises, if none of those is one."""
     steps = technique.steps
     working = [i for i, s in enumerate(steps) if s.hold >= WORKING_HOLD]
     plain = [i for i in working if not steps[i].rise]
     exits = [i for i, s in enumerate(steps) if s.exit and not s.rise]
     kept = {0, *working[:1], *plain[-1:], *exits}
+    kept |= {i for i, s in enumerate(steps) if s.ending and not s.rise}
     if steady:
         return {i for i in kept if not steps[i].rise} | {0, *plain[:1]}
-    kept |= {i for i, s in enumerate(steps) if s.ending and not s.rise}
     rises = [i for i, s in enumerate(steps) if s.rise]
     if rises and not any(steps[i].rise for i in kept):
         kept.add(rises[0])
