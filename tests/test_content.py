@@ -648,3 +648,40 @@ def test_a_chair_a_step_needs_is_asked_for_before_the_session(mode, stage, minut
         assert any(s.text == planner.CHAIR[mode] and s.start < first for s in plan.segments)
     if not used:
         assert planner.CHAIR[mode] not in said
+
+
+@pytest.mark.parametrize("mode", domain.MODES)
+@pytest.mark.parametrize("stage", ["subacute", "chronic"])
+@pytest.mark.parametrize("minutes", [30, 32.5, 35, 40, 45])
+@pytest.mark.parametrize("conditions", [(), ("pregnancy",)])
+def test_a_rest_in_a_position_of_relief_comes_after_the_stretches_done_there(
+    mode, stage, minutes, conditions
+):
+    """The 30 to 45-minute sessions put X05 (lying still, calves on a chair) between the knee to
+    chest and the figure-four: "Stay here a few breaths more, then get ready to move", then the
+    calves came off the chair for another stretch on the back. Lying on the side had ranked the
+    two first, as for massage, though both are done on the back when nothing rules it out."""
+    plan = build(mode=mode, stage=stage, minutes=minutes, conditions=conditions)
+    order = list(dict.fromkeys(s.technique for s in plan.segments if s.technique))
+    where = {s.technique: s.position for s in plan.segments if s.technique}
+    for i, tid in enumerate(order):
+        technique = LIB.techniques[tid]
+        if technique.kind != "movement" or technique.per_side:
+            continue  # a rest is said once, not per side
+        later = [t for t in order[i + 1 :] if where[t] == where[tid] and LIB.techniques[t].kind == "movement"]
+        assert not later, (tid, where[tid], later, order)
+
+
+def test_the_order_said_only_moves_movements():
+    """said_order reorders the movements only: order_key still decides what is left out to fit
+    the time (ranking the rest last there had left it out first, and with it a --focus hip)."""
+    for mode in domain.MODES:
+        keyed = sorted(
+            (t for t in LIB.techniques.values() if mode in t.modes and "subacute" in t.stages),
+            key=lambda t: planner.order_key(t, mode),
+        )
+        said = planner.said_order(keyed)
+        assert sorted(t.id for t in said) == sorted(t.id for t in keyed) and said[0] is keyed[0]
+        massage = [t for t in keyed if t.kind != "movement"]
+        assert [t for t in said if t.kind != "movement"] == massage
+        assert said[: len(massage)] == massage

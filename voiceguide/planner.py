@@ -528,6 +528,25 @@ def order_key(
     return (domain.PHASES.index(phase), place, domain.AREAS.index(technique.areas[0]), technique.id)
 
 
+def said_order(chosen: list[Technique], condition_names: frozenset[str] = frozenset()) -> list[Technique]:
+    """The order the chosen techniques are said in: order_key's, but movements grouped by the
+    position each will be done in, as choose_position ranks it (back before side), and in each
+    position the two-sided stretches before a rest. By order_key, lying on the side came first
+    for the knee to chest and the rest in a position of relief, since both can be done there:
+    the rest fell between two stretches on the back ("Stay here a few breaths more, then get
+    ready to move", then the figure-four). order_key still decides what is left out to fit the
+    time, so which techniques a session keeps does not change."""
+
+    def key(t: Technique) -> tuple:
+        if t.session_phase != "movement":
+            return (domain.PHASES.index(t.session_phase), 0, False)
+        allowed = allowed_positions(t, set(condition_names)) or list(t.positions)
+        place = min(MOVEMENT_POSITIONS.index(p) for p in allowed)
+        return (domain.PHASES.index("movement"), place, not t.per_side)
+
+    return [chosen[0], *sorted(chosen[1:], key=key)]  # the opening check first; sorted is stable
+
+
 # Leaving out to fit the time: never a phase's last technique while any other can go; then
 # vibration (the cool-down keeps slow strokes), partner sessions keep the deep work before the
 # movement (the issue's 10 and 15 minute sessions), self sessions keep a stretch; the deep work
@@ -628,7 +647,8 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
     left_out = bool(skipped_areas)
     level = FULL
     while True:
-        drafts = sequence(chosen, request, names, skipped_areas, cap, first_side, timer, level)
+        said = said_order(chosen, frozenset(names))
+        drafts = sequence(said, request, names, skipped_areas, cap, first_side, timer, level)
         scale = fit_scale(drafts, target)
         if scale >= LEVEL_MIN_SCALE[level]:
             break
