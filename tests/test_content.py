@@ -7,6 +7,7 @@ phrasings per step, the full safety talk only in the first sessions).
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -685,3 +686,37 @@ def test_the_order_said_only_moves_movements():
         massage = [t for t in keyed if t.kind != "movement"]
         assert [t for t in said if t.kind != "movement"] == massage
         assert said[: len(massage)] == massage
+
+
+@pytest.mark.parametrize("stage", domain.STAGES)
+@pytest.mark.parametrize("minutes", [7.5, 10, 12.5, 15, 17.5, 20, 25, 30, 45])
+@pytest.mark.parametrize("conditions", [(), ("pregnancy",)])
+def test_a_giver_who_kneels_elsewhere_along_the_body_is_told_where(stage, minutes, conditions):
+    """The short form says a technique's setup only after a change of position. After thumb work
+    at the buttocks it went straight to "Bend your partner's right knee until the lower leg points
+    at the ceiling", with no word of moving down to the knees (P06), and in pregnancy from work
+    behind the hips to "Put one hand on the front of the upper knee" (X01, lying on the side)."""
+    if stage == "acute" and minutes > 20:
+        return
+    plan = build(mode="partner", stage=stage, minutes=minutes, conditions=conditions)
+    said = [s.text for s in plan.segments if s.text]
+    worked = [s for s in plan.segments if s.technique and s.position]
+    order = list(dict.fromkeys(s.technique for s in worked))
+    where = {s.technique: s.position for s in worked}
+    for before, after in itertools.pairwise(order):
+        t_before, t_after = LIB.techniques[before], LIB.techniques[after]
+        if where[before] != where[after]:
+            continue  # a change of position says the setup anyway
+        at_before, at_after = t_before.kneel.get(where[before]), t_after.kneel.get(where[after])
+        if at_before and at_after and at_before != at_after:
+            setup = t_after.setup[where[after]]
+            assert any(s in said for s in setup.phrasings("partner")), (before, after, where[after])
+
+
+def test_every_setup_that_says_where_a_partner_kneels_has_its_place():
+    """Technique.kneel is what the short form compares: a setup that tells the giver to kneel
+    somewhere, with no kneel for its position, would never be said for a move along the body."""
+    for technique in LIB.techniques.values():
+        for position, spoken in technique.setup.items():
+            if any("kneel" in text.lower() for text in spoken.phrasings("partner") or []):
+                assert position in technique.kneel, (technique.id, position)

@@ -239,6 +239,10 @@ exclude = ["dvt"]
 """
 
 
+SOURCES = 'sources = ["seed"]'
+KNEEL_SEATED = '\nkneel = { seated = "hips" }'
+
+
 def technique_text(replace: dict[str, str] | None = None, append: str = "", tid: str = "T01"):
     text = VALID.replace('id = "T01"', f'id = "{tid}"')
     for old, new in (replace or {}).items():
@@ -342,6 +346,17 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
     "floor-not-seated.toml": (
         technique_text({'positions = ["seated"]': 'positions = ["standing"]\nseat = "floor"'}, tid="B17"),
         ["seat", "floor", "seated"],
+    ),
+    "kneel-other-position.toml": (
+        technique_text({SOURCES: SOURCES + '\nkneel = { belly-lying = "knees" }'}, tid="B18"),
+        ["kneel", "belly-lying", "positions"],
+    ),
+    "kneel-self-only.toml": (
+        technique_text(
+            {'modes = ["self", "partner"]': 'modes = ["self"]', SOURCES: SOURCES + KNEEL_SEATED},
+            tid="B19",
+        ),
+        ["kneel", "partner"],
     ),
     "ending-exit.toml": (
         technique_text(

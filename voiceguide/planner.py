@@ -276,8 +276,9 @@ SWITCH = {
     ("partner", "back-lying"): "Now the {side} leg. Move round to your partner's {side} side.",
     ("partner", "side-lying"): (
         "Now the {side} side. Wipe your hands, and help your partner roll slowly onto their other side, "
-        "knees together, the pillow between the knees."
-    ),
+        "knees together, the pillow between the knees. Then move round to the other side of the mat, "
+        "and kneel as you did before."
+    ),  # (rolled over, they face the other way: a giver who stays put is now at their front)
     ("self", "side-lying"): (
         "Now the {side} side. Roll slowly onto your other side, knees together, the pillow between "
         "your knees."
@@ -1061,6 +1062,7 @@ def sequence(
     current_side = first_side
     up_side: str | None = None  # lying on the side: which side is up
     kneeling: str | None = None  # the side the giver moved round to, in this position
+    kneel_at: str | None = None  # where along the body the giver kneels (Technique.kneel)
     seat = first.seat  # seated on a chair or on the mat
     for t_index, technique in enumerate(chosen):
         is_movement = technique.kind == "movement"
@@ -1078,7 +1080,8 @@ def sequence(
             short = level >= SHORTER
             if phase != last_phase and phase in PHASE_INTRO and not (short and phase != "movement"):
                 say(pick(PHASE_INTRO[phase], variant), position=place)
-            if technique.setup and (moved or not short):
+            kneels_elsewhere = mode == "partner" and technique.kneel.get(place, kneel_at) != kneel_at
+            if technique.setup and (moved or not short or kneels_elsewhere):
                 say(
                     setup_text(technique, mode, place, variant),
                     technique=technique.id,
@@ -1095,6 +1098,7 @@ def sequence(
                     )
         position = place
         seat = technique.seat if place == "seated" else seat
+        kneel_at = technique.kneel.get(place)
         last_phase = phase
         if (
             technique.kind == "massage"

@@ -179,6 +179,10 @@ class Technique(Strict):
     # and words (a short form had gone from the chair to "Tip your weight onto your right buttock,
     # so the roller sits under it" with neither).
     seat: Literal["chair", "floor"] = "chair"
+    # Where a partner kneels along the body, per position: a short form says the setup when this
+    # changes within a position (it had dropped P06's "Kneel beside their knees" after thumb work
+    # at the buttocks, and X01's "Kneel in front of their knees" after work behind the hips).
+    kneel: dict[Position, Literal["hips", "knees", "feet"]] = Field(default_factory=dict)
 
     @field_validator("name", "summary")
     @classmethod
@@ -223,6 +227,11 @@ class Technique(Strict):
                 for mode in self.modes:
                     if spoken.for_mode(mode) is None:
                         raise ValueError(f"{place}.{key} has no {mode!r} text, but modes includes {mode!r}")
+        if set(self.kneel) - set(self.positions):
+            extra = sorted(set(self.kneel) - set(self.positions))
+            raise ValueError(f"kneel names {', '.join(extra)}, which is not in positions")
+        if self.kneel and "partner" not in self.modes:
+            raise ValueError('kneel says where a partner kneels, but modes has no "partner"')
         if self.setup and set(self.setup) != set(self.positions):
             missing = sorted(set(self.positions) - set(self.setup))
             raise ValueError(f"setup has no wording for {', '.join(missing)}; give one per position")
