@@ -262,7 +262,7 @@ PHASE_INTRO = {
         "Next, the deep buttock muscle, slowly, from the edge of that flat bone.",
     ),
     "vibration": (
-        "Now something gentle: light shaking and rocking, which often settles the area.",
+        "Now something gentle: light shaking and rocking, which can settle the area.",
         "Next, gentle shaking and rocking.",
     ),
     "movement": (
