@@ -19,8 +19,15 @@ if shutil.which("espeak-ng") is None:  # pragma: no cover - CI installs it
     pytest.fail("espeak-ng is needed for the word-network tests (apt-get install espeak-ng)")
 from voiceguide.feedback import wordnet
 from voiceguide.feedback.decision import decide
-from voiceguide.feedback.intents import ACCEPT, CONFIRM, NUMBER_WORDS, Answer
-from voiceguide.feedback.recognise import network_meanings, second_opinion, words_for
+from voiceguide.feedback.intents import ACCEPT, CONFIRM, NUMBER_WORDS, Answer, understand
+from voiceguide.feedback.recognise import (
+    RHYMED,
+    RHYMED_ACT_FROM,
+    network_meanings,
+    rhymes_read_back,
+    second_opinion,
+    words_for,
+)
 
 WORDS = wordnet.network().words
 
@@ -91,6 +98,25 @@ def test_a_listener_that_hears_no_answer_word_turns_an_action_into_a_question():
     assert decide(heard, "number").action == "act"
     info = {"text": "seven", "ratio": 5.0, "confidence": 0.95, "words": probs(other=0.6, seven=0.2)}
     assert decide(second_opinion(heard, info, "number"), "number").action != "act"
+
+
+@pytest.mark.parametrize("word", sorted(RHYMED))
+def test_a_rhymed_answer_is_acted_on_only_when_the_decoder_is_very_sure(word):
+    """"fine" came back as nine, "pine" and "hive" as five, "hen" as ten, "pour" as four, with
+    both listeners sure: an action on these words needs the decoder at RHYMED_ACT_FROM, below it
+    the answer is read back. Other answers, stops and symptom words are left as they were."""
+    sure = probs(**{word: 0.995})
+    for expect in ("number", "any"):
+        for decoder, action in ((RHYMED_ACT_FROM - 0.03, "confirm"), (RHYMED_ACT_FROM + 0.02, "act")):
+            heard = understand(word, expect, source="voice", confidence=max(decoder, ACCEPT))
+            info = {"text": word, "ratio": 5.0, "confidence": decoder, "words": sure}
+            d = decide(rhymes_read_back(second_opinion(heard, info, expect), info, expect), expect)
+            assert (d.action, d.answer.text) == (action, word), (expect, decoder)
+    seven = understand("seven", "number", source="voice", confidence=0.9)
+    info = {"text": "seven", "ratio": 5.0, "confidence": 0.9, "words": probs(seven=0.995)}
+    assert decide(rhymes_read_back(seven, info, "number"), "number").action == "act"
+    stop = Answer(text="stop", intent="stop", value=None, confidence=0.5, source="voice")
+    assert rhymes_read_back(stop, {"text": "stop", "confidence": 0.5}, "number") == stop
 
 
 def test_a_network_all_but_sure_alone_is_read_back_never_acted_on():
