@@ -148,6 +148,8 @@ def rhymed_walk(sets: dict[str, list[dict]], rhymed: set[str]) -> None:
     acted on at most 3 % of the time at each kind of question (issue 16's target for
     out-of-vocabulary words, per question as the benchmark reports it, on the hardest such words
     the tuning voices have): RHYMED_ACT_FROM. Chosen on the tuning voices only."""
+    if not sets.get("tuning: rhymes"):
+        return  # (a dump without the tuning rhymes: nothing to choose on)
     words = " ".join(sorted(rhymed))
     print("\n## Actions on rhymed answer words (RHYMED, RHYMED_ACT_FROM)\n")
     print(f"Rhymed words, from the tuning rhymes acted on without the rule: {words}\n")
@@ -159,8 +161,8 @@ def rhymed_walk(sets: dict[str, list[dict]], rhymed: set[str]) -> None:
         acted, at_once = [], []
         with values(RHYMED=frozenset(rhymed), RHYMED_ACT_FROM=at_least):
             for expect in ("any", "number"):
-                rhymes = [outcome(c)[0] for c in sets["tuning: rhymes"] if c["expect"] == expect]
-                answers = [outcome(c)[0] for c in sets["tuning: answers"] if c["expect"] == expect]
+                rhymes = [outcome(c)[0] for c in sets.get("tuning: rhymes", []) if c["expect"] == expect]
+                answers = [outcome(c)[0] for c in sets.get("tuning: answers", []) if c["expect"] == expect]
                 acted.append(100 * sum(o.startswith("a") for o in rhymes) / max(1, len(rhymes)))
                 at_once.append(100 * answers.count("ac") / max(1, len(answers)))
         name = f"{at_least:.2f}" if step else "(no rule)"

@@ -57,3 +57,22 @@ def test_the_number_read_back_is_chosen_on_takes_0_to_6_and_reported_on_7_to_9(t
     assert rows[f"READ_BACK_AT_NUMBER = 0.32 / {held}"] == ["0.0", "0.0", "0.0", "0.0", "100.0"]
     assert rows[f"READ_BACK_AT_NUMBER = 0.16 / {held}"] == ["0.0", "0.0", "100.0", "0.0", "0.0"]
     assert "Chosen: 0.2" in out  # from 0.2 both the take-0 clip and the tuning voice's are read back
+
+
+def test_the_rhymed_words_and_their_bar_are_chosen_on_the_tuning_rhymes(tmp_path):
+    """"pine" decoded as five at 0.93, with the listener sure: acted on up to a bar of 0.93 and
+    read back from 0.94, which is chosen (the lowest with tuning rhymes acted on <= 3 % at each
+    kind of question); a true "five" at 0.97 is still acted on there."""
+    sure = {"five": 0.995, "other": 0.005}
+    clips = [clip("pine", "number", "five", 0.93, sure), clip("five", "number", "five", 0.97, sure)]
+    dump = tmp_path / "run.jsonl"
+    dump.write_text("".join(json.dumps(c) + "\n" for c in clips))
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "try_rules.py"), str(dump)],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "from the tuning rhymes acted on without the rule: five\n" in out
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in out.splitlines()
+            if line.startswith(("| 0.9", "| (no rule)"))}  # fmt: skip
+    assert rows["(no rule)"][0] == "0.0 / 100.0" and rows["0.93"][0] == "0.0 / 100.0"
+    assert rows["0.94"] == ["0.0 / 0.0", "0.0 / 100.0 |"]  # the rhyme read back, the answer acted on
+    assert rows["0.98"][1] == "0.0 / 0.0 |"
+    assert "Chosen: 0.94 (shipped: " in out
