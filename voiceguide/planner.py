@@ -136,7 +136,7 @@ KIT = {
     ("ball", "foam-roller"): "Keep your massage ball and foam roller within reach.",
 }
 CHAIR = {
-    "self": "You will also need a steady chair.",
+    "self": "You will also need a steady chair, close to the mat.",
     "partner": "Have a steady chair nearby too.",  # (the resting position, the seated stretch)
 }
 READY = {
