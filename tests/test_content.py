@@ -563,7 +563,7 @@ def test_deep_thumb_work_ends_by_easing_off_in_every_form(stage, minutes):
     for said in passes:
         assert said[-1].step == last, [seg.step for seg in said]
         steady = not any(steps[seg.step].rise for seg in said)  # the shortest form says no rise
-        assert (said[-1].text == planner.EASE_OFF["partner"]) == steady, said[-1].text
+        assert (said[-1].text == planner.EASE_OFF) == steady, said[-1].text
     assert last in planner.brief_steps(LIB.techniques["P05"], steady=True)
     assert abs(plan.total_seconds - minutes * 60) < 1.0
 
@@ -573,7 +573,7 @@ def test_the_shortest_forms_ease_off_is_said_within_the_work_before_it():
     as long, and says as much work, as it would without them."""
     plan = build(mode="partner", stage="subacute", minutes=10)
     segs = plan.segments
-    eases = [i for i, s in enumerate(segs) if s.kind == "speech" and s.text == planner.EASE_OFF["partner"]]
+    eases = [i for i, s in enumerate(segs) if s.kind == "speech" and s.text == planner.EASE_OFF]
     assert len(eases) == 2  # one each side
     for i in eases:
         before = segs[i - 1]

@@ -241,6 +241,7 @@ exclude = ["dvt"]
 
 SOURCES = 'sources = ["seed"]'
 KNEEL_SEATED = '\nkneel = { seated = "hips" }'
+ENDING_STEP = '\n[[steps]]\nself = "Ease off."\npartner = "Ease off."\nending = true\n'
 
 
 def technique_text(replace: dict[str, str] | None = None, append: str = "", tid: str = "T01"):
@@ -337,10 +338,7 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
         ["steps[1].alone", "'partner'"],
     ),
     "ending-rise.toml": (
-        technique_text(
-            append='\n[[steps]]\nself = "Ease off."\npartner = "Ease off."\nrise = 1\nending = true\n',
-            tid="B15",
-        ),
+        technique_text(append=ENDING_STEP + "rise = 1\n", tid="B15"),
         ["steps[1]", "ending", "rise"],
     ),
     "floor-not-seated.toml": (
@@ -359,10 +357,7 @@ BAD_FILES: dict[str, tuple[str | bytes, list[str]]] = {
         ["kneel", "partner"],
     ),
     "ending-exit.toml": (
-        technique_text(
-            append='\n[[steps]]\nself = "Ease off."\npartner = "Ease off."\nexit = true\nending = true\n',
-            tid="B16",
-        ),
+        technique_text(append=ENDING_STEP + "exit = true\n", tid="B16"),
         ["steps[1]", "ending", "exit"],
     ),
 }

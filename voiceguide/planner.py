@@ -42,7 +42,7 @@ BRIEF_EXIT_HOLD = 5.0  # a short form's way out ("Lower the leg slowly") is held
 # The shortest form keeps a technique's ending (how the hands leave deep work) as these words,
 # said in the last seconds of the work before it: the session gives it no extra time (said as a
 # step of its own, it had cost the 15-minute partner sessions their hamstring stretch)
-EASE_OFF = {"partner": "Ease off slowly.", "self": "Ease off slowly."}
+EASE_OFF = "Ease off slowly."
 WORKING_HOLD = 20.0  # a step held this long is working; its first third comes before a pressure check
 MAX_SILENCE = 45.0  # no longer without a spoken word (answer windows included)
 PROMPT_EVERY = 34.0  # a hold is cut into pieces no longer than this, with a short prompt between
@@ -1204,7 +1204,7 @@ def sequence(
                 }
                 if step.ending and level >= SHORTER:  # said in the last seconds of the work before
                     after_hold = bool(drafts) and drafts[-1].kind == "hold" and not drafts[-1].fixed
-                    say(EASE_OFF[mode], borrowed=after_hold, **common)
+                    say(EASE_OFF, borrowed=after_hold, **common)
                     continue
                 say(text, **common)
                 base = step.hold * weight

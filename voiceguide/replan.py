@@ -128,6 +128,9 @@ def _other(mode: str) -> str:
     return "self" if mode == "partner" else "partner"
 
 
+# The prompts a long pause is cut by (planner.paced): a move's time runs on through them
+HOLD_PROMPTS = frozenset({*MOVEMENT_PROMPTS, *(p for options in PROMPTS.values() for p in options)})
+
 class Kneeling:
     """Where a giver kneeling at one side of the body is, followed segment by segment: the side
     of the last two-sided words said in such a position, and whose they were (a new position's
@@ -427,7 +430,6 @@ class Editor:
                     "floor" if seg.text == SEAT_CHANGE.get((self.mode, "floor")) else "chair",
                 )
             place = self._place(seg) or place
-        prompts = {*MOVEMENT_PROMPTS, *(p for options in PROMPTS.values() for p in options)}
         out: list[Segment] = []
         i = 0
         while i < len(rest):
@@ -441,7 +443,7 @@ class Editor:
             while (
                 end < len(rest)
                 and rest[end].technique is None
-                and (rest[end].kind == "hold" or (rest[end].kind == "speech" and rest[end].text in prompts))
+                and (rest[end].kind == "hold" or rest[end].text in HOLD_PROMPTS)
             ):
                 end += 1
             target = next((p for s in rest[end:] if (p := self._place(s)) is not None), None)

@@ -114,8 +114,8 @@ class Step(Spoken):
     # every form, the short ones too.
     exit: bool = False
     # How the hands leave deep work ("Ease off slowly, then rest your palm"): said in the short
-    # form too, but not in the shortest (a cap or the clock holds the pressure steady), where the
-    # time goes to the work itself.
+    # form too; in the shortest (a cap or the clock holds the pressure steady) as planner.EASE_OFF,
+    # within the last seconds of the work before it.
     ending: bool = False
     # Said instead when the step before it is left out (a short form), so that its words never lean
     # on a step not said ("When you find one, stay on it" with no search for a tender spot before
