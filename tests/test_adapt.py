@@ -1,5 +1,7 @@
 """The adaptation rules, one by one (pure: state + answer -> actions)."""
 
+from dataclasses import replace
+
 import pytest
 
 from voiceguide.adapt import (
@@ -18,7 +20,7 @@ from voiceguide.adapt import (
 from voiceguide.adapt import decide as decide_at
 from voiceguide.domain import MCID
 from voiceguide.feedback.intents import Answer
-from voiceguide.plan import Segment
+from voiceguide.plan import Segment, is_closing
 
 
 def said(text, intent, value=None, source="stdin", confidence=1.0):
@@ -38,11 +40,14 @@ def checkpoint(question="pressure", technique="P03"):
     )
 
 
-def decide(state, answer, seg, pressure, tech_cap=None):
-    """The rules at a checkpoint (seg) or between questions (None), at this pressure and cap."""
+def decide(state, answer, seg, pressure, tech_cap=None, moment=None):
+    """The rules at a checkpoint (seg) or between questions (None), at this pressure and cap.
+    A pain question with no technique is the closing one, as in a session."""
     question = seg.question if seg is not None else None
     technique = seg.technique if seg is not None else None
-    at = Context(question, technique, "lower-back", pressure, tech_cap or state.cap)
+    if seg is not None and is_closing(seg.kind, question, technique):
+        moment = "closing"
+    at = Context(question, technique, "lower-back", pressure, tech_cap or state.cap, moment)
     return decide_at(state, answer, at)
 
 
@@ -131,8 +136,70 @@ def test_the_stop_word_after_a_stop_ends_the_session():
 
 
 def test_opening_pain_is_the_baseline():
-    a = one(decide(State(cap=4), said("4", "number", 4), checkpoint("pain"), None))
-    assert a.kind == "keep"
+    a = one(decide(State(cap=4), said("4", "number", 4), checkpoint("pain"), None, moment="opening"))
+    assert (a.kind, a.rule, a.pain) == (Kind.KEEP, Rule.OPENING_PAIN, 4)
+    assert update_state(State(cap=4), None, [a], "lower-back").opening_pain == 4
+
+
+def test_the_closing_rating_never_becomes_the_opening_one():
+    """Found in a new-user trial: with the opening question unanswered, the closing "3" was taken
+    as the opening rating (history showed 3 -> 3), and a closing 7 made a "gentle session" of
+    the end."""
+    closing = checkpoint("pain", technique=None)
+    for pain in (0, 3, GENTLE_FROM):
+        a = one(decide(State(cap=4), said(str(pain), "number", pain), closing, None))
+        assert (a.kind, a.rule, a.pain) == (Kind.KEEP, Rule.CLOSING_PAIN, pain)
+        assert update_state(State(cap=4), None, [a], None).opening_pain is None
+    a = one(decide(State(cap=4), said("8", "number", PAIN_STOP_AT), closing, None))
+    assert (a.kind, a.rule, a.baseline) == (Kind.KEEP, Rule.PAIN_HIGH_AT_END, None)
+
+
+def test_a_high_or_risen_closing_rating_is_met_with_rest_not_a_stop():
+    """No technique is left to stop at the last question: a rise is said and kept, and a stop
+    before it does not make it a second stop that ends an ended session."""
+    closing = checkpoint("pain", technique=None)
+    for state in (State(cap=4, opening_pain=3), State(cap=2, opening_pain=3, stopped=True, stops=1)):
+        risen = one(decide(state, said("5", "number", 3 + MCID), closing, None))
+        assert (risen.kind, risen.rule, risen.pain) == (Kind.KEEP, Rule.PAIN_HIGH_AT_END, 5)
+        assert risen.baseline == 3
+        high = one(decide(replace(state, opening_pain=9), said("8", "number", 8), closing, None))
+        assert (high.kind, high.rule, high.baseline) == (Kind.KEEP, Rule.PAIN_HIGH_AT_END, None)
+        same = one(decide(state, said("4", "number", 4), closing, None))
+        assert (same.kind, same.rule) == (Kind.KEEP, Rule.CLOSING_PAIN)
+        after = update_state(state, None, [risen], None)
+        assert (after.stops, after.ended, after.opening_pain) == (state.stops, None, 3)
+
+
+def test_a_symptom_or_stop_at_the_closing_question_ends_as_the_session_does():
+    closing = checkpoint("pain", technique=None)
+    state = State(cap=2, opening_pain=3, stopped=True, stops=1)
+    numb = one(decide(state, said("numb", "symptom"), closing, None))
+    assert (numb.kind, numb.rule, numb.word) == (Kind.KEEP, Rule.SYMPTOM_AT_END, "numb")
+    assert (one(decide(state, said("dizzy", "symptom"), closing, None)).rule) is Rule.FAINT
+    stop = one(decide(state, said("stop", "stop"), closing, None))
+    assert (stop.kind, stop.rule) == (Kind.STOP, Rule.STOP_AT_END)
+    assert update_state(state, None, [stop], None).ended == "stop-at-end"
+
+
+def test_a_first_rating_after_an_unanswered_opening_is_the_baseline():
+    """...and a first rating of 7 or more still makes the rest gentle (never firmer for not
+    having answered at the start)."""
+    at_work = checkpoint("pain", technique="P03")
+    a = one(decide(State(cap=4), said("5", "number", 5), at_work, 2))
+    assert (a.kind, a.rule) == (Kind.KEEP, Rule.FIRST_PAIN)
+    assert update_state(State(cap=4), None, [a], "lower-back").opening_pain == 5
+    high = one(decide(State(cap=4), said("7", "number", GENTLE_FROM), at_work, 2))
+    assert (high.kind, high.rule) == (Kind.GENTLE, Rule.FIRST_PAIN)
+    assert update_state(State(cap=4), None, [high], "lower-back").cap == 2
+
+
+def test_the_opening_answer_is_the_baseline_even_after_an_earlier_rating():
+    """A key pressed during the welcome is kept as a first rating; the answer to the opening
+    question then replaces it as the start."""
+    state = State(cap=4, opening_pain=6, last_pain=6)
+    a = one(decide(state, said("3", "number", 3), checkpoint("pain"), None, moment="opening"))
+    assert (a.kind, a.rule) == (Kind.KEEP, Rule.OPENING_PAIN)
+    assert update_state(state, None, [a], "lower-back").opening_pain == 3
 
 
 def test_steady_pain_of_six_or_seven_does_not_stop():
@@ -148,7 +215,8 @@ def test_pain_of_eight_or_more_stops_the_technique():
 
 
 def test_a_high_opening_rating_gives_a_gentle_session():
-    a = one(decide(State(cap=4), said("7", "number", GENTLE_FROM), checkpoint("pain", technique=None), None))
+    seven = said("7", "number", GENTLE_FROM)
+    a = one(decide(State(cap=4), seven, checkpoint("pain"), None, moment="opening"))
     assert (a.kind, a.rule, a.pain) == (Kind.GENTLE, Rule.GENTLE_SESSION, 7)
     after = update_state(State(cap=4), None, [a], None)
     assert after.cap == 2 and after.opening_pain == 7 and after.ended is None
@@ -176,7 +244,7 @@ def test_the_offer_does_not_leak_into_the_next_question():
     """After a stop, the closing pain question still takes a number (it once heard only yes/no)."""
     state = State(cap=2, stopped=True, opening_pain=4)
     a = one(decide(state, said("3", "number", 3), checkpoint("pain", technique=None), None))
-    assert (a.kind, a.rule, a.pain) == (Kind.KEEP, Rule.PAIN_NOTED, 3)
+    assert (a.kind, a.rule, a.pain) == (Kind.KEEP, Rule.CLOSING_PAIN, 3)
 
 
 def test_a_stop_lowers_the_cap_and_avoids_the_area():

@@ -12,7 +12,7 @@ import wave
 
 import pytest
 
-from voiceguide import domain
+from voiceguide import domain, planner, replan
 
 ALL_NO = "no\n" * 19
 PARTNER = ("--mode", "partner", "--stage", "subacute", "--minutes", "20")
@@ -314,7 +314,7 @@ def test_after_a_stop_the_closing_rating_is_asked_once_kept_and_shown(cli, scree
     assert said.count("We will finish here.") == 1
     assert not [e for e in evs if e["event"] == "reask"]
     closing = [e for e in evs if e["event"] == "action"][-1]
-    assert (closing["rule"], closing["pain"]) == ("pain-noted", 2)
+    assert (closing["rule"], closing["pain"]) == ("closing-pain", 2)
     history = json.loads(cli("history", "--json").stdout)
     assert (history[-1]["pain_before"], history[-1]["pain_after"]) == (4, 2)
 
@@ -329,3 +329,82 @@ def test_every_wait_in_json_carries_a_question(cli, screened):
     reasks = [e for e in evs if e["event"] == "reask"]
     assert len(reasks) == 2 and all(e.get("question") for e in reasks)
     assert "offer" in {e["question"] for e in reasks}
+
+
+def answers_for(cli, *options: str, opening: list[str], closing: str) -> str:
+    """One line per question of the plan these options make: Enter at "ready", `opening` at
+    every pain question during the session, `closing` at the last one, "good" elsewhere."""
+    plan = json.loads(cli("plan", *options, "--json").stdout)
+    lines: list[str] = []
+    for seg in plan["segments"]:
+        if seg["kind"] != "checkpoint":
+            continue
+        if seg["question"] == "pain":
+            lines += [closing] if seg["technique"] is None else opening
+        else:
+            lines.append({"ready": "", "side": "left"}.get(seg["question"], "good"))
+    return "\n".join(lines) + "\n"
+
+
+def test_an_unanswered_opening_leaves_the_start_empty_and_the_last_rating_is_the_end(cli, screened):
+    """Found in a new-user trial: the opening question went unanswered, and the closing "3" was
+    journaled as the opening rating: history showed 3 -> 3. A high closing rating was met with
+    "ease off... go on gently" and a massage step after the end."""
+    options = ("--minutes", "5")
+    answers = answers_for(cli, *options, opening=["mumble", "mumble"], closing="9")
+    result = cli("play", *options, "--output", "null", "--json", input=answers)
+    assert result.exit_code == 0, result.stderr
+    evs = events(result.stdout)
+    actions = [e for e in evs if e["event"] == "action"]
+    assert actions[0]["rule"] == "ready"  # an empty line is Enter, as the question says
+    assert not {"opening-pain", "first-pain", "gentle-session"} & {a["rule"] for a in actions}
+    last = actions[-1]
+    assert (last["action"], last["rule"], last["pain"], last["baseline"]) == (
+        "keep",
+        "pain-high-at-end",
+        9,
+        None,
+    )
+    said = spoken_after(evs, evs.index(last))
+    assert said[:2] == ["9 out of ten. Thank you.", replan.SAY["high_at_end_self"]]
+    assert said[2:] == [planner.CLOSING]  # then only the closing words: no step after the end
+    history = json.loads(cli("history", "--json").stdout)
+    assert (history[-1]["pain_before"], history[-1]["pain_after"]) == (None, 9)
+
+
+def test_a_closing_rating_above_the_start_is_said_and_kept_as_the_end(cli, screened):
+    options = ("--minutes", "5")
+    result = cli(
+        "play",
+        *options,
+        "--output",
+        "null",
+        "--json",
+        input=answers_for(cli, *options, opening=["3"], closing="5"),
+    )
+    assert result.exit_code == 0, result.stderr
+    evs = events(result.stdout)
+    last = [e for e in evs if e["event"] == "action"][-1]
+    assert (last["rule"], last["pain"], last["baseline"]) == ("pain-high-at-end", 5, 3)
+    assert spoken_after(evs, evs.index(last))[1] == replan.SAY["rose_at_end_self"]
+    history = json.loads(cli("history", "--json").stdout)
+    assert (history[-1]["pain_before"], history[-1]["pain_after"]) == (3, 5)
+
+
+def test_the_stop_word_at_the_last_question_ends_without_an_offer(cli, screened):
+    """There is nothing left to go on with gently: no "would you like to go on?" after the end."""
+    options = ("--minutes", "5")
+    result = cli(
+        "play",
+        *options,
+        "--output",
+        "null",
+        "--json",
+        input=answers_for(cli, *options, opening=["3"], closing="stop"),
+    )
+    assert result.exit_code == 7, result.stderr
+    evs = events(result.stdout)
+    last = [e for e in evs if e["event"] == "action"][-1]
+    assert (last["action"], last["rule"]) == ("stop", "stop-at-end")
+    assert "offer" not in {e.get("question") for e in evs}
+    assert spoken_after(evs, evs.index(last)) == [replan.SAY["stop_self"], planner.CLOSING]

@@ -239,7 +239,7 @@ def test_after_a_stop_the_closing_question_takes_a_number_and_is_kept(library):
     outcome, events, speech, _ = play(library, request, ["3", "s", "x", "2"])
     assert outcome.reason == "stopped"
     closing = actions(events)[-1]
-    assert (closing["rule"], closing["pain"]) == ("pain-noted", 2)
+    assert (closing["rule"], closing["pain"]) == ("closing-pain", 2)
     assert speech.said.count(SAY["end_early"]) == 1
     assert not [d for e, d in events if e == "reask"]
 

@@ -10,6 +10,7 @@ No clock, no audio, no files.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
@@ -41,16 +42,21 @@ class Kind(StrEnum):
 class Rule(StrEnum):
     """Why: one name per branch of `decide` (and of the player's own choices)."""
 
-    OPENING_PAIN = "opening-pain"  # the first rating: the baseline of the rise rule
+    OPENING_PAIN = "opening-pain"  # the answer to the opening question: the baseline of the rise rule
+    FIRST_PAIN = "first-pain"  # a first rating elsewhere (the opening had none): the baseline
     PAIN_NOTED = "pain-noted"
     PAIN_HIGH = "pain-high"  # PAIN_STOP_AT or more: stop the technique
     PAIN_ROSE = "pain-rose"  # MCID or more above the opening rating: stop the technique
     GENTLE_SESSION = "gentle-session"  # opening rating GENTLE_FROM or more
+    CLOSING_PAIN = "closing-pain"  # the last rating: said back, compared with the start in history
+    PAIN_HIGH_AT_END = "pain-high-at-end"  # the last rating is high or rose: rest, no stop to make
+    SYMPTOM_AT_END = "symptom-at-end"  # a symptom word at the last question: rest, and what to watch
     FAINT = "faint"  # dizzy or faint: the session ends
     TWO_STOPS = "two-stops"  # the second technique stop ends the session
     PAIN_LOW_HERE = "pain-low-here"  # at most EASY_AREA_PAIN on reaching an area: shorter
     SYMPTOM = "symptom"
     STOP_WORD = "stop-word"
+    STOP_AT_END = "stop-at-end"  # the stop word at the last question: nothing to offer, it ends
     ASKED_FIRMER = "asked-firmer"
     FIRMER_AT_CAP = "firmer-at-cap"  # more at the cap: more time instead
     NO_FIRMER_AFTER_STOP = "no-firmer-after-stop"
@@ -136,12 +142,17 @@ REASONS = {
     Rule.PAIN_NOTED: "pain {pain}/10",
     Rule.PAIN_HIGH: "pain {pain}/10 is {limit} or more",
     Rule.PAIN_ROSE: "pain {pain}/10 is {rise} above the start ({baseline}/10)",
+    Rule.FIRST_PAIN: "pain {pain}/10, the first rating: the baseline",
     Rule.GENTLE_SESSION: "pain {pain}/10 at the start: a gentle session",
+    Rule.CLOSING_PAIN: "pain {pain}/10 at the end",
+    Rule.PAIN_HIGH_AT_END: "pain {pain}/10 at the end is high",
+    Rule.SYMPTOM_AT_END: "symptom at the end: {word}",
     Rule.FAINT: "feeling {word}",
     Rule.TWO_STOPS: "a second stop in this session",
     Rule.PAIN_LOW_HERE: "pain {pain}/10 is low here",
     Rule.SYMPTOM: "symptom: {word}",
     Rule.STOP_WORD: "stop word",
+    Rule.STOP_AT_END: "stop word at the last question",
     Rule.ASKED_FIRMER: "asked for more",
     Rule.FIRMER_AT_CAP: "already at the limit of {cap} of 5: more time instead",
     Rule.NO_FIRMER_AFTER_STOP: "no firmer pressure after a stop",
@@ -243,6 +254,7 @@ class Context:
     area: str | None
     pressure: int | None  # the pressure in force there
     cap: int  # the lowest of the session's, the technique's and the conditions' caps
+    moment: str | None = None  # "opening" or "closing": the session's first or last pain question
 
     @property
     def at_question(self) -> bool:
@@ -305,7 +317,11 @@ def decide(state: State, answer: Answer, at: Context) -> list[Action]:
         faint = FAINT_WORDS.intersection(tokens(answer.text))
         if faint:
             return act(Kind.STOP, Rule.FAINT, word=sorted(faint)[0])
+        if at.moment == "closing":
+            return act(Kind.KEEP, Rule.SYMPTOM_AT_END, word=answer.text)
         return stop_technique(Rule.SYMPTOM, word=answer.text)
+    if at.moment == "closing" and intent == "stop":
+        return act(Kind.STOP, Rule.STOP_AT_END)
     if at.question == "offer":  # the question after the stop word: go on gently, or end
         if intent in ("good", "continue", "more"):
             if state.stops >= STOPS_THAT_END:
@@ -318,10 +334,14 @@ def decide(state: State, answer: Answer, at: Context) -> list[Action]:
         return act(Kind.STOP, rule)
     if intent == "number" and answer.value is not None:
         pain = answer.value
-        if state.opening_pain is None:
+        if at.moment == "closing":
+            return closing_rating(state, pain, act)
+        if at.moment == "opening":
             if pain >= GENTLE_FROM:
                 return act(Kind.GENTLE, Rule.GENTLE_SESSION, pain=pain)
             return act(Kind.KEEP, Rule.OPENING_PAIN, pain=pain)
+        if state.opening_pain is None:  # the opening had no answer: the first rating is the baseline
+            return act(Kind.GENTLE if pain >= GENTLE_FROM else Kind.KEEP, Rule.FIRST_PAIN, pain=pain)
         if pain >= PAIN_STOP_AT:
             return stop_technique(Rule.PAIN_HIGH, pain=pain)
         if pain >= state.opening_pain + MCID:
@@ -358,6 +378,17 @@ def decide(state: State, answer: Answer, at: Context) -> list[Action]:
     return act(Kind.KEEP, Rule.OTHER_ANSWER, word=intent)
 
 
+def closing_rating(state: State, pain: int, act: Callable[..., list[Action]]) -> list[Action]:
+    """The last rating: no technique is left to stop, so a high or risen one is met with rest.
+
+    It never becomes the opening rating (history compares the two)."""
+    rose = state.opening_pain is not None and pain >= state.opening_pain + MCID
+    if pain >= PAIN_STOP_AT or rose:
+        baseline = state.opening_pain if rose else None
+        return act(Kind.KEEP, Rule.PAIN_HIGH_AT_END, pressure=None, pain=pain, baseline=baseline)
+    return act(Kind.KEEP, Rule.CLOSING_PAIN, pressure=None, pain=pain)
+
+
 def no_answer(at: Context) -> list[Action]:
     """Nothing came in time: keep the pressure, never raise it; after a stop, end gently."""
     if at.question == "offer":
@@ -365,14 +396,14 @@ def no_answer(at: Context) -> list[Action]:
     return [Action(Kind.KEEP, Rule.NO_ANSWER, at.pressure, cap=at.cap)]
 
 
-ENDS_SESSION = {Rule.FAINT, Rule.TWO_STOPS, Rule.OFFER_DECLINED, Rule.OFFER_UNANSWERED}
+ENDS_SESSION = {Rule.FAINT, Rule.TWO_STOPS, Rule.STOP_AT_END, Rule.OFFER_DECLINED, Rule.OFFER_UNANSWERED}
 
 
 def update_state(state: State, answer: Answer | None, actions: list[Action], area: str | None) -> State:
     s = replace(state, avoid_areas=list(state.avoid_areas))
     for a in actions:
         if a.pain is not None:
-            if a.rule in (Rule.OPENING_PAIN, Rule.GENTLE_SESSION):
+            if a.rule in (Rule.OPENING_PAIN, Rule.FIRST_PAIN, Rule.GENTLE_SESSION):
                 s.opening_pain = a.pain
             s.last_pain = a.pain
         if a.kind is Kind.GENTLE:

@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from voiceguide import domain
+from voiceguide import domain, plan
 from voiceguide.adapt import Action, Kind, Rule
 from voiceguide.domain import LOW_PAIN, MCID  # noqa: F401  (history.MCID is read by callers)
 
@@ -82,7 +82,7 @@ def parse_time(text: str) -> datetime:
 # --- from journal rows to records ------------------------------------------------
 
 
-SUMMARY_VERSION = 2  # bump when summarise_events changes: stored summaries are then made again
+SUMMARY_VERSION = 3  # bump when summarise_events changes: stored summaries are then made again
 
 
 def summarise(row, events: list[dict]) -> SessionRecord:
@@ -100,7 +100,7 @@ def summarise_events(events: list[dict]) -> dict:
     stopped_areas: list[str] = []
     stopped_techniques: list[str] = []
     answers = 0
-    pain_after = None
+    pain_before = pain_after = None
     state: dict = {}
     played = 0.0
     run_seconds = 0.0
@@ -126,6 +126,8 @@ def summarise_events(events: list[dict]) -> dict:
             action = Action.from_dict(e)
             if is_closing(at) and action.pain is not None:
                 pain_after = action.pain  # the rating acted on, not merely heard
+            elif action.rule in OPENING_RULES and pain_before is None:
+                pain_before = action.pain  # a later first rating is the baseline, not the start
             technique = at.get("technique")
             choice = chosen_pressure(action, at)
             if technique and choice is not None:
@@ -147,7 +149,7 @@ def summarise_events(events: list[dict]) -> dict:
         "v": SUMMARY_VERSION,
         "seconds_played": round(played, 1) if runs else None,  # None: no start event, the row knows
         "resumed": resumed,
-        "pain_before": state.get("opening_pain"),
+        "pain_before": pain_before,
         "pain_after": pain_after,
         "answers": answers,
         "highest_pressure": {a: highest[a] for a in domain.AREAS if a in highest},
@@ -181,13 +183,11 @@ def record(row, summary: dict) -> SessionRecord:
     )
 
 
+OPENING_RULES = (Rule.OPENING_PAIN, Rule.GENTLE_SESSION)  # the answer to the opening question
+
+
 def is_closing(segment: dict) -> bool:
-    """The last question of a session: a pain rating tied to no technique."""
-    return (
-        segment.get("kind") == "checkpoint"
-        and segment.get("question") == "pain"
-        and not segment.get("technique")
-    )
+    return plan.is_closing(segment.get("kind"), segment.get("question"), segment.get("technique"))
 
 
 def chosen_pressure(action: Action, at: dict) -> int | None:

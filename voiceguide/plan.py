@@ -86,6 +86,12 @@ class Plan:
         return [s for s in self.segments if s.kind in ("speech", "checkpoint") and s.text]
 
 
+def is_closing(kind: str | None, question: str | None, technique: str | None) -> bool:
+    """The session's last question: a pain rating tied to no technique (every other pain
+    question belongs to the technique it checks)."""
+    return kind == "checkpoint" and question == "pain" and not technique
+
+
 def renumber(segments: list[Segment]) -> list[Segment]:
     """Give segments contiguous indexes and starts (rounded to the millisecond)."""
     out: list[Segment] = []

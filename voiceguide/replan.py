@@ -15,6 +15,7 @@ from voiceguide.library import Library
 from voiceguide.plan import Segment, renumber
 from voiceguide.planner import (
     ANSWER_WINDOW,
+    CLOSING,
     GO_TO_SIDE,
     MOVE_BACK,
     MOVEMENT_PROMPTS,
@@ -44,7 +45,8 @@ SIDE_FIRST = "The {side} side first, then."
 READY_HEARD = "Good, we can begin."
 SAY = {
     "good": "Good. We stay as we are.",
-    "no_answer": "No answer, so we carry on at the same pressure.",
+    "no_answer": "I did not catch an answer, so we carry on at the same pressure.",
+    "no_answer_go_on": "I did not catch an answer, so we go on.",
     "skip": "Skipping ahead to the next step.",
     "extend": "Staying here a little longer. That adds about {seconds} seconds to the session.",
     "shorten": "Your pain is low here, so this part will be shorter.",
@@ -78,6 +80,23 @@ SAY = {
     "keep_cap": "That is as firm as it goes today, so we stay at this pressure.",
     "keep_after_stop": "After a stop we keep the pressure light. Staying as we are.",
     "end_early": "We will finish here.",
+    "high_at_end_self": "That is high, so rest now. If your pain stays this high, please see a clinician.",
+    "high_at_end_partner": (
+        "That is high, so let your partner rest now. "
+        "If their pain stays this high, they should see a clinician."
+    ),
+    "rose_at_end_self": "That is more than at the start, so rest now, with no more massage today.",
+    "rose_at_end_partner": (
+        "That is more than at the start, so let your partner rest now, with no more massage today."
+    ),
+    "symptom_at_end_self": (
+        "Thank you for saying. Rest now, with no more massage today. If this feeling is new, or it does "
+        "not pass, call a doctor or physiotherapist."
+    ),
+    "symptom_at_end_partner": (
+        "Thank you for saying. Let your partner rest now, with no more massage today. If this feeling is "
+        "new for them, or it does not pass, they should call a doctor or physiotherapist."
+    ),
 }
 OFFER = {
     "self": "Would you like to go on gently, away from that spot? Say yes to go on, or say stop to end.",
@@ -88,6 +107,7 @@ OFFER = {
 }
 AWAY_SECONDS = 45.0  # the gentle step offered away from where a stop happened
 CLOSING_TEXTS = {QUESTIONS[("closing", "self")], QUESTIONS[("closing", "partner")]}
+AT_THE_END = {Rule.PAIN_HIGH_AT_END, Rule.SYMPTOM_AT_END}
 INTROS = {text for options in PHASE_INTRO.values() for text in options}
 
 
@@ -95,7 +115,7 @@ def acknowledgement(action: Action) -> str | None:
     """What is said back for an answer that changes nothing else, so one word can undo it."""
     if action.kind is not Kind.KEEP:
         return None
-    if action.rule in (Rule.OPENING_PAIN, Rule.PAIN_NOTED):
+    if action.rule in (Rule.OPENING_PAIN, Rule.FIRST_PAIN, Rule.PAIN_NOTED, Rule.CLOSING_PAIN):
         return PAIN_HEARD.format(pain=action.pain)
     if action.rule is Rule.GOOD:
         return SAY["good"]
@@ -104,7 +124,7 @@ def acknowledgement(action: Action) -> str | None:
     if action.rule is Rule.READY:
         return READY_HEARD
     if action.rule is Rule.NO_ANSWER:
-        return SAY["no_answer"]
+        return SAY["no_answer"] if action.pressure is not None else SAY["no_answer_go_on"]
     if action.rule is Rule.NO_FIRMER_AFTER_STOP:
         return SAY["keep_after_stop"]
     return None
@@ -130,6 +150,7 @@ def _other(mode: str) -> str:
 
 # The prompts a long pause is cut by (planner.paced): a move's time runs on through them
 HOLD_PROMPTS = frozenset({*MOVEMENT_PROMPTS, *(p for options in PROMPTS.values() for p in options)})
+
 
 class Kneeling:
     """Where a giver kneeling at one side of the body is, followed segment by segment: the side
@@ -211,6 +232,8 @@ class Editor:
             rest = (
                 insert + [hold] + self.question("pressure", text, here.area, technique, here.position) + rest
             )
+        elif kind is Kind.KEEP and action.rule in AT_THE_END:
+            rest = self._at_the_end(action) + rest
         elif kind is Kind.KEEP and (said := acknowledgement(action)):
             if action.rule is Rule.SIDE_CHOSEN:
                 rest = self._worse_side_first(rest, action.side)
@@ -226,6 +249,8 @@ class Editor:
             rest = [self.cue("stop"), self.speech(SAY[f"faint_{self.mode}"])] + self._tidy(closing)
         elif kind is Kind.STOP and action.rule is Rule.TWO_STOPS:
             rest = [self.cue("stop"), self.speech(SAY["two_stops"])] + self._closing(rest)
+        elif kind is Kind.STOP and action.rule is Rule.STOP_AT_END:  # nothing left to offer
+            rest = [self.cue("stop"), self.speech(SAY[f"stop_{self.mode}"])] + rest
         elif kind is Kind.STOP:  # the stop word: silence, then go on gently or end
             rest = [self.cue("stop"), self.speech(SAY[f"stop_{self.mode}"])]
             rest += self.question(OFFER_QUESTION, OFFER[self.mode], None, None) + segments[at + 1 :]
@@ -338,10 +363,22 @@ class Editor:
             for s in rest
         ]
 
+    def _at_the_end(self, action: Action) -> list[Segment]:
+        """The reply to the last question: the rating said back, then rest and what to watch."""
+        said = [PAIN_HEARD.format(pain=action.pain)] if action.pain is not None else []
+        if action.rule is Rule.SYMPTOM_AT_END:
+            said.append(SAY[f"symptom_at_end_{self.mode}"])
+        elif action.baseline is not None:
+            said.append(SAY[f"rose_at_end_{self.mode}"])
+        else:
+            said.append(SAY[f"high_at_end_{self.mode}"])
+        return [self.speech(text) for text in said]
+
     def _closing(self, rest: list[Segment]) -> list[Segment]:
-        """The end of the plan: the closing pain rating, closing words and end cue."""
+        """The end of the plan: the closing pain rating, closing words and end cue (only the
+        words and the cue once the rating has been asked)."""
         for i, seg in enumerate(rest):
-            if seg.kind == "checkpoint" and seg.text in CLOSING_TEXTS:
+            if (seg.kind == "checkpoint" and seg.text in CLOSING_TEXTS) or seg.text == CLOSING:
                 start = i - 1 if i > 0 and rest[i - 1].kind == "cue" else i
                 return rest[start:]
         return [self.cue("end")]

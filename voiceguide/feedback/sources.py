@@ -83,6 +83,8 @@ class LineFeedback(Plain):
             if realtime:
                 time.sleep(timeout)
             return None
+        if not line.strip():  # an empty line is Enter, as it is on the keyboard ("or press Enter")
+            return replace(from_key("\n", expect), text="", source="stdin")
         return understand(line, expect, source="stdin")
 
     def close(self) -> None:

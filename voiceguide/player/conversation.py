@@ -15,7 +15,7 @@ from voiceguide import domain
 from voiceguide.adapt import Action, Context, Kind, State, decide, no_answer, update_state
 from voiceguide.feedback.intents import Answer
 from voiceguide.library import Library
-from voiceguide.plan import Plan, Segment
+from voiceguide.plan import Plan, Segment, is_closing
 from voiceguide.replan import Editor
 
 
@@ -34,7 +34,18 @@ class Conversation:
     # --- where an answer lands ---------------------------------------------------
 
     def context(self, seg: Segment, question: str | None) -> Context:
-        return Context(question, seg.technique, seg.area, self.pressure_at(seg), self.cap_for(seg.technique))
+        pressure, cap = self.pressure_at(seg), self.cap_for(seg.technique)
+        return Context(question, seg.technique, seg.area, pressure, cap, self.moment(seg, question))
+
+    def moment(self, seg: Segment, question: str | None) -> str | None:
+        """'opening' or 'closing' at the session's first and last pain questions: the first sets
+        the baseline, the last must never be taken for it."""
+        if is_closing(seg.kind, question, seg.technique):
+            return "closing"
+        if question != "pain":
+            return None
+        first = next(s for s in self.segments if s.kind == "checkpoint" and s.question == "pain")
+        return "opening" if first.index == seg.index else None
 
     def cap_for(self, technique_id: str | None) -> int:
         """The session's cap, lowered by the technique's own range and the person's conditions."""
