@@ -148,6 +148,17 @@ def test_plan_after_a_stop_leaves_the_area_out_until_included(cli, chose_then_hu
     assert "Note: Left out the piriformis" in timetable
 
 
+def test_the_start_pressures_printed_are_this_plans_own(cli, chose_then_hurt, voiceguide_home):
+    """Found in a new-user trial: a partner plan printed the start pressure a self session had
+    chosen (S01), a technique it does not use."""
+    copy_home(chose_then_hurt, voiceguide_home)
+    partner = cli("plan", "--mode", "partner", "--stage", "subacute", "--minutes", "20", "--json")
+    assert "Starting pressures chosen in past sessions (kept within today's limits): P02 2" in partner.stderr
+    alone = cli("plan", "--mode", "self", "--stage", "subacute", "--minutes", "20", "--json")
+    assert alone.exit_code == 0, alone.stderr
+    assert "Starting pressures" not in alone.stderr  # no partner technique is in a self plan
+
+
 @pytest.fixture(scope="module")
 def two_stops(tmp_path_factory, shared_speech_cache):
     stop = "3\nstop\nno\n3\n"

@@ -500,3 +500,13 @@ def test_after_a_technique_is_left_out_the_person_moves_only_where_the_next_one_
                     checked += 1
                 place = place_of(s) or place
     assert checked > 20
+
+
+def test_less_where_nothing_is_lighter_says_why_the_part_is_left(library):
+    """Found in a new-user trial: "less" at the lightest pressure was met with "Skipping ahead to
+    the next step", which the person had not asked for."""
+    request = planner.Request(mode="self", stage="acute", minutes=5)
+    _, events, speech, _ = play(library, request, ["3", "-"])
+    left = actions(events)[-2]
+    assert (left["action"], left["rule"], left["pressure"]) == ("skip", "lightest-already", 1)
+    assert SAY["lightest"] in speech.said and SAY["skip"] not in speech.said

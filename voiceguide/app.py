@@ -291,11 +291,6 @@ class App:
                     f"Left out today: the {domain.AREA_WORDS[area]}, because the last session stopped "
                     f"there ({why}). To bring it back: --include {area}"
                 )
-            if learnt.pressures:
-                chosen = ", ".join(f"{t} {p}" for t, p in sorted(learnt.pressures.items()))
-                self.notify(
-                    f"Starting pressures chosen in past sessions (kept within today's limits): {chosen}."
-                )
         return replace(
             request,
             session_number=len(records) + 1,  # picks the phrasings; the first sessions explain more
@@ -321,12 +316,26 @@ class App:
 
         request = self.request(options or PlanOptions(), include, announce, recording)
         try:
-            return Planned(*plan_with_real_speech(self.library(), request, voice or Voice()))
+            planned = Planned(*plan_with_real_speech(self.library(), request, voice or Voice()))
         except NoSpeechEngine as e:
             if not estimate_without_engine:
                 raise
             self.notify(f"Note: speech lengths are estimated ({e})")
-            return Planned(planner.build(self.library(), request), None)
+            planned = Planned(planner.build(self.library(), request), None)
+        if announce:
+            self._announce_start_pressures(request, planned.plan)
+        return planned
+
+    def _announce_start_pressures(self, request: planner.Request, plan: Plan) -> None:
+        """The pressures learnt from past sessions that this plan starts at (only its own
+        techniques, each at the pressure it really starts at, which today's limits may lower)."""
+        starts: dict[str, int] = {}
+        for seg in plan.segments:
+            if seg.technique and seg.pressure:
+                starts.setdefault(seg.technique, seg.pressure)
+        chosen = ", ".join(f"{t} {starts[t]}" for t, _ in request.start_pressures if t in starts)
+        if chosen:
+            self.notify(f"Starting pressures chosen in past sessions (kept within today's limits): {chosen}.")
 
     def load_plan(self, path: Path) -> Plan:
         """A plan file (from `plan -o`), checked, and checked against the techniques known here."""

@@ -48,6 +48,8 @@ SAY = {
     "no_answer": "I did not catch an answer, so we carry on at the same pressure.",
     "no_answer_go_on": "I did not catch an answer, so we go on.",
     "skip": "Skipping ahead to the next step.",
+    "lightest": "That is already the lightest pressure, so we leave this part and go on.",
+    "less_here": "Then we leave this part and go on.",
     "extend": "Staying here a little longer. That adds about {seconds} seconds to the session.",
     "shorten": "Your pain is low here, so this part will be shorter.",
     "stop_self": "Stopping now. Ease off and let your hands rest.",
@@ -128,6 +130,14 @@ def acknowledgement(action: Action) -> str | None:
     if action.rule is Rule.NO_FIRMER_AFTER_STOP:
         return SAY["keep_after_stop"]
     return None
+
+
+def skipped(action: Action) -> str:
+    """Why a part is left: asked for, or "less" where nothing lighter is left (said so, since
+    the person asked for less, not for the next step)."""
+    if action.rule is not Rule.LIGHTEST_ALREADY:
+        return SAY["skip"]
+    return SAY["lightest"] if action.pressure is not None else SAY["less_here"]
 
 
 def spoken_replies(mode: str) -> list[str]:
@@ -239,7 +249,7 @@ class Editor:
                 rest = self._worse_side_first(rest, action.side)
             rest = [self.speech(said)] + rest
         elif kind is Kind.SKIP:
-            rest = [self.speech(SAY["skip"])] + self._drop_technique(rest, technique)
+            rest = [self.speech(skipped(action))] + self._drop_technique(rest, technique)
         elif kind is Kind.EXTEND:
             rest = self._extend(segments, at, action) + rest
         elif kind is Kind.SHORTEN:
