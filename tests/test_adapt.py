@@ -304,9 +304,16 @@ def test_a_doubtful_spoken_rating_is_read_back_even_when_harmless():
 def test_the_cap_is_the_lowest_in_force_whatever_the_path():
     """A technique's cap below the session's stops a rise between questions as at a question."""
     state = State(cap=4)
-    for seg in (checkpoint(), None):
+    during_a_hold = Segment(6, 0.0, 20.0, "hold", technique="P03", area="lower-back")
+    for seg in (checkpoint(), during_a_hold):
         a = one(decide(state, said("+", "more", source="keys"), seg, 2, tech_cap=2))
         assert a.kind is Kind.EXTEND and a.pressure == 2 and a.cap == 2 and a.cap_reached
+
+
+def test_firmer_or_lighter_while_no_technique_is_at_work_changes_nothing():
+    for word in ("more", "less"):
+        a = one(decide(State(cap=4), said(word, word, source="keys"), None, None))
+        assert (a.kind, a.rule, a.pressure) == (Kind.KEEP, Rule.NOTHING_PRESSED, None)
 
 
 def test_reasons_are_made_from_the_fields_and_fields_survive_the_journal():

@@ -138,14 +138,18 @@ def test_plus_key_between_questions_never_passes_the_technique_cap(
 
 
 def opening_then_p02_plan() -> Plan:
-    """The opening pain question, then P02 with a hold long enough to press a key in."""
+    """The opening pain question (tied to the first technique, as in a plan made by the planner:
+    a pain question tied to none is the closing one), then P02 with a hold long enough to press a
+    key in."""
     cache = open_cache()
     opening = "Before we start, how strong is your pain right now, from zero to ten?"
     base = p02_plan().segments
     segments = [
         base[0],
         Segment(0, 0, CUE_SECONDS["question"], "cue", sound="question"),
-        Segment(0, 0, cache.seconds(opening) + 6.0, "checkpoint", question="pain", text=opening),
+        Segment(
+            0, 0, cache.seconds(opening) + 6.0, "checkpoint", question="pain", text=opening, technique="P02"
+        ),
         *base[1:],
     ]
     return Plan(

@@ -510,3 +510,58 @@ def test_less_where_nothing_is_lighter_says_why_the_part_is_left(library):
     left = actions(events)[-2]
     assert (left["action"], left["rule"], left["pressure"]) == ("skip", "lightest-already", 1)
     assert SAY["lightest"] in speech.said and SAY["skip"] not in speech.said
+
+
+def test_a_skipped_technique_leaves_no_question_of_its_own_behind(library):
+    """Found by random answers through this harness: "less" at P02's lightest pressure left it,
+    and its next pressure question was still asked ("how is the pressure of the strokes?"), a
+    question cue having ended the run of its segments that were dropped."""
+    _, events, speech, _ = play(library, PARTNER, ["3", "-"])
+    skip = next(a for a in actions(events) if a["action"] == "skip")
+    assert (skip["rule"], skip["pressure"]) == ("lightest-already", 1)
+    skipped_at = next(i for i, (e, d) in enumerate(events) if d is skip)
+    later = [d for e, d in events[skipped_at:] if e == "segment" and d.get("technique") == "P02"]
+    assert later == []
+    assert any(d.get("technique") == "P04" for e, d in events[skipped_at:] if e == "segment")
+
+
+@pytest.mark.parametrize("key", ["-", "+"])
+def test_lighter_or_firmer_while_no_technique_is_at_work_changes_nothing(library, key):
+    """Found by random answers through this harness: "-" during the safety talk skipped the rest
+    of the talk (the pressure scale and the stop word with it), and "+" added 30 silent seconds to
+    the welcome. Now it is said that nothing changes, and the sentence it cut is said again."""
+    safety = lambda seg: (seg.get("text") or "").startswith("Here is how we keep this safe")  # noqa: E731
+    plan = planner.build(library, PARTNER, timer=FakeSpeech())
+    talk = [s.text for s in plan.segments if s.kind == "speech" and s.technique is None][:6]
+    _, events, speech, _ = play(library, PARTNER, ["3"], keys_at=[(safety, key)])
+    pressed = next(a for a in actions(events) if a["rule"] != "ready")
+    assert (pressed["action"], pressed["rule"]) == ("keep", "nothing-pressed")
+    assert SAY["nothing_pressed"] in speech.said
+    played = [d["text"] for e, d in events if e == "segment" and d["kind"] == "speech"]
+    assert all(text in played for text in talk)
+    cut = next(t for t in talk if t.startswith("Here is how we keep this safe"))
+    assert played.count(cut) == 2  # cut off by the key, then said again from its start
+    assert not [t for t in speech.said if t.startswith("Staying here a little longer")]  # no time added
+
+
+def test_while_paused_a_rating_is_acted_on_and_other_answers_are_answered(library):
+    """Found by random answers through this harness: while paused, "+", "8" and "left" were
+    journaled and nothing came of them; a pain of 8 has to stop the technique at once."""
+    pause_at = at_hold_of("P02")
+    _, events, speech, _ = play(library, PARTNER, ["3", "+", "8"], keys_at=[(pause_at, " ")])
+    waiting = next(i for i, (e, _) in enumerate(events) if e == "waiting")
+    after = events[waiting:]
+    ignored = [d for e, d in after if e == "ignored"]
+    assert [(d["intent"], d["why"]) for d in ignored] == [("more", "paused: continue first")]
+    stop = next(d for e, d in after if e == "action" and d["action"] != "resume")
+    assert (stop["action"], stop["rule"], stop["pain"]) == ("stop_technique", "pain-high", 8)
+    assert speech.said.count(playback.PAUSED) == 2  # said again after the answer set aside
+
+
+def test_an_answer_to_the_question_paused_at_is_taken_without_asking_again(library):
+    """Paused at a question, the answer to it ends the pause: it is not asked a second time."""
+    _, events, speech, _ = play(library, PARTNER, ["3", " ", "good"])
+    paused = next(d for d in actions(events) if d["rule"] == "asked-pause")
+    answered = [d for d in actions(events) if d["at"] == paused["at"] and d["rule"] != "asked-pause"]
+    assert [d["rule"] for d in answered] == ["asked-continue", "good"]
+    assert not [d for e, d in events if e == "reask" and d["at"] == paused["at"]]

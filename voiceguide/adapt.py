@@ -61,6 +61,7 @@ class Rule(StrEnum):
     FIRMER_AT_CAP = "firmer-at-cap"  # more at the cap: more time instead
     NO_FIRMER_AFTER_STOP = "no-firmer-after-stop"
     MORE_TIME = "more-time"  # more where no pressure applies
+    NOTHING_PRESSED = "nothing-pressed"  # more or less while no technique is at work
     ASKED_LIGHTER = "asked-lighter"
     LIGHTEST_ALREADY = "lightest-already"  # less at the lightest: skip the technique
     ASKED_SKIP = "asked-skip"
@@ -157,6 +158,7 @@ REASONS = {
     Rule.FIRMER_AT_CAP: "already at the limit of {cap} of 5: more time instead",
     Rule.NO_FIRMER_AFTER_STOP: "no firmer pressure after a stop",
     Rule.MORE_TIME: "more time asked for",
+    Rule.NOTHING_PRESSED: "no technique at work: nothing to change",
     Rule.ASKED_LIGHTER: "asked for less",
     Rule.LIGHTEST_ALREADY: "already as light as it goes",
     Rule.ASKED_SKIP: "asked to skip",
@@ -349,6 +351,8 @@ def decide(state: State, answer: Answer, at: Context) -> list[Action]:
         if pain <= EASY_AREA_PAIN and at.question == "pain" and at.technique:
             return act(Kind.SHORTEN, Rule.PAIN_LOW_HERE, pain=pain)
         return act(Kind.KEEP, Rule.PAIN_NOTED, pain=pain)
+    if intent in ("more", "less") and at.technique is None and at.question is None:
+        return act(Kind.KEEP, Rule.NOTHING_PRESSED)  # talk between the parts: nothing to change
     if intent == "more":
         if state.stopped:
             return act(Kind.KEEP, Rule.NO_FIRMER_AFTER_STOP)

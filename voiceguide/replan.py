@@ -49,6 +49,7 @@ SAY = {
     "no_answer_go_on": "I did not catch an answer, so we go on.",
     "skip": "Skipping ahead to the next step.",
     "lightest": "That is already the lightest pressure, so we leave this part and go on.",
+    "nothing_pressed": "There is no pressure to change just now. Say it again during a massage step.",
     "less_here": "Then we leave this part and go on.",
     "extend": "Staying here a little longer. That adds about {seconds} seconds to the session.",
     "shorten": "Your pain is low here, so this part will be shorter.",
@@ -129,6 +130,8 @@ def acknowledgement(action: Action) -> str | None:
         return SAY["no_answer"] if action.pressure is not None else SAY["no_answer_go_on"]
     if action.rule is Rule.NO_FIRMER_AFTER_STOP:
         return SAY["keep_after_stop"]
+    if action.rule is Rule.NOTHING_PRESSED:
+        return SAY["nothing_pressed"]
     return None
 
 
@@ -346,24 +349,21 @@ class Editor:
         ]
 
     def _drop_technique(self, rest: list[Segment], technique: str | None) -> list[Segment]:
-        out, dropping = [], True
-        for seg in rest:
-            if dropping and (seg.technique == technique or (seg.kind == "hold" and seg.technique is None)):
-                continue
-            if dropping and seg.kind == "checkpoint" and seg.technique == technique:
-                continue
-            dropping = False
-            out.append(seg)
-        # a dangling question cue in front of a dropped checkpoint goes too
-        return [
-            s
-            for i, s in enumerate(out)
-            if not (
-                s.kind == "cue"
-                and s.sound == "question"
-                and (i + 1 >= len(out) or out[i + 1].kind != "checkpoint")
-            )
-        ]
+        """The rest without what is left of the technique at work: its steps, holds and questions,
+        each question with its cue (a question cue has no technique of its own, and once ended the
+        run here, leaving the skipped technique's next question to be asked)."""
+
+        def of_it(i: int) -> bool:
+            seg, after = rest[i], rest[i + 1] if i + 1 < len(rest) else None
+            if seg.technique == technique or (seg.kind == "hold" and seg.technique is None):
+                return True
+            asks_it = after is not None and after.kind == "checkpoint" and after.technique == technique
+            return seg.kind == "cue" and seg.sound == "question" and asks_it
+
+        start = 0
+        while start < len(rest) and of_it(start):
+            start += 1
+        return rest[start:]
 
     def _shorten(self, rest: list[Segment], technique: str | None) -> list[Segment]:
         return [

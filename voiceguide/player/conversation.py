@@ -40,12 +40,12 @@ class Conversation:
     def moment(self, seg: Segment, question: str | None) -> str | None:
         """'opening' or 'closing' at the session's first and last pain questions: the first sets
         the baseline, the last must never be taken for it."""
-        if is_closing(seg.kind, question, seg.technique):
-            return "closing"
         if question != "pain":
             return None
         first = next(s for s in self.segments if s.kind == "checkpoint" and s.question == "pain")
-        return "opening" if first.index == seg.index else None
+        if first.index == seg.index:
+            return "opening"
+        return "closing" if is_closing(seg.kind, question, seg.technique) else None
 
     def cap_for(self, technique_id: str | None) -> int:
         """The session's cap, lowered by the technique's own range and the person's conditions."""

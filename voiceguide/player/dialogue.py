@@ -162,13 +162,9 @@ class Dialogue:
         return replace(answer, intent=intent)  # yes, stop, anything else or silence: stop
 
     def wait_for_resume(self) -> Answer | None:
-        """Hold until 'continue' (or the pause key again) or a stop, and return that answer.
-
-        None: no more input will come (stdin ended): carry on rather than hang."""
-        while True:
-            answer = self.feedback.answer("any", 3600.0, self.clock.realtime)
-            if answer is None:
-                return None
+        """The next thing said or pressed while paused, journaled (the player decides what it
+        does). None: no more input will come (stdin ended): carry on rather than hang."""
+        answer = self.feedback.answer("any", 3600.0, self.clock.realtime)
+        if answer is not None:
             self.emit("answer", **answer.to_dict(), at=None)
-            if answer.intent in ("continue", "pause", "good", "stop", "symptom"):
-                return answer
+        return answer

@@ -37,6 +37,7 @@ QUEUE_AHEAD = 0.5  # seconds before a block ends when the next one is queued beh
 SESSION_SAVED = "Session saved."
 RECAP = "Welcome back. We pick up where we stopped, at {what}."
 PAUSED = "Paused. Say continue, or press space."
+RESUMES = frozenset({"continue", "pause", "good"})  # the pause key again, or "continue" / "yes"
 TIME_CHANGED = {  # why the time left changed, on the status line
     Kind.EXTEND: "more time here",
     Kind.PRESSURE_UP: "checking the new pressure",
@@ -281,12 +282,13 @@ class Player:
         if self.overheard(answer):
             return self.set_aside(answer, current, "talk between questions is not acted on")
         intent = answer.intent
-        if intent in ("stop", "symptom", "more", "less"):
+        at_work = current.technique is not None
+        if intent in ("stop", "symptom") or (intent in ("more", "less") and at_work):
             self.sink.flush()  # silence now; what follows comes from the rewritten plan
             self.timer.responded(answer)
             return GoTo(self.talk.answered(answer, current, None))
-        if intent in ("number", "good"):
-            return self.noted(answer, current, pos)
+        if intent in ("number", "good", "more", "less"):
+            return self.noted(answer, current, resume_at(block, current, pos))
         if intent == "pause":
             return self.pause(answer, current, pos)
         if intent == "skip":
@@ -342,17 +344,34 @@ class Player:
         self.talk.act(self.talk.decide(answer, current, None), current, replan=False)
         self.timer.responded(answer)
         resumed = self.wait_paused(current)
-        if resumed is not None and resumed.intent in ("stop", "symptom"):
+        if resumed is not None and self.ends_pause(resumed, current, None):
             return GoTo(self.talk.answered(resumed, current, None))
         return Replay(pos)
 
-    def wait_paused(self, seg: Segment) -> Answer | None:
-        """Paused: the session waits for 'continue' (journaled with a question, like any wait)."""
+    def wait_paused(self, seg: Segment, question: str | None = None) -> Answer | None:
+        """Paused: the session waits for 'continue' (journaled with a question, like any wait).
+
+        Returns what ended the pause. A stop, a symptom word, a rating that changes the session
+        or an answer to the `question` paused at ends it at once (the caller acts on it); any
+        other rating is kept and said back, and anything else is set aside and the person told
+        how to go on: nothing said while paused is lost."""
         self.emit("waiting", question="resume", at=seg.index, text=PAUSED)
         self.status = Status(self.status.expect, True, None)
         self.show(seg)
         self.say(PAUSED)
-        answer = self.dialogue.wait_for_resume()
+        while True:
+            answer = self.dialogue.wait_for_resume()
+            if answer is None or answer.intent in RESUMES or self.ends_pause(answer, seg, question):
+                break
+            if answer.intent == "number":
+                actions = self.talk.decide(answer, seg, None)
+                self.talk.act(actions, seg, replan=False)
+                said = next((s for a in actions if (s := acknowledgement(a))), None)
+                if said:
+                    self.say(said)
+            else:
+                self.set_aside(answer, seg, "paused: continue first")
+                self.say(PAUSED)
         self.status = Status(self.status.expect, False, None)
         if answer is None or answer.intent not in ("stop", "symptom"):
             resume = Answer(answer.text if answer else "", "continue", source=answer.source if answer else "")
@@ -360,6 +379,16 @@ class Player:
             if answer is not None:
                 self.timer.responded(answer)  # the sound coming back is its response
         return answer
+
+    def ends_pause(self, answer: Answer, seg: Segment, question: str | None) -> bool:
+        """A stop or symptom word, a rating the rules act on (a stop), or an answer to the
+        question paused at: each is acted on at once, not after 'continue'."""
+        if answer.intent in ("stop", "symptom"):
+            return True
+        if question is not None and answer.intent in EXPECT[expect_for(question)] - ALWAYS:
+            return True
+        changes = answer.intent == "number" and self.talk.decide(answer, seg, None)
+        return bool(changes) and any(a.kind is not Kind.KEEP for a in changes)
 
     def skip(self, answer: Answer, block: timeline.Block, current: Segment) -> Jump:
         target = next(
@@ -423,10 +452,16 @@ class Player:
         self.timer.responded(answer)
         if answer.intent == "pause":
             self.talk.act(self.talk.decide(answer, seg, seg.question), seg, replan=False)
-            resumed = self.wait_paused(seg)
-            if resumed is None or resumed.intent not in ("stop", "symptom"):
+            resumed = self.wait_paused(seg, seg.question)
+            if resumed is None or not self.ends_pause(resumed, seg, seg.question):
                 self.cue("question")
                 self.say(seg.text or "")
                 return self.checkpoint(seg)
             answer = resumed
         return self.talk.answered(answer, seg, seg.question)
+
+
+def resume_at(block: timeline.Block, current: Segment, pos: int) -> int:
+    """Where to go on after a reply said over the session: a sentence it cut off is said again
+    from its start (its end alone would make no sense); a hold or a tone goes on where it was."""
+    return block.onset(current.index) if current.kind == "speech" else pos
