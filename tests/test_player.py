@@ -565,3 +565,35 @@ def test_an_answer_to_the_question_paused_at_is_taken_without_asking_again(libra
     answered = [d for d in actions(events) if d["at"] == paused["at"] and d["rule"] != "asked-pause"]
     assert [d["rule"] for d in answered] == ["asked-continue", "good"]
     assert not [d for e, d in events if e == "reask" and d["at"] == paused["at"]]
+
+
+def test_a_rating_pressed_while_the_offer_is_asked_does_not_pass_the_offer_by(library):
+    """Found by random answers through this harness: after the stop word, a 7 pressed while "would
+    you like to go on gently?" was asked made the rest gentle and went on past the question, back
+    to the area stopped in, with nobody having said to go on."""
+    offer = lambda seg: seg.get("question") == "offer"  # noqa: E731
+    _, events, speech, _ = play(library, PARTNER, ["", "", "stop", "no"], keys_at=[(offer, "7")])
+    kinds = [d["action"] for d in actions(events)]
+    assert kinds[-3:] == ["gentle", "end", "keep"]  # the 7, then "no" to the offer asked again, closing
+    gentle = [d for d in actions(events) if d["action"] == "gentle"][0]
+    after = events[next(i for i, (e, d) in enumerate(events) if d is gentle) :]
+    asked = [d["question"] for e, d in after if e == "segment" and d["kind"] == "checkpoint"]
+    assert asked == ["offer", "pain"]
+    assert not [d for e, d in after if e == "segment" and d["kind"] == "hold" and d.get("technique")]
+
+
+@pytest.mark.parametrize(
+    "key, rule", [("!", "symptom-at-end"), ("9", "pain-high-at-end"), ("+", "nothing-pressed"), ("n", None)]
+)
+def test_keys_pressed_during_the_closing_words_start_nothing_new(library, key, rule):
+    """Found by random answers through this harness: "!" during "That is the end of the session"
+    started an ease-off and 45 s of strokes after the end; "n" there skipped the end tone."""
+    ending = lambda seg: (seg.get("text") or "").startswith("That is the end of the session")  # noqa: E731
+    request = planner.Request(mode="self", stage="acute", minutes=5)
+    _, events, speech, _ = play(library, request, ["3", "good", "4"], keys_at=[(ending, key)])
+    if rule is not None:
+        assert actions(events)[-1]["rule"] == rule
+    closing = next(i for i, (e, d) in enumerate(events) if e == "segment" and d["text"] == planner.CLOSING)
+    after = [d for e, d in events[closing:] if e == "segment"]
+    assert not [d for d in after if d["kind"] in ("hold", "checkpoint")]
+    assert after[-1]["sound"] == "end"

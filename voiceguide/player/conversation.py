@@ -38,14 +38,16 @@ class Conversation:
         return Context(question, seg.technique, seg.area, pressure, cap, self.moment(seg, question))
 
     def moment(self, seg: Segment, question: str | None) -> str | None:
-        """'opening' or 'closing' at the session's first and last pain questions: the first sets
-        the baseline, the last must never be taken for it."""
+        """'opening' at the session's first pain question (it sets the baseline); 'closing' from
+        its last one on, and once a rule has ended the session: no technique is left to stop or
+        make gentle, and a rating there is never taken for the opening one."""
+        closing = next((s for s in self.segments if is_closing(s.kind, s.question, s.technique)), None)
+        if self.state.ended or (closing is not None and seg.index >= closing.index):
+            return "closing"
         if question != "pain":
             return None
         first = next(s for s in self.segments if s.kind == "checkpoint" and s.question == "pain")
-        if first.index == seg.index:
-            return "opening"
-        return "closing" if is_closing(seg.kind, question, seg.technique) else None
+        return "opening" if first.index == seg.index else None
 
     def cap_for(self, technique_id: str | None) -> int:
         """The session's cap, lowered by the technique's own range and the person's conditions."""

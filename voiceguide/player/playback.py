@@ -282,13 +282,16 @@ class Player:
         if self.overheard(answer):
             return self.set_aside(answer, current, "talk between questions is not acted on")
         intent = answer.intent
-        at_work = current.technique is not None
-        if intent in ("stop", "symptom") or (intent in ("more", "less") and at_work):
+        # While a question is asked, a change lands just before it, so that it is asked after the
+        # reply: jumping on from the question itself left it unanswered (after the stop word, the
+        # offer to go on gently was passed by, and the area stopped in was worked again).
+        where = self.before(asking) if asking is not None else current
+        if intent in ("stop", "symptom") or (intent in ("more", "less") and where.technique is not None):
             self.sink.flush()  # silence now; what follows comes from the rewritten plan
             self.timer.responded(answer)
-            return GoTo(self.talk.answered(answer, current, None))
+            return GoTo(self.talk.answered(answer, where, None))
         if intent in ("number", "good", "more", "less"):
-            return self.noted(answer, current, resume_at(block, current, pos))
+            return self.noted(answer, where, resume_at(block, current, pos))
         if intent == "pause":
             return self.pause(answer, current, pos)
         if intent == "skip":
@@ -303,6 +306,11 @@ class Player:
         if answer.source != "voice" or answer.intent in ("stop", "symptom"):
             return False
         return answer.intent not in HEARD_BETWEEN_QUESTIONS or decide(answer).action != ACT
+
+    def before(self, question: Segment) -> Segment:
+        """The segment played just before a question and its cue."""
+        first = question.index - (self.segments[question.index - 1].kind == "cue")
+        return self.segments[max(first - 1, 0)]
 
     def asking(self, block: timeline.Block, current: Segment) -> Segment | None:
         """The block's question while it is being asked (its cue or its words), else None."""
@@ -391,10 +399,8 @@ class Player:
         return bool(changes) and any(a.kind is not Kind.KEEP for a in changes)
 
     def skip(self, answer: Answer, block: timeline.Block, current: Segment) -> Jump:
-        target = next(
-            (s for s in self.segments[current.index + 1 :] if s.kind in ("speech", "checkpoint")),
-            None,
-        )
+        ahead = self.segments[current.index + 1 :]  # never past the end tone: it says the session is over
+        target = next((s for s in ahead if s.kind in ("speech", "checkpoint") or s.sound == "end"), None)
         self.sink.flush()
         self.talk.act([Action(Kind.SKIP, Rule.ASKED_SKIP, current.pressure)], current, replan=False)
         self.timer.responded(answer)
