@@ -266,7 +266,10 @@ class Editor:
             rest = [self.cue("stop"), self.speech(SAY[f"stop_{self.mode}"])] + rest
         elif kind is Kind.STOP:  # the stop word: silence, then go on gently or end
             rest = [self.cue("stop"), self.speech(SAY[f"stop_{self.mode}"])]
-            rest += self.question(OFFER_QUESTION, OFFER[self.mode], None, None) + segments[at + 1 :]
+            rest += self.question(OFFER_QUESTION, OFFER[self.mode], None, None)
+            # made safe before any answer: whatever passes the offer by never finds the area
+            # stopped in, nor a pressure above the one it stopped at
+            rest += self._capped(self._without(segments[at + 1 :], None, state.avoid_areas), state.cap)
         elif kind is Kind.STOP_TECHNIQUE:
             left = self._capped(self._without(rest, technique, state.avoid_areas), state.cap)
             rest = [self.cue("stop"), self.speech(ease_off(self.mode, here.area))]
@@ -278,7 +281,10 @@ class Editor:
             rest = [self.speech(SAY["gentle"])] + self._gentle(rest, state.cap)
         elif kind is Kind.END:
             rest = [self.speech(SAY["end_early"])] + self._closing(rest)
-        return renumber(head + self._walks(head, self._moves(head, rest)))
+        rest = self._walks(head, self._moves(head, rest))
+        if not rest or rest[-1].sound != "end":  # a reply after the end tone: the tone again after it
+            rest.append(self.cue("end"))
+        return renumber(head + rest)
 
     # --- helpers ---------------------------------------------------------------
 

@@ -294,6 +294,8 @@ class Player:
             return self.noted(answer, where, resume_at(block, current, pos))
         if intent == "pause":
             return self.pause(answer, current, pos)
+        if intent == "skip" and asking is not None:  # passing a question by would leave it unanswered
+            return self.set_aside(answer, current, "a question is being asked")
         if intent == "skip":
             return self.skip(answer, block, current)
         if intent == "repeat":
