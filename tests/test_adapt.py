@@ -14,6 +14,7 @@ from voiceguide.adapt import (
     State,
     legacy_action,
     needs_read_back,
+    no_answer,
     read_back_text,
     update_state,
 )
@@ -373,3 +374,11 @@ def test_which_side_is_worse_and_ready_are_answers_too():
     for word, intent in (("ready", "ready"), ("yes", "good")):
         ready = one(decide(State(cap=4), said(word, intent), checkpoint("ready", technique=None), None))
         assert ready.rule is Rule.READY
+
+
+def test_no_answer_keeps_the_pressure_and_says_so_only_where_a_pressure_is_asked_about():
+    """"I did not catch an answer, so we carry on at the same pressure" was said at the question
+    of which side is worse; there it goes on, and no pressure is named."""
+    for question, pressure in (("pressure", 2), ("pain", 2), ("side", None), ("ready", None)):
+        at = Context(question, "P01", "lower-back", 2, 4)
+        assert one(no_answer(at)).pressure == pressure

@@ -467,3 +467,30 @@ def test_keys_pressed_during_the_closing_words_start_nothing_new(library, key, r
     after = [d for e, d in events[closing:] if e == "segment"]
     assert not [d for d in after if d["kind"] in ("hold", "checkpoint")]
     assert after[-1]["sound"] == "end"
+
+
+def test_asking_to_hear_a_question_again_is_not_a_failed_try(library):
+    """Found by random answers: "repeat" twice at a question ended in "I did not catch an
+    answer", as if the person had not answered twice."""
+    _, events, speech, _ = play(library, PARTNER, ["repeat", "repeat", "4"])
+    opening = actions(events)[1]
+    assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
+    asked = next(d["text"] for e, d in events if e == "segment" and d.get("question") == "pain")
+    assert speech.said.count(asked) == 3  # asked, then said again twice
+
+
+def test_the_opening_and_closing_moments_hold_for_a_plan_made_by_hand(library):
+    """A plan file made by hand may tie its opening rating to no technique, like the closing one:
+    the first pain question is the opening all the same (the live voice test's plan found it)."""
+    from voiceguide.player.conversation import Conversation
+    from voiceguide.replan import Editor
+
+    plan = planner.build(library, PARTNER, timer=FakeSpeech())
+    pains = [s for s in plan.segments if s.kind == "checkpoint" and s.question == "pain"]
+    segments = [replace(s, technique=None) if s is pains[0] else s for s in plan.segments]
+    plan = replace(plan, segments=segments)
+    talk = Conversation(plan, library, Editor(library, "partner", FakeSpeech().seconds), State(cap=4), print)
+    opening, closing = plan.segments[pains[0].index], plan.segments[pains[-1].index]
+    assert talk.moment(opening, "pain") == "opening" and talk.moment(closing, "pain") == "closing"
+    assert talk.moment(plan.segments[pains[1].index], "pain") is None
+    assert talk.moment(plan.segments[-1], None) == "closing"  # the closing words and the end tone

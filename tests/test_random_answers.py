@@ -83,7 +83,7 @@ def broken_rules(library, plan, events: list[tuple[str, dict]]) -> list[str]:
     problems: list[str] = []
     conditions = {domain.parse_condition(c)[0] for c in plan.conditions}
     segments = [d for e, d in events if e == "segment"]
-    cap, avoid, closing_asked, ended = None, set(), False, False
+    cap, avoid, closing_asked, ended, seen_pain = None, set(), False, False, False
     waiting_use: dict | None = None
     for event, d in events:
         if event == "state":
@@ -100,8 +100,9 @@ def broken_rules(library, plan, events: list[tuple[str, dict]]) -> list[str]:
                 problems.append(f"{d['technique']} worked the {d['area']}, left out after a stop")
             if closing_asked or ended:
                 problems.append(f"{d['technique']} worked after the end")
-        if event == "segment" and is_closing(d["kind"], d.get("question"), d.get("technique")):
-            closing_asked = True
+        if event == "segment" and d["kind"] == "checkpoint" and d["question"] == "pain":
+            last = seen_pain and is_closing(d["kind"], d["question"], d["technique"])
+            closing_asked, seen_pain = closing_asked or last, True
         if event == "segment" and d.get("text") and ("{" in d["text"] or "None" in d["text"]):
             problems.append(f"unfilled words: {d['text']}")
         if event == "answer":  # each answer is used before the next one comes

@@ -397,7 +397,8 @@ def no_answer(at: Context) -> list[Action]:
     """Nothing came in time: keep the pressure, never raise it; after a stop, end gently."""
     if at.question == "offer":
         return [Action(Kind.END, Rule.OFFER_UNANSWERED, cap=at.cap)]
-    return [Action(Kind.KEEP, Rule.NO_ANSWER, at.pressure, cap=at.cap)]
+    pressure = at.pressure if at.question in ("pain", "pressure", None) else None  # "same pressure" said
+    return [Action(Kind.KEEP, Rule.NO_ANSWER, pressure, cap=at.cap)]
 
 
 ENDS_SESSION = {Rule.FAINT, Rule.TWO_STOPS, Rule.STOP_AT_END, Rule.OFFER_DECLINED, Rule.OFFER_UNANSWERED}

@@ -100,7 +100,7 @@ def summarise_events(events: list[dict]) -> dict:
     stopped_areas: list[str] = []
     stopped_techniques: list[str] = []
     answers = 0
-    pain_before = pain_after = None
+    pain_before = pain_after = opening_at = None
     state: dict = {}
     played = 0.0
     run_seconds = 0.0
@@ -116,6 +116,8 @@ def summarise_events(events: list[dict]) -> dict:
         run_seconds = max(run_seconds, float(e.get("t") or 0.0))
         if kind == "segment":
             segments[e["index"]] = e
+            if opening_at is None and e.get("kind") == "checkpoint" and e.get("question") == "pain":
+                opening_at = e["index"]  # the first pain question is never the closing one
             area, pressure = e.get("area"), e.get("pressure")
             if e.get("kind") == "hold" and area and pressure:
                 highest[area] = max(highest.get(area, 0), pressure)
@@ -124,7 +126,7 @@ def summarise_events(events: list[dict]) -> dict:
         elif kind == "action":
             at = segments.get(e.get("at")) or {}  # type: ignore[arg-type]
             action = Action.from_dict(e)
-            if is_closing(at) and action.pain is not None:
+            if is_closing(at) and at.get("index") != opening_at and action.pain is not None:
                 pain_after = action.pain  # the rating acted on, not merely heard
             elif action.rule in OPENING_RULES and pain_before is None:
                 pain_before = action.pain  # a later first rating is the baseline, not the start

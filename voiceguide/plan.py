@@ -88,7 +88,8 @@ class Plan:
 
 def is_closing(kind: str | None, question: str | None, technique: str | None) -> bool:
     """The session's last question: a pain rating tied to no technique (every other pain
-    question belongs to the technique it checks)."""
+    question belongs to the technique it checks). Callers leave out the first pain question:
+    a plan made by hand may tie its opening rating to none."""
     return kind == "checkpoint" and question == "pain" and not technique
 
 

@@ -49,7 +49,7 @@ SAY = {
     "no_answer_go_on": "I did not catch an answer, so we go on.",
     "skip": "Skipping ahead to the next step.",
     "lightest": "That is already the lightest pressure, so we leave this part and go on.",
-    "nothing_pressed": "There is no pressure to change just now. Say it again during a massage step.",
+    "nothing_pressed": "There is no pressure to change just now. Ask again during a massage step.",
     "less_here": "Then we leave this part and go on.",
     "extend": "Staying here a little longer. That adds about {seconds} seconds to the session.",
     "shorten": "Your pain is low here, so this part will be shorter.",
@@ -93,11 +93,11 @@ SAY = {
         "That is more than at the start, so let your partner rest now, with no more massage today."
     ),
     "symptom_at_end_self": (
-        "Thank you for saying. Rest now, with no more massage today. If this feeling is new, or it does "
+        "Thank you for telling me. Rest now, with no more massage today. If this feeling is new, or it does "
         "not pass, call a doctor or physiotherapist."
     ),
     "symptom_at_end_partner": (
-        "Thank you for saying. Let your partner rest now, with no more massage today. If this feeling is "
+        "Thank you for telling me. Let your partner rest now, with no more massage today. If this feeling is "
         "new for them, or it does not pass, they should call a doctor or physiotherapist."
     ),
 }

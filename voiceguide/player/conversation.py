@@ -41,13 +41,11 @@ class Conversation:
         """'opening' at the session's first pain question (it sets the baseline); 'closing' from
         its last one on, and once a rule has ended the session: no technique is left to stop or
         make gentle, and a rating there is never taken for the opening one."""
-        closing = next((s for s in self.segments if is_closing(s.kind, s.question, s.technique)), None)
+        pains = [s for s in self.segments if s.kind == "checkpoint" and s.question == "pain"]
+        closing = next((s for s in pains[1:] if is_closing(s.kind, s.question, s.technique)), None)
         if self.state.ended or (closing is not None and seg.index >= closing.index):
             return "closing"
-        if question != "pain":
-            return None
-        first = next(s for s in self.segments if s.kind == "checkpoint" and s.question == "pain")
-        return "opening" if first.index == seg.index else None
+        return "opening" if question == "pain" and pains and pains[0].index == seg.index else None
 
     def cap_for(self, technique_id: str | None) -> int:
         """The session's cap, lowered by the technique's own range and the person's conditions."""

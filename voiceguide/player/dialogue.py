@@ -26,6 +26,7 @@ REASK = {
     "any": "Say your answer, or press a key.",
 }
 STOP_CHECK = "Did you say stop?"
+MAX_REPEATS = 3  # a question said again on request, at most this often (then "repeat" is a failed try)
 DOUBTFUL_STOP = STOP_ASK  # a decoded stop or symptom word this sure: silence, then ask
 CONFIRM_QUESTION = "confirm"  # the `question` of a read-back
 STOP_CHECK_QUESTION = "confirm-stop"
@@ -97,15 +98,16 @@ class Dialogue:
         """The answer to the checkpoint `seg` (None: none came). `early`: given while it was asked."""
         expect = expect_for(seg.question)
         tries = 2 if self.reask else 1
-        attempt = 0
+        attempt = repeats = 0
         while attempt < tries:
             answer, early = (early, None) if early is not None else (self.listen(expect, seg.index), None)
             if answer is not None and doubtful_stop(answer):
                 answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
-            attempt += 1
-            if answer is not None and answer.intent == "repeat":
+            if answer is not None and answer.intent == "repeat" and repeats < MAX_REPEATS:
+                repeats += 1  # asking to hear it again is not a failed try
                 self.say(seg.text or "")
                 continue
+            attempt += 1
             sure = answer is not None and decide(answer, expect).action == ACT  # else read it back
             accept = 0.0 if sure else 2.0  # needs_read_back's confidence bar: the decision's
             if answer is not None and seg.question != "offer" and needs_read_back(state, answer, accept):
