@@ -23,9 +23,10 @@ from voiceguide.plan import is_closing
 from voiceguide.planner import technique_cap
 from voiceguide.player import playback
 
-KEYS = [*"0123456789t+-gnrsx!", " ", "\n"]
-WORDS = ["more", "less", "good", "stop", "numb", "no", "yes", "skip", "repeat", "5", "8", "2"]
-WORDS += ["mumble", "left", "right", "dizzy", ""]
+KEYS = [*"0123456789t+-gnrx", " ", "\n"]
+WORDS = ["more", "less", "good", "no", "yes", "skip", "repeat", "5", "8", "2", "mumble", "left", "right", ""]
+SAFETY = ["stop", "numb", "dizzy", "s", "!", "UNSURE"]  # rarer, so that sessions also reach their end
+SAFETY_SHARE = 0.05
 CONDITIONS = ["pregnancy", "osteoporosis", "anticoagulants", "hip-replacement"]
 SESSIONS_PER_TEST = 40
 CHUNKS = 8  # 320 sessions in all, about 20 s
@@ -43,21 +44,31 @@ class RandomScript(Script):
     def poll(self) -> Answer | None:
         if self.given < 60 and self.rng.random() < 0.004:
             self.given += 1
-            return from_key(self.rng.choice(KEYS), "any")
+            return self.draw("any", [f"KEY{k}" for k in KEYS])
         return None
+
+    def draw(self, expect: str, calm: list[str]) -> Answer | None:
+        said = self.rng.choice(SAFETY if self.rng.random() < SAFETY_SHARE else calm)
+        if said == "UNSURE":
+            return self.unsure()
+        if said.startswith("KEY") or len(said) == 1:
+            return from_key(said.removeprefix("KEY") or said, expect)
+        if said == "":
+            return None
+        if self.rng.random() < 0.3:  # spoken, heard with more or less confidence
+            return understand(said, expect, source="voice", confidence=self.rng.choice([0.5, 0.7, 0.95]))
+        return understand(said, expect, source="keys")
+
+    def unsure(self) -> Answer:
+        """A stop or symptom word heard, but not clearly: silence, then "did you say ...?"."""
+        word = self.rng.choice(["stop", "numb", "dizzy"])
+        return Answer(text=word, intent="unknown", confidence=0.15, source="voice")
 
     def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
         self.given += 1
         if self.given > 200:
             return None  # input ended: the session must still end
-        word = self.rng.choice([*WORDS, "KEY"])
-        if word == "KEY":
-            return from_key(self.rng.choice(KEYS), expect)
-        if word == "":
-            return None
-        if self.rng.random() < 0.3:  # spoken, heard with more or less confidence
-            return understand(word, expect, source="voice", confidence=self.rng.choice([0.5, 0.7, 0.95]))
-        return understand(word, expect, source="keys")
+        return self.draw(expect, [*WORDS, *(f"KEY{k}" for k in KEYS)])
 
 
 def random_request(rng: random.Random) -> planner.Request:
@@ -108,12 +119,28 @@ def broken_rules(library, plan, events: list[tuple[str, dict]]) -> list[str]:
         if event == "answer":  # each answer is used before the next one comes
             if waiting_use is not None and not d.get("confirming") and waiting_use["intent"] != "repeat":
                 problems.append(f"answer {waiting_use['text']!r} ({waiting_use['intent']}) had no effect")
-            waiting_use = d
+            waiting_use = None if d.get("confirming") else d  # a reply to "did you say...?" is its use
         elif event in ("action", "reask", "readback", "ignored", "confirmed", "waiting"):
             waiting_use = None
+    problems += stops_not_honoured(events)
     if not segments or segments[-1].get("sound") != "end":
         problems.append("the session did not end with the end tone")
     return problems
+
+
+def stops_not_honoured(events: list[tuple[str, dict]]) -> list[str]:
+    """The stop word at any moment: each one heard is followed by a stop or an end, before any
+    further step is said (at the offer after a stop, "stop" means end)."""
+    problems, pending = [], None
+    for event, d in events:
+        if event == "answer" and d["intent"] == "stop":
+            pending = pending or d
+        elif event == "action" and d["action"] in ("stop", "end"):
+            pending = None
+        elif pending is not None and event == "segment" and d["kind"] in ("hold", "checkpoint"):
+            problems.append(f"stop ({pending['text']!r}) not honoured before a {d['kind']}")
+            pending = None
+    return problems + ([f"stop ({pending['text']!r}) not honoured"] if pending else [])
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
