@@ -11,6 +11,7 @@ the area stopped in at a higher pressure, lighter during the safety talk skippin
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -154,3 +155,38 @@ def test_random_answers_break_no_rule(library, chunk):
         if problems := broken_rules(library, player.plan, events):
             failures[seed] = (request, problems[:3])
     assert failures == {}
+
+
+LINES = ["", "3", "7", "9", "more", "less", "good", "yes", "no", "stop", "numb", "left", "right", "skip"]
+LINES += ["banana"]
+
+
+@pytest.fixture
+def screened(cli):
+    assert cli("screen", input="no\n" * 19).exit_code == 0
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_what_history_keeps_is_what_was_answered(cli, screened, seed):
+    """Through the command line and the journal: random lines of stdin for a whole session, then
+    history's row must hold the answers to the first and last pain questions (or nothing), every
+    answer counted, and the exit code must say whether a stop rule ended it."""
+    rng = random.Random(seed)
+    options = ["--mode", rng.choice(["self", "partner"]), "--stage", rng.choice(domain.STAGES)]
+    options += ["--minutes", str(rng.choice([5, 10, 15]))]
+    lines = "\n".join(rng.choice(LINES) for _ in range(40)) + "\n"
+    result = cli("play", *options, "--output", "null", "--json", input=lines)
+    assert result.exit_code in (0, 7), result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    segments = {e["index"]: e for e in events if e["event"] == "segment"}  # as played, by index
+    pains = [e for e in segments.values() if e["kind"] == "checkpoint" and e["question"] == "pain"]
+    opening = min((p["index"] for p in pains), default=None)
+    closing = max((p["index"] for p in pains if not p["technique"] and p["index"] != opening), default=None)
+    acted = [e for e in events if e["event"] == "action" and e.get("pain") is not None]
+    before = next((a["pain"] for a in acted if a["at"] == opening), None)
+    after = next((a["pain"] for a in reversed(acted) if a["at"] == closing), None)
+    row = json.loads(cli("history", "--json").stdout)[-1]
+    assert (row["pain_before"], row["pain_after"]) == (before, after)
+    assert row["answers"] == sum(e["event"] == "answer" for e in events)
+    stopped = events[-1]["reason"] == "stopped"
+    assert (result.exit_code == 7) == stopped and (row["ended"] == "stopped") == stopped
