@@ -45,7 +45,7 @@ class RandomScript(Script):
     def poll(self) -> Answer | None:
         if self.given < 60 and self.rng.random() < 0.004:
             self.given += 1
-            return self.draw("any", [f"KEY{k}" for k in KEYS])
+            return self.draw("any", [*WORDS, "pause", "continue", *(f"KEY{k}" for k in KEYS)])
         return None
 
     def draw(self, expect: str, calm: list[str]) -> Answer | None:
