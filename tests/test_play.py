@@ -346,15 +346,20 @@ def answers_for(cli, *options: str, opening: list[str], closing: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def play_five_minutes(cli, opening: list[str], closing: str):
+    """A 5-minute self session answered by answers_for; (the result, its events)."""
+    options = ("--minutes", "5")
+    answers = answers_for(cli, *options, opening=opening, closing=closing)
+    result = cli("play", *options, "--output", "null", "--json", input=answers)
+    return result, events(result.stdout)
+
+
 def test_an_unanswered_opening_leaves_the_start_empty_and_the_last_rating_is_the_end(cli, screened):
     """Found in a new-user trial: the opening question went unanswered, and the closing "3" was
     journaled as the opening rating: history showed 3 -> 3. A high closing rating was met with
     "ease off... go on gently" and a massage step after the end."""
-    options = ("--minutes", "5")
-    answers = answers_for(cli, *options, opening=["mumble", "mumble"], closing="9")
-    result = cli("play", *options, "--output", "null", "--json", input=answers)
+    result, evs = play_five_minutes(cli, opening=["mumble", "mumble"], closing="9")
     assert result.exit_code == 0, result.stderr
-    evs = events(result.stdout)
     actions = [e for e in evs if e["event"] == "action"]
     assert actions[0]["rule"] == "ready"  # an empty line is Enter, as the question says
     assert not {"opening-pain", "first-pain", "gentle-session"} & {a["rule"] for a in actions}
@@ -373,17 +378,8 @@ def test_an_unanswered_opening_leaves_the_start_empty_and_the_last_rating_is_the
 
 
 def test_a_closing_rating_above_the_start_is_said_and_kept_as_the_end(cli, screened):
-    options = ("--minutes", "5")
-    result = cli(
-        "play",
-        *options,
-        "--output",
-        "null",
-        "--json",
-        input=answers_for(cli, *options, opening=["3"], closing="5"),
-    )
+    result, evs = play_five_minutes(cli, opening=["3"], closing="5")
     assert result.exit_code == 0, result.stderr
-    evs = events(result.stdout)
     last = [e for e in evs if e["event"] == "action"][-1]
     assert (last["rule"], last["pain"], last["baseline"]) == ("pain-high-at-end", 5, 3)
     assert spoken_after(evs, evs.index(last))[1] == replan.SAY["rose_at_end_self"]
@@ -393,17 +389,8 @@ def test_a_closing_rating_above_the_start_is_said_and_kept_as_the_end(cli, scree
 
 def test_the_stop_word_at_the_last_question_ends_without_an_offer(cli, screened):
     """There is nothing left to go on with gently: no "would you like to go on?" after the end."""
-    options = ("--minutes", "5")
-    result = cli(
-        "play",
-        *options,
-        "--output",
-        "null",
-        "--json",
-        input=answers_for(cli, *options, opening=["3"], closing="stop"),
-    )
+    result, evs = play_five_minutes(cli, opening=["3"], closing="stop")
     assert result.exit_code == 7, result.stderr
-    evs = events(result.stdout)
     last = [e for e in evs if e["event"] == "action"][-1]
     assert (last["action"], last["rule"]) == ("stop", "stop-at-end")
     assert "offer" not in {e.get("question") for e in evs}
