@@ -463,6 +463,8 @@ def test_keys_pressed_during_the_closing_words_start_nothing_new(library, key, r
     _, events, speech, _ = play(library, request, ["3", "good", "4"], keys_at=[(ending, key)])
     if rule is not None:
         assert actions(events)[-1]["rule"] == rule
+    said = {"!": SAY["symptom_at_end_self"], "9": SAY["rose_at_end_self"], "+": SAY["nothing_pressed"]}
+    assert key == "n" or said[key] in speech.said
     closing = next(i for i, (e, d) in enumerate(events) if e == "segment" and d["text"] == planner.CLOSING)
     after = [d for e, d in events[closing:] if e == "segment"]
     assert not [d for d in after if d["kind"] in ("hold", "checkpoint")]

@@ -256,7 +256,7 @@ class Context:
     area: str | None
     pressure: int | None  # the pressure in force there
     cap: int  # the lowest of the session's, the technique's and the conditions' caps
-    moment: str | None = None  # "opening" or "closing": the session's first or last pain question
+    moment: str | None = None  # "opening": the first pain question; "closing": the last one on
 
     @property
     def at_question(self) -> bool:

@@ -30,7 +30,7 @@ from voiceguide.player.conversation import Conversation
 from voiceguide.player.dialogue import Dialogue, doubtful_stop, expect_for
 from voiceguide.player.latency import ResponseTimer
 from voiceguide.player.status import Status, status_line
-from voiceguide.replan import Editor, acknowledgement
+from voiceguide.replan import AT_THE_END, Editor, acknowledgement
 
 POLL = 0.005  # seconds between looks at keys and the stop word during playback
 QUEUE_AHEAD = 0.5  # seconds before a block ends when the next one is queued behind it
@@ -337,7 +337,7 @@ class Player:
     def noted(self, answer: Answer, current: Segment, pos: int) -> Jump:
         """A rating (or "good") between questions: the rules see it; it is said back at once."""
         actions = self.talk.decide(answer, current, None)
-        if any(a.kind is not Kind.KEEP for a in actions):
+        if any(a.kind is not Kind.KEEP or a.rule in AT_THE_END for a in actions):  # more than said back
             self.sink.flush()
             self.timer.responded(answer)
             return GoTo(self.talk.act(actions, current))
@@ -470,6 +470,6 @@ class Player:
 
 
 def resume_at(block: timeline.Block, current: Segment, pos: int) -> int:
-    """Where to go on after a reply said over the session: a sentence it cut off is said again
-    from its start (its end alone would make no sense); a hold or a tone goes on where it was."""
-    return block.onset(current.index) if current.kind == "speech" else pos
+    """Where to go on after a reply said over the session: a sentence or a question it cut off is
+    said again from its start (its end alone would make no sense); a hold or a tone goes on."""
+    return block.onset(current.index) if current.kind in ("speech", "checkpoint") else pos
