@@ -141,6 +141,13 @@ def play(library, request, answers, keys_at=(), state=None, display=None, script
         answer_window=4.0,
         display=display,
     )
+    play_now = player.play_now
+
+    def heard(samples: np.ndarray) -> None:  # a reply or a tone outside the blocks, in the event list
+        events.append(("heard", {"seconds": len(samples) / SAMPLE_RATE}))
+        play_now(samples)
+
+    player.play_now = heard  # type: ignore[method-assign]
     outcome = player.run()
     assert script.unannounced == [], "the player waited without a question"
     return outcome, events, speech, player

@@ -496,3 +496,26 @@ def test_the_opening_and_closing_moments_hold_for_a_plan_made_by_hand(library):
     assert talk.moment(opening, "pain") == "opening" and talk.moment(closing, "pain") == "closing"
     assert talk.moment(plan.segments[pains[1].index], "pain") is None
     assert talk.moment(plan.segments[-1], None) == "closing"  # the closing words and the end tone
+
+
+def test_going_on_after_a_pause_in_a_hold_is_said(library):
+    """Found by random answers (every answer must be followed by something heard): "continue"
+    after a pause during a hold went on in silence, and nothing told closed eyes it had."""
+    _, events, speech, _ = play(library, PARTNER, ["3", "continue"], keys_at=[(at_hold_of("P02"), " ")])
+    kinds = [d["action"] for d in actions(events)]
+    assert kinds[kinds.index("pause") + 1] == "resume"
+    assert speech.said.count(playback.RESUMED) == 1
+
+
+def test_a_rating_given_while_paused_at_the_last_question_answers_it(library):
+    """Paused while the last question was asked, a rating is its answer: kept as the pain after
+    and met with its advice, not said back as an aside and then asked for again."""
+    def closing(seg: dict) -> bool:
+        return seg.get("kind") == "checkpoint" and seg.get("question") == "pain" and not seg["technique"]
+
+    request = planner.Request(mode="self", stage="acute", minutes=5)
+    _, events, speech, _ = play(library, request, ["3", "good", "9"], keys_at=[(closing, " ")])
+    last = actions(events)[-1]
+    assert (last["rule"], last["pain"]) == ("pain-high-at-end", 9)
+    assert SAY["rose_at_end_self"] in speech.said
+    assert not [d for e, d in events if e == "reask" and d["at"] == last["at"]]

@@ -123,7 +123,7 @@ def broken_rules(library, plan, events: list[tuple[str, dict]]) -> list[str]:
             waiting_use = None if d.get("confirming") else d  # a reply to "did you say...?" is its use
         elif event in ("action", "reask", "readback", "ignored", "confirmed", "waiting"):
             waiting_use = None
-    problems += stops_not_honoured(events)
+    problems += stops_not_honoured(events) + unheard_answers(events)
     if not segments or segments[-1].get("sound") != "end":
         problems.append("the session did not end with the end tone")
     return problems
@@ -142,6 +142,20 @@ def stops_not_honoured(events: list[tuple[str, dict]]) -> list[str]:
             problems.append(f"stop ({pending['text']!r}) not honoured before a {d['kind']}")
             pending = None
     return problems + ([f"stop ({pending['text']!r}) not honoured"] if pending else [])
+
+
+def unheard_answers(events: list[tuple[str, dict]]) -> list[str]:
+    """Eyes may be closed: every answer that is not set aside is followed by something heard
+    (a reply, a tone, the next words or question) before the next answer comes."""
+    problems, pending = [], None
+    for event, d in events + [("answer", {"intent": "(end)", "text": ""})]:
+        if event == "answer":
+            if pending is not None:
+                problems.append(f"nothing heard after {pending['text']!r} ({pending['intent']})")
+            pending = d
+        elif event == "ignored" or event == "heard" or (event == "segment" and d["kind"] != "hold"):
+            pending = None
+    return problems
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))

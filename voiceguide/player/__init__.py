@@ -13,9 +13,10 @@ def spoken_texts(mode: str) -> list[str]:
     so that no reply waits on the speech engine."""
     from voiceguide.adapt import READ_BACK
     from voiceguide.feedback.intents import NUMBER_WORDS
-    from voiceguide.player.playback import PAUSED
+    from voiceguide.player.playback import PAUSED, RESUMED
     from voiceguide.replan import spoken_replies
 
-    texts = [*REASK.values(), SESSION_SAVED, STOP_CHECK, *symptom_checks(), PAUSED, *spoken_replies(mode)]
+    texts = [*REASK.values(), SESSION_SAVED, STOP_CHECK, *symptom_checks(), PAUSED, RESUMED]
+    texts += spoken_replies(mode)
     texts += [READ_BACK.format(what=w) for w in (*NUMBER_WORDS, "more")]
     return list(dict.fromkeys(texts))

@@ -37,6 +37,7 @@ QUEUE_AHEAD = 0.5  # seconds before a block ends when the next one is queued beh
 SESSION_SAVED = "Session saved."
 RECAP = "Welcome back. We pick up where we stopped, at {what}."
 PAUSED = "Paused. Say continue, or press space."
+RESUMED = "Carrying on."
 RESUMES = frozenset({"continue", "pause", "good"})  # the pause key again, or "continue" / "yes"
 TIME_CHANGED = {  # why the time left changed, on the status line
     Kind.EXTEND: "more time here",
@@ -292,8 +293,8 @@ class Player:
             return GoTo(self.talk.answered(answer, where, None))
         if intent in ("number", "good", "more", "less"):
             return self.noted(answer, where, resume_at(block, current, pos))
-        if intent == "pause":
-            return self.pause(answer, current, pos)
+        if intent == "pause":  # on "continue", the sentence it cut is said again from its start
+            return self.pause(answer, current, resume_at(block, current, pos), asking)
         if intent == "skip" and asking is not None:  # passing a question by would leave it unanswered
             return self.set_aside(answer, current, "a question is being asked")
         if intent == "skip":
@@ -349,12 +350,17 @@ class Player:
             self.say(said)
         return Replay(pos)
 
-    def pause(self, answer: Answer, current: Segment, pos: int) -> Jump:
+    def pause(self, answer: Answer, current: Segment, pos: int, asking: Segment | None = None) -> Jump:
+        """Paused between questions, or while `asking` a question (an answer to it ends the pause
+        as that question's answer)."""
         self.sink.flush()
         self.talk.act(self.talk.decide(answer, current, None), current, replan=False)
         self.timer.responded(answer)
-        resumed = self.wait_paused(current)
-        if resumed is not None and self.ends_pause(resumed, current, None):
+        question = asking.question if asking is not None else None
+        resumed = self.wait_paused(current, question)
+        if resumed is not None and self.ends_pause(resumed, current, question):
+            if asking is not None and self.answers(asking, resumed):
+                return GoTo(self.talk.answered(resumed, asking, asking.question))
             return GoTo(self.talk.answered(resumed, current, None))
         return Replay(pos)
 
@@ -383,6 +389,8 @@ class Player:
                 self.set_aside(answer, seg, "paused: continue first")
                 self.say(PAUSED)
         self.status = Status(self.status.expect, False, None)
+        if answer is not None and answer.intent in RESUMES and seg.kind == "hold":
+            self.say(RESUMED)  # a hold goes on in silence: say that it has
         if answer is None or answer.intent not in ("stop", "symptom"):
             resume = Answer(answer.text if answer else "", "continue", source=answer.source if answer else "")
             self.talk.act(self.talk.decide(resume, seg, None), seg, replan=False)
@@ -398,16 +406,16 @@ class Player:
         if question is not None and answer.intent in EXPECT[expect_for(question)] - ALWAYS:
             return True
         changes = answer.intent == "number" and self.talk.decide(answer, seg, None)
-        return bool(changes) and any(a.kind is not Kind.KEEP for a in changes)
+        return bool(changes) and any(a.kind is not Kind.KEEP or a.rule in AT_THE_END for a in changes)
 
     def skip(self, answer: Answer, block: timeline.Block, current: Segment) -> Jump:
         ahead = self.segments[current.index + 1 :]  # never past the end tone: it says the session is over
         target = next((s for s in ahead if s.kind in ("speech", "checkpoint") or s.sound == "end"), None)
+        if target is None:
+            return self.set_aside(answer, current, "nothing left to skip")
         self.sink.flush()
         self.talk.act([Action(Kind.SKIP, Rule.ASKED_SKIP, current.pressure)], current, replan=False)
         self.timer.responded(answer)
-        if target is None:
-            return GoTo(len(self.segments))
         cue_before = self.segments[target.index - 1]
         if target.kind == "checkpoint" and cue_before.kind == "cue":
             target = cue_before
