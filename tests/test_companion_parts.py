@@ -129,3 +129,22 @@ def test_lan_serves_on_this_machine_s_network_address_with_a_qr_code():
         page.close()
     with pytest.raises(OSError):
         urllib.request.urlopen(page.url, timeout=2)
+
+
+def test_an_open_page_is_sent_the_end_even_when_the_server_closes_at_once():
+    """Found by a clean-clone CI run under load: the session ended and closed the server in the
+    same moment, and the open page's stream returned before sending the end ("session over")."""
+    import json
+    import urllib.request
+
+    from voiceguide.companion import Companion
+
+    for _ in range(5):
+        page = Companion.open("local", library_with_maps())
+        stream = urllib.request.urlopen(page.url + "events", timeout=10)
+        first = stream.readline()  # the state as it is: the stream is open and waiting
+        assert first.startswith(b"data: ")
+        page.live.observe("end", {"reason": "finished"}, [])
+        page.close()
+        states = [json.loads(line[6:]) for line in stream.read().splitlines() if line.startswith(b"data: ")]
+        assert states and states[-1]["status"] == "ended"

@@ -18,6 +18,7 @@ from typing import Any
 from voiceguide.errors import UsageProblem
 
 WHERE = ("local", "lan")
+CLOSE_WAIT = 1.0  # seconds the end of a session waits for open pages to be sent it
 
 
 def lan_address() -> str | None:
@@ -89,6 +90,7 @@ class Companion:
         if self.live.snapshot()[1]["status"] != "ended":
             self.live.observe("end", {"reason": "interrupted"}, [])
         self.server.closing.set()
+        self.server.streams_done(timeout=CLOSE_WAIT)  # under load the end was once never sent
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=2)

@@ -44,6 +44,12 @@ class CompanionServer(ThreadingHTTPServer):
         self.live = live
         self.taps = taps
         self.closing = threading.Event()
+        self.streams = 0  # open event streams: the session's end waits (briefly) for them to show it
+        self.streams_changed = threading.Condition()
+
+    def streams_done(self, timeout: float) -> bool:
+        with self.streams_changed:
+            return self.streams_changed.wait_for(lambda: self.streams == 0, timeout=timeout)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -132,8 +138,10 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         live = self.server.live
         version = -1
+        with self.server.streams_changed:
+            self.server.streams += 1
         try:
-            while not self.server.closing.is_set():
+            while True:  # the latest state goes out before closing is heard: a page sees the end
                 now, state = live.snapshot()
                 if now != version:
                     version = now
@@ -141,8 +149,14 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                     if state["status"] == "ended":
                         return
+                elif self.server.closing.is_set():
+                    return
                 elif not live.wait(version, KEEPALIVE):
                     self.wfile.write(b": still here\n\n")
                     self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return
+        finally:
+            with self.server.streams_changed:
+                self.server.streams -= 1
+                self.server.streams_changed.notify_all()
