@@ -98,7 +98,7 @@ class Script(Plain):
         for i, (when, key) in enumerate(self.keys_at):
             if last is not None and when(last):
                 del self.keys_at[i]
-                return from_key(key, "any")
+                return unsure(key[7:]) if key.startswith("unsure:") else from_key(key, "any")
         return None
 
     def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
@@ -114,12 +114,17 @@ class Script(Plain):
             return None
         if text.startswith("voice:"):
             return understand(text[6:], expect, source="voice", confidence=0.95)
-        if text.startswith("unsure:"):  # a stop or symptom word heard but not clearly
-            return Answer(text=text[7:], intent="unknown", value=None, confidence=0.15, source="voice")
+        if text.startswith("unsure:"):
+            return unsure(text[7:])
         return from_key(text, expect) if len(text) == 1 else understand(text, expect, source="keys")
 
     def close(self) -> None:
         pass
+
+
+def unsure(word: str) -> Answer:
+    """A stop or symptom word heard, but not clearly: silence, then "Did you say ...?"."""
+    return Answer(text=word, intent="unknown", value=None, confidence=0.15, source="voice")
 
 
 def play(library, request, answers, keys_at=(), state=None, display=None, script=None):

@@ -519,3 +519,12 @@ def test_a_rating_given_while_paused_at_the_last_question_answers_it(library):
     assert (last["rule"], last["pain"]) == ("pain-high-at-end", 9)
     assert SAY["rose_at_end_self"] in speech.said
     assert not [d for e, d in events if e == "reask" and d["at"] == last["at"]]
+
+
+def test_no_to_did_you_say_stop_in_a_hold_is_answered(library):
+    """Found by random answers: "no" to "Did you say stop?" during a hold went back to silence,
+    and nothing told the person it had been heard."""
+    _, events, speech, _ = play(library, PARTNER, ["3", "no"], keys_at=[(at_hold_of("P02"), "unsure:stop")])
+    assert [d["text"] for e, d in events if e == "readback"] == ["Did you say stop?"]
+    assert speech.said.count(playback.RESUMED) == 1
+    assert not [d for d in actions(events) if d["action"] == "stop"]

@@ -15,7 +15,7 @@ import json
 import random
 
 import pytest
-from player_harness import Script, play
+from player_harness import Script, play, unsure
 
 from voiceguide import domain, planner
 from voiceguide import library as lib
@@ -61,9 +61,7 @@ class RandomScript(Script):
         return understand(said, expect, source="keys")
 
     def unsure(self) -> Answer:
-        """A stop or symptom word heard, but not clearly: silence, then "did you say ...?"."""
-        word = self.rng.choice(["stop", "numb", "dizzy"])
-        return Answer(text=word, intent="unknown", confidence=0.15, source="voice")
+        return unsure(self.rng.choice(["stop", "numb", "dizzy"]))
 
     def answer(self, expect: str, timeout: float, realtime: bool) -> Answer | None:
         self.given += 1

@@ -274,8 +274,10 @@ class Player:
             self.sink.flush()  # silence at once, then make sure
             self.timer.silenced(replace(answer, intent=meaning(answer.text)[0]), asked=True)
             checked = self.dialogue.check_stop(answer, current.index)
-            if checked is None:
-                return Replay(pos)
+            if checked is None:  # "no": go on, and say so where a hold would go on in silence
+                if current.kind == "hold":
+                    self.say(RESUMED)
+                return Replay(resume_at(block, current, pos))
             answer = checked
         asking = self.asking(block, current)
         if asking is not None and self.answers(asking, answer):
@@ -478,6 +480,6 @@ class Player:
 
 
 def resume_at(block: timeline.Block, current: Segment, pos: int) -> int:
-    """Where to go on after a reply said over the session: a sentence or a question it cut off is
-    said again from its start (its end alone would make no sense); a hold or a tone goes on."""
-    return block.onset(current.index) if current.kind in ("speech", "checkpoint") else pos
+    """Where to go on after a reply said over the session: a sentence, a question or a tone it cut
+    off is heard again from its start (its end alone would make no sense); a hold goes on."""
+    return block.onset(current.index) if current.kind in ("speech", "checkpoint", "cue") else pos
