@@ -528,3 +528,13 @@ def test_no_to_did_you_say_stop_in_a_hold_is_answered(library):
     assert [d["text"] for e, d in events if e == "readback"] == ["Did you say stop?"]
     assert speech.said.count(playback.RESUMED) == 1
     assert not [d for d in actions(events) if d["action"] == "stop"]
+
+
+def test_a_rating_keyed_in_reply_to_a_read_back_is_the_rating(library):
+    """"I heard seven. Is that right?" answered with the key 8: the 8 is meant, and is taken
+    (before, it counted as "not confirmed" and the question was asked again)."""
+    _, events, speech, _ = play(library, PARTNER, ["voice:seven", "8"])
+    assert [d["text"] for e, d in events if e == "readback"] == ["I heard seven. Is that right?"]
+    opening = next(d for d in actions(events) if d.get("pain") is not None)
+    assert (opening["rule"], opening["pain"]) == ("gentle-session", 8)
+    assert not [d for e, d in events if e == "reask" and d["at"] == opening["at"]]

@@ -12,7 +12,16 @@ from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
 from voiceguide.feedback.decision import ACT, CONFIRM_IT, STOP_ASK, decide
-from voiceguide.feedback.intents import EXPECT_FOR_QUESTION, SPOKEN_SYMPTOMS, WORDS, Answer, meaning, tokens
+from voiceguide.feedback.intents import (
+    EXPECT_FOR_QUESTION,
+    SPOKEN_SYMPTOMS,
+    WORDS,
+    Answer,
+    from_key,
+    meaning,
+    tokens,
+    understand,
+)
 from voiceguide.feedback.sources import Feedback
 from voiceguide.plan import Segment
 from voiceguide.player.clock import Clock
@@ -54,6 +63,15 @@ def doubtful_stop(answer: Answer) -> bool:
     """Speech that decoded as the stop word (or a symptom) but below the level acted on at once."""
     decision = decide(answer)
     return answer.intent == "unknown" and decision.safety and decision.action == CONFIRM_IT
+
+
+def correction(heard: Answer, reply: Answer | None) -> Answer | None:
+    """A rating typed, pressed or tapped in reply to "I heard seven. Is that right?": the number
+    meant, taken as it is (keys and taps are exact), rather than asking the question again."""
+    if heard.intent != "number" or reply is None or reply.source == "voice":
+        return None
+    meant = from_key(reply.text, "number") if reply.source == "keys" else understand(reply.text, "number")
+    return replace(meant, source=reply.source) if meant.intent == "number" else None
 
 
 class Dialogue:
@@ -134,6 +152,8 @@ class Dialogue:
         self.note(None)
         if reply is not None and reply.intent in ("stop", "symptom"):
             return reply
+        if (corrected := correction(answer, reply)) is not None:
+            return corrected
         if reply is not None and reply.intent in ("good", "continue"):
             return answer
         if reply is None and would_stop(answer):
