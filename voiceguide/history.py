@@ -126,10 +126,10 @@ def summarise_events(events: list[dict]) -> dict:
         elif kind == "action":
             at = segments.get(e.get("at")) or {}  # type: ignore[arg-type]
             action = Action.from_dict(e)
-            if is_closing(at) and at.get("index") != opening_at and action.pain is not None:
-                pain_after = action.pain  # the rating acted on, not merely heard
-            elif action.rule in OPENING_RULES and pain_before is None:
-                pain_before = action.pain  # a later first rating is the baseline, not the start
+            if action.pain is not None and opening_at is not None and at.get("index") == opening_at:
+                pain_before = action.pain  # the rating acted on, not merely heard
+            elif action.pain is not None and is_closing(at):
+                pain_after = action.pain  # (a first rating given later is a baseline, not the start)
             technique = at.get("technique")
             choice = chosen_pressure(action, at)
             if technique and choice is not None:
@@ -183,9 +183,6 @@ def record(row, summary: dict) -> SessionRecord:
         stopped_areas=summary["stopped_areas"],
         stopped_techniques=summary["stopped_techniques"],
     )
-
-
-OPENING_RULES = (Rule.OPENING_PAIN, Rule.GENTLE_SESSION)  # the answer to the opening question
 
 
 def is_closing(segment: dict) -> bool:

@@ -135,6 +135,12 @@ def acknowledgement(action: Action) -> str | None:
     return None
 
 
+def said_in_place(action: Action) -> bool:
+    """A reply said where the session is, the plan going on as it was (its acknowledgement);
+    every other action rewrites what follows, replies at the end of a session included."""
+    return action.kind is Kind.KEEP and action.rule not in AT_THE_END
+
+
 def skipped(action: Action) -> str:
     """Why a part is left: asked for, or "less" where nothing lighter is left (said so, since
     the person asked for less, not for the next step)."""

@@ -30,7 +30,7 @@ from voiceguide.player.conversation import Conversation
 from voiceguide.player.dialogue import Dialogue, doubtful_stop, expect_for
 from voiceguide.player.latency import ResponseTimer
 from voiceguide.player.status import Status, status_line
-from voiceguide.replan import AT_THE_END, Editor, acknowledgement
+from voiceguide.replan import Editor, acknowledgement, said_in_place
 
 POLL = 0.005  # seconds between looks at keys and the stop word during playback
 QUEUE_AHEAD = 0.5  # seconds before a block ends when the next one is queued behind it
@@ -340,17 +340,19 @@ class Player:
     def noted(self, answer: Answer, current: Segment, pos: int) -> Jump:
         """A rating (or "good") between questions: the rules see it; it is said back at once."""
         actions = self.talk.decide(answer, current, None)
-        if any(a.kind is not Kind.KEEP or a.rule in AT_THE_END for a in actions):  # more than said back
-            self.sink.flush()
-            self.timer.responded(answer)
-            return GoTo(self.talk.act(actions, current))
-        self.talk.act(actions, current, replan=False)
-        said = next((s for a in actions if (s := acknowledgement(a))), None)
         self.sink.flush()
         self.timer.responded(answer)
+        if not all(said_in_place(a) for a in actions):
+            return GoTo(self.talk.act(actions, current))
+        self.say_back(actions, current)
+        return Replay(pos)
+
+    def say_back(self, actions: list[Action], seg: Segment) -> None:
+        """Journal actions that change nothing played, and say their acknowledgement."""
+        self.talk.act(actions, seg, replan=False)
+        said = next((s for a in actions if (s := acknowledgement(a))), None)
         if said:
             self.say(said)
-        return Replay(pos)
 
     def pause(self, answer: Answer, current: Segment, pos: int, asking: Segment | None = None) -> Jump:
         """Paused between questions, or while `asking` a question (an answer to it ends the pause
@@ -382,11 +384,7 @@ class Player:
             if answer is None or answer.intent in RESUMES or self.ends_pause(answer, seg, question):
                 break
             if answer.intent == "number":
-                actions = self.talk.decide(answer, seg, None)
-                self.talk.act(actions, seg, replan=False)
-                said = next((s for a in actions if (s := acknowledgement(a))), None)
-                if said:
-                    self.say(said)
+                self.say_back(self.talk.decide(answer, seg, None), seg)
             else:
                 self.set_aside(answer, seg, "paused: continue first")
                 self.say(PAUSED)
@@ -408,7 +406,7 @@ class Player:
         if question is not None and answer.intent in EXPECT[expect_for(question)] - ALWAYS:
             return True
         changes = answer.intent == "number" and self.talk.decide(answer, seg, None)
-        return bool(changes) and any(a.kind is not Kind.KEEP or a.rule in AT_THE_END for a in changes)
+        return bool(changes) and not all(said_in_place(a) for a in changes)
 
     def skip(self, answer: Answer, block: timeline.Block, current: Segment) -> Jump:
         ahead = self.segments[current.index + 1 :]  # never past the end tone: it says the session is over
