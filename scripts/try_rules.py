@@ -222,7 +222,7 @@ def main() -> None:
 
     print("\n## The grammar's stop against the stop detector\n")
     print("(STOP_VETO: dropped below it; STOP_AGREES: asked about below it, acted on from it.)\n")
-    pairs = ((0.2, 0.0), (0.3, 0.0), (0.5, 0.0), (0.8, 0.0), (0.3, 0.5), (0.3, 0.8), (0.3, 0.9))
+    pairs = ((0.2, 0.0), (0.3, 0.0), (0.5, 0.0), (0.8, 0.0), (0.3, 0.5), (0.3, 0.8), (0.3, 0.9), (0.3, 0.95))
     stop_rules = [
         (f"STOP_VETO = {v}, STOP_AGREES = {a}", lambda v=v, a=a: values(STOP_VETO=v, STOP_AGREES=a))
         for v, a in pairs
