@@ -36,6 +36,7 @@ from voiceguide.feedback.intents import CONFIRM, NUMBER_WORDS, meaning, tokens, 
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
 
 TUNING = "tuning voices (the --fit sets)"
+TUNING_MICS = "tuning voices through five microphones"
 
 
 def load(path: str) -> dict[str, list[dict]]:
@@ -47,6 +48,13 @@ def load(path: str) -> dict[str, list[dict]]:
         for line in f:
             c = json.loads(line)
             name = c["set"]
+            if name == TUNING_MICS:
+                kind = (
+                    "stops" if c["text"] in bench.STOP_PHRASES
+                    else "near misses" if c["text"] in bench.NEAR_MISSES
+                    else "answers"
+                )  # fmt: skip
+                name = f"tuning, microphones: {kind}"
             if name == TUNING:
                 kind = (
                     "stops" if c["text"] in bench.STOP_PHRASES
