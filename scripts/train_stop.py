@@ -278,8 +278,34 @@ def over_player(x: np.ndarray, rng, player: list[np.ndarray]) -> np.ndarray:
     return x + part * gain
 
 
-def augment(x: np.ndarray, rng, babble: list[np.ndarray], player=None, player_over: float = 0.0):
-    """Level, the player's voice, reverberation, telephone band, noise: one random room and microphone."""
+# --microphone (2026-12-05): the share of clips given a random microphone's colour. The detector
+# shipped on 2026-12-03 heard flite awb's clean "stop" at 1.00, but at 0.44 / 0.13 with the spectrum
+# tilted by -6 / +6 dB per octave and at 0.36 through a 300 Hz high-pass; flite slt's clean "stop" (an
+# engine it never heard, its energy mostly under 1 kHz) at 0.03. Microphones differ that much.
+TILT_DB_PER_OCTAVE = 6.0
+
+
+def microphone(x: np.ndarray, rng) -> np.ndarray:
+    """x as a random microphone and room hear it: a spectral tilt, a high-pass and a low-pass of their
+    own, and one or two broad bumps or dips (all smooth, applied in one FFT)."""
+    spectrum = np.fft.rfft(x)
+    f = np.maximum(np.fft.rfftfreq(len(x), 1 / sw.RATE), 1.0)
+    octaves = np.log2(f / 1000.0)
+    gain_db = rng.uniform(-TILT_DB_PER_OCTAVE, TILT_DB_PER_OCTAVE) * np.clip(octaves, -3, 3)
+    for _ in range(int(rng.integers(1, 3))):  # a bump or dip, 0.5-1.5 octaves wide
+        centre = np.log2(rng.uniform(200, 6000) / 1000.0)
+        gain_db += rng.uniform(-8, 8) * np.exp(-0.5 * ((octaves - centre) / rng.uniform(0.25, 0.75)) ** 2)
+    high, low = rng.uniform(50, 400), rng.uniform(3500, 8000)
+    power = (f / high) ** 4 / (1 + (f / high) ** 4) / (1 + (f / low) ** 4)  # second-order edges
+    x = np.fft.irfft(spectrum * 10 ** (gain_db / 20) * np.sqrt(power), len(x))
+    return x / (_loud_rms(x) + 1e-9)
+
+
+def augment(
+    x: np.ndarray, rng, babble: list[np.ndarray], player=None, player_over: float = 0.0, mic: float = 0.0
+):
+    """Level, the player's voice, reverberation, microphone, telephone band, noise: one random room
+    and microphone."""
     x = x / (_loud_rms(x) + 1e-9)
     if player and rng.random() < player_over:
         x = over_player(x, rng, player)
@@ -291,6 +317,8 @@ def augment(x: np.ndarray, rng, babble: list[np.ndarray], player=None, player_ov
         size = len(x) + n - 1  # np.convolve by FFT (direct, it took most of the time)
         x = np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(ir, size), size)[: len(x) + n // 2]
         x = x / (_loud_rms(x) + 1e-9)
+    if mic and rng.random() < mic:
+        x = microphone(x, rng)
     x = x / (_loud_rms(x) + 1e-9) * 10 ** (rng.uniform(-38, -8) / 20)
     if rng.random() < 0.35:  # telephone band
         spectrum = np.fft.rfft(x)
@@ -384,6 +412,7 @@ def make_examples(
     engines=None,
     wide: bool = False,
     player_over: float = 0.0,
+    mic: float = 0.0,
 ):
     """(inputs, labels, kinds) for n_clips positive clips, n_clips near misses said the same way (with
     the same prefixes and suffixes, windows at the same offsets from the word's end), 2*n_clips other
@@ -434,20 +463,20 @@ def make_examples(
 
     for kind, pre, suf, j in plans:
         if kind == "neg" and not pre:  # any word or sentence: windows all along it
-            x = augment(_clip(rng, [None, spoken[j], None])[0], rng, babble, player, player_over)
+            x = augment(_clip(rng, [None, spoken[j], None])[0], rng, babble, player, player_over, mic)
             mel = sw.logmel(x)
             add(mel, np.linspace(20, len(mel), 16), "neg")
             continue
         if kind == "neg":  # a word with "stop" in it (stopper): only windows after the whole word
             x, start, end = _clip(rng, [None, spoken[j], None])
-            mel = sw.logmel(augment(x, rng, babble, player, player_over))
+            mel = sw.logmel(augment(x, rng, babble, player, player_over, mic))
             add(mel, _word_end_windows(rng, end, False, 4), "neg")
             continue
         k = j + 1
         prefix = spoken[k] if pre else None
         suffix = spoken[k + pre] if suf else None
         x, start, end = _clip(rng, [prefix, spoken[j], suffix])
-        mel = sw.logmel(augment(x, rng, babble, player, player_over))
+        mel = sw.logmel(augment(x, rng, babble, player, player_over, mic))
         add(mel, _word_end_windows(rng, end, suf), kind)
         if kind == "near":  # and a few anywhere in it
             add(mel, rng.integers(20, len(mel) + 1, size=3), "near")
@@ -569,6 +598,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="keep the made examples here (npz) and reuse them")
     parser.add_argument("--vocab", choices=["basic", "wide"], default="basic", help="other words to hear")
     parser.add_argument("--player-over", type=float, default=0.0, help="share of clips said over the player")
+    parser.add_argument(
+        "--microphone", type=float, default=0.0, help="share of clips given a random microphone"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=sw.MODEL)
     parser.add_argument(
@@ -598,7 +630,7 @@ def main() -> None:
     heard = set(WIDE_WORDS + WIDE_SENTENCES + NEGATIVE_WORDS + SENTENCES + NEAR_MISSES)
     assert not benchmark & heard, f"benchmark words in training: {benchmark & heard}"
     assert not any("stop" in line.lower() for line in PLAYER_LINES + WIDE_SENTENCES + WIDE_WORDS)
-    options = {"wide": args.vocab == "wide", "player_over": args.player_over}
+    options = {"wide": args.vocab == "wide", "player_over": args.player_over, "mic": args.microphone}
     t = time.time()
     if args.cache and args.cache.exists():
         with np.load(args.cache) as d:
