@@ -43,6 +43,8 @@ fi
 packages=(espeak-ng libportaudio2 libasound2-dev libasound2-plugins gcc)
 if [ "$action" = test ]; then
   packages+=(pulseaudio pulseaudio-utils sox)
+  # flite's slt voice: a speech engine no network here was trained on, for the stop word's tests
+  packages+=(flite)
   # the companion page's browser tests, and the body maps drawn and printed
   packages+=(chromium chromium-driver librsvg2-bin poppler-utils)
 fi

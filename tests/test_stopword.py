@@ -178,8 +178,8 @@ def test_hear_says_what_a_session_would_do(cli, tmp_path):
     assert hiss["intent"] == "unknown" and hiss["decision"] == REJECT
 
 
-def test_enrollment_never_weakens_the_stop_word(cli, tmp_path):
-    """Enrolling stop, seven and more from espeak-ng takes: the same stop clips are heard at least as well."""
+def enrollment_takes(tmp_path):
+    """Takes of stop, seven and more in espeak-ng's en-us, as `voice enroll --from` reads them."""
     takes = tmp_path / "takes"
     takes.mkdir()
     rng = np.random.default_rng(4)
@@ -187,6 +187,12 @@ def test_enrollment_never_weakens_the_stop_word(cli, tmp_path):
         for n in range(3):
             x, rate = speak(word, "en-us", tmp_path, float(rng.uniform(-24, -14)), seed=n)
             write_wav(takes / f"{word}_{n}.wav", x, rate)
+    return takes
+
+
+def test_enrollment_never_weakens_the_stop_word(cli, tmp_path):
+    """Enrolling stop, seven and more from espeak-ng takes: the same stop clips are heard at least as well."""
+    takes = enrollment_takes(tmp_path)
     clips = []
     for i, voice in enumerate(["en-us", "en-gb", "en-029", "en+f4"]):
         x, rate = speak("stop", voice, tmp_path, -20.0, seed=10 + i)
@@ -295,3 +301,82 @@ def test_a_damaged_model_file_is_listened_without_not_a_traceback(tmp_path, monk
         assert listen.spotter() is None
     finally:
         sw.network.cache_clear()
+
+
+def slt(text: str, folder, stretch: float = 1.0) -> tuple[np.ndarray, int]:
+    """flite's slt voice (a woman's; an engine neither network heard), with a little silence around."""
+    assert shutil.which("flite"), "flite is needed here (the test set-up installs it: apt-get install flite)"
+    path = folder / "slt.wav"
+    options = ["-voice", "slt", "--setf", f"duration_stretch={stretch}", "-t", text, "-o", str(path)]
+    subprocess.run(["flite", *options], check=True, capture_output=True)
+    x, rate = decode_wav(path.read_bytes())
+    pad = np.zeros(int(0.3 * rate))
+    return np.concatenate([pad, x.astype(np.float64) * 0.5, pad]).astype(np.float32), rate
+
+
+@pytest.mark.parametrize("stretch", [1.0, 1.1])
+def test_a_stop_in_a_voice_the_detector_misses_is_asked_about_when_said_again(tmp_path, stretch):
+    """flite slt's clean "stop": the decoder hears "stop", the stop detector vetoes it (0.03-0.12),
+    and it is asked again; said a second time in a row, the person is asked "did you say stop?"."""
+    from voiceguide.feedback.listen import StopAgain
+    from voiceguide.feedback.recognise import Recogniser
+    from voiceguide.player.dialogue import doubtful_stop, stop_check_text
+
+    x, rate = slt("stop", tmp_path, stretch)
+    heard = Recogniser(helper=False).hear(x, rate, "any")
+    assert decide(heard, "any").action == REJECT and heard.stop_hint  # once: nothing is done
+    again = StopAgain()
+    assert again(heard, 10.0, "any") is heard
+    asked = again(heard, 12.5, "any")  # said again 2.5 s later
+    assert doubtful_stop(asked) and stop_check_text(asked) == "Did you say stop?"
+    assert asked.to_dict()["stop_hint"] is True  # the journal says why it was asked
+
+
+def test_a_stop_hint_said_twice_in_a_row_is_asked_about_and_nothing_else_is():
+    from voiceguide.feedback.listen import STOP_AGAIN_SECONDS, StopAgain
+
+    hinted = Answer(text="five", intent="unknown", confidence=0.3, source="voice", stop_hint=True)
+    plain = Answer(text="five", intent="unknown", confidence=0.3, source="voice")
+    understood = Answer(
+        text="five", intent="number", value=5, confidence=0.95, source="voice", stop_hint=True
+    )
+
+    def asked(*steps: tuple[Answer, float]) -> bool:
+        rule = StopAgain()
+        return [decide(rule(a, at, "number"), "number").action for a, at in steps][-1] == CONFIRM_IT
+
+    assert asked((hinted, 0.0), (hinted, 3.0))
+    assert not asked((hinted, 0.0), (hinted, STOP_AGAIN_SECONDS + 0.1))  # too far apart
+    assert not asked((hinted, 0.0), (plain, 2.0), (hinted, 4.0))  # not in a row
+    assert not asked((hinted, 0.0), (understood, 2.0), (hinted, 4.0))  # an answer in between
+    assert not asked((plain, 0.0), (plain, 2.0))
+    assert asked((hinted, 0.0), (hinted, 2.0), (hinted, 4.0)) is False  # asked once, then afresh
+    key = Answer(text="x", intent="unknown", source="keys", stop_hint=True)
+    assert not asked((key, 0.0), (key, 1.0))  # keys are meant, never second-guessed
+    assert "stop_hint" not in plain.to_dict()  # journals without the hint stay as they were
+
+
+def test_the_stop_hint_is_what_one_of_the_three_listeners_leaned_to():
+    from voiceguide.feedback.intents import CONFIRM
+    from voiceguide.feedback.recognise import LISTENER_STOP, STOP_VETO, stop_hint
+
+    assert stop_hint({"text": "stop", "confidence": CONFIRM})  # the decoder's stop, vetoed
+    assert not stop_hint({"text": "stop", "confidence": CONFIRM - 0.01})
+    assert stop_hint({"text": "five", "confidence": 0.9, "stop_chance": STOP_VETO})
+    assert not stop_hint({"text": "five", "confidence": 0.9, "stop_chance": STOP_VETO - 0.01})
+    leaning = {"other": 0.5, "stop": LISTENER_STOP, "five": 0.1}  # first but for "other"
+    assert stop_hint({"text": "five", "confidence": 0.1, "words": leaning})
+    assert not stop_hint(
+        {"text": "five", "confidence": 0.1, "words": {"other": 0.5, "stop": 0.3, "six": 0.35}}
+    )
+
+
+def test_enrollment_keeps_the_stop_hint(cli, tmp_path):
+    """After enrolling, slt's clean "stop" (asked again) still carries the hint that makes it asked
+    about when said again: enrollment never weakens the stop word."""
+    from voiceguide.feedback import enroll
+
+    assert cli("voice", "enroll", "--from", str(enrollment_takes(tmp_path))).exit_code == 0
+    x, rate = slt("stop", tmp_path)
+    heard = enroll.recogniser_for(None, helper=False).hear(x, rate, "number")
+    assert decide(heard, "number").action == REJECT and heard.stop_hint

@@ -367,3 +367,68 @@ def test_an_answer_into_a_pipe_source_microphone(
         assert heard["speech_end_to_use_ms"] < 1000
     finally:
         mic.close()
+
+
+def voice_answers(session: Session) -> list[dict]:
+    return [e for e in session.events if e["event"] == "answer" and e["source"] == "voice"]
+
+
+def said_by_slt(text: str) -> np.ndarray:
+    """flite's slt voice at 16 kHz (a woman's; an engine the stop detector never heard, and whose
+    clean "stop" it puts at 0.03-0.12)."""
+    wav = subprocess.run(["flite", "-voice", "slt", "-t", text, "-o", "/dev/stdout"], capture_output=True)
+    assert wav.returncode == 0 and wav.stdout, "flite is needed here (the test set-up installs it)"
+    x, rate = decode_wav(wav.stdout)
+    return (resample(x, rate, 16000) * 0.5 / max(1e-9, float(np.max(np.abs(x))))).astype(np.float32)
+
+
+@once_more_on_failure
+def test_a_stop_the_detector_misses_is_asked_about_when_said_again(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """slt says "stop" in a hold, into a separate microphone, and nothing happens (the decoder's
+    "stop" is vetoed by the stop detector); she says it again and is asked "Did you say stop?";
+    "yes" stops the session."""
+    from micfeed import PipeMicrophone
+
+    cache = open_cache()
+    s01 = {"technique": "S01", "area": "lower-back"}
+    text = "Glide your palms slowly down towards your hips, feather light."
+    segments = [
+        Segment(0, 0, CUE_SECONDS["start"], "cue", sound="start"),
+        Segment(0, 0, cache.seconds(text) + 0.6, "speech", text=text, pressure=1, **s01),
+        Segment(0, 0, 40.0, "hold", pressure=1, **s01),
+        Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"),
+    ]
+    mic = PipeMicrophone(tmp_path)
+    try:
+        plan = Plan("self", "chronic", 3, 4, [], renumber(segments))
+        session = Session(plan, tmp_path, voiceguide_home, shared_speech_cache)
+        sessions.append(session)
+        hold = session.wait_for(lambda e: e["event"] == "segment" and e["kind"] == "hold")
+        time.sleep(1.0)
+        stop, check = said_by_slt("stop"), None
+        for said in range(1, 5):  # as a person would: say it again until something happens
+            mic.say(stop)
+            heard = session.wait_for(
+                lambda e, n=said: e["event"] == "answer" and len(voice_answers(session)) >= n, timeout=15
+            )
+            if said == 1:  # the premise: her "stop" is not understood
+                assert heard["intent"] == "unknown", session.story()
+            time.sleep(1.5)
+            asked = [e for e in session.events if e["event"] == "readback" and "say stop" in e["text"]]
+            if asked:
+                check = asked[0]
+                break
+        assert check is not None, f"never asked: {voice_answers(session)}"
+        assert check["at"] == hold["index"] and check["heard"]["stop_hint"] is True
+        answers = voice_answers(session)
+        assert answers[-2].get("stop_hint") and answers[-1].get("stop_hint")  # the two in a row
+        time.sleep(cache.seconds(check["text"]) + 0.5)
+        mic.say(resample(spoken("yes"), SAMPLE_RATE, 16000))
+        action = session.wait_for(lambda e: e["event"] == "action" and e["action"] == "stop")
+        assert action["reason"] == "stop word"
+        session.proc.terminate()
+        session.finish()
+    finally:
+        mic.close()

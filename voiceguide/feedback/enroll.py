@@ -20,13 +20,13 @@ import json
 import math
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from voiceguide.errors import InvalidInput
-from voiceguide.feedback.decision import STOP_ACT, STOP_ASK
+from voiceguide.feedback.decision import REJECT, STOP_ACT, STOP_ASK, decide
 from voiceguide.feedback.intents import CONFIRM, NUMBER_WORDS, SPOKEN_SYMPTOMS, Answer, meaning, understand
 from voiceguide.feedback.recognise import ACCEPT
 
@@ -536,7 +536,10 @@ class EnrolledRecogniser:
         si = self.base.hear(samples, rate, expect)
         if meaning(si.text)[0] == "stop" and si.confidence >= STOP_ASK:
             return si  # as combine would: not slowed by matching the person's takes
-        return combine(self.match(samples, rate), si, expect)
+        heard = combine(self.match(samples, rate), si, expect)
+        if si.stop_hint and decide(heard, expect).action == REJECT:
+            return replace(heard, stop_hint=True)  # enrollment never weakens the stop word
+        return heard
 
 
 def recogniser_for(person: str | None, helper: bool = True):

@@ -186,10 +186,15 @@ class Answer:
     confidence: float = 1.0
     source: str = "stdin"
     at: float = field(default=0.0, compare=False)  # time.monotonic() it was given (end of speech, key)
+    # Speech not understood that one of the listeners took for "stop" (recognise.stop_hint): said
+    # twice in a row, it is asked about ("did you say stop?"; listen.StopAgain).
+    stop_hint: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         del data["at"]
+        if not self.stop_hint:
+            del data["stop_hint"]
         return data
 
 
