@@ -258,6 +258,22 @@ def main() -> None:
     rhymed_walk(sets, rhymed_words(sets.get("tuning: rhymes", [])))
     table(sets, tried, ["tuning: answers", "tuning: OOV", "tuning: rhymes", *unseen_answers])
     acted_on_rhymes(sets.get("tuning: rhymes", []))
+    stop_hints(sets)
+
+
+def stop_hints(sets: dict[str, list[dict]]) -> None:
+    """How often recognise.stop_hint is on: for stops asked again (said again, they are asked about:
+    listen.StopAgain) and for everything else asked again (the cost, if said twice in a row)."""
+    print("\n## The stop hint (recognise.stop_hint; listen.StopAgain asks at the second in a row)\n")
+    print("| set | stops asked again | with the hint | other clips asked again | with the hint |")
+    print("|---|---|---|---|---|")
+    for name, clips in sets.items():
+        asked_again = [c for c in clips if outcome(c)[0] == "rej"]
+        stops = [c for c in asked_again if meaning(c["text"])[0] == "stop"]
+        others = [c for c in asked_again if meaning(c["text"])[0] != "stop"]
+        hinted = [sum(recognise.stop_hint(c["info"]) for c in group) for group in (stops, others)]
+        share = f"{100 * hinted[1] / len(others):.1f} %" if others else ""
+        print(f"| {name} | {len(stops)} | {hinted[0]} | {len(others)} | {share} |")
 
 
 NUMBER_STEPS = (0.32, 0.28, 0.24, 0.2, 0.16, 0.12, 0.08)

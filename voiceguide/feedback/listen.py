@@ -186,7 +186,7 @@ class StopAgain:
 
     Why: a voice the stop detector does not know is missed the same way each time it says "stop"
     (flite slt: 7 of 30 fresh draws asked again, each of them with the hint). Once, the hint is too
-    common to ask about (8.8 % of the tuning voices' answers asked again carry it); twice in a row,
+    common to ask about (9.1 % of the tuning voices' answers asked again carry it); twice in a row,
     a person is more likely saying "stop" again than a word the listeners confused with it."""
 
     def __init__(self, seconds: float = STOP_AGAIN_SECONDS) -> None:

@@ -637,7 +637,7 @@ def stop_hint(info: dict) -> bool:
 
     Why: flite's slt voice (an engine neither network heard) said "stop" and was asked again 7 times
     in 30 fresh draws: the stop detector put its clean "stop" at 0.03-0.12, vetoing the decoder's
-    right "stop" (0.70-0.76). Every one of those 7 leaned towards "stop" by this rule; 8.8 % of the
+    right "stop" (0.70-0.76). Every one of those 7 leaned towards "stop" by this rule; 9.1 % of the
     tuning voices' answers that were asked again did too (docs/recognition.md)."""
     decoded = meaning(info.get("text", ""))[0] == "stop" and info.get("confidence", 0.0) >= CONFIRM
     words = info.get("words") or {}
