@@ -105,6 +105,18 @@ def plan_with_questions() -> Plan:
     )
 
 
+def one_step(text: str, hold: float) -> Plan:
+    """The start cue, one spoken step of S01 and its hold, the end cue: no question."""
+    s01 = {"technique": "S01", "area": "lower-back"}
+    segments = [
+        Segment(0, 0, CUE_SECONDS["start"], "cue", sound="start"),
+        Segment(0, 0, open_cache().seconds(text) + 0.6, "speech", text=text, pressure=1, **s01),
+        Segment(0, 0, hold, "hold", pressure=1, **s01),
+        Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"),
+    ]
+    return Plan("self", "chronic", 3, 4, [], renumber(segments))
+
+
 class Session:
     """`voiceguide play --feedback voice` in a subprocess, its events read as they come."""
 
@@ -309,16 +321,7 @@ def test_stop_said_in_the_first_sentence_stops_at_once(
     """A stop in the first sentence, 3 s in, around when the echo has just been found and is still
     being learnt (measured before the change: 4 of 4 stops said in the first sentence were lost;
     1 s in, over the start of the natural voice, it is still missed: docs/recognition.md)."""
-    cache = open_cache()
-    s01 = {"technique": "S01", "area": "lower-back"}
-    text = "Glide your palms slowly down towards your hips, then back up, feather light."
-    segments = [
-        Segment(0, 0, CUE_SECONDS["start"], "cue", sound="start"),
-        Segment(0, 0, cache.seconds(text) + 0.6, "speech", text=text, pressure=1, **s01),
-        Segment(0, 0, 20.0, "hold", pressure=1, **s01),
-        Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"),
-    ]
-    plan = Plan("self", "chronic", 3, 4, [], renumber(segments))
+    plan = one_step("Glide your palms slowly down towards your hips, then back up, feather light.", 20.0)
     session = Session(plan, tmp_path, voiceguide_home, shared_speech_cache)
     sessions.append(session)
     first = session.wait_for(lambda e: e["event"] == "segment" and e["kind"] == "speech")
@@ -392,17 +395,9 @@ def test_a_stop_the_detector_misses_is_asked_about_when_said_again(
     from micfeed import PipeMicrophone
 
     cache = open_cache()
-    s01 = {"technique": "S01", "area": "lower-back"}
-    text = "Glide your palms slowly down towards your hips, feather light."
-    segments = [
-        Segment(0, 0, CUE_SECONDS["start"], "cue", sound="start"),
-        Segment(0, 0, cache.seconds(text) + 0.6, "speech", text=text, pressure=1, **s01),
-        Segment(0, 0, 40.0, "hold", pressure=1, **s01),
-        Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"),
-    ]
     mic = PipeMicrophone(tmp_path)
     try:
-        plan = Plan("self", "chronic", 3, 4, [], renumber(segments))
+        plan = one_step("Glide your palms slowly down towards your hips, feather light.", 40.0)
         session = Session(plan, tmp_path, voiceguide_home, shared_speech_cache)
         sessions.append(session)
         hold = session.wait_for(lambda e: e["event"] == "segment" and e["kind"] == "hold")
