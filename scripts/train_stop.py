@@ -397,6 +397,25 @@ def _clip(rng, parts: list) -> tuple[np.ndarray, int, int]:
     return np.concatenate(pieces + [np.zeros(int(0.4 * sw.RATE))]), start, end
 
 
+# --closure (2026-12-05): the share of "stop"s and near misses said with a longer pause inside the
+# word. The shipped detector is thrown by it: awb's 60 ms closure between "s" and "t", stretched to
+# 90 ms, took its "stop" from 0.97 to 0.35; and flite slt's clean "stop" (an engine it never heard)
+# scored 0.03-0.12. Near misses get the same pause, so that a pause alone never means "stop".
+CLOSURE_MAX_SECONDS = 0.08
+
+
+def longer_closure(word: np.ndarray, rng) -> np.ndarray:
+    """The word with 0-CLOSURE_MAX_SECONDS of silence put at its quietest 10 ms between 15 % and
+    60 % of its length (the closure of "s-top", "s-tock"; the gap of "sh-op" or "t-op" elsewhere)."""
+    frame = sw.RATE // 100
+    energy = np.array([np.mean(word[i : i + frame] ** 2) for i in range(0, len(word) - frame, frame)])
+    lo = int(0.15 * len(energy))
+    hi = max(lo + 1, int(0.6 * len(energy)))
+    at = (lo + int(np.argmin(energy[lo:hi]))) * frame
+    pause = np.zeros(int(rng.uniform(0.0, CLOSURE_MAX_SECONDS) * sw.RATE))
+    return np.concatenate([word[:at], pause, word[at:]])
+
+
 def _word_end_windows(rng, end: int, suffix: bool, n: int = 3) -> np.ndarray:
     """Where a positive window ends: from the last frame of the word to 80 ms (a word follows) or 220 ms
     (nothing follows) after it. Near misses get windows at exactly the same places."""
@@ -413,6 +432,7 @@ def make_examples(
     wide: bool = False,
     player_over: float = 0.0,
     mic: float = 0.0,
+    closure: float = 0.0,
 ):
     """(inputs, labels, kinds) for n_clips positive clips, n_clips near misses said the same way (with
     the same prefixes and suffixes, windows at the same offsets from the word's end), 2*n_clips other
@@ -475,7 +495,10 @@ def make_examples(
         k = j + 1
         prefix = spoken[k] if pre else None
         suffix = spoken[k + pre] if suf else None
-        x, start, end = _clip(rng, [prefix, spoken[j], suffix])
+        word = spoken[j]
+        if closure and rng.random() < closure:
+            word = longer_closure(word, rng)
+        x, start, end = _clip(rng, [prefix, word, suffix])
         mel = sw.logmel(augment(x, rng, babble, player, player_over, mic))
         add(mel, _word_end_windows(rng, end, suf), kind)
         if kind == "near":  # and a few anywhere in it
@@ -601,6 +624,7 @@ def main() -> None:
     parser.add_argument(
         "--microphone", type=float, default=0.0, help="share of clips given a random microphone"
     )
+    parser.add_argument("--closure", type=float, default=0.0, help="share of words said with a longer pause")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=sw.MODEL)
     parser.add_argument(
@@ -630,7 +654,12 @@ def main() -> None:
     heard = set(WIDE_WORDS + WIDE_SENTENCES + NEGATIVE_WORDS + SENTENCES + NEAR_MISSES)
     assert not benchmark & heard, f"benchmark words in training: {benchmark & heard}"
     assert not any("stop" in line.lower() for line in PLAYER_LINES + WIDE_SENTENCES + WIDE_WORDS)
-    options = {"wide": args.vocab == "wide", "player_over": args.player_over, "mic": args.microphone}
+    options = {
+        "wide": args.vocab == "wide",
+        "player_over": args.player_over,
+        "mic": args.microphone,
+        "closure": args.closure,
+    }
     t = time.time()
     if args.cache and args.cache.exists():
         with np.load(args.cache) as d:
