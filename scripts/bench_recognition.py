@@ -253,23 +253,29 @@ MICROPHONES = {
 }
 
 
-def microphone(x: np.ndarray, rate: int, mic: str) -> np.ndarray:
-    high, low, tilt, bumps = MICROPHONES[mic]
+def colouring(x: np.ndarray, rate: int, high: float, low: float, tilt: float, bumps) -> np.ndarray:
+    """x through a microphone's colour: second-order high- and low-pass corners (Hz), a tilt in dB per
+    octave about 1 kHz (at most 3 octaves either way), and broad bumps (Hz, dB, octaves wide). Also
+    train_stop.py's random microphones."""
     f = np.maximum(np.fft.rfftfreq(len(x), 1 / rate), 1.0)
-    octaves = np.clip(np.log2(f / 1000.0), -3, 3)
-    gain_db = tilt * octaves
+    gain_db = tilt * np.clip(np.log2(f / 1000.0), -3, 3)
     for hz, db, width in bumps:
         gain_db = gain_db + db * np.exp(-0.5 * ((np.log2(f / hz)) / (width / 2)) ** 2)
     power = (f / high) ** 4 / (1 + (f / high) ** 4) / (1 + (f / low) ** 4)
-    y = np.fft.irfft(np.fft.rfft(x.astype(np.float64)) * 10 ** (gain_db / 20) * np.sqrt(power), len(x))
-    y = y * np.sqrt(np.mean(x.astype(np.float64) ** 2) / (np.mean(y**2) + 1e-12))  # the same loudness
+    return np.fft.irfft(np.fft.rfft(x.astype(np.float64)) * 10 ** (gain_db / 20) * np.sqrt(power), len(x))
+
+
+def microphone(x: np.ndarray, rate: int, mic: str) -> np.ndarray:
+    """x through one of MICROPHONES, as loud as it was."""
+    y = colouring(x, rate, *MICROPHONES[mic])
+    y = y * np.sqrt(np.mean(x.astype(np.float64) ** 2) / (np.mean(y**2) + 1e-12))
     return np.clip(y, -1, 1).astype(np.float32)
 
 
 def through_microphones(clips):
     """Each clip through each of MICROPHONES, grouped by microphone."""
     return [
-        dict(c, samples=microphone(c["samples"], c["rate"], mic), group=mic)
+        dict(c, samples=microphone(c["samples"], c["rate"], mic), group=mic, voice=c["group"])
         for mic in MICROPHONES
         for c in clips
     ]
@@ -473,7 +479,7 @@ def false_stops(clips):
 
 def said_twice(groups, rec):
     """A stop asked again is said again (listen.StopAgain): per stop set, stops understood the first
-    time and within two tries (the second try: the set's next stop in the same voice group, asked
+    time and within two tries (the second try: the set's next stop in the same voice, asked
     about when both carry the stop hint); per other set, the share of clips that would bring "did you
     say stop?" if said right after another hinted clip of its group, or if the same clip were said
     twice (the worst case: a word the listeners take for "stop" said again)."""
@@ -481,6 +487,9 @@ def said_twice(groups, rec):
 
     def heard(c):
         return rec.answer(c["info"], c["expect"])
+
+    def same_voice(a, b):  # (through a microphone, the group is the microphone)
+        return (a.get("voice"), a["group"]) == (b.get("voice"), b["group"])
 
     def understood_stop(c):
         d = c["decision"]
@@ -507,12 +516,12 @@ def said_twice(groups, rec):
             if understood_stop(c):
                 first += 1
                 continue
-            nxt = next((d for d in stops[i + 1 :] + stops[:i] if d["group"] == c["group"]), None)
+            nxt = next((d for d in stops[i + 1 :] + stops[:i] if same_voice(d, c)), None)
             second += nxt is not None and (understood_stop(nxt) or asked_after(c, nxt))
         after = twice = 0
         for i, c in enumerate(others):
             twice += asked_after(c, c)
-            nxt = next((d for d in others[i + 1 :] if d["group"] == c["group"]), None)
+            nxt = next((d for d in others[i + 1 :] if same_voice(d, c)), None)
             after += nxt is not None and asked_after(c, nxt)
         cells = (
             [f"{100 * first / len(stops):.1f}", f"{100 * (first + second) / len(stops):.1f}"]

@@ -56,7 +56,7 @@ from voiceguide.feedback import stopword as sw  # noqa: E402
 from voiceguide.feedback.intents import NUMBER_WORDS  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benchmark's noise, shared
-from bench_recognition import OOV_SENTENCES, OOV_WORDS, TUNING_RHYMES  # noqa: E402
+from bench_recognition import OOV_SENTENCES, OOV_WORDS, TUNING_RHYMES, colouring  # noqa: E402
 from bench_recognition import colour_noise as colour  # noqa: E402
 from synth_voices import espeak_variants, random_voice, say_all  # noqa: E402
 
@@ -287,17 +287,12 @@ TILT_DB_PER_OCTAVE = 6.0
 
 def microphone(x: np.ndarray, rng) -> np.ndarray:
     """x as a random microphone and room hear it: a spectral tilt, a high-pass and a low-pass of their
-    own, and one or two broad bumps or dips (all smooth, applied in one FFT)."""
-    spectrum = np.fft.rfft(x)
-    f = np.maximum(np.fft.rfftfreq(len(x), 1 / sw.RATE), 1.0)
-    octaves = np.log2(f / 1000.0)
-    gain_db = rng.uniform(-TILT_DB_PER_OCTAVE, TILT_DB_PER_OCTAVE) * np.clip(octaves, -3, 3)
-    for _ in range(int(rng.integers(1, 3))):  # a bump or dip, 0.5-1.5 octaves wide
-        centre = np.log2(rng.uniform(200, 6000) / 1000.0)
-        gain_db += rng.uniform(-8, 8) * np.exp(-0.5 * ((octaves - centre) / rng.uniform(0.25, 0.75)) ** 2)
+    own, and one or two broad bumps or dips 0.5-1.5 octaves wide (bench_recognition.colouring)."""
+    tilt = rng.uniform(-TILT_DB_PER_OCTAVE, TILT_DB_PER_OCTAVE)
+    bumps = [(rng.uniform(200, 6000), rng.uniform(-8, 8), 2 * rng.uniform(0.25, 0.75))
+             for _ in range(int(rng.integers(1, 3)))]  # fmt: skip
     high, low = rng.uniform(50, 400), rng.uniform(3500, 8000)
-    power = (f / high) ** 4 / (1 + (f / high) ** 4) / (1 + (f / low) ** 4)  # second-order edges
-    x = np.fft.irfft(spectrum * 10 ** (gain_db / 20) * np.sqrt(power), len(x))
+    x = colouring(x, sw.RATE, high, low, tilt, bumps)
     return x / (_loud_rms(x) + 1e-9)
 
 

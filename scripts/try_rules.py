@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_recognition as bench  # noqa: E402
 
 from voiceguide.feedback import recognise  # noqa: E402
-from voiceguide.feedback.decision import ACT, REJECT, decide  # noqa: E402
+from voiceguide.feedback.decision import ACT, REJECT, asked_as_stop, decide  # noqa: E402
 from voiceguide.feedback.intents import CONFIRM, NUMBER_WORDS, meaning, tokens, understand  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
 
@@ -263,17 +263,42 @@ def main() -> None:
 
 def stop_hints(sets: dict[str, list[dict]]) -> None:
     """How often recognise.stop_hint is on: for stops asked again (said again, they are asked about:
-    listen.StopAgain) and for everything else asked again (the cost, if said twice in a row)."""
+    listen.StopAgain) and for everything else asked again (the cost, if said twice in a row); with
+    the decoder's vetoed "stop" counted from HINT_DECODER_AT (shipped) and from 0.5. Then the hint
+    asked about at once, the first time (tried, not shipped)."""
     print("\n## The stop hint (recognise.stop_hint; listen.StopAgain asks at the second in a row)\n")
+    levels = (recognise.HINT_DECODER_AT, 0.5)
+    print("Stops asked again, and of them with the hint; other clips asked again, and of them with the hint, "
+          f"with the decoder's stop counted from {' / '.join(str(v) for v in levels)}.\n")  # fmt: skip
     print("| set | stops asked again | with the hint | other clips asked again | with the hint |")
     print("|---|---|---|---|---|")
     for name, clips in sets.items():
         asked_again = [c for c in clips if outcome(c)[0] == "rej"]
         stops = [c for c in asked_again if meaning(c["text"])[0] == "stop"]
         others = [c for c in asked_again if meaning(c["text"])[0] != "stop"]
-        hinted = [sum(recognise.stop_hint(c["info"]) for c in group) for group in (stops, others)]
-        share = f"{100 * hinted[1] / len(others):.1f} %" if others else ""
-        print(f"| {name} | {len(stops)} | {hinted[0]} | {len(others)} | {share} |")
+        cells = []
+        for level in levels:
+            with values(HINT_DECODER_AT=level):
+                hinted = [sum(recognise.stop_hint(c["info"]) for c in group) for group in (stops, others)]
+            cells.append((hinted[0], f"{100 * hinted[1] / len(others):.1f} %" if others else ""))
+        print(f"| {name} | {len(stops)} | {' / '.join(str(h) for h, _ in cells)} | {len(others)} "
+              f"| {' / '.join(share for _, share in cells) if others else ''} |")  # fmt: skip
+    shipped = recognise.stop_unless_sure
+
+    def at_once(heard, info, expect):
+        out = shipped(heard, info, expect)
+        if recognise.stop_hint(info) and decide(out, expect).action == REJECT:
+            return asked_as_stop(out)
+        return out
+
+    print("\n### The hint asked about at once (tried, not shipped: StopAgain waits for the second)\n")
+    rows = [
+        ("shipped", lambda: values()),
+        ("the hint asked about at once", lambda: values(stop_unless_sure=at_once)),
+    ]
+    names = ["tuning: stops", "tuning: near misses", "tuning: OOV", "tuning: answers"]
+    names += [n for n in sets if "slt" in n or "microphones" in n or n.startswith("OOV")]
+    table(sets, rows, names)
 
 
 NUMBER_STEPS = (0.32, 0.28, 0.24, 0.2, 0.16, 0.12, 0.08)

@@ -380,3 +380,17 @@ def test_enrollment_keeps_the_stop_hint(cli, tmp_path):
     x, rate = slt("stop", tmp_path)
     heard = enroll.recogniser_for(None, helper=False).hear(x, rate, "number")
     assert decide(heard, "number").action == REJECT and heard.stop_hint
+
+
+def test_hear_says_when_an_answer_asked_again_is_like_stop(cli, tmp_path):
+    """`hear` says what a session would do: slt's clean "stop" is asked again, and said twice in a
+    row it would be asked about; an answer understood carries no such note."""
+    x, rate = slt("stop", tmp_path)
+    write_wav(tmp_path / "slt_stop.wav", x, rate)
+    y, rate_y = speak("seven", "en-us", tmp_path, -20.0)
+    write_wav(tmp_path / "seven.wav", y, rate_y)
+    stop, seven = hear(cli, [tmp_path / "slt_stop.wav", tmp_path / "seven.wav"], "number")
+    assert stop["decision"] == "reject" and stop["stop_hint"] is True
+    assert seven["decision"] != "reject" and "stop_hint" not in seven
+    plain = cli("hear", str(tmp_path / "slt_stop.wav"))
+    assert plain.exit_code == 0 and "like stop: said twice, it is asked about" in plain.stdout

@@ -512,24 +512,24 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
         heard = recogniser.hear(samples, rate, expect)
         decision = decide(heard, expect)  # what a session would do with it at such a question
         answer = decision.answer
+        # like "stop" but not understood: said again at once, a session asks "did you say stop?"
+        hint = heard.stop_hint and decision.action == "reject"
         if as_json:
-            click.echo(
-                json.dumps(
-                    {
-                        "file": str(path),
-                        "text": answer.text,
-                        "intent": answer.intent,
-                        "value": answer.value,
-                        "confidence": answer.confidence,
-                        "decision": decision.action,
-                    }
-                )
-            )
+            fields = {
+                "file": str(path),
+                "text": answer.text,
+                "intent": answer.intent,
+                "value": answer.value,
+                "confidence": answer.confidence,
+                "decision": decision.action,
+            }
+            click.echo(json.dumps(fields | ({"stop_hint": True} if hint else {})))
         else:
             value = f" {answer.value}" if answer.value is not None else ""
+            like_stop = "; like stop: said twice, it is asked about" if hint else ""
             click.echo(
-                f"{path}: {answer.intent}{value} (confidence {answer.confidence:.2f}, {decision.action}) "
-                f"{answer.text!r}"
+                f"{path}: {answer.intent}{value} (confidence {answer.confidence:.2f}, {decision.action}"
+                f"{like_stop}) {answer.text!r}"
             )
     if failed:
         raise InvalidInput(

@@ -35,6 +35,11 @@ class Decision:
         return self.answer.intent in SAFETY
 
 
+def asked_as_stop(heard: Answer) -> Answer:
+    """`heard` turned into a stop to ask about: silence, then "did you say stop?" (from STOP_ASK)."""
+    return replace(heard, text="stop", intent="unknown", value=None, confidence=STOP_ASK)
+
+
 def decide(heard: Answer, expect: str = "any") -> Decision:
     """What a session does with `heard` at a question of kind `expect` (see the module rules)."""
     if heard.source != "voice":

@@ -35,7 +35,7 @@ import numpy as np
 
 from voiceguide.errors import NoRecogniser
 from voiceguide.feedback import decode_helper, stopword, wordnet
-from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, STOP_ACT, STOP_ASK, decide
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, STOP_ACT, asked_as_stop, decide
 from voiceguide.feedback.intents import (  # noqa: F401
     ACCEPT,
     CONFIRM,
@@ -625,21 +625,26 @@ def stop_unless_sure(heard: Answer, info: dict, expect: str) -> Answer:
     named = max(words, key=words.get) if words else None
     unsure = unsure or (named == "stop" and words["stop"] >= LISTENER_STOP)
     if unsure and heard.source == "voice" and decide(heard, expect).action == REJECT:
-        return replace(heard, text="stop", intent="unknown", value=None, confidence=STOP_ASK)
+        return asked_as_stop(heard)
     return heard
+
+
+# The decoder's "stop", vetoed or too unsure to act on, counts towards the stop hint from here (the
+# read-back level: where its other answers count for something).
+HINT_DECODER_AT = CONFIRM
 
 
 def stop_hint(info: dict) -> bool:
     """Whether any of the three listeners leaned towards "stop", each at the level where its own
-    "stop" already counts for something: the decoder's "stop" at the read-back level (CONFIRM), the
-    stop detector at STOP_VETO, the word listener naming "stop" before any other word (its "other"
-    aside) at LISTENER_STOP. Not enough to ask about once; said twice in a row, it is (listen.StopAgain).
+    "stop" already counts for something: the decoder's "stop" at HINT_DECODER_AT, the stop detector
+    at STOP_VETO, the word listener naming "stop" before any other word (its "other" aside) at
+    LISTENER_STOP. Not enough to ask about once; said twice in a row, it is (listen.StopAgain).
 
-    Why: flite's slt voice (an engine neither network heard) said "stop" and was asked again 7 times
-    in 30 fresh draws: the stop detector put its clean "stop" at 0.03-0.12, vetoing the decoder's
-    right "stop" (0.70-0.76). Every one of those 7 leaned towards "stop" by this rule; 9.1 % of the
-    tuning voices' answers that were asked again did too (docs/recognition.md)."""
-    decoded = meaning(info.get("text", ""))[0] == "stop" and info.get("confidence", 0.0) >= CONFIRM
+    Why: flite's slt voice (an engine neither network heard) is the one whose stops the benchmark
+    asks again: 13 of her 50 through its five microphones, 8 of them with the hint, and the one of
+    her plain 20, with it. Among other answers asked again, 9.1 % of the tuning voices' carry it
+    (`scripts/try_rules.py`, "The stop hint"; docs/recognition.md)."""
+    decoded = meaning(info.get("text", ""))[0] == "stop" and info.get("confidence", 0.0) >= HINT_DECODER_AT
     words = info.get("words") or {}
     first = max((w for w in words if w != wordnet.OTHER), key=words.get, default=None)
     listener = first == "stop" and words[first] >= LISTENER_STOP

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
-from voiceguide.feedback.decision import ACT, CONFIRM_IT, STOP_ASK, decide
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, decide
 from voiceguide.feedback.intents import (
     EXPECT_FOR_QUESTION,
     SPOKEN_SYMPTOMS,
@@ -36,7 +36,6 @@ REASK = {
 }
 STOP_CHECK = "Did you say stop?"
 MAX_REPEATS = 3  # a question said again on request, at most this often (then "repeat" is a failed try)
-DOUBTFUL_STOP = STOP_ASK  # a decoded stop or symptom word this sure: silence, then ask
 CONFIRM_QUESTION = "confirm"  # the `question` of a read-back
 STOP_CHECK_QUESTION = "confirm-stop"
 
