@@ -47,3 +47,16 @@ def test_hear_rejects_an_unknown_expect_value(cli, tmp_path):
     result = cli("hear", str(path), "--expect", "colour")
     assert result.exit_code == 2
     assert "number" in result.stderr and "pressure" in result.stderr
+
+
+def test_hear_says_a_number_meant_in_reply_to_a_read_back_is_read_back(cli, tmp_path):
+    """`--expect correction` is the reply to "I heard seven. Is that right?": "no, eight" is the
+    eight, and the decision is what a session does with it: read it back ("confirm")."""
+    import subprocess
+
+    path = tmp_path / "no-eight.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(path), "no, eight"], check=True)
+    result = cli("hear", str(path), "--expect", "correction", "--json")
+    assert result.exit_code == 0, result.stderr
+    line = json.loads(result.stdout)
+    assert (line["intent"], line["value"], line["decision"]) == ("number", 8, "confirm")

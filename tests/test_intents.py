@@ -45,7 +45,7 @@ def test_the_question_narrows_what_counts():
     assert understand("seven", "number").value == 7
 
 
-@pytest.mark.parametrize("expect", ["number", "pressure", "yesno", "any"])
+@pytest.mark.parametrize("expect", ["number", "pressure", "yesno", "correction", "any"])
 def test_stop_and_symptoms_are_heard_at_every_question(expect):
     assert understand("stop", expect).intent == "stop"
     assert understand("burning", expect).intent == "symptom"
@@ -61,3 +61,17 @@ def test_keys_mean_the_same():
     assert from_key("n", "pressure").intent == "skip"
     assert from_key("?", "any").intent == "unknown"
     assert from_key("7", "pressure").intent == "unknown"
+
+
+def test_a_reply_to_a_read_back_may_name_the_number_meant():
+    """At `correction` (the reply to "I heard seven. Is that right?"), "no, eight" is the eight;
+    elsewhere "no" and a number together mean nothing."""
+    meant = understand("no, eight", "correction")
+    assert (meant.intent, meant.value) == ("number", 8)
+    assert understand("no, it's 3", "correction").value == 3
+    assert understand("no", "correction").intent == "no"
+    assert understand("yes", "correction").intent == "good"
+    assert understand("no more", "correction").intent == "unknown"
+    assert understand("no, eight", "number").intent == "unknown"
+    assert understand("no, eight", "yesno").intent == "unknown"
+    assert from_key("n", "correction").intent == "no"

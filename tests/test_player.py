@@ -538,3 +538,42 @@ def test_a_rating_keyed_in_reply_to_a_read_back_is_the_rating(library):
     opening = next(d for d in actions(events) if d.get("pain") is not None)
     assert (opening["rule"], opening["pain"]) == ("gentle-session", 8)
     assert not [d for e, d in events if e == "reask" and d["at"] == opening["at"]]
+
+
+def test_a_rating_said_in_reply_to_a_read_back_is_read_back_and_taken(library):
+    """"I heard seven. Is that right?" "No, eight.": the eight was lost (the reply was heard as
+    yes or no) and the question asked again. Now the eight is read back, and "yes" takes it."""
+    _, events, speech, _ = play(library, PARTNER, ["voice:seven", "voice:no, eight", "voice:yes"])
+    said = [d["text"] for e, d in events if e == "readback"]
+    assert said == ["I heard seven. Is that right?", "I heard eight. Is that right?"]
+    opening = next(d for d in actions(events) if d.get("pain") is not None)
+    assert (opening["rule"], opening["pain"]) == ("gentle-session", 8)
+    assert not [d for e, d in events if e == "reask" and d["at"] == opening["at"]]
+
+
+def test_a_spoken_correction_is_never_taken_unconfirmed(library):
+    """A number heard in reply to a read-back is read back in turn: "no" to it asks again, and a
+    second spoken correction is not taken from a reply heard as yes or no."""
+    _, events, speech, _ = play(library, PARTNER, ["voice:seven", "voice:eight", "voice:no", "4"])
+    assert [d["text"] for e, d in events if e == "readback"] == [
+        "I heard seven. Is that right?",
+        "I heard eight. Is that right?",
+    ]
+    opening = next(d for d in actions(events) if d.get("pain") is not None)
+    assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
+    assert len([d for e, d in events if e == "reask" and d["at"] == opening["at"]]) == 1
+
+
+def test_a_rating_typed_with_no_in_reply_to_a_read_back_is_the_rating(library):
+    """A line "no, 8" in reply to "I heard seven. Is that right?" is the 8, as the key 8 is."""
+    _, events, _, _ = play(library, PARTNER, ["voice:seven", "no, 8"])
+    opening = next(d for d in actions(events) if d.get("pain") is not None)
+    assert (opening["rule"], opening["pain"]) == ("gentle-session", 8)
+
+
+def test_no_answer_to_the_opening_question_says_nothing_of_a_pressure(library):
+    """Before the first technique there is no pressure to keep: "I did not catch an answer, so we
+    carry on at the same pressure" was said at the opening question."""
+    _, events, speech, _ = play(library, PARTNER, ["", "", "3"])
+    assert SAY["no_answer_go_on"] in speech.said[:12]
+    assert SAY["no_answer"] not in speech.said[:12]

@@ -170,3 +170,19 @@ def test_missing_pocketsphinx_raises_no_recogniser(monkeypatch):
     with pytest.raises(NoRecogniser) as e:
         Recogniser()
     assert "pip install pocketsphinx" in e.value.hint
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-gb"])
+def test_the_number_meant_is_heard_in_reply_to_a_read_back(rec, say, voice):
+    """"I heard seven. Is that right?" "No, eight.": the reply's own grammar (correction) keeps the
+    eight, and a number there is read back in turn, never acted on; "yes" still agrees."""
+    from voiceguide.feedback.decision import CONFIRM_IT, decide
+
+    for text, value in (("no, eight", 8), ("no, it's three", 3), ("four", 4)):
+        a = rec.hear(*say(text, voice), expect="correction")
+        assert (a.intent, a.value) == ("number", value), (text, a)
+        assert decide(a, "correction").action == CONFIRM_IT, (text, a)
+    before = rec.hear(*say("no, eight", voice), expect="yesno")  # what the reply was heard with before
+    assert before.value is None
+    agreed = rec.hear(*say("yes", voice), expect="correction")
+    assert agreed.intent == "good" and decide(agreed, "correction").action == "act", agreed

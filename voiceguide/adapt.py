@@ -397,7 +397,9 @@ def no_answer(at: Context) -> list[Action]:
     """Nothing came in time: keep the pressure, never raise it; after a stop, end gently."""
     if at.question == "offer":
         return [Action(Kind.END, Rule.OFFER_UNANSWERED, cap=at.cap)]
-    pressure = at.pressure if at.question in ("pain", "pressure", None) else None  # "same pressure" said
+    # "...at the same pressure" is said where a pressure is at work, not before the first technique
+    asked = at.question in ("pain", "pressure", None) and at.moment != "opening"
+    pressure = at.pressure if asked else None
     return [Action(Kind.KEEP, Rule.NO_ANSWER, pressure, cap=at.cap)]
 
 

@@ -9,7 +9,10 @@ would do with that answer at a question of that kind. The rules:
   other answers (stopping is never the harmful mistake): acted on from STOP_ACT, and from
   STOP_ASK up to STOP_ACT the sound stops and the person is asked "did you say stop?";
 - other answers must fit the question: acted on from ACCEPT, read back from CONFIRM up,
-  asked again below (a wrong action is worse than asking again).
+  asked again below (a wrong action is worse than asking again);
+- a number said in reply to a read-back ("no, eight", at `expect` "correction") is read back in
+  turn, however sure: that grammar holds yes, no and every number, so a "yes" heard as "six"
+  must cost a "no", never a rating of six.
 """
 
 from __future__ import annotations
@@ -57,4 +60,6 @@ def decide(heard: Answer, expect: str = "any") -> Decision:
     fits = replace(fits, at=heard.at)
     if fits.intent == "unknown" or conf < CONFIRM:
         return Decision(REJECT, replace(fits, intent="unknown", value=None))
+    if expect == "correction" and fits.intent == "number":
+        return Decision(CONFIRM_IT, fits)  # "no, eight" to a read-back: read back in turn, never acted on
     return Decision(ACT if conf >= ACCEPT else CONFIRM_IT, fits)

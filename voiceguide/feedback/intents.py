@@ -162,6 +162,8 @@ EXPECT = {
     "number": {"number"},
     "pressure": {"more", "less", "good", "skip"},
     "yesno": {"good", "no"},
+    # The reply to "I heard seven. Is that right?": yes, no, or the number meant ("no, eight")
+    "correction": {"good", "no", "number"},
     "ready": {"good", "continue"},
     "side": {"left", "right"},
     "any": set(INTENTS) - {"unknown"},
@@ -237,6 +239,10 @@ def meaning(text: str) -> tuple[str, int | None]:
 
 def understand(text: str, expect: str = "any", source: str = "stdin", confidence: float = 1.0) -> Answer:
     intent, value = meaning(text)
+    words = tokens(text)
+    if expect == "correction" and len(words) > 1 and words[0] == "no":
+        meant = meaning(" ".join(words[1:]))  # "no, eight": the eight
+        intent, value = meant if meant[0] == "number" else (intent, value)
     if expect == "side" and intent == "good" and "right" in tokens(text):
         intent = "right"  # elsewhere "right" agrees ("that's right"); here it names a side
     if intent not in ALWAYS and intent not in EXPECT.get(expect, EXPECT["any"]):
@@ -273,7 +279,7 @@ def from_key(key: str, expect: str = "any") -> Answer:
     word = KEYS.get(key.lower() if key.isalpha() else key)
     if word == "ten":
         return understand("10", expect, source="keys")
-    if expect == "yesno" and key.lower() == "n":
+    if expect in ("yesno", "correction") and key.lower() == "n":
         word = "no"
     if word is None:
         return Answer(text=key, intent="unknown", source="keys")

@@ -177,6 +177,8 @@ def words_for(expect: str) -> list[str]:
         return MORE_WORDS + LESS_WORDS + GOOD_WORDS + ALWAYS_WORDS + FLOW_WORDS + ["skip", "next"]
     if expect == "yesno":
         return GOOD_WORDS + ["no"] + ALWAYS_WORDS + FLOW_WORDS
+    if expect == "correction":
+        return GOOD_WORDS + ["no"] + NUMBER_WORDS + ALWAYS_WORDS + FLOW_WORDS
     return (
         NUMBER_WORDS
         + MORE_WORDS
@@ -194,9 +196,11 @@ def grammar(expect: str) -> str:
         expect = "any"
     alternatives = [" | ".join(words_for(expect))]
     rules = []
-    if expect in ("number", "any"):
+    if expect in ("number", "any", "correction"):
         rules.append("<num> = {};".format(" | ".join(NUMBER_WORDS)))
         alternatives.append("(it's | it is | about | it's about) <num>")
+    if expect == "correction":
+        alternatives.append("no [it's | it is] <num>")
     if expect in ("pressure", "any"):
         rules.append("<press> = {};".format(" | ".join(MORE_WORDS + LESS_WORDS)))
         alternatives.append("(a little | a bit | a little bit) <press>")
@@ -731,6 +735,11 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
     decision.decide turns into act, confirm or reject, so that every caller decides the same way."""
     words = info.get("words")
     if not words or heard.source != "voice":
+        return heard
+    said_no = heard.intent == "number" and tokens(heard.text)[:1] == ["no"]
+    if expect == "correction" and said_no and max(words, key=words.get) == "no":
+        # "no, eight": the listener names one word, the "no"; the decoder's number stands (and a
+        # number here is read back, never acted on: decision.decide)
         return heard
     q = network_meanings(words, expect)
     named = first_meaning(q)

@@ -65,12 +65,24 @@ def doubtful_stop(answer: Answer) -> bool:
 
 
 def correction(heard: Answer, reply: Answer | None) -> Answer | None:
-    """A rating typed, pressed or tapped in reply to "I heard seven. Is that right?": the number
-    meant, taken as it is (keys and taps are exact), rather than asking the question again."""
+    """A rating typed, pressed or tapped in reply to "I heard seven. Is that right?" ("8", or
+    "no, 8"): the number meant, taken as it is (keys, lines and taps are exact), rather than
+    asking the question again."""
     if heard.intent != "number" or reply is None or reply.source == "voice":
         return None
-    meant = from_key(reply.text, "number") if reply.source == "keys" else understand(reply.text, "number")
-    return replace(meant, source=reply.source) if meant.intent == "number" else None
+    if reply.source == "keys" and len(reply.text) == 1:
+        meant = from_key(reply.text, "number")
+    else:
+        words = tokens(reply.text)
+        meant = understand(" ".join(words[1:] if words[:1] == ["no"] else words), "number")
+    return replace(meant, text=reply.text, source=reply.source) if meant.intent == "number" else None
+
+
+def spoken_correction(reply: Answer) -> bool:
+    """A rating said in reply to "I heard seven. Is that right?" ("no, eight", "eight") that is
+    sure enough to read back in turn (decision.decide never acts on one unread)."""
+    decision = decide(reply, "correction")
+    return reply.source == "voice" and decision.action == CONFIRM_IT and decision.answer.intent == "number"
 
 
 class Dialogue:
@@ -137,22 +149,29 @@ class Dialogue:
                 self.say(REASK[expect])
         return None
 
-    def read_back(self, answer: Answer, seg: Segment, would_stop: Callable[[Answer], bool]) -> Answer | None:
+    def read_back(
+        self, answer: Answer, seg: Segment, would_stop: Callable[[Answer], bool], spoken_fix: bool = True
+    ) -> Answer | None:
         """Confirm a doubtful spoken answer before acting on it; None: ask the question again.
 
         Unconfirmed, a rating that would stop the session is still acted on: when in doubt, stop.
+        A rating read back may be answered with the one meant ("no, eight"): typed, pressed or
+        tapped, it is taken; spoken, it is read back in turn (once: `spoken_fix`).
         """
         text = read_back_text(answer)
         assert text is not None
         self.emit("readback", text=text, at=seg.index, heard=answer.to_dict(), question=CONFIRM_QUESTION)
         self.note(text)
         self.say(text)
-        reply = self.listen("yesno", seg.index, confirming=True)
+        number = answer.intent == "number" and spoken_fix
+        reply = self.listen("correction" if number else "yesno", seg.index, confirming=True)
         self.note(None)
         if reply is not None and reply.intent in ("stop", "symptom"):
             return reply
         if (corrected := correction(answer, reply)) is not None:
             return corrected
+        if number and reply is not None and spoken_correction(reply):
+            return self.read_back(reply, seg, would_stop, spoken_fix=False)
         if reply is not None and reply.intent in ("good", "continue"):
             return answer
         if reply is None and would_stop(answer):

@@ -1,0 +1,137 @@
+"""How the reply to a rating read back ("I heard seven. Is that right?") is taken; prints markdown.
+
+  .venv/bin/python scripts/bench_read_back.py [--cache DIR] [--data DIR] [--quick]
+
+Before 2026-12-05 that reply was heard with the yes/no grammar, so "no, eight" lost its eight
+and the question was asked again. Now a number's read-back is answered at `--expect correction`:
+yes, no, every number and "no, <number>"; a number heard there is read back in turn, never acted
+on at once (decision.decide). The risk: "yes" heard as "six" (a "no" more), or worse, a "no"
+heard as a yes. Each reply below is heard both ways in the same run, and ends as the dialogue
+takes it (`dialogue.spoken_correction` and the read-back's own tests):
+
+- agreed: the rating read back is acted on (right for yes, okay, good; wrong for anything else);
+- read back: a number said in turn is read back ("I heard eight..."), right or wrong number;
+- asked again: the question is asked again (right for "no"; what "no, eight" got before);
+- stop: silence, or "did you say stop?".
+
+Replies are spoken by the benchmark's unseen voices (bench_recognition.TEST_VOICES: espeak-ng
+voices no threshold was tuned on) and flite's slt when installed (each reply three times), at random
+speeds, levels and noises; --tuning: the voices the rules were chosen on instead. Human digits
+(the FSDD tuning set, --data, when present) are bare numbers said in reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_recognition as bench  # noqa: E402 (beside this script: the same clips and voices)
+
+from voiceguide.feedback.decision import decide  # noqa: E402
+from voiceguide.feedback.recognise import Recogniser  # noqa: E402
+from voiceguide.player.dialogue import spoken_correction  # noqa: E402
+
+AGREE = ["yes", "okay", "good"]
+NUMBERS = bench.DIGITS + ["ten"]
+REPLIES = {
+    "yes, okay, good": AGREE * 3,
+    "no": ["no"] * 6,
+    "no, <number>": [f"no, {n}" for n in NUMBERS],
+    "no, it's <number>": [f"no, it's {n}" for n in NUMBERS[::2]],
+    "<number> alone": NUMBERS,
+}
+OUTCOMES = ("agreed", "read back right", "read back wrong", "asked again", "stop")
+
+
+def taken(heard, expect: str, said: str) -> str:
+    """What the read-back does with the reply `heard` (at the grammar `expect`)."""
+    decision = decide(heard, expect)
+    if decision.safety and decision.action != "reject":
+        return "stop"
+    if expect == "correction" and spoken_correction(heard):
+        meant = said.replace(",", " ").split()[-1]
+        return "read back right" if heard.value == bench.understand(meant).value else "read back wrong"
+    return "agreed" if heard.intent in ("good", "continue") else "asked again"
+
+
+def right(kind: str, outcome: str) -> bool:
+    if kind == "yes, okay, good":
+        return outcome == "agreed"
+    if kind == "no":
+        return outcome in ("asked again", "stop")
+    return outcome == "read back right"
+
+
+def table(rows: dict[str, list[tuple[str, str]]], title: str) -> None:
+    print(f"\n### {title}\n")
+    print("| reply | clips | grammar | " + " | ".join(OUTCOMES) + " | taken right |")
+    print("|---" * (len(OUTCOMES) + 4) + "|")
+    for kind, outcomes in rows.items():
+        for expect in ("yesno", "correction"):
+            got = Counter(o for e, o in outcomes if e == expect)
+            n = sum(got.values())
+            if not n:
+                continue
+            cells = " | ".join(f"{100 * got[o] / n:.1f}" for o in OUTCOMES)
+            ok = sum(v for o, v in got.items() if right(kind, o))
+            print(f"| {kind} | {n} | {expect} | {cells} | **{100 * ok / n:.1f}** |")
+    for expect in ("yesno", "correction"):  # the one wrong action: a rating the person denied, acted on
+        denied = [o for kind, got in rows.items() if kind.startswith("no") for e, o in got if e == expect]
+        if denied:
+            agreed = denied.count("agreed")
+            print(f"\nA reply that said no, taken for a yes (the rating read back acted on), {expect}: "
+                  f"{agreed} of {len(denied)} ({100 * agreed / len(denied):.1f} %)", end="")  # fmt: skip
+    print()
+
+
+def main() -> None:
+    root = Path(__file__).resolve().parents[1]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(root.parent / "shared" / "data" / "fsdd-tune"))
+    ap.add_argument("--cache", help="keep synthesised clips in this folder between runs")
+    ap.add_argument("--quick", action="store_true", help="three voices (a smoke run)")
+    ap.add_argument(
+        "--tuning", action="store_true", help="the tuning voices instead (what the rules were chosen on)"
+    )
+    args = ap.parse_args()
+    rec = Recogniser()
+    voices = bench.TUNE_VOICES if args.tuning else bench.TEST_VOICES
+    voices = voices[:3] if args.quick else voices
+    print("## Replies to a rating read back: the yes/no grammar (before) and the correction grammar (now)")
+    print("\nCells: % of the clips of each row. `python scripts/bench_read_back.py`")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.cache or tmp
+        os.makedirs(folder, exist_ok=True)
+        groups: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for seed, (kind, texts) in enumerate(REPLIES.items()):
+            clips = bench.synthetic(texts, voices, folder, 900 + seed)
+            clips += [] if args.tuning else bench.unseen_engine(texts * 3, folder, 950 + seed)
+            for c in clips:
+                name = "flite slt" if c["group"].startswith("flite") else "espeak-ng voices"
+                for expect in ("yesno", "correction"):
+                    heard = rec.hear(c["samples"], c["rate"], expect)
+                    groups.setdefault(name, {}).setdefault(kind, []).append(
+                        (expect, taken(heard, expect, c["text"]))
+                    )
+        for name, rows in groups.items():
+            table(rows, f"{name} ({', '.join(voices) if name.startswith('espeak') else 'another engine'})")
+        if os.path.isdir(args.data):
+            rows = {"<number> alone": []}
+            for c in bench.fsdd(args.data):
+                for expect in ("yesno", "correction"):
+                    heard = rec.hear(c["samples"], c["rate"], expect)
+                    rows["<number> alone"].append((expect, taken(heard, expect, c["text"])))
+            table(rows, f"human digits, FSDD tuning set ({args.data})")
+        else:
+            print(f"\n(no human digits: {args.data} is missing; the FSDD is at "
+                  "https://github.com/Jakobovski/free-spoken-digit-dataset)")
+
+
+if __name__ == "__main__":
+    main()
