@@ -577,3 +577,38 @@ def test_no_answer_to_the_opening_question_says_nothing_of_a_pressure(library):
     _, events, speech, _ = play(library, PARTNER, ["", "", "3"])
     assert SAY["no_answer_go_on"] in speech.said[:12]
     assert SAY["no_answer"] not in speech.said[:12]
+
+
+def said_at(start: str) -> Callable[[dict], bool]:
+    return lambda seg: (seg.get("text") or "").startswith(start)
+
+
+CHRONIC = planner.Request(mode="partner", stage="chronic", minutes=20)
+KNEEL = "Your partner stays face down. Kneel at their side"  # said just before a pain question
+
+
+def test_a_rating_given_just_before_a_pain_question_is_its_answer(library):
+    """"4" pressed a few seconds before "how is your pain now?" was noted, then the question asked
+    what had just been said. Now the rating is the question's answer, and the question is not asked."""
+    _, events, speech, _ = play(library, CHRONIC, ["3"], keys_at=[(said_at(KNEEL), "4")])
+    noted = next(d for d in actions(events) if d.get("pain") == 4)
+    question = next(d for e, d in events if e == "segment" and said_at(KNEEL)(d))["index"] + 2
+    assert (noted["rule"], noted["at"]) == ("pain-noted", question)
+    asked = [d["index"] for e, d in events if e == "segment" and d["kind"] == "checkpoint"]
+    assert question not in asked
+    assert not [d for e, d in events if e in ("reask", "answer") and d["at"] == question]
+    assert PAIN_HEARD.format(pain=4) in speech.said
+
+
+def test_a_rating_given_just_before_the_last_question_is_the_closing_rating(library):
+    _, events, _, _ = play(library, CHRONIC, ["3"], keys_at=[(said_at("A short, easy walk"), "4")])
+    closing = [d for d in actions(events) if d.get("pain") is not None][-1]
+    assert (closing["rule"], closing["pain"]) == ("closing-pain", 4)
+    assert not [d for e, d in events if e == "reask" and d["at"] == closing["at"]]
+    assert not [d for e, d in events if e == "segment" and d["index"] == closing["at"]]  # never asked
+
+
+def test_a_rating_that_stops_just_before_a_pain_question_is_acted_on_where_it_came(library):
+    _, events, _, _ = play(library, CHRONIC, ["3"], keys_at=[(said_at(KNEEL), "8")])
+    high = next(d for d in actions(events) if d.get("pain") == 8)
+    assert high["rule"] == "pain-high" and high["action"] == "stop_technique"

@@ -82,7 +82,16 @@ class Answered:
     answer: Answer  # given while the block's question was being asked: it is the answer
 
 
-Jump = GoTo | Replay | Answered | None
+@dataclass(frozen=True)
+class AnsweredAhead:
+    offset: int  # play on from this sample up to the block's question, which is not asked:
+    then: int  # a rating given just before it answered it; go on here after the block
+
+
+Jump = GoTo | Replay | Answered | AnsweredAhead | None
+# A rating given this close before a pain question (seconds of the block left before its cue) is
+# that question's answer: "how is your pain now?" right after "4" would ask again what was said.
+ANSWERS_AHEAD_SECONDS = 20.0
 
 
 class Player:
@@ -230,6 +239,7 @@ class Player:
         tape0 = tape_at if tape_at is not None else self.append(samples)
         emitted: set[int] = set()
         shown = 0
+        then: int | None = None  # the question was answered ahead: go on here once the block ends
         follows_on = block.checkpoint is None or self.feedback.name == "none"
         while True:
             self.sink.check()
@@ -239,7 +249,7 @@ class Player:
                     emitted.add(seg.index)
                     self.segment_event(seg)
             if pos >= len(samples):
-                return None
+                return None if then is None else GoTo(then)
             near_end = len(samples) - pos < QUEUE_AHEAD * SAMPLE_RATE
             if follows_on and near_end and self.ahead is None and block.last + 1 < len(self.segments):
                 nxt = self.mix(block.last + 1)
@@ -253,11 +263,15 @@ class Player:
                 self.emit(event, **data)
             self.timer.poll()
             if answer is not None:
-                jump = self.between_questions(answer, block, current, pos)
+                jump = self.between_questions(answer, block, current, pos, ahead_ok=then is None)
                 if jump is None:
                     continue
                 self.sink.flush()
                 self.ahead = None
+                if isinstance(jump, AnsweredAhead):  # the block ends before its question
+                    cut = question_onset(block)
+                    samples, onsets, then = samples[:cut], [(o, s) for o, s in onsets if o < cut], jump.then
+                    jump = Replay(jump.offset)
                 if isinstance(jump, Replay):
                     tape0 = self.append(samples[jump.offset :]) - jump.offset
                     emitted = {s.index for o, s in onsets if o < jump.offset}
@@ -267,8 +281,11 @@ class Player:
 
     # --- answers while audio plays ------------------------------------------------
 
-    def between_questions(self, answer: Answer, block: timeline.Block, current: Segment, pos: int) -> Jump:
-        """A key, word, line or tap that came while audio played. Journaled first, always."""
+    def between_questions(
+        self, answer: Answer, block: timeline.Block, current: Segment, pos: int, ahead_ok: bool = True
+    ) -> Jump:
+        """A key, word, line or tap that came while audio played. Journaled first, always.
+        `ahead_ok`: the block's question is still to be asked (a rating may answer it ahead)."""
         self.emit("answer", **answer.to_dict(), at=current.index, **self.feedback.timing(answer))
         if doubtful_stop(answer):
             self.sink.flush()  # silence at once, then make sure
@@ -293,6 +310,8 @@ class Player:
             self.sink.flush()  # silence now; what follows comes from the rewritten plan
             self.timer.responded(answer)
             return GoTo(self.talk.answered(answer, where, None))
+        if intent == "number" and asking is None and ahead_ok and (question := self.pain_ahead(block, pos)):
+            return self.noted(answer, where, resume_at(block, current, pos), question)
         if intent in ("number", "good", "more", "less"):
             return self.noted(answer, where, resume_at(block, current, pos))
         if intent == "pause":  # on "continue", the sentence it cut is said again from its start
@@ -337,15 +356,32 @@ class Player:
         self.emit("ignored", intent=answer.intent, source=answer.source, why=why, at=current.index)
         return None
 
-    def noted(self, answer: Answer, current: Segment, pos: int) -> Jump:
-        """A rating (or "good") between questions: the rules see it; it is said back at once."""
+    def noted(self, answer: Answer, current: Segment, pos: int, question: Segment | None = None) -> Jump:
+        """A rating (or "good") between questions: the rules see it; it is said back at once.
+
+        `question`: a pain question a few seconds ahead. A rating that changes nothing is its
+        answer (decided as the question decides: the opening baseline, the closing rating), and
+        the question is not asked; one that stops a technique is acted on where it came."""
         actions = self.talk.decide(answer, current, None)
         self.sink.flush()
         self.timer.responded(answer)
         if not all(said_in_place(a) for a in actions):
             return GoTo(self.talk.act(actions, current))
+        if question is not None:
+            ahead = self.talk.decide(answer, question, question.question)
+            if all(said_in_place(a) for a in ahead):
+                self.say_back(ahead, question)
+                return AnsweredAhead(pos, question.index + 1)
         self.say_back(actions, current)
         return Replay(pos)
+
+    def pain_ahead(self, block: timeline.Block, pos: int) -> Segment | None:
+        """The block's pain question, when its cue starts within ANSWERS_AHEAD_SECONDS of `pos`."""
+        cp = block.checkpoint
+        if cp is None or cp.question != "pain" or self.feedback.name == "none":
+            return None
+        left = question_onset(block) - pos
+        return cp if 0 < left <= ANSWERS_AHEAD_SECONDS * SAMPLE_RATE else None
 
     def say_back(self, actions: list[Action], seg: Segment) -> None:
         """Journal actions that change nothing played, and say their acknowledgement."""
@@ -475,6 +511,14 @@ class Player:
                 return self.checkpoint(seg)
             answer = resumed
         return self.talk.answered(answer, seg, seg.question)
+
+
+def question_onset(block: timeline.Block) -> int:
+    """Where the block's question begins: its cue, when it has one."""
+    cp = block.checkpoint
+    assert cp is not None
+    cue = [s for s in block.segments if s.index == cp.index - 1 and s.kind == "cue"]
+    return block.onset(cue[0].index if cue else cp.index)
 
 
 def resume_at(block: timeline.Block, current: Segment, pos: int) -> int:
