@@ -427,3 +427,41 @@ def test_a_stop_the_detector_misses_is_asked_about_when_said_again(
         session.finish()
     finally:
         mic.close()
+
+
+@once_more_on_failure
+def test_the_rating_meant_said_in_reply_to_a_read_back_is_read_back_and_taken(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """"I heard seven. Is that right?" "No, eight." (into a separate microphone): the eight is read
+    back in turn, and "yes" makes it the opening rating. Before, the reply was heard with the
+    yes/no grammar and the question asked again."""
+    from micfeed import PipeMicrophone
+
+    cache = open_cache()
+    mic = PipeMicrophone(tmp_path)
+    try:
+        session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
+        sessions.append(session)
+        opening = session.wait_for(question("pain"))
+        replies = iter(["seven", "no, eight", "yes"])
+        time.sleep(cache.seconds(opening["text"]) + 0.8)
+        mic.say(resample(spoken(next(replies)), SAMPLE_RATE, 16000))
+        read, seen = [], 0
+        while len(read) < 2:  # each read-back heard, then the next reply
+            back = session.wait_for(
+                lambda e, after=seen: e["event"] == "readback" and session.events.index(e) >= after,
+                timeout=20,
+            )
+            seen = session.events.index(back) + 1
+            read.append(back["text"])
+            time.sleep(cache.seconds(back["text"]) + 0.8)
+            mic.say(resample(spoken(next(replies)), SAMPLE_RATE, 16000))
+        assert read == ["I heard seven. Is that right?", "I heard eight. Is that right?"], session.story()
+        rated = session.wait_for(lambda e: e["event"] == "action" and e.get("pain") is not None)
+        assert rated["pain"] == 8 and rated["rule"] == "gentle-session", session.story()
+        assert not [e for e in session.events if e["event"] == "reask"]
+        session.proc.terminate()
+        session.finish()
+    finally:
+        mic.close()
