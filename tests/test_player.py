@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from player_harness import FakeSpeech, play
 
+from voiceguide import history, planner
 from voiceguide import library as lib
-from voiceguide import planner
 from voiceguide.adapt import State
 from voiceguide.player import playback
 from voiceguide.player.status import Status, status_line
@@ -606,6 +606,8 @@ def test_a_rating_given_just_before_the_last_question_is_the_closing_rating(libr
     assert (closing["rule"], closing["pain"]) == ("closing-pain", 4)
     assert not [d for e, d in events if e == "reask" and d["at"] == closing["at"]]
     assert not [d for e, d in events if e == "segment" and d["index"] == closing["at"]]  # never asked
+    kept = history.summarise_events([{"event": e, **d} for e, d in events])  # what the journal keeps
+    assert (kept["pain_before"], kept["pain_after"]) == (3, 4)
 
 
 def test_a_rating_that_stops_just_before_a_pain_question_is_acted_on_where_it_came(library):

@@ -114,7 +114,7 @@ def summarise_events(events: list[dict]) -> dict:
             runs += 1
             resumed += bool(e.get("resumed"))
         run_seconds = max(run_seconds, float(e.get("t") or 0.0))
-        if kind == "segment":
+        if kind in ("segment", "answered-ahead"):  # played, or a question answered before it was asked
             segments[e["index"]] = e
             if opening_at is None and e.get("kind") == "checkpoint" and e.get("question") == "pain":
                 opening_at = e["index"]  # the first pain question is never the closing one

@@ -243,7 +243,7 @@ def understand(text: str, expect: str = "any", source: str = "stdin", confidence
     if expect == "correction" and len(words) > 1 and words[0] == "no":
         meant = meaning(" ".join(words[1:]))  # "no, eight": the eight
         intent, value = meant if meant[0] == "number" else (intent, value)
-    if expect == "side" and intent == "good" and "right" in tokens(text):
+    if expect == "side" and intent == "good" and "right" in words:
         intent = "right"  # elsewhere "right" agrees ("that's right"); here it names a side
     if intent not in ALWAYS and intent not in EXPECT.get(expect, EXPECT["any"]):
         intent, value = "unknown", None

@@ -84,8 +84,10 @@ class Answered:
 
 @dataclass(frozen=True)
 class AnsweredAhead:
-    offset: int  # play on from this sample up to the block's question, which is not asked:
-    then: int  # a rating given just before it answered it; go on here after the block
+    """A rating given just before the block's question answered it: the block ends before it."""
+
+    offset: int  # play on from this sample, up to the question's cue
+    then: int  # then go on at this segment (the question is not asked)
 
 
 Jump = GoTo | Replay | Answered | AnsweredAhead | None
@@ -183,20 +185,7 @@ class Player:
         return pos
 
     def segment_event(self, seg: Segment) -> None:
-        data = {
-            "index": seg.index,
-            "kind": seg.kind,
-            "technique": seg.technique,
-            "area": seg.area,
-            "pressure": seg.pressure,
-            "text": seg.text,
-            "side": seg.side,
-        }
-        if seg.kind == "checkpoint":
-            data["question"] = seg.question
-        if seg.kind == "cue":
-            data["sound"] = seg.sound
-        self.emit("segment", **data)
+        self.emit("segment", **segment_data(seg))
         self.show(seg)
 
     # --- the terminal line ------------------------------------------------------
@@ -370,6 +359,9 @@ class Player:
         if question is not None:
             ahead = self.talk.decide(answer, question, question.question)
             if all(said_in_place(a) for a in ahead):
+                # journaled, not printed (`play --json` clients answer the questions they see asked),
+                # so that what reads the journal (history's pain before and after) knows where it landed
+                self.emit("answered-ahead", **segment_data(question))
                 self.say_back(ahead, question)
                 return AnsweredAhead(pos, question.index + 1)
         self.say_back(actions, current)
@@ -511,6 +503,25 @@ class Player:
                 return self.checkpoint(seg)
             answer = resumed
         return self.talk.answered(answer, seg, seg.question)
+
+
+def segment_data(seg: Segment) -> dict:
+    """A segment as the journal keeps it (a `segment` event: played; `answered-ahead`: a question
+    answered before it was asked, and so never played)."""
+    data = {
+        "index": seg.index,
+        "kind": seg.kind,
+        "technique": seg.technique,
+        "area": seg.area,
+        "pressure": seg.pressure,
+        "text": seg.text,
+        "side": seg.side,
+    }
+    if seg.kind == "checkpoint":
+        data["question"] = seg.question
+    if seg.kind == "cue":
+        data["sound"] = seg.sound
+    return data
 
 
 def question_onset(block: timeline.Block) -> int:
