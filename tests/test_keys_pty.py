@@ -200,3 +200,49 @@ def test_keys_during_the_question_and_between_questions_are_used(
         ("number", 3, "keys"),
         ("number", 5, "keys"),
     ]
+
+
+def opening_p02_closing_plan() -> Plan:
+    """The opening pain question, P02 with a hold, then the closing pain question (tied to no
+    technique) a few seconds after the hold."""
+    cache = open_cache()
+    closing = "To finish, how strong is your pain now, from zero to ten?"
+    base = opening_then_p02_plan().segments
+    segments = [
+        *base[:4],
+        Segment(0, 0, 8.0, "hold", technique="P02", area="lower-back", pressure=2),
+        Segment(0, 0, CUE_SECONDS["question"], "cue", sound="question"),
+        Segment(0, 0, cache.seconds(closing) + 4.0, "checkpoint", question="pain", text=closing),
+        Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"),
+    ]
+    return Plan("partner", "subacute", 3, 4, [], renumber(segments))
+
+
+def test_a_rating_pressed_just_before_the_last_question_answers_it(
+    pulse, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """"4" pressed in the last hold, a few seconds before "to finish, how strong is your pain
+    now?": it is that question's answer (history's pain after), and the question is not asked."""
+    plan = opening_p02_closing_plan()
+    closing = plan.segments[-2]
+    proc, master = start(plan, tmp_path, voiceguide_home, shared_speech_cache)
+    try:
+        seen = read_events(proc, lambda e: e.get("question") == "pain")
+        time.sleep(1.0)
+        os.write(master, b"3")
+        seen += read_events(proc, lambda e: e.get("event") == "segment" and e.get("kind") == "hold")
+        time.sleep(1.0)
+        os.write(master, b"4")
+        seen += read_events(proc, lambda e: e.get("event") == "end")
+        code = proc.wait(timeout=30)
+    finally:
+        finish(proc, master)
+    assert code == 0, proc.stderr.read() if proc.stderr else ""
+    rated = [(e["rule"], e["pain"]) for e in seen if e["event"] == "action" and e.get("pain")]
+    assert rated == [("opening-pain", 3), ("closing-pain", 4)]
+    last = [e for e in seen if e["event"] == "action" and e.get("pain")][-1]["at"]  # (renumbered since)
+    assert not [e for e in seen if e["event"] == "segment" and e.get("text") == closing.text]  # never asked
+    assert not [e for e in seen if e["event"] in ("reask", "answered-ahead")] and last > 2
+    env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home), VOICEGUIDE_CACHE=str(shared_speech_cache))
+    rows = json.loads(subprocess.run([SCRIPT, "history", "--json"], env=env, capture_output=True).stdout)
+    assert (rows[-1]["pain_before"], rows[-1]["pain_after"]) == (3, 4)
