@@ -35,7 +35,7 @@ import bench_recognition as bench  # noqa: E402 (beside this script: the same cl
 
 from voiceguide.feedback.decision import decide  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
-from voiceguide.player.dialogue import spoken_correction  # noqa: E402
+from voiceguide.player.dialogue import pressure_meant, spoken_correction  # noqa: E402
 
 AGREE = ["yes", "okay", "good"]
 NUMBERS = bench.DIGITS + ["ten"]
@@ -46,11 +46,19 @@ REPLIES = {
     "no, it's <number>": [f"no, it's {n}" for n in NUMBERS[::2]],
     "<number> alone": NUMBERS,
 }
+# The reply to "I heard more. Is that right?" (a spoken "more" is always read back)
+PRESSURE_REPLIES = {
+    "yes, okay, good": AGREE * 3,
+    "no": ["no"] * 6,
+    "no, less / softer / lighter": ["no, less", "no, softer", "no, lighter"] * 3,
+    "no, it's good / that's okay": ["no, it's good", "no, that's okay", "no, it's okay"] * 3,
+}
 OUTCOMES = ("agreed", "read back right", "read back wrong", "asked again", "stop")
+PRESSURE_OUTCOMES = ("agreed", "lighter", "stays", "asked again", "stop")
 
 
 def taken(heard, expect: str, said: str) -> str:
-    """What the read-back does with the reply `heard` (at the grammar `expect`)."""
+    """What the read-back of a rating does with the reply `heard` (at the grammar `expect`)."""
     decision = decide(heard, expect)
     if decision.safety and decision.action != "reject":
         return "stop"
@@ -60,34 +68,66 @@ def taken(heard, expect: str, said: str) -> str:
     return "agreed" if heard.intent in ("good", "continue") else "asked again"
 
 
+def taken_for_more(heard, expect: str, said: str) -> str:
+    """What the read-back of "more" does with the reply `heard` (at the grammar `expect`)."""
+    decision = decide(heard, expect)
+    if decision.safety and decision.action != "reject":
+        return "stop"
+    meant = pressure_meant(heard) if expect == "correction-pressure" else None
+    if meant is not None:
+        return "lighter" if meant.intent == "less" else "stays"
+    return "agreed" if heard.intent in ("good", "continue") else "asked again"
+
+
 def right(kind: str, outcome: str) -> bool:
     if kind == "yes, okay, good":
         return outcome == "agreed"
     if kind == "no":
         return outcome in ("asked again", "stop")
+    if kind.startswith("no, less"):
+        return outcome == "lighter"
+    if kind.startswith("no, it's good"):
+        return outcome == "stays"
     return outcome == "read back right"
 
 
-def table(rows: dict[str, list[tuple[str, str]]], title: str) -> None:
+def table(rows: dict[str, list[tuple[str, str]]], title: str, now: str = "correction") -> None:
+    outcomes_shown = OUTCOMES if now == "correction" else PRESSURE_OUTCOMES
     print(f"\n### {title}\n")
-    print("| reply | clips | grammar | " + " | ".join(OUTCOMES) + " | taken right |")
-    print("|---" * (len(OUTCOMES) + 4) + "|")
+    print("| reply | clips | grammar | " + " | ".join(outcomes_shown) + " | taken right |")
+    print("|---" * (len(outcomes_shown) + 4) + "|")
     for kind, outcomes in rows.items():
-        for expect in ("yesno", "correction"):
+        for expect in ("yesno", now):
             got = Counter(o for e, o in outcomes if e == expect)
             n = sum(got.values())
             if not n:
                 continue
-            cells = " | ".join(f"{100 * got[o] / n:.1f}" for o in OUTCOMES)
+            cells = " | ".join(f"{100 * got[o] / n:.1f}" for o in outcomes_shown)
             ok = sum(v for o, v in got.items() if right(kind, o))
             print(f"| {kind} | {n} | {expect} | {cells} | **{100 * ok / n:.1f}** |")
-    for expect in ("yesno", "correction"):  # the one wrong action: a rating the person denied, acted on
+    for expect in ("yesno", now):  # the one wrong action: what the person denied, acted on
         denied = [o for kind, got in rows.items() if kind.startswith("no") for e, o in got if e == expect]
         if denied:
             agreed = denied.count("agreed")
-            print(f"\nA reply that said no, taken for a yes (the rating read back acted on), {expect}: "
+            print(f"\nA reply that said no, taken for a yes (what was read back acted on), {expect}: "
                   f"{agreed} of {len(denied)} ({100 * agreed / len(denied):.1f} %)", end="")  # fmt: skip
     print()
+
+
+def heard_both_ways(rec, replies, now, take, voices, folder, seed, tuning):
+    """{voices' name: {reply kind: [(grammar, outcome)]}}: each reply heard at yesno and at `now`."""
+    groups: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for n, (kind, texts) in enumerate(replies.items()):
+        clips = bench.synthetic(texts, voices, folder, seed + n)
+        clips += [] if tuning else bench.unseen_engine(texts * 3, folder, seed + 50 + n)
+        for c in clips:
+            name = "flite slt" if c["group"].startswith("flite") else "espeak-ng voices"
+            for expect in ("yesno", now):
+                heard = rec.hear(c["samples"], c["rate"], expect)
+                groups.setdefault(name, {}).setdefault(kind, []).append(
+                    (expect, take(heard, expect, c["text"]))
+                )
+    return groups
 
 
 def main() -> None:
@@ -99,38 +139,47 @@ def main() -> None:
     ap.add_argument(
         "--tuning", action="store_true", help="the tuning voices instead (what the rules were chosen on)"
     )
+    ap.add_argument("--part", choices=["rating", "more", "both"], default="both", help="which read-back")
     args = ap.parse_args()
     rec = Recogniser()
     voices = bench.TUNE_VOICES if args.tuning else bench.TEST_VOICES
     voices = voices[:3] if args.quick else voices
-    print("## Replies to a rating read back: the yes/no grammar (before) and the correction grammar (now)")
-    print("\nCells: % of the clips of each row. `python scripts/bench_read_back.py`")
+    said = lambda name: f"{name} ({', '.join(voices) if name.startswith('espeak') else 'another engine'})"  # noqa: E731
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.cache or tmp
         os.makedirs(folder, exist_ok=True)
-        groups: dict[str, dict[str, list[tuple[str, str]]]] = {}
-        for seed, (kind, texts) in enumerate(REPLIES.items()):
-            clips = bench.synthetic(texts, voices, folder, 900 + seed)
-            clips += [] if args.tuning else bench.unseen_engine(texts * 3, folder, 950 + seed)
-            for c in clips:
-                name = "flite slt" if c["group"].startswith("flite") else "espeak-ng voices"
-                for expect in ("yesno", "correction"):
-                    heard = rec.hear(c["samples"], c["rate"], expect)
-                    groups.setdefault(name, {}).setdefault(kind, []).append(
-                        (expect, taken(heard, expect, c["text"]))
-                    )
-        for name, rows in groups.items():
-            table(rows, f"{name} ({', '.join(voices) if name.startswith('espeak') else 'another engine'})")
-        if os.path.isdir(args.data):
-            rows = {"<number> alone": []}
-            for c in bench.fsdd(args.data):
-                for expect in ("yesno", "correction"):
-                    heard = rec.hear(c["samples"], c["rate"], expect)
-                    rows["<number> alone"].append((expect, taken(heard, expect, c["text"])))
-            table(rows, f"human digits, FSDD tuning set ({args.data})")
-        else:
-            print(f"\n(no human digits: {args.data} is missing; the FSDD is at "
-                  "https://github.com/Jakobovski/free-spoken-digit-dataset)")
+        if args.part in ("rating", "both"):
+            print("## Replies to a rating read back: the yes/no grammar (before) and `correction` (now)")
+            print("\nCells: % of the clips of each row. `python scripts/bench_read_back.py`")
+            groups = heard_both_ways(rec, REPLIES, "correction", taken, voices, folder, 900, args.tuning)
+            for name, rows in groups.items():
+                table(rows, said(name))
+            if os.path.isdir(args.data):
+                rows = {"<number> alone": []}
+                for c in bench.fsdd(args.data):
+                    for expect in ("yesno", "correction"):
+                        heard = rec.hear(c["samples"], c["rate"], expect)
+                        rows["<number> alone"].append((expect, taken(heard, expect, c["text"])))
+                table(rows, f"human digits, FSDD tuning set ({args.data})")
+            else:
+                print(f"\n(no human digits: {args.data} is missing; the FSDD is at "
+                      "https://github.com/Jakobovski/free-spoken-digit-dataset)")  # fmt: skip
+        if args.part in ("more", "both"):
+            print(
+                '\n## Replies to "I heard more": the yes/no grammar (before) and `correction-pressure` (now)'
+            )
+            groups = heard_both_ways(
+                rec,
+                PRESSURE_REPLIES,
+                "correction-pressure",
+                taken_for_more,
+                voices,
+                folder,
+                1000,
+                args.tuning,
+            )
+            for name, rows in groups.items():
+                table(rows, said(name), now="correction-pressure")
 
 
 if __name__ == "__main__":

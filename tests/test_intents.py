@@ -75,3 +75,12 @@ def test_a_reply_to_a_read_back_may_name_the_number_meant():
     assert understand("no, eight", "number").intent == "unknown"
     assert understand("no, eight", "yesno").intent == "unknown"
     assert from_key("n", "correction").intent == "no"
+
+
+def test_a_reply_to_more_read_back_may_say_less_or_good():
+    assert understand("no, softer", "correction-pressure").intent == "less"
+    assert understand("no, it's good", "correction-pressure").intent == "good"
+    assert understand("no", "correction-pressure").intent == "no"
+    assert understand("no more", "correction-pressure").intent == "unknown"
+    assert understand("no, eight", "correction-pressure").intent == "unknown"
+    assert from_key("-", "correction-pressure").intent == "less"

@@ -614,3 +614,21 @@ def test_a_rating_that_stops_just_before_a_pain_question_is_acted_on_where_it_ca
     _, events, _, _ = play(library, CHRONIC, ["3"], keys_at=[(said_at(KNEEL), "8")])
     high = next(d for d in actions(events) if d.get("pain") == 8)
     assert high["rule"] == "pain-high" and high["action"] == "stop_technique"
+
+
+def test_no_it_is_good_in_reply_to_more_read_back_keeps_the_pressure(library):
+    """"I heard more. Is that right?" "No, it's good.": heard with the yes/no grammar, about half of
+    such replies were taken for a yes and the pressure raised (scripts/bench_read_back.py). Now
+    the reply has its own grammar, and "no, it's good" keeps the pressure."""
+    _, events, speech, _ = play(library, PARTNER, ["3", "l", "voice:more", "voice:no, it's good"])
+    assert [d["text"] for e, d in events if e == "readback"] == ["I heard more. Is that right?"]
+    rules = [d["rule"] for d in actions(events)]
+    assert "good" in rules and "asked-firmer" not in rules
+    assert SAY["good"] in speech.said
+
+
+@pytest.mark.parametrize("reply", ["voice:no, softer", "-", "no, less"])
+def test_less_in_reply_to_more_read_back_is_taken(library, reply):
+    _, events, _, _ = play(library, PARTNER, ["3", "l", "voice:more", reply])
+    rules = [d["rule"] for d in actions(events)]
+    assert rules[3] in ("asked-lighter", "lightest-already") and "asked-firmer" not in rules

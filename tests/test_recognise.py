@@ -186,3 +186,19 @@ def test_the_number_meant_is_heard_in_reply_to_a_read_back(rec, say, voice):
     assert before.value is None
     agreed = rec.hear(*say("yes", voice), expect="correction")
     assert agreed.intent == "good" and decide(agreed, "correction").action == "act", agreed
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-gb"])
+def test_less_or_good_is_heard_in_reply_to_more_read_back(rec, say, voice):
+    """"I heard more. Is that right?" "No, softer." / "No, that's okay.": the reply's own grammar
+    (correction-pressure) keeps what was meant instead of more; "yes" still agrees."""
+    from voiceguide.feedback.decision import decide
+    from voiceguide.player.dialogue import pressure_meant
+
+    for text, intent in (("no, softer", "less"), ("no, that's okay", "good")):
+        a = rec.hear(*say(text, voice), expect="correction-pressure")
+        meant = pressure_meant(a)
+        assert meant is not None and meant.intent == intent, (text, a)
+    agreed = rec.hear(*say("yes", voice), expect="correction-pressure")
+    assert agreed.intent == "good" and pressure_meant(agreed) is None
+    assert decide(agreed, "correction-pressure").action == "act"

@@ -477,10 +477,11 @@ HEAR_MAX_BYTES = 64_000_000
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--expect",
-    type=click.Choice(["number", "pressure", "yesno", "correction", "any"]),
+    type=click.Choice(["number", "pressure", "yesno", "correction", "correction-pressure", "any"]),
     default="any",
     show_default=True,
-    help="What the question can be answered with (correction: the reply to a rating read back).",
+    help="What the question can be answered with (correction: the reply to a rating read back; "
+    'correction-pressure: to "I heard more").',
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, one per line.")
 @person_option

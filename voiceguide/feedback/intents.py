@@ -164,6 +164,8 @@ EXPECT = {
     "yesno": {"good", "no"},
     # The reply to "I heard seven. Is that right?": yes, no, or the number meant ("no, eight")
     "correction": {"good", "no", "number"},
+    # The reply to "I heard more. Is that right?": yes, no, or "no, less" / "no, it's good"
+    "correction-pressure": {"good", "no", "less"},
     "ready": {"good", "continue"},
     "side": {"left", "right"},
     "any": set(INTENTS) - {"unknown"},
@@ -176,6 +178,8 @@ EXPECT_FOR_QUESTION = {
     "ready": "ready",
     "side": "side",
 }
+# What "no, ..." may name in reply to a read-back, by the reply's `expect`.
+CORRECTED = {"correction": ("number",), "correction-pressure": ("less", "good")}
 # At the side question, these keys answer it (elsewhere r repeats): l left, r right.
 SIDE_KEYS = {"l": "left", "r": "right"}
 
@@ -240,9 +244,9 @@ def meaning(text: str) -> tuple[str, int | None]:
 def understand(text: str, expect: str = "any", source: str = "stdin", confidence: float = 1.0) -> Answer:
     intent, value = meaning(text)
     words = tokens(text)
-    if expect == "correction" and len(words) > 1 and words[0] == "no":
-        meant = meaning(" ".join(words[1:]))  # "no, eight": the eight
-        intent, value = meant if meant[0] == "number" else (intent, value)
+    if expect in CORRECTED and len(words) > 1 and words[0] == "no":
+        meant = meaning(" ".join(words[1:]))  # "no, eight": the eight; "no, less": less
+        intent, value = meant if meant[0] in CORRECTED[expect] else (intent, value)
     if expect == "side" and intent == "good" and "right" in words:
         intent = "right"  # elsewhere "right" agrees ("that's right"); here it names a side
     if intent not in ALWAYS and intent not in EXPECT.get(expect, EXPECT["any"]):
@@ -279,7 +283,7 @@ def from_key(key: str, expect: str = "any") -> Answer:
     word = KEYS.get(key.lower() if key.isalpha() else key)
     if word == "ten":
         return understand("10", expect, source="keys")
-    if expect in ("yesno", "correction") and key.lower() == "n":
+    if expect in ("yesno", "correction", "correction-pressure") and key.lower() == "n":
         word = "no"
     if word is None:
         return Answer(text=key, intent="unknown", source="keys")

@@ -179,6 +179,8 @@ def words_for(expect: str) -> list[str]:
         return GOOD_WORDS + ["no"] + ALWAYS_WORDS + FLOW_WORDS
     if expect == "correction":
         return GOOD_WORDS + ["no"] + NUMBER_WORDS + ALWAYS_WORDS + FLOW_WORDS
+    if expect == "correction-pressure":  # less only after "no": "yes" and "less" rhyme
+        return GOOD_WORDS + ["no"] + ALWAYS_WORDS + FLOW_WORDS
     return (
         NUMBER_WORDS
         + MORE_WORDS
@@ -201,6 +203,8 @@ def grammar(expect: str) -> str:
         alternatives.append("(it's | it is | about | it's about) <num>")
     if expect == "correction":
         alternatives.append("no [it's | it is] <num>")
+    if expect == "correction-pressure":
+        alternatives.append("no ({} | [it's | it is | that's] (good | okay))".format(" | ".join(LESS_WORDS)))
     if expect in ("pressure", "any"):
         rules.append("<press> = {};".format(" | ".join(MORE_WORDS + LESS_WORDS)))
         alternatives.append("(a little | a bit | a little bit) <press>")
@@ -655,11 +659,13 @@ def stop_hint(info: dict) -> bool:
     return decoded or info.get("stop_chance", 0.0) >= STOP_VETO or listener
 
 
-def network_meanings(words: dict[str, float], expect: str) -> dict[tuple[str, int | None] | str, float]:
+def network_meanings(
+    words: dict[str, float], expect: str, also: tuple[str, ...] = ()
+) -> dict[tuple[str, int | None] | str, float]:
     """The word network's probabilities summed per meaning, over the answers this question takes
     (and "other"), so that "harder" and "more" count together and a number is not an answer to
     a yes/no question."""
-    allowed = set(words_for(expect))
+    allowed = set(words_for(expect)) | set(also)
     total = max(1e-9, words.get(wordnet.OTHER, 0.0) + sum(p for w, p in words.items() if w in allowed))
     out: dict = {wordnet.OTHER: words.get(wordnet.OTHER, 0.0) / total}
     for w, p in words.items():
@@ -736,12 +742,15 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
     words = info.get("words")
     if not words or heard.source != "voice":
         return heard
-    said_no = heard.intent == "number" and tokens(heard.text)[:1] == ["no"]
-    if expect == "correction" and said_no and max(words, key=words.get) == "no":
-        # "no, eight": the listener names one word, the "no"; the decoder's number stands (and a
+    said_no = heard.intent not in ("no", "unknown") and tokens(heard.text)[:1] == ["no"]
+    if expect.startswith("correction") and said_no and max(words, key=words.get) == "no":
+        # "no, eight": the listener names one word, the "no"; the decoder's meaning stands (a
         # number here is read back, never acted on: decision.decide)
         return heard
-    q = network_meanings(words, expect)
+    # "no, softer" decoded: the listener may name the word after the "no" (only then: it hears
+    # flite slt's "yes" as "less")
+    also = tuple(LESS_WORDS) if expect == "correction-pressure" and said_no else ()
+    q = network_meanings(words, expect, also)
     named = first_meaning(q)
     if named is None:
         return heard

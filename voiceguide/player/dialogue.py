@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
-from voiceguide.feedback.decision import ACT, CONFIRM_IT, decide
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, decide
 from voiceguide.feedback.intents import (
     EXPECT_FOR_QUESTION,
     SPOKEN_SYMPTOMS,
@@ -65,10 +65,15 @@ def doubtful_stop(answer: Answer) -> bool:
 
 
 def correction(heard: Answer, reply: Answer | None) -> Answer | None:
-    """A rating typed, pressed or tapped in reply to "I heard seven. Is that right?" ("8", or
-    "no, 8"): the number meant, taken as it is (keys, lines and taps are exact), rather than
-    asking the question again."""
-    if heard.intent != "number" or reply is None or reply.source == "voice":
+    """The answer meant instead of the one read back, rather than asking the question again: for
+    "I heard seven. Is that right?", a rating typed, pressed or tapped ("8", or "no, 8"), taken as
+    it is (keys, lines and taps are exact; a rating said is read back in turn: spoken_correction);
+    for "I heard more. Is that right?", less or good (`pressure_meant`)."""
+    if reply is None:
+        return None
+    if heard.intent == "more":
+        return pressure_meant(reply)
+    if heard.intent != "number" or reply.source == "voice":
         return None
     if reply.source == "keys" and len(reply.text) == 1:
         meant = from_key(reply.text, "number")
@@ -76,6 +81,19 @@ def correction(heard: Answer, reply: Answer | None) -> Answer | None:
         words = tokens(reply.text)
         meant = understand(" ".join(words[1:] if words[:1] == ["no"] else words), "number")
     return replace(meant, text=reply.text, source=reply.source) if meant.intent == "number" else None
+
+
+def pressure_meant(reply: Answer) -> Answer | None:
+    """Less ("-", "less", "no, softer") or good ("no, it's good") in reply to "I heard more. Is that
+    right?". Said, only after "no" (the reply's grammar has no bare "less": it rhymes with "yes"),
+    and taken from the read-back level, as at the pressure question itself: neither raises the
+    pressure, and each is said back ("A little lighter now"), so one word undoes it."""
+    said_no = tokens(reply.text)[:1] == ["no"]
+    if reply.source == "voice" and not (said_no and decide(reply, "correction-pressure").action != REJECT):
+        return None  # (the word listener hears flite slt's "yes" as "less")
+    if reply.intent == "less" or (reply.intent == "good" and said_no):
+        return reply
+    return None
 
 
 def spoken_correction(reply: Answer) -> bool:
@@ -156,7 +174,8 @@ class Dialogue:
 
         Unconfirmed, a rating that would stop the session is still acted on: when in doubt, stop.
         A rating read back may be answered with the one meant ("no, eight"): typed, pressed or
-        tapped, it is taken; spoken, it is read back in turn (once: `spoken_fix`).
+        tapped, it is taken; spoken, it is read back in turn (once: `spoken_fix`). "More" read
+        back may be answered "no, less" or "no, it's good" (`correction`).
         """
         text = read_back_text(answer)
         assert text is not None
@@ -164,7 +183,8 @@ class Dialogue:
         self.note(text)
         self.say(text)
         number = answer.intent == "number" and spoken_fix
-        reply = self.listen("correction" if number else "yesno", seg.index, confirming=True)
+        expect = "correction" if number else "correction-pressure" if answer.intent == "more" else "yesno"
+        reply = self.listen(expect, seg.index, confirming=True)
         self.note(None)
         if reply is not None and reply.intent in ("stop", "symptom"):
             return reply
