@@ -26,7 +26,7 @@ from voiceguide.player import playback
 
 KEYS = [*"0123456789t+-gnrx", " ", "\n"]
 WORDS = ["more", "less", "good", "no", "yes", "skip", "repeat", "5", "8", "2", "no, 3", "mumble", "left"]
-WORDS += ["right", ""]
+WORDS += ["right", "no, softer", ""]
 SAFETY = ["stop", "numb", "dizzy", "s", "!", "UNSURE"]  # rarer, so that sessions also reach their end
 SAFETY_SHARE = 0.05
 CONDITIONS = ["pregnancy", "osteoporosis", "anticoagulants", "hip-replacement"]
