@@ -632,3 +632,9 @@ def test_less_in_reply_to_more_read_back_is_taken(library, reply):
     _, events, _, _ = play(library, PARTNER, ["3", "l", "voice:more", reply])
     rules = [d["rule"] for d in actions(events)]
     assert rules[3] in ("asked-lighter", "lightest-already") and "asked-firmer" not in rules
+
+
+def test_plus_in_reply_to_more_read_back_is_a_yes(library):
+    """`+` to "I heard more. Is that right?" was not understood, and the question asked again."""
+    _, events, _, _ = play(library, PARTNER, ["3", "l", "voice:more", "+"])
+    assert [d["rule"] for d in actions(events)][3] == "asked-firmer"

@@ -164,8 +164,8 @@ EXPECT = {
     "yesno": {"good", "no"},
     # The reply to "I heard seven. Is that right?": yes, no, or the number meant ("no, eight")
     "correction": {"good", "no", "number"},
-    # The reply to "I heard more. Is that right?": yes, no, or "no, less" / "no, it's good"
-    "correction-pressure": {"good", "no", "less"},
+    # The reply to "I heard more. Is that right?": yes (or `+`), no, or "no, less" / "no, it's good"
+    "correction-pressure": {"good", "no", "less", "more"},
     "ready": {"good", "continue"},
     "side": {"left", "right"},
     "any": set(INTENTS) - {"unknown"},

@@ -192,7 +192,8 @@ class Dialogue:
             return corrected
         if number and reply is not None and spoken_correction(reply):
             return self.read_back(reply, seg, would_stop, spoken_fix=False)
-        if reply is not None and reply.intent in ("good", "continue"):
+        agreed = reply is not None and reply.intent in ("good", "continue")
+        if agreed or (reply is not None and reply.intent == answer.intent == "more"):  # `+` to "more"
             return answer
         if reply is None and would_stop(answer):
             self.emit("confirmed", reason="no reply to the read-back: acted on to be safe", at=seg.index)
