@@ -68,7 +68,7 @@ from voiceguide.feedback import (  # noqa: E402
     recognise,  # noqa: E402
     stopword,  # noqa: E402
 )
-from voiceguide.feedback.decision import decide  # noqa: E402
+from voiceguide.feedback.decision import at_question, decide  # noqa: E402
 from voiceguide.feedback.intents import meaning, understand  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser, words_for  # noqa: E402
 
@@ -433,7 +433,7 @@ def measure(clips, expect, rec, base, folder):
     for c in clips:
         t = time.process_time()
         c["info"] = rec.details(c["samples"], c["rate"], expect)
-        c["decision"] = decide(rec.answer(c["info"], expect), expect)
+        c["decision"] = at_question(rec.answer(c["info"], expect), expect)
         c["ms"] = (time.process_time() - t) * 1000
         c["base"], bt = base(c, folder)
         c["base_ms"] = bt * 1000
@@ -455,7 +455,8 @@ def bucket(c, accept, confirm, weights=None):
 
 def outcome(c):
     """act-right, act-wrong, confirm-right, confirm-wrong or reject: what a session would do
-    (decision.decide, the path `hear --json` and the player share) against what was said."""
+    (decision.at_question, the path `hear --json` and the player share; since 2026-12-05: before,
+    decision.decide, which calls "confirm" answers a session acts on unread) against what was said."""
     d = c["decision"]
     if d.action == "reject":
         return "rej"
@@ -699,7 +700,7 @@ def other_stop_model(groups, rec, path):
             if "stop_chance" in c["info"]:  # through the speech gate: both listeners heard it
                 decoded = {k: v for k, v in c["info"].items() if k not in ("stop_chance", "words")}
                 info = rec.listen_beside(decoded, stopword.mono(c["samples"]), c["rate"], stop_net=net)
-                o["decision"] = decide(rec.answer(info, c["expect"]), c["expect"])
+                o["decision"] = at_question(rec.answer(info, c["expect"]), c["expect"])
             other.append(o)
         a, b = decision_shares(clips), decision_shares(other)
         print(
@@ -1060,8 +1061,9 @@ HELD_HEAD = (
 
 
 def session_outcome(answer, text, expect):
-    """ac / aw / cc / cw / rej: what a session does with `answer` (decision.decide) against what was said."""
-    d = decide(answer, expect)
+    """ac / aw / cc / cw / rej: what a session does with `answer` (decision.at_question) against what was
+    said."""
+    d = at_question(answer, expect)
     if d.action == "reject":
         return "rej"
     said = understand(text, expect) if text else None

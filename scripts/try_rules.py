@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_recognition as bench  # noqa: E402
 
 from voiceguide.feedback import recognise  # noqa: E402
-from voiceguide.feedback.decision import ACT, REJECT, asked_as_stop, decide  # noqa: E402
+from voiceguide.feedback.decision import ACT, REJECT, asked_as_stop, at_question, decide  # noqa: E402
 from voiceguide.feedback.intents import CONFIRM, NUMBER_WORDS, meaning, tokens, understand  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
 
@@ -266,35 +266,46 @@ def main() -> None:
 
 
 def acted_unread(sets: dict[str, list[dict]]) -> None:
-    """Answers decided "confirm" that a session acts on unread, at a question: only a rating and
-    "more" have a read-back (adapt.read_back_text); less, good, no, repeat, pause... at the read-back
-    level are acted on and said back (the dialogue asks again only below it). So where the tables
-    above count CW and CR for them, a session acts: what `hear` and the benchmark call "confirm" is
-    an action there. Found 2026-12-05; not yet mended (`hear`, the benchmark and the session differ)."""
-    from voiceguide.adapt import read_back_text  # noqa: PLC0415
-
+    """Answers `decide` calls "confirm" that a session acts on unread, at a question: only a rating
+    and "more" have a read-back (adapt.read_back_text). Found 2026-12-05: since then `hear` and the
+    benchmark decide with decision.at_question, which counts them as acted on. Also tried, not
+    shipped: a pause, repeat or continue below ACCEPT asked again instead. The tables above use
+    `decide`."""
     print("\n## Confirmed answers a session acts on unread (no read-back for them)\n")
     print("(At a question of the clip's `--expect`; `any` is not a question a session asks: between")
-    print("questions, speech that is not sure is set aside. AW: acted on wrongly as counted above;")
-    print("then the confirmed answers with no read-back, right / wrong, which a session acts on.)\n")
-    print("| set | clips | AW counted | no read-back: right | wrong (as what) | wrong, in a session |")
+    print("questions, speech that is not sure is set aside. Acted on wrongly: as `decide` counts it")
+    print("(AW above), and as a session acts (decision.at_question). Tried, not shipped: flow words")
+    print("(pause, repeat, continue) below ACCEPT asked again: the wrong actions left, and the flow")
+    print("words said that would be asked again rather than acted on.)\n")
+    print("| set | clips | acted on wrongly: counted | as a session acts (as what) | flow asked again: wrong left | flow words said, asked again |")  # noqa: E501
     print("|---|---|---|---|---|---|")
+    flow = ("pause", "repeat", "continue")
     for name, clips in sets.items():
-        counts: Counter[str] = Counter()
-        as_what: Counter[str] = Counter()
+        counted = acted = left = said_flow = lost = 0
+        what: Counter[str] = Counter()
         for c in clips:
-            d = decide(_rec.answer(c["info"], c["expect"]), c["expect"])
-            kind, _ = outcome(c)
-            counts[kind] += 1
-            unread = d.action != ACT and d.action != REJECT and not d.safety
-            if unread and read_back_text(replace(d.answer, source="voice")) is None:
-                counts["u" + kind[1]] += 1
-                as_what[d.answer.intent] += kind[1] == "w"
+            heard = _rec.answer(c["info"], c["expect"])
+            said = understand(c["text"], c["expect"]) if c["text"] else None
+            old, now = decide(heard, c["expect"]), at_question(heard, c["expect"])
+            counted += _wrong(old, said) and old.action == ACT
+            if _wrong(now, said) and now.action == ACT:
+                acted += 1
+                what[now.answer.intent] += 1
+                left += not (old.action != ACT and now.answer.intent in flow)
+            if said is not None and said.intent in flow:
+                said_flow += 1
+                lost += old.action != ACT and now.action == ACT and now.answer.intent in flow
         n = max(1, len(clips))
-        aw, uc, uw = (f"{100 * counts[k] / n:.1f}" for k in ("aw", "uc", "uw"))
-        what = ", ".join(f"{k} {v}" for k, v in as_what.most_common() if v)
-        wrong = 100 * (counts["aw"] + counts["uw"]) / n
-        print(f"| {name} | {len(clips)} | {aw} | {uc} | {uw} ({what}) | **{wrong:.1f}** |")
+        whats = ", ".join(f"{k} {v}" for k, v in what.most_common())
+        flows = f"{lost} of {said_flow}" if said_flow else "-"
+        print(f"| {name} | {len(clips)} | {100 * counted / n:.1f} | **{100 * acted / n:.1f}** ({whats}) | "
+              f"{100 * left / n:.1f} | {flows} |")  # fmt: skip
+
+
+def _wrong(d, said) -> bool:
+    """Not asked again, and not what was said."""
+    meant = None if said is None else (said.intent, said.value)
+    return d.action != REJECT and meant != (d.answer.intent, d.answer.value)
 
 
 def stop_hints(sets: dict[str, list[dict]]) -> None:

@@ -638,3 +638,34 @@ def test_plus_in_reply_to_more_read_back_is_a_yes(library):
     """`+` to "I heard more. Is that right?" was not understood, and the question asked again."""
     _, events, _, _ = play(library, PARTNER, ["3", "l", "voice:more", "+"])
     assert [d["rule"] for d in actions(events)][3] == "asked-firmer"
+
+
+def test_what_hear_reports_at_a_question_is_what_the_player_does(library, monkeypatch):
+    """"less" heard between the read-back and the acting levels: `decide` calls it "confirm", but
+    less has no read-back, and the player acts on it and says so. `at_question` (what `hear` and
+    the benchmark report) says "act"; a rating at that level is still read back, "confirm"."""
+    from voiceguide.feedback.decision import at_question, decide
+    from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
+
+    level = (CONFIRM + ACCEPT) / 2
+    less = Answer("less", "less", None, level, "voice")
+    assert decide(less, "pressure").action == "confirm" and at_question(less, "pressure").action == "act"
+    seven = Answer("seven", "number", 7, level, "voice")
+    assert at_question(seven, "number").action == "confirm"
+    stop = Answer("stop", "unknown", None, 0.1, "voice")
+    assert at_question(stop, "number").action == "confirm"  # "did you say stop?"
+
+    import player_harness
+
+    given = player_harness.Script.answer
+
+    def answer(self, expect, timeout, realtime):
+        if expect == "pressure" and self.answers and self.answers[0] == "level:less":
+            self.answers.pop(0)
+            return less
+        return given(self, expect, timeout, realtime)
+
+    monkeypatch.setattr(player_harness.Script, "answer", answer)
+    _, events, _, _ = play(library, PARTNER, ["3", "level:less"])
+    assert [d["rule"] for d in actions(events)][3] in ("asked-lighter", "lightest-already")
+    assert not [d for e, d in events if e == "readback"]

@@ -497,7 +497,7 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     from voiceguide import paths
     from voiceguide.audio.pcm import read_wav
     from voiceguide.errors import InvalidInput
-    from voiceguide.feedback.decision import decide
+    from voiceguide.feedback.decision import at_question
     from voiceguide.feedback.enroll import recogniser_for
 
     person = paths.resolve_person(person)  # whose enrolled voice to listen for
@@ -511,7 +511,7 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
             click.echo(f"voiceguide: {e}", err=True)
             continue
         heard = recogniser.hear(samples, rate, expect)
-        decision = decide(heard, expect)  # what a session would do with it at such a question
+        decision = at_question(heard, expect)  # what a session would do with it at such a question
         answer = decision.answer
         # like "stop" but not understood: said again at once, a session asks "did you say stop?"
         hint = heard.stop_hint and decision.action == "reject"

@@ -38,6 +38,25 @@ class Decision:
         return self.answer.intent in SAFETY
 
 
+def at_question(heard: Answer, expect: str = "any") -> Decision:
+    """What a session does with `heard` at a question of kind `expect` (what `hear` reports, and
+    what the benchmark counts).
+
+    `decide`'s "confirm" is a read-back only where one exists: a rating and "more"
+    (adapt.read_back_text). Anything else at that level (less, good, no, skip, a side, pause,
+    repeat, continue) a session acts on and says back, so one word undoes it: "act". Counted as
+    "confirm" until 2026-12-05, a human digit taken for "pause" (3.1-4.4 % of the FSDD digits) was
+    a read-back in the figures and a pause in a session (`scripts/try_rules.py`, last section)."""
+    from voiceguide.adapt import read_back_text  # noqa: PLC0415 (the dialogue's read-backs)
+
+    decision = decide(heard, expect)
+    if decision.action != CONFIRM_IT or decision.safety:
+        return decision
+    if read_back_text(replace(decision.answer, source="voice")) is not None:
+        return decision
+    return Decision(ACT, decision.answer)
+
+
 def asked_as_stop(heard: Answer) -> Answer:
     """`heard` turned into a stop to ask about: silence, then "did you say stop?" (from STOP_ASK)."""
     return replace(heard, text="stop", intent="unknown", value=None, confidence=STOP_ASK)
