@@ -653,7 +653,7 @@ def report(groups):
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
     )
     print(
-        f"voiceguide Recogniser + decision.decide (ACCEPT = {recognise.ACCEPT}, "
+        f"voiceguide Recogniser + decision.at_question (ACCEPT = {recognise.ACCEPT}, "
         f"CONFIRM = {recognise.CONFIRM}; "
         f"stop word: acted on from {decision.STOP_ACT}, asked about from {decision.STOP_ASK}), % of clips: "
         'acted on and right (AR), acted on and wrong (AW), confirmed (read back or "did you say stop?") '
