@@ -774,6 +774,11 @@ def main():
         for clips in (syn_test, oov_test, noise, engine, engine_stop):
             measure(clips, "any", rec, base, tmp)
         measure(oov_num, "number", rec, base, tmp)
+        # asking for a pause or a repeat at a pain question (asked again there below ACCEPT since
+        # 2026-12-05: decision.at_question), plain and through the microphones
+        flow_num = synthetic(["pause", "repeat", "continue", "again"] * 2, test_v, folder, 13)
+        flow_num += through_microphones(flow_num[::2])
+        measure(flow_num, "number", rec, base, tmp)
         mic_stops = through_microphones(
             synthetic(STOP_PHRASES, test_v, folder, 24) + unseen_engine(STOP_PHRASES * 2, folder, 53)
         )
@@ -865,6 +870,7 @@ def main():
         ),
         ("OOV words + sentences, unseen voices, --expect any", oov_test, False),
         ("OOV words + sentences, unseen voices, --expect number", oov_num, False),
+        ("pause, repeat, continue, again, unseen voices and microphones, --expect number", flow_num, False),
         ("noise only, --expect any", noise, True),
         ("stop word through five microphones, unseen voices and flite slt, --expect any", mic_stops, True),
         ("near misses through five microphones, unseen voices, --expect any", mic_near, True),

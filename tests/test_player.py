@@ -669,3 +669,33 @@ def test_what_hear_reports_at_a_question_is_what_the_player_does(library, monkey
     _, events, _, _ = play(library, PARTNER, ["3", "level:less"])
     assert [d["rule"] for d in actions(events)][3] in ("asked-lighter", "lightest-already")
     assert not [d for e, d in events if e == "readback"]
+
+
+def test_a_doubtful_pause_at_a_pain_question_is_asked_again(library, monkeypatch):
+    """Human digits were taken for "pause" below the acting level (3.5 % of the FSDD digits), and
+    the session paused. At a number question such a pause is asked again; elsewhere it is acted
+    on, and `hear` (decision.at_question) says the same."""
+    from voiceguide.feedback.decision import at_question
+    from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
+
+    pause = Answer("pause", "pause", None, (CONFIRM + ACCEPT) / 2, "voice")
+    assert at_question(pause, "number").action == "reject"
+    assert at_question(pause, "pressure").action == "act"
+    assert at_question(replace(pause, confidence=ACCEPT), "number").action == "act"
+
+    import player_harness
+
+    given = player_harness.Script.answer
+
+    def answer(self, expect, timeout, realtime):
+        if expect == "number" and self.answers and self.answers[0] == "level:pause":
+            self.answers.pop(0)
+            return pause
+        return given(self, expect, timeout, realtime)
+
+    monkeypatch.setattr(player_harness.Script, "answer", answer)
+    _, events, _, _ = play(library, PARTNER, ["level:pause", "4"])
+    opening = next(d for d in actions(events) if d.get("pain") is not None)
+    assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
+    assert [d["question"] for e, d in events if e == "reask" and d["at"] == opening["at"]] == ["pain"]
+    assert not [d for d in actions(events) if d["rule"] == "asked-pause"]

@@ -38,15 +38,19 @@ class Decision:
         return self.answer.intent in SAFETY
 
 
+FLOW = ("pause", "repeat", "continue")  # about the session's flow, not an answer to the question
+
+
 def at_question(heard: Answer, expect: str = "any") -> Decision:
     """What a session does with `heard` at a question of kind `expect` (what `hear` reports, and
     what the benchmark counts).
 
     `decide`'s "confirm" is a read-back only where one exists: a rating and "more"
-    (adapt.read_back_text). Anything else at that level (less, good, no, skip, a side, pause,
-    repeat, continue) a session acts on and says back, so one word undoes it: "act". Counted as
-    "confirm" until 2026-12-05, a human digit taken for "pause" (3.1-4.4 % of the FSDD digits) was
-    a read-back in the figures and a pause in a session (`scripts/try_rules.py`, last section)."""
+    (adapt.read_back_text). Anything else at that level (less, good, no, skip, a side) a session
+    acts on and says back, so one word undoes it: "act". Except a pause, repeat or continue at a
+    number question: there, below ACCEPT, it is asked again. Counted as "confirm" until
+    2026-12-05, a human digit taken for "pause" (3.5 % of the FSDD digits, all of their wrong
+    actions) was a read-back in the figures and a pause in a session."""
     from voiceguide.adapt import read_back_text  # noqa: PLC0415 (the dialogue's read-backs)
 
     decision = decide(heard, expect)
@@ -54,6 +58,8 @@ def at_question(heard: Answer, expect: str = "any") -> Decision:
         return decision
     if read_back_text(replace(decision.answer, source="voice")) is not None:
         return decision
+    if expect == "number" and decision.answer.intent in FLOW:
+        return Decision(REJECT, replace(decision.answer, intent="unknown", value=None))
     return Decision(ACT, decision.answer)
 
 

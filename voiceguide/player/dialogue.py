@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
-from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, decide
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, FLOW, REJECT, at_question, decide
 from voiceguide.feedback.intents import (
     EXPECT_FOR_QUESTION,
     SPOKEN_SYMPTOMS,
@@ -96,6 +96,12 @@ def pressure_meant(reply: Answer) -> Answer | None:
     return None
 
 
+def unsure_flow(answer: Answer, expect: str) -> bool:
+    """A pause, repeat or continue said at a number question below ACCEPT: asked again, not acted
+    on (decision.at_question: human digits were taken for "pause")."""
+    return answer.source == "voice" and answer.intent in FLOW and at_question(answer, expect).action == REJECT
+
+
 def spoken_correction(reply: Answer) -> bool:
     """A rating said in reply to "I heard seven. Is that right?" ("no, eight", "eight") that is
     sure enough to read back in turn (decision.decide never acts on one unread)."""
@@ -150,6 +156,8 @@ class Dialogue:
             answer, early = (early, None) if early is not None else (self.listen(expect, seg.index), None)
             if answer is not None and doubtful_stop(answer):
                 answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
+            if answer is not None and unsure_flow(answer, expect):
+                answer = replace(answer, intent="unknown", value=None)
             if answer is not None and answer.intent == "repeat" and repeats < MAX_REPEATS:
                 repeats += 1  # asking to hear it again is not a failed try
                 self.say(seg.text or "")
