@@ -63,24 +63,28 @@ def test_keys_mean_the_same():
     assert from_key("7", "pressure").intent == "unknown"
 
 
-def test_a_reply_to_a_read_back_may_name_the_number_meant():
-    """At `correction` (the reply to "I heard seven. Is that right?"), "no, eight" is the eight;
-    elsewhere "no" and a number together mean nothing."""
-    meant = understand("no, eight", "correction")
-    assert (meant.intent, meant.value) == ("number", 8)
-    assert understand("no, it's 3", "correction").value == 3
-    assert understand("no", "correction").intent == "no"
-    assert understand("yes", "correction").intent == "good"
-    assert understand("no more", "correction").intent == "unknown"
-    assert understand("no, eight", "number").intent == "unknown"
-    assert understand("no, eight", "yesno").intent == "unknown"
+@pytest.mark.parametrize(
+    ("text", "expect", "intent", "value"),
+    [
+        ("no, eight", "correction", "number", 8),  # "I heard seven. Is that right?"
+        ("no, it's 3", "correction", "number", 3),
+        ("no", "correction", "no", None),
+        ("yes", "correction", "good", None),
+        ("no more", "correction", "unknown", None),
+        ("no, eight", "number", "unknown", None),  # elsewhere "no" and a number mean nothing
+        ("no, eight", "yesno", "unknown", None),
+        ("no, softer", "correction-pressure", "less", None),  # "I heard more. Is that right?"
+        ("no, it's good", "correction-pressure", "good", None),
+        ("no", "correction-pressure", "no", None),
+        ("no more", "correction-pressure", "unknown", None),
+        ("no, eight", "correction-pressure", "unknown", None),
+    ],
+)
+def test_a_reply_to_a_read_back_may_name_what_was_meant(text, expect, intent, value):
+    meant = understand(text, expect)
+    assert (meant.intent, meant.value) == (intent, value)
+
+
+def test_keys_in_reply_to_a_read_back():
     assert from_key("n", "correction").intent == "no"
-
-
-def test_a_reply_to_more_read_back_may_say_less_or_good():
-    assert understand("no, softer", "correction-pressure").intent == "less"
-    assert understand("no, it's good", "correction-pressure").intent == "good"
-    assert understand("no", "correction-pressure").intent == "no"
-    assert understand("no more", "correction-pressure").intent == "unknown"
-    assert understand("no, eight", "correction-pressure").intent == "unknown"
     assert from_key("-", "correction-pressure").intent == "less"

@@ -640,6 +640,22 @@ def test_plus_in_reply_to_more_read_back_is_a_yes(library):
     assert [d["rule"] for d in actions(events)][3] == "asked-firmer"
 
 
+def answering_with(monkeypatch, expect: str, token: str, answer) -> None:
+    """The harness's answerer gives `answer` (an Answer made by the test, at a confidence the
+    harness's `voice:` cannot give) where `token` stands in its answers, at a question of `expect`."""
+    import player_harness
+
+    given = player_harness.Script.answer
+
+    def answering(self, asked, timeout, realtime):
+        if asked == expect and self.answers and self.answers[0] == token:
+            self.answers.pop(0)
+            return answer
+        return given(self, asked, timeout, realtime)
+
+    monkeypatch.setattr(player_harness.Script, "answer", answering)
+
+
 def test_what_hear_reports_at_a_question_is_what_the_player_does(library, monkeypatch):
     """"less" heard between the read-back and the acting levels: `decide` calls it "confirm", but
     less has no read-back, and the player acts on it and says so. `at_question` (what `hear` and
@@ -655,17 +671,7 @@ def test_what_hear_reports_at_a_question_is_what_the_player_does(library, monkey
     stop = Answer("stop", "unknown", None, 0.1, "voice")
     assert at_question(stop, "number").action == "confirm"  # "did you say stop?"
 
-    import player_harness
-
-    given = player_harness.Script.answer
-
-    def answer(self, expect, timeout, realtime):
-        if expect == "pressure" and self.answers and self.answers[0] == "level:less":
-            self.answers.pop(0)
-            return less
-        return given(self, expect, timeout, realtime)
-
-    monkeypatch.setattr(player_harness.Script, "answer", answer)
+    answering_with(monkeypatch, "pressure", "level:less", less)
     _, events, _, _ = play(library, PARTNER, ["3", "level:less"])
     assert [d["rule"] for d in actions(events)][3] in ("asked-lighter", "lightest-already")
     assert not [d for e, d in events if e == "readback"]
@@ -683,17 +689,7 @@ def test_a_doubtful_pause_at_a_pain_question_is_asked_again(library, monkeypatch
     assert at_question(pause, "pressure").action == "act"
     assert at_question(replace(pause, confidence=ACCEPT), "number").action == "act"
 
-    import player_harness
-
-    given = player_harness.Script.answer
-
-    def answer(self, expect, timeout, realtime):
-        if expect == "number" and self.answers and self.answers[0] == "level:pause":
-            self.answers.pop(0)
-            return pause
-        return given(self, expect, timeout, realtime)
-
-    monkeypatch.setattr(player_harness.Script, "answer", answer)
+    answering_with(monkeypatch, "number", "level:pause", pause)
     _, events, _, _ = play(library, PARTNER, ["level:pause", "4"])
     opening = next(d for d in actions(events) if d.get("pain") is not None)
     assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
