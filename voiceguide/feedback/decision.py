@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from voiceguide.adapt import read_back_text
 from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer, meaning, understand
 
 ACT, CONFIRM_IT, REJECT = "act", "confirm", "reject"
@@ -51,13 +52,9 @@ def at_question(heard: Answer, expect: str = "any") -> Decision:
     number question: there, below ACCEPT, it is asked again. Counted as "confirm" until
     2026-12-05, a human digit taken for "pause" (3.5 % of the FSDD digits, all of their wrong
     actions) was a read-back in the figures and a pause in a session."""
-    from voiceguide.adapt import read_back_text  # noqa: PLC0415 (the dialogue's read-backs)
-
     decision = decide(heard, expect)
-    if decision.action != CONFIRM_IT or decision.safety:
-        return decision
-    if read_back_text(replace(decision.answer, source="voice")) is not None:
-        return decision
+    if decision.action != CONFIRM_IT or decision.safety or read_back_text(decision.answer) is not None:
+        return decision  # (only speech is ever "confirm": decide keeps its source)
     if expect == "number" and decision.answer.intent in FLOW:
         return Decision(REJECT, replace(decision.answer, intent="unknown", value=None))
     return Decision(ACT, decision.answer)
