@@ -693,5 +693,10 @@ def test_a_doubtful_pause_at_a_pain_question_is_asked_again(library, monkeypatch
     _, events, _, _ = play(library, PARTNER, ["level:pause", "4"])
     opening = next(d for d in actions(events) if d.get("pain") is not None)
     assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
-    assert [d["question"] for e, d in events if e == "reask" and d["at"] == opening["at"]] == ["pain"]
+    reasks = [d for e, d in events if e == "reask" and d["at"] == opening["at"]]
+    assert [d["question"] for d in reasks] == ["pain"]
+    assert reasks[0]["text"] == "If you asked to pause, press space. Or say a number from zero to ten."
     assert not [d for d in actions(events) if d["rule"] == "asked-pause"]
+    from voiceguide.player import spoken_texts
+
+    assert reasks[0]["text"] in spoken_texts("partner")  # rendered before the session starts

@@ -34,6 +34,12 @@ REASK = {
     "side": "Which side feels worse? Say left or right, or press l or r.",
     "any": "Say your answer, or press a key.",
 }
+# Asked again after a pause or repeat heard only doubtfully at a number question (unsure_flow):
+# the person may have asked for it, so the exact key is said, not only "say a number".
+DOUBTED_FLOW = {
+    "pause": "If you asked to pause, press space. Or say a number from zero to ten.",
+    "repeat": "If you asked to hear the question again, press r. Or say a number from zero to ten.",
+}
 STOP_CHECK = "Did you say stop?"
 MAX_REPEATS = 3  # a question said again on request, at most this often (then "repeat" is a failed try)
 CONFIRM_QUESTION = "confirm"  # the `question` of a read-back
@@ -75,11 +81,9 @@ def correction(heard: Answer, reply: Answer | None) -> Answer | None:
         return pressure_meant(reply)
     if heard.intent != "number" or reply.source == "voice":
         return None
-    if reply.source == "keys" and len(reply.text) == 1:
-        meant = from_key(reply.text, "number")
-    else:
-        words = tokens(reply.text)
-        meant = understand(" ".join(words[1:] if words[:1] == ["no"] else words), "number")
+    # heard again at "correction" (whose "no, 8" is the 8): the reply may have come at "yesno"
+    keyed = reply.source == "keys" and len(reply.text) == 1
+    meant = from_key(reply.text, "correction") if keyed else understand(reply.text, "correction")
     return replace(meant, text=reply.text, source=reply.source) if meant.intent == "number" else None
 
 
@@ -156,7 +160,8 @@ class Dialogue:
             answer, early = (early, None) if early is not None else (self.listen(expect, seg.index), None)
             if answer is not None and doubtful_stop(answer):
                 answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
-            if answer is not None and unsure_flow(answer, expect):
+            doubted = answer.intent if answer is not None and unsure_flow(answer, expect) else None
+            if doubted is not None:
                 answer = replace(answer, intent="unknown", value=None)
             if answer is not None and answer.intent == "repeat" and repeats < MAX_REPEATS:
                 repeats += 1  # asking to hear it again is not a failed try
@@ -170,9 +175,10 @@ class Dialogue:
             if answer is not None and answer.intent != "unknown":
                 return answer
             if attempt < tries:
-                self.emit("reask", text=REASK[expect], at=seg.index, question=seg.question)
+                text = DOUBTED_FLOW.get(doubted or "", REASK[expect])
+                self.emit("reask", text=text, at=seg.index, question=seg.question)
                 self.cue("question")
-                self.say(REASK[expect])
+                self.say(text)
         return None
 
     def read_back(
