@@ -7,7 +7,7 @@ and the question was asked again. Now a number's read-back is answered at `--exp
 yes, no, every number and "no, <number>"; a number heard there is read back in turn, never acted
 on at once (decision.decide). The risk: "yes" heard as "six" (a "no" more), or worse, a "no"
 heard as a yes. Each reply below is heard both ways in the same run, and ends as the dialogue
-takes it (`dialogue.spoken_correction` and the read-back's own tests):
+takes it (`dialogue.reply_to_read_back`, which the read-back itself calls):
 
 - agreed: the rating read back is acted on (right for yes, okay, good; wrong for anything else);
 - read back: a number said in turn is read back ("I heard eight..."), right or wrong number;
@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_recognition as bench  # noqa: E402 (beside this script: the same clips and voices)
 
-from voiceguide.feedback.decision import decide  # noqa: E402
+from voiceguide.feedback.intents import Answer  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
-from voiceguide.player.dialogue import pressure_meant, spoken_correction  # noqa: E402
+from voiceguide.player.dialogue import reply_to_read_back  # noqa: E402
 
 AGREE = ["yes", "okay", "good"]
 NUMBERS = bench.DIGITS + ["ten"]
@@ -57,26 +57,25 @@ OUTCOMES = ("agreed", "read back right", "read back wrong", "asked again", "stop
 PRESSURE_OUTCOMES = ("agreed", "lighter", "stays", "asked again", "stop")
 
 
+SEVEN = Answer("seven", "number", 7, source="voice")  # what was read back: "I heard seven..."
+MORE = Answer("more", "more", source="voice")  # "I heard more..."
+
+
 def taken(heard, expect: str, said: str) -> str:
     """What the read-back of a rating does with the reply `heard` (at the grammar `expect`)."""
-    decision = decide(heard, expect)
-    if decision.safety and decision.action != "reject":
-        return "stop"
-    if expect == "correction" and spoken_correction(heard):
-        meant = said.replace(",", " ").split()[-1]
-        return "read back right" if heard.value == bench.understand(meant).value else "read back wrong"
-    return "agreed" if heard.intent in ("good", "continue") else "asked again"
+    kind, meant = reply_to_read_back(SEVEN, heard)
+    if kind == "read back" and meant is not None:
+        spoken = said.replace(",", " ").split()[-1]
+        return "read back right" if meant.value == bench.understand(spoken).value else "read back wrong"
+    return {"stop": "stop", "agreed": "agreed"}.get(kind, "asked again")
 
 
 def taken_for_more(heard, expect: str, said: str) -> str:
     """What the read-back of "more" does with the reply `heard` (at the grammar `expect`)."""
-    decision = decide(heard, expect)
-    if decision.safety and decision.action != "reject":
-        return "stop"
-    meant = pressure_meant(heard) if expect == "correction-pressure" else None
-    if meant is not None:
+    kind, meant = reply_to_read_back(MORE, heard)
+    if kind == "meant" and meant is not None:
         return "lighter" if meant.intent == "less" else "stays"
-    return "agreed" if heard.intent in ("good", "continue") else "asked again"
+    return {"stop": "stop", "agreed": "agreed"}.get(kind, "asked again")
 
 
 def right(kind: str, outcome: str) -> bool:

@@ -700,3 +700,15 @@ def test_a_doubtful_pause_at_a_pain_question_is_asked_again(library, monkeypatch
     from voiceguide.player import spoken_texts
 
     assert reasks[0]["text"] in spoken_texts("partner")  # rendered before the session starts
+
+
+def test_a_doubtful_stop_in_reply_to_a_read_back_is_asked_about(library):
+    """"I heard seven. Is that right?" answered with a "stop" heard only doubtfully: it was taken
+    for "not confirmed" and the question asked again. Now the sound stops and "Did you say stop?"
+    is asked, as anywhere else; no reply means stop."""
+    _, events, _, _ = play(library, PARTNER, ["voice:seven", "unsure:stop"])
+    assert [d["text"] for e, d in events if e == "readback"] == [
+        "I heard seven. Is that right?",
+        "Did you say stop?",
+    ]
+    assert any(d["rule"] == "stop-word" for d in actions(events))

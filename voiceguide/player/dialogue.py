@@ -100,6 +100,27 @@ def pressure_meant(reply: Answer) -> Answer | None:
     return None
 
 
+def reply_to_read_back(
+    heard: Answer, reply: Answer | None, spoken_fix: bool = True
+) -> tuple[str, Answer | None]:
+    """What a reply to "I heard seven (or more). Is that right?" means, as (kind, answer):
+    "stop" (a stop or symptom word, or a doubtful one to ask about), "meant" (the answer meant
+    instead: taken), "read back" (a rating said instead: read back in turn, once: `spoken_fix`),
+    "agreed" (`heard` is acted on), "no" (asked again) or "none" (no reply). The dialogue and
+    scripts/bench_read_back.py both read replies with it."""
+    if reply is None:
+        return "none", None
+    if reply.intent in ("stop", "symptom") or doubtful_stop(reply):
+        return "stop", reply
+    if (corrected := correction(heard, reply)) is not None:
+        return "meant", corrected
+    if heard.intent == "number" and spoken_fix and spoken_correction(reply):
+        return "read back", reply
+    if reply.intent in ("good", "continue") or reply.intent == heard.intent == "more":  # `+` to "more"
+        return "agreed", heard
+    return "no", None
+
+
 def unsure_flow(answer: Answer, expect: str) -> bool:
     """A pause, repeat or continue said at a number question below ACCEPT: asked again, not acted
     on (decision.at_question: human digits were taken for "pause")."""
@@ -200,15 +221,13 @@ class Dialogue:
         expect = "correction" if number else "correction-pressure" if answer.intent == "more" else "yesno"
         reply = self.listen(expect, seg.index, confirming=True)
         self.note(None)
-        if reply is not None and reply.intent in ("stop", "symptom"):
-            return reply
-        if (corrected := correction(answer, reply)) is not None:
-            return corrected
-        if number and reply is not None and spoken_correction(reply):
-            return self.read_back(reply, seg, would_stop, spoken_fix=False)
-        agreed = reply is not None and reply.intent in ("good", "continue")
-        if agreed or (reply is not None and reply.intent == answer.intent == "more"):  # `+` to "more"
-            return answer
+        kind, meant = reply_to_read_back(answer, reply, spoken_fix)
+        if kind == "stop" and meant is not None:  # a doubtful one: silence, "did you say stop?"
+            return self.check_stop(meant, seg.index) if doubtful_stop(meant) else meant
+        if kind == "read back" and meant is not None:
+            return self.read_back(meant, seg, would_stop, spoken_fix=False)
+        if kind in ("meant", "agreed"):
+            return meant
         if reply is None and would_stop(answer):
             self.emit("confirmed", reason="no reply to the read-back: acted on to be safe", at=seg.index)
             return answer
