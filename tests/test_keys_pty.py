@@ -11,6 +11,7 @@ import json
 import os
 import pty
 import queue
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -246,3 +247,68 @@ def test_a_rating_pressed_just_before_the_last_question_answers_it(
     env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home), VOICEGUIDE_CACHE=str(shared_speech_cache))
     rows = json.loads(subprocess.run([SCRIPT, "history", "--json"], env=env, capture_output=True).stdout)
     assert (rows[-1]["pain_before"], rows[-1]["pain_after"]) == (3, 4)
+
+
+def opening_p02_middle_question_plan() -> Plan:
+    """The opening pain question, P02 with a hold, a pain question after it, then more of P02."""
+    cache = open_cache()
+    middle = "How is your pain now, from zero to ten?"
+    base = opening_then_p02_plan().segments
+    more = "Once more, long slow strokes up the lower back."
+    segments = [
+        *base[:4],
+        Segment(0, 0, 10.0, "hold", technique="P02", area="lower-back", pressure=2),
+        Segment(0, 0, CUE_SECONDS["question"], "cue", sound="question"),
+        Segment(
+            0, 0, cache.seconds(middle) + 4.0, "checkpoint", question="pain", text=middle, technique="P02"
+        ),
+        Segment(0, 0, cache.seconds(more) + 0.4, "speech", text=more, technique="P02", pressure=2),
+        Segment(0, 0, 3.0, "hold", technique="P02", area="lower-back", pressure=2),
+        Segment(0, 0, CUE_SECONDS["end"], "cue", sound="end"),
+    ]
+    return Plan("partner", "subacute", 3, 4, [], renumber(segments))
+
+
+def test_a_question_answered_ahead_is_not_asked_again_after_a_kill(
+    pulse, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """"3" pressed in a hold answers the pain question after it; a kill -9 before that question
+    would have come, then `play --resume`, went back to the start of the block and asked it
+    again. The journal keeps where it was answered, and the resumed session goes on after it."""
+    plan = opening_p02_middle_question_plan()
+    middle = plan.segments[6]
+    assert middle.kind == "checkpoint"
+    proc, master = start(plan, tmp_path, voiceguide_home, shared_speech_cache)
+    try:
+        read_events(proc, lambda e: e.get("question") == "pain")
+        time.sleep(1.0)
+        os.write(master, b"3")
+        read_events(proc, lambda e: e.get("event") == "segment" and e.get("kind") == "hold")
+        time.sleep(1.0)
+        os.write(master, b"3")
+        noted = read_events(proc, lambda e: e.get("event") == "action" and e.get("pain") == 3 and e["at"] > 2)
+        proc.kill()  # kill -9, within the hold: the question is still ahead
+        proc.wait(timeout=10)
+    finally:
+        finish(proc, master)
+    assert noted[-1]["rule"] == "pain-noted"
+    db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
+    found = db.execute("SELECT data FROM events WHERE event = 'answered-ahead'").fetchall()
+    (ahead,) = [json.loads(data) for (data,) in found]
+    db.close()
+    assert ahead["text"] == middle.text and ahead["index"] == noted[-1]["at"]  # (renumbered since)
+    env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home), VOICEGUIDE_CACHE=str(shared_speech_cache))
+    resumed = subprocess.run(
+        [SCRIPT, "play", "--resume", "--output", "null", "--feedback", "none", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    events = [json.loads(line) for line in resumed.stdout.splitlines()]
+    assert next(e for e in events if e["event"] == "block")["first"] == ahead["index"] + 1
+    assert not [e for e in events if e.get("text") == middle.text or e.get("at") == ahead["index"]]
+    assert any(e.get("text", "").startswith("Once more") for e in events if e["event"] == "segment")
+    rows = json.loads(subprocess.run([SCRIPT, "history", "--json"], env=env, capture_output=True).stdout)
+    assert rows[-1]["resumed"] == 1 and rows[-1]["pain_before"] == 3

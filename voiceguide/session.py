@@ -300,10 +300,9 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
             )
         plan = plan_from_dict(row.plan, "the saved session")
         session_id = row.id
-        events = journal.events(session_id, ("block", "state", "segment"))
-        blocks = [e for e in events if e["event"] == "block"]
+        events = journal.events(session_id, ("block", "state", "answered-ahead"))
         states = [e for e in events if e["event"] == "state"]
-        start = blocks[-1]["first"] if blocks else 0
+        start = resume_point(events)
         state = State.from_dict(states[-1]["state"]) if states else None
         at = plan.segments[min(start, len(plan.segments) - 1)]
         what = next((s for s in plan.segments[start:] if s.technique), at)
@@ -421,6 +420,19 @@ PRINTED_EVENTS = {
     "response",
     "waiting",
 }
+
+
+def resume_point(events: list[dict]) -> int:
+    """Where a resumed session goes on: at the start of the block it was in (hands came off the
+    back), or after that block's question if a rating already answered it ahead (asking again
+    what was said is what the journal exists to prevent)."""
+    start = 0
+    for e in events:
+        if e["event"] == "block":
+            start = e["first"]
+        elif e["event"] == "answered-ahead" and e["index"] >= start:
+            start = e["index"] + 1
+    return start
 
 
 def _library():
