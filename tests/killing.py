@@ -138,9 +138,11 @@ def lost_answers(acknowledged: list[str], journaled: list[str]) -> int:
     return sum(1 for text in acknowledged if not any(text == j for j in rest))
 
 
-def resume_to_the_end(env: dict) -> subprocess.CompletedProcess:
+def resume_to_the_end(env: dict, *options: str) -> subprocess.CompletedProcess:
+    """`play --resume` on the null output, answering "good" on stdin (or, with options such as
+    --feedback none, not at all)."""
     return subprocess.run(
-        [SCRIPT, "play", "--resume", "--output", "null", "--json"],
+        [SCRIPT, "play", "--resume", "--output", "null", "--json", *options],
         env=env,
         input="good\n" * 40,
         capture_output=True,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from audio_measure import locate_speech
+from killing import resume_to_the_end
 
 from voiceguide.audio.pcm import SAMPLE_RATE, read_clip
 from voiceguide.audio.speech import open_cache
@@ -155,13 +156,7 @@ def test_ctrl_c_saves_and_resume_finishes(pulse, tmp_path, voiceguide_home, shar
     db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
     assert db.execute("SELECT status FROM sessions").fetchall() == [("interrupted",)]
     db.close()
-    resumed = subprocess.run(
-        [SCRIPT, "play", "--resume", "--output", "null", "--feedback", "none", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    resumed = resume_to_the_end(env, "--feedback", "none")
     assert resumed.returncode == 0, resumed.stderr
     db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
     assert db.execute("SELECT status FROM sessions").fetchall() == [("finished",)]

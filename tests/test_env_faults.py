@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from killing import resume_to_the_end
 
 pytestmark = pytest.mark.slow  # kills and restarts the sound server, fills disks
 
@@ -74,13 +75,7 @@ def test_the_sound_server_dying_mid_session_saves_it_and_resume_finishes(pulse, 
     assert took < 10  # noticed within seconds, not at the end of the session
     assert "sound output stopped" in err and "--output" in err and "Traceback" not in err
     assert sessions(voiceguide_home) == [("interrupted", "interrupted", "sound output failed")]
-    resumed = subprocess.run(
-        [SCRIPT, "play", "--resume", "--output", "null", "--feedback", "none", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    resumed = resume_to_the_end(env, "--feedback", "none")
     assert resumed.returncode == 0, resumed.stderr
     assert sessions(voiceguide_home)[0][0] == "finished"
 

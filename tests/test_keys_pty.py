@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from killing import resume_to_the_end
 
 from voiceguide.audio.speech import open_cache
 from voiceguide.cues import CUE_SECONDS
@@ -298,13 +299,7 @@ def test_a_question_answered_ahead_is_not_asked_again_after_a_kill(
     db.close()
     assert ahead["text"] == middle.text and ahead["index"] == noted[-1]["at"]  # (renumbered since)
     env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home), VOICEGUIDE_CACHE=str(shared_speech_cache))
-    resumed = subprocess.run(
-        [SCRIPT, "play", "--resume", "--output", "null", "--feedback", "none", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    resumed = resume_to_the_end(env, "--feedback", "none")
     assert resumed.returncode == 0, resumed.stderr
     events = [json.loads(line) for line in resumed.stdout.splitlines()]
     assert next(e for e in events if e["event"] == "block")["first"] == ahead["index"] + 1
