@@ -303,21 +303,52 @@ def flite(text: str, voice: str, stretch: float, folder: str) -> tuple[np.ndarra
     return cached(spec, folder, lambda path: ["flite", *options, "-t", text, "-o", path])
 
 
-def unseen_engine(texts, folder, seed, voice="slt"):
-    """Each text in flite's slt voice (held out of both networks' training: another engine, a woman's
-    voice), at a random speed, level and noise; [] when flite is not installed."""
-    if shutil.which("flite") is None:
+def festival(text: str, voice: str, stretch: float, folder: str) -> tuple[np.ndarray, int]:
+    """Festival speech (Debian's `festival` and a festvox voice), kept in `folder` like espeak's."""
+    spec = f"festival|{voice}|{stretch}|{text}"
+    words = folder_text(folder, spec, text)
+    select, slow = f"(voice_{voice})", f"(Parameter.set 'Duration_Stretch {stretch})"
+    return cached(spec, folder, lambda path: ["text2wave", "-eval", select, "-eval", slow, "-o", path, words])
+
+
+def folder_text(folder: str, spec: str, text: str) -> str:
+    """text2wave reads its text from a file: one per spec, beside the WAVs."""
+    path = os.path.join(folder, f"{hashlib.sha1(spec.encode()).hexdigest()[:16]}.txt")
+    Path(path).write_text(text + "\n")
+    return path
+
+
+# Festival voices no network was trained on (scripts/synth_voices.py FESTIVAL_HELD_OUT): a Czech boy
+# and a Finnish woman, each reading the English words by their own language's rules.
+FESTIVAL_UNSEEN = ["czech_krb", "suo_fi_lj_diphone"]
+
+
+def festival_voices() -> list[str]:
+    """FESTIVAL_UNSEEN voices installed here ([] without festival)."""
+    if shutil.which("text2wave") is None:
         return []
+    listed = subprocess.run(
+        ["festival", "--batch", "(print (voice.list))"], capture_output=True, text=True, timeout=60
+    ).stdout
+    return [v for v in FESTIVAL_UNSEEN if v in listed.replace("(", " ").replace(")", " ").split()]
+
+
+def unseen_engine(texts, folder, seed, voice="slt", engine="flite"):
+    """Each text in a voice of an engine no network heard (flite's slt: a woman's voice; or a
+    Festival voice), at a random speed, level and noise; [] when the engine is not installed."""
+    if shutil.which("flite" if engine == "flite" else "text2wave") is None:
+        return []
+    say = flite if engine == "flite" else festival
     rng, nrng = random.Random(seed), np.random.default_rng(seed)
     clips = []
     for text in texts:
         stretch, level = round(rng.uniform(0.85, 1.3), 2), rng.uniform(-20, 0)
         kind, snr = rng.choice(CONDITIONS)
-        s, r = flite(text, voice, stretch, folder)
+        s, r = say(text, voice, stretch, folder)
         clips.append(
             {
                 "text": text,
-                "group": f"flite {voice}",
+                "group": f"{engine} {voice}",
                 "samples": condition(s, r, level, kind, snr, nrng),
                 "rate": r,
             }
@@ -664,8 +695,12 @@ def report(groups):
     )
     for title, clips, key in groups:
         print(f"\n### {title}\n")
-        if not clips:  # flite's sets when flite is missing: say so rather than print a row of zeros
-            need = "this set needs flite, `apt-get install flite`" if "flite" in title else "none made"
+        if not clips:  # an engine's sets when it is missing: say so rather than print a row of zeros
+            need = "none made"
+            if "flite" in title:
+                need = "this set needs flite, `apt-get install flite`"
+            elif "Festival" in title:
+                need = "this set needs `apt-get install festival festvox-czech-krb festvox-suopuhe-lj`"
             print(f"(no clips: {need})")
             continue
         print(
@@ -768,10 +803,16 @@ def main():
         syn_test = synthetic(texts, test_v, folder, 2)
         engine = unseen_engine(texts * 2, folder, 50)
         engine_stop = unseen_engine(STOP_PHRASES * 4, folder, 51) + unseen_engine(NEAR_MISSES * 2, folder, 52)
+        fest_stop = [
+            clip
+            for i, voice in enumerate(festival_voices())
+            for clip in unseen_engine(STOP_PHRASES * 2, folder, 54 + i, voice, "festival")
+            + unseen_engine(NEAR_MISSES, folder, 56 + i, voice, "festival")
+        ]
         oov_test = synthetic(OOV_WORDS[1::2] + OOV_SENTENCES[1::2], test_v[:4], folder, 4)
         oov_num = [dict(c) for c in oov_test]
         noise = noise_clips(5)
-        for clips in (syn_test, oov_test, noise, engine, engine_stop):
+        for clips in (syn_test, oov_test, noise, engine, engine_stop, fest_stop):
             measure(clips, "any", rec, base, tmp)
         measure(oov_num, "number", rec, base, tmp)
         # asking for a pause or a repeat at a pain question (asked again there below ACCEPT since
@@ -867,6 +908,16 @@ def main():
             "near misses, flite slt, --expect any",
             [c for c in engine_stop if c["text"] not in STOP_PHRASES],
             False,
+        ),
+        (
+            "stop word, Festival voices no network heard (a Czech boy, a Finnish woman), --expect any",
+            [c for c in fest_stop if c["text"] in STOP_PHRASES],
+            True,
+        ),
+        (
+            "near misses, Festival voices no network heard, --expect any",
+            [c for c in fest_stop if c["text"] not in STOP_PHRASES],
+            True,
         ),
         ("OOV words + sentences, unseen voices, --expect any", oov_test, False),
         ("OOV words + sentences, unseen voices, --expect number", oov_num, False),

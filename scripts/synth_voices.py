@@ -1,14 +1,21 @@
-"""Synthetic speech from three engines, for training the recognisers' networks (never shipped).
+"""Synthetic speech from four engines, for training the recognisers' networks (never shipped).
 
 espeak-ng (accents x variants, formant synthesis), flite (Debian's `flite`: the diphone voice kal
-and the clustergen voices awb and rms; slt is held out for the benchmark) and the natural voice
-(piper with the packaged joe voice, its randomness turned up and its pitch moved by resampling).
-Each engine sounds unlike the others, so a network trained on all three leans less on any one
-engine's sound. `say(job)` returns 16 kHz float64 audio trimmed to its loud part.
+and the clustergen voices awb and rms; slt is held out for the benchmark), the natural voice
+(piper with the packaged joe voice, its randomness turned up and its pitch moved by resampling)
+and, optionally, Festival's voices from Debian (FESTIVAL_TRAIN: an American man, and women and a
+man recorded for Italian, Czech and Catalan, reading English words by their own rules: "stop" is a
+word in each). Each engine sounds unlike the others, so a network trained on all of them leans
+less on any one engine's sound. `say(job)` returns 16 kHz float64 audio trimmed to its loud part.
 
     job = ("espeak", "en-gb+m4", speed_wpm, pitch_0_99, text)
     job = ("flite", "awb", duration_stretch, f0_mean_hz, text)
+    job = ("festival", "czech_dita", duration_stretch, pitch_factor, text)
     job = ("piper", "joe", length_scale, pitch_factor, text)   # piper jobs: see say_piper
+
+Festival's voices: `apt-get install festival festvox-kdlpc16k festvox-italp16k festvox-itapc16k
+festvox-czech-dita festvox-ca-ona-hts festvox-czech-krb festvox-suopuhe-lj` (the last two are held
+out: a Czech boy and a Finnish woman, for checking a network on voices it never heard).
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-x-rp"]
 HELD_OUT_VARIANTS = {"f4", "f5", "m3", "whisper", "whisperf"}
 FLITE_TRAIN = ["kal", "kal16", "awb", "rms"]
 FLITE_HELD_OUT = ["slt"]
+FESTIVAL_TRAIN = ["ked_diphone", "lp_diphone", "pc_diphone", "czech_dita", "upc_ca_ona_hts"]
+FESTIVAL_HELD_OUT = ["czech_krb", "suo_fi_lj_diphone"]
 
 
 def espeak_variants(exclude: set[str] = frozenset()) -> list[str]:
@@ -65,6 +74,14 @@ def say(job: tuple) -> np.ndarray:
         elif engine == "flite":
             stretch, f0 = f"duration_stretch={a:.2f}", f"int_f0_target_mean={b:.0f}"
             command = ["flite", "-voice", voice, "-t", text, "-o", f.name, "--setf", stretch, "--setf", f0]
+        elif engine == "festival":
+            stretch = f"(Parameter.set 'Duration_Stretch {a:.2f})"
+            command = ["text2wave", "-eval", f"(voice_{voice})", "-eval", stretch, "-o", f.name]
+            done = subprocess.run(command, input=text, text=True, capture_output=True)
+            if done.returncode != 0 and voice != FESTIVAL_TRAIN[0]:  # a voice that fails on a word
+                return say(("festival", FESTIVAL_TRAIN[0], a, b, text))  # (seen: lp_diphone crashed)
+            done.check_returncode()
+            return _read(f.name, float(b))
         else:
             raise ValueError(engine)
         subprocess.run(command, check=True, capture_output=True)
@@ -101,14 +118,19 @@ def say_piper(jobs: list[tuple]) -> list[np.ndarray]:
 
 
 def random_voice(rng: np.random.Generator, variants: list[str], text: str, weights=(0.6, 0.25, 0.15)):
-    """A job for `text` in a random engine, voice, speed and pitch."""
-    engine = rng.choice(["espeak", "flite", "piper"], p=list(weights))
+    """A job for `text` in a random engine, voice, speed and pitch. `weights`: espeak-ng, flite,
+    piper and (a fourth, optional) Festival."""
+    engines = ["espeak", "flite", "piper", "festival"][: len(weights)]
+    engine = rng.choice(engines, p=list(weights))
     if engine == "espeak":
         voice = f"{rng.choice(ESPEAK_ACCENTS)}+{rng.choice(variants)}"
         return ("espeak", voice, int(rng.integers(110, 225)), int(rng.integers(15, 85)), text)
     if engine == "flite":
         voice = str(rng.choice(FLITE_TRAIN))
         return ("flite", voice, float(rng.uniform(0.8, 1.5)), float(rng.uniform(85, 230)), text)
+    if engine == "festival":
+        voice = str(rng.choice(FESTIVAL_TRAIN))
+        return ("festival", voice, float(rng.uniform(0.8, 1.4)), float(rng.uniform(0.85, 1.2)), text)
     scale = float(rng.choice([0.8, 0.9, 1.0, 1.1, 1.2, 1.3]))
     return ("piper", "joe", scale, float(rng.uniform(0.85, 1.3)), text)
 

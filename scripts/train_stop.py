@@ -4,7 +4,7 @@
 
 (PyTorch in a separate venv; the package runs the network in numpy.) Speech from three engines
 (scripts/synth_voices.py): espeak-ng (3 accents x its variants), flite (kal, kal16, awb, rms) and
-the natural voice (piper, joe), at random speeds and pitches.
+the natural voice (piper, joe), at random speeds and pitches; with --festival, Festival's voices too.
 
 Positives: "stop" said alone, twice, or after "please", "ow", "oh", "no", or before "please" or
 "now", each part a separate take in the same voice joined with a pause, so that the end of "stop"
@@ -33,7 +33,9 @@ file. wide.npz: the defaults and --vocab wide (162 more everyday words, 32 more 
 
 Tried on 2026-12-03 and not shipped (docs/recognition.md, "The stop word over the player"): the
 wide fit alone, and --player-over P (that share of clips said over the player's own voices,
-PLAYER_UNDER_DB under the person, and the player alone as negatives). Weigh a new detector against
+PLAYER_UNDER_DB under the person, and the player alone as negatives). Tried on 2026-12-05 and not
+shipped: --festival 0.3 (that share of clips in Festival's voices, synth_voices.FESTIVAL_TRAIN;
+docs/recognition.md, "The stop word in two more voices no network knows"). Weigh a new detector against
 the shipped one with `scripts/bench_recognition.py --stop-model FILE` and
 `scripts/bench_stop_start.py --stop-model FILE`.
 """
@@ -620,6 +622,9 @@ def main() -> None:
         "--microphone", type=float, default=0.0, help="share of clips given a random microphone"
     )
     parser.add_argument("--closure", type=float, default=0.0, help="share of words said with a longer pause")
+    parser.add_argument(
+        "--festival", type=float, default=0.0, help="share of clips in Festival's voices (synth_voices)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=sw.MODEL)
     parser.add_argument(
@@ -655,6 +660,9 @@ def main() -> None:
         "mic": args.microphone,
         "closure": args.closure,
     }
+    engines = None
+    if args.festival > 0:  # the other engines keep their proportions
+        engines = tuple(w * (1 - args.festival) for w in (0.6, 0.25, 0.15)) + (args.festival,)
     t = time.time()
     if args.cache and args.cache.exists():
         with np.load(args.cache) as d:
@@ -662,7 +670,7 @@ def main() -> None:
     else:
         with Pool(2) as pool:
             train_variants = espeak_variants(exclude=set(VALIDATION))
-            x, y, k = make_examples(args.clips, train_variants, args.seed, pool, **options)
+            x, y, k = make_examples(args.clips, train_variants, args.seed, pool, engines=engines, **options)
             vx, vy, vk = make_examples(
                 max(200, args.clips // 4), VALIDATION, args.seed + 100, pool, engines=ESPEAK_ONLY, **options
             )
