@@ -677,29 +677,43 @@ def test_what_hear_reports_at_a_question_is_what_the_player_does(library, monkey
     assert not [d for e, d in events if e == "readback"]
 
 
-def test_a_doubtful_pause_at_a_pain_question_is_asked_again(library, monkeypatch):
+def test_a_doubtful_pause_at_a_pain_question_is_asked_about(library, monkeypatch):
     """Human digits were taken for "pause" below the acting level (3.5 % of the FSDD digits), and
-    the session paused. At a number question such a pause is asked again; elsewhere it is acted
-    on, and `hear` (decision.at_question) says the same."""
+    the session paused. At a number question such a pause is asked about ("Did you ask to
+    pause?"): a no asks the question again; elsewhere it is acted on, and `hear`
+    (decision.at_question) says the same."""
     from voiceguide.feedback.decision import at_question
     from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
+    from voiceguide.player import spoken_texts
+    from voiceguide.player.dialogue import REASK
 
     pause = Answer("pause", "pause", None, (CONFIRM + ACCEPT) / 2, "voice")
-    assert at_question(pause, "number").action == "reject"
+    assert at_question(pause, "number").action == "confirm"
     assert at_question(pause, "pressure").action == "act"
     assert at_question(replace(pause, confidence=ACCEPT), "number").action == "act"
 
     answering_with(monkeypatch, "number", "level:pause", pause)
-    _, events, _, _ = play(library, PARTNER, ["level:pause", "4"])
+    _, events, _, _ = play(library, PARTNER, ["level:pause", "no", "4"])
     opening = next(d for d in actions(events) if d.get("pain") is not None)
     assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
-    reasks = [d for e, d in events if e == "reask" and d["at"] == opening["at"]]
-    assert [d["question"] for d in reasks] == ["pain"]
-    assert reasks[0]["text"] == "If you asked to pause, press space. Or say a number from zero to ten."
+    asked = [d["text"] for e, d in events if e == "readback" and d["at"] == opening["at"]]
+    assert asked == ["Did you ask to pause?"]
+    reasks = [d["text"] for e, d in events if e == "reask" and d["at"] == opening["at"]]
+    assert reasks == [REASK["number"]]
     assert not [d for d in actions(events) if d["rule"] == "asked-pause"]
-    from voiceguide.player import spoken_texts
+    assert asked[0] in spoken_texts("partner")  # rendered before the session starts
 
-    assert reasks[0]["text"] in spoken_texts("partner")  # rendered before the session starts
+
+def test_a_doubtful_pause_confirmed_pauses_the_session(library, monkeypatch):
+    from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
+
+    pause = Answer("pause", "pause", None, (CONFIRM + ACCEPT) / 2, "voice")
+    answering_with(monkeypatch, "number", "level:pause", pause)
+    _, events, _, _ = play(library, PARTNER, ["level:pause", "yes", "continue", "4"])
+    opening = next(d for d in actions(events) if d.get("pain") is not None)
+    assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
+    paused = [d for d in actions(events) if d["action"] == "pause"]
+    assert [d["at"] for d in paused] == [opening["at"]]
 
 
 def test_a_doubtful_stop_in_reply_to_a_read_back_is_asked_about(library):

@@ -47,16 +47,15 @@ def at_question(heard: Answer, expect: str = "any") -> Decision:
     what the benchmark counts).
 
     `decide`'s "confirm" is a read-back only where one exists: a rating and "more"
-    (adapt.read_back_text). Anything else at that level (less, good, no, skip, a side) a session
-    acts on and says back, so one word undoes it: "act". Except a pause, repeat or continue at a
-    number question: there, below ACCEPT, it is asked again. Counted as "confirm" until
-    2026-12-05, a human digit taken for "pause" (3.5 % of the FSDD digits, all of their wrong
-    actions) was a read-back in the figures and a pause in a session."""
+    (adapt.read_back_text), and a pause, repeat or continue at a number question ("Did you ask to
+    pause?": human digits were taken for "pause", 3.5 % of the FSDD digits, and the session
+    paused). Anything else at that level (less, good, no, skip, a side) a session acts on and
+    says back, so one word undoes it: "act"."""
     decision = decide(heard, expect)
     if decision.action != CONFIRM_IT or decision.safety or read_back_text(decision.answer) is not None:
         return decision  # (only speech is ever "confirm": decide keeps its source)
     if expect == "number" and decision.answer.intent in FLOW:
-        return Decision(REJECT, replace(decision.answer, intent="unknown", value=None))
+        return decision
     return Decision(ACT, decision.answer)
 
 

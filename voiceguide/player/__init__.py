@@ -2,7 +2,7 @@
 (conversation), asking and confirming (dialogue), session time (clock), the terminal line
 (status) and how fast answers are acted on (latency)."""
 
-from voiceguide.player.dialogue import DOUBTED_FLOW, REASK, STOP_CHECK, symptom_checks
+from voiceguide.player.dialogue import FLOW_CHECK, REASK, STOP_CHECK, symptom_checks
 from voiceguide.player.playback import RECAP, SESSION_SAVED, Outcome, Player
 
 __all__ = ["REASK", "RECAP", "SESSION_SAVED", "STOP_CHECK", "Outcome", "Player", "spoken_texts"]
@@ -16,7 +16,7 @@ def spoken_texts(mode: str) -> list[str]:
     from voiceguide.player.playback import PAUSED, RESUMED
     from voiceguide.replan import spoken_replies
 
-    texts = [*REASK.values(), *DOUBTED_FLOW.values(), SESSION_SAVED, STOP_CHECK, *symptom_checks()]
+    texts = [*REASK.values(), *FLOW_CHECK.values(), SESSION_SAVED, STOP_CHECK, *symptom_checks()]
     texts += [PAUSED, RESUMED]
     texts += spoken_replies(mode)
     texts += [READ_BACK.format(what=w) for w in (*NUMBER_WORDS, "more")]

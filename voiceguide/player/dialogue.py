@@ -34,11 +34,13 @@ REASK = {
     "side": "Which side feels worse? Say left or right, or press l or r.",
     "any": "Say your answer, or press a key.",
 }
-# Asked again after a pause or repeat heard only doubtfully at a number question (unsure_flow):
-# the person may have asked for it, so the exact key is said, not only "say a number".
-DOUBTED_FLOW = {
-    "pause": "If you asked to pause, press space. Or say a number from zero to ten.",
-    "repeat": "If you asked to hear the question again, press r. Or say a number from zero to ten.",
+# Asked about a pause, repeat or continue heard only doubtfully at a number question (unsure_flow):
+# digits were taken for "pause", and a person who asked for it, eyes closed, should not have to
+# find a key. A yes acts on it; a no asks the question again.
+FLOW_CHECK = {
+    "pause": "Did you ask to pause?",
+    "repeat": "Did you ask to hear the question again?",
+    "continue": "Did you ask to go on?",
 }
 STOP_CHECK = "Did you say stop?"
 MAX_REPEATS = 3  # a question said again on request, at most this often (then "repeat" is a failed try)
@@ -122,9 +124,11 @@ def reply_to_read_back(
 
 
 def unsure_flow(answer: Answer, expect: str) -> bool:
-    """A pause, repeat or continue said at a number question below ACCEPT: asked again, not acted
-    on (decision.at_question: human digits were taken for "pause")."""
-    return answer.source == "voice" and answer.intent in FLOW and at_question(answer, expect).action == REJECT
+    """A pause, repeat or continue said at a number question below ACCEPT: asked about ("Did you
+    ask to pause?"), not acted on unconfirmed (decision.at_question: human digits were taken for
+    "pause")."""
+    decision = at_question(answer, expect)
+    return answer.source == "voice" and decision.answer.intent in FLOW and decision.action == CONFIRM_IT
 
 
 def spoken_correction(reply: Answer) -> bool:
@@ -181,9 +185,9 @@ class Dialogue:
             answer, early = (early, None) if early is not None else (self.listen(expect, seg.index), None)
             if answer is not None and doubtful_stop(answer):
                 answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
-            doubted = answer.intent if answer is not None and unsure_flow(answer, expect) else None
-            if doubted is not None:
-                answer = replace(answer, intent="unknown", value=None)
+            if answer is not None and unsure_flow(answer, expect):
+                # None: not meant, and the question is asked again
+                answer = self.check_flow(at_question(answer, expect).answer, seg)
             if answer is not None and answer.intent == "repeat" and repeats < MAX_REPEATS:
                 repeats += 1  # asking to hear it again is not a failed try
                 self.say(seg.text or "")
@@ -196,7 +200,7 @@ class Dialogue:
             if answer is not None and answer.intent != "unknown":
                 return answer
             if attempt < tries:
-                text = DOUBTED_FLOW.get(doubted or "", REASK[expect])
+                text = REASK[expect]
                 self.emit("reask", text=text, at=seg.index, question=seg.question)
                 self.cue("question")
                 self.say(text)
@@ -232,6 +236,20 @@ class Dialogue:
             self.emit("confirmed", reason="no reply to the read-back: acted on to be safe", at=seg.index)
             return answer
         return None
+
+    def check_flow(self, heard: Answer, seg: Segment) -> Answer | None:
+        """"Did you ask to pause?" for a doubtful pause, repeat or continue at a number question;
+        returns it on a yes, a stop said instead, or None (then the question is asked again)."""
+        text = FLOW_CHECK[heard.intent]
+        self.emit("readback", text=text, at=seg.index, heard=heard.to_dict(), question=CONFIRM_QUESTION)
+        self.note(text)
+        self.say(text)
+        reply = self.listen("yesno", seg.index, confirming=True)
+        self.note(None)
+        kind, meant = reply_to_read_back(heard, reply)
+        if kind == "stop" and meant is not None:
+            return self.check_stop(meant, seg.index) if doubtful_stop(meant) else meant
+        return meant if kind == "agreed" else None
 
     def check_stop(self, answer: Answer, at: int) -> Answer | None:
         """A stop or symptom word heard but not clearly: the sound has stopped; ask, and stop unless
