@@ -303,6 +303,16 @@ def flite(text: str, voice: str, stretch: float, folder: str) -> tuple[np.ndarra
     return cached(spec, folder, lambda path: ["flite", *options, "-t", text, "-o", path])
 
 
+def stop_and_near(voices: str, clips, per_voice: bool) -> list[tuple]:
+    """One engine's stop phrases and near misses, as two sets of the report."""
+    stops = [c for c in clips if c["text"] in STOP_PHRASES]
+    near = [c for c in clips if c["text"] not in STOP_PHRASES]
+    return [
+        (f"stop word, {voices}, --expect any", stops, per_voice),
+        (f"near misses, {voices}, --expect any", near, per_voice),
+    ]
+
+
 def festival(text: str, voice: str, stretch: float, folder: str) -> tuple[np.ndarray, int]:
     """Festival speech (Debian's `festival` and a festvox voice), kept in `folder` like espeak's."""
     spec = f"festival|{voice}|{stretch}|{text}"
@@ -899,26 +909,8 @@ def main():
         ),
         ("synthetic vocabulary, unseen voices, --expect any", syn_test, True),
         ("synthetic vocabulary, flite slt (an engine no network heard), --expect any", engine, False),
-        (
-            "stop word, flite slt, --expect any",
-            [c for c in engine_stop if c["text"] in STOP_PHRASES],
-            False,
-        ),
-        (
-            "near misses, flite slt, --expect any",
-            [c for c in engine_stop if c["text"] not in STOP_PHRASES],
-            False,
-        ),
-        (
-            "stop word, Festival voices no network heard (a Czech boy, a Finnish woman), --expect any",
-            [c for c in fest_stop if c["text"] in STOP_PHRASES],
-            True,
-        ),
-        (
-            "near misses, Festival voices no network heard, --expect any",
-            [c for c in fest_stop if c["text"] not in STOP_PHRASES],
-            True,
-        ),
+        *stop_and_near("flite slt", engine_stop, False),
+        *stop_and_near("Festival voices no network heard", fest_stop, True),  # a Czech boy, a Finnish woman
         ("OOV words + sentences, unseen voices, --expect any", oov_test, False),
         ("OOV words + sentences, unseen voices, --expect number", oov_num, False),
         ("pause, repeat, continue, again, unseen voices and microphones, --expect number", flow_num, False),
