@@ -354,6 +354,13 @@ def test_a_stop_hint_said_twice_in_a_row_is_asked_about_and_nothing_else_is():
     key = Answer(text="x", intent="unknown", source="keys", stop_hint=True)
     assert not asked((key, 0.0), (key, 1.0))  # keys are meant, never second-guessed
     assert "stop_hint" not in plain.to_dict()  # journals without the hint stay as they were
+    # after a hinted one, the decoder's own "stop" under the hint's level counts too (seen live: slt's
+    # four clean stops carried the hint only 1st and 4th); never before one, nor other words
+    vetoed = Answer(text="stop", intent="unknown", confidence=0.0, source="voice")
+    assert asked((hinted, 0.0), (vetoed, 2.5))
+    assert not asked((vetoed, 0.0), (vetoed, 2.5))
+    assert not asked((hinted, 0.0), (plain, 2.5))
+    assert not asked((hinted, 0.0), (vetoed, STOP_AGAIN_SECONDS + 0.1))
 
 
 def test_the_stop_hint_is_what_one_of_the_three_listeners_leaned_to():

@@ -391,7 +391,8 @@ def test_a_stop_the_detector_misses_is_asked_about_when_said_again(
 ):
     """slt says "stop" in a hold, into a separate microphone, and nothing happens (the decoder's
     "stop" is vetoed by the stop detector); she says it again and is asked "Did you say stop?";
-    "yes" stops the session."""
+    "yes" stops the session. (Her second "stop" may carry the hint or only the decoder's "stop"
+    under it: after a hinted one, either is asked about.)"""
     from micfeed import PipeMicrophone
 
     cache = open_cache()
@@ -416,9 +417,10 @@ def test_a_stop_the_detector_misses_is_asked_about_when_said_again(
                 check = asked[0]
                 break
         assert check is not None, f"never asked: {voice_answers(session)}"
-        assert check["at"] == hold["index"] and check["heard"]["stop_hint"] is True
+        assert check["at"] == hold["index"]
         answers = voice_answers(session)
-        assert answers[-2].get("stop_hint") and answers[-1].get("stop_hint")  # the two in a row
+        assert answers[-2].get("stop_hint")  # the two in a row: a hinted one, then the hint again
+        assert answers[-1].get("stop_hint") or "stop" in answers[-1]["text"].split()  # or "stop" decoded
         time.sleep(cache.seconds(check["text"]) + 0.5)
         mic.say(resample(spoken("yes"), SAMPLE_RATE, 16000))
         action = session.wait_for(lambda e: e["event"] == "action" and e["action"] == "stop")
