@@ -316,16 +316,14 @@ def stop_and_near(voices: str, clips, per_voice: bool) -> list[tuple]:
 def festival(text: str, voice: str, stretch: float, folder: str) -> tuple[np.ndarray, int]:
     """Festival speech (Debian's `festival` and a festvox voice), kept in `folder` like espeak's."""
     spec = f"festival|{voice}|{stretch}|{text}"
-    words = folder_text(folder, spec, text)
     select, slow = f"(voice_{voice})", f"(Parameter.set 'Duration_Stretch {stretch})"
-    return cached(spec, folder, lambda path: ["text2wave", "-eval", select, "-eval", slow, "-o", path, words])
 
+    def command(path: str) -> list[str]:  # text2wave reads its text from a file, kept beside the WAV
+        words = Path(path).with_suffix(".txt")
+        words.write_text(text + "\n")
+        return ["text2wave", "-eval", select, "-eval", slow, "-o", path, str(words)]
 
-def folder_text(folder: str, spec: str, text: str) -> str:
-    """text2wave reads its text from a file: one per spec, beside the WAVs."""
-    path = os.path.join(folder, f"{hashlib.sha1(spec.encode()).hexdigest()[:16]}.txt")
-    Path(path).write_text(text + "\n")
-    return path
+    return cached(spec, folder, command)
 
 
 # Festival voices no network was trained on (scripts/synth_voices.py FESTIVAL_HELD_OUT): a Czech boy

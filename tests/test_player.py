@@ -704,6 +704,19 @@ def test_a_doubtful_pause_at_a_pain_question_is_asked_about(library, monkeypatch
     assert asked[0] in spoken_texts("partner")  # rendered before the session starts
 
 
+def test_a_rating_pressed_in_reply_to_did_you_ask_to_pause_is_the_answer(library, monkeypatch):
+    """"Did you ask to pause?" answered with the 4 key: journaled, so it is the question's answer,
+    not a no that asks for it again."""
+    from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
+
+    pause = Answer("pause", "pause", None, (CONFIRM + ACCEPT) / 2, "voice")
+    answering_with(monkeypatch, "number", "level:pause", pause)
+    _, events, _, _ = play(library, PARTNER, ["level:pause", "4"])
+    opening = next(d for d in actions(events) if d.get("pain") is not None)
+    assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
+    assert not [d for e, d in events if e == "reask" and d["at"] == opening["at"]]
+
+
 def test_a_doubtful_pause_confirmed_pauses_the_session(library, monkeypatch):
     from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
 

@@ -81,7 +81,15 @@ def correction(heard: Answer, reply: Answer | None) -> Answer | None:
         return None
     if heard.intent == "more":
         return pressure_meant(reply)
-    if heard.intent != "number" or reply.source == "voice":
+    if heard.intent != "number":
+        return None
+    return typed_rating(reply)
+
+
+def typed_rating(reply: Answer) -> Answer | None:
+    """A rating typed, pressed or tapped in reply to a yes/no check ("8", or "no, 8"): exact, so
+    it is the answer meant; None for anything else, and for speech (a rating said is read back)."""
+    if reply.source == "voice":
         return None
     # heard again at "correction" (whose "no, 8" is the 8): the reply may have come at "yesno"
     keyed = reply.source == "keys" and len(reply.text) == 1
@@ -123,12 +131,13 @@ def reply_to_read_back(
     return "no", None
 
 
-def unsure_flow(answer: Answer, expect: str) -> bool:
-    """A pause, repeat or continue said at a number question below ACCEPT: asked about ("Did you
-    ask to pause?"), not acted on unconfirmed (decision.at_question: human digits were taken for
-    "pause")."""
+def unsure_flow(answer: Answer, expect: str) -> Answer | None:
+    """A pause, repeat or continue said at a number question below ACCEPT, as decided (its intent
+    read from the words), to ask about ("Did you ask to pause?") rather than act on unconfirmed
+    (decision.at_question: human digits were taken for "pause"); None for anything else."""
     decision = at_question(answer, expect)
-    return answer.source == "voice" and decision.answer.intent in FLOW and decision.action == CONFIRM_IT
+    doubted = answer.source == "voice" and decision.answer.intent in FLOW and decision.action == CONFIRM_IT
+    return decision.answer if doubted else None
 
 
 def spoken_correction(reply: Answer) -> bool:
@@ -185,9 +194,8 @@ class Dialogue:
             answer, early = (early, None) if early is not None else (self.listen(expect, seg.index), None)
             if answer is not None and doubtful_stop(answer):
                 answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
-            if answer is not None and unsure_flow(answer, expect):
-                # None: not meant, and the question is asked again
-                answer = self.check_flow(at_question(answer, expect).answer, seg)
+            if answer is not None and (doubted := unsure_flow(answer, expect)) is not None:
+                answer = self.check_flow(doubted, seg)  # None: not meant, the question is asked again
             if answer is not None and answer.intent == "repeat" and repeats < MAX_REPEATS:
                 repeats += 1  # asking to hear it again is not a failed try
                 self.say(seg.text or "")
@@ -200,10 +208,9 @@ class Dialogue:
             if answer is not None and answer.intent != "unknown":
                 return answer
             if attempt < tries:
-                text = REASK[expect]
-                self.emit("reask", text=text, at=seg.index, question=seg.question)
+                self.emit("reask", text=REASK[expect], at=seg.index, question=seg.question)
                 self.cue("question")
-                self.say(text)
+                self.say(REASK[expect])
         return None
 
     def read_back(
@@ -226,8 +233,8 @@ class Dialogue:
         reply = self.listen(expect, seg.index, confirming=True)
         self.note(None)
         kind, meant = reply_to_read_back(answer, reply, spoken_fix)
-        if kind == "stop" and meant is not None:  # a doubtful one: silence, "did you say stop?"
-            return self.check_stop(meant, seg.index) if doubtful_stop(meant) else meant
+        if kind == "stop" and meant is not None:
+            return self.stop_in_reply(meant, seg.index)
         if kind == "read back" and meant is not None:
             return self.read_back(meant, seg, would_stop, spoken_fix=False)
         if kind in ("meant", "agreed"):
@@ -239,7 +246,8 @@ class Dialogue:
 
     def check_flow(self, heard: Answer, seg: Segment) -> Answer | None:
         """"Did you ask to pause?" for a doubtful pause, repeat or continue at a number question;
-        returns it on a yes, a stop said instead, or None (then the question is asked again)."""
+        returns it on a yes, a stop said instead, a rating typed instead (the question's answer,
+        journaled: never asked again), or None (then the question is asked again)."""
         text = FLOW_CHECK[heard.intent]
         self.emit("readback", text=text, at=seg.index, heard=heard.to_dict(), question=CONFIRM_QUESTION)
         self.note(text)
@@ -248,8 +256,15 @@ class Dialogue:
         self.note(None)
         kind, meant = reply_to_read_back(heard, reply)
         if kind == "stop" and meant is not None:
-            return self.check_stop(meant, seg.index) if doubtful_stop(meant) else meant
-        return meant if kind == "agreed" else None
+            return self.stop_in_reply(meant, seg.index)
+        if kind == "agreed":
+            return meant
+        return typed_rating(reply) if reply is not None else None
+
+    def stop_in_reply(self, reply: Answer, at: int) -> Answer | None:
+        """A stop or symptom word in reply to a check: acted on; a doubtful one is asked about
+        first (the sound has stopped: "did you say stop?")."""
+        return self.check_stop(reply, at) if doubtful_stop(reply) else reply
 
     def check_stop(self, answer: Answer, at: int) -> Answer | None:
         """A stop or symptom word heard but not clearly: the sound has stopped; ask, and stop unless
