@@ -326,19 +326,18 @@ def festival(text: str, voice: str, stretch: float, folder: str) -> tuple[np.nda
     return cached(spec, folder, command)
 
 
-# Festival voices no network was trained on (scripts/synth_voices.py FESTIVAL_HELD_OUT): a Czech boy
-# and a Finnish woman, each reading the English words by their own language's rules.
-FESTIVAL_UNSEEN = ["czech_krb", "suo_fi_lj_diphone"]
-
-
 def festival_voices() -> list[str]:
-    """FESTIVAL_UNSEEN voices installed here ([] without festival)."""
+    """The Festival voices no network was trained on (synth_voices.FESTIVAL_HELD_OUT: a Czech boy
+    and a Finnish woman, reading the English words by their own language's rules) that are
+    installed here ([] without festival)."""
+    from synth_voices import FESTIVAL_HELD_OUT  # noqa: PLC0415 (beside this script)
+
     if shutil.which("text2wave") is None:
         return []
     listed = subprocess.run(
         ["festival", "--batch", "(print (voice.list))"], capture_output=True, text=True, timeout=60
     ).stdout
-    return [v for v in FESTIVAL_UNSEEN if v in listed.replace("(", " ").replace(")", " ").split()]
+    return [v for v in FESTIVAL_HELD_OUT if v in listed.replace("(", " ").replace(")", " ").split()]
 
 
 def unseen_engine(texts, folder, seed, voice="slt", engine="flite"):
@@ -823,8 +822,8 @@ def main():
         for clips in (syn_test, oov_test, noise, engine, engine_stop, fest_stop):
             measure(clips, "any", rec, base, tmp)
         measure(oov_num, "number", rec, base, tmp)
-        # asking for a pause or a repeat at a pain question (asked again there below ACCEPT since
-        # 2026-12-05: decision.at_question), plain and through the microphones
+        # asking for a pause or a repeat at a pain question (below ACCEPT, "Did you ask to pause?"
+        # since 2026-12-05: decision.at_question), plain and through the microphones
         flow_num = synthetic(["pause", "repeat", "continue", "again"] * 2, test_v, folder, 13)
         flow_num += through_microphones(flow_num[::2])
         measure(flow_num, "number", rec, base, tmp)
