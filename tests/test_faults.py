@@ -119,3 +119,36 @@ def test_a_full_disk_stops_the_session_with_a_clear_message_and_keeps_what_was_w
     kept = [json.loads(r[0])["text"] for r in db.execute("SELECT data FROM events WHERE event = 'answer'")]
     db.close()
     assert kept[: len(answers)] == answers  # every answer acknowledged before the disk filled is kept
+
+
+KILLED_INSIDE_TOGETHER = """
+import os, signal, sys
+from pathlib import Path
+from voiceguide.journal import Journal
+journal = Journal(Path(sys.argv[1]))
+sid = journal.start_session({"mode": "self", "stage": "acute", "minutes": 3}, "null")
+journal.event(sid, 1.0, "answer", {"text": "more"})
+with journal.together():
+    journal.event(sid, 1.0, "action", {"action": "pressure_up"})
+    journal.event(sid, 1.0, "state", {})
+    if sys.argv[2] == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    journal.event(sid, 1.0, "replan", {"from_index": 5})
+"""
+
+
+@pytest.mark.parametrize("killed", [True, False])
+def test_writes_made_together_are_kept_all_or_none(tmp_path, killed):
+    """An answer's actions, state and rewritten plan are one commit: a kill -9 between them
+    leaves the answer alone (resumed, the question is asked), never actions without their plan."""
+    path = tmp_path / "journal.sqlite3"
+    run = subprocess.run(
+        [sys.executable, "-c", KILLED_INSIDE_TOGETHER, str(path), "kill" if killed else "live"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == (-signal.SIGKILL if killed else 0), run.stderr
+    db = sqlite3.connect(path)
+    kept = [e for (e,) in db.execute("SELECT event FROM events ORDER BY id")]
+    db.close()
+    assert kept == (["answer"] if killed else ["answer", "action", "state", "replan"])

@@ -395,3 +395,32 @@ def test_the_stop_word_at_the_last_question_ends_without_an_offer(cli, screened)
     assert (last["action"], last["rule"]) == ("stop", "stop-at-end")
     assert "offer" not in {e.get("question") for e in evs}
     assert spoken_after(evs, evs.index(last)) == [replan.SAY["stop_self"], planner.CLOSING]
+
+
+def test_resume_goes_on_where_an_answer_sent_the_session(cli, screened, voiceguide_home):
+    """Killed after an answer's actions and rewritten plan were journaled, but before the next
+    block started (it may wait for speech still being made), `play --resume` went back to the
+    start of the question's block and asked again what had been answered."""
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n3\nleft\nmore\ngood\n")
+    assert result.exit_code == 0, result.stderr
+    db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
+    rows = [(i, e, json.loads(d)) for i, e, d in db.execute("SELECT id, event, data FROM events ORDER BY id")]
+    firmer = next(k for k, (_, e, d) in enumerate(rows) if e == "action" and d["action"] == "pressure_up")
+    question = rows[firmer][2]["at"]
+    cut, _, rewrite = next(r for r in rows[firmer:] if r[1] == "replan")
+    assert not [r for r in rows[firmer:] if r[0] < cut and r[1] == "block"]  # the moment the kill came
+    # the journal as that kill left it: the plan as the rewrite made it, no later event
+    (plan_json,) = db.execute("SELECT plan FROM sessions").fetchone()
+    plan = json.loads(plan_json)
+    plan["segments"] = plan["segments"][: rewrite["from_index"]] + rewrite["segments"]
+    plan["total_seconds"] = round(sum(d["duration"] for d in plan["segments"]), 3)
+    db.execute("DELETE FROM events WHERE id > ?", (cut,))
+    interrupted = "UPDATE sessions SET status = 'interrupted', end_reason = 'interrupted', plan = ?"
+    db.execute(interrupted, (json.dumps(plan),))
+    db.commit()
+    db.close()
+    resumed = cli("play", "--resume", "--output", "null", "--json", input="good\n" * 10)
+    assert resumed.exit_code == 0, resumed.stderr
+    evs = events(resumed.stdout)
+    assert next(e for e in evs if e["event"] == "block")["first"] == question + 1 == rewrite["from_index"]
+    assert not [e for e in evs if e.get("index") == question or e.get("at") == question]

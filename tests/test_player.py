@@ -739,3 +739,33 @@ def test_a_doubtful_stop_in_reply_to_a_read_back_is_asked_about(library):
         "Did you say stop?",
     ]
     assert any(d["rule"] == "stop-word" for d in actions(events))
+
+
+def test_an_answers_actions_state_and_rewrite_are_journaled_together(library):
+    """One commit for what one answer does (journal.together): a kill between the action and the
+    plan it rewrote would resume with one and not the other."""
+    import contextlib
+
+    from voiceguide.adapt import Action, Kind, Rule
+    from voiceguide.player.conversation import Conversation
+    from voiceguide.replan import Editor
+
+    plan = planner.build(library, PARTNER, timer=FakeSpeech())
+    emitted: list[tuple[str, bool]] = []
+    inside = False
+
+    @contextlib.contextmanager
+    def together():
+        nonlocal inside
+        inside = True
+        yield
+        inside = False
+
+    def emit(event, **data):
+        emitted.append((event, inside))
+
+    editor = Editor(library, "partner", FakeSpeech().seconds)
+    talk = Conversation(plan, library, editor, State(cap=4), emit, together)
+    question = next(s for s in plan.segments if s.kind == "checkpoint" and s.question == "pressure")
+    assert talk.act([Action(Kind.PRESSURE_DOWN, Rule.ASKED_LIGHTER, 1)], question) == question.index + 1
+    assert emitted == [("action", True), ("state", True), ("replan", True)]

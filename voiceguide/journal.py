@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -243,8 +244,23 @@ class Journal:
         )
         return int(cur.lastrowid)
 
+    @contextlib.contextmanager
+    def together(self) -> Iterator[None]:
+        """Writes that mean one thing, in one commit: a kill keeps all of them or none. (An
+        answer's actions journaled without the plan they rewrote would be resumed half done.)"""
+        if self.db.in_transaction:  # already inside one
+            yield
+            return
+        self._write("BEGIN IMMEDIATE", ())
+        try:
+            yield
+        finally:
+            if self.db.in_transaction:
+                self._write("COMMIT", ())
+
     def event(self, session_id: int, t: float, event: str, data: dict) -> None:
-        """Committed (and synced) when this returns: only then may the caller act on it."""
+        """Committed (and synced) when this returns, or when the `together` block it is in ends:
+        only then may the caller act on it."""
         self._write(
             "INSERT INTO events (session_id, t, wall, event, data) VALUES (?, ?, ?, ?, ?)",
             (session_id, round(t, 3), now_iso(), event, json.dumps(data, ensure_ascii=False)),

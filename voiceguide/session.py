@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -300,7 +301,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
             )
         plan = plan_from_dict(row.plan, "the saved session")
         session_id = row.id
-        events = journal.events(session_id, ("block", "state", "answered-ahead"))
+        events = journal.events(session_id, ("block", "state", "answered-ahead", "replan"))
         states = [e for e in events if e["event"] == "state"]
         start = resume_point(events)
         state = State.from_dict(states[-1]["state"]) if states else None
@@ -331,15 +332,36 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
     if state is None:
         state = State(cap=plan.max_pressure)
 
+    held: list[tuple[str, dict]] | None = None  # journaled in a `together` block, shown after its commit
+
     def record(event: str, data: dict) -> None:
         journal.event(session_id, data.get("t", 0.0), event, {k: v for k, v in data.items() if k != "t"})
-        if request.companion is not None:  # journaled first, then shown on the page
-            request.companion.observe(event, data, player.segments)
         if event == "replan":
             journal.update_plan(session_id, replace(plan, segments=player.segments).to_dict())
-            return
+        if held is not None:
+            held.append((event, data))
+        else:
+            show(event, data)
+
+    def show(event: str, data: dict) -> None:
+        """Journaled first, then shown on the page and printed."""
+        if request.companion is not None:
+            request.companion.observe(event, data, player.segments)
         if event in PRINTED_EVENTS:
             emit_line({"t": data.get("t"), "event": event, **{k: v for k, v in data.items() if k != "t"}})
+
+    @contextlib.contextmanager
+    def together() -> Iterator[None]:
+        nonlocal held
+        held = []
+        try:
+            with journal.together():
+                yield
+            committed = held
+        finally:
+            held = None
+        for event, data in committed:
+            show(event, data)
 
     player = Player(
         plan,
@@ -353,6 +375,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
         answer_window=request.answer_window,
         reask=request.feedback != "none",
         display=display,
+        together=together,
     )
     outcome = None
     try:
@@ -424,14 +447,17 @@ PRINTED_EVENTS = {
 
 def resume_point(events: list[dict]) -> int:
     """Where a resumed session goes on: at the start of the block it was in (hands came off the
-    back), or after that block's question if a rating already answered it ahead (asking again
-    what was said is what the journal exists to prevent)."""
+    back); after that block's question if a rating already answered it ahead; where an answer's
+    rewrite of the plan sent it, if the next block had not started yet. (Asking again what was
+    said is what the journal exists to prevent.)"""
     start = 0
     for e in events:
         if e["event"] == "block":
             start = e["first"]
         elif e["event"] == "answered-ahead" and e["index"] >= start:
             start = e["index"] + 1
+        elif e["event"] == "replan":  # the session went on there at once
+            start = e["from_index"]
     return start
 
 

@@ -10,6 +10,7 @@ session is rewritten.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from voiceguide import domain
 from voiceguide.adapt import Action, Context, Kind, State, decide, no_answer, update_state
@@ -20,12 +21,21 @@ from voiceguide.replan import Editor
 
 
 class Conversation:
-    def __init__(self, plan: Plan, library: Library, editor: Editor, state: State, emit: Callable) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        library: Library,
+        editor: Editor,
+        state: State,
+        emit: Callable,
+        together: Callable[[], AbstractContextManager] = nullcontext,
+    ) -> None:
         self.plan = plan
         self.library = library
         self.editor = editor
         self.state = state
         self.emit = emit
+        self.together = together  # the journal's one commit for an answer's actions, state and plan
         self.segments: list[Segment] = list(plan.segments)
         self.conditions = {domain.parse_condition(c)[0] for c in plan.conditions}
         self.stage = plan.stage  # a technique's stage cap (piriformis: 3 in the subacute stage)
@@ -89,16 +99,17 @@ class Conversation:
         replan=False: the answer changes nothing that is played (a rating noted during a hold):
         it is journaled and kept, and the caller says it back without leaving the step."""
         at = seg.index
-        for action in actions:
-            self.emit("action", **action.to_dict(), at=at)
-        self.state = update_state(self.state, None, actions, seg.area)
-        self.emit("state", state=self.state.to_dict())
-        if not replan:
-            return at
-        before = sum(s.duration for s in self.segments[at + 1 :])
-        for action in actions:
-            self.segments = self.editor.apply(self.segments, at, action, self.state)
-        added = sum(s.duration for s in self.segments[at + 1 :]) - before
-        self.changed = (actions[-1].kind, added) if actions and abs(added) >= 1 else None
-        self.emit("replan", segments=[s.to_dict() for s in self.segments[at + 1 :]], from_index=at + 1)
+        with self.together():  # a kill keeps the actions with their state and rewritten plan, or none
+            for action in actions:
+                self.emit("action", **action.to_dict(), at=at)
+            self.state = update_state(self.state, None, actions, seg.area)
+            self.emit("state", state=self.state.to_dict())
+            if not replan:
+                return at
+            before = sum(s.duration for s in self.segments[at + 1 :])
+            for action in actions:
+                self.segments = self.editor.apply(self.segments, at, action, self.state)
+            added = sum(s.duration for s in self.segments[at + 1 :]) - before
+            self.changed = (actions[-1].kind, added) if actions and abs(added) >= 1 else None
+            self.emit("replan", segments=[s.to_dict() for s in self.segments[at + 1 :]], from_index=at + 1)
         return at + 1

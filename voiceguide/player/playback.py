@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -110,7 +111,10 @@ class Player:
         answer_window: float = 8.0,
         reask: bool = True,
         display: Callable[[str], None] | None = None,
+        together: Callable[[], AbstractContextManager] = nullcontext,
     ) -> None:
+        """`together`: the journal's one commit for writes that mean one thing (an answer's
+        actions, the state they lead to and the plan they rewrite)."""
         self.plan = plan
         self.speech = speech
         self.cue_clip = cue
@@ -122,7 +126,7 @@ class Player:
         self.realtime = self.clock.realtime
         self.timer = ResponseTimer(sink, self.realtime, self.emit)
         editor = Editor(library, plan.mode, speech.seconds, answer_window)
-        self.talk = Conversation(plan, library, editor, state, self.emit)
+        self.talk = Conversation(plan, library, editor, state, self.emit, together)
         self.dialogue = Dialogue(
             feedback, self.clock, self.say, self.cue, self.emit, answer_window, reask, self._note
         )
