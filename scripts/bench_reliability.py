@@ -124,7 +124,7 @@ def bad_inputs(base: Path) -> None:
 
 
 def kills(base: Path, count: int) -> None:
-    landed = lost = unsound = tracebacks = unfinished = wrong_exit = 0
+    landed = lost = unsound = tracebacks = unfinished = wrong_exit = asked_again = 0
     by_signal = {signal.SIGKILL: 0, signal.SIGINT: 0, signal.SIGTERM: 0}
     for seed in range(count):
         env, home = home_env(base, f"kill-{seed}")
@@ -137,12 +137,14 @@ def kills(base: Path, count: int) -> None:
         tracebacks += found["traceback"]
         unfinished += not found["finished"]
         wrong_exit += not found["exit_ok"]
+        asked_again += found.get("asked_again", 0)
     row(
         "kills",
         f"{count} seeded moments: {by_signal[signal.SIGKILL]} kill -9, {by_signal[signal.SIGINT]} Ctrl-C, "
         f"{by_signal[signal.SIGTERM]} kill (SIGTERM)",
         f"{landed} survived; events lost {lost}; journals unsound {unsound}; "
-        f"not resumed to the end {unfinished}; wrong exit {wrong_exit}; tracebacks {tracebacks}",
+        f"not resumed to the end {unfinished}; answered questions asked again {asked_again}; "
+        f"wrong exit {wrong_exit}; tracebacks {tracebacks}",
     )
 
 

@@ -138,6 +138,33 @@ def lost_answers(acknowledged: list[str], journaled: list[str]) -> int:
     return sum(1 for text in acknowledged if not any(text == j for j in rest))
 
 
+def answered_questions(home: Path) -> set[int]:
+    """The questions of the last session the journal holds an answer's effect for: an action at
+    the question (a pause there leaves it unanswered), or a rating that answered it ahead."""
+    db = sqlite3.connect(home / "journal.sqlite3")
+    try:
+        (plan,) = db.execute("SELECT plan FROM sessions ORDER BY id DESC LIMIT 1").fetchone()
+        questions = {s["index"] for s in json.loads(plan)["segments"] if s["kind"] == "checkpoint"}
+        rows = db.execute("SELECT event, data FROM events WHERE event IN ('action', 'answered-ahead')")
+        found = set()
+        for event, data in rows:
+            d = json.loads(data)
+            if event == "answered-ahead":
+                found.add(d["index"])
+            elif d["action"] not in ("pause", "resume") and d["at"] in questions:
+                found.add(d["at"])
+        return found
+    finally:
+        db.close()
+
+
+def asked_again(answered: set[int], resumed_stdout: str) -> int:
+    """Questions the resumed session asked that were answered before the kill."""
+    events = [json.loads(line) for line in resumed_stdout.splitlines() if line.startswith("{")]
+    asked = [e["index"] for e in events if e["event"] == "segment" and e["kind"] == "checkpoint"]
+    return sum(1 for index in asked if index in answered)
+
+
 def resume_to_the_end(env: dict, *options: str) -> subprocess.CompletedProcess:
     """`play --resume` on the null output, answering "good" on stdin (or, with options such as
     --feedback none, not at all)."""
@@ -170,7 +197,9 @@ def one_kill_round(env: dict, home: Path, seed: int, sig: int) -> dict:
         "stderr": kill.stderr[-500:],
     }
     if kill.landed:
+        answered = answered_questions(home)
         done = resume_to_the_end(env)
+        result["asked_again"] = asked_again(answered, done.stdout)
         result["resume_code"] = done.returncode
         result["resume_stderr"] = done.stderr[-500:]
         result["traceback"] = result["traceback"] or "Traceback" in done.stderr

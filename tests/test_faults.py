@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ def test_a_kill_at_a_random_moment_loses_no_acknowledged_answer_and_resume_finis
     if kill_signal(seed) != signal.SIGKILL:
         assert "session saved" in found["stderr"].lower() and "--resume" in found["stderr"]
     assert found["resume_code"] in (0, 7), found
+    assert found["asked_again"] == 0, found  # no question answered before the kill is asked again
     assert found["finished"], found
 
 
@@ -152,3 +154,38 @@ def test_writes_made_together_are_kept_all_or_none(tmp_path, killed):
     kept = [e for (e,) in db.execute("SELECT event FROM events ORDER BY id")]
     db.close()
     assert kept == (["answer"] if killed else ["answer", "action", "state", "replan"])
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_kill_between_an_answers_writes_takes_effect_after_them(name):
+    """Ctrl-C (or `kill`, handled as Ctrl-C) between an answer's action and the plan it rewrote
+    ended the session with the action kept and the plan not (`play --resume` then asked the
+    question again). Held for the few writes, it takes effect just after them."""
+    from voiceguide.session import interrupts_held
+
+    number = getattr(signal, name)
+    before = signal.signal(number, signal.default_int_handler)  # as the command line sets them
+    written = []
+    try:
+        with pytest.raises(KeyboardInterrupt), interrupts_held():
+            written.append("action")
+            os.kill(os.getpid(), number)
+            time.sleep(0.05)  # unheld, the interrupt would come here
+            written.append("rewritten plan")
+        assert written == ["action", "rewritten plan"]
+        assert signal.getsignal(number) is signal.default_int_handler
+    finally:
+        signal.signal(number, before)
+
+
+def test_writes_made_together_are_undone_by_an_error_among_them(tmp_path):
+    from voiceguide.journal import Journal
+
+    journal = Journal(tmp_path / "journal.sqlite3")
+    sid = journal.start_session({"mode": "self", "stage": "acute", "minutes": 3}, "null")
+    with pytest.raises(RuntimeError), journal.together():
+        journal.event(sid, 1.0, "action", {"action": "pressure_up"})
+        raise RuntimeError("the rewrite failed")
+    journal.event(sid, 2.0, "end", {})
+    assert [e for (e,) in journal.db.execute("SELECT event FROM events")] == ["end"]
+    journal.close()

@@ -254,9 +254,11 @@ class Journal:
         self._write("BEGIN IMMEDIATE", ())
         try:
             yield
-        finally:
+        except BaseException:
             if self.db.in_transaction:
-                self._write("COMMIT", ())
+                self.db.execute("ROLLBACK")  # none of it, as after a kill: never half
+            raise
+        self._write("COMMIT", ())
 
     def event(self, session_id: int, t: float, event: str, data: dict) -> None:
         """Committed (and synced) when this returns, or when the `together` block it is in ends:

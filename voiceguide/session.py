@@ -355,13 +355,13 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
         nonlocal held
         held = []
         try:
-            with journal.together():
-                yield
-            committed = held
+            with interrupts_held():
+                with journal.together():
+                    yield
+                for event, data in held:
+                    show(event, data)
         finally:
             held = None
-        for event, data in committed:
-            show(event, data)
 
     player = Player(
         plan,
@@ -443,6 +443,29 @@ PRINTED_EVENTS = {
     "response",
     "waiting",
 }
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl-C, `kill` or a closed terminal during writes that mean one thing takes effect just
+    after them: an answer's actions are kept with the plan they rewrote, never cut between."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # handlers are the main thread's
+        yield
+        return
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    numbers = [n for name in names if (n := getattr(signal, name, None)) is not None]
+    caught: list[int] = []
+    before = {n: signal.signal(n, lambda number, frame: caught.append(number)) for n in numbers}
+    try:
+        yield
+    finally:
+        for n, handler in before.items():
+            signal.signal(n, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            signal.raise_signal(caught[0])  # now handled as it would have been
 
 
 def resume_point(events: list[dict]) -> int:
