@@ -123,13 +123,14 @@ def bad_inputs(base: Path) -> None:
 # --- kills -------------------------------------------------------------------------------
 
 
-def kills(base: Path, count: int) -> None:
+def kills(base: Path, count: int, answers: str = "plain") -> None:
     landed = lost = unsound = tracebacks = unfinished = wrong_exit = asked_again = 0
     by_signal = {signal.SIGKILL: 0, signal.SIGINT: 0, signal.SIGTERM: 0}
     for seed in range(count):
         env, home = home_env(base, f"kill-{seed}")
         sig = killing.kill_signal(seed)
-        found = killing.one_kill_round(env, home, seed, sig)
+        given = killing.VARIED_ANSWERS if answers == "varied" else killing.ANSWERS
+        found = killing.one_kill_round(env, home, seed, sig, given)
         landed += found["landed"]
         by_signal[sig] += found["landed"]
         lost += found["lost"]
@@ -140,7 +141,8 @@ def kills(base: Path, count: int) -> None:
         asked_again += found.get("asked_again", 0)
     row(
         "kills",
-        f"{count} seeded moments: {by_signal[signal.SIGKILL]} kill -9, {by_signal[signal.SIGINT]} Ctrl-C, "
+        f"{count} seeded moments ({answers} answers): {by_signal[signal.SIGKILL]} kill -9, "
+        f"{by_signal[signal.SIGINT]} Ctrl-C, "
         f"{by_signal[signal.SIGTERM]} kill (SIGTERM)",
         f"{landed} survived; events lost {lost}; journals unsound {unsound}; "
         f"not resumed to the end {unfinished}; answered questions asked again {asked_again}; "
@@ -406,6 +408,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--kills", type=int, default=50)
+    parser.add_argument(
+        "--kill-answers", choices=["plain", "varied"], default="plain", help="varied: stops, pauses, pain 8-9"
+    )
     parser.add_argument("--minutes", type=float, default=90, help="length of the --output null soak")
     parser.add_argument("--device", action="store_true", help="also soak on the sound device (real time)")
     parser.add_argument("--device-minutes", type=float, default=90)
@@ -423,7 +428,7 @@ def main() -> None:
         if "inputs" not in args.skip:
             bad_inputs(base)
         if "kills" not in args.skip:
-            kills(base, args.kills)
+            kills(base, args.kills, args.kill_answers)
         if "faults" not in args.skip:
             faults()
         if "soak" not in args.skip:

@@ -26,6 +26,15 @@ ANSWERS = {
     "pressure": ["more", "good", "less", "good"],
     "offer": ["yes"],
 }
+# Answers that change the session: a stop and its offer, pain that stops a technique, lighter, a
+# pause at a question (then "continue" when the session waits)
+VARIED_ANSWERS = {
+    "ready": ["ready"],
+    "pain": ["3", "8", "2", "9", "1"],
+    "side": ["right", "left"],
+    "pressure": ["less", "stop", "more", "good", "pause"],
+    "offer": ["yes", "no"],
+}
 MOMENTS = ("before-answers", "while-journaling", "after-answer")
 PLAY = ["play", "--output", "null", "--json", "--mode", "partner", "--stage", "subacute", "--minutes", "20"]
 
@@ -47,7 +56,7 @@ def kill_signal(seed: int) -> int:
     return signal.SIGINT if seed % 6 == 2 else signal.SIGTERM
 
 
-def kill_play(env: dict, rng: random.Random, sig: int) -> Kill:
+def kill_play(env: dict, rng: random.Random, sig: int, answers: dict = ANSWERS) -> Kill:
     """Run `play` driven by stdin and send `sig` at one random moment."""
     moment = rng.choice(MOMENTS)
     answers_first = rng.randint(0, 4) if moment != "before-answers" else 0
@@ -78,8 +87,11 @@ def kill_play(env: dict, rng: random.Random, sig: int) -> Kill:
                     break
             if moment == "before-answers" and seen >= events_first:
                 break
+            if event["event"] == "waiting":  # paused: go on
+                proc.stdin.write("continue\n")
+                proc.stdin.flush()
             if event["event"] == "segment" and event["kind"] == "checkpoint":
-                choices = ANSWERS.get(event.get("question"), ["good"])
+                choices = answers.get(event.get("question"), ["good"])
                 proc.stdin.write(choices[given % len(choices)] + "\n")
                 proc.stdin.flush()
                 given += 1
@@ -178,10 +190,10 @@ def resume_to_the_end(env: dict, *options: str) -> subprocess.CompletedProcess:
     )
 
 
-def one_kill_round(env: dict, home: Path, seed: int, sig: int) -> dict:
+def one_kill_round(env: dict, home: Path, seed: int, sig: int, answers: dict = ANSWERS) -> dict:
     """Kill once at a random moment, check the journal, resume to the end. Returns the findings."""
     rng = random.Random(seed)
-    kill = kill_play(env, rng, sig)
+    kill = kill_play(env, rng, sig, answers)
     sound = journal_is_sound(home)
     lost = lost_answers(kill.acknowledged, journal_answers(home))
     expected_code = -signal.SIGKILL if sig == signal.SIGKILL else 130  # SIGINT, SIGTERM: saved, 130

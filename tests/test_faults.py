@@ -15,19 +15,23 @@ import time
 from pathlib import Path
 
 import pytest
-from killing import kill_signal, one_kill_round
+from killing import ANSWERS, VARIED_ANSWERS, kill_signal, one_kill_round
 
 SCRIPT = str(Path(sys.executable).parent / "voiceguide")
 CI_KILLS = 12  # scripts/bench_reliability.py runs 50
 
 
-@pytest.mark.slow  # 12 kills and resumes, 14 s in all
-@pytest.mark.parametrize("seed", range(CI_KILLS))
+# the varied rounds: kill -9, kill and Ctrl-C at the 4th or 5th answer (a stop, its offer, pain 8)
+ROUNDS = [(seed, ANSWERS) for seed in range(CI_KILLS)] + [(seed, VARIED_ANSWERS) for seed in (9, 11, 17, 38)]
+
+
+@pytest.mark.slow  # 12 + 4 kills and resumes, 20 s in all
+@pytest.mark.parametrize(("seed", "answers"), ROUNDS)
 def test_a_kill_at_a_random_moment_loses_no_acknowledged_answer_and_resume_finishes(
-    seed, cli, voiceguide_home
+    seed, answers, cli, voiceguide_home
 ):
     assert cli("screen", input="no\n" * 19).exit_code == 0
-    found = one_kill_round(dict(os.environ), voiceguide_home, seed, kill_signal(seed))
+    found = one_kill_round(dict(os.environ), voiceguide_home, seed, kill_signal(seed), answers)
     assert found["landed"], found  # the moments are all before the session's end
     assert found["journal_sound"], found  # the journal opens and passes SQLite's integrity check
     assert found["lost"] == 0, found  # every answer the user saw taken is in the journal

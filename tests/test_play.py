@@ -397,30 +397,100 @@ def test_the_stop_word_at_the_last_question_ends_without_an_offer(cli, screened)
     assert spoken_after(evs, evs.index(last)) == [replan.SAY["stop_self"], planner.CLOSING]
 
 
+def killed_after(home, is_the_moment) -> tuple[list, dict]:
+    """The journal of a finished session cut back to what a kill just after its first event that
+    `is_the_moment(event, data)` would have left: no later event, the plan as the last rewrite up
+    to then made it, the session interrupted. Returns the kept events (id, event, data) and the
+    event chosen."""
+    db = sqlite3.connect(home / "journal.sqlite3")
+    rows = [(i, e, json.loads(d)) for i, e, d in db.execute("SELECT id, event, data FROM events ORDER BY id")]
+    cut = next(k for k, (_, e, d) in enumerate(rows) if is_the_moment(e, d))
+    kept = rows[: cut + 1]
+    (plan_json,) = db.execute("SELECT plan FROM sessions").fetchone()
+    plan = json.loads(plan_json)
+    rewrite = [d for _, e, d in kept if e == "replan"][-1]
+    plan["segments"] = plan["segments"][: rewrite["from_index"]] + rewrite["segments"]
+    plan["total_seconds"] = round(sum(d["duration"] for d in plan["segments"]), 3)
+    db.execute("DELETE FROM events WHERE id > ?", (rows[cut][0],))
+    interrupted = "UPDATE sessions SET status = 'interrupted', end_reason = 'interrupted', plan = ?"
+    db.execute(interrupted, (json.dumps(plan),))
+    db.commit()
+    db.close()
+    return kept, rows[cut][2]
+
+
 def test_resume_goes_on_where_an_answer_sent_the_session(cli, screened, voiceguide_home):
     """Killed after an answer's actions and rewritten plan were journaled, but before the next
     block started (it may wait for speech still being made), `play --resume` went back to the
     start of the question's block and asked again what had been answered."""
     result = cli("play", *PARTNER, "--output", "null", "--json", input="ready\n3\nleft\nmore\ngood\n")
     assert result.exit_code == 0, result.stderr
-    db = sqlite3.connect(voiceguide_home / "journal.sqlite3")
-    rows = [(i, e, json.loads(d)) for i, e, d in db.execute("SELECT id, event, data FROM events ORDER BY id")]
-    firmer = next(k for k, (_, e, d) in enumerate(rows) if e == "action" and d["action"] == "pressure_up")
-    question = rows[firmer][2]["at"]
-    cut, _, rewrite = next(r for r in rows[firmer:] if r[1] == "replan")
-    assert not [r for r in rows[firmer:] if r[0] < cut and r[1] == "block"]  # the moment the kill came
-    # the journal as that kill left it: the plan as the rewrite made it, no later event
-    (plan_json,) = db.execute("SELECT plan FROM sessions").fetchone()
-    plan = json.loads(plan_json)
-    plan["segments"] = plan["segments"][: rewrite["from_index"]] + rewrite["segments"]
-    plan["total_seconds"] = round(sum(d["duration"] for d in plan["segments"]), 3)
-    db.execute("DELETE FROM events WHERE id > ?", (cut,))
-    interrupted = "UPDATE sessions SET status = 'interrupted', end_reason = 'interrupted', plan = ?"
-    db.execute(interrupted, (json.dumps(plan),))
-    db.commit()
-    db.close()
+    firmer = [0]
+
+    def rewritten_after_firmer(event: str, data: dict) -> bool:
+        firmer[0] = data["at"] if event == "action" and data["action"] == "pressure_up" else firmer[0]
+        return event == "replan" and firmer[0] > 0
+
+    kept, rewrite = killed_after(voiceguide_home, rewritten_after_firmer)
+    question = firmer[0]
+    assert [e for _, e, _ in kept[-4:]] == ["answer", "action", "state", "replan"]  # no block after
     resumed = cli("play", "--resume", "--output", "null", "--json", input="good\n" * 10)
     assert resumed.exit_code == 0, resumed.stderr
     evs = events(resumed.stdout)
     assert next(e for e in evs if e["event"] == "block")["first"] == question + 1 == rewrite["from_index"]
     assert not [e for e in evs if e.get("index") == question or e.get("at") == question]
+
+
+# (at the first pressure question: already the lightest, so less leaves the step)
+ACTED = {"more": "pressure_up", "less": "skip", "stop": "stop"}
+
+
+@pytest.mark.parametrize("reply", list(ACTED))
+def test_an_answer_journaled_just_before_a_kill_is_the_questions_answer_on_resume(
+    cli, screened, voiceguide_home, reply
+):
+    """A kill -9 (or a power cut) after an answer was journaled and before anything it does was:
+    `play --resume` asked the question again. The journaled answer is that question's answer."""
+    result = cli("play", *PARTNER, "--output", "null", "--json", input=f"ready\n3\nleft\n{reply}\n")
+    assert result.exit_code in (0, 7), result.stderr
+    _, answer = killed_after(voiceguide_home, lambda e, d: e == "answer" and d["text"] == reply)
+    question = answer["at"]
+    resumed = cli("play", "--resume", "--output", "null", "--json", input="yes\n" + "good\n" * 10)
+    assert resumed.exit_code in (0, 7), resumed.stderr
+    evs = events(resumed.stdout)
+    assert not [e for e in evs if e["event"] == "segment" and e["index"] == question]  # not asked again
+    assert not [e for e in evs if e["event"] == "answer" and e["at"] == question]  # nor answered again
+    acted = [e for e in evs if e["event"] == "action" and e["at"] == question]
+    assert acted and acted[0]["action"] == ACTED[reply], acted
+
+
+def test_which_journaled_answer_is_taken_as_the_answer_on_resume():
+    """Only an answer the question would have taken, with nothing after it that settled it."""
+    from voiceguide.plan import Segment
+    from voiceguide.session import answer_kept_alone
+
+    segments = [
+        Segment(index=0, start=0.0, duration=5.0, kind="speech", text="Press gently."),
+        Segment(index=1, start=5.0, duration=0.5, kind="cue", sound="question"),
+        Segment(index=2, start=5.5, duration=3.0, kind="checkpoint", text="How is it?", question="pressure"),
+    ]
+    block = {"event": "block", "first": 0}
+
+    def answer(text, intent, **more):
+        return {"event": "answer", "text": text, "intent": intent, "at": 2, "source": "voice", **more}
+
+    more = answer("more", "more", confidence=0.95)
+    assert answer_kept_alone([block, more], segments, 0)[1].intent == "more"
+    # a read-back was under way: the answer heard, not the reply, is the one to decide on
+    reply = answer("yes", "good", confirming=True)
+    assert answer_kept_alone([block, more, {"event": "readback"}, reply], segments, 0)[1].text == "more"
+    # asked again (not understood), paused at, or already acted on: the question is asked
+    assert answer_kept_alone([block, answer("mm", "unknown"), {"event": "reask"}], segments, 0) is None
+    paused = [block, answer("pause", "pause"), {"event": "action", "action": "pause", "at": 2}]
+    assert answer_kept_alone(paused, segments, 0) is None
+    assert answer_kept_alone([block, answer("again", "repeat")], segments, 0) is None
+    # a stop heard doubtfully: decided again, so the person is asked "did you say stop?"
+    doubtful = answer("stop", "unknown", confidence=0.1)
+    assert answer_kept_alone([block, doubtful], segments, 0)[1].text == "stop"
+    # an answer from before the block resumed in belongs to another question
+    assert answer_kept_alone([more, block], segments, 0) is None

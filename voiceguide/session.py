@@ -293,6 +293,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
     start = 0
     state = None
     recap = None
+    answered = None
     if request.resume:
         row = journal.last_unfinished()
         if row is None:
@@ -301,9 +302,11 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
             )
         plan = plan_from_dict(row.plan, "the saved session")
         session_id = row.id
-        events = journal.events(session_id, ("block", "state", "answered-ahead", "replan"))
+        kinds = ("block", "state", "answered-ahead", "replan", "answer", "action", "reask")
+        events = journal.events(session_id, kinds)
         states = [e for e in events if e["event"] == "state"]
         start = resume_point(events)
+        answered = answer_kept_alone(events, plan.segments, start)
         state = State.from_dict(states[-1]["state"]) if states else None
         at = plan.segments[min(start, len(plan.segments) - 1)]
         what = next((s for s in plan.segments[start:] if s.technique), at)
@@ -391,7 +394,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
         )
         if recap:
             player.play_now(cache.clip(recap))
-        outcome = player.run(start)
+        outcome = player.run(start, answered)
     except KeyboardInterrupt:
         sink.flush()
         outcome = Outcome("interrupted", None, player.now())
@@ -482,6 +485,40 @@ def resume_point(events: list[dict]) -> int:
         elif e["event"] == "replan":  # the session went on there at once
             start = e["from_index"]
     return start
+
+
+def answer_kept_alone(events: list[dict], segments: list, start: int) -> tuple[Any, Any] | None:
+    """(question, answer): an answer to the question of the block resumed in that was journaled
+    and then cut off from its effects (a kill -9 or a power cut while it was being decided or read
+    back). It is that question's answer: the question is not asked again. Not an answer the
+    question was asked again after (not understood), a pause there, nor a reply to a read-back."""
+    from voiceguide.feedback.intents import Answer
+    from voiceguide.player.dialogue import doubtful_stop
+
+    question = next((s for s in segments[start:] if s.kind == "checkpoint"), None)
+    blocks = [k for k, e in enumerate(events) if e["event"] in ("block", "replan", "answered-ahead")]
+    if question is None or not blocks:
+        return None
+    found = None
+    for e in events[blocks[-1] + 1 :]:
+        if e["event"] == "answer" and e.get("at") in (question.index - 1, question.index):
+            if not e.get("confirming"):
+                found = e
+        elif e["event"] in ("reask", "action"):
+            found = None
+    if found is None:
+        return None
+    answer = Answer(
+        found["text"],
+        found["intent"],
+        found.get("value"),
+        found.get("confidence", 1.0),
+        found.get("source", ""),
+        stop_hint=found.get("stop_hint", False),
+    )
+    # as the question takes answers (Dialogue.ask): anything understood but a pause or a repeat
+    taken = answer.intent not in ("unknown", "pause", "repeat") or doubtful_stop(answer)
+    return (question, answer) if taken else None
 
 
 def _library():

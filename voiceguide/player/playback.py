@@ -151,8 +151,12 @@ class Player:
 
     # --- the session ----------------------------------------------------------
 
-    def run(self, start: int = 0) -> Outcome:
+    def run(self, start: int = 0, answered: tuple[Segment, Answer] | None = None) -> Outcome:
+        """`answered`: a question and its answer, journaled before a kill that kept nothing of what
+        it did (session.answer_kept_alone): decided first, without asking the question again."""
         i = start
+        if answered is not None:
+            i = self.checkpoint(*answered)
         while i < len(self.segments):
             ahead, self.ahead = self.ahead, None
             if ahead is not None and ahead[0].first == i:
@@ -488,7 +492,7 @@ class Player:
 
     def checkpoint(self, seg: Segment, early: Answer | None = None) -> int:
         """Listen (or take the answer given while asking), decide, journal, rewrite what follows."""
-        if self.feedback.name == "none":  # the window was played with the block: nothing to wait for
+        if self.feedback.name == "none" and early is None:  # the window was played with the block
             action = Action(Kind.KEEP, Rule.NO_FEEDBACK, self.talk.pressure_at(seg))
             return self.talk.act([action], seg, replan=False) + 1
         self.status = Status(expect_for(seg.question), False, None)
