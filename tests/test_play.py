@@ -494,3 +494,18 @@ def test_which_journaled_answer_is_taken_as_the_answer_on_resume():
     assert answer_kept_alone([block, doubtful], segments, 0)[1].text == "stop"
     # an answer from before the block resumed in belongs to another question
     assert answer_kept_alone([more, block], segments, 0) is None
+
+
+def test_keys_named_by_the_prompts_work_as_lines_of_stdin(cli, screened):
+    """"Say more, less, or good. Or press plus, minus, or g": a line holding "+" was not understood
+    (only words were), and a 9 at that question was lost. One character is read as the key."""
+    result = cli("play", *PARTNER, "--output", "null", "--json", input="\n3\nl\n+\n9\n")
+    assert result.exit_code in (0, 7), result.stderr
+    taken = [(e["action"], e["rule"]) for e in events(result.stdout) if e["event"] == "action"]
+    assert taken[:5] == [
+        ("keep", "ready"),
+        ("keep", "opening-pain"),
+        ("keep", "side-chosen"),
+        ("pressure_up", "asked-firmer"),
+        ("stop_technique", "pain-high"),
+    ]

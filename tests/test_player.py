@@ -769,3 +769,43 @@ def test_an_answers_actions_state_and_rewrite_are_journaled_together(library):
     question = next(s for s in plan.segments if s.kind == "checkpoint" and s.question == "pressure")
     assert talk.act([Action(Kind.PRESSURE_DOWN, Rule.ASKED_LIGHTER, 1)], question) == question.index + 1
     assert emitted == [("action", True), ("state", True), ("replan", True)]
+
+
+def test_a_high_rating_pressed_at_a_pressure_question_stops_the_technique(library):
+    """"9" pressed at "How is the pressure?" was not understood ("Say more, less, or good"), then
+    passed by as no answer: pain of 9 was journaled and the stroke went on. Keys are exact: it is a
+    rating, and the rules act on it there."""
+    _, events, speech, _ = play(library, PARTNER, ["3", "9"])
+    pressure_q = next(d for e, d in events if e == "segment" and d.get("question") == "pressure")
+    high = next(d for d in actions(events) if d.get("pain") == 9)
+    assert (high["action"], high["rule"]) == ("stop_technique", "pain-high")
+    assert not [d for e, d in events if e == "reask" and d["at"] == pressure_q["index"]]
+
+
+def test_a_rating_at_a_pressure_question_is_said_back_and_the_question_asked_again(library):
+    _, events, speech, _ = play(library, PARTNER, ["3", "4", "g"])
+    pressure_q = next(d for e, d in events if e == "segment" and d.get("question") == "pressure")
+    assert "4 out of ten. Thank you." in speech.said
+    asked = [d for e, d in events if e == "segment" and d["index"] == pressure_q["index"]]
+    assert len(asked) == 2  # asked, then asked again after the rating
+    noted, good = [d for d in actions(events) if d["rule"] in ("pain-noted", "good")][:2]
+    assert (noted["pain"], good["at"]) == (4, pressure_q["index"])
+    assert not [d for e, d in events if e == "reask" and d["at"] == pressure_q["index"]]
+
+
+def test_firmer_pressed_at_a_pain_question_holds_the_cap_and_the_question_is_asked_again(library):
+    """`+` at "How is your pain now?": firmer within every cap (or more time at the cap), said back,
+    then the pain question again; before, "Say a number from zero to ten" and `+` was lost."""
+    request = planner.Request(mode="partner", stage="chronic", minutes=20)
+    _, events, speech, _ = play(library, request, ["3", "g", "g", "+", "2"])
+    pain_qs = [d for e, d in events if e == "segment" and d.get("question") == "pain"]
+    second = pain_qs[1]
+    firmer = next(d for d in actions(events) if d["rule"] in ("asked-firmer", "firmer-at-cap", "more-time"))
+    assert firmer["pressure"] is None or firmer["pressure"] <= firmer["cap"]
+    assert firmer["at"] < second["index"] < pain_qs[2]["index"]  # decided where the question stood
+    assert pain_qs[2]["text"] == second["text"]  # then asked again
+    assert not [d for e, d in events if e == "reask" and d["at"] == second["index"]]
+    assert next(d for d in actions(events) if d.get("pain") == 2)["at"] >= second["index"]
+    cap = {t.id: t.pressure.max for t in library.techniques.values() if t.pressure}
+    played = [d for e, d in events if e == "segment" and d.get("pressure") and d.get("technique") in cap]
+    assert all(d["pressure"] <= cap[d["technique"]] for d in played)

@@ -85,6 +85,8 @@ class LineFeedback(Plain):
             return None
         if not line.strip():  # an empty line is Enter, as it is on the keyboard ("or press Enter")
             return replace(from_key("\n", expect), text="", source="stdin")
+        if len(line.strip()) == 1 and not line.strip().isdigit():  # "+", "g": the key the prompts name
+            return replace(from_key(line.strip(), expect), source="stdin")
         return understand(line, expect, source="stdin")
 
     def close(self) -> None:

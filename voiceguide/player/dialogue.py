@@ -97,6 +97,20 @@ def typed_rating(reply: Answer) -> Answer | None:
     return replace(meant, text=reply.text, source=reply.source) if meant.intent == "number" else None
 
 
+def given_aside(answer: Answer, seg: Segment) -> Answer | None:
+    """A rating, or firmer or lighter where a technique is at work, given by key, line or tap at a
+    question that does not take it ("9" at "How is the pressure?"): exact, so never set aside as
+    not understood (a 9 asked for "more, less, or good" again had been lost). None otherwise;
+    speech is heard with the question's own grammar, and the offer after a stop takes yes or no."""
+    if answer.intent != "unknown" or answer.source == "voice" or seg.question == "offer":
+        return None
+    keyed = len(answer.text) == 1  # a key, or a line or tap of one ("+")
+    meant = from_key(answer.text, "any") if keyed else understand(answer.text, "any", answer.source)
+    if meant.intent == "number" or (meant.intent in ("more", "less") and seg.technique is not None):
+        return replace(meant, text=answer.text, source=answer.source)
+    return None
+
+
 def pressure_meant(reply: Answer) -> Answer | None:
     """Less ("-", "less", "no, softer") or good ("no, it's good") in reply to "I heard more. Is that
     right?". Said, only after "no" (the reply's grammar has no bare "less": it rhymes with "yes"),
@@ -192,6 +206,8 @@ class Dialogue:
         attempt = repeats = 0
         while attempt < tries:
             answer, early = (early, None) if early is not None else (self.listen(expect, seg.index), None)
+            if answer is not None and (aside := given_aside(answer, seg)) is not None:
+                return aside  # the player acts on it, then asks again
             if answer is not None and doubtful_stop(answer):
                 answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
             if answer is not None and (doubted := unsure_flow(answer, expect)) is not None:

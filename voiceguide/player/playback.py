@@ -502,6 +502,8 @@ class Player:
         if answer is None:
             return self.talk.unanswered(seg)
         self.timer.responded(answer)
+        if not self.answers(seg, answer) and answer.intent in ("number", "more", "less"):
+            return self.aside_at_question(answer, seg)
         if answer.intent == "pause":
             self.talk.act(self.talk.decide(answer, seg, seg.question), seg, replan=False)
             resumed = self.wait_paused(seg, seg.question)
@@ -511,6 +513,18 @@ class Player:
                 return self.checkpoint(seg)
             answer = resumed
         return self.talk.answered(answer, seg, seg.question)
+
+
+    def aside_at_question(self, answer: Answer, seg: Segment) -> int:
+        """A rating, firmer or lighter given at a question that does not take it: decided where
+        the question stands, as when given while it is asked; then the question is asked again,
+        unless what was decided took it away (a technique stopped)."""
+        where = self.before(seg)
+        actions = self.talk.decide(answer, where, None)
+        if all(said_in_place(a) for a in actions):
+            self.say_back(actions, where)
+            return seg.index - (self.segments[seg.index - 1].kind == "cue")  # its tone, then its words
+        return self.talk.act(actions, where)
 
 
 def segment_data(seg: Segment) -> dict:
