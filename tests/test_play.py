@@ -442,7 +442,7 @@ def test_resume_goes_on_where_an_answer_sent_the_session(cli, screened, voicegui
 
 
 # (at the first pressure question: already the lightest, so less leaves the step)
-ACTED = {"more": "pressure_up", "less": "skip", "stop": "stop"}
+ACTED = {"more": "pressure_up", "less": "skip", "stop": "stop", "9": "stop_technique"}
 
 
 @pytest.mark.parametrize("reply", list(ACTED))
@@ -458,10 +458,11 @@ def test_an_answer_journaled_just_before_a_kill_is_the_questions_answer_on_resum
     resumed = cli("play", "--resume", "--output", "null", "--json", input="yes\n" + "good\n" * 10)
     assert resumed.exit_code in (0, 7), resumed.stderr
     evs = events(resumed.stdout)
-    assert not [e for e in evs if e["event"] == "segment" and e["index"] == question]  # not asked again
+    segments = [e for e in evs if e["event"] == "segment"]
+    assert not [e for e in segments if e["index"] == question and e["kind"] == "checkpoint"]  # not asked
     assert not [e for e in evs if e["event"] == "answer" and e["at"] == question]  # nor answered again
-    acted = [e for e in evs if e["event"] == "action" and e["at"] == question]
-    assert acted and acted[0]["action"] == ACTED[reply], acted
+    acted = [e for e in evs if e["event"] == "action" and e["at"] in (question, question - 2)]
+    assert acted and acted[0]["action"] == ACTED[reply], acted  # (9: decided just before the question)
 
 
 def test_which_journaled_answer_is_taken_as_the_answer_on_resume():

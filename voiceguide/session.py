@@ -493,7 +493,7 @@ def answer_kept_alone(events: list[dict], segments: list, start: int) -> tuple[A
     back). It is that question's answer: the question is not asked again. Not an answer the
     question was asked again after (not understood), a pause there, nor a reply to a read-back."""
     from voiceguide.feedback.intents import Answer
-    from voiceguide.player.dialogue import doubtful_stop
+    from voiceguide.player.dialogue import doubtful_stop, given_aside
 
     question = next((s for s in segments[start:] if s.kind == "checkpoint"), None)
     blocks = [k for k, e in enumerate(events) if e["event"] in ("block", "replan", "answered-ahead")]
@@ -516,8 +516,10 @@ def answer_kept_alone(events: list[dict], segments: list, start: int) -> tuple[A
         found.get("source", ""),
         stop_hint=found.get("stop_hint", False),
     )
-    # as the question takes answers (Dialogue.ask): anything understood but a pause or a repeat
+    # as the question takes answers (Dialogue.ask): anything understood but a pause or a repeat,
+    # a doubtful stop, and a rating or a change keyed at a question that asks something else
     taken = answer.intent not in ("unknown", "pause", "repeat") or doubtful_stop(answer)
+    taken = taken or given_aside(answer, question) is not None
     return (question, answer) if taken else None
 
 

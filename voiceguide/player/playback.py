@@ -514,7 +514,6 @@ class Player:
             answer = resumed
         return self.talk.answered(answer, seg, seg.question)
 
-
     def aside_at_question(self, answer: Answer, seg: Segment) -> int:
         """A rating, firmer or lighter given at a question that does not take it: decided where
         the question stands, as when given while it is asked; then the question is asked again,
