@@ -809,3 +809,13 @@ def test_firmer_pressed_at_a_pain_question_holds_the_cap_and_the_question_is_ask
     cap = {t.id: t.pressure.max for t in library.techniques.values() if t.pressure}
     played = [d for e, d in events if e == "segment" and d.get("pressure") and d.get("technique") in cap]
     assert all(d["pressure"] <= cap[d["technique"]] for d in played)
+
+
+def test_a_high_rating_keyed_in_reply_to_i_heard_more_stops_the_technique(library):
+    """"I heard more. Is that right?" answered with the 9 key: it counted as "not confirmed" and the
+    pressure question was asked again, the 9 journaled and lost."""
+    _, events, _, _ = play(library, PARTNER, ["3", "l", "voice:more", "9"])
+    assert [d["text"] for e, d in events if e == "readback"] == ["I heard more. Is that right?"]
+    high = next(d for d in actions(events) if d.get("pain") == 9)
+    assert (high["action"], high["rule"]) == ("stop_technique", "pain-high")
+    assert "asked-firmer" not in [d["rule"] for d in actions(events)]

@@ -79,8 +79,8 @@ def correction(heard: Answer, reply: Answer | None) -> Answer | None:
     for "I heard more. Is that right?", less or good (`pressure_meant`)."""
     if reply is None:
         return None
-    if heard.intent == "more":
-        return pressure_meant(reply)
+    if heard.intent == "more":  # a rating keyed instead is exact too: decided as given aside
+        return pressure_meant(reply) or typed_rating(reply)
     if heard.intent != "number":
         return None
     return typed_rating(reply)
