@@ -122,7 +122,7 @@ def broken_rules(library, plan, events: list[tuple[str, dict]]) -> list[str]:
             waiting_use = None if d.get("confirming") else d  # a reply to "did you say...?" is its use
         elif event in ("action", "reask", "readback", "ignored", "confirmed", "waiting"):
             waiting_use = None
-    problems += stops_not_honoured(events) + unheard_answers(events)
+    problems += stops_not_honoured(events) + unheard_answers(events) + keyed_answers_lost(events)
     if not segments or segments[-1].get("sound") != "end":
         problems.append("the session did not end with the end tone")
     return problems
@@ -141,6 +141,27 @@ def stops_not_honoured(events: list[tuple[str, dict]]) -> list[str]:
             problems.append(f"stop ({pending['text']!r}) not honoured before a {d['kind']}")
             pending = None
     return problems + ([f"stop ({pending['text']!r}) not honoured"] if pending else [])
+
+
+def keyed_answers_lost(events: list[tuple[str, dict]]) -> list[str]:
+    """Keys, lines and taps are exact: a rating, or `+` / `-` where a technique is at work, given
+    at a question that asks something else is used, never met at once with "not understood"
+    (asked again). The offer after a stop takes only yes, no or stop."""
+    asked: dict[int, dict] = {}
+    problems = []
+    for (event, d), (after, then) in zip(events, events[1:], strict=False):
+        if event == "segment" and d["kind"] == "checkpoint":
+            asked[d["index"]] = d
+        exact = event == "answer" and d["source"] != "voice" and d["intent"] == "unknown"
+        if not exact or d.get("confirming") or after != "reask" or then["at"] != d["at"]:
+            continue
+        question = asked.get(d["at"], {})
+        meant = (from_key(d["text"]) if len(d["text"]) == 1 else understand(d["text"])).intent
+        moves = meant in ("more", "less") and question.get("technique")
+        kind = question.get("question")
+        if kind != "offer" and (meant == "number" or moves):
+            problems.append(f"{d['text']!r} ({meant}) not understood at a {kind} question")
+    return problems
 
 
 def unheard_answers(events: list[tuple[str, dict]]) -> list[str]:
