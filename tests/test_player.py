@@ -819,3 +819,22 @@ def test_a_high_rating_keyed_in_reply_to_i_heard_more_stops_the_technique(librar
     high = next(d for d in actions(events) if d.get("pain") == 9)
     assert (high["action"], high["rule"]) == ("stop_technique", "pain-high")
     assert "asked-firmer" not in [d["rule"] for d in actions(events)]
+
+
+@pytest.mark.parametrize("answers", [["", "", "stop", "7", "no"], ["3", "stop", "9"]])
+def test_a_rating_pressed_in_the_offers_answer_window_is_decided(library, answers):
+    """As while the offer is asked (the test above): with no rating yet, a 7 pressed once it has
+    been asked makes the rest gentle and the offer is asked again; after a rating of 3, a 9 is a
+    second stop and ends the session. Before, both were "not understood", the rating lost."""
+    _, events, _, _ = play(library, PARTNER, answers)
+    offer = next(d for e, d in events if e == "segment" and d.get("question") == "offer")
+    key = int(next(a for a in reversed(answers) if a.isdigit()))
+    rated = next(d for d in actions(events) if d.get("pain") == key)
+    assert not [d for e, d in events if e == "reask" and d["at"] == offer["index"]]
+    if rated["pain"] == 9:
+        assert (rated["action"], rated["rule"]) == ("stop", "two-stops")
+    else:
+        assert rated["action"] == "gentle"
+        asked = [d for e, d in events if e == "segment" and d.get("question") == "offer"]
+        taken = [(d["action"], d["rule"]) for d in actions(events)]
+        assert len(asked) == 2 and ("end", "offer-declined") in taken

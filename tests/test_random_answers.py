@@ -146,7 +146,7 @@ def stops_not_honoured(events: list[tuple[str, dict]]) -> list[str]:
 def keyed_answers_lost(events: list[tuple[str, dict]]) -> list[str]:
     """Keys, lines and taps are exact: a rating, or `+` / `-` where a technique is at work, given
     at a question that asks something else is used, never met at once with "not understood"
-    (asked again). The offer after a stop takes only yes, no or stop."""
+    (asked again)."""
     asked: dict[int, dict] = {}
     problems = []
     for (event, d), (after, then) in zip(events, events[1:], strict=False):
@@ -157,9 +157,8 @@ def keyed_answers_lost(events: list[tuple[str, dict]]) -> list[str]:
             continue
         question = asked.get(d["at"], {})
         meant = (from_key(d["text"]) if len(d["text"]) == 1 else understand(d["text"])).intent
-        moves = meant in ("more", "less") and question.get("technique")
-        kind = question.get("question")
-        if kind != "offer" and (meant == "number" or moves):
+        moves, kind = meant in ("more", "less") and question.get("technique"), question.get("question")
+        if meant == "number" or moves:
             problems.append(f"{d['text']!r} ({meant}) not understood at a {kind} question")
     return problems
 

@@ -100,9 +100,9 @@ def typed_rating(reply: Answer) -> Answer | None:
 def given_aside(answer: Answer, seg: Segment) -> Answer | None:
     """A rating, or firmer or lighter where a technique is at work, given by key, line or tap at a
     question that does not take it ("9" at "How is the pressure?"): exact, so never set aside as
-    not understood (a 9 asked for "more, less, or good" again had been lost). None otherwise;
-    speech is heard with the question's own grammar, and the offer after a stop takes yes or no."""
-    if answer.intent != "unknown" or answer.source == "voice" or seg.question == "offer":
+    not understood (a 9 asked for "more, less, or good" again had been lost). None otherwise:
+    speech is heard with the question's own grammar."""
+    if answer.intent != "unknown" or answer.source == "voice":
         return None
     keyed = len(answer.text) == 1  # a key, or a line or tap of one ("+")
     meant = from_key(answer.text, "any") if keyed else understand(answer.text, "any", answer.source)
