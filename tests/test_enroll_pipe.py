@@ -110,7 +110,7 @@ class Ear:
             with self.lock:
                 self.levels.append((time.monotonic(), 10 * np.log10(np.mean(x**2) + 1e-12)))
 
-    def word_end(self, after: float, timeout: float = 6.0, gap: float = 0.2) -> float | None:
+    def word_end(self, after: float, timeout: float = 10.0, gap: float = 0.2) -> float | None:
         """When the guide's word ended (followed by `gap` s of silence).
 
         `after` is when the guide's progress line reached this test; under load the line can come
@@ -118,7 +118,10 @@ class Ear:
         from LOOKBACK before it count too, except one already going on then. A sound still going on
         at `after`, or starting later, is the word; if none has come by WORD_DUE after the line, the
         last sound before the line was the word. The sound before the word is at least the person's
-        answer away (over a second of silence on this loudspeaker), or runs into it ("... Again.")."""
+        answer away (over a second of silence on this loudspeaker), or runs into it ("... Again.").
+        The other way round too: the recording's levels are timed as they are read, and a reader
+        held back (CI, 2026-12-05: "burning" heard 5.1-6.0 s after its line, 6 s allowed) times the
+        word late; `timeout` leaves room for that."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
