@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -152,15 +153,29 @@ class Ear:
 def test_the_walk_through_learns_every_word_through_a_pipe_source_microphone(
     pulse, tmp_path, voiceguide_home, shared_speech_cache
 ):
+    """Real audio on a loaded machine: one fresh attempt (a new data folder) if the first fails,
+    said as a warning in the summary, as tests/test_voice_live.py does. It failed 2 of the 4 CI runs
+    of 2026-12-05 that followed new tests around it (a word heard 5 s late; a "less" taken for
+    "good"), after about 20 runs without a failure."""
     for tool in ("pactl", "parec", "espeak-ng"):  # a machine without them fails here: no skipping
         assert shutil.which(tool), f"{tool} is needed (bash scripts/setup.sh test installs it)"
+    try:
+        walk_through_once(pulse, tmp_path / "first", voiceguide_home, shared_speech_cache)
+    except AssertionError as first:
+        warnings.warn(f"walk-through: first attempt failed, trying once more: {first}"[:2000], stacklevel=1)
+        home = tmp_path / "second-home"  # not made yet, like a first run
+        walk_through_once(pulse, tmp_path / "second", home, shared_speech_cache)
+
+
+def walk_through_once(pulse, tmp_path: Path, voiceguide_home: Path, shared_speech_cache: Path) -> None:
+    tmp_path.mkdir()
     cache = open_cache()
     cache.ensure(enroll_live.prompts())  # rendered once here, so the timing below is the walk-through's
     env = dict(os.environ, VOICEGUIDE_HOME=str(voiceguide_home), VOICEGUIDE_CACHE=str(shared_speech_cache))
 
     # a name of its own: a source left behind by a killed run would take "vgmic", and this one
     # would become "vgmic.2" while the default source named the dead one
-    mic = PipeMicrophone(tmp_path, name=f"vgenroll{os.getpid()}")
+    mic = PipeMicrophone(tmp_path, name=f"vgenroll{os.getpid()}{tmp_path.name}")
     ear = Ear(pulse)
     proc = None
     log: list[str] = []  # stderr with the time of each line, for a failing test
