@@ -126,10 +126,10 @@ def bad_inputs(base: Path) -> None:
 def kills(base: Path, count: int, answers: str = "plain") -> None:
     landed = lost = unsound = tracebacks = unfinished = wrong_exit = asked_again = 0
     by_signal = {signal.SIGKILL: 0, signal.SIGINT: 0, signal.SIGTERM: 0}
+    given = killing.VARIED_ANSWERS if answers == "varied" else killing.ANSWERS
     for seed in range(count):
         env, home = home_env(base, f"kill-{seed}")
         sig = killing.kill_signal(seed)
-        given = killing.VARIED_ANSWERS if answers == "varied" else killing.ANSWERS
         found = killing.one_kill_round(env, home, seed, sig, given)
         landed += found["landed"]
         by_signal[sig] += found["landed"]

@@ -254,11 +254,12 @@ class Journal:
         self._write("BEGIN IMMEDIATE", ())
         try:
             yield
+            self._write("COMMIT", ())
         except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")  # none of it, as after a kill: never half
+            if self.db.in_transaction:  # an error among them, or a commit that failed (a full disk)
+                with contextlib.suppress(sqlite3.Error):  # the first error is the one to tell
+                    self.db.execute("ROLLBACK")  # none of it, as after a kill: never half
             raise
-        self._write("COMMIT", ())
 
     def event(self, session_id: int, t: float, event: str, data: dict) -> None:
         """Committed (and synced) when this returns, or when the `together` block it is in ends:

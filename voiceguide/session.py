@@ -496,11 +496,12 @@ def answer_kept_alone(events: list[dict], segments: list, start: int) -> tuple[A
     from voiceguide.player.dialogue import doubtful_stop, given_aside
 
     question = next((s for s in segments[start:] if s.kind == "checkpoint"), None)
-    blocks = [k for k, e in enumerate(events) if e["event"] in ("block", "replan", "answered-ahead")]
-    if question is None or not blocks:
+    # after the last event that settled where the session stands
+    settled = [k for k, e in enumerate(events) if e["event"] in ("block", "replan", "answered-ahead")]
+    if question is None or not settled:
         return None
     found = None
-    for e in events[blocks[-1] + 1 :]:
+    for e in events[settled[-1] + 1 :]:
         if e["event"] == "answer" and e.get("at") in (question.index - 1, question.index):
             if not e.get("confirming"):
                 found = e

@@ -91,10 +91,8 @@ def typed_rating(reply: Answer) -> Answer | None:
     it is the answer meant; None for anything else, and for speech (a rating said is read back)."""
     if reply.source == "voice":
         return None
-    # heard again at "correction" (whose "no, 8" is the 8): the reply may have come at "yesno"
-    keyed = reply.source == "keys" and len(reply.text) == 1
-    meant = from_key(reply.text, "correction") if keyed else understand(reply.text, "correction")
-    return replace(meant, text=reply.text, source=reply.source) if meant.intent == "number" else None
+    meant = reread(reply, "correction")  # whose "no, 8" is the 8: the reply may have come at "yesno"
+    return meant if meant.intent == "number" else None
 
 
 def given_aside(answer: Answer, seg: Segment) -> Answer | None:
@@ -104,11 +102,17 @@ def given_aside(answer: Answer, seg: Segment) -> Answer | None:
     speech is heard with the question's own grammar."""
     if answer.intent != "unknown" or answer.source == "voice":
         return None
-    keyed = len(answer.text) == 1  # a key, or a line or tap of one ("+")
-    meant = from_key(answer.text, "any") if keyed else understand(answer.text, "any", answer.source)
+    meant = reread(answer, "any")
     if meant.intent == "number" or (meant.intent in ("more", "less") and seg.technique is not None):
-        return replace(meant, text=answer.text, source=answer.source)
+        return meant
     return None
+
+
+def reread(answer: Answer, expect: str) -> Answer:
+    """A key, line or tap read again as `expect` reads it (one character: the key it names)."""
+    keyed = len(answer.text) == 1
+    meant = from_key(answer.text, expect) if keyed else understand(answer.text, expect, answer.source)
+    return replace(meant, text=answer.text, source=answer.source)
 
 
 def pressure_meant(reply: Answer) -> Answer | None:
