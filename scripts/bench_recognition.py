@@ -1,6 +1,7 @@
 """Benchmark voiceguide's spoken-answer recogniser; prints one markdown report.
 
-  .venv/bin/python scripts/bench_recognition.py [--data DIR] [--quick] [--cache DIR] [--fit]
+  .venv/bin/python scripts/bench_recognition.py [--data DIR] [--quick] [--cache DIR] [--fit] [--person DIR]
+  .venv/bin/python scripts/bench_recognition.py --person DIR --person-only
   .venv/bin/python scripts/bench_recognition.py --enrollment [--data DIR] [--quick] [--fit-synthetic] [--fit]
 
 Every clip ends in one of five buckets, by the shipped confidence and the two
@@ -13,6 +14,9 @@ Groups: human digits (the FSDD tuning set, 8 kHz, 6 speakers; --data, default
 ../shared/data/fsdd-tune beside the repo) with --expect number, per speaker;
 espeak-ng vocabulary and carrier phrases in voices, speeds, levels and noises
 not used for tuning, per voice; out-of-vocabulary words and sentences; noise.
+With --person DIR, one real person's recordings (a folder per word: "stop", other
+words, "none" for the room alone), at every kind of question: the stop word in a
+human voice, through a real microphone and room (person_clips says where to get them).
 
 --fit refits the confidence model the way the shipped numbers were obtained: a
 logistic regression on espeak-ng clips in the tuning voices only (answers and
@@ -413,6 +417,54 @@ def fsdd(folder):
     return clips
 
 
+PERSON_SOURCE = (
+    "git clone https://github.com/felixchenfy/ros_speech_commands_classification, then --person "
+    "ros_speech_commands_classification/data/data_train (MIT licence)"
+)
+PERSON_EXPECTS = ("any", "number", "pressure", "yesno")
+
+
+def person_clips(folder: str) -> dict[str, list[dict]]:
+    """One real person's recordings, a sub-folder per word said (--person): "stop", his other
+    words, and "none" (his room, no word). Made for felixchenfy/ros_speech_commands_classification's
+    data/data_train: one man, his own microphone and room, 16 kHz, recorded on five days (the day is
+    in each file name, `audio_MM-DD-...`, and is each clip's group: the next stop in a group is the
+    same sitting's next try). Nothing is tuned on them; the project ships nothing made from them."""
+    clips: dict[str, list[dict]] = {"stop": [], "other": [], "none": []}
+    for path in sorted(glob.glob(os.path.join(folder, "*", "*.wav"))):
+        word = os.path.basename(os.path.dirname(path))
+        name = os.path.basename(path)
+        day = name.split("_")[1][:5] if name.startswith("audio_") else "?"
+        s, r = decode_wav(Path(path).read_bytes())
+        kind = word if word in ("stop", "none") else "other"
+        text = "" if word == "none" else word
+        clips[kind].append({"text": text, "group": word if kind == "other" else f"day {day}",
+                            "samples": s, "rate": r, "name": name})  # fmt: skip
+    return clips
+
+
+def person_sets(folder: str, rec, base, tmp) -> list[tuple]:
+    """The real person's sets of the report, each decoded at the questions a session asks: his
+    stops at every kind of question, every second clip of his other words (one to five, front,
+    back, left, right) at every kind too (at a pressure or yes/no question each is an answer the
+    question does not take), and his room at `any`. [] with a note when `folder` has no recordings."""
+    found = person_clips(folder) if os.path.isdir(folder) else {}
+    if not found or not found["stop"]:
+        print(f"(no real person's recordings at {folder}: {PERSON_SOURCE})\n")
+        return []
+    sets = []
+    for expect in PERSON_EXPECTS:
+        stops = [dict(c) for c in found["stop"]]
+        others = [dict(c) for c in found["other"][::2]]
+        measure(stops + others, expect, rec, base, tmp)
+        sets.append((f"stop word, a real person (--person), --expect {expect}", stops, True))
+        sets.append((f"a real person's other words (--person), --expect {expect}", others, True))
+    room = [dict(c) for c in found["none"]]
+    measure(room, "any", rec, base, tmp)
+    sets.append(("a real person's room, no word (--person), --expect any", room, False))
+    return sets
+
+
 def fsdd_takes(folder: str, takes: int) -> list[dict]:
     """The human digits of takes 0 to takes-1, or [] (saying where to get them) when `folder` is missing."""
     if not os.path.isdir(folder):
@@ -770,6 +822,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(root.parent / "shared" / "data" / "fsdd-tune"))
     ap.add_argument("--quick", action="store_true", help="fewer clips (for a smoke run)")
+    ap.add_argument("--person", help=f"one real person's recordings, a folder per word ({PERSON_SOURCE})")
+    ap.add_argument("--person-only", action="store_true", help="with --person: only the real person's sets")
     ap.add_argument("--enrollment", action="store_true", help="only the enrolled-speaker benchmark (issue 8)")
     ap.add_argument("--cache", help="keep synthesised clips in this folder between runs")
     ap.add_argument("--fit", action="store_true", help="refit the confidence model on the tuning voices")
@@ -800,6 +854,14 @@ def main():
         enrollment_main(args)
         return
     rec = Recogniser()
+    if args.person_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            groups = person_sets(args.person or "", rec, plain_baseline(), tmp)
+        report(groups)
+        said_twice(groups, rec)
+        if args.dump:
+            dump(groups, args.dump)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.cache or tmp
         os.makedirs(folder, exist_ok=True)
@@ -827,6 +889,14 @@ def main():
         flow_num = synthetic(["pause", "repeat", "continue", "again"] * 2, test_v, folder, 13)
         flow_num += through_microphones(flow_num[::2])
         measure(flow_num, "number", rec, base, tmp)
+        # the same at a pressure question (with skip and next) and at a yes/no question: asked about
+        # below ACCEPT there too since 2026-12-05 (decision.ASKED_ABOUT)
+        flow_at = {}
+        for seed, (expect, extra) in enumerate((("pressure", ["skip", "next"]), ("yesno", [])), 14):
+            clips = synthetic(["pause", "repeat", "continue", "again", *extra] * 2, test_v, folder, seed)
+            clips += through_microphones(clips[::2])
+            measure(clips, expect, rec, base, tmp)
+            flow_at[expect] = clips
         mic_stops = through_microphones(
             synthetic(STOP_PHRASES, test_v, folder, 24) + unseen_engine(STOP_PHRASES * 2, folder, 53)
         )
@@ -889,6 +959,7 @@ def main():
                 "https://github.com/Jakobovski/free-spoken-digit-dataset (CC BY-SA 4.0) and pass --data; "
                 "synthetic part only.)\n"
             )
+        person = person_sets(args.person, rec, base, tmp) if args.person else []
     if args.fit:
         refit(answers, oov, human)
     stop_groups = []
@@ -911,11 +982,22 @@ def main():
         ("OOV words + sentences, unseen voices, --expect any", oov_test, False),
         ("OOV words + sentences, unseen voices, --expect number", oov_num, False),
         ("pause, repeat, continue, again, unseen voices and microphones, --expect number", flow_num, False),
+        (
+            "pause, repeat, continue, again, skip, next, unseen voices and microphones, --expect pressure",
+            flow_at["pressure"],
+            False,
+        ),
+        (
+            "pause, repeat, continue, again, unseen voices and microphones, --expect yesno",
+            flow_at["yesno"],
+            False,
+        ),
         ("noise only, --expect any", noise, True),
         ("stop word through five microphones, unseen voices and flite slt, --expect any", mic_stops, True),
         ("near misses through five microphones, unseen voices, --expect any", mic_near, True),
         ("OOV words + sentences through five microphones, unseen voices, --expect any", mic_oov, True),
         ("synthetic vocabulary through five microphones, unseen voices, --expect any", mic_vocab, True),
+        *person,
     ]
     report(groups)
     said_twice(groups, rec)
