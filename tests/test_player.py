@@ -689,7 +689,7 @@ def test_a_doubtful_pause_at_a_pain_question_is_asked_about(library, monkeypatch
 
     pause = Answer("pause", "pause", None, (CONFIRM + ACCEPT) / 2, "voice")
     assert at_question(pause, "number").action == "confirm"
-    assert at_question(pause, "pressure").action == "act"
+    assert at_question(pause, "any").action == "act"  # not a question a session asks
     assert at_question(replace(pause, confidence=ACCEPT), "number").action == "act"
 
     answering_with(monkeypatch, "number", "level:pause", pause)
@@ -727,6 +727,66 @@ def test_a_doubtful_pause_confirmed_pauses_the_session(library, monkeypatch):
     assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
     paused = [d for d in actions(events) if d["action"] == "pause"]
     assert [d["at"] for d in paused] == [opening["at"]]
+
+
+def test_doubtful_flow_words_are_asked_about_at_every_question_a_session_asks():
+    """A real person's "left" was heard as "next" (skip) at a pressure question, his "four" and
+    "five" as "pause" at pressure and yes/no questions, all below the acting level
+    (`bench_recognition.py --person`). At those questions such a flow word, or a skip at a pressure
+    question, is asked about; `hear` (decision.at_question) says so. Less, good and no are still
+    acted on and said back: one word undoes them."""
+    from voiceguide.feedback.decision import ASKED_ABOUT, at_question
+    from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
+    from voiceguide.player.dialogue import FLOW_CHECK
+
+    level = (CONFIRM + ACCEPT) / 2
+    for expect, intents in ASKED_ABOUT.items():
+        for intent in intents:
+            said = Answer(intent, intent, None, level, "voice")
+            assert at_question(said, expect).action == "confirm", (expect, intent)
+            assert at_question(replace(said, confidence=ACCEPT), expect).action == "act"
+            assert at_question(replace(said, source="keys"), expect).action == "act"
+            assert intent in FLOW_CHECK
+    assert at_question(Answer("next", "skip", None, level, "voice"), "pressure").action == "confirm"
+    assert at_question(Answer("less", "less", None, level, "voice"), "pressure").action == "act"
+    assert at_question(Answer("no", "no", None, level, "voice"), "yesno").action == "act"
+
+
+def test_a_doubtful_skip_at_a_pressure_question_is_asked_about(library, monkeypatch):
+    """"next" heard below the acting level at "How is the pressure?": "Did you ask to skip this
+    step?" A no asks the question again, and its answer is taken; a yes skips."""
+    from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
+    from voiceguide.player import spoken_texts
+    from voiceguide.player.dialogue import REASK
+
+    skip = Answer("next", "skip", None, (CONFIRM + ACCEPT) / 2, "voice")
+    answering_with(monkeypatch, "pressure", "level:next", skip)
+    _, events, _, _ = play(library, PARTNER, ["3", "level:next", "no", "g"])
+    first = actions(events)[3]
+    assert first["rule"] == "good"
+    asked = [d["text"] for e, d in events if e == "readback" and d["at"] == first["at"]]
+    assert asked == ["Did you ask to skip this step?"]
+    assert asked[0] in spoken_texts("partner")  # rendered before the session starts
+    assert [d["text"] for e, d in events if e == "reask" and d["at"] == first["at"]] == [REASK["pressure"]]
+    assert not [d for d in actions(events) if d["rule"] == "asked-skip"]
+
+    answering_with(monkeypatch, "pressure", "level:next", skip)
+    _, events, _, _ = play(library, PARTNER, ["3", "level:next", "yes"])
+    assert actions(events)[3]["rule"] == "asked-skip"
+
+
+def test_a_key_pressed_in_reply_to_did_you_ask_to_skip_is_used(library, monkeypatch):
+    """`+` in reply to "Did you ask to skip this step?" is the pressure question's answer (firmer,
+    within the cap), journaled and acted on, not a no that asks the question again."""
+    from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
+
+    skip = Answer("next", "skip", None, (CONFIRM + ACCEPT) / 2, "voice")
+    answering_with(monkeypatch, "pressure", "level:next", skip)
+    _, events, _, _ = play(library, PARTNER, ["3", "level:next", "+"])
+    first = actions(events)[3]
+    assert first["rule"] in ("asked-firmer", "at-cap")
+    assert first["pressure"] <= first["cap"]
+    assert not [d for e, d in events if e == "reask" and d["at"] == first["at"]]
 
 
 def test_a_doubtful_stop_in_reply_to_a_read_back_is_asked_about(library):

@@ -40,6 +40,14 @@ class Decision:
 
 
 FLOW = ("pause", "repeat", "continue")  # about the session's flow, not an answer to the question
+# Heard below ACCEPT at a question of this kind, these are asked about ("Did you ask to pause?")
+# rather than acted on unconfirmed. At a number question human digits were taken for "pause"
+# (3.5 % of the FSDD digits). At a pressure or yes/no question a real person's other words were
+# taken for "pause" and "next" (skip): four and five for "pause" 18-33 %, "left" for "next" 28 %
+# (`bench_recognition.py --person`, 2026-12-05). A skip cannot be undone by one word, as the
+# other answers acted on at that level can. At the yes/no question after a stop, "continue" goes
+# on with the massage, so a doubtful one is asked about too.
+ASKED_ABOUT = {"number": FLOW, "pressure": (*FLOW, "skip"), "yesno": FLOW}
 
 
 def at_question(heard: Answer, expect: str = "any") -> Decision:
@@ -47,14 +55,13 @@ def at_question(heard: Answer, expect: str = "any") -> Decision:
     what the benchmark counts).
 
     `decide`'s "confirm" is a read-back only where one exists: a rating and "more"
-    (adapt.read_back_text), and a pause, repeat or continue at a number question ("Did you ask to
-    pause?": human digits were taken for "pause", 3.5 % of the FSDD digits, and the session
-    paused). Anything else at that level (less, good, no, skip, a side) a session acts on and
-    says back, so one word undoes it: "act"."""
+    (adapt.read_back_text), and a pause, repeat, continue or skip at the questions of ASKED_ABOUT
+    ("Did you ask to pause?"). Anything else at that level (less, good, no, a side) a session acts
+    on and says back, so one word undoes it: "act"."""
     decision = decide(heard, expect)
     if decision.action != CONFIRM_IT or decision.safety or read_back_text(decision.answer) is not None:
         return decision  # (only speech is ever "confirm": decide keeps its source)
-    if expect == "number" and decision.answer.intent in FLOW:
+    if decision.answer.intent in ASKED_ABOUT.get(expect, ()):
         return decision
     return Decision(ACT, decision.answer)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
-from voiceguide.feedback.decision import ACT, CONFIRM_IT, FLOW, REJECT, at_question, decide
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, at_question, decide
 from voiceguide.feedback.intents import (
     EXPECT_FOR_QUESTION,
     SPOKEN_SYMPTOMS,
@@ -34,13 +34,14 @@ REASK = {
     "side": "Which side feels worse? Say left or right, or press l or r.",
     "any": "Say your answer, or press a key.",
 }
-# Asked about a pause, repeat or continue heard only doubtfully at a number question (unsure_flow):
-# digits were taken for "pause", and a person who asked for it, eyes closed, should not have to
-# find a key. A yes acts on it; a no asks the question again.
+# Asked about a pause, repeat, continue or skip heard only doubtfully at a question
+# (unsure_flow, decision.ASKED_ABOUT): other words were taken for them, and a person who asked for
+# one, eyes closed, should not have to find a key. A yes acts on it; a no asks the question again.
 FLOW_CHECK = {
     "pause": "Did you ask to pause?",
     "repeat": "Did you ask to hear the question again?",
     "continue": "Did you ask to go on?",
+    "skip": "Did you ask to skip this step?",
 }
 STOP_CHECK = "Did you say stop?"
 MAX_REPEATS = 3  # a question said again on request, at most this often (then "repeat" is a failed try)
@@ -150,11 +151,13 @@ def reply_to_read_back(
 
 
 def unsure_flow(answer: Answer, expect: str) -> Answer | None:
-    """A pause, repeat or continue said at a number question below ACCEPT, as decided (its intent
+    """A pause, repeat, continue or skip said at a question below ACCEPT, as decided (its intent
     read from the words), to ask about ("Did you ask to pause?") rather than act on unconfirmed
-    (decision.at_question: human digits were taken for "pause"); None for anything else."""
+    (decision.at_question: other words were taken for them); None for anything else."""
     decision = at_question(answer, expect)
-    doubted = answer.source == "voice" and decision.answer.intent in FLOW and decision.action == CONFIRM_IT
+    doubted = (
+        answer.source == "voice" and decision.answer.intent in FLOW_CHECK and decision.action == CONFIRM_IT
+    )
     return decision.answer if doubted else None
 
 
@@ -265,9 +268,10 @@ class Dialogue:
         return None
 
     def check_flow(self, heard: Answer, seg: Segment) -> Answer | None:
-        """"Did you ask to pause?" for a doubtful pause, repeat or continue at a number question;
-        returns it on a yes, a stop said instead, a rating typed instead (the question's answer,
-        journaled: never asked again), or None (then the question is asked again)."""
+        """"Did you ask to pause?" for a doubtful pause, repeat, continue or skip at a question;
+        returns it on a yes, a stop said instead, a rating, `+` or `-` typed instead (journaled:
+        never asked again; the player decides whether it answers the question), or None (then the
+        question is asked again)."""
         text = FLOW_CHECK[heard.intent]
         self.emit("readback", text=text, at=seg.index, heard=heard.to_dict(), question=CONFIRM_QUESTION)
         self.note(text)
@@ -279,7 +283,7 @@ class Dialogue:
             return self.stop_in_reply(meant, seg.index)
         if kind == "agreed":
             return meant
-        return typed_rating(reply) if reply is not None else None
+        return (typed_rating(reply) or given_aside(reply, seg)) if reply is not None else None
 
     def stop_in_reply(self, reply: Answer, at: int) -> Answer | None:
         """A stop or symptom word in reply to a check: acted on; a doubtful one is asked about
