@@ -491,8 +491,8 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     Anything that is not clearly an answer comes out as "unknown": a wrong action
     is worse than asking again. Stop, symptom words, repeat and pause are heard
     whatever is expected. The decision is what a session would do with the answer
-    at such a question: act on it, confirm it (read it back, or "did you say stop?",
-    "did you say numb?"), or reject it (ask again).
+    at such a question: act on it, confirm it (read it back, "did you say stop?",
+    "did you say numb?", or "did you ask to pause?"), or reject it (ask again).
     """
     from voiceguide import paths
     from voiceguide.audio.pcm import read_wav
