@@ -897,6 +897,11 @@ def main():
             clips += through_microphones(clips[::2])
             measure(clips, expect, rec, base, tmp)
             flow_at[expect] = clips
+        # the replies to a yes/no question ("would you like to go on gently?" after a stop)
+        yes_no = synthetic(["yes", "okay", "yes please", "go on", "no", "no thanks"] * 2, test_v, folder, 16)
+        yes_no += through_microphones(yes_no[::2])
+        yes_no += unseen_engine(["yes", "okay", "no", "go on"] * 3, folder, 17)
+        measure(yes_no, "yesno", rec, base, tmp)
         mic_stops = through_microphones(
             synthetic(STOP_PHRASES, test_v, folder, 24) + unseen_engine(STOP_PHRASES * 2, folder, 53)
         )
@@ -992,6 +997,7 @@ def main():
             flow_at["yesno"],
             False,
         ),
+        ("yes, okay, go on, no, unseen voices, microphones and flite slt, --expect yesno", yes_no, False),
         ("noise only, --expect any", noise, True),
         ("stop word through five microphones, unseen voices and flite slt, --expect any", mic_stops, True),
         ("near misses through five microphones, unseen voices, --expect any", mic_near, True),
