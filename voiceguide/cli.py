@@ -477,11 +477,11 @@ HEAR_MAX_BYTES = 64_000_000
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--expect",
-    type=click.Choice(["number", "pressure", "yesno", "correction", "correction-pressure", "any"]),
+    type=click.Choice(["number", "pressure", "yesno", "offer", "correction", "correction-pressure", "any"]),
     default="any",
     show_default=True,
-    help="What the question can be answered with (correction: the reply to a rating read back; "
-    'correction-pressure: to "I heard more").',
+    help="What the question can be answered with (offer: the yes/no question after a stop; "
+    'correction: the reply to a rating read back; correction-pressure: to "I heard more").',
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, one per line.")
 @person_option
@@ -497,7 +497,7 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
     from voiceguide import paths
     from voiceguide.audio.pcm import read_wav
     from voiceguide.errors import InvalidInput
-    from voiceguide.feedback.decision import at_question
+    from voiceguide.feedback.decision import HEARD_AS, at_question
     from voiceguide.feedback.enroll import recogniser_for
 
     person = paths.resolve_person(person)  # whose enrolled voice to listen for
@@ -510,7 +510,7 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
             failed.append(str(e))
             click.echo(f"voiceguide: {e}", err=True)
             continue
-        heard = recogniser.hear(samples, rate, expect)
+        heard = recogniser.hear(samples, rate, HEARD_AS.get(expect, expect))
         decision = at_question(heard, expect)  # what a session would do with it at such a question
         answer = decision.answer
         # like "stop" but not understood: said again at once, a session asks "did you say stop?"

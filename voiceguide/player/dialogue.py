@@ -42,6 +42,7 @@ FLOW_CHECK = {
     "repeat": "Did you ask to hear the question again?",
     "continue": "Did you ask to go on?",
     "skip": "Did you ask to skip this step?",
+    "good": "Did you say yes?",  # at the offer after a stop only (decision.ASKED_ABOUT)
 }
 STOP_CHECK = "Did you say stop?"
 MAX_REPEATS = 3  # a question said again on request, at most this often (then "repeat" is a failed try)
@@ -217,7 +218,8 @@ class Dialogue:
                 return aside  # the player acts on it, then asks again
             if answer is not None and doubtful_stop(answer):
                 answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
-            if answer is not None and (doubted := unsure_flow(answer, expect)) is not None:
+            asked = "offer" if seg.question == "offer" else expect  # (heard as a yes/no question)
+            if answer is not None and (doubted := unsure_flow(answer, asked)) is not None:
                 answer = self.check_flow(doubted, seg)  # None: not meant, the question is asked again
             if answer is not None and answer.intent == "repeat" and repeats < MAX_REPEATS:
                 repeats += 1  # asking to hear it again is not a failed try
