@@ -40,16 +40,14 @@ class Decision:
 
 
 FLOW = ("pause", "repeat", "continue")  # about the session's flow, not an answer to the question
-# Heard below ACCEPT at a question of this kind, these are asked about ("Did you ask to pause?")
-# rather than acted on unconfirmed. At a number question human digits were taken for "pause"
-# (3.5 % of the FSDD digits). At a pressure or yes/no question a real person's other words were
-# taken for "pause" and "next" (skip): four and five for "pause" 18-33 %, "left" for "next" 28 %
-# (`bench_recognition.py --person`, 2026-12-05). A skip cannot be undone by one word, as the
-# other answers acted on at that level can. At the yes/no question after a stop, "continue" goes
-# on with the massage, so a doubtful one is asked about too.
-# "offer": the yes/no question after a stop ("go on gently?", heard with the yes/no grammar), where
-# a doubtful yes would carry on the massage: a real person's "left" was taken for "yes" 40 % of the
-# time at the read-back level.
+# Heard below ACCEPT at a question of this kind, these are asked about ("Did you ask to pause?",
+# "Did you say yes?") rather than acted on unconfirmed. At a number question human digits were
+# taken for "pause" (3.5 % of the FSDD digits). At a pressure or yes/no question a real person's
+# other words were taken for "pause" and "next" (skip): four and five for "pause" 18-33 %, "left"
+# for "next" 28 % (`bench_recognition.py --person`, 2026-12-05); a skip cannot be undone by one
+# word, as the other answers acted on at that level can. "offer" is the yes/no question after a
+# stop ("go on gently?"), where a doubtful yes (his "left", 40 %) or continue would carry on the
+# massage. `scripts/try_asked_about.py` weighs this table on a benchmark dump.
 ASKED_ABOUT = {"number": FLOW, "pressure": (*FLOW, "skip"), "yesno": FLOW, "offer": (*FLOW, "good")}
 HEARD_AS = {"offer": "yesno"}  # a kind of question heard with another's grammar and answers
 

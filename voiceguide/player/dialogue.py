@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
-from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, at_question, decide
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, HEARD_AS, REJECT, at_question, decide
 from voiceguide.feedback.intents import (
     EXPECT_FOR_QUESTION,
     SPOKEN_SYMPTOMS,
@@ -152,9 +152,10 @@ def reply_to_read_back(
 
 
 def unsure_flow(answer: Answer, expect: str) -> Answer | None:
-    """A pause, repeat, continue or skip said at a question below ACCEPT, as decided (its intent
-    read from the words), to ask about ("Did you ask to pause?") rather than act on unconfirmed
-    (decision.at_question: other words were taken for them); None for anything else."""
+    """A pause, repeat, continue or skip (or a yes, at the offer after a stop) said at a question
+    below ACCEPT, as decided (its intent read from the words), to ask about ("Did you ask to
+    pause?") rather than act on unconfirmed (decision.ASKED_ABOUT: other words were taken for
+    them); None for anything else."""
     decision = at_question(answer, expect)
     doubted = (
         answer.source == "voice" and decision.answer.intent in FLOW_CHECK and decision.action == CONFIRM_IT
@@ -218,7 +219,7 @@ class Dialogue:
                 return aside  # the player acts on it, then asks again
             if answer is not None and doubtful_stop(answer):
                 answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
-            asked = "offer" if seg.question == "offer" else expect  # (heard as a yes/no question)
+            asked = seg.question if seg.question in HEARD_AS else expect  # the offer: its own rule
             if answer is not None and (doubted := unsure_flow(answer, asked)) is not None:
                 answer = self.check_flow(doubted, seg)  # None: not meant, the question is asked again
             if answer is not None and answer.intent == "repeat" and repeats < MAX_REPEATS:
@@ -270,10 +271,10 @@ class Dialogue:
         return None
 
     def check_flow(self, heard: Answer, seg: Segment) -> Answer | None:
-        """"Did you ask to pause?" for a doubtful pause, repeat, continue or skip at a question;
-        returns it on a yes, a stop said instead, a rating, `+` or `-` typed instead (journaled:
-        never asked again; the player decides whether it answers the question), or None (then the
-        question is asked again)."""
+        """"Did you ask to pause?" (or "Did you say yes?": FLOW_CHECK) for a doubtful answer of
+        decision.ASKED_ABOUT; returns it on a yes, a stop said instead, a rating, `+` or `-` typed
+        instead (journaled: never asked again; the player decides whether it answers the
+        question), or None (then the question is asked again)."""
         text = FLOW_CHECK[heard.intent]
         self.emit("readback", text=text, at=seg.index, heard=heard.to_dict(), question=CONFIRM_QUESTION)
         self.note(text)
