@@ -19,7 +19,9 @@ With --person DIR, one real person's recordings (a folder per word: "stop", othe
 words, "none" for the room alone), at every kind of question: the stop word in a
 human voice, through a real microphone and room (person_clips says where to get them).
 With --commands DIR, Google's Speech Commands test set: "stop", "yes", "no", digits and other single
-words said by some 150 people each, on their own devices, and background noises (COMMANDS_SOURCE).
+words said by some 150 people each, on their own devices, and background noises (COMMANDS_SOURCE);
+and the 42 of them who said stop, yes and no four times or more, enrolled on three takes of each and
+heard plain and enrolled on the rest (commands_enrollment).
 
 --fit refits the confidence model the way the shipped numbers were obtained: a
 logistic regression on espeak-ng clips in the tuning voices only (answers and
@@ -542,6 +544,75 @@ def commands_sets(folder: str, rec, base, tmp) -> list[tuple]:
     return sets
 
 
+def commands_enrollment(folder: str, rec) -> dict[str, list[dict]]:
+    """Learning a voice, in many people's voices (--commands): each person who said stop, yes and no
+    four times or more is enrolled with their first three takes of each (checked as `voice enroll
+    --from` does), and heard plain and enrolled on the rest of their takes, never used for anything
+    else: their stops at `any`, their yes and no at `yesno`, their other words at `any` (every answer
+    to those is wrong; a stop among them is a false stop). Prints one row per set over all of them
+    and the people whose stop, or yes and no, the plain recogniser understood least. Returns the
+    heard takes per set (to study)."""
+    found = commands_clips(folder) if os.path.isdir(folder) else {}
+    clips = [c for kind in ("stop", "yes", "no", "other", "digit") for c in found.get(kind, [])]
+    said: dict[str, dict[str, list[dict]]] = {}
+    for c in clips:
+        said.setdefault(c["group"], {}).setdefault(c["text"], []).append(c)
+    people = sorted(p for p, words in said.items() if all(len(words.get(w, [])) >= 4 for w in ENROLLED_SC))
+    if not people:
+        return {}
+    rows: dict[str, list[dict]] = {"stop": [], "yes and no": [], "other": []}
+    per_person = []
+    for person in people:
+        words = said[person]
+        takes = [(f"{w}_{c['name']}", c["samples"], c["rate"]) for w in ENROLLED_SC for c in words[w][:3]]
+        model, reports = enroll_takes(takes, rec)
+        tests = {
+            "stop": [dict(c, expect="any") for c in words["stop"][3:]],
+            "yes and no": [dict(c, expect="yesno") for w in ("yes", "no") for c in words[w][3:]],
+            "other": [dict(c, expect="any") for w, cs in words.items() if w not in ENROLLED_SC for c in cs],
+        }
+        for kind, test in tests.items():
+            for c in test:
+                c["si"] = rec.answer(rec.details(c["samples"], c["rate"], c["expect"]), c["expect"])
+            hear_enrolled(test, model)
+            rows[kind] += test
+        per_person.append((person, sum(not r.ok for r in reports), tests))
+    print(f"\n### Learning a voice, many people (--commands): {len(people)} people enrolled with 3 takes "
+          "each of stop, yes and no, heard on their other takes\n")  # fmt: skip
+    print(HELD_HEAD)
+    for kind, test in rows.items():
+        print(held_row(kind, test))
+    other = rows["other"]
+    for key in ("si", "en"):
+        decided = [at_question(c[key], "any") for c in other]
+        stops = [d.action for d in decided if d.action != "reject" and d.answer.intent == "stop"]
+        label = "plain" if key == "si" else "enrolled"
+        print(
+            f"\nOther words taken for a stop, {label}: {len(stops)} of {len(other)} "
+            f"({100 * len(stops) / max(1, len(other)):.1f} %), acted on at once: {stops.count('act')}"
+        )
+
+    def understood(test, key):
+        out = [session_outcome(c[key], c["text"], c["expect"]) for c in test]
+        return 100 * sum(o in ("ac", "cc") for o in out) / max(1, len(out))
+
+    print("\n| person | takes refused | stop: plain -> enrolled | yes and no: plain -> enrolled |")
+    print("|---|---|---|---|")
+    worst = sorted(
+        per_person, key=lambda p: (understood(p[2]["stop"], "si"), understood(p[2]["yes and no"], "si"))
+    )
+    for person, refused, tests in worst[:8]:
+        cells = [
+            f"{understood(tests[k], 'si'):.0f} -> {understood(tests[k], 'en'):.0f} %"
+            for k in ("stop", "yes and no")
+        ]
+        print(f"| {person} | {refused} | {cells[0]} | {cells[1]} |")
+    return rows
+
+
+ENROLLED_SC = ("stop", "yes", "no")
+
+
 def fsdd_takes(folder: str, takes: int) -> list[dict]:
     """The human digits of takes 0 to takes-1, or [] (saying where to get them) when `folder` is missing."""
     if not os.path.isdir(folder):
@@ -942,6 +1013,8 @@ def main():
             groups += commands_sets(args.commands or "", rec, base, tmp) if args.commands_only else []
         report(groups)
         said_twice(groups, rec)
+        if args.commands_only:
+            commands_enrollment(args.commands or "", rec)
         if args.dump:
             dump(groups, args.dump)
         return
@@ -1093,6 +1166,8 @@ def main():
     said_twice(groups, rec)
     for path in args.stop_model or []:
         other_stop_model(groups, rec, path)
+    if args.commands:
+        commands_enrollment(args.commands, rec)
     if args.dump:  # with --fit, the tuning voices' clips too (to choose rules on them, not on the above)
         tuning = [
             ("tuning voices (the --fit sets)", answers + oov + tune_stops, False),

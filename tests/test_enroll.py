@@ -260,6 +260,28 @@ def test_stop_heard_by_the_general_recogniser_always_stands():
     assert enroll.combine(far, unsure, "number").intent == "unknown"
 
 
+def test_a_stop_only_the_persons_templates_heard_is_asked_about_not_acted_on():
+    """Their templates alone may hear a stop the decoder missed (real people's "stop" decoded "no"),
+    but also their "up" or "off": silence and "did you say stop?", never a stop acted on, at every
+    kind of question; other words their templates hear clearly are still theirs."""
+    from voiceguide.feedback.decision import ACT, CONFIRM_IT, decide
+    from voiceguide.feedback.intents import Answer
+    from voiceguide.feedback.recognise import EXPECTS
+
+    theirs = {"word": "stop", "distance": 0.4, "ratio": 0.3, "peak": 0.8, "votes": 1.0}
+    theirs["enrolled"] = {"stop", "yes", "no"}
+    missed = Answer(text="no", intent="unknown", confidence=0.5, source="voice")  # asked again alone
+    agreeing = dict(theirs, distance=1.1, ratio=0.99)  # near, and the decoder's guess is "stop" too
+    vetoed = Answer(text="stop", intent="unknown", confidence=0.0, source="voice")
+    for expect in EXPECTS:
+        for match, plain in ((theirs, missed), (agreeing, vetoed)):
+            heard = enroll.combine(match, plain, expect)
+            assert (heard.text, heard.intent) == ("stop", "unknown"), (expect, heard)
+            assert decide(heard, expect).action == CONFIRM_IT  # "did you say stop?"
+    yes = enroll.combine(dict(theirs, word="yes"), missed, "yesno")
+    assert yes.intent == "good" and decide(yes, "yesno").action == ACT
+
+
 def test_an_unsure_stop_stands_and_an_unsure_symptom_word_yields_to_the_persons_own_word():
     """Enrollment never weakens the stop word; a doubtful symptom word their takes claim is their word."""
     from voiceguide.feedback.decision import CONFIRM_IT, REJECT, decide
