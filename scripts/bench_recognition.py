@@ -21,7 +21,8 @@ human voice, through a real microphone and room (person_clips says where to get 
 With --commands DIR, Google's Speech Commands test set: "stop", "yes", "no", digits and other single
 words said by some 150 people each, on their own devices, and background noises (COMMANDS_SOURCE);
 and the 42 of them who said stop, yes and no four times or more, enrolled on three takes of each and
-heard plain and enrolled on the rest (commands_enrollment).
+heard plain and enrolled on the rest (commands_enrollment). With --person, the person enrolled on one
+day and heard on his other days (person_enrollment: enrollment across recording sessions).
 
 --fit refits the confidence model the way the shipped numbers were obtained: a
 logistic regression on espeak-ng clips in the tuning voices only (answers and
@@ -444,7 +445,7 @@ def person_clips(folder: str) -> dict[str, list[dict]]:
         kind = word if word in ("stop", "none") else "other"
         text = "" if word == "none" else word
         clips[kind].append({"text": text, "group": word if kind == "other" else f"day {day}",
-                            "samples": s, "rate": r, "name": name})  # fmt: skip
+                            "samples": s, "rate": r, "name": name, "day": day})  # fmt: skip
     return clips
 
 
@@ -546,43 +547,84 @@ def commands_sets(folder: str, rec, base, tmp) -> list[tuple]:
 
 def commands_enrollment(folder: str, rec) -> dict[str, list[dict]]:
     """Learning a voice, in many people's voices (--commands): each person who said stop, yes and no
-    four times or more is enrolled with their first three takes of each (checked as `voice enroll
-    --from` does), and heard plain and enrolled on the rest of their takes, never used for anything
-    else: their stops at `any`, their yes and no at `yesno`, their other words at `any` (every answer
-    to those is wrong; a stop among them is a false stop). Prints one row per set over all of them
-    and the people whose stop, or yes and no, the plain recogniser understood least. Returns the
-    heard takes per set (to study)."""
+    four times or more is enrolled with their first three takes of each, and heard plain and
+    enrolled on the rest of their takes, never used for anything else: their stops at `any`, their
+    yes and no at `yesno`, their other words at `any` (every answer to those is wrong; a stop among
+    them is a false stop). Returns the heard takes per set (to study)."""
     found = commands_clips(folder) if os.path.isdir(folder) else {}
     clips = [c for kind in ("stop", "yes", "no", "other", "digit") for c in found.get(kind, [])]
     said: dict[str, dict[str, list[dict]]] = {}
     for c in clips:
         said.setdefault(c["group"], {}).setdefault(c["text"], []).append(c)
-    people = sorted(p for p, words in said.items() if all(len(words.get(w, [])) >= 4 for w in ENROLLED_SC))
+    people = []
+    for person, words in sorted(said.items()):
+        if all(len(words.get(w, [])) >= 4 for w in ENROLLED_SC):
+            tests = {
+                "stop": [dict(c, expect="any") for c in words["stop"][3:]],
+                "yes and no": [dict(c, expect="yesno") for w in ("yes", "no") for c in words[w][3:]],
+                "other": [
+                    dict(c, expect="any") for w, cs in words.items() if w not in ENROLLED_SC for c in cs
+                ],
+            }
+            people.append((person, [c for w in ENROLLED_SC for c in words[w][:3]], tests))
+    title = f"many people (--commands): {len(people)} people enrolled with 3 takes each of stop, yes and no"
+    return plain_and_enrolled(title + ", heard on their other takes", people, rec)
+
+
+def person_enrollment(folder: str, rec) -> dict[str, list[dict]]:
+    """Learning a voice across recording sessions (--person): the real person enrolled with three
+    takes each of stop and one to five, all from one day (the first on which he has three unclipped
+    takes of each: most of his early takes are clipped, and `voice enroll` refuses those and asks
+    again), heard plain and enrolled on his other days only: his stops at `any`, his digits at
+    `number`, his other words (front, back, left, right) and his room at `any`."""
+    from voiceguide.feedback.enroll import check_take
+
+    found = person_clips(folder) if os.path.isdir(folder) else {}
+    if not found or not found["stop"]:
+        return {}
+    takes = found["stop"] + found["other"]
+    words = ("stop", *DIGITS[1:6])
+    for day in sorted({c["day"] for c in takes} - {"?"}):
+        usable = [c for c in takes if c["day"] == day and not check_take(c["samples"], c["rate"])]
+        good = {w: [c for c in usable if c["text"] == w] for w in words}
+        if all(len(cs) >= 3 for cs in good.values()):
+            break
+    else:
+        return {}
+    later = [c for c in takes + found["none"] if c["day"] != day]
+    tests = {
+        "stop": [dict(c, expect="any") for c in later if c["text"] == "stop"],
+        "digits": [dict(c, expect="number") for c in later if c["text"] in DIGITS],
+        "other": [dict(c, expect="any") for c in later if c["text"] not in DIGITS and c["text"] != "stop"],
+    }
+    title = f"a real person (--person), enrolled on one day ({day}), heard on his other days"
+    return plain_and_enrolled(title, [("him", [c for w in words for c in good[w][:3]], tests)], rec)
+
+
+def plain_and_enrolled(title: str, people: list[tuple], rec) -> dict[str, list[dict]]:
+    """People as (name, takes to enroll, {set: clips to hear, each with its expect}): each enrolled
+    (checked as `voice enroll --from` does), each set heard plain and enrolled; prints one row per
+    set over everyone, the other words taken for a stop, and the people the plain recogniser
+    understood least."""
     if not people:
         return {}
-    rows: dict[str, list[dict]] = {"stop": [], "yes and no": [], "other": []}
+    rows: dict[str, list[dict]] = {}
     per_person = []
-    for person in people:
-        words = said[person]
-        takes = [(f"{w}_{c['name']}", c["samples"], c["rate"]) for w in ENROLLED_SC for c in words[w][:3]]
-        model, reports = enroll_takes(takes, rec)
-        tests = {
-            "stop": [dict(c, expect="any") for c in words["stop"][3:]],
-            "yes and no": [dict(c, expect="yesno") for w in ("yes", "no") for c in words[w][3:]],
-            "other": [dict(c, expect="any") for w, cs in words.items() if w not in ENROLLED_SC for c in cs],
-        }
+    for person, enroll, tests in people:
+        model, reports = enroll_takes(
+            [(f"{c['text']}_{c['name']}", c["samples"], c["rate"]) for c in enroll], rec
+        )
         for kind, test in tests.items():
             for c in test:
                 c["si"] = rec.answer(rec.details(c["samples"], c["rate"], c["expect"]), c["expect"])
             hear_enrolled(test, model)
-            rows[kind] += test
+            rows.setdefault(kind, []).extend(test)
         per_person.append((person, sum(not r.ok for r in reports), tests))
-    print(f"\n### Learning a voice, many people (--commands): {len(people)} people enrolled with 3 takes "
-          "each of stop, yes and no, heard on their other takes\n")  # fmt: skip
+    print(f"\n### Learning a voice, {title}\n")
     print(HELD_HEAD)
     for kind, test in rows.items():
         print(held_row(kind, test))
-    other = rows["other"]
+    other = rows.get("other", [])
     for key in ("si", "en"):
         decided = [at_question(c[key], "any") for c in other]
         stops = [d.action for d in decided if d.action != "reject" and d.answer.intent == "stop"]
@@ -596,17 +638,13 @@ def commands_enrollment(folder: str, rec) -> dict[str, list[dict]]:
         out = [session_outcome(c[key], c["text"], c["expect"]) for c in test]
         return 100 * sum(o in ("ac", "cc") for o in out) / max(1, len(out))
 
-    print("\n| person | takes refused | stop: plain -> enrolled | yes and no: plain -> enrolled |")
-    print("|---|---|---|---|")
-    worst = sorted(
-        per_person, key=lambda p: (understood(p[2]["stop"], "si"), understood(p[2]["yes and no"], "si"))
-    )
+    kinds = [k for k in rows if k != "other"]
+    print("\n| person | takes refused | " + " | ".join(f"{k}: plain -> enrolled" for k in kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
+    worst = sorted(per_person, key=lambda p: [understood(p[2][k], "si") for k in kinds])
     for person, refused, tests in worst[:8]:
-        cells = [
-            f"{understood(tests[k], 'si'):.0f} -> {understood(tests[k], 'en'):.0f} %"
-            for k in ("stop", "yes and no")
-        ]
-        print(f"| {person} | {refused} | {cells[0]} | {cells[1]} |")
+        cells = [f"{understood(tests[k], 'si'):.0f} -> {understood(tests[k], 'en'):.0f} %" for k in kinds]
+        print(f"| {person} | {refused} | " + " | ".join(cells) + " |")
     return rows
 
 
@@ -1013,6 +1051,8 @@ def main():
             groups += commands_sets(args.commands or "", rec, base, tmp) if args.commands_only else []
         report(groups)
         said_twice(groups, rec)
+        if args.person_only:
+            person_enrollment(args.person or "", rec)
         if args.commands_only:
             commands_enrollment(args.commands or "", rec)
         if args.dump:
@@ -1166,6 +1206,8 @@ def main():
     said_twice(groups, rec)
     for path in args.stop_model or []:
         other_stop_model(groups, rec, path)
+    if args.person:
+        person_enrollment(args.person, rec)
     if args.commands:
         commands_enrollment(args.commands, rec)
     if args.dump:  # with --fit, the tuning voices' clips too (to choose rules on them, not on the above)
