@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import glob
 import hashlib
 import itertools
@@ -430,6 +431,7 @@ PERSON_SOURCE = (
 PERSON_EXPECTS = ("any", "number", "pressure", "yesno")
 
 
+@functools.cache  # read once per run: the sets and the enrollment table both use them
 def person_clips(folder: str) -> dict[str, list[dict]]:
     """One real person's recordings, a sub-folder per word said (--person): "stop", his other
     words, and "none" (his room, no word). Made for felixchenfy/ros_speech_commands_classification's
@@ -480,6 +482,7 @@ COMMANDS_SOURCE = (
 COMMANDS_WORDS = ("go", "up", "down", "left", "right", "on", "off")
 
 
+@functools.cache  # read once per run: the sets and the enrollment table both use them
 def commands_clips(folder: str) -> dict[str, list[dict]]:
     """Speech Commands' test set (--commands): one-second takes of single words by many people, each
     on their own phone or computer, a folder per word, the speaker in each file name
@@ -616,7 +619,7 @@ def plain_and_enrolled(title: str, people: list[tuple], rec) -> dict[str, list[d
         )
         for kind, test in tests.items():
             for c in test:
-                c["si"] = rec.answer(rec.details(c["samples"], c["rate"], c["expect"]), c["expect"])
+                c["si"] = rec.answer(details(c, c["expect"], rec), c["expect"])
             hear_enrolled(test, model)
             rows.setdefault(kind, []).extend(test)
         per_person.append((person, sum(not r.ok for r in reports), tests))
@@ -705,10 +708,24 @@ def classify(text, truth, expect):
     return "cor" if (a.intent, a.value) == (t.intent, t.value) else "wrong"
 
 
+_DETAILS: dict[tuple, dict] = {}  # a real recording decoded at a kind of question, once per run
+
+
+def details(c: dict, expect: str, rec) -> dict:
+    """rec.details for a clip; a real person's recording (it has a file name) is decoded once per
+    kind of question, so the enrollment tables reuse what the sets already decoded."""
+    if "name" not in c:
+        return rec.details(c["samples"], c["rate"], expect)
+    key = (c["name"], c["text"], c["group"], expect)
+    if key not in _DETAILS:
+        _DETAILS[key] = rec.details(c["samples"], c["rate"], expect)
+    return _DETAILS[key]
+
+
 def measure(clips, expect, rec, base, folder):
     for c in clips:
         t = time.process_time()
-        c["info"] = rec.details(c["samples"], c["rate"], expect)
+        c["info"] = details(c, expect, rec)
         c["decision"] = at_question(rec.answer(c["info"], expect), expect)
         c["ms"] = (time.process_time() - t) * 1000
         c["base"], bt = base(c, folder)
