@@ -1068,6 +1068,8 @@ def main():
             groups += commands_sets(args.commands or "", rec, base, tmp) if args.commands_only else []
         report(groups)
         said_twice(groups, rec)
+        for path in args.stop_model or []:
+            other_stop_model(groups, rec, path)
         if args.person_only:
             person_enrollment(args.person or "", rec)
         if args.commands_only:
