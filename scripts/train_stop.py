@@ -15,21 +15,28 @@ start), weighted --near-weight times another negative. Other negatives: every ot
 other words, sentences (windows all along them) and noise. Every clip at a random level, with or
 without noise (white, pink, brown, babble-like speech), reverberation and the telephone band.
 
+With --real, people's own takes too (Speech Commands: see real_takes; its test part never).
+
 Held apart: the espeak-ng variants in VALIDATION (espeak-ng only) choose the two thresholds; the
 benchmark's unseen voices (scripts/bench_recognition.py TEST_VOICES: Scottish, Caribbean, New
 York, Lancastrian, West Midlands accents, and the f4, f5 and m3 variants) and flite's slt are
-never used here. No recording of a person. 3000 clips: about 25 minutes of making speech and
-7-40 minutes of fitting on 2 shared cores.
+never used here; nor is any take of the benchmark's many people (--exclude-speakers checks).
+3000 clips: about 6 minutes of making speech and 3 of fitting on 2 cores.
 
-Shipped (2026-12-03, docs/recognition.md "Two fits heard together"): two fits joined, heard as
-the mean of their probabilities:
-    python scripts/train_stop.py --vocab wide --out wide.npz
-    python scripts/train_stop.py --join first.npz wide.npz
-first.npz is the fit shipped alone on 2026-12-02: the defaults here (3000 clips, --near-weight 2,
-10 epochs, seed 1), except that its word list then held four of the benchmark's
-out-of-vocabulary words (store, coffee, sorry, step), taken out on 2026-12-03 (the script now
-refuses any benchmark word), so it cannot be made again exactly; it is member 0 of the shipped
-file. wide.npz: the defaults and --vocab wide (162 more everyday words, 32 more sentences).
+Shipped (2026-12-05, docs/recognition.md "The stop detector learns from people's voices"): two
+fits joined, heard as the mean of their probabilities, each on synthetic speech and people's takes:
+    git clone https://github.com/KhanhAn22/speech_command   # mini_speech_commands: 8 words
+    git clone https://github.com/NikaCelan/MobileSensingProject   # up, down, left, right in full
+    R="speech_command/mini_speech_commands MobileSensingProject/data/speech_commands_v0.01"
+    X=PICO-tinyML-benchmark/MLTK_keyworkSpotting/dataset   # the benchmark's people (refused)
+    python scripts/train_stop.py --real $R --exclude-speakers $X --out basic.npz
+    python scripts/train_stop.py --real $R --exclude-speakers $X --vocab wide --out wide.npz
+    python scripts/train_stop.py --join basic.npz wide.npz
+(mini_speech_commands is TensorFlow's storage.googleapis.com/download.tensorflow.org/data/
+mini_speech_commands.zip; both hold Speech Commands v0.01 takes as the dataset published them.)
+Shipped before, from 2026-12-03 (docs/recognition.md "Two fits heard together"): the same two fits
+on synthetic speech alone, except that the first one's word list then held four of the
+benchmark's out-of-vocabulary words (store, coffee, sorry, step).
 
 Tried on 2026-12-03 and not shipped (docs/recognition.md, "The stop word over the player"): the
 wide fit alone, and --player-over P (that share of clips said over the player's own voices,
@@ -528,6 +535,121 @@ def make_examples(
     return np.concatenate(xs), np.asarray(ys, dtype=np.float32), np.asarray(kinds)
 
 
+# --real DIR... (2026-12-05): people's own takes beside the synthetic speech: Speech Commands
+# (Warden 2018, arXiv:1804.03209; CC BY 4.0), a folder per word, `<speaker>_nohash_<n>.wav`. Only
+# the dataset's training part is fitted on and its validation part held apart (reported here); its
+# test part, whose speakers are those of bench_recognition.py --commands, is never read. The parts
+# are the dataset's own, by a hash of the speaker (split_of). Every speaker with a take in
+# --exclude-speakers is refused all the same.
+SPLIT_BUCKETS = 2**27  # the dataset's rule: a speaker's hash modulo this, as a percentage
+SPLIT_VALIDATION, SPLIT_TEST = 10.0, 10.0  # per cent of speakers
+
+
+def speaker_of(path: str) -> str:
+    """`<speaker>_nohash_<n>.wav` -> speaker; the test set's `_unknown_/<word>_<speaker>_...` too."""
+    name = os.path.basename(path)
+    return name.split("_nohash_")[0].split("_")[-1] if "_nohash_" in name else name
+
+
+def split_of(path: str) -> str:
+    """training, validation or testing, as the dataset's README assigns a take (by its speaker)."""
+    import hashlib  # noqa: PLC0415
+
+    digest = int(hashlib.sha1(speaker_of(path).encode()).hexdigest(), 16)
+    share = (digest % SPLIT_BUCKETS) * (100.0 / (SPLIT_BUCKETS - 1))
+    if share < SPLIT_VALIDATION:
+        return "validation"
+    return "testing" if share < SPLIT_VALIDATION + SPLIT_TEST else "training"
+
+
+def real_takes(roots: list[Path], exclude: set[str], limit: int, rng) -> dict[str, list]:
+    """{"training" | "validation": [(word, path)]}: up to `limit` takes per word from the folders (a
+    take found twice is read once), the dataset's test part and speakers in `exclude` left out."""
+    found: dict[str, dict[str, Path]] = {}
+    for root in roots:
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isalpha()):
+            for path in sorted(folder.glob("*.wav")):
+                found.setdefault(folder.name, {}).setdefault(path.name, path)
+    out: dict[str, list[tuple[str, Path]]] = {"training": [], "validation": []}
+    left_out = refused = 0
+    for word, takes in sorted(found.items()):
+        paths = [takes[name] for name in sorted(takes)]
+        keep = []
+        for path in paths:
+            if split_of(str(path)) == "testing":
+                left_out += 1
+            elif speaker_of(str(path)) in exclude:
+                refused += 1
+            else:
+                keep.append(path)
+        for i in rng.permutation(len(keep))[:limit]:
+            out[split_of(str(keep[i]))].append((word, keep[i]))
+    print(
+        f"real takes: {len(out['training'])} to fit, {len(out['validation'])} held apart "
+        f"({', '.join(f'{w} {len(t)}' for w, t in sorted(found.items()))} found); {left_out} of the "
+        f"dataset's test part left out, {refused} more refused (their speaker is in --exclude-speakers)"
+    )
+    return out
+
+
+def word_end(x: np.ndarray) -> int:
+    """The sample where a take's word ends: the last 10 ms frame within 30 dB of its loudest frame
+    and 10 dB over its quietest (a one-second take holds one word, somewhere)."""
+    frame = sw.RATE // 100
+    n = len(x) // frame
+    if n == 0:
+        return len(x)
+    db = 10 * np.log10(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1) + 1e-12)
+    loud = np.flatnonzero((db > db.max() - 30) & (db > np.percentile(db, 5) + 10))
+    return int((loud[-1] + 1) * frame) if len(loud) else len(x)
+
+
+def padded(x: np.ndarray, rng) -> tuple[np.ndarray, int]:
+    """The take with 0.05-0.5 s before and 0.4 s after of noise at its own quietest level, so that the
+    take's edges are no cue: people go on talking, or the room goes on. Returns it and the lead."""
+    frame = sw.RATE // 100
+    n = max(1, len(x) // frame)
+    rms = np.sqrt(np.mean(x[: n * frame].reshape(n, -1) ** 2, axis=1)) if len(x) >= frame else np.zeros(1)
+    floor = float(np.percentile(rms, 10)) + 1e-5
+    lead = int(rng.uniform(0.05, 0.5) * sw.RATE)
+    before, after = (rng.standard_normal(k) * floor for k in (lead, int(0.4 * sw.RATE)))
+    return np.concatenate([before, x, after]), lead
+
+
+def real_examples(takes: list[tuple[str, Path]], seed: int, babble: list[np.ndarray], augmented=0.5):
+    """(inputs, labels, kinds) from people's takes: a "stop" gives positive windows where its word ends
+    (as a synthetic one); any other word gives windows at the same places and along it, all of kind
+    near ("up", "go", "top" differ from "stop" in a sound or two). That share of takes goes through
+    augment's rooms, microphones, telephone band and noise, the rest as recorded; with augmented, each
+    stop once more, augmented."""
+    from voiceguide.audio.pcm import decode_wav  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    xs, ys, kinds = [], [], []
+    passes = [(w, p, rng.random() < augmented) for w, p in takes]
+    if augmented:  # a stop twice, as recorded and augmented: there are few of them beside other words
+        passes += [(w, p, True) for w, p in takes if w == "stop"]
+    for word, path, augment_it in passes:
+        x, rate = decode_wav(path.read_bytes())
+        x = sw.to_16k(x, rate).astype(np.float64)
+        if len(x) < sw.RATE // 4 or np.max(np.abs(x)) < 1e-3:
+            continue
+        end = word_end(x)
+        x, lead = padded(x, rng)
+        if augment_it:
+            x = augment(x, rng, babble, mic=0.5)
+        mel = sw.logmel(x)
+        e = (lead + end) // sw.HOP + 1
+        ends = np.unique(np.clip(rng.integers(e - 1, e + 22, size=3), 1, len(mel)))
+        kind = "pos" if word == "stop" else "near"
+        if kind == "near":
+            ends = np.concatenate([ends, np.linspace(20, len(mel), 6).astype(int)])
+        xs.append(sw.window_inputs(mel, ends))
+        ys.extend([1.0 if kind == "pos" else 0.0] * len(ends))
+        kinds.extend([kind] * len(ends))
+    return np.concatenate(xs), np.asarray(ys, dtype=np.float32), np.asarray(kinds)
+
+
 def train(
     x: np.ndarray,
     y: np.ndarray,
@@ -625,6 +747,13 @@ def main() -> None:
     parser.add_argument(
         "--festival", type=float, default=0.0, help="share of clips in Festival's voices (synth_voices)"
     )
+    parser.add_argument(
+        "--real", type=Path, nargs="+", help="people's takes too: Speech Commands folders"
+    )
+    parser.add_argument("--real-limit", type=int, default=4000, help="with --real: most takes per word")
+    parser.add_argument(
+        "--exclude-speakers", type=Path, help="with --real: refuse every speaker with a take in this folder"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=sw.MODEL)
     parser.add_argument(
@@ -676,6 +805,20 @@ def main() -> None:
             )
         if args.cache:
             np.savez(args.cache, x=x, y=y, k=k, vx=vx, vy=vy, vk=vk)
+    real_vx = None
+    if args.real:
+        exclude = set()
+        if args.exclude_speakers:
+            exclude = {speaker_of(str(p)) for p in args.exclude_speakers.rglob("*.wav")}
+        takes = real_takes(args.real, exclude, args.real_limit, np.random.default_rng(args.seed))
+        from voiceguide.audio.pcm import decode_wav  # noqa: PLC0415
+
+        others = [p for w, p in takes["training"][::97] if w != "stop"]
+        babble = [decode_wav(p.read_bytes())[0].astype(np.float64) for p in others]
+        rx, ry, rk = real_examples(takes["training"], args.seed + 7, babble)
+        real_vx, real_vy, real_vk = real_examples(takes["validation"], args.seed + 107, babble, 0.0)
+        print(f"real windows: {len(ry)} to fit ({int(ry.sum())} positive), {len(real_vy)} held apart")
+        x, y, k = np.concatenate([x, rx]), np.concatenate([y, ry]), np.concatenate([k, rk])
     print(
         f"examples: {len(y)} training ({int(y.sum())} positive), {len(vy)} validation; "
         f"{time.time() - t:.0f} s"
@@ -691,6 +834,12 @@ def main() -> None:
             others = np.sort(q[vk == "neg"])
             at = [others[int(len(others) * (1 - f))] for f in (0.002, 0.005, 0.01)]
             print(f"  {name}: " + " / ".join(f"{100 * np.mean(q[vy > 0] >= t):.1f}" for t in at))
+    if real_vx is not None:
+        print("people's takes held apart (the dataset's validation part; speakers not fitted on), this fit:")
+        print_validation(net(real_vx), real_vy, real_vk, (0.9, 0.98))
+        if sw.MODEL.exists() and args.out != sw.MODEL:
+            print("the shipped detector on them:")
+            print_validation(sw.load(sw.MODEL)(real_vx), real_vy, real_vk, (0.9, 0.98))
     net.save(args.out)
     print(f"wrote {args.out} ({os.path.getsize(args.out) // 1024} KiB)")
 
