@@ -376,10 +376,11 @@ def voice_answers(session: Session) -> list[dict]:
     return [e for e in session.events if e["event"] == "answer" and e["source"] == "voice"]
 
 
-def said_by_slt(text: str) -> np.ndarray:
-    """flite's slt voice at 16 kHz (a woman's; an engine the stop detector never heard, and whose
-    clean "stop" it puts at 0.03-0.12)."""
-    wav = subprocess.run(["flite", "-voice", "slt", "-t", text, "-o", "/dev/stdout"], capture_output=True)
+def said_by_slt(text: str, stretch: float = 1.0) -> np.ndarray:
+    """flite's slt voice at 16 kHz (a woman's; an engine no network here heard), `stretch` times
+    slower. The stop detector acts on her clean "stop" and vetoes it said 50 % slower."""
+    options = ["-voice", "slt", "--setf", f"duration_stretch={stretch}", "-t", text, "-o", "/dev/stdout"]
+    wav = subprocess.run(["flite", *options], capture_output=True)
     assert wav.returncode == 0 and wav.stdout, "flite is needed here (the test set-up installs it)"
     x, rate = decode_wav(wav.stdout)
     return (resample(x, rate, 16000) * 0.5 / max(1e-9, float(np.max(np.abs(x))))).astype(np.float32)
@@ -389,8 +390,8 @@ def said_by_slt(text: str) -> np.ndarray:
 def test_a_stop_the_detector_misses_is_asked_about_when_said_again(
     room, sessions, tmp_path, voiceguide_home, shared_speech_cache
 ):
-    """slt says "stop" in a hold, into a separate microphone, and nothing happens (the decoder's
-    "stop" is vetoed by the stop detector); she says it again and is asked "Did you say stop?";
+    """slt says "stop" slowly in a hold, into a separate microphone, and nothing happens (the
+    decoder's "stop" is vetoed by the stop detector); she says it again and is asked "Did you say stop?";
     "yes" stops the session. (Her second "stop" may carry the hint or only the decoder's "stop"
     under it: after a hinted one, either is asked about.)"""
     from micfeed import PipeMicrophone
@@ -403,7 +404,7 @@ def test_a_stop_the_detector_misses_is_asked_about_when_said_again(
         sessions.append(session)
         hold = session.wait_for(lambda e: e["event"] == "segment" and e["kind"] == "hold")
         time.sleep(1.0)
-        stop, check = said_by_slt("stop"), None
+        stop, check = said_by_slt("stop", 1.5), None
         for said in range(1, 5):  # as a person would: say it again until something happens
             mic.say(stop)
             heard = session.wait_for(
