@@ -482,6 +482,13 @@ COMMANDS_SOURCE = (
 COMMANDS_WORDS = ("go", "up", "down", "left", "right", "on", "off")
 
 
+def speaker_of(path: str) -> str:
+    """A Speech Commands take's speaker: `<speaker>_nohash_<n>.wav`, or the test set's
+    `_unknown_/<word>_<speaker>_nohash_<n>.wav` (a speaker is a hex hash); "?" without one."""
+    name = os.path.basename(path)
+    return name.split("_nohash_")[0].split("_")[-1] if "_nohash_" in name else "?"
+
+
 @functools.cache  # read once per run: the sets and the enrollment table both use them
 def commands_clips(folder: str) -> dict[str, list[dict]]:
     """Speech Commands' test set (--commands): one-second takes of single words by many people, each
@@ -496,7 +503,7 @@ def commands_clips(folder: str) -> dict[str, list[dict]]:
         word = os.path.basename(os.path.dirname(path))
         if word == "_unknown_":
             word, _, name = name.partition("_")
-        speaker = name.split("_nohash_")[0] if "_nohash_" in name else "?"
+        speaker = speaker_of(name)
         if word == "_silence_":
             kind, word, speaker = "none", "", "noise"
         elif word in ("stop", "yes", "no"):

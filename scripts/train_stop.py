@@ -65,7 +65,7 @@ from voiceguide.feedback import stopword as sw  # noqa: E402
 from voiceguide.feedback.intents import NUMBER_WORDS  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the benchmark's noise, shared
-from bench_recognition import OOV_SENTENCES, OOV_WORDS, TUNING_RHYMES, colouring  # noqa: E402
+from bench_recognition import OOV_SENTENCES, OOV_WORDS, TUNING_RHYMES, colouring, speaker_of  # noqa: E402
 from bench_recognition import colour_noise as colour  # noqa: E402
 from synth_voices import espeak_variants, random_voice, say_all  # noqa: E402
 
@@ -543,12 +543,6 @@ def make_examples(
 # --exclude-speakers is refused all the same.
 SPLIT_BUCKETS = 2**27  # the dataset's rule: a speaker's hash modulo this, as a percentage
 SPLIT_VALIDATION, SPLIT_TEST = 10.0, 10.0  # per cent of speakers
-
-
-def speaker_of(path: str) -> str:
-    """`<speaker>_nohash_<n>.wav` -> speaker; the test set's `_unknown_/<word>_<speaker>_...` too."""
-    name = os.path.basename(path)
-    return name.split("_nohash_")[0].split("_")[-1] if "_nohash_" in name else name
 
 
 def split_of(path: str) -> str:
