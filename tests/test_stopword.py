@@ -347,8 +347,7 @@ def test_a_stop_the_detector_misses_is_asked_about_when_said_again(tmp_path, str
     from voiceguide.player.dialogue import doubtful_stop, stop_check_text
 
     x, rate = slt("stop", tmp_path, stretch)
-    recogniser = Recogniser(helper=False)
-    recogniser._stop_net = _Deaf()
+    recogniser = Recogniser(helper=False, stop_net=_Deaf())
     heard = recogniser.hear(x, rate, "any")
     assert decide(heard, "any").action == REJECT and heard.stop_hint  # once: nothing is done
     again = StopAgain()

@@ -428,11 +428,14 @@ class PocketDecoder:
 class Recogniser:
     """Recognises one spoken answer at a time; thread-safe, reusable."""
 
-    def __init__(self, threshold: float = CONFIRM, helper: bool = True) -> None:
+    def __init__(
+        self, threshold: float = CONFIRM, helper: bool = True, stop_net: stopword.Detector | None = None
+    ) -> None:
+        """`stop_net`: another stop detector than the shipped one (a new fit weighed, a test's)."""
         self.threshold = threshold  # below this confidence an answer is "unknown"
         self._lock = threading.Lock()
         self._pocket = PocketDecoder()
-        self._stop_net = _stop_network()
+        self._stop_net = stop_net or _stop_network()
         self._word_net = _word_network()
         # Two of each answer's three decodes go to a helper process (pocketsphinx keeps the
         # interpreter lock, so a thread cannot overlap them); None: all three here, one after the
