@@ -992,27 +992,62 @@ def report(groups):
     )
 
 
-def other_stop_model(groups, rec, path):
-    """The same clips, already decoded, with another stop detector beside the decoder (a new fit
-    against the shipped one in one run): understood, acted on wrongly and false stops for both."""
-    net = stopword.load(Path(path))
-    print(f"\n### Another stop detector on the same clips: shipped -> {path}\n")
-    print("| group | clips | understood | acted on wrongly | false stops |")
-    print("|---|---|---|---|---|")
-    for title, clips, _ in groups:
+def decided_again(groups, rec, net=None):
+    """The same clips, already decoded, decided again: both listeners beside the decoder asked
+    again (with `net`, another stop detector) under recognise's values as they are now."""
+    out = []
+    for title, clips, per_voice in groups:
         other = []
         for c in clips:
             o = dict(c)
             if "stop_chance" in c["info"]:  # through the speech gate: both listeners heard it
                 decoded = {k: v for k, v in c["info"].items() if k not in ("stop_chance", "words")}
-                info = rec.listen_beside(decoded, stopword.mono(c["samples"]), c["rate"], stop_net=net)
-                o["decision"] = at_question(rec.answer(info, c["expect"]), c["expect"])
+                o["info"] = rec.listen_beside(decoded, stopword.mono(c["samples"]), c["rate"], stop_net=net)
+                o["decision"] = at_question(rec.answer(o["info"], c["expect"]), c["expect"])
             other.append(o)
-        a, b = decision_shares(clips), decision_shares(other)
+        out.append((title, other, per_voice))
+    return out
+
+
+def compared(groups, other) -> None:
+    """Understood, acted on wrongly and false stops: each group as run -> decided again."""
+    print("| group | clips | understood | acted on wrongly | false stops |")
+    print("|---|---|---|---|---|")
+    for (title, clips, _), (_, again, _) in zip(groups, other, strict=True):
+        a, b = decision_shares(clips), decision_shares(again)
         print(
             f"| {title} | {len(clips)} | {a[0] + a[2]:.1f} -> {b[0] + b[2]:.1f} | {a[1]:.1f} -> {b[1]:.1f} "
-            f"| {false_stops(clips):.1f} -> {false_stops(other):.1f} |"
+            f"| {false_stops(clips):.1f} -> {false_stops(again):.1f} |"
         )
+
+
+def other_stop_model(groups, rec, path):
+    """The same clips with another stop detector beside the decoder (a new fit against the shipped
+    one in one run)."""
+    print(f"\n### Another stop detector on the same clips: shipped -> {path}\n")
+    compared(groups, decided_again(groups, rec, stopword.load(Path(path))))
+
+
+def tried_values(groups, rec, tried: list[str]) -> None:
+    """The same clips decided again with recognise's values changed (--try NAME=VALUE), and the
+    stop word said again under them: how a level chosen elsewhere does on these sets."""
+    changes = {}
+    for item in tried:
+        name, _, value = item.partition("=")
+        if not hasattr(recognise, name) or not value:
+            sys.exit(f"--try {item}: not NAME=VALUE for a value of voiceguide.feedback.recognise")
+        changes[name] = float(value)
+    before = {name: getattr(recognise, name) for name in changes}
+    shown = ", ".join(f"{n} {before[n]} -> {v}" for n, v in changes.items())
+    print(f"\n### Values tried on the same clips: {shown}\n")
+    for name, value in changes.items():
+        setattr(recognise, name, value)
+    try:
+        compared(groups, again := decided_again(groups, rec))
+        said_twice(again, rec)
+    finally:
+        for name, value in before.items():
+            setattr(recognise, name, value)
 
 
 def dump(groups, path):
@@ -1054,6 +1089,14 @@ def main():
         "--stop-model", action="append", help="also weigh this stop detector (npz) on the same decoded clips"
     )
     ap.add_argument(
+        "--try",
+        dest="tried",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="also decide the same clips with this value of voiceguide.feedback.recognise changed",
+    )
+    ap.add_argument(
         "--decoys",
         type=int,
         default=0,
@@ -1077,6 +1120,8 @@ def main():
         said_twice(groups, rec)
         for path in args.stop_model or []:
             other_stop_model(groups, rec, path)
+        if args.tried:
+            tried_values(groups, rec, args.tried)
         if args.person_only:
             person_enrollment(args.person or "", rec)
         if args.commands_only:
@@ -1232,6 +1277,8 @@ def main():
     said_twice(groups, rec)
     for path in args.stop_model or []:
         other_stop_model(groups, rec, path)
+    if args.tried:
+        tried_values(groups, rec, args.tried)
     if args.person:
         person_enrollment(args.person, rec)
     if args.commands:

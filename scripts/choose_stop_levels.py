@@ -25,8 +25,9 @@ Printed per pair: people's and synthetic stops acted on at once, asked about, an
 words and digits acted on as a stop, and asked about as one. Chosen: the pair that misses no more
 stops than the shipped one on either side, with people's other words, digits and answer words
 acted on as a stop at most MAX_ACTED_AS_STOP % (near misses such as stomp and slop are reported,
-not held to it), and then the most stops acted on at once. Then, at the shipped pair, people's
-other words taken for a stop, per word and by the listener that brought it.
+not held to it), and then the most stops acted on at once. Then, at the shipped pair: the
+recogniser's other stop levels one at a time (OTHER_LEVELS), and people's other words taken for a
+stop, per word and by the listener that brought it.
 """
 
 from __future__ import annotations
@@ -175,6 +176,41 @@ def brought_by(info: dict) -> str:
     return "other"
 
 
+# The recogniser's other levels in the stop decision, each tried alone at the shipped pair: where the
+# word listener's "stop" counts (LISTENER_STOP), where an answer asked again is asked about as a
+# stop instead (STOP_UNSURE), where the decoder's "stop" is acted on rather than asked about
+# (STOP_AGREES) and where it is dropped (STOP_VETO). Reported, not chosen here: each was chosen on
+# other sets (their comments in recognise.py), and any of them that hears fewer stops is refused.
+OTHER_LEVELS = {
+    "LISTENER_STOP": (0.3, 0.4, 0.5, 0.7, 1.01),
+    "STOP_UNSURE": (0.8, 0.85, 0.9),
+    "STOP_AGREES": (0.8, 0.85, 0.9, 0.95),
+    "STOP_VETO": (0.2, 0.3, 0.5),
+}
+# ...and together: the two that cost no stop here alone, each at the value that asked least
+TOGETHER = {"STOP_UNSURE": 0.9, "STOP_VETO": 0.5}
+
+
+def other_levels(rec, by_set: dict[str, list[dict]]) -> None:
+    print("\n## The recogniser's other stop levels, one at a time, at the shipped ACT_AT and ASK_AT\n")
+    names = list(by_set)
+    print("| level | " + " | ".join(names) + " |")
+    print("|---" * (1 + len(names)) + "|")
+    tried = [{name: value} for name, values in OTHER_LEVELS.items() for value in values] + [TOGETHER]
+    for changes in tried:
+        before = {name: getattr(recognise, name) for name in changes}
+        for name, value in changes.items():
+            setattr(recognise, name, value)
+        try:
+            cells = [shares(rec, by_set[n]) for n in names]
+        finally:
+            for name, value in before.items():
+                setattr(recognise, name, value)
+        shown = " + ".join(f"{n} {'off' if v > 1 else v}" for n, v in changes.items())
+        mark = " (shipped)" if changes == before else ""
+        print(f"| {shown}{mark} | " + " | ".join(f"{a:.1f} / {k:.1f}" for a, k in cells) + " |")
+
+
 def false_stops_by_word(rec, rows: list[dict]) -> None:
     """People's other words taken for a stop at the shipped levels: per word, and by listener."""
     print("\n## People's other words taken for a stop, at the shipped levels (all four questions)\n")
@@ -252,6 +288,7 @@ def sweep(rows: list[dict]) -> None:
         f"acted on at once {at_once[people]:.1f} %; answers acted on as a stop at most {max(wrong):.1f} %; "
         f"people's other words asked about as a stop {asked:.1f} %."
     )
+    other_levels(rec, by_set)
     false_stops_by_word(rec, by_set.get("people: other words", []))
 
 
