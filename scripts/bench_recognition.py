@@ -42,6 +42,11 @@ speaker is enrolled with takes 0-2, takes 3-6 are the only ones any tuning sees
 synthetic persons only (espeak-ng accents x variants, each with its own pitch, speed, level and room,
 never the unseen TEST_VOICES), prints it with each person left out of the fit, and the held-apart
 FSDD table with it: the recordings only measure it.
+
+--stop-model FILE weighs another stop detector on the clips already decoded; --try NAME=VALUE
+(repeatable) decides them again with a value of voiceguide.feedback.recognise changed. Both print
+understood / acted on wrongly / false stops, as run -> changed; --try the stop said again too.
+Choose values elsewhere (scripts/choose_stop_levels.py, scripts/try_rules.py): these sets report.
 """
 
 from __future__ import annotations
