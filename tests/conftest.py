@@ -67,6 +67,17 @@ LONG_MODULES = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A suite started as a background job of a script (`command &`, no job control) inherits
+    Ctrl-C ignored, and so would every session a test starts: the tests that press Ctrl-C would
+    fail for the harness, not the code (found 2026-12-05: CI started that way failed them every
+    time). A session in a terminal never starts that way, so the tests do not either."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not getattr(config.option, "numprocesses", None):
         return  # run alone: the usual order (test_voice_live after test_piper has warmed the cache)
