@@ -52,6 +52,7 @@ Choose values elsewhere (scripts/choose_stop_levels.py, scripts/try_rules.py): t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import functools
 import glob
@@ -1033,26 +1034,43 @@ def other_stop_model(groups, rec, path):
     compared(groups, decided_again(groups, rec, stopword.load(Path(path))))
 
 
-def tried_values(groups, rec, tried: list[str]) -> None:
-    """The same clips decided again with recognise's values changed (--try NAME=VALUE), and the
-    stop word said again under them: how a level chosen elsewhere does on these sets."""
-    changes = {}
-    for item in tried:
-        name, _, value = item.partition("=")
-        if not hasattr(recognise, name) or not value:
-            sys.exit(f"--try {item}: not NAME=VALUE for a value of voiceguide.feedback.recognise")
-        changes[name] = float(value)
-    before = {name: getattr(recognise, name) for name in changes}
-    shown = ", ".join(f"{n} {before[n]} -> {v}" for n, v in changes.items())
-    print(f"\n### Values tried on the same clips: {shown}\n")
-    for name, value in changes.items():
-        setattr(recognise, name, value)
+@contextlib.contextmanager
+def changed(module, **values):
+    """`module`'s values changed for the duration (a rule or a level tried on clips already
+    measured; try_rules.py and choose_stop_levels.py use it too)."""
+    before = {name: getattr(module, name) for name in values}
+    for name, value in values.items():
+        setattr(module, name, value)
     try:
-        compared(groups, again := decided_again(groups, rec))
-        said_twice(again, rec)
+        yield
     finally:
         for name, value in before.items():
-            setattr(recognise, name, value)
+            setattr(module, name, value)
+
+
+def tried(items: list[str]) -> dict[str, float]:
+    """--try NAME=VALUE... as {name: value}, checked before anything is decoded."""
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if number is None or not name.isupper() or not hasattr(recognise, name):
+            sys.exit(f"--try {item}: give NAME=VALUE, NAME a number in voiceguide.feedback.recognise")
+        out[name] = number
+    return out
+
+
+def tried_values(groups, rec, changes: dict[str, float]) -> None:
+    """The same clips decided again with recognise's values changed (--try), and the stop word
+    said again under them: how a level chosen elsewhere does on these sets."""
+    shown = ", ".join(f"{n} {getattr(recognise, n)} -> {v}" for n, v in changes.items())
+    print(f"\n### Values tried on the same clips: {shown}\n")
+    with changed(recognise, **changes):
+        compared(groups, again := decided_again(groups, rec))
+        said_twice(again, rec)
 
 
 def dump(groups, path):
@@ -1108,6 +1126,7 @@ def main():
         help="N decoy words per answer in every grammar (scripts/try_decoys.py's rule; not shipped)",
     )
     args = ap.parse_args()
+    args.tried = tried(args.tried)
     if args.decoys:  # before any Recogniser compiles its grammars
         import try_decoys  # noqa: PLC0415 (beside this script; it imports this module too)
 

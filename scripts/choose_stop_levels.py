@@ -36,7 +36,6 @@ import argparse
 import json
 import sys
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -47,6 +46,7 @@ from bench_recognition import (  # noqa: E402
     NEAR_MISSES,
     STOP_PHRASES,
     VOCAB,
+    changed,
     narrowband,
     speaker_of,
     synthetic,
@@ -74,19 +74,16 @@ def validation_voices() -> list[str]:
 
 
 def people(roots: list[Path]) -> list[dict]:
-    """Speech Commands takes of the validation part only, once each (a take in two folders is read once)."""
-    from train_stop import split_of  # noqa: PLC0415
+    """Speech Commands takes of the validation part only, once each: train_stop's own reading."""
+    import numpy as np  # noqa: PLC0415
+    from train_stop import real_takes  # noqa: PLC0415
 
-    found: dict[tuple[str, str], Path] = {}
-    for root in roots:
-        for word in ("stop", *PEOPLE_WORDS):
-            for path in sorted((root / word).glob("*.wav")):
-                if split_of(str(path)) == "validation":
-                    found.setdefault((word, path.name), path)
+    takes = real_takes(roots, set(), 10**9, np.random.default_rng(0))["validation"]
     clips = []
-    for (word, name), path in sorted(found.items()):
-        samples, rate = decode_wav(path.read_bytes())
-        clips.append({"text": word, "group": speaker_of(name), "samples": samples, "rate": rate})
+    for word, path in sorted(takes):
+        if word in ("stop", *PEOPLE_WORDS):
+            samples, rate = decode_wav(path.read_bytes())
+            clips.append({"text": word, "group": speaker_of(path.name), "samples": samples, "rate": rate})
     return clips
 
 
@@ -113,35 +110,21 @@ def sets(roots: list[Path], folder: str) -> list[tuple[str, list[dict], str]]:
     return out
 
 
-@contextmanager
 def levels(act: float, ask: float):
     """stopword's two levels changed for the duration."""
-    before = stopword.ACT_AT, stopword.ASK_AT
-    stopword.ACT_AT, stopword.ASK_AT = act, ask
-    try:
-        yield
-    finally:
-        stopword.ACT_AT, stopword.ASK_AT = before
+    return changed(stopword, ACT_AT=act, ASK_AT=ask)
 
 
 def measured(rec: recognise.Recogniser, clip: dict, expect: str) -> dict:
-    """rec.details with the word listener always asked (levels set so that nothing is heard as a
-    stop first): `as_asked` takes its probabilities away where a session would not have asked it."""
-    with levels(2.0, 2.0):
-        veto, recognise.STOP_VETO = recognise.STOP_VETO, 2.0
-        try:
-            return rec.details(clip["samples"], clip["rate"], expect)
-        finally:
-            recognise.STOP_VETO = veto
+    """rec.details with the word listener always asked: `as_asked` takes its probabilities away
+    where a session would not have asked it."""
+    with changed(recognise, stop_heard_first=lambda info: False):
+        return rec.details(clip["samples"], clip["rate"], expect)
 
 
 def as_asked(info: dict) -> dict:
     """The measurement as Recogniser.listen_beside leaves it at the current levels."""
-    if "stop_chance" not in info:
-        return info
-    decoded_stop = meaning(info.get("text", ""))[0] == "stop"
-    chance = info["stop_chance"]
-    if chance >= stopword.ASK_AT or (decoded_stop and chance >= recognise.STOP_VETO):
+    if "stop_chance" in info and recognise.stop_heard_first(info):
         return {k: v for k, v in info.items() if k != "words"}
     return info
 
@@ -198,16 +181,11 @@ def other_levels(rec, by_set: dict[str, list[dict]]) -> None:
     print("|---" * (1 + len(names)) + "|")
     tried = [{name: value} for name, values in OTHER_LEVELS.items() for value in values] + [TOGETHER]
     for changes in tried:
-        before = {name: getattr(recognise, name) for name in changes}
-        for name, value in changes.items():
-            setattr(recognise, name, value)
-        try:
+        shipped = all(getattr(recognise, n) == v for n, v in changes.items())
+        with changed(recognise, **changes):
             cells = [shares(rec, by_set[n]) for n in names]
-        finally:
-            for name, value in before.items():
-                setattr(recognise, name, value)
         shown = " + ".join(f"{n} {'off' if v > 1 else v}" for n, v in changes.items())
-        mark = " (shipped)" if changes == before else ""
+        mark = " (shipped)" if shipped else ""
         print(f"| {shown}{mark} | " + " | ".join(f"{a:.1f} / {k:.1f}" for a, k in cells) + " |")
 
 

@@ -103,17 +103,9 @@ def shares(clips: list[dict]) -> str:
     return " | ".join(f"{v:.1f}" for v in cells)
 
 
-@contextmanager
 def values(**changed):
     """recognise's values changed for the duration (a rule tried)."""
-    before = {name: getattr(recognise, name) for name in changed}
-    for name, value in changed.items():
-        setattr(recognise, name, value)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            setattr(recognise, name, value)
+    return bench.changed(recognise, **changed)
 
 
 @contextmanager

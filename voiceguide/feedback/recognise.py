@@ -503,9 +503,7 @@ class Recogniser:
         probabilities unless a stop was heard. `stop_net` (another detector) lets a benchmark weigh
         a new detector on answers it has already decoded."""
         info["stop_chance"] = self.stop_chance(x, rate, stop_net)
-        decoded_stop = meaning(info.get("text", ""))[0] == "stop"
-        stop = info["stop_chance"] >= stopword.ASK_AT or (decoded_stop and info["stop_chance"] >= STOP_VETO)
-        if word_listener and self._word_net is not None and not stop:
+        if word_listener and self._word_net is not None and not stop_heard_first(info):
             # (a stop the detector heard, or a decoded one it does not veto, is never changed by
             # the word listener: it is not asked, so that a stop is not slowed by the embedding's
             # 30-40 ms. A vetoed one is asked: see stop_unless_sure)
@@ -607,6 +605,14 @@ class Recogniser:
         if info["ratio"] is None or conf < self.threshold:
             return Answer(text=info["text"], intent="unknown", value=None, confidence=conf, source="voice")
         return understand(info["text"], expect, source="voice", confidence=conf)
+
+
+def stop_heard_first(info: dict) -> bool:
+    """A stop the detector heard, or a decoded one it does not veto: the word listener is not
+    asked about that answer (Recogniser.listen_beside)."""
+    chance = info.get("stop_chance", 0.0)
+    decoded_stop = meaning(info.get("text", ""))[0] == "stop"
+    return chance >= stopword.ASK_AT or (decoded_stop and chance >= STOP_VETO)
 
 
 def rhymes_read_back(heard: Answer, info: dict, expect: str) -> Answer:
