@@ -377,8 +377,28 @@ def test_which_side_is_worse_and_ready_are_answers_too():
 
 
 def test_no_answer_keeps_the_pressure_and_says_so_only_where_a_pressure_is_asked_about():
-    """"I did not catch an answer, so we carry on at the same pressure" was said at the question
+    """ "I did not catch an answer, so we carry on at the same pressure" was said at the question
     of which side is worse; there it goes on, and no pressure is named."""
     for question, pressure in (("pressure", 2), ("pain", 2), ("side", None), ("ready", None)):
         at = Context(question, "P01", "lower-back", 2, 4)
         assert one(no_answer(at)).pressure == pressure
+
+
+@pytest.mark.parametrize("pain", [1, 7, 9])
+def test_the_rating_asked_again_after_a_stop_is_noted_not_a_second_stop(pain):
+    """The stop at a pain question already eased off, left the area and lowered the cap: a high
+    or risen rating asked for again after it stops nothing more (a second stop would end the
+    session), and a low one shortens nothing (no technique is at work)."""
+    state = State(cap=2, opening_pain=3, stopped=True, stops=1)
+    a = one(decide(state, said(str(pain), "number", pain), checkpoint("pain-again", technique=None), None))
+    assert (a.kind, a.rule, a.pain) == (Kind.KEEP, Rule.PAIN_AFTER_STOP, pain)
+    after = update_state(state, None, [a], None)
+    assert after.last_pain == pain and after.stops == 1 and after.ended is None
+    again = one(decide(state, said("stop", "stop"), checkpoint("pain-again", None), None))
+    assert again.rule is Rule.TWO_STOPS
+
+
+def test_no_answer_at_the_end_is_not_told_we_go_on():
+    at = Context("pain", None, None, None, 4, moment="closing")
+    assert one(no_answer(at)).rule is Rule.NO_ANSWER_AT_END
+    assert one(no_answer(replace(at, moment=None))).rule is Rule.NO_ANSWER

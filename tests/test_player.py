@@ -17,8 +17,9 @@ from voiceguide import history, planner
 from voiceguide import library as lib
 from voiceguide.adapt import State
 from voiceguide.player import playback
+from voiceguide.player import spoken_texts as playback_texts
 from voiceguide.player.status import Status, status_line
-from voiceguide.replan import PAIN_HEARD, SAY
+from voiceguide.replan import PAIN_AGAIN, PAIN_HEARD, SAY
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import check_replans  # noqa: E402 (every change at every moment: shared with the script)
@@ -510,6 +511,7 @@ def test_going_on_after_a_pause_in_a_hold_is_said(library):
 def test_a_rating_given_while_paused_at_the_last_question_answers_it(library):
     """Paused while the last question was asked, a rating is its answer: kept as the pain after
     and met with its advice, not said back as an aside and then asked for again."""
+
     def closing(seg: dict) -> bool:
         return seg.get("kind") == "checkpoint" and seg.get("question") == "pain" and not seg["technique"]
 
@@ -531,7 +533,7 @@ def test_no_to_did_you_say_stop_in_a_hold_is_answered(library):
 
 
 def test_a_rating_keyed_in_reply_to_a_read_back_is_the_rating(library):
-    """"I heard seven. Is that right?" answered with the key 8: the 8 is meant, and is taken
+    """ "I heard seven. Is that right?" answered with the key 8: the 8 is meant, and is taken
     (before, it counted as "not confirmed" and the question was asked again)."""
     _, events, speech, _ = play(library, PARTNER, ["voice:seven", "8"])
     assert [d["text"] for e, d in events if e == "readback"] == ["I heard seven. Is that right?"]
@@ -541,7 +543,7 @@ def test_a_rating_keyed_in_reply_to_a_read_back_is_the_rating(library):
 
 
 def test_a_rating_said_in_reply_to_a_read_back_is_read_back_and_taken(library):
-    """"I heard seven. Is that right?" "No, eight.": the eight was lost (the reply was heard as
+    """ "I heard seven. Is that right?" "No, eight.": the eight was lost (the reply was heard as
     yes or no) and the question asked again. Now the eight is read back, and "yes" takes it."""
     _, events, speech, _ = play(library, PARTNER, ["voice:seven", "voice:no, eight", "voice:yes"])
     said = [d["text"] for e, d in events if e == "readback"]
@@ -588,7 +590,7 @@ KNEEL = "Your partner stays face down. Kneel at their side"  # said just before 
 
 
 def test_a_rating_given_just_before_a_pain_question_is_its_answer(library):
-    """"4" pressed a few seconds before "how is your pain now?" was noted, then the question asked
+    """ "4" pressed a few seconds before "how is your pain now?" was noted, then the question asked
     what had just been said. Now the rating is the question's answer, and the question is not asked."""
     _, events, speech, _ = play(library, CHRONIC, ["3"], keys_at=[(said_at(KNEEL), "4")])
     noted = next(d for d in actions(events) if d.get("pain") == 4)
@@ -617,7 +619,7 @@ def test_a_rating_that_stops_just_before_a_pain_question_is_acted_on_where_it_ca
 
 
 def test_no_it_is_good_in_reply_to_more_read_back_keeps_the_pressure(library):
-    """"I heard more. Is that right?" "No, it's good.": heard with the yes/no grammar, about half of
+    """ "I heard more. Is that right?" "No, it's good.": heard with the yes/no grammar, about half of
     such replies were taken for a yes and the pressure raised (scripts/bench_read_back.py). Now
     the reply has its own grammar, and "no, it's good" keeps the pressure."""
     _, events, speech, _ = play(library, PARTNER, ["3", "l", "voice:more", "voice:no, it's good"])
@@ -657,7 +659,7 @@ def answering_with(monkeypatch, expect: str, token: str, answer) -> None:
 
 
 def test_what_hear_reports_at_a_question_is_what_the_player_does(library, monkeypatch):
-    """"less" heard between the read-back and the acting levels: `decide` calls it "confirm", but
+    """ "less" heard between the read-back and the acting levels: `decide` calls it "confirm", but
     less has no read-back, and the player acts on it and says so. `at_question` (what `hear` and
     the benchmark report) says "act"; a rating at that level is still read back, "confirm"."""
     from voiceguide.feedback.decision import at_question, decide
@@ -705,7 +707,7 @@ def test_a_doubtful_pause_at_a_pain_question_is_asked_about(library, monkeypatch
 
 
 def test_a_rating_pressed_in_reply_to_did_you_ask_to_pause_is_the_answer(library, monkeypatch):
-    """"Did you ask to pause?" answered with the 4 key: journaled, so it is the question's answer,
+    """ "Did you ask to pause?" answered with the 4 key: journaled, so it is the question's answer,
     not a no that asks for it again."""
     from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
 
@@ -753,7 +755,7 @@ def test_doubtful_flow_words_are_asked_about_at_every_question_a_session_asks():
 
 
 def test_a_doubtful_skip_at_a_pressure_question_is_asked_about(library, monkeypatch):
-    """"next" heard below the acting level at "How is the pressure?": "Did you ask to skip this
+    """ "next" heard below the acting level at "How is the pressure?": "Did you ask to skip this
     step?" A no asks the question again, and its answer is taken; a yes skips."""
     from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer
     from voiceguide.player import spoken_texts
@@ -817,7 +819,7 @@ def test_a_doubtful_yes_to_the_offer_after_a_stop_is_asked_about(library, monkey
 
 
 def test_a_doubtful_stop_in_reply_to_a_read_back_is_asked_about(library):
-    """"I heard seven. Is that right?" answered with a "stop" heard only doubtfully: it was taken
+    """ "I heard seven. Is that right?" answered with a "stop" heard only doubtfully: it was taken
     for "not confirmed" and the question asked again. Now the sound stops and "Did you say stop?"
     is asked, as anywhere else; no reply means stop."""
     _, events, _, _ = play(library, PARTNER, ["voice:seven", "unsure:stop"])
@@ -859,7 +861,7 @@ def test_an_answers_actions_state_and_rewrite_are_journaled_together(library):
 
 
 def test_a_high_rating_pressed_at_a_pressure_question_stops_the_technique(library):
-    """"9" pressed at "How is the pressure?" was not understood ("Say more, less, or good"), then
+    """ "9" pressed at "How is the pressure?" was not understood ("Say more, less, or good"), then
     passed by as no answer: pain of 9 was journaled and the stroke went on. Keys are exact: it is a
     rating, and the rules act on it there."""
     _, events, speech, _ = play(library, PARTNER, ["3", "9"])
@@ -899,7 +901,7 @@ def test_firmer_pressed_at_a_pain_question_holds_the_cap_and_the_question_is_ask
 
 
 def test_a_high_rating_keyed_in_reply_to_i_heard_more_stops_the_technique(library):
-    """"I heard more. Is that right?" answered with the 9 key: it counted as "not confirmed" and the
+    """ "I heard more. Is that right?" answered with the 9 key: it counted as "not confirmed" and the
     pressure question was asked again, the 9 journaled and lost."""
     _, events, _, _ = play(library, PARTNER, ["3", "l", "voice:more", "9"])
     assert [d["text"] for e, d in events if e == "readback"] == ["I heard more. Is that right?"]
@@ -925,3 +927,68 @@ def test_a_rating_pressed_in_the_offers_answer_window_is_decided(library, answer
         asked = [d for e, d in events if e == "segment" and d.get("question") == "offer"]
         taken = [(d["action"], d["rule"]) for d in actions(events)]
         assert len(asked) == 2 and ("end", "offer-declined") in taken
+
+
+# --- a rating a stop cut off is asked for again ------------------------------------------------
+
+PAIN_AT_P04 = ["3"] + ["good"] * 5  # the opening rating, then the five pressure questions before P04's
+
+
+def questions_after(events: list[tuple[str, dict]], action: dict) -> list[tuple[str, str | None]]:
+    after = events[next(i for i, (e, d) in enumerate(events) if d is action) :]
+    return [(d["question"], d["technique"]) for e, d in after if e == "segment" and d["kind"] == "checkpoint"]
+
+
+def test_a_rating_heard_as_stop_is_asked_for_again_once_the_person_goes_on(library):
+    """Found measuring the stop detector: a spoken "seven" is taken for "stop" 5 times in 18. The
+    session stopped, the person said yes to going on gently, and the rating they gave was lost.
+    Now it is asked for again before the step away, and the stop has already done what a high
+    rating would: a 7 (4 above the start) stops nothing more, and the session goes on."""
+    _, events, speech, player = play(library, PARTNER, [*PAIN_AT_P04, "voice:stop", "yes", "7"])
+    stop = next(d for d in actions(events) if d["action"] == "stop")
+    assert player.segments[stop["at"]].question == "pain"  # P04's question, answered "stop"
+    taken = next(d for d in actions(events) if d["rule"] == "offer-taken")
+    asked = questions_after(events, taken)
+    assert asked[0] == ("pain-again", None)
+    again = next(d for e, d in events if e == "segment" and d.get("question") == "pain-again")
+    assert again["text"] == PAIN_AGAIN[("go on", "partner")]
+    assert again["text"] in playback_texts("partner")  # rendered before the session starts
+    rating = next(d for d in actions(events) if d["at"] == again["index"])
+    assert (rating["action"], rating["rule"], rating["pain"]) == ("keep", "pain-after-stop", 7)
+    assert PAIN_HEARD.format(pain=7) in speech.said
+    assert player.state.last_pain == 7 and player.state.stops == 1 and player.state.ended is None
+    away = next(
+        d for e, d in events if e == "segment" and d["index"] > again["index"] and d["kind"] == "speech"
+    )
+    assert away["text"] == PAIN_HEARD.format(pain=7)  # said back first, then the gentle step away
+    assert asked[-1] == ("pain", None)  # the session went on to its closing question
+    assert all(t not in ("P04", "P05") for _, t in asked[1:])  # never back to the buttock or piriformis
+
+
+def test_a_stop_at_the_opening_question_then_going_on_asks_for_the_opening_rating(library):
+    """The rating asked again after a stop at the first question is the opening one: the baseline
+    of the rise rule, and the start in history."""
+    _, events, speech, player = play(library, PARTNER, ["voice:stop", "yes", "4"])
+    opening = next(d for d in actions(events) if d["pain"] is not None)
+    assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
+    assert player.state.opening_pain == 4
+    summary = history.summarise_events([{"event": e, **d} for e, d in events])
+    assert summary["pain_before"] == 4
+
+
+@pytest.mark.parametrize("reply", ["no", ""])
+def test_ending_after_a_stop_asks_for_no_rating_but_the_closing_one(library, reply):
+    _, events, _, _ = play(library, PARTNER, [*PAIN_AT_P04, "voice:stop", reply])
+    stop = next(d for d in actions(events) if d["action"] == "stop")
+    assert questions_after(events, stop) == [("offer", None), ("pain", None)]
+
+
+def test_stop_at_the_rating_asked_again_ends_the_session(library):
+    """A stop after choosing to go on is the second: the session ends (clinical.md)."""
+    outcome, events, _, _ = play(library, PARTNER, [*PAIN_AT_P04, "voice:stop", "yes", "voice:stop"])
+    rules = [d["rule"] for d in actions(events)]
+    assert rules[-2:] == ["two-stops", "no-answer-at-end"] and outcome.reason == "stopped"
+    again = next(d for e, d in events if e == "segment" and d.get("question") == "pain-again")
+    assert not [
+        d for e, d in events if e == "segment" and d["index"] > again["index"] and d["kind"] == "hold"
+    ]

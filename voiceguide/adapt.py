@@ -14,7 +14,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
-from voiceguide.domain import EASY_AREA_PAIN, GENTLE_CAP, GENTLE_FROM, MCID, PAIN_STOP_AT, STOPS_THAT_END
+from voiceguide.domain import (
+    EASY_AREA_PAIN,
+    GENTLE_CAP,
+    GENTLE_FROM,
+    MCID,
+    PAIN_AGAIN,
+    PAIN_STOP_AT,
+    STOPS_THAT_END,
+)
 from voiceguide.feedback.intents import NUMBER_WORDS, Answer, tokens
 
 FAINT_WORDS = frozenset({"dizzy", "faint", "lightheaded", "woozy"})  # these end the session
@@ -54,6 +62,7 @@ class Rule(StrEnum):
     FAINT = "faint"  # dizzy or faint: the session ends
     TWO_STOPS = "two-stops"  # the second technique stop ends the session
     PAIN_LOW_HERE = "pain-low-here"  # at most EASY_AREA_PAIN on reaching an area: shorter
+    PAIN_AFTER_STOP = "pain-after-stop"  # the rating asked again after a stop: the stop acted on it
     SYMPTOM = "symptom"
     STOP_WORD = "stop-word"
     STOP_AT_END = "stop-at-end"  # the stop word at the last question: nothing to offer, it ends
@@ -73,6 +82,7 @@ class Rule(StrEnum):
     READY = "ready"  # the answer channel works: the session begins
     OTHER_ANSWER = "other-answer"
     NO_ANSWER = "no-answer"
+    NO_ANSWER_AT_END = "no-answer-at-end"  # nothing to keep or go on with: the closing words follow
     NO_FEEDBACK = "no-feedback"
     OFFER_TAKEN = "offer-taken"
     OFFER_DECLINED = "offer-declined"
@@ -151,6 +161,7 @@ REASONS = {
     Rule.FAINT: "feeling {word}",
     Rule.TWO_STOPS: "a second stop in this session",
     Rule.PAIN_LOW_HERE: "pain {pain}/10 is low here",
+    Rule.PAIN_AFTER_STOP: "pain {pain}/10 after a stop, going on gently",
     Rule.SYMPTOM: "symptom: {word}",
     Rule.STOP_WORD: "stop word",
     Rule.STOP_AT_END: "stop word at the last question",
@@ -170,6 +181,7 @@ REASONS = {
     Rule.READY: "ready",
     Rule.OTHER_ANSWER: "answer: {word}",
     Rule.NO_ANSWER: "no answer: pressure kept",
+    Rule.NO_ANSWER_AT_END: "no answer at the end",
     Rule.NO_FEEDBACK: "no feedback",
     Rule.OFFER_TAKEN: "the gentle offer after a stop was taken",
     Rule.OFFER_DECLINED: "ended after a stop",
@@ -344,6 +356,8 @@ def decide(state: State, answer: Answer, at: Context) -> list[Action]:
             return act(Kind.KEEP, Rule.OPENING_PAIN, pain=pain)
         if state.opening_pain is None:  # the opening had no answer: the first rating is the baseline
             return act(Kind.GENTLE if pain >= GENTLE_FROM else Kind.KEEP, Rule.FIRST_PAIN, pain=pain)
+        if at.question == PAIN_AGAIN:  # the stop already eased off, left the area and lowered the cap
+            return act(Kind.KEEP, Rule.PAIN_AFTER_STOP, pain=pain)
         if pain >= PAIN_STOP_AT:
             return stop_technique(Rule.PAIN_HIGH, pain=pain)
         if pain >= state.opening_pain + MCID:
@@ -397,6 +411,8 @@ def no_answer(at: Context) -> list[Action]:
     """Nothing came in time: keep the pressure, never raise it; after a stop, end gently."""
     if at.question == "offer":
         return [Action(Kind.END, Rule.OFFER_UNANSWERED, cap=at.cap)]
+    if at.moment == "closing":
+        return [Action(Kind.KEEP, Rule.NO_ANSWER_AT_END, cap=at.cap)]
     # "...at the same pressure" is said where a pressure is at work, not before the first technique
     asked = at.question in ("pain", "pressure", None) and at.moment != "opening"
     pressure = at.pressure if asked else None

@@ -73,6 +73,12 @@ CHECKIN_QUESTIONS = ("pain", "pressure", "comfort")  # what a technique's checkp
 # What a plan's checkpoint may ask: a technique's questions, plus the planner's own two.
 # ready: "say ready, or press Enter" (tests the answer channel); side: which side is worse (l / r).
 PLAN_QUESTIONS = CHECKIN_QUESTIONS + ("ready", "side")
+# A session's own question, never a plan's: a stop at a pain question may have been the rating
+# itself misheard ("seven" taken for "stop"), so once the person chooses to go on (or at the end)
+# the rating is asked for again rather than lost.
+PAIN_AGAIN = "pain-again"
+# What a session's saved plan may ask besides: the offer after a stop, and the rating asked again.
+SESSION_QUESTIONS = PLAN_QUESTIONS + ("offer", PAIN_AGAIN)
 # The order of a session, after the seed article: the hands-on check, the lower-back muscles,
 # warming the buttock and hip rotators, the piriformis from the sacrum edge, gentle vibration,
 # then movement (the cool-down is the planner's own).

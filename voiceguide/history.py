@@ -82,7 +82,11 @@ def parse_time(text: str) -> datetime:
 # --- from journal rows to records ------------------------------------------------
 
 
-SUMMARY_VERSION = 3  # bump when summarise_events changes: stored summaries are then made again
+SUMMARY_VERSION = 4  # bump when summarise_events changes: stored summaries are then made again
+# Ratings the rules took for the start and the end wherever they were said: a rating asked for
+# again after a stop at the opening or the last question counts as that question's.
+OPENING_RULES = {Rule.OPENING_PAIN, Rule.GENTLE_SESSION}
+CLOSING_RULES = {Rule.CLOSING_PAIN, Rule.PAIN_HIGH_AT_END}
 
 
 def summarise(row, events: list[dict]) -> SessionRecord:
@@ -126,9 +130,10 @@ def summarise_events(events: list[dict]) -> dict:
         elif kind == "action":
             at = segments.get(e.get("at")) or {}  # type: ignore[arg-type]
             action = Action.from_dict(e)
-            if action.pain is not None and opening_at is not None and at.get("index") == opening_at:
+            opening = opening_at is not None and at.get("index") == opening_at
+            if action.pain is not None and (opening or action.rule in OPENING_RULES):
                 pain_before = action.pain  # the rating acted on, not merely heard
-            elif action.pain is not None and is_closing(at):
+            elif action.pain is not None and (is_closing(at) or action.rule in CLOSING_RULES):
                 pain_after = action.pain  # (a first rating given later is a baseline, not the start)
             technique = at.get("technique")
             choice = chosen_pressure(action, at)

@@ -116,6 +116,18 @@ class PlanFile(Strict):
         return self
 
 
+class SavedSegmentFile(SegmentFile):
+    question: Literal[domain.SESSION_QUESTIONS] | None = None
+
+
+class SavedPlanFile(PlanFile):
+    """A session's plan as the journal keeps it, rewritten as it went: it may hold the questions
+    the session adds itself (the offer after a stop, the rating asked again), which a plan file
+    made by hand may not."""
+
+    segments: list[SavedSegmentFile] = Field(min_length=1)
+
+
 # --- reading a plan file back -------------------------------------------------
 
 
@@ -140,11 +152,12 @@ def load_plan(path: Path) -> Plan:
     return plan_from_dict(data, path.name)
 
 
-def plan_from_dict(data: object, name: str = "plan") -> Plan:
-    """Check every field; a plan from elsewhere is input like any other."""
+def plan_from_dict(data: object, name: str = "plan", saved: bool = False) -> Plan:
+    """Check every field; a plan from elsewhere is input like any other. `saved`: a session's
+    plan from the journal (`play --resume`)."""
     if not isinstance(data, dict):
         raise InvalidInput(f"{name}: a plan is a JSON object, found {type(data).__name__}.")
-    checked, problems = check(PlanFile, data, name)
+    checked, problems = check(SavedPlanFile if saved else PlanFile, data, name)
     if checked is None:
         raise InvalidInput(
             problems[0] if len(problems) == 1 else f"{name} has {len(problems)} problems.",

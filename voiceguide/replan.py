@@ -47,6 +47,7 @@ SAY = {
     "good": "Good. We stay as we are.",
     "no_answer": "I did not catch an answer, so we carry on at the same pressure.",
     "no_answer_go_on": "I did not catch an answer, so we go on.",
+    "no_answer_at_end": "I did not catch an answer. That is all right.",
     "skip": "Skipping ahead to the next step.",
     "lightest": "That is already the lightest pressure, so we leave this part and go on.",
     "nothing_pressed": "There is no pressure to change just now. Ask again during a massage step.",
@@ -108,17 +109,38 @@ OFFER = {
         "Say yes to go on, or say stop to end."
     ),
 }
+# A stop at a pain question may have been the rating misheard: the rating is asked for again,
+# after the offer is taken, or before the closing words when the stop came at the last question.
+PAIN_AGAIN = {
+    ("go on", "self"): "Before we go on: how is your pain now, from zero to ten?",
+    ("go on", "partner"): (
+        "For the person receiving: before we go on, how is your pain now, from zero to ten?"
+    ),
+    ("finish", "self"): "Before we finish: how is your pain now, from zero to ten?",
+    ("finish", "partner"): (
+        "For the person receiving: before we finish, how is your pain now, from zero to ten?"
+    ),
+}
 AWAY_SECONDS = 45.0  # the gentle step offered away from where a stop happened
 CLOSING_TEXTS = {QUESTIONS[("closing", "self")], QUESTIONS[("closing", "partner")]}
 AT_THE_END = {Rule.PAIN_HIGH_AT_END, Rule.SYMPTOM_AT_END}
 INTROS = {text for options in PHASE_INTRO.values() for text in options}
 
 
+PAIN_SAID_BACK = {
+    Rule.OPENING_PAIN,
+    Rule.FIRST_PAIN,
+    Rule.PAIN_NOTED,
+    Rule.PAIN_AFTER_STOP,
+    Rule.CLOSING_PAIN,
+}
+
+
 def acknowledgement(action: Action) -> str | None:
     """What is said back for an answer that changes nothing else, so one word can undo it."""
     if action.kind is not Kind.KEEP:
         return None
-    if action.rule in (Rule.OPENING_PAIN, Rule.FIRST_PAIN, Rule.PAIN_NOTED, Rule.CLOSING_PAIN):
+    if action.rule in PAIN_SAID_BACK:
         return PAIN_HEARD.format(pain=action.pain)
     if action.rule is Rule.GOOD:
         return SAY["good"]
@@ -128,6 +150,8 @@ def acknowledgement(action: Action) -> str | None:
         return READY_HEARD
     if action.rule is Rule.NO_ANSWER:
         return SAY["no_answer"] if action.pressure is not None else SAY["no_answer_go_on"]
+    if action.rule is Rule.NO_ANSWER_AT_END:
+        return SAY["no_answer_at_end"]
     if action.rule is Rule.NO_FIRMER_AFTER_STOP:
         return SAY["keep_after_stop"]
     if action.rule is Rule.NOTHING_PRESSED:
@@ -153,6 +177,7 @@ def spoken_replies(mode: str) -> list[str]:
     """Every fixed sentence the player may say in reply, so it can be rendered before a session."""
     texts = [OFFER[mode], *(t for k, t in SAY.items() if "{" not in t and not k.endswith(_other(mode)))]
     texts += [PAIN_HEARD.format(pain=n) for n in range(11)]
+    texts += [text for (_, m), text in PAIN_AGAIN.items() if m == mode]
     texts += [ease_off(mode, area) for area in domain.AREAS]
     texts += [SIDE_FIRST.format(side=side) for side in domain.SIDES] + [READY_HEARD]
     return texts
@@ -269,10 +294,12 @@ class Editor:
         elif kind is Kind.STOP and action.rule is Rule.TWO_STOPS:
             rest = [self.cue("stop"), self.speech(SAY["two_stops"])] + self._closing(rest)
         elif kind is Kind.STOP and action.rule is Rule.STOP_AT_END:  # nothing left to offer
-            rest = [self.cue("stop"), self.speech(SAY[f"stop_{self.mode}"])] + rest
+            again = self._pain_again("finish") if here.question == "pain" and state.stops == 1 else []
+            rest = [self.cue("stop"), self.speech(SAY[f"stop_{self.mode}"])] + again + rest
         elif kind is Kind.STOP:  # the stop word: silence, then go on gently or end
             rest = [self.cue("stop"), self.speech(SAY[f"stop_{self.mode}"])]
             rest += self.question(OFFER_QUESTION, OFFER[self.mode], None, None)
+            rest += self._pain_again("go on") if here.question == "pain" else []  # asked if it goes on
             # made safe before any answer: whatever passes the offer by never finds the area
             # stopped in, nor a pressure above the one it stopped at
             rest += self._capped(self._without(segments[at + 1 :], None, state.avoid_areas), state.cap)
@@ -281,8 +308,10 @@ class Editor:
             rest = [self.cue("stop"), self.speech(ease_off(self.mode, here.area))]
             rest += self._away(state) if not self._works(left) else []
             rest += left
-        elif kind is Kind.FALLBACK:
-            rest = self._away(state) + self._capped(self._without(rest, None, state.avoid_areas), state.cap)
+        elif kind is Kind.FALLBACK:  # the rating asked again (if the stop cut one off) before the step away
+            again = rest[:2] if len(rest) > 1 and rest[1].question == domain.PAIN_AGAIN else []
+            left = self._capped(self._without(rest[len(again) :], None, state.avoid_areas), state.cap)
+            rest = again + self._away(state) + left
         elif kind is Kind.GENTLE:
             rest = [self.speech(SAY["gentle"])] + self._gentle(rest, state.cap)
         elif kind is Kind.END:
@@ -404,6 +433,11 @@ class Editor:
                 start = i - 1 if i > 0 and rest[i - 1].kind == "cue" else i
                 return rest[start:]
         return [self.cue("end")]
+
+    def _pain_again(self, when: str) -> list[Segment]:
+        """The rating a stop at a pain question cut off (or that was heard as the stop), asked for
+        again: tied to no technique (none is at work), and never the session's closing question."""
+        return self.question(domain.PAIN_AGAIN, PAIN_AGAIN[(when, self.mode)], None, None)
 
     def _away(self, state: State) -> list[Segment]:
         """A gentle step away from where it stopped: light strokes on the lower back, or rest."""

@@ -300,7 +300,7 @@ def _play(plan, cache, request: PlayRequest, emit_line, display, voice, sink):
             raise InvalidInput(
                 "There is no unfinished session to resume.", hint="Start a new one with: voiceguide play"
             )
-        plan = plan_from_dict(row.plan, "the saved session")
+        plan = plan_from_dict(row.plan, "the saved session", saved=True)
         session_id = row.id
         kinds = ("block", "state", "answered-ahead", "replan", "answer", "action", "reask")
         events = journal.events(session_id, kinds)

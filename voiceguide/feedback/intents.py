@@ -172,6 +172,7 @@ EXPECT = {
 }
 EXPECT_FOR_QUESTION = {
     "pain": "number",
+    "pain-again": "number",  # domain.PAIN_AGAIN
     "pressure": "pressure",
     "comfort": "yesno",
     "offer": "yesno",

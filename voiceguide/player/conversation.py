@@ -48,13 +48,17 @@ class Conversation:
         return Context(question, seg.technique, seg.area, pressure, cap, self.moment(seg, question))
 
     def moment(self, seg: Segment, question: str | None) -> str | None:
-        """'opening' at the session's first pain question (it sets the baseline); 'closing' from
-        its last one on, and once a rule has ended the session: no technique is left to stop or
-        make gentle, and a rating there is never taken for the opening one."""
+        """'opening' at the session's first pain question (it sets the baseline), and at the rating
+        asked again after a stop there; 'closing' from its last one on, and once a rule has ended
+        the session: no technique is left to stop or make gentle, and a rating there is never
+        taken for the opening one."""
         pains = [s for s in self.segments if s.kind == "checkpoint" and s.question == "pain"]
         closing = next((s for s in pains[1:] if is_closing(s.kind, s.question, s.technique)), None)
         if self.state.ended or (closing is not None and seg.index >= closing.index):
             return "closing"
+        if question == domain.PAIN_AGAIN:  # asked again after a stop at the opening question: its rating
+            earlier = [s for s in pains if s.index < seg.index]
+            return "opening" if len(earlier) == 1 and self.state.opening_pain is None else None
         return "opening" if question == "pain" and pains and pains[0].index == seg.index else None
 
     def cap_for(self, technique_id: str | None) -> int:
