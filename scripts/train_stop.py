@@ -38,6 +38,10 @@ Shipped before, from 2026-12-03 (docs/recognition.md "Two fits heard together"):
 on synthetic speech alone, except that the first one's word list then held four of the
 benchmark's out-of-vocabulary words (store, coffee, sorry, step).
 
+Tried on 2026-12-06 and not shipped (docs/recognition.md, "People's digits among the stop detector's
+negatives"): both fits with two more folders of Speech Commands takes in --real,
+github.com/anshulgupta0803/isolated-speech-commands recipe/audio (zero, one, five, eight, ...) and
+github.com/vinsis/speech-commands-recognition speech_commands_v0.01 (10 takes of each word).
 Tried on 2026-12-03 and not shipped (docs/recognition.md, "The stop word over the player"): the
 wide fit alone, and --player-over P (that share of clips said over the player's own voices,
 PLAYER_UNDER_DB under the person, and the player alone as negatives). Tried on 2026-12-05 and not
