@@ -403,7 +403,7 @@ def test_the_stop_word_at_the_last_question_ends_without_an_offer(cli, screened,
     assert "offer" not in {e.get("question") for e in evs}
     asked = [e for e in evs[evs.index(stop) :] if e["event"] == "segment" and e["kind"] == "checkpoint"]
     assert [(e["question"], e["text"]) for e in asked] == [
-        ("pain-again", replan.PAIN_AGAIN[("finish", "self")])
+        ("pain-again", replan.ASK_PAIN_AGAIN[("finish", "self")])
     ]
     reply = replan.SAY["no_answer_at_end"] if pain is None else replan.PAIN_HEARD.format(pain=pain)
     assert spoken_after(evs, evs.index(stop)) == [replan.SAY["stop_self"], reply, planner.CLOSING]

@@ -19,7 +19,7 @@ from voiceguide.adapt import State
 from voiceguide.player import playback
 from voiceguide.player import spoken_texts as playback_texts
 from voiceguide.player.status import Status, status_line
-from voiceguide.replan import PAIN_AGAIN, PAIN_HEARD, SAY
+from voiceguide.replan import ASK_PAIN_AGAIN, PAIN_HEARD, SAY
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import check_replans  # noqa: E402 (every change at every moment: shared with the script)
@@ -951,7 +951,7 @@ def test_a_rating_heard_as_stop_is_asked_for_again_once_the_person_goes_on(libra
     asked = questions_after(events, taken)
     assert asked[0] == ("pain-again", None)
     again = next(d for e, d in events if e == "segment" and d.get("question") == "pain-again")
-    assert again["text"] == PAIN_AGAIN[("go on", "partner")]
+    assert again["text"] == ASK_PAIN_AGAIN[("go on", "partner")]
     assert again["text"] in playback_texts("partner")  # rendered before the session starts
     rating = next(d for d in actions(events) if d["at"] == again["index"])
     assert (rating["action"], rating["rule"], rating["pain"]) == ("keep", "pain-after-stop", 7)

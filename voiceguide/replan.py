@@ -111,7 +111,7 @@ OFFER = {
 }
 # A stop at a pain question may have been the rating misheard: the rating is asked for again,
 # after the offer is taken, or before the closing words when the stop came at the last question.
-PAIN_AGAIN = {
+ASK_PAIN_AGAIN = {  # the words of the question domain.PAIN_AGAIN
     ("go on", "self"): "Before we go on: how is your pain now, from zero to ten?",
     ("go on", "partner"): (
         "For the person receiving: before we go on, how is your pain now, from zero to ten?"
@@ -177,7 +177,7 @@ def spoken_replies(mode: str) -> list[str]:
     """Every fixed sentence the player may say in reply, so it can be rendered before a session."""
     texts = [OFFER[mode], *(t for k, t in SAY.items() if "{" not in t and not k.endswith(_other(mode)))]
     texts += [PAIN_HEARD.format(pain=n) for n in range(11)]
-    texts += [text for (_, m), text in PAIN_AGAIN.items() if m == mode]
+    texts += [text for (_, m), text in ASK_PAIN_AGAIN.items() if m == mode]
     texts += [ease_off(mode, area) for area in domain.AREAS]
     texts += [SIDE_FIRST.format(side=side) for side in domain.SIDES] + [READY_HEARD]
     return texts
@@ -309,9 +309,9 @@ class Editor:
             rest += self._away(state) if not self._works(left) else []
             rest += left
         elif kind is Kind.FALLBACK:  # the rating asked again (if the stop cut one off) before the step away
-            again = rest[:2] if len(rest) > 1 and rest[1].question == domain.PAIN_AGAIN else []
-            left = self._capped(self._without(rest[len(again) :], None, state.avoid_areas), state.cap)
-            rest = again + self._away(state) + left
+            asked = next((i + 1 for i, s in enumerate(rest) if s.question == domain.PAIN_AGAIN), 0)
+            left = self._capped(self._without(rest[asked:], None, state.avoid_areas), state.cap)
+            rest = rest[:asked] + self._away(state) + left
         elif kind is Kind.GENTLE:
             rest = [self.speech(SAY["gentle"])] + self._gentle(rest, state.cap)
         elif kind is Kind.END:
@@ -437,7 +437,7 @@ class Editor:
     def _pain_again(self, when: str) -> list[Segment]:
         """The rating a stop at a pain question cut off (or that was heard as the stop), asked for
         again: tied to no technique (none is at work), and never the session's closing question."""
-        return self.question(domain.PAIN_AGAIN, PAIN_AGAIN[(when, self.mode)], None, None)
+        return self.question(domain.PAIN_AGAIN, ASK_PAIN_AGAIN[(when, self.mode)], None, None)
 
     def _away(self, state: State) -> list[Segment]:
         """A gentle step away from where it stopped: light strokes on the lower back, or rest."""
