@@ -84,6 +84,7 @@ from voiceguide.feedback import (  # noqa: E402
     decision,  # noqa: E402
     recognise,  # noqa: E402
     stopword,  # noqa: E402
+    wordnet,  # noqa: E402
 )
 from voiceguide.feedback.decision import at_question, decide  # noqa: E402
 from voiceguide.feedback.intents import meaning, understand  # noqa: E402
@@ -1034,6 +1035,28 @@ def other_stop_model(groups, rec, path):
     compared(groups, decided_again(groups, rec, stopword.load(Path(path))))
 
 
+def other_word_model(groups, rec, path, dump_to=None):
+    """The same clips with another word listener beside the decoder (a new head against the shipped
+    one in one run); with dump_to, each clip as decided with it, for dump_breakdown.py."""
+    print(f"\n### Another word listener on the same clips: shipped -> {path}\n")
+    shipped, rec._word_net = rec._word_net, wordnet.WordNet.load(Path(path))
+    try:
+        compared(groups, again := decided_again(groups, rec))
+        said_twice(again, rec)
+    finally:
+        rec._word_net = shipped
+    if dump_to:
+        dump(again, dump_to)
+
+
+def word_model_dump(dump_path: str | None, model: str) -> str | None:
+    """Where --dump's clips go as decided with another word listener: beside the run's own dump."""
+    if not dump_path:
+        return None
+    base = Path(dump_path)
+    return str(base.with_name(f"{base.stem}.{Path(model).stem}{base.suffix}"))
+
+
 @contextlib.contextmanager
 def changed(module, **values):
     """`module`'s values changed for the duration (a rule or a level tried on clips already
@@ -1112,6 +1135,12 @@ def main():
         "--stop-model", action="append", help="also weigh this stop detector (npz) on the same decoded clips"
     )
     ap.add_argument(
+        "--word-model",
+        action="append",
+        help="also weigh this word listener's head (npz) on the same decoded clips (with --dump, "
+        "their decisions are dumped beside, as DUMP.<model>.jsonl)",
+    )
+    ap.add_argument(
         "--try",
         dest="tried",
         action="append",
@@ -1144,6 +1173,8 @@ def main():
         said_twice(groups, rec)
         for path in args.stop_model or []:
             other_stop_model(groups, rec, path)
+        for path in args.word_model or []:
+            other_word_model(groups, rec, path, word_model_dump(args.dump, path))
         if args.tried:
             tried_values(groups, rec, args.tried)
         if args.person_only:
@@ -1301,6 +1332,8 @@ def main():
     said_twice(groups, rec)
     for path in args.stop_model or []:
         other_stop_model(groups, rec, path)
+    for path in args.word_model or []:
+        other_word_model(groups, rec, path, word_model_dump(args.dump, path))
     if args.tried:
         tried_values(groups, rec, args.tried)
     if args.person:
