@@ -999,9 +999,10 @@ def report(groups):
     )
 
 
-def decided_again(groups, rec, net=None):
+def decided_again(groups, rec, net=None, word_net=None):
     """The same clips, already decoded, decided again: both listeners beside the decoder asked
-    again (with `net`, another stop detector) under recognise's values as they are now."""
+    again (with `net`, another stop detector; with `word_net`, another word listener's head) under
+    recognise's values as they are now."""
     out = []
     for title, clips, per_voice in groups:
         other = []
@@ -1009,7 +1010,8 @@ def decided_again(groups, rec, net=None):
             o = dict(c)
             if "stop_chance" in c["info"]:  # through the speech gate: both listeners heard it
                 decoded = {k: v for k, v in c["info"].items() if k not in ("stop_chance", "words")}
-                o["info"] = rec.listen_beside(decoded, stopword.mono(c["samples"]), c["rate"], stop_net=net)
+                x = stopword.mono(c["samples"])
+                o["info"] = rec.listen_beside(decoded, x, c["rate"], stop_net=net, word_net=word_net)
                 o["decision"] = at_question(rec.answer(o["info"], c["expect"]), c["expect"])
             other.append(o)
         out.append((title, other, per_voice))
@@ -1039,12 +1041,8 @@ def other_word_model(groups, rec, path, dump_to=None):
     """The same clips with another word listener beside the decoder (a new head against the shipped
     one in one run); with dump_to, each clip as decided with it, for dump_breakdown.py."""
     print(f"\n### Another word listener on the same clips: shipped -> {path}\n")
-    shipped, rec._word_net = rec._word_net, wordnet.WordNet.load(Path(path))
-    try:
-        compared(groups, again := decided_again(groups, rec))
-        said_twice(again, rec)
-    finally:
-        rec._word_net = shipped
+    compared(groups, again := decided_again(groups, rec, word_net=wordnet.WordNet.load(Path(path))))
+    said_twice(again, rec)
     if dump_to:
         dump(again, dump_to)
 

@@ -560,6 +560,11 @@ def split_of(path: str) -> str:
     return "testing" if share < SPLIT_VALIDATION + SPLIT_TEST else "training"
 
 
+def speakers_in(folder: Path | None) -> set[str]:
+    """Every speaker with a take in this folder (--exclude-speakers: the benchmark's people)."""
+    return {speaker_of(str(p)) for p in folder.rglob("*.wav")} if folder else set()
+
+
 def real_takes(roots: list[Path], exclude: set[str], limit: int, rng) -> dict[str, list]:
     """{"training" | "validation": [(word, path)]}: up to `limit` takes per word from the folders (a
     take found twice is read once), the dataset's test part and speakers in `exclude` left out."""
@@ -805,10 +810,8 @@ def main() -> None:
             np.savez(args.cache, x=x, y=y, k=k, vx=vx, vy=vy, vk=vk)
     real_vx = None
     if args.real:
-        exclude = set()
-        if args.exclude_speakers:
-            exclude = {speaker_of(str(p)) for p in args.exclude_speakers.rglob("*.wav")}
-        takes = real_takes(args.real, exclude, args.real_limit, np.random.default_rng(args.seed))
+        takes = real_takes(args.real, speakers_in(args.exclude_speakers), args.real_limit,
+                           np.random.default_rng(args.seed))  # fmt: skip
         from voiceguide.audio.pcm import decode_wav  # noqa: PLC0415
 
         others = [p for w, p in takes["training"][::97] if w != "stop"]

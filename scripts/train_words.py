@@ -10,7 +10,7 @@ all of them at once:
     python scripts/train_words.py --cache W12.npz --seed 12 --clips-per-word 150 --epochs 1 --out /tmp/x.npz
     ... (13, 14, 15, 16 alike)
     python scripts/train_words.py --cache W11.npz --more W12.npz W13.npz W14.npz W15.npz W16.npz --seed 0 \
-        --real $R --exclude-speakers $X --real-cache people.npz
+        --real $R --exclude-speakers $X --real-cache people.npz   (--real-seed 1, the default)
 (about 4 minutes of making speech and 4 of embedding per set of 150 clips per word, 8 of embedding
 people's takes, and 5 of fitting, on 2 cores.) $R and $X are train_stop.py's (people's Speech Commands
 takes, and the benchmark's people refused), with two more folders of the same dataset's takes:
@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_recognition as bench  # noqa: E402
 import synth_voices as sv  # noqa: E402
-from train_stop import augment, real_takes, speaker_of  # noqa: E402
+from train_stop import augment, real_takes, speakers_in  # noqa: E402
 
 from voiceguide.feedback import stopword as sw  # noqa: E402
 from voiceguide.feedback import wordnet  # noqa: E402
@@ -207,8 +207,7 @@ def people(roots: list[Path], exclude_folder: Path | None, limit: int, seed: int
             return d["x"], d["y"], d["vx"], d["vy"]
     from voiceguide.audio.pcm import decode_wav  # noqa: PLC0415
 
-    exclude = {speaker_of(str(p)) for p in exclude_folder.rglob("*.wav")} if exclude_folder else set()
-    takes = real_takes(roots, exclude, limit, np.random.default_rng(seed))
+    takes = real_takes(roots, speakers_in(exclude_folder), limit, np.random.default_rng(seed))
     babble = [decode_wav(p.read_bytes())[0].astype(np.float64) for w, p in takes["training"][::97]]
     x, y = people_examples(takes["training"], seed + 7, babble, 0.5)
     vx, vy = people_examples(takes["validation"], seed + 107, babble, 0.0)
@@ -306,6 +305,9 @@ def main() -> None:
         "--exclude-speakers", type=Path, help="with --real: refuse every speaker with a take in this folder"
     )
     parser.add_argument("--real-cache", type=Path, help="with --real: keep people's embeddings here (npz)")
+    parser.add_argument(
+        "--real-seed", type=int, default=1, help="with --real: which takes are drawn, how they are augmented"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=wordnet.MODEL)
     args = parser.parse_args()
@@ -327,18 +329,22 @@ def main() -> None:
             x, y = np.concatenate([x, d["x"]]), np.concatenate([y, d["y"]])
     real_vx = real_vy = None
     if args.real:
-        rx, ry, real_vx, real_vy = people(args.real, args.exclude_speakers, args.real_limit, args.seed,
+        rx, ry, real_vx, real_vy = people(args.real, args.exclude_speakers, args.real_limit, args.real_seed,
                                           args.real_cache)  # fmt: skip
         others = int(np.sum(ry == len(WORDS)))
         print(f"people's takes: {len(ry)} to fit ({others} of them other), {len(real_vy)} held apart")
         x, y = np.concatenate([x, rx]), np.concatenate([y, ry])
     net = train(x, y, args.epochs, args.seed, args.other_weight)
     print(f"trained in {time.time() - t:.0f} s")
+    baseline = wordnet.MODEL.exists() and args.out != wordnet.MODEL
+    shipped = wordnet.WordNet.load(wordnet.MODEL) if baseline else None
     report(net, vx, vy, "validation")
+    if shipped:  # the baseline, on the same examples
+        report(shipped, vx, vy, "  the shipped head on them")
     if real_vx is not None:
         report(net, real_vx, real_vy, "people's takes held apart (the dataset's validation part)")
-        if wordnet.MODEL.exists() and args.out != wordnet.MODEL:
-            report(wordnet.WordNet.load(wordnet.MODEL), real_vx, real_vy, "  the shipped head on them")
+        if shipped:
+            report(shipped, real_vx, real_vy, "  the shipped head on them")
     net.save(args.out)
     print(f"wrote {args.out} ({os.path.getsize(args.out) // 1024} KiB)")
 

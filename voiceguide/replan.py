@@ -6,6 +6,7 @@ reply is made here from the action's fields (never the other way round).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -309,7 +310,8 @@ class Editor:
             rest += self._away(state) if not self._works(left) else []
             rest += left
         elif kind is Kind.FALLBACK:  # the rating asked again (if the stop cut one off) before the step away
-            asked = next((i + 1 for i, s in enumerate(rest) if s.question == domain.PAIN_AGAIN), 0)
+            lead = itertools.takewhile(lambda s: s.technique is None, rest)  # before any work resumes
+            asked = next((i + 1 for i, s in enumerate(lead) if s.question == domain.PAIN_AGAIN), 0)
             left = self._capped(self._without(rest[asked:], None, state.avoid_areas), state.cap)
             rest = rest[:asked] + self._away(state) + left
         elif kind is Kind.GENTLE:

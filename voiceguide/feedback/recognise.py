@@ -498,16 +498,18 @@ class Recogniser:
         rate: int,
         word_listener: bool = True,
         stop_net: stopword.Detector | None = None,
+        word_net: wordnet.WordNet | None = None,
     ) -> dict:
         """The two listeners beside the decoder: the stop detector's chance, then the word listener's
-        probabilities unless a stop was heard. `stop_net` (another detector) lets a benchmark weigh
-        a new detector on answers it has already decoded."""
+        probabilities unless a stop was heard. `stop_net` and `word_net` (another detector, another
+        head) let a benchmark weigh a new one on answers it has already decoded."""
         info["stop_chance"] = self.stop_chance(x, rate, stop_net)
-        if word_listener and self._word_net is not None and not stop_heard_first(info):
+        word_net = word_net or self._word_net
+        if word_listener and word_net is not None and not stop_heard_first(info):
             # (a stop the detector heard, or a decoded one it does not veto, is never changed by
             # the word listener: it is not asked, so that a stop is not slowed by the embedding's
             # 30-40 ms. A vetoed one is asked: see stop_unless_sure)
-            probs = wordnet.probabilities(x[: int(MAX_SECONDS * rate)], rate, self._word_net)
+            probs = wordnet.probabilities(x[: int(MAX_SECONDS * rate)], rate, word_net)
             info["words"] = {w: round(p, 4) for w, p in probs.items()}
         return info
 
