@@ -633,7 +633,8 @@ def plain_and_enrolled(title: str, people: list[tuple], rec) -> dict[str, list[d
         )
         for kind, test in tests.items():
             for c in test:
-                c["si"] = rec.answer(details(c, c["expect"], rec), c["expect"])
+                info = details(c, c["expect"], rec)
+                c["si"], c["words"] = rec.answer(info, c["expect"]), info.get("words")
             hear_enrolled(test, model)
             rows.setdefault(kind, []).extend(test)
         per_person.append((person, sum(not r.ok for r in reports), tests))
@@ -1347,7 +1348,7 @@ def main():
         dump(groups + tuning, args.dump)
     if human:
         for c in human + oov_test + oov_num + noise:
-            c["si"] = rec.answer(c["info"], c["expect"])
+            c["si"], c["words"] = rec.answer(c["info"], c["expect"]), c["info"].get("words")
         held_apart(
             human,
             held_apart_models(human, rec),
@@ -1494,7 +1495,8 @@ def hear_all(clips, rec, expect):
     for c in clips:
         c["expect"] = expect
         t = time.perf_counter()
-        c["si"] = rec.hear(c["samples"], c["rate"], expect)
+        info = rec.details(c["samples"], c["rate"], expect)
+        c["si"], c["words"] = rec.answer(info, expect), info.get("words")
         c["si_ms"] = (time.perf_counter() - t) * 1000
 
 
@@ -1508,7 +1510,7 @@ def hear_enrolled(clips, model, key="en", weights=None):
     for c in clips:
         t = time.perf_counter()
         match = matcher.match(c["samples"], c["rate"])
-        c[key] = combine(match, c["si"], c["expect"], weights)
+        c[key] = combine(match, c["si"], c["expect"], weights, c.get("words"))
         c[key + "_ms"] = (time.perf_counter() - t) * 1000
         c[key + "_match"] = match
 
@@ -1636,7 +1638,7 @@ def fit_enrolled(examples, title="refitted on FSDD takes 3-6 + espeak-ng"):
             c for gg, c, key, _ in examples if gg == g and key == "en" and c.get("picks", FIRST) == FIRST
         ]
         for c in clips:
-            c["loso"] = combine(c["en_match"], c["si"], c["expect"], held_out)
+            c["loso"] = combine(c["en_match"], c["si"], c["expect"], held_out, c.get("words"))
         said = [c for c in clips if c["text"] in ENROLLED_BENCH_WORDS]
         other = [c for c in clips if c["text"] not in ENROLLED_BENCH_WORDS]
         print(enrollment_row(f"{g}, weights fitted without it", said, en_key="loso", reask=True))
