@@ -169,45 +169,9 @@ OTHER_LEVELS = {
     "STOP_UNSURE": (0.8, 0.85, 0.9),
     "STOP_AGREES": (0.8, 0.85, 0.9, 0.95),
     "STOP_VETO": (0.2, 0.3, 0.5),
-    "LISTENER_VETO": (0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2),
 }
 # ...and together: the two that cost no stop here alone, each at the value that asked least
 TOGETHER = {"STOP_UNSURE": 0.9, "STOP_VETO": 0.5}
-
-
-# The word listener's veto (recognise.LISTENER_VETO) is chosen here: the highest value tried that
-# loses no held-apart stop, people's or synthetic, and that sits at most 1/VETO_MARGIN of the lowest
-# listener's "stop" among the held-apart stops it decides (those heard by one of the other two
-# listeners alone): few people's stops fall where it acts, so it is kept well clear of them.
-VETO_MARGIN = 2.0
-
-
-def veto_decides(info: dict) -> bool:
-    """A stop only one of the detector and the decoder heard: where the listener's veto acts."""
-    chance = info.get("stop_chance", 0.0)
-    decoded_stop = meaning(info.get("text", ""))[0] == "stop"
-    return bool(info.get("words")) and not (
-        chance >= stopword.ACT_AT or (decoded_stop and chance >= recognise.STOP_AGREES)
-    )
-
-
-def choose_veto(rec, by_set: dict[str, list[dict]]) -> None:
-    stop_sets = [n for n in by_set if n.endswith(("stop", "stop phrases"))]
-    with changed(recognise, LISTENER_VETO=0.0):
-        heard = [r for n in stop_sets for r in by_set[n] if outcome(rec, r)]
-    decided = [r["info"]["words"]["stop"] for r in heard if veto_decides(r["info"])]
-    lowest = min(decided, default=1.0)
-    fits = []
-    for value in OTHER_LEVELS["LISTENER_VETO"]:
-        with changed(recognise, LISTENER_VETO=value):
-            kept = all(outcome(rec, r) for r in heard)
-        if kept and value <= lowest / VETO_MARGIN:
-            fits.append(value)
-    print(
-        f"\nThe word listener's veto: {len(decided)} held-apart stops heard are decided by it; the lowest "
-        f"listener's \"stop\" among them {lowest:.3f}. Chosen: LISTENER_VETO {max(fits)} (shipped: "
-        f"{recognise.LISTENER_VETO})."
-    )
 
 
 def other_levels(rec, by_set: dict[str, list[dict]]) -> None:
@@ -220,8 +184,7 @@ def other_levels(rec, by_set: dict[str, list[dict]]) -> None:
         shipped = all(getattr(recognise, n) == v for n, v in changes.items())
         with changed(recognise, **changes):
             cells = [shares(rec, by_set[n]) for n in names]
-        shown = " + ".join(f"{n} {'off' if v > 1 or (n == 'LISTENER_VETO' and not v) else v}"
-                           for n, v in changes.items())
+        shown = " + ".join(f"{n} {'off' if v > 1 else v}" for n, v in changes.items())
         mark = " (shipped)" if shipped else ""
         print(f"| {shown}{mark} | " + " | ".join(f"{a:.1f} / {k:.1f}" for a, k in cells) + " |")
 
@@ -304,7 +267,6 @@ def sweep(rows: list[dict]) -> None:
         f"people's other words asked about as a stop {asked:.1f} %."
     )
     other_levels(rec, by_set)
-    choose_veto(rec, by_set)
     false_stops_by_word(rec, by_set.get("people: other words", []))
 
 

@@ -128,55 +128,6 @@ def test_the_grammars_stop_is_acted_on_asked_about_or_dropped_by_the_detectors_s
     assert decide(rec.answer(no_detector, "pressure"), "pressure").action == ACT
 
 
-def test_the_word_listener_vetoes_a_stop_that_only_one_other_listener_heard():
-    """People's "up" and "down" were taken for a stop by the decoder alone (the detector not
-    against it) or by the detector alone, unsure; the word listener, which learnt people's words,
-    gave "stop" almost nothing. Two listeners that agree, or a detector sure of it, are never
-    overruled, and without the listener's probabilities nothing changes."""
-    from voiceguide.feedback import stopword
-    from voiceguide.feedback.recognise import (
-        LISTENER_VETO,
-        STOP_AGREES,
-        STOP_VETO,
-        Recogniser,
-        stop_heard_first,
-        stop_hint,
-    )
-
-    rec = Recogniser.__new__(Recogniser)  # the decision only: no model is loaded
-    rec.threshold = 0.63
-    not_stop = {"stop": LISTENER_VETO / 2, "other": 0.9, "down": 0.1 - LISTENER_VETO / 2}
-    some_stop = {"stop": LISTENER_VETO, "other": 0.9, "down": 0.1 - LISTENER_VETO}
-
-    def decided(text: str, chance: float, words: dict | None, expect: str = "pressure"):
-        info = {"text": text, "confidence": 0.6, "ratio": 1.0, "stop_chance": chance}
-        if words is not None:
-            info["words"] = words
-        d = decide(rec.answer(info, expect), expect)
-        return d.action, d.answer.intent
-
-    lone_decoder = (STOP_VETO + STOP_AGREES) / 2
-    lone_detector = (stopword.ASK_AT + stopword.ACT_AT) / 2
-    assert decided("stop", lone_decoder, not_stop) == (REJECT, "unknown")
-    assert decided("stop", lone_decoder, some_stop) == (CONFIRM_IT, "stop")
-    assert decided("stop", lone_decoder, None) == (CONFIRM_IT, "stop")
-    assert decided("less", lone_detector, not_stop)[1] != "stop"
-    assert decided("less", lone_detector, some_stop) == (CONFIRM_IT, "stop")
-    assert decided("less", STOP_AGREES, not_stop)[1] != "stop"  # the detector unsure, alone
-    # two that agree, or the detector sure: a stop whatever the listener says
-    assert decided("stop", STOP_AGREES, not_stop) == (ACT, "stop")
-    assert decided("less", stopword.ACT_AT, not_stop) == (ACT, "stop")
-    # a vetoed lone stop carries no stop hint either (said twice, it is not asked about)
-    assert stop_hint({"text": "stop", "confidence": 0.7, "stop_chance": lone_decoder})
-    vetoed = {"text": "stop", "confidence": 0.7, "stop_chance": lone_decoder, "words": not_stop}
-    assert not stop_hint(vetoed)
-    # the listener is asked where it may veto, and not where a stop is sure (not slowed by it)
-    assert not stop_heard_first({"text": "less", "stop_chance": lone_detector})
-    assert not stop_heard_first({"text": "stop", "stop_chance": lone_decoder})
-    assert stop_heard_first({"text": "stop", "stop_chance": STOP_AGREES})
-    assert stop_heard_first({"text": "less", "stop_chance": stopword.ACT_AT})
-
-
 VOICES = ["en-gb", "en-gb-scotland", "en-029", "en-us-nyc", "en+f4"]
 
 
