@@ -633,8 +633,7 @@ def plain_and_enrolled(title: str, people: list[tuple], rec) -> dict[str, list[d
         )
         for kind, test in tests.items():
             for c in test:
-                info = details(c, c["expect"], rec)
-                c["si"], c["words"] = rec.answer(info, c["expect"]), info.get("words")
+                heard_plain(c, details(c, c["expect"], rec), rec)
             hear_enrolled(test, model)
             rows.setdefault(kind, []).extend(test)
         per_person.append((person, sum(not r.ok for r in reports), tests))
@@ -1348,7 +1347,7 @@ def main():
         dump(groups + tuning, args.dump)
     if human:
         for c in human + oov_test + oov_num + noise:
-            c["si"], c["words"] = rec.answer(c["info"], c["expect"]), c["info"].get("words")
+            heard_plain(c, c["info"], rec)
         held_apart(
             human,
             held_apart_models(human, rec),
@@ -1495,9 +1494,14 @@ def hear_all(clips, rec, expect):
     for c in clips:
         c["expect"] = expect
         t = time.perf_counter()
-        info = rec.details(c["samples"], c["rate"], expect)
-        c["si"], c["words"] = rec.answer(info, expect), info.get("words")
+        heard_plain(c, rec.details(c["samples"], c["rate"], expect), rec)
         c["si_ms"] = (time.perf_counter() - t) * 1000
+
+
+def heard_plain(c: dict, info: dict, rec) -> None:
+    """The plain recogniser's answer to clip `c` ("si"), and its word listener's probabilities
+    ("words"), which enroll.combine weighs beside the person's takes."""
+    c["si"], c["words"] = rec.answer(info, c["expect"]), info.get("words")
 
 
 def hear_enrolled(clips, model, key="en", weights=None):

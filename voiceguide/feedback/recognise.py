@@ -626,7 +626,7 @@ def stop_heard_first(info: dict) -> bool:
 
 
 def listener_rules_out_stop(words: dict[str, float] | None) -> bool:
-    """The word listener's "stop" under LISTENER_VETO (False when it was not asked)."""
+    """The word listener's "stop" under LISTENER_VETO (False when it was not asked, or the level is 0)."""
     return bool(words) and LISTENER_VETO > 0 and words.get("stop", 0.0) < LISTENER_VETO
 
 
