@@ -286,7 +286,7 @@ def test_a_stop_only_the_persons_takes_heard_is_dropped_when_the_word_listener_r
     """Enrolled, people's "up" and "off" were taken for a stop more often than plain: their takes
     alone heard "stop". Where the word listener gives "stop" all but nothing, the answer is the
     plain one; when it gives "stop" a little, or was not asked, "did you say stop?" as before.
-    Other words their takes hear are theirs whatever the listener says."""
+    Other words their takes hear are theirs unless the listener is all but sure of "other"."""
     from voiceguide.feedback.decision import ACT, CONFIRM_IT, decide
     from voiceguide.feedback.intents import Answer
     from voiceguide.feedback.recognise import LISTENER_VETO
@@ -300,8 +300,35 @@ def test_a_stop_only_the_persons_takes_heard_is_dropped_when_the_word_listener_r
     for words in (some_stop, None):
         heard = enroll.combine(theirs, missed, "any", words=words)
         assert heard.text == "stop" and decide(heard, "any").action == CONFIRM_IT  # "did you say stop?"
-    yes = enroll.combine(dict(theirs, word="yes"), missed, "yesno", words=not_stop)
+    unsure = {"stop": LISTENER_VETO / 2, "other": 0.7, "no": 0.3 - LISTENER_VETO / 2}
+    yes = enroll.combine(dict(theirs, word="yes"), missed, "yesno", words=unsure)
     assert yes.intent == "good" and decide(yes, "yesno").action == ACT
+
+
+def test_an_answer_only_the_persons_takes_made_is_dropped_when_the_word_listener_hears_another_word():
+    """Enrolled on stop, yes and no, 42 people's "down", "go" and "left" were acted on as their own
+    "no" and "yes" (their other words acted on wrongly 9.9 % enrolled, 7.0 % plain). Where the word
+    listener is all but sure it heard none of the answer words, the answer is the plain one;
+    below that level, or when it was not asked, their takes decide as before. A symptom word
+    their takes claim is never dropped this way (a false stop is safe; a missed one is not)."""
+    from voiceguide.feedback.decision import ACT, REJECT, decide
+    from voiceguide.feedback.enroll import LISTENER_OTHER
+    from voiceguide.feedback.intents import Answer
+
+    theirs = {"word": "no", "distance": 0.4, "ratio": 0.3, "peak": 0.8, "votes": 1.0}
+    theirs["enrolled"] = {"stop", "yes", "no"}
+    down = Answer(text="no", intent="unknown", confidence=0.629, source="voice")  # asked again plain
+    sure_other = {"other": LISTENER_OTHER, "no": 1 - LISTENER_OTHER}
+    unsure_other = {"other": LISTENER_OTHER - 0.05, "no": 1.05 - LISTENER_OTHER}
+    assert decide(enroll.combine(theirs, down, "yesno"), "yesno").action == ACT  # as before
+    assert enroll.combine(theirs, down, "yesno", words=sure_other) == down
+    assert decide(down, "yesno").action == REJECT
+    kept = enroll.combine(theirs, down, "yesno", words=unsure_other)
+    assert kept.intent == "no" and decide(kept, "yesno").action == ACT
+    own = dict(theirs, word="numb", enrolled={"numb"})
+    now = Answer(text="now", intent="unknown", confidence=0.3, source="voice")
+    numb = enroll.combine(own, now, "any", words=sure_other)
+    assert numb.intent == "symptom"
 
 
 def test_an_unsure_stop_stands_and_an_unsure_symptom_word_yields_to_the_persons_own_word():
