@@ -12,7 +12,10 @@ From the decisions already in the dump (decision.at_question, as a session decid
   or more would gain and cost at `--expect any`;
 - the wrong actions, by word said and what was acted on;
 - for yes and no, acted on right and asked again per word, and the noes asked again although the
-  decoder heard "no" while the word listener named "numb".
+  decoder heard "no" while the word listener named "numb";
+- at `--expect any`, the wrong actions once more as a playing session decides them (decided again
+  from the dumped details as `voiceguide hear --expect between`): `any` is a question every answer
+  fits, and a session sets aside more of what is said while it plays.
 """
 
 from __future__ import annotations
@@ -68,6 +71,22 @@ def wrong_action(c: dict) -> str | None:
     return c["answer"] or c["intent"]
 
 
+def while_playing(clips: list[dict]) -> Counter:
+    """(word said, what was acted on) for what a playing session acts on wrongly: each clip's dumped
+    details decided again at `between` (decision.at_question, as `hear --expect between`)."""
+    from voiceguide.feedback.decision import at_question  # noqa: PLC0415
+
+    rec = recognise.Recogniser()
+    wrong: Counter = Counter()
+    for c in clips:
+        decision = at_question(rec.answer(c["info"], "any"), "between")
+        said = understand(c["text"], "any") if c["text"] else None
+        acted = (decision.answer.intent, decision.answer.value)
+        if decision.action == "act" and (said is None or (said.intent, said.value) != acted):
+            wrong[(c["text"], decision.answer.text or decision.answer.intent)] += 1
+    return wrong
+
+
 def share(n: int, total: int) -> str:
     return f"{n} of {total} ({100 * n / max(1, total):.1f} %)"
 
@@ -114,6 +133,14 @@ def main() -> None:
             print(f"- acted on wrongly: {share(sum(wrong.values()), len(others))}")
             for (word, acted), n in wrong.most_common(8):
                 print(f"  - {word or '(no word)'} -> {acted}: {share(n, len(by_word[word or '(no word)']))}")
+            if {c["expect"] for c in others} == {"any"}:
+                playing = while_playing(others)
+                total = share(sum(playing.values()), len(others))
+                print(f"- acted on wrongly while the session plays (`between`): {total}")
+                for (word, acted), n in playing.most_common(8):
+                    print(
+                        f"  - {word or '(no word)'} -> {acted}: {share(n, len(by_word[word or '(no word)']))}"
+                    )
         for word in ("yes", "no"):
             said = [c for c in clips if c["text"] == word and c["expect"] == "yesno"]
             if said:

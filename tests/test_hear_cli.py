@@ -60,3 +60,26 @@ def test_hear_says_a_number_meant_in_reply_to_a_read_back_is_read_back(cli, tmp_
     assert result.exit_code == 0, result.stderr
     line = json.loads(result.stdout)
     assert (line["intent"], line["value"], line["decision"]) == ("number", 8, "confirm")
+
+
+def test_hear_between_questions_says_what_a_session_does_with_talk_while_it_plays(cli, tmp_path):
+    """`--expect between` is no question: what is said while the session plays. A session acts on
+    a stop and a sure pause there and sets aside a "no" or a rating (talk in the room must not
+    change the massage); `--expect any` is a question every answer fits."""
+    import subprocess
+
+    said = {}
+    for word in ("stop", "pause", "no", "seven"):
+        said[word] = tmp_path / f"{word}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(said[word]), word], check=True)
+    files = [str(path) for path in said.values()]
+    decisions = {}
+    for expect in ("any", "between"):
+        result = cli("hear", *files, "--expect", expect, "--json")
+        assert result.exit_code == 0, result.stderr
+        decisions[expect] = [
+            (line["intent"], line["decision"]) for line in map(json.loads, result.stdout.splitlines())
+        ]
+    assert decisions["any"][2:] == [("no", "act"), ("number", "confirm")]
+    assert decisions["between"] == decisions["any"][:2] + [("unknown", "reject")] * 2
+    assert decisions["between"][:2] == [("stop", "act"), ("pause", "act")]

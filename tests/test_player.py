@@ -992,3 +992,23 @@ def test_stop_at_the_rating_asked_again_ends_the_session(library):
     assert not [
         d for e, d in events if e == "segment" and d["index"] > again["index"] and d["kind"] == "hold"
     ]
+
+
+def test_hear_between_questions_and_the_player_set_aside_the_same_talk():
+    """One rule for what is said while the session plays: `at_question(..., "between")` (what `hear
+    --expect between` reports) rejects exactly what the player sets aside as talk, and decides a
+    stop or symptom word as anywhere."""
+    from voiceguide.feedback.decision import REJECT, at_question, decide
+    from voiceguide.feedback.intents import ACCEPT, CONFIRM, understand
+
+    for source in ("voice", "keys"):
+        for text in ("stop", "numb", "pause", "continue", "repeat", "no", "good", "seven", "more", "skip"):
+            for confidence in (0.1, CONFIRM, (CONFIRM + ACCEPT) / 2, ACCEPT, 1.0):
+                heard = understand(text, "any", source=source, confidence=confidence)
+                decision = at_question(heard, "between")
+                if decide(heard).safety:
+                    assert decision == decide(heard), heard
+                else:
+                    assert (decision.action == REJECT) == (
+                        playback.Player.overheard(heard) or decide(heard).action == REJECT
+                    ), heard

@@ -477,11 +477,14 @@ HEAR_MAX_BYTES = 64_000_000
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--expect",
-    type=click.Choice(["number", "pressure", "yesno", "offer", "correction", "correction-pressure", "any"]),
+    type=click.Choice(
+        ["number", "pressure", "yesno", "offer", "correction", "correction-pressure", "any", "between"]
+    ),
     default="any",
     show_default=True,
     help="What the question can be answered with (offer: the yes/no question after a stop; "
-    'correction: the reply to a rating read back; correction-pressure: to "I heard more").',
+    'correction: the reply to a rating read back; correction-pressure: to "I heard more"; '
+    "between: no question, said while the session plays).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, one per line.")
 @person_option

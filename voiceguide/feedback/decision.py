@@ -20,7 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from voiceguide.adapt import read_back_text
-from voiceguide.feedback.intents import ACCEPT, CONFIRM, Answer, meaning, understand
+from voiceguide.feedback.intents import (
+    ACCEPT,
+    CONFIRM,
+    HEARD_BETWEEN_QUESTIONS,
+    Answer,
+    meaning,
+    understand,
+)
 
 ACT, CONFIRM_IT, REJECT = "act", "confirm", "reject"
 STOP_ACT = 0.2  # a decoded stop or symptom word this sure is acted on at once
@@ -49,7 +56,10 @@ FLOW = ("pause", "repeat", "continue")  # about the session's flow, not an answe
 # stop ("go on gently?"), where a doubtful yes (his "left", 40 %) or continue would carry on the
 # massage. `scripts/try_asked_about.py` weighs this table on a benchmark dump.
 ASKED_ABOUT = {"number": FLOW, "pressure": (*FLOW, "skip"), "yesno": FLOW, "offer": (*FLOW, "good")}
-HEARD_AS = {"offer": "yesno"}  # a kind of question heard with another's grammar and answers
+# A kind of question heard with another's grammar and answers. "between": no question at all, what
+# is said while the session plays (`voiceguide hear --expect between`).
+HEARD_AS = {"offer": "yesno", "between": "any"}
+BETWEEN = "between"
 
 
 def at_question(heard: Answer, expect: str = "any") -> Decision:
@@ -59,13 +69,28 @@ def at_question(heard: Answer, expect: str = "any") -> Decision:
     `decide`'s "confirm" is a read-back only where one exists: a rating and "more"
     (adapt.read_back_text), and a pause, repeat, continue or skip at the questions of ASKED_ABOUT
     ("Did you ask to pause?"). Anything else at that level (less, good, no, a side) a session acts
-    on and says back, so one word undoes it: "act"."""
+    on and says back, so one word undoes it: "act". At `expect` "between" (no question: said while
+    the session plays), what set_aside_between_questions sets aside is "reject"."""
     decision = decide(heard, HEARD_AS.get(expect, expect))
+    if expect == BETWEEN:
+        if decision.safety or not set_aside_between_questions(heard):
+            return decision
+        return Decision(REJECT, replace(decision.answer, intent="unknown", value=None))
     if decision.action != CONFIRM_IT or decision.safety or read_back_text(decision.answer) is not None:
         return decision  # (only speech is ever "confirm": decide keeps its source)
     if decision.answer.intent in ASKED_ABOUT.get(expect, ()):
         return decision
     return Decision(ACT, decision.answer)
+
+
+def set_aside_between_questions(heard: Answer) -> bool:
+    """Speech while the session plays is acted on only when sure and harmless: a stop or symptom
+    word (by its own levels), or pause, continue or repeat decided "act"; the rest is set aside,
+    since a word caught from talk in the room must not change the massage. Keys, lines and taps are
+    meant, and never set aside here."""
+    if heard.source != "voice" or heard.intent in SAFETY:
+        return False
+    return heard.intent not in HEARD_BETWEEN_QUESTIONS or decide(heard).action != ACT
 
 
 def asked_as_stop(heard: Answer) -> Answer:

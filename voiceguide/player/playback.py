@@ -21,8 +21,8 @@ from voiceguide.adapt import Action, Kind, Rule, State
 from voiceguide.audio import timeline
 from voiceguide.audio.pcm import SAMPLE_RATE
 from voiceguide.audio.sinks import Sink
-from voiceguide.feedback.decision import ACT, decide
-from voiceguide.feedback.intents import ALWAYS, EXPECT, HEARD_BETWEEN_QUESTIONS, Answer, meaning
+from voiceguide.feedback.decision import set_aside_between_questions
+from voiceguide.feedback.intents import ALWAYS, EXPECT, Answer, meaning
 from voiceguide.feedback.sources import Feedback
 from voiceguide.library import Library
 from voiceguide.plan import Plan, Segment
@@ -323,10 +323,9 @@ class Player:
 
     @staticmethod
     def overheard(answer: Answer) -> bool:
-        """Speech between questions is acted on only when sure and harmless (or a stop)."""
-        if answer.source != "voice" or answer.intent in ("stop", "symptom"):
-            return False
-        return answer.intent not in HEARD_BETWEEN_QUESTIONS or decide(answer).action != ACT
+        """Speech between questions is acted on only when sure and harmless (or a stop); the rule
+        `voiceguide hear --expect between` reports too."""
+        return set_aside_between_questions(answer)
 
     def before(self, question: Segment) -> Segment:
         """The segment played just before a question and its cue."""
