@@ -12,7 +12,9 @@ would do with that answer at a question of that kind. The rules:
   asked again below (a wrong action is worse than asking again);
 - a number said in reply to a read-back ("no, eight", at `expect` "correction") is read back in
   turn, however sure: that grammar holds yes, no and every number, so a "yes" heard as "six"
-  must cost a "no", never a rating of six.
+  must cost a "no", never a rating of six;
+- while the session plays, between its questions (`expect` "between"), speech is acted on only
+  for a stop or symptom word, or a pause, continue or repeat decided "act": the rest is set aside.
 """
 
 from __future__ import annotations
