@@ -288,8 +288,8 @@ def test_a_stop_only_the_persons_takes_heard_is_dropped_when_the_word_listener_r
     plain one; when it gives "stop" a little, or was not asked, "did you say stop?" as before.
     Other words their takes hear are theirs unless the listener is all but sure of "other"."""
     from voiceguide.feedback.decision import ACT, CONFIRM_IT, decide
+    from voiceguide.feedback.enroll import LISTENER_VETO
     from voiceguide.feedback.intents import Answer
-    from voiceguide.feedback.recognise import LISTENER_VETO
 
     theirs = {"word": "stop", "distance": 0.4, "ratio": 0.3, "peak": 0.8, "votes": 1.0}
     theirs["enrolled"] = {"stop", "yes", "no"}

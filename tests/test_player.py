@@ -996,9 +996,9 @@ def test_stop_at_the_rating_asked_again_ends_the_session(library):
 
 def test_hear_between_questions_and_the_player_set_aside_the_same_talk():
     """One rule for what is said while the session plays: `at_question(..., "between")` (what `hear
-    --expect between` reports) rejects exactly what the player sets aside as talk, and decides a
-    stop or symptom word as anywhere."""
-    from voiceguide.feedback.decision import REJECT, at_question, decide
+    --expect between` reports) rejects exactly what the player sets aside as talk
+    (`set_aside_between_questions`, which it calls), and decides a stop or symptom word as anywhere."""
+    from voiceguide.feedback.decision import REJECT, at_question, decide, set_aside_between_questions
     from voiceguide.feedback.intents import ACCEPT, CONFIRM, understand
 
     for source in ("voice", "keys"):
@@ -1010,5 +1010,5 @@ def test_hear_between_questions_and_the_player_set_aside_the_same_talk():
                     assert decision == decide(heard), heard
                 else:
                     assert (decision.action == REJECT) == (
-                        playback.Player.overheard(heard) or decide(heard).action == REJECT
+                        set_aside_between_questions(heard) or decide(heard).action == REJECT
                     ), heard

@@ -121,14 +121,6 @@ STOP_ASKED = round(STOP_ACT - 0.001, 3)  # a decoded stop's confidence when it i
 # asked about 32-33 -> 44-45 %, OOV words 1.0 -> 2.9 %); 0.3 kept the unseen voices' and slt's
 # stops (0.5 lost three of slt's). docs/recognition.md, "The word listener hears a stop too".
 LISTENER_STOP = 0.3
-# The word listener's veto on a stop that an enrolled person's own takes alone heard (the plain
-# recogniser did not): when the listener gives "stop" less than this, the answer is as without
-# enrollment (listener_rules_out_stop, enroll.combine). Chosen by choose_stop_levels.py at commit
-# 96d19d6, on answers no fit learnt from, as a veto on any stop that one listener alone heard: half
-# the lowest listener's "stop" (0.13) among the held-apart stops it decided. That wider veto lost
-# real stops in the test set's people (the listener gave them 0.002-0.036), so it is not used.
-# docs/recognition.md, "The word listener's veto on a lone stop".
-LISTENER_VETO = 0.05
 
 # The word listener's say beside the decoder's (second_opinion), chosen on the benchmark's tuning
 # voices (scripts/bench_recognition.py TUNE_VOICES, whose espeak-ng variants the listener never
@@ -623,11 +615,6 @@ def stop_heard_first(info: dict) -> bool:
     chance = info.get("stop_chance", 0.0)
     decoded_stop = meaning(info.get("text", ""))[0] == "stop"
     return chance >= stopword.ASK_AT or (decoded_stop and chance >= STOP_VETO)
-
-
-def listener_rules_out_stop(words: dict[str, float] | None) -> bool:
-    """The word listener's "stop" under LISTENER_VETO (False when it was not asked, or the level is 0)."""
-    return bool(words) and LISTENER_VETO > 0 and words.get("stop", 0.0) < LISTENER_VETO
 
 
 def rhymes_read_back(heard: Answer, info: dict, expect: str) -> Answer:

@@ -296,7 +296,7 @@ class Player:
         asking = self.asking(block, current)
         if asking is not None and self.answers(asking, answer):
             return Answered(answer)  # said while the question was asked: that is the answer
-        if self.overheard(answer):
+        if set_aside_between_questions(answer):  # what `hear --expect between` reports too
             return self.set_aside(answer, current, "talk between questions is not acted on")
         intent = answer.intent
         # While a question is asked, a change lands just before it, so that it is asked after the
@@ -320,12 +320,6 @@ class Player:
         if intent == "repeat":
             return self.repeat(answer, block, current)
         return self.set_aside(answer, current, "nothing to answer here")
-
-    @staticmethod
-    def overheard(answer: Answer) -> bool:
-        """Speech between questions is acted on only when sure and harmless (or a stop); the rule
-        `voiceguide hear --expect between` reports too."""
-        return set_aside_between_questions(answer)
 
     def before(self, question: Segment) -> Segment:
         """The segment played just before a question and its cue."""
