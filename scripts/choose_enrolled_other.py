@@ -75,10 +75,7 @@ def plain(row: dict) -> Answer:
 
 
 def enrolled(row: dict, level: float) -> Answer:
-    match = row["match"]
-    if match is not None and "enrolled" in match:
-        match = dict(match, enrolled=set(match["enrolled"]))
-    return enroll.combine(match, plain(row), row["expect"], words=row["words"], other_at=level)
+    return enroll.combine(row["match"], plain(row), row["expect"], words=row["words"], other_at=level)
 
 
 def understood(row: dict, level: float) -> bool:

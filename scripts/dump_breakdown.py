@@ -24,6 +24,7 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
+from functools import cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -71,20 +72,30 @@ def wrong_action(c: dict) -> str | None:
     return c["answer"] or c["intent"]
 
 
-def while_playing(clips: list[dict]) -> Counter:
+@cache
+def recogniser() -> recognise.Recogniser:
+    """One for every set (it only decides again from dumped details: nothing is decoded)."""
+    return recognise.Recogniser()
+
+
+def while_playing(clips: list[dict]) -> tuple[Counter, int]:
     """(word said, what was acted on) for what a playing session acts on wrongly: each clip's dumped
-    details decided again at `between` (decision.at_question, as `hear --expect between`)."""
+    details decided again at `between` (decision.at_question, as `hear --expect between`); and how
+    many clips decide again at `any` as dumped (all, unless the code has changed since the dump)."""
     from voiceguide.feedback.decision import at_question  # noqa: PLC0415
 
-    rec = recognise.Recogniser()
+    rec = recogniser()
     wrong: Counter = Counter()
+    same = 0
     for c in clips:
-        decision = at_question(rec.answer(c["info"], "any"), "between")
+        heard = rec.answer(c["info"], "any")
+        same += at_question(heard, "any").action == c["action"]
+        decision = at_question(heard, "between")
         said = understand(c["text"], "any") if c["text"] else None
         acted = (decision.answer.intent, decision.answer.value)
         if decision.action == "act" and (said is None or (said.intent, said.value) != acted):
             wrong[(c["text"], decision.answer.text or decision.answer.intent)] += 1
-    return wrong
+    return wrong, same
 
 
 def share(n: int, total: int) -> str:
@@ -134,9 +145,10 @@ def main() -> None:
             for (word, acted), n in wrong.most_common(8):
                 print(f"  - {word or '(no word)'} -> {acted}: {share(n, len(by_word[word or '(no word)']))}")
             if {c["expect"] for c in others} == {"any"}:
-                playing = while_playing(others)
+                playing, same = while_playing(others)
                 total = share(sum(playing.values()), len(others))
                 print(f"- acted on wrongly while the session plays (`between`): {total}")
+                print(f"  - (decided again at `any` as dumped: {same} of {len(others)})")
                 for (word, acted), n in playing.most_common(8):
                     print(
                         f"  - {word or '(no word)'} -> {acted}: {share(n, len(by_word[word or '(no word)']))}"
