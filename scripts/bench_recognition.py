@@ -9,7 +9,9 @@ Every clip ends in one of five buckets, by the shipped confidence and the two
 thresholds in voiceguide/feedback/recognise.py: accepted-correct, accepted-wrong
 (acted on with the wrong meaning), confirm-correct, confirm-wrong (read back for a
 yes/no), rejected (asked again). A plain pocketsphinx grammar runs beside it in
-the same run (correct / wrong / rejected).
+the same run (correct / wrong / rejected). The sets asked at `--expect any` (a question every
+answer fits, which no session asks) are also decided as the same words said while a session
+plays (`--expect between`), in a table of their own after the others.
 
 Groups: human digits (the FSDD tuning set, 8 kHz, 6 speakers; --data, default
 ../shared/data/fsdd-tune beside the repo) with --expect number, per speaker;
@@ -739,12 +741,22 @@ def details(c: dict, expect: str, rec) -> dict:
 def measure(clips, expect, rec, base, folder):
     for c in clips:
         t = time.process_time()
+        c["expect"] = expect
         c["info"] = details(c, expect, rec)
-        c["decision"] = at_question(rec.answer(c["info"], expect), expect)
+        decide_clip(c, rec)
         c["ms"] = (time.process_time() - t) * 1000
         c["base"], bt = base(c, folder)
         c["base_ms"] = bt * 1000
-        c["expect"] = expect
+
+
+def decide_clip(c: dict, rec) -> None:
+    """What a session does with a decoded clip at its question; at `any`, also what it does with
+    the same words said while it plays (`between`, as `hear --expect between`): no session asks a
+    question every answer fits, so `any` alone overstates what is acted on."""
+    heard = rec.answer(c["info"], c["expect"])
+    c["decision"] = at_question(heard, c["expect"])
+    if c["expect"] == "any":
+        c["playing"] = at_question(heard, "between")
 
 
 BUCKETS = ("ac", "aw", "cc", "cw", "rej")
@@ -760,11 +772,12 @@ def bucket(c, accept, confirm, weights=None):
     return ("a" if conf >= accept else "c") + ("c" if verdict == "cor" else "w")
 
 
-def outcome(c):
+def outcome(c, key="decision"):
     """act-right, act-wrong, confirm-right, confirm-wrong or reject: what a session would do
     (decision.at_question, the path `hear --json` and the player share; since 2026-12-05: before,
-    decision.decide, which calls "confirm" answers a session acts on unread) against what was said."""
-    d = c["decision"]
+    decision.decide, which calls "confirm" answers a session acts on unread) against what was said.
+    key "playing": what it would do with the same words said while it plays."""
+    d = c[key]
     if d.action == "reject":
         return "rej"
     said = understand(c["text"], c["expect"]) if c["text"] else None
@@ -772,16 +785,16 @@ def outcome(c):
     return ("a" if d.action == "act" else "c") + ("c" if right else "w")
 
 
-def decision_shares(clips):
-    out = [outcome(c) for c in clips]
+def decision_shares(clips, key="decision"):
+    out = [outcome(c, key) for c in clips]
     n = max(1, len(out))
     return [100 * out.count(k) / n for k in BUCKETS]
 
 
-def false_stops(clips):
+def false_stops(clips, key="decision"):
     """% of clips in which no stop was said that a session would stop for (or ask "did you say stop?")."""
     said = [c for c in clips if meaning(c["text"])[0] != "stop"]
-    hit = [c for c in said if c["decision"].action != "reject" and c["decision"].answer.intent == "stop"]
+    hit = [c for c in said if c[key].action != "reject" and c[key].answer.intent == "stop"]
     return 100 * len(hit) / max(1, len(said))
 
 
@@ -990,6 +1003,7 @@ def report(groups):
         if key:
             for g in sorted({c["group"] for c in clips}):
                 print(row(f"&nbsp;&nbsp;{g}", [c for c in clips if c["group"] == g]))
+    while_playing(groups)
     base_ms = np.mean([c["base_ms"] for title, clips, _ in groups for c in clips if "base_ms" in c])
     print(f"\nBaseline decode CPU {base_ms:.0f} ms/clip.")
     print(
@@ -1012,22 +1026,56 @@ def decided_again(groups, rec, net=None, word_net=None):
                 decoded = {k: v for k, v in c["info"].items() if k not in ("stop_chance", "words")}
                 x = stopword.mono(c["samples"])
                 o["info"] = rec.listen_beside(decoded, x, c["rate"], stop_net=net, word_net=word_net)
-                o["decision"] = at_question(rec.answer(o["info"], c["expect"]), c["expect"])
+                decide_clip(o, rec)
             other.append(o)
         out.append((title, other, per_voice))
     return out
 
 
 def compared(groups, other) -> None:
-    """Understood, acted on wrongly and false stops: each group as run -> decided again."""
-    print("| group | clips | understood | acted on wrongly | false stops |")
-    print("|---|---|---|---|---|")
+    """Understood, acted on wrongly and false stops: each group as run -> decided again; for the
+    groups asked at `any`, also acted on wrongly and false stops while a session plays."""
+    print("| group | clips | understood | acted on wrongly | false stops | while it plays: acted on "
+          "wrongly / false stops |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
     for (title, clips, _), (_, again, _) in zip(groups, other, strict=True):
         a, b = decision_shares(clips), decision_shares(again)
+        playing = ""
+        if playing_set(clips):
+            pa, pb = decision_shares(clips, "playing"), decision_shares(again, "playing")
+            playing = (
+                f"{pa[1]:.1f} -> {pb[1]:.1f} / "
+                f"{false_stops(clips, 'playing'):.1f} -> {false_stops(again, 'playing'):.1f}"
+            )
         print(
             f"| {title} | {len(clips)} | {a[0] + a[2]:.1f} -> {b[0] + b[2]:.1f} | {a[1]:.1f} -> {b[1]:.1f} "
-            f"| {false_stops(clips):.1f} -> {false_stops(again):.1f} |"
+            f"| {false_stops(clips):.1f} -> {false_stops(again):.1f} | {playing} |"
         )
+
+
+def playing_set(clips) -> bool:
+    """A set asked at `any` only: its words are also decided as said while a session plays."""
+    return bool(clips) and all("playing" in c for c in clips)
+
+
+def while_playing(groups) -> None:
+    """The sets asked at `any`, decided again as a playing session decides what is said between its
+    questions (decision.set_aside_between_questions): the figures a session's listener meets."""
+    sets = [(title, clips) for title, clips, _ in groups if playing_set(clips)]
+    if not sets:
+        return
+    print("\n### The same words said while a session plays (`--expect between`)\n")
+    print(
+        "The sets asked at `any` above, decided again as `voiceguide hear --expect between`: between "
+        "its questions a session sets aside all but a stop or symptom word and a pause, continue or "
+        'repeat it is sure of. AR / AW: acted on right / wrongly; CR / CW: asked about ("did you say '
+        'stop?", "did you ask to pause?") right / wrongly; set aside; false stops as above.\n'
+    )
+    print("| set | clips | AR | AW | CR | CW | set aside | false stops |")
+    print("|---|---|---|---|---|---|---|---|")
+    for title, clips in sets:
+        cells = " | ".join(f"{v:.1f}" for v in decision_shares(clips, "playing"))
+        print(f"| {title} | {len(clips)} | {cells} | {false_stops(clips, 'playing'):.1f} |")
 
 
 def other_stop_model(groups, rec, path):
