@@ -1082,7 +1082,8 @@ def other_stop_model(groups, rec, path):
     """The same clips with another stop detector beside the decoder (a new fit against the shipped
     one in one run)."""
     print(f"\n### Another stop detector on the same clips: shipped -> {path}\n")
-    compared(groups, decided_again(groups, rec, stopword.load(Path(path))))
+    compared(groups, again := decided_again(groups, rec, stopword.load(Path(path))))
+    said_twice(again, rec)
 
 
 def other_word_model(groups, rec, path, dump_to=None):
