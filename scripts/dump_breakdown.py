@@ -13,9 +13,10 @@ From the decisions already in the dump (decision.at_question, as a session decid
 - the wrong actions, by word said and what was acted on;
 - for yes and no, acted on right and asked again per word, and the noes asked again although the
   decoder heard "no" while the word listener named "numb";
-- at `--expect any`, the wrong actions once more as a playing session decides them (decided again
-  from the dumped details as `voiceguide hear --expect between`): `any` is a question every answer
-  fits, and a session sets aside more of what is said while it plays.
+- at `--expect any`, the wrong actions and the wrong questions ("did you say stop?", "did you say
+  numb?") once more as a playing session decides them (decided again from the dumped details as
+  `voiceguide hear --expect between`): `any` is a question every answer fits, and a session sets
+  aside more of what is said while it plays.
 """
 
 from __future__ import annotations
@@ -78,24 +79,30 @@ def recogniser() -> recognise.Recogniser:
     return recognise.Recogniser()
 
 
-def while_playing(clips: list[dict]) -> tuple[Counter, int]:
-    """(word said, what was acted on) for what a playing session acts on wrongly: each clip's dumped
-    details decided again at `between` (decision.at_question, as `hear --expect between`); and how
-    many clips decide again at `any` as dumped (all, unless the code has changed since the dump)."""
+def while_playing(clips: list[dict]) -> tuple[Counter, Counter, int]:
+    """What a playing session does wrongly with these words: each clip's dumped details decided
+    again at `between` (decision.at_question, as `hear --expect between`). Returns (word said, what
+    was acted on) and (word said, what was asked about: "did you say stop?", "did you say numb?")
+    for the clips where that was not what was said, and how many clips decide again at `any` as
+    dumped (all, unless the code has changed since the dump)."""
     from voiceguide.feedback.decision import at_question  # noqa: PLC0415
 
     rec = recogniser()
     wrong: Counter = Counter()
+    asked: Counter = Counter()
     same = 0
     for c in clips:
         heard = rec.answer(c["info"], "any")
         same += at_question(heard, "any").action == c["action"]
         decision = at_question(heard, "between")
         said = understand(c["text"], "any") if c["text"] else None
-        acted = (decision.answer.intent, decision.answer.value)
-        if decision.action == "act" and (said is None or (said.intent, said.value) != acted):
-            wrong[(c["text"], decision.answer.text or decision.answer.intent)] += 1
-    return wrong, same
+        if decision.action == "reject" or (
+            said is not None and (said.intent, said.value) == (decision.answer.intent, decision.answer.value)
+        ):
+            continue
+        what = decision.answer.text or decision.answer.intent
+        (wrong if decision.action == "act" else asked)[(c["text"], what)] += 1
+    return wrong, asked, same
 
 
 def share(n: int, total: int) -> str:
@@ -145,14 +152,16 @@ def main() -> None:
             for (word, acted), n in wrong.most_common(8):
                 print(f"  - {word or '(no word)'} -> {acted}: {share(n, len(by_word[word or '(no word)']))}")
             if {c["expect"] for c in others} == {"any"}:
-                playing, same = while_playing(others)
-                total = share(sum(playing.values()), len(others))
-                print(f"- acted on wrongly while the session plays (`between`): {total}")
-                print(f"  - (decided again at `any` as dumped: {same} of {len(others)})")
-                for (word, acted), n in playing.most_common(8):
-                    print(
-                        f"  - {word or '(no word)'} -> {acted}: {share(n, len(by_word[word or '(no word)']))}"
-                    )
+                playing, asked, same = while_playing(others)
+                print(f"- (decided again at `any` as dumped: {same} of {len(others)})")
+                for what, counted in (("acted on wrongly", playing), ("asked about wrongly", asked)):
+                    total = share(sum(counted.values()), len(others))
+                    print(f"- {what} while the session plays (`between`): {total}")
+                    for (word, heard), n in counted.most_common(8):
+                        print(
+                            f"  - {word or '(no word)'} -> {heard}: "
+                            f"{share(n, len(by_word[word or '(no word)']))}"
+                        )
         for word in ("yes", "no"):
             said = [c for c in clips if c["text"] == word and c["expect"] == "yesno"]
             if said:
