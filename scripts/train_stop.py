@@ -42,6 +42,9 @@ Tried on 2026-12-06 and not shipped (docs/recognition.md, "People's digits among
 negatives"): both fits with two more folders of Speech Commands takes in --real,
 github.com/anshulgupta0803/isolated-speech-commands recipe/audio (zero, one, five, eight, ...) and
 github.com/vinsis/speech-commands-recognition speech_commands_v0.01 (10 takes of each word).
+Tried on 2026-12-06 and not shipped (docs/recognition.md, "A second seed, and detectors of four and
+eight fits"): both fits again with --seed 2 (with and without those folders; the same --cache), and
+the fits joined four and eight at a time (--join A.npz B.npz C.npz D.npz).
 Tried on 2026-12-03 and not shipped (docs/recognition.md, "The stop word over the player"): the
 wide fit alone, and --player-over P (that share of clips said over the player's own voices,
 PLAYER_UNDER_DB under the person, and the player alone as negatives). Tried on 2026-12-05 and not
