@@ -1069,7 +1069,7 @@ def while_playing(groups) -> None:
         "The sets asked at `any` above, decided again as `voiceguide hear --expect between`: between "
         "its questions a session sets aside all but a stop or symptom word and a pause, continue or "
         'repeat it is sure of. AR / AW: acted on right / wrongly; CR / CW: asked about ("did you say '
-        'stop?", "did you ask to pause?") right / wrongly; set aside; false stops as above.\n'
+        'stop?", "did you say numb?") right / wrongly; set aside; false stops as above.\n'
     )
     print("| set | clips | AR | AW | CR | CW | set aside | false stops |")
     print("|---|---|---|---|---|---|---|---|")
