@@ -116,6 +116,8 @@ class Script(Plain):
             return understand(text[6:], expect, source="voice", confidence=0.95)
         if text.startswith("unsure:"):
             return unsure(text[7:])
+        if text.startswith("instead:"):  # a stop only the detector heard in words the decoder was sure of
+            return Answer("stop", "unknown", None, 0.199, "voice", instead=text[8:])
         return from_key(text, expect) if len(text) == 1 else understand(text, expect, source="keys")
 
     def close(self) -> None:

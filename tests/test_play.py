@@ -537,6 +537,9 @@ def test_which_journaled_answer_is_taken_as_the_answer_on_resume():
     # a stop heard doubtfully: decided again, so the person is asked "did you say stop?"
     doubtful = answer("stop", "unknown", confidence=0.1)
     assert answer_kept_alone([block, doubtful], segments, 0)[1].text == "stop"
+    # ... with the words the decoder was sure of, kept for a "no" (a "more" the detector took for "stop")
+    doubted_more = answer("stop", "unknown", confidence=0.199, instead="more")
+    assert answer_kept_alone([block, doubted_more], segments, 0)[1].instead == "more"
     # an answer from before the block resumed in belongs to another question
     assert answer_kept_alone([more, block], segments, 0) is None
 

@@ -268,6 +268,39 @@ def test_an_unclear_stop_is_still_asked_about_as_a_stop(library):
     assert "Did you say stop?" in speech.said and outcome.reason == "stopped"
 
 
+def test_a_rating_the_stop_detector_took_for_stop_is_taken_after_no(library):
+    """A "seven" the stop detector alone took for "stop", which the decoder was sure of: asked
+    about, and on "no" the seven is the answer, as said (the first rating is read back, as any
+    spoken one is); not asked for again."""
+    request = planner.Request(mode="self", stage="acute", minutes=10)
+    outcome, events, speech, _ = play(library, request, ["instead:seven", "n", "y"])
+    assert speech.said.count("Did you say stop?") == 1 and outcome.reason != "stopped"
+    assert not [a for a in actions(events) if a["rule"] == "stop-word"]
+    rated = next(a for a in actions(events) if a["pain"] is not None)
+    assert rated["pain"] == 7
+    assert not [d for e, d in events if e == "reask" and d["at"] == rated["at"]]
+
+
+def test_a_yes_the_stop_detector_took_for_stop_confirms_the_read_back_after_no(library):
+    """ "I heard seven. Is that right?" answered "yes", which the stop detector alone took for a
+    stop: asked about, and on "no" the yes confirms the seven."""
+    outcome, events, _, _ = play(library, PARTNER, ["voice:seven", "instead:yes", "n"])
+    assert [d["text"] for e, d in events if e == "readback"][:2] == [
+        "I heard seven. Is that right?",
+        "Did you say stop?",
+    ]
+    assert not [a for a in actions(events) if a["rule"] == "stop-word"]
+    assert next(a for a in actions(events) if a["pain"] is not None)["pain"] == 7
+
+
+def test_a_rating_the_stop_detector_took_for_stop_is_a_stop_on_yes_or_silence(library):
+    request = planner.Request(mode="self", stage="acute", minutes=10)
+    for replies in (["instead:seven", "y"], ["instead:seven"]):
+        outcome, events, speech, _ = play(library, request, replies)
+        assert "Did you say stop?" in speech.said and outcome.reason == "stopped", replies
+        assert next(a for a in actions(events) if a["rule"] == "stop-word")
+
+
 def test_stop_said_in_reply_to_an_unclear_symptom_word_is_a_stop(library):
     request = planner.Request(mode="self", stage="acute", minutes=10)
     outcome, events, speech, _ = play(library, request, ["unsure:numb", "s", "x", "2"])

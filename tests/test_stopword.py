@@ -128,6 +128,38 @@ def test_the_grammars_stop_is_acted_on_asked_about_or_dropped_by_the_detectors_s
     assert decide(rec.answer(no_detector, "pressure"), "pressure").action == ACT
 
 
+def test_a_stop_only_the_detector_heard_in_a_sure_answer_at_a_question_is_asked_about():
+    """People's "seven" was taken for a stop at a number question, the decoder sure of "seven":
+    there (and at every question the session waits for in silence) the stop is asked about, with
+    the decoder's words kept for a "no"; while the session plays, or with the decoder unsure, or
+    in words the question does not take, the stop is acted on as before."""
+    from voiceguide.feedback.recognise import Recogniser
+
+    rec = Recogniser.__new__(Recogniser)  # the decision only: no model is loaded
+    rec.threshold = 0.63
+
+    def heard(text: str, confidence: float, expect: str) -> Answer:
+        info = {"text": text, "confidence": confidence, "ratio": 1.0, "stop_chance": 0.99}
+        return rec.answer(info, expect)
+
+    for expect in ("number", "correction"):
+        seven = heard("seven", 0.92, expect)
+        assert decide(seven, expect).action == CONFIRM_IT and decide(seven, expect).safety
+        assert seven.instead == "seven" and seven.to_dict()["instead"] == "seven"
+    yes = heard("yes", 0.95, "yesno")
+    assert decide(yes, "yesno").action == CONFIRM_IT and yes.instead == "yes"
+    for text, confidence, expect in [
+        ("seven", 0.92, "any"),  # said while the session plays (or is paused)
+        ("seven", 0.80, "number"),  # the decoder unsure
+        ("seven", 0.95, "pressure"),  # a rating is no answer to "more or less?"
+        ("numb", 0.95, "number"),  # a symptom word is never asked about in place of a stop
+    ]:
+        acted = heard(text, confidence, expect)
+        decision = decide(acted, expect)
+        assert decision.action == ACT and decision.answer.intent == "stop", (text, expect)
+        assert acted.instead is None and "instead" not in acted.to_dict()
+
+
 VOICES = ["en-gb", "en-gb-scotland", "en-029", "en-us-nyc", "en+f4"]
 
 
@@ -207,12 +239,13 @@ def test_enrollment_never_weakens_the_stop_word(cli, tmp_path):
         assert a["confidence"] >= b["confidence"] and a["decision"] == b["decision"], (b, a)
 
 
-def frames_through_listener(signal: np.ndarray) -> tuple[list, list]:
+def frames_through_listener(signal: np.ndarray, expect: str = "any", busy=None) -> tuple[list, list]:
     """30 ms frames of a 16 kHz microphone signal through the listener (no sound card, no player):
     the stops it heard while the utterance went on, with their frame times, and the utterances."""
     from voiceguide.feedback.listen import FRAME, RATE, Listener
 
-    listener = Listener(mic=None, recognise=lambda samples, rate, expect: Answer("", "unknown"))
+    listener = Listener(mic=None, recognise=lambda samples, rate, expect: Answer("", "unknown"), busy=busy)
+    listener.expect = expect
     early, ends = [], []
     for k in range(0, len(signal) - FRAME + 1, FRAME):
         at = k / RATE
@@ -224,6 +257,39 @@ def frames_through_listener(signal: np.ndarray) -> tuple[list, list]:
             ends.append(utterance)
             listener.spotted = False
     return early, ends
+
+
+def test_at_a_question_the_whole_answer_decides_a_stop_unless_the_player_sounds(tmp_path):
+    """At a question the session waits for in silence, a stop is not answered while it is said:
+    the whole answer's decode decides (recognise.stop_or_instead). While the player sounds, as
+    when it speaks what follows an answer before the question's kind is reset, it is."""
+    from voiceguide.feedback.stopword import to_16k
+
+    x, rate = speak("stop", "en-029", tmp_path, -22.0)
+    lead = np.random.default_rng(0).normal(0, 10 ** (-62 / 20), 16000).astype(np.float32)
+    signal = np.concatenate([lead, to_16k(x, rate), lead])
+    early, ends = frames_through_listener(signal, expect="number")
+    assert early == [] and len(ends) == 1
+    early, _ = frames_through_listener(signal, expect="any")
+    assert len(early) == 1 and early[0][1].answer.intent == "stop"
+
+    from voiceguide.feedback.listen import Listener, Reference
+
+    def listener(played: float, expect: str = "number") -> Listener:
+        """`played`: the level of what the player played over the last seconds."""
+        tone = played * np.sin(np.arange(16000) / 5.0)
+        between = lambda a, b: (np.linspace(a, b, 16000), tone)  # noqa: E731
+        reference = Reference(between, 16000)
+        one = Listener(mic=None, recognise=lambda *_: Answer("", "unknown"), reference=reference)
+        one.expect = expect
+        return one
+
+    assert listener(0.0).waits_for_whole_answer(5.0)
+    assert not listener(0.3).waits_for_whole_answer(5.0)  # the player speaks what follows an answer
+    assert not listener(0.0, "any").waits_for_whole_answer(5.0)
+    quiet = Listener(mic=None, recognise=lambda *_: Answer("", "unknown"), busy=lambda: False)
+    quiet.expect = "yesno"
+    assert quiet.waits_for_whole_answer(5.0)
 
 
 @pytest.mark.parametrize("voice", ["en-gb-scotland", "en-029", "en-us-nyc"])

@@ -516,6 +516,7 @@ def answer_kept_alone(events: list[dict], segments: list, start: int) -> tuple[A
         found.get("confidence", 1.0),
         found.get("source", ""),
         stop_hint=found.get("stop_hint", False),
+        instead=found.get("instead"),
     )
     # as the question takes answers (Dialogue.ask): anything understood but a pause or a repeat,
     # a doubtful stop, and a rating or a change keyed at a question that asks something else

@@ -14,7 +14,10 @@ would do with that answer at a question of that kind. The rules:
   turn, however sure: that grammar holds yes, no and every number, so a "yes" heard as "six"
   must cost a "no", never a rating of six;
 - while the session plays, between its questions (`expect` "between"), speech is acted on only
-  for a stop or symptom word, or a pause, continue or repeat decided "act": the rest is set aside.
+  for a stop or symptom word, or a pause, continue or repeat decided "act": the rest is set aside;
+- at a question the session waits in silence, so a stop can wait for the whole answer: one that only
+  the stop detector heard, in words the decoder is sure of and the question takes ("seven"), is
+  asked about, and a "no" to "did you say stop?" takes those words (recognise.stop_or_instead).
 """
 
 from __future__ import annotations
@@ -62,6 +65,12 @@ ASKED_ABOUT = {"number": FLOW, "pressure": (*FLOW, "skip"), "yesno": FLOW, "offe
 # is said while the session plays (`voiceguide hear --expect between`).
 HEARD_AS = {"offer": "yesno", "between": "any"}
 BETWEEN = "between"
+
+
+def asks_a_question(expect: str) -> bool:
+    """A kind of question the person answers while the session is silent, waiting: `any` is what
+    is said while it plays or is paused, `between` (hear) the same while it plays."""
+    return expect not in ("any", BETWEEN)
 
 
 def at_question(heard: Answer, expect: str = "any") -> Decision:

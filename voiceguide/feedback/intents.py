@@ -196,12 +196,17 @@ class Answer:
     # Speech not understood that one of the listeners took for "stop" (recognise.stop_hint): said
     # twice in a row, it is asked about ("did you say stop?"; listen.StopAgain).
     stop_hint: bool = field(default=False, compare=False)
+    # A stop that only the stop detector heard, in an answer the decoder was sure of at a question
+    # (recognise.stop_or_instead): the decoder's words, to take if the person says it was no stop.
+    instead: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         del data["at"]
         if not self.stop_hint:
             del data["stop_hint"]
+        if self.instead is None:
+            del data["instead"]
         return data
 
 

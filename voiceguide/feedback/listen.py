@@ -29,7 +29,7 @@ import numpy as np
 from voiceguide import settings
 from voiceguide.errors import NoRecogniser
 from voiceguide.feedback import stopword
-from voiceguide.feedback.decision import ACT, REJECT, STOP_ACT, asked_as_stop, decide
+from voiceguide.feedback.decision import ACT, REJECT, STOP_ACT, asked_as_stop, asks_a_question, decide
 from voiceguide.feedback.echo import (
     CONVERGED_DB,
     REFERENCE_LEAD,
@@ -877,7 +877,7 @@ class Listener:
             self._debug_line(f"spotter {at:.2f}: stop {chance:.3f}")
         # only a sure stop is answered early: an unsure one would have the player ask "did you say
         # stop?" before the whole utterance is decoded (measured: 1.4 s to silence instead of 0.4)
-        if self.spotted or self.spot_refused or chance < stopword.ACT_AT:
+        if self.spotted or self.spot_refused or chance < stopword.ACT_AT or self.waits_for_whole_answer(at):
             return None
         frames = self.endpointer.frames
         said = np.concatenate([f[0] for f in frames])
@@ -926,6 +926,8 @@ class Listener:
             return None
         for _, peak in self.through:
             peak.reset()
+        if self.waits_for_whole_answer(at):
+            return None
         heard = np.concatenate([f[0] for f in self.through_frames]).astype(np.float32)
         microphone = np.concatenate([f[1] for f in self.through_frames]).astype(np.float32)
         start = self.through_frames[0][2]
@@ -954,6 +956,18 @@ class Listener:
             self.spotted, self.spotted_sure = True, answer.intent == "stop"
         ended = u.end + getattr(self.mic, "offset", 0.0)
         return Heard(replace(answer, at=ended), u, time.monotonic())
+
+    def waits_for_whole_answer(self, at: float) -> bool:
+        """At a question the session waits for in silence, a stop heard while it is said is left to
+        the whole answer (nothing is sounding that must stop sooner): there recognise.stop_or_instead
+        can tell a "seven" the stop detector took for "stop". Whether the player's sound could be in
+        the microphone now (ECHO_DELAY_MAX) is asked of what it played, or, with no record of that,
+        of `busy`: the question's kind stays set while the player speaks what follows an answer."""
+        if not asks_a_question(self.expect):
+            return False
+        if self.reference is not None:
+            return not self.reference.sounding(at, self.shift, ECHO_DELAY_MAX)
+        return self.busy is None or not self.busy()
 
     def early(self, frame: np.ndarray, at: float) -> Heard | None:
         """A stop heard while it is said: in an utterance going on, or through the unlearnt echo."""

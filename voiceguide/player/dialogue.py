@@ -13,6 +13,7 @@ from dataclasses import replace
 from voiceguide.adapt import State, needs_read_back, read_back_text
 from voiceguide.feedback.decision import ACT, CONFIRM_IT, HEARD_AS, REJECT, at_question, decide
 from voiceguide.feedback.intents import (
+    ACCEPT,
     EXPECT_FOR_QUESTION,
     SPOKEN_SYMPTOMS,
     WORDS,
@@ -72,6 +73,16 @@ def doubtful_stop(answer: Answer) -> bool:
     """Speech that decoded as the stop word (or a symptom) but below the level acted on at once."""
     decision = decide(answer)
     return answer.intent == "unknown" and decision.safety and decision.action == CONFIRM_IT
+
+
+def meant_instead(asked: Answer, expect: str) -> Answer:
+    """What a doubtful stop at a question was, once the person said it was no stop: the words the
+    decoder was sure of (Answer.instead: "seven", taken as said, not asked for again), else nothing
+    understood (the question is asked again)."""
+    if asked.instead is None:
+        return Answer(asked.text, "unknown", source="voice")
+    meant = understand(asked.instead, expect, source="voice", confidence=ACCEPT)
+    return replace(meant, at=asked.at)
 
 
 def correction(heard: Answer, reply: Answer | None) -> Answer | None:
@@ -218,7 +229,7 @@ class Dialogue:
             if answer is not None and (aside := given_aside(answer, seg)) is not None:
                 return aside  # the player acts on it, then asks again
             if answer is not None and doubtful_stop(answer):
-                answer = self.check_stop(answer, seg.index) or Answer(answer.text, "unknown", source="voice")
+                answer = self.check_stop(answer, seg.index) or meant_instead(answer, expect)
             asked = seg.question if seg.question in HEARD_AS else expect  # the offer: its own rule
             if answer is not None and (doubted := unsure_flow(answer, asked)) is not None:
                 answer = self.check_flow(doubted, seg)  # None: not meant, the question is asked again
@@ -260,7 +271,10 @@ class Dialogue:
         self.note(None)
         kind, meant = reply_to_read_back(answer, reply, spoken_fix)
         if kind == "stop" and meant is not None:
-            return self.stop_in_reply(meant, seg.index)
+            stopped = self.stop_in_reply(meant, seg.index)
+            if stopped is not None or meant.instead is None:
+                return stopped
+            kind, meant = reply_to_read_back(answer, meant_instead(meant, expect), spoken_fix)
         if kind == "read back" and meant is not None:
             return self.read_back(meant, seg, would_stop, spoken_fix=False)
         if kind in ("meant", "agreed"):
@@ -283,7 +297,11 @@ class Dialogue:
         self.note(None)
         kind, meant = reply_to_read_back(heard, reply)
         if kind == "stop" and meant is not None:
-            return self.stop_in_reply(meant, seg.index)
+            stopped = self.stop_in_reply(meant, seg.index)
+            if stopped is not None or meant.instead is None:
+                return stopped
+            reply = meant_instead(meant, "yesno")
+            kind, meant = reply_to_read_back(heard, reply)
         if kind == "agreed":
             return meant
         return (typed_rating(reply) or given_aside(reply, seg)) if reply is not None else None
