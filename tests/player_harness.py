@@ -150,9 +150,9 @@ def play(library, request, answers, keys_at=(), state=None, display=None, script
     )
     play_now = player.play_now
 
-    def heard(samples: np.ndarray) -> None:  # a reply or a tone outside the blocks, in the event list
+    def heard(samples: np.ndarray, until_stop: bool = False) -> None:  # a reply or a tone outside the blocks
         events.append(("heard", {"seconds": len(samples) / SAMPLE_RATE}))
-        play_now(samples)
+        play_now(samples, until_stop)
 
     player.play_now = heard  # type: ignore[method-assign]
     outcome = player.run()

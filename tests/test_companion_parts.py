@@ -29,6 +29,39 @@ def test_a_tap_reads_like_its_key_with_source_companion_and_its_time():
     assert taps.take("any") is None
 
 
+def test_stop_tapped_and_not_yet_read_is_seen_by_both_sources():
+    taps = Taps()
+    both = WithCompanion(NoFeedback(), taps)
+    assert taps.press("3") and taps.press("right") and not both.stop_waiting()
+    assert taps.press("stop") and both.stop_waiting()
+    assert [taps.take("any").value, taps.take("side").intent, taps.take("any").intent] == [3, "right", "stop"]
+    assert not both.stop_waiting()
+
+
+def test_a_stop_key_pressed_and_not_yet_read_is_seen():
+    """keys on a terminal (here a pipe): "s" (or Ctrl-C) waiting cuts short what is being said."""
+    import os
+
+    from voiceguide.feedback.sources import KeyFeedback
+
+    read, write = os.pipe()
+    keys = KeyFeedback(os.fdopen(read))
+    try:
+        os.write(write, b"3")
+        deadline = time.monotonic() + 2.0
+        while keys.keys.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not keys.stop_waiting()
+        os.write(write, b"s")
+        while keys.keys.qsize() < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert keys.stop_waiting()
+        assert keys.poll().value == 3 and keys.poll().intent == "stop" and not keys.stop_waiting()
+    finally:
+        os.close(write)
+        keys.close()
+
+
 def test_taps_and_the_session_s_own_answers_are_both_heard():
     taps = Taps()
     lines = WithCompanion(LineFeedback(io.StringIO("7\n")), taps)

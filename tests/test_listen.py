@@ -355,6 +355,21 @@ def test_keys_work_at_the_same_time_as_voice():
     assert fb.poll() is None
 
 
+def test_a_stop_waiting_unread_is_seen_and_left_to_be_read():
+    """What the dialogue says before it listens is cut short for a stop (sure or doubtful) that
+    has come meanwhile; the stop itself stays to be read, after anything that came before it."""
+    listener = QueueListener()
+    fb = VoiceFeedback(listener)
+    listener.heard.put(heard(Answer("three", "number", 3, 0.9, "voice")))
+    assert not fb.stop_waiting()
+    listener.heard.put(heard(Answer("stop", "unknown", None, STOP_ASK, "voice")))  # "did you say stop?"
+    assert fb.stop_waiting() and fb.stop_waiting()
+    assert fb.answer("number", 1.0, True).value == 3 and fb.answer("number", 1.0, True).text == "stop"
+    assert not fb.stop_waiting()
+    listener.heard.put(heard(Answer("stop", "unknown", None, STOP_ASK / 2, "voice")))  # too faint to ask
+    assert not fb.stop_waiting()
+
+
 def test_a_short_word_is_kept():
     """Six frames of speech (180 ms, a quick "eight") make an utterance; the pre-roll does not count."""
     ep = Endpointer()

@@ -468,3 +468,28 @@ def test_the_rating_meant_said_in_reply_to_a_read_back_is_read_back_and_taken(
         session.finish()
     finally:
         mic.close()
+
+
+@once_more_on_failure
+def test_a_stop_said_during_a_read_back_silences_it_at_once(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """Found live: a stop said while the dialogue spoke ("Say a number from zero to ten", "I heard
+    three. Is that right?") was read only when the sentence ended, seconds later. Now the sentence
+    is cut short and the stop is the reply."""
+    cache = open_cache()
+    session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
+    sessions.append(session)
+    opening = session.wait_for(question("pain"))
+    answer_after_the_question(session, room, opening, "three")
+    check = session.wait_for(lambda e: e["event"] == "readback", timeout=15)
+    assert check["text"] == "I heard three. Is that right?" and cache.seconds(check["text"]) > 1.6
+    time.sleep(0.5)  # into the sentence, which has 1.5 s more to go
+    room.append(spoken("stop"))
+    heard = session.wait_for(lambda e: e["event"] == "answer" and "stop" in e["text"], timeout=10)
+    assert heard.get("confirming") and heard["at"] == opening["index"]
+    assert heard["speech_end_to_use_ms"] < 600, session.story()  # was the rest of the sentence
+    action = session.wait_for(lambda e: e["event"] == "action" and e["action"] == "stop")
+    assert action["reason"] == "stop word"
+    session.proc.terminate()
+    session.finish()

@@ -12,6 +12,7 @@ import queue
 import time
 from dataclasses import replace
 
+from voiceguide.feedback.decision import calls_for_stop
 from voiceguide.feedback.intents import Answer, from_key, understand
 from voiceguide.feedback.sources import Feedback
 
@@ -47,6 +48,12 @@ class Taps:
         self.queue.put((key, time.monotonic()))
         return True
 
+    def stop_waiting(self) -> bool:
+        """The page's STOP tapped and not yet read."""
+        with self.queue.mutex:
+            waiting = [key for key, _ in self.queue.queue]
+        return any(not key.startswith("word:") and calls_for_stop(from_key(key, "any")) for key in waiting)
+
     def take(self, expect: str, wait: float = 0.0) -> Answer | None:
         try:
             key, at = self.queue.get(timeout=wait) if wait > 0 else self.queue.get_nowait()
@@ -65,6 +72,9 @@ class WithCompanion:
         self.taps = taps
         # with no other source, questions still wait for a tap
         self.name = "companion" if base.name == "none" else base.name
+
+    def stop_waiting(self) -> bool:
+        return self.taps.stop_waiting() or self.base.stop_waiting()
 
     def poll(self) -> Answer | None:
         return self.taps.take("any") or self.base.poll()

@@ -104,6 +104,13 @@ def set_aside_between_questions(heard: Answer) -> bool:
     return heard.intent not in HEARD_BETWEEN_QUESTIONS or decide(heard).action != ACT
 
 
+def calls_for_stop(heard: Answer) -> bool:
+    """A stop or symptom word acted on or asked about ("did you say stop?"), at any question:
+    what cuts short whatever the session is saying before it listens (Feedback.stop_waiting)."""
+    decision = decide(heard)
+    return decision.safety and decision.action != REJECT
+
+
 def asked_as_stop(heard: Answer) -> Answer:
     """`heard` turned into a stop to ask about: silence, then "did you say stop?" (from STOP_ASK)."""
     return replace(heard, text="stop", intent="unknown", value=None, confidence=STOP_ASK)

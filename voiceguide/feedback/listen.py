@@ -29,7 +29,15 @@ import numpy as np
 from voiceguide import settings
 from voiceguide.errors import NoRecogniser
 from voiceguide.feedback import stopword
-from voiceguide.feedback.decision import ACT, REJECT, STOP_ACT, asked_as_stop, asks_a_question, decide
+from voiceguide.feedback.decision import (
+    ACT,
+    REJECT,
+    STOP_ACT,
+    asked_as_stop,
+    asks_a_question,
+    calls_for_stop,
+    decide,
+)
 from voiceguide.feedback.echo import (
     CONVERGED_DB,
     REFERENCE_LEAD,
@@ -1094,6 +1102,12 @@ class VoiceFeedback:
             return self.listener.heard.get_nowait()
         except queue.Empty:
             return None
+
+    def stop_waiting(self) -> bool:
+        with self.listener.heard.mutex:
+            waiting = [heard.answer for heard in self.listener.heard.queue]
+        keys = self.keys is not None and self.keys.stop_waiting()
+        return keys or any(calls_for_stop(answer) for answer in waiting)
 
     def poll(self) -> Answer | None:
         self._check()

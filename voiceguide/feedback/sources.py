@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from typing import IO, Protocol
 
+from voiceguide.feedback.decision import calls_for_stop
 from voiceguide.feedback.intents import Answer, from_key, understand
 
 
@@ -32,17 +33,26 @@ class Feedback(Protocol):
         """For spoken answers: milliseconds from the end of speech to its use (latency figures)."""
         ...
 
+    def stop_waiting(self) -> bool:
+        """A stop has come (said, pressed or tapped: decision.calls_for_stop) and is not read yet:
+        what the session says before it listens is cut short, and the stop is read next."""
+        ...
+
     def close(self) -> None: ...
 
 
 class Plain:
-    """The notes and timing of `Feedback` for sources that have neither."""
+    """The notes and timing of `Feedback` for sources that have neither, and no stop read ahead
+    (lines are read when a question is asked)."""
 
     def notes(self) -> list[tuple[str, dict]]:
         return []
 
     def timing(self, answer: Answer) -> dict:
         return {}
+
+    def stop_waiting(self) -> bool:
+        return False
 
 
 class NoFeedback(Plain):
@@ -123,6 +133,11 @@ class KeyFeedback(Plain):
             if not data:
                 return
             self.keys.put((data.decode("utf-8", "replace"), time.monotonic()))
+
+    def stop_waiting(self) -> bool:
+        with self.keys.mutex:
+            waiting = [key for key, _ in self.keys.queue]
+        return any(key == "\x03" or calls_for_stop(from_key(key, "any")) for key in waiting)
 
     def poll(self) -> Answer | None:
         try:
