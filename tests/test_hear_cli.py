@@ -41,6 +41,30 @@ def test_silence_and_noise_are_unknown_and_a_bad_file_is_exit_3(cli, tmp_path):
     assert "bad.wav" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_hear_says_which_words_a_no_to_did_you_say_stop_would_take(cli, tmp_path, monkeypatch):
+    """A stop only the stop detector heard in words the decoder is sure of, at a number question:
+    a session asks "did you say stop?" and a "no" takes the seven; `hear` says both."""
+    from voiceguide.feedback import enroll, recognise
+
+    class Sure:
+        """The decoder sure of "seven" while the stop detector hears a stop (people's sevens)."""
+
+        def hear(self, samples, rate, expect):
+            rec = recognise.Recogniser.__new__(recognise.Recogniser)
+            rec.threshold = recognise.CONFIRM
+            info = {"text": "seven", "confidence": 0.92, "ratio": 1.0, "stop_chance": 0.99}
+            return rec.answer(info, expect)
+
+    monkeypatch.setattr(enroll, "recogniser_for", lambda person, helper=True: Sure())
+    path = tmp_path / "seven.wav"
+    write_wav(path, np.zeros(16000))
+    line = json.loads(cli("hear", str(path), "--expect", "number", "--json").stdout)
+    assert (line["intent"], line["decision"], line["instead"]) == ("stop", "confirm", "seven")
+    assert "takes 'seven'" in cli("hear", str(path), "--expect", "number").stdout
+    line = json.loads(cli("hear", str(path), "--expect", "between", "--json").stdout)
+    assert (line["intent"], line["decision"]) == ("stop", "act") and "instead" not in line
+
+
 def test_hear_rejects_an_unknown_expect_value(cli, tmp_path):
     path = tmp_path / "s.wav"
     write_wav(path, np.zeros(1600))
