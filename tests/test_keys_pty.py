@@ -307,3 +307,29 @@ def test_a_question_answered_ahead_is_not_asked_again_after_a_kill(
     assert any(e.get("text", "").startswith("Once more") for e in events if e["event"] == "segment")
     rows = json.loads(subprocess.run([SCRIPT, "history", "--json"], env=env, capture_output=True).stdout)
     assert rows[-1]["resumed"] == 1 and rows[-1]["pain_before"] == 3
+
+
+def test_s_pressed_while_paused_is_said_stops_at_once(pulse, tmp_path, voiceguide_home, shared_speech_cache):
+    """Space pauses, and the session says "Paused. Say continue, or press space."; 's' pressed
+    just after is read at once, not when that sentence ends (sentences outside the blocks were
+    heard in full before anything was read, 2026-12-06)."""
+    from voiceguide.player.playback import PAUSED
+
+    said = open_cache().seconds(PAUSED)
+    proc, master = start(p02_plan(), tmp_path, voiceguide_home, shared_speech_cache)
+    try:
+        read_events(proc, lambda e: e.get("event") == "segment" and e.get("kind") == "hold")
+        os.write(master, b" ")
+        read_events(proc, lambda e: e.get("event") == "waiting")
+        time.sleep(0.3)  # into the sentence
+        pressed = time.monotonic()
+        os.write(master, b"s")
+        read_events(proc, lambda e: e.get("event") == "action" and e.get("action") == "stop")
+        took = time.monotonic() - pressed
+        read_events(proc, lambda e: e.get("question") == "offer")
+        os.write(master, b"x")
+        read_events(proc, lambda e: e.get("event") == "end")
+        proc.wait(timeout=30)
+    finally:
+        finish(proc, master)
+    assert said > 2.0 and took < 0.5, (said, took)

@@ -128,7 +128,7 @@ class Player:
         editor = Editor(library, plan.mode, speech.seconds, answer_window)
         self.talk = Conversation(plan, library, editor, state, self.emit, together)
         self.dialogue = Dialogue(
-            feedback, self.clock, self.say_then_listen, self.cue, self.emit, answer_window, reask, self._note
+            feedback, self.clock, self.say, self.cue, self.emit, answer_window, reask, self._note
         )
         self.ahead: tuple[timeline.Block, int] | None = None  # the next block, already queued
         self.status = Status()
@@ -480,15 +480,12 @@ class Player:
             self.clock.played(len(samples) / SAMPLE_RATE)
 
     def say(self, text: str) -> None:
-        self.play_now(self.speech.clip(text))
-
-    def say_then_listen(self, text: str) -> None:
-        """What the dialogue says before it listens (a question asked again, a read-back, "did you
-        say stop?"): a stop that comes while it is said silences it at once, and the dialogue reads
-        that stop as its answer. (Found live, 2026-12-06: a stop said during "Say a number from zero
-        to ten" was acted on only when the sentence ended, 2.9 s later.) The player's other speech
-        is heard in full: after a stop it says what the person needs to hear, with nothing to
-        read a second stop."""
+        """A sentence outside the blocks (a read-back, a question asked again, "did you say stop?",
+        an acknowledgement, "Paused"): a stop that comes while it is said silences it at once, and
+        is read next, by the dialogue as its answer or by the blocks that follow. (Found live,
+        2026-12-06: a stop said during "Say a number from zero to ten" was acted on only when the
+        sentence ended, 2.9 s later.) What a stop itself brings is played as blocks, which any stop
+        interrupts as before; cues are heard in full."""
         self.play_now(self.speech.clip(text), until_stop=True)
 
     def cue(self, sound: str) -> None:
