@@ -630,9 +630,9 @@ def stop_or_instead(stop: Answer, info: dict, expect: str) -> Answer:
     ACCEPT, where it would act on them) and the question takes: asked about ("did you say stop?"),
     with those words kept to take on a "no" (Answer.instead), rather than acted on.
 
-    Why: at a number question the detector took people's "seven" for a stop 2.9 % of the time
-    (7 of 240 digits, Speech Commands' test set), the decoder hearing "seven" at 0.89-0.93 each
-    time; no stop in any set was decoded as another answer that surely. A stop acted on ends the
+    Why: at a number question the detector took 7 of 240 people's digits for a stop (Speech
+    Commands' test set), four of them sevens the decoder heard as "seven" at 0.89-0.93; no stop in
+    any set was decoded as another answer that surely. A stop acted on ends the
     massage, and no pressure may rise after it; asked about, the session is just as still (at a
     question it is silent, waiting) and a "no" gives the rating said. Between questions the stop
     is acted on as before: there the sound must stop within 300 ms, and is not waited for."""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from voiceguide.adapt import State, needs_read_back, read_back_text
-from voiceguide.feedback.decision import ACT, CONFIRM_IT, HEARD_AS, REJECT, at_question, decide
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, HEARD_AS, REJECT, SAFETY, at_question, decide
 from voiceguide.feedback.intents import (
     ACCEPT,
     EXPECT_FOR_QUESTION,
@@ -75,14 +75,12 @@ def doubtful_stop(answer: Answer) -> bool:
     return answer.intent == "unknown" and decision.safety and decision.action == CONFIRM_IT
 
 
-def meant_instead(asked: Answer, expect: str) -> Answer:
+def meant_instead(asked: Answer, expect: str) -> Answer | None:
     """What a doubtful stop at a question was, once the person said it was no stop: the words the
-    decoder was sure of (Answer.instead: "seven", taken as said, not asked for again), else nothing
-    understood (the question is asked again)."""
+    decoder was sure of (Answer.instead: "seven", taken as said, not asked for again), or None."""
     if asked.instead is None:
-        return Answer(asked.text, "unknown", source="voice")
-    meant = understand(asked.instead, expect, source="voice", confidence=ACCEPT)
-    return replace(meant, at=asked.at)
+        return None
+    return replace(understand(asked.instead, expect, source="voice", confidence=ACCEPT), at=asked.at)
 
 
 def correction(heard: Answer, reply: Answer | None) -> Answer | None:
@@ -229,7 +227,8 @@ class Dialogue:
             if answer is not None and (aside := given_aside(answer, seg)) is not None:
                 return aside  # the player acts on it, then asks again
             if answer is not None and doubtful_stop(answer):
-                answer = self.check_stop(answer, seg.index) or meant_instead(answer, expect)
+                said = self.stop_in_reply(answer, seg.index, expect)
+                answer = said or Answer(answer.text, "unknown", source="voice")  # not understood: asked again
             asked = seg.question if seg.question in HEARD_AS else expect  # the offer: its own rule
             if answer is not None and (doubted := unsure_flow(answer, asked)) is not None:
                 answer = self.check_flow(doubted, seg)  # None: not meant, the question is asked again
@@ -271,10 +270,10 @@ class Dialogue:
         self.note(None)
         kind, meant = reply_to_read_back(answer, reply, spoken_fix)
         if kind == "stop" and meant is not None:
-            stopped = self.stop_in_reply(meant, seg.index)
-            if stopped is not None or meant.instead is None:
-                return stopped
-            kind, meant = reply_to_read_back(answer, meant_instead(meant, expect), spoken_fix)
+            meant = self.stop_in_reply(meant, seg.index, expect)
+            if meant is None or meant.intent in SAFETY:
+                return meant
+            kind, meant = reply_to_read_back(answer, meant, spoken_fix)  # no stop: what was said instead
         if kind == "read back" and meant is not None:
             return self.read_back(meant, seg, would_stop, spoken_fix=False)
         if kind in ("meant", "agreed"):
@@ -297,19 +296,21 @@ class Dialogue:
         self.note(None)
         kind, meant = reply_to_read_back(heard, reply)
         if kind == "stop" and meant is not None:
-            stopped = self.stop_in_reply(meant, seg.index)
-            if stopped is not None or meant.instead is None:
-                return stopped
-            reply = meant_instead(meant, "yesno")
-            kind, meant = reply_to_read_back(heard, reply)
+            reply = self.stop_in_reply(meant, seg.index, "yesno")
+            if reply is None or reply.intent in SAFETY:
+                return reply
+            kind, meant = reply_to_read_back(heard, reply)  # no stop: what was said instead
         if kind == "agreed":
             return meant
         return (typed_rating(reply) or given_aside(reply, seg)) if reply is not None else None
 
-    def stop_in_reply(self, reply: Answer, at: int) -> Answer | None:
-        """A stop or symptom word in reply to a check: acted on; a doubtful one is asked about
-        first (the sound has stopped: "did you say stop?")."""
-        return self.check_stop(reply, at) if doubtful_stop(reply) else reply
+    def stop_in_reply(self, reply: Answer, at: int, expect: str) -> Answer | None:
+        """A stop or symptom word as the answer at a question of kind `expect`, or in reply to a
+        check: acted on; a doubtful one is asked about first (the sound has stopped: "did you say
+        stop?"). Told no: the words the decoder was sure of in its place (meant_instead), or None."""
+        if not doubtful_stop(reply):
+            return reply
+        return self.check_stop(reply, at) or meant_instead(reply, expect)
 
     def check_stop(self, answer: Answer, at: int) -> Answer | None:
         """A stop or symptom word heard but not clearly: the sound has stopped; ask, and stop unless
