@@ -107,3 +107,25 @@ def test_hear_between_questions_says_what_a_session_does_with_talk_while_it_play
     assert decisions["any"][2:] == [("no", "act"), ("number", "confirm")]
     assert decisions["between"] == decisions["any"][:2] + [("unknown", "reject")] * 2
     assert decisions["between"][:2] == [("stop", "act"), ("pause", "act")]
+
+
+def test_hear_says_when_the_microphone_cut_the_voice_flat(cli, tmp_path):
+    """A "seven" four times louder than full scale allows: drawn again (declip) it is still a seven,
+    and `hear` says the microphone is too loud, as a session asking again would."""
+    import subprocess
+
+    from voiceguide.audio.pcm import decode_wav
+
+    said = tmp_path / "said.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(said), "seven"], check=True)
+    samples, rate = decode_wav(said.read_bytes())
+    cut, fine = tmp_path / "cut.wav", tmp_path / "fine.wav"
+    write_wav(cut, np.clip(samples / np.max(np.abs(samples)) * 4.0, -1.0, 1.0), rate)
+    write_wav(fine, samples / np.max(np.abs(samples)) * 0.5, rate)
+    result = cli("hear", str(cut), str(fine), "--json", "--expect", "number")
+    assert result.exit_code == 0, result.stderr
+    loud, quiet = (json.loads(line) for line in result.stdout.splitlines())
+    assert loud["loud"] is True and (loud["intent"], loud["value"]) == ("number", 7)
+    assert "loud" not in quiet and (quiet["intent"], quiet["value"]) == ("number", 7)
+    text = cli("hear", str(cut), "--expect", "number")
+    assert "cut flat: the microphone is too loud" in text.stdout

@@ -27,8 +27,9 @@ import numpy as np
 
 from voiceguide.errors import InvalidInput
 from voiceguide.feedback.decision import REJECT, STOP_ACT, STOP_ASK, asked_as_stop, decide
+from voiceguide.feedback.declip import restore, too_loud
 from voiceguide.feedback.intents import CONFIRM, NUMBER_WORDS, SPOKEN_SYMPTOMS, Answer, meaning, understand
-from voiceguide.feedback.recognise import ACCEPT
+from voiceguide.feedback.recognise import ACCEPT, loud_if_cut
 
 # The words a person is asked to say: every intent, one word each (synonyms stay speaker-independent).
 ENROLL_WORDS = NUMBER_WORDS + [
@@ -50,8 +51,6 @@ TAKE_RATE = 16000
 
 # Take checks (dBFS of 20 ms frames).
 MIN_PEAK_DB = -50.0  # loudest frame quieter than this: too quiet to learn from (the decoder's gate too)
-CLIP_LEVEL = 0.985
-MAX_CLIPPED = 0.002  # share of samples at full scale
 MIN_WORD_SECONDS = 0.12
 MAX_WORD_SECONDS = 2.0
 WRONG_WORD_RATIO = 0.7  # a take this much nearer another word's takes than its own is that word
@@ -153,8 +152,7 @@ def check_take(samples: np.ndarray, rate: int) -> list[str]:
     db = _frame_db(x, rate)
     if len(db) < 3 or db.max() < MIN_PEAK_DB:
         return ["silence or far too quiet: speak closer to the microphone"]
-    clipped = np.mean(np.abs(x) >= CLIP_LEVEL)
-    if clipped > MAX_CLIPPED:
+    if too_loud(x):
         problems.append("clipped (too loud): speak a little further from the microphone")
     active = db > db.max() - 30.0
     loud = np.flatnonzero(active)
@@ -587,7 +585,7 @@ class EnrolledRecogniser:
         problems = check_take(x, rate)
         if any(not p.startswith("clipped") for p in problems):
             return None
-        found = self.model.match(x, rate)
+        found = self.model.match(restore(x), rate)  # heard as the decoder hears it: peaks drawn again
         found["enrolled"] = self._enrolled
         return found
 
@@ -595,11 +593,11 @@ class EnrolledRecogniser:
         info = self.base.details(samples, rate, expect)
         si = self.base.answer(info, expect)
         if meaning(si.text)[0] == "stop" and si.confidence >= STOP_ASK:
-            return si  # as combine would: not slowed by matching the person's takes
+            return loud_if_cut(si, samples)  # as combine would: not slowed by matching the person's takes
         heard = combine(self.match(samples, rate), si, expect, words=info.get("words"))
         if si.stop_hint and decide(heard, expect).action == REJECT:
-            return replace(heard, stop_hint=True)  # enrollment never weakens the stop word
-        return heard
+            heard = replace(heard, stop_hint=True)  # enrollment never weakens the stop word
+        return loud_if_cut(heard, samples)
 
 
 def recogniser_for(person: str | None, helper: bool = True):

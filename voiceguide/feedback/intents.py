@@ -199,6 +199,9 @@ class Answer:
     # A stop that only the stop detector heard, in an answer the decoder was sure of at a question
     # (recognise.stop_or_instead): the decoder's words, to take if the person says it was no stop.
     instead: str | None = field(default=None, compare=False)
+    # Spoken into a microphone so loud that the voice was cut flat (declip.too_loud): asked
+    # again, the person is told to move it away.
+    loud: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -207,6 +210,8 @@ class Answer:
             del data["stop_hint"]
         if self.instead is None:
             del data["instead"]
+        if not self.loud:
+            del data["loud"]
         return data
 
 

@@ -34,7 +34,7 @@ from dataclasses import replace
 import numpy as np
 
 from voiceguide.errors import NoRecogniser
-from voiceguide.feedback import decode_helper, stopword, wordnet
+from voiceguide.feedback import declip, decode_helper, stopword, wordnet
 from voiceguide.feedback.decision import (
     ACT,
     CONFIRM_IT,
@@ -434,6 +434,11 @@ class PocketDecoder:
         return same, other
 
 
+def loud_if_cut(answer: Answer, samples: np.ndarray) -> Answer:
+    """The answer marked `loud` when the microphone cut the voice flat (declip.too_loud)."""
+    return replace(answer, loud=True) if declip.too_loud(stopword.mono(samples)) else answer
+
+
 class Recogniser:
     """Recognises one spoken answer at a time; thread-safe, reusable."""
 
@@ -498,6 +503,9 @@ class Recogniser:
         gate = speech_gate(x[: int(MAX_SECONDS * rate)], rate)
         if gate:
             return {"text": "", "gate": gate, "ratio": None, "confidence": 0.0}
+        # Heard with a too-loud microphone's flat peaks drawn again; the gate above judged the clip as
+        # it came (its pitch test was set on such clips: one cut at 16 times full scale failed it drawn).
+        x = declip.restore(x)
         return self.listen_beside(self._details(x, rate, expect), x, rate, word_listener)
 
     def listen_beside(
@@ -578,7 +586,7 @@ class Recogniser:
         The intent is "unknown" below the confidence threshold (CONFIRM by default);
         the caller acts on answers at or above ACCEPT and reads back the others.
         """
-        return self.answer(self.details(samples, rate, expect), expect)
+        return loud_if_cut(self.answer(self.details(samples, rate, expect), expect), samples)
 
     def decoder_only(self, samples: np.ndarray, rate: int, expect: str = "any") -> Answer:
         """The decoder's answer with the stop detector's say, without the word listener: what an

@@ -46,6 +46,11 @@ FLOW_CHECK = {
     "good": "Did you say yes?",  # at the offer after a stop only (decision.ASKED_ABOUT)
 }
 STOP_CHECK = "Did you say stop?"
+# Said once a session, before a question is asked again, when the answer not understood was cut flat
+# by the microphone (Answer.loud): drawn again it is mostly understood (declip), but not always.
+TOO_LOUD = (
+    "That came through too loud for the microphone. Move it a little further away, or speak a little softer."
+)
 MAX_REPEATS = 3  # a question said again on request, at most this often (then "repeat" is a failed try)
 CONFIRM_QUESTION = "confirm"  # the `question` of a read-back
 STOP_CHECK_QUESTION = "confirm-stop"
@@ -199,6 +204,7 @@ class Dialogue:
         self.answer_window = answer_window
         self.reask = reask
         self.note = note
+        self.told_too_loud = False  # TOO_LOUD is said once a session
 
     def listen(self, expect: str, at: int | None, **fields) -> Answer | None:
         """One answer window; what came is journaled at once."""
@@ -224,6 +230,7 @@ class Dialogue:
         attempt = repeats = 0
         while attempt < tries:
             answer, early = (early, None) if early is not None else (self.listen(expect, seg.index), None)
+            loud = answer is not None and answer.loud
             if answer is not None and (aside := given_aside(answer, seg)) is not None:
                 return aside  # the player acts on it, then asks again
             if answer is not None and doubtful_stop(answer):
@@ -244,8 +251,13 @@ class Dialogue:
             if answer is not None and answer.intent != "unknown":
                 return answer
             if attempt < tries:
-                self.emit("reask", text=REASK[expect], at=seg.index, question=seg.question)
+                told = loud and not self.told_too_loud
+                self.told_too_loud |= told
+                said = f"{TOO_LOUD} {REASK[expect]}" if told else REASK[expect]
+                self.emit("reask", text=said, at=seg.index, question=seg.question)
                 self.cue("question")
+                if told:
+                    self.say(TOO_LOUD)
                 self.say(REASK[expect])
         return None
 
@@ -284,7 +296,7 @@ class Dialogue:
         return None
 
     def check_flow(self, heard: Answer, seg: Segment) -> Answer | None:
-        """"Did you ask to pause?" (or "Did you say yes?": FLOW_CHECK) for a doubtful answer of
+        """ "Did you ask to pause?" (or "Did you say yes?": FLOW_CHECK) for a doubtful answer of
         decision.ASKED_ABOUT; returns it on a yes, a stop said instead, a rating, `+` or `-` typed
         instead (journaled: never asked again; the player decides whether it answers the
         question), or None (then the question is asked again)."""
