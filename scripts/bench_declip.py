@@ -185,6 +185,7 @@ def main() -> None:
         print("\n## His enrollment across days, as his takes came\n")
         with as_they_came():
             bench.person_enrollment(args.person, rec)
+        bench._DETAILS.clear()  # decoded again, not the answers kept from the pass above
         print("\n## The same, drawn again\n")
         bench.person_enrollment(args.person, rec)
 
