@@ -372,6 +372,28 @@ def test_an_answer_into_a_pipe_source_microphone(
         mic.close()
 
 
+def test_an_answer_cut_flat_by_a_loud_microphone_is_heard_and_marked_loud(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """ "three" four times louder than the microphone can take, into a pipe-source: the session
+    hears it drawn again (declip) and journals the answer as loud."""
+    from micfeed import PipeMicrophone
+
+    mic = PipeMicrophone(tmp_path)
+    try:
+        session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
+        sessions.append(session)
+        opening = session.wait_for(question("pain"))
+        time.sleep(open_cache().seconds(opening["text"]) + 0.8)
+        said = resample(spoken("three"), SAMPLE_RATE, 16000)
+        mic.say(np.clip(said / np.max(np.abs(said)) * 4.0, -1.0, 1.0))
+        heard = session.wait_for(lambda e: e["event"] == "answer" and e["source"] == "voice", timeout=15)
+        assert heard.get("loud") is True, session.story()
+        assert (heard["intent"], heard["value"]) == ("number", 3), session.story()
+    finally:
+        mic.close()
+
+
 def voice_answers(session: Session) -> list[dict]:
     return [e for e in session.events if e["event"] == "answer" and e["source"] == "voice"]
 
