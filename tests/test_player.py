@@ -1047,30 +1047,35 @@ def test_hear_between_questions_and_the_player_set_aside_the_same_talk():
                     ), heard
 
 
-def test_an_answer_cut_flat_by_the_microphone_is_followed_by_a_word_on_it_once(library, monkeypatch):
-    """A voice the microphone cut flat (Answer.loud) that was not understood: the question is asked
-    again after "move it a little further away", once a session; the answer is journaled as loud."""
+@pytest.mark.parametrize("flag", ["loud", "quiet"])
+def test_an_answer_too_loud_or_too_quiet_is_followed_by_a_word_on_the_microphone_once(
+    library, monkeypatch, flag
+):
+    """A voice the microphone cut flat (Answer.loud) or heard too faintly (Answer.quiet) that was not
+    understood: the question is asked again after what to do about it, once a session; the answer
+    is journaled with its flag."""
     import player_harness
 
     from voiceguide.feedback.intents import Answer
-    from voiceguide.player.dialogue import REASK, TOO_LOUD
+    from voiceguide.player.dialogue import REASK, TOO_LOUD, TOO_QUIET
 
-    loud = Answer("", "unknown", None, 0.0, "voice", loud=True)
+    hint = TOO_LOUD if flag == "loud" else TOO_QUIET
+    heard = replace(Answer("", "unknown", None, 0.0, "voice"), **{flag: True})
     given = player_harness.Script.answer
 
     def answering(self, asked, timeout, realtime):
-        if asked not in ("ready", "side") and self.answers and self.answers[0] == "cut flat":
+        if asked not in ("ready", "side") and self.answers and self.answers[0] == "heard":
             self.answers.pop(0)
-            return loud
+            return heard
         return given(self, asked, timeout, realtime)
 
     monkeypatch.setattr(player_harness.Script, "answer", answering)
-    _, events, speech, _ = play(library, PARTNER, ["cut flat", "4", "cut flat"])
+    _, events, speech, _ = play(library, PARTNER, ["heard", "4", "heard"])
     opening = next(d for d in actions(events) if d.get("pain") is not None)
     assert (opening["rule"], opening["pain"]) == ("opening-pain", 4)
     reasks = [d["text"] for e, d in events if e == "reask"]
-    assert reasks[0] == f"{TOO_LOUD} {REASK['number']}"
-    assert len(reasks) >= 2 and not any(TOO_LOUD in text for text in reasks[1:])
-    assert sum(TOO_LOUD in text for text in speech.said) == 1
-    assert len([d for e, d in events if e == "answer" and d.get("loud")]) == 2
-    assert TOO_LOUD in playback_texts("partner")  # rendered before the session starts
+    assert reasks[0] == f"{hint} {REASK['number']}"
+    assert len(reasks) >= 2 and not any(hint in text for text in reasks[1:])
+    assert sum(hint in text for text in speech.said) == 1
+    assert len([d for e, d in events if e == "answer" and d.get(flag)]) == 2
+    assert hint in playback_texts("partner")  # rendered before the session starts

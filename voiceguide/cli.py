@@ -529,14 +529,16 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
             }
             # asked "did you say stop?", a "no" takes these words (recognise.stop_or_instead)
             instead = {"instead": answer.instead} if answer.instead is not None else {}
-            loud = {"loud": True} if heard.loud else {}  # cut flat: a session asking again says so
-            click.echo(json.dumps(fields | ({"stop_hint": True} if hint else {}) | instead | loud))
+            # cut flat, or too quiet: a session asking again says so
+            level = {"loud": True} if heard.loud else {"quiet": True} if heard.quiet else {}
+            click.echo(json.dumps(fields | ({"stop_hint": True} if hint else {}) | instead | level))
         else:
             value = f" {answer.value}" if answer.value is not None else ""
             like_stop = "; like stop: said twice, it is asked about" if hint else ""
             if answer.instead is not None:
                 like_stop = f"; a no to 'did you say stop?' takes {answer.instead!r}"
             loud = "; cut flat: the microphone is too loud" if heard.loud else ""
+            loud = "; too quiet for the microphone" if heard.quiet else loud
             click.echo(
                 f"{path}: {answer.intent}{value} (confidence {answer.confidence:.2f}, {decision.action}"
                 f"{like_stop}{loud}) {answer.text!r}"

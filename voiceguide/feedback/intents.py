@@ -202,6 +202,9 @@ class Answer:
     # Spoken into a microphone so loud that the voice was cut flat (declip.too_loud): asked
     # again, the person is told to move it away.
     loud: bool = field(default=False, compare=False)
+    # Its loudest moment far under a clear voice (recognise.too_quiet): asked again, the person is
+    # told to come closer to the microphone.
+    quiet: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -210,8 +213,9 @@ class Answer:
             del data["stop_hint"]
         if self.instead is None:
             del data["instead"]
-        if not self.loud:
-            del data["loud"]
+        for flag in ("loud", "quiet"):
+            if not data[flag]:
+                del data[flag]
         return data
 
 

@@ -89,7 +89,10 @@ BIAS = -3.21
 # wrongly. A stop or symptom word is safe to act on from CONFIRM up (stopping is never
 # the harmful mistake); that is the dialogue's choice, not made here.
 # Gates (dBFS of 20 ms frames; fraction of voiced frames; level spread).
-MIN_ACTIVE_DB = -50.0
+# The listener's own speech floor (listen.SPEECH_FLOOR_DB): a clip it takes for speech is not refused
+# here for its level alone. At -50 (before 2026-12-06) FSDD digits 10 dB quieter than recorded lost a
+# quarter of their answers to this gate (scripts/bench_level.py).
+MIN_ACTIVE_DB = -55.0
 MIN_SPEECH_SECONDS = 0.12
 MIN_VOICED_FRAMES = 2
 MIN_LEVEL_SPREAD_DB = 6.0
@@ -434,9 +437,28 @@ class PocketDecoder:
         return same, other
 
 
-def loud_if_cut(answer: Answer, samples: np.ndarray) -> Answer:
-    """The answer marked `loud` when the microphone cut the voice flat (declip.too_loud)."""
-    return replace(answer, loud=True) if declip.too_loud(stopword.mono(samples)) else answer
+# An answer whose loudest 20 ms is quieter than this (yet not digital silence) came through too quietly
+# to be heard well. Chosen on FSDD's tuning takes 3 and 5 made 0-30 dB quieter: 0 % understood under
+# -50 dBFS (the speech gate's MIN_ACTIVE_DB), 27 % from -50 to -45, 76 % from -45 to -40, 83-89 % above.
+QUIET_DB = -40.0
+DIGITAL_SILENCE_DB = -100.0  # quieter than any real microphone's own hiss: zeros, not a quiet voice
+
+
+def too_quiet(samples: np.ndarray, rate: int) -> bool:
+    """The answer's loudest 20 ms under QUIET_DB, and not digital silence."""
+    x = stopword.mono(samples)
+    if rate < 1000 or len(x) < 3 * max(1, int(rate * 0.02)):
+        return False
+    loudest = float(np.max(_frames_db(x, rate)[1]))
+    return DIGITAL_SILENCE_DB < loudest < QUIET_DB
+
+
+def marked_for_level(answer: Answer, samples: np.ndarray, rate: int) -> Answer:
+    """The answer marked `loud` when the microphone cut the voice flat (declip.too_loud), `quiet`
+    when it came through too quietly (too_quiet): asked again, the person is told which."""
+    if declip.too_loud(stopword.mono(samples)):
+        return replace(answer, loud=True)
+    return replace(answer, quiet=True) if too_quiet(samples, rate) else answer
 
 
 class Recogniser:
@@ -586,7 +608,7 @@ class Recogniser:
         The intent is "unknown" below the confidence threshold (CONFIRM by default);
         the caller acts on answers at or above ACCEPT and reads back the others.
         """
-        return loud_if_cut(self.answer(self.details(samples, rate, expect), expect), samples)
+        return marked_for_level(self.answer(self.details(samples, rate, expect), expect), samples, rate)
 
     def decoder_only(self, samples: np.ndarray, rate: int, expect: str = "any") -> Answer:
         """The decoder's answer with the stop detector's say, without the word listener: what an

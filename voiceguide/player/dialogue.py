@@ -46,11 +46,13 @@ FLOW_CHECK = {
     "good": "Did you say yes?",  # at the offer after a stop only (decision.ASKED_ABOUT)
 }
 STOP_CHECK = "Did you say stop?"
-# Said once a session, before a question is asked again, when the answer not understood was cut flat
-# by the microphone (Answer.loud): drawn again it is mostly understood (declip), but not always.
+# Said once a session each, before a question is asked again, when the answer not understood was cut
+# flat by the microphone (Answer.loud: drawn again it is mostly understood, declip, but not always) or
+# came through too quietly (Answer.quiet).
 TOO_LOUD = (
     "That came through too loud for the microphone. Move it a little further away, or speak a little softer."
 )
+TOO_QUIET = "That came through too quietly for the microphone. Move it a little closer, or speak up."
 MAX_REPEATS = 3  # a question said again on request, at most this often (then "repeat" is a failed try)
 CONFIRM_QUESTION = "confirm"  # the `question` of a read-back
 STOP_CHECK_QUESTION = "confirm-stop"
@@ -72,6 +74,13 @@ def symptom_checks() -> list[str]:
     """Every "did you say ...?" a symptom word may need (rendered before a session starts): only
     speech is doubted, and speech holds only these symptom words."""
     return [f"Did you say {w}?" for w in SPOKEN_SYMPTOMS]
+
+
+def level_hint(answer: Answer | None) -> str | None:
+    """What to say of the microphone before the question is asked again (TOO_LOUD, TOO_QUIET)."""
+    if answer is None:
+        return None
+    return TOO_LOUD if answer.loud else TOO_QUIET if answer.quiet else None
 
 
 def doubtful_stop(answer: Answer) -> bool:
@@ -204,7 +213,7 @@ class Dialogue:
         self.answer_window = answer_window
         self.reask = reask
         self.note = note
-        self.told_too_loud = False  # TOO_LOUD is said once a session
+        self.told: set[str] = set()  # TOO_LOUD and TOO_QUIET are said once a session each
 
     def listen(self, expect: str, at: int | None, **fields) -> Answer | None:
         """One answer window; what came is journaled at once."""
@@ -230,7 +239,7 @@ class Dialogue:
         attempt = repeats = 0
         while attempt < tries:
             answer, early = (early, None) if early is not None else (self.listen(expect, seg.index), None)
-            loud = answer is not None and answer.loud
+            level = level_hint(answer)
             if answer is not None and (aside := given_aside(answer, seg)) is not None:
                 return aside  # the player acts on it, then asks again
             if answer is not None and doubtful_stop(answer):
@@ -251,13 +260,13 @@ class Dialogue:
             if answer is not None and answer.intent != "unknown":
                 return answer
             if attempt < tries:
-                told = loud and not self.told_too_loud
-                self.told_too_loud |= told
-                said = f"{TOO_LOUD} {REASK[expect]}" if told else REASK[expect]
+                told = level if level is not None and level not in self.told else None
+                said = f"{told} {REASK[expect]}" if told else REASK[expect]
                 self.emit("reask", text=said, at=seg.index, question=seg.question)
                 self.cue("question")
                 if told:
-                    self.say(TOO_LOUD)
+                    self.told.add(told)
+                    self.say(told)
                 self.say(REASK[expect])
         return None
 

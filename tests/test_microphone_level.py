@@ -1,9 +1,11 @@
-"""Clipped speech drawn again (voiceguide/feedback/declip.py): the waveform it gives back, and what
-the recogniser and an enrolled person's match make of answers cut flat by a too-loud microphone.
-How much it helps is measured by scripts/bench_declip.py, not here."""
+"""Answers at the edges of a microphone's level: cut flat by one set too loud (voiceguide/feedback/
+declip.py: the waveform it gives back, and what the recogniser makes of it), or far under a clear
+voice (the speech gate's floor, recognise.too_quiet). How much each helps is measured by
+scripts/bench_declip.py and scripts/bench_level.py, not here."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -109,3 +111,38 @@ def test_the_recogniser_hears_the_answer_drawn_again(rec, say, monkeypatch):
     answer = rec.hear(samples, rate, "number")
     assert len(seen) == 1 and clipped_share(seen[0]) > 0.02
     assert (answer.intent, answer.value) == ("number", 7)
+
+
+def test_an_answer_far_under_a_clear_voice_is_too_quiet_and_silence_is_not(say):
+    """recognise.too_quiet: the loudest 20 ms under QUIET_DB, yet not digital silence."""
+    samples, rate = say("seven", "en-us", 1.0)
+    level = 10 ** (recognise.QUIET_DB / 20)
+    assert not recognise.too_quiet(samples * 0.5, rate)
+    assert recognise.too_quiet(samples * level * 0.3, rate)  # about 10 dB under the level
+    assert not recognise.too_quiet(np.zeros(16000, np.float32), 16000)
+    assert not recognise.too_quiet(samples[:100], rate)  # too short to tell
+
+
+def test_hear_says_an_answer_came_through_too_quietly(cli, tmp_path, say):
+    from test_hear_cli import write_wav
+
+    samples, rate = say("seven", "en-us", 1.0)
+    faint = tmp_path / "faint.wav"
+    write_wav(faint, samples * 10 ** ((recognise.QUIET_DB - 10) / 20), rate)
+    result = cli("hear", str(faint), "--json", "--expect", "number")
+    assert result.exit_code == 0, result.stderr
+    heard = json.loads(result.stdout)
+    assert heard["quiet"] is True and "loud" not in heard
+    assert "too quiet for the microphone" in cli("hear", str(faint)).stdout
+
+
+def test_the_speech_gate_refuses_no_clip_for_its_level_that_the_listener_takes_for_speech(say, rec):
+    from voiceguide.feedback.listen import SPEECH_FLOOR_DB
+
+    assert recognise.MIN_ACTIVE_DB == SPEECH_FLOOR_DB
+    samples, rate = say("seven", "en-us", 1.0)
+    loudest = float(np.max(recognise._frames_db(samples, rate)[1]))
+    faint = samples * 10 ** ((SPEECH_FLOOR_DB + 7 - loudest) / 20)  # its loudest 20 ms at -48 dBFS
+    info = rec.details(faint, rate, "number")  # (with the floor at -50, as before: "too short")
+    assert info["gate"] is None
+    assert (rec.answer(info, "number").intent, rec.hear(faint, rate, "number").quiet) == ("number", True)
