@@ -537,11 +537,11 @@ def hear(files: tuple[Path, ...], expect: str, as_json: bool, person: str | None
             like_stop = "; like stop: said twice, it is asked about" if hint else ""
             if answer.instead is not None:
                 like_stop = f"; a no to 'did you say stop?' takes {answer.instead!r}"
-            loud = "; cut flat: the microphone is too loud" if heard.loud else ""
-            loud = "; too quiet for the microphone" if heard.quiet else loud
+            level_note = "; cut flat: the microphone is too loud" if heard.loud else ""
+            level_note = "; too quiet for the microphone" if heard.quiet else level_note
             click.echo(
                 f"{path}: {answer.intent}{value} (confidence {answer.confidence:.2f}, {decision.action}"
-                f"{like_stop}{loud}) {answer.text!r}"
+                f"{like_stop}{level_note}) {answer.text!r}"
             )
     if failed:
         raise InvalidInput(

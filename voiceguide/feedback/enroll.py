@@ -50,7 +50,7 @@ MODEL_VERSION = 2  # 2: the takes' word prints (the word listener's view) beside
 TAKE_RATE = 16000
 
 # Take checks (dBFS of 20 ms frames).
-MIN_PEAK_DB = -50.0  # loudest frame quieter than this: too quiet to learn from (the decoder's gate too)
+MIN_PEAK_DB = -50.0  # loudest frame quieter than this: too quiet to learn from (the decoder's gate: -55)
 MIN_WORD_SECONDS = 0.12
 MAX_WORD_SECONDS = 2.0
 WRONG_WORD_RATIO = 0.7  # a take this much nearer another word's takes than its own is that word
@@ -593,9 +593,8 @@ class EnrolledRecogniser:
         info = self.base.details(samples, rate, expect)
         si = self.base.answer(info, expect)
         if meaning(si.text)[0] == "stop" and si.confidence >= STOP_ASK:
-            return marked_for_level(
-                si, samples, rate
-            )  # as combine would: not slowed by matching the person's takes
+            # as combine would: not slowed by matching the person's takes
+            return marked_for_level(si, samples, rate)
         heard = combine(self.match(samples, rate), si, expect, words=info.get("words"))
         if si.stop_hint and decide(heard, expect).action == REJECT:
             heard = replace(heard, stop_hint=True)  # enrollment never weakens the stop word
