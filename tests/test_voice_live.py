@@ -350,33 +350,12 @@ def stops_at_once(session: Session, room: StreamSink, during: dict) -> None:
     session.finish()
 
 
-@once_more_on_failure
-def test_an_answer_into_a_pipe_source_microphone(
-    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
-):
-    """The microphone as a separate device (a PulseAudio pipe-source) while the session plays on
-    the null sink: the clean case beside the loudspeaker-next-to-the-microphone ones above."""
-    from micfeed import PipeMicrophone
-
-    mic = PipeMicrophone(tmp_path)
-    try:
-        session = Session(plan_with_questions(), tmp_path, voiceguide_home, shared_speech_cache)
-        sessions.append(session)
-        opening = session.wait_for(question("pain"))
-        time.sleep(open_cache().seconds(opening["text"]) + 0.8)
-        mic.say(resample(spoken("three"), SAMPLE_RATE, 16000))
-        heard = session.wait_for(lambda e: e["event"] == "answer" and e["source"] == "voice", timeout=15)
-        assert (heard["intent"], heard["value"]) == ("number", 3)
-        assert heard["speech_end_to_use_ms"] < 1000
-    finally:
-        mic.close()
-
-
-def test_an_answer_cut_flat_by_a_loud_microphone_is_heard_and_marked_loud(
-    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
-):
-    """ "three" four times louder than the microphone can take, into a pipe-source: the session
-    hears it drawn again (declip) and journals the answer as loud."""
+def three_into_a_pipe_source(
+    sessions, tmp_path, voiceguide_home, shared_speech_cache, gain: float | None = None
+) -> tuple[Session, dict]:
+    """A session whose microphone is a PulseAudio pipe-source (a separate device, the session
+    playing on the null sink); "three" said into it after the opening pain question, `gain` times
+    louder than full scale allows when given. The session and its first spoken answer."""
     from micfeed import PipeMicrophone
 
     mic = PipeMicrophone(tmp_path)
@@ -386,12 +365,34 @@ def test_an_answer_cut_flat_by_a_loud_microphone_is_heard_and_marked_loud(
         opening = session.wait_for(question("pain"))
         time.sleep(open_cache().seconds(opening["text"]) + 0.8)
         said = resample(spoken("three"), SAMPLE_RATE, 16000)
-        mic.say(np.clip(said / np.max(np.abs(said)) * 4.0, -1.0, 1.0))
+        if gain is not None:
+            said = np.clip(said / np.max(np.abs(said)) * gain, -1.0, 1.0)
+        mic.say(said)
         heard = session.wait_for(lambda e: e["event"] == "answer" and e["source"] == "voice", timeout=15)
-        assert heard.get("loud") is True, session.story()
-        assert (heard["intent"], heard["value"]) == ("number", 3), session.story()
+        return session, heard
     finally:
         mic.close()
+
+
+@once_more_on_failure
+def test_an_answer_into_a_pipe_source_microphone(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """The microphone as a separate device while the session plays on the null sink: the clean
+    case beside the loudspeaker-next-to-the-microphone ones above."""
+    _, heard = three_into_a_pipe_source(sessions, tmp_path, voiceguide_home, shared_speech_cache)
+    assert (heard["intent"], heard["value"]) == ("number", 3)
+    assert heard["speech_end_to_use_ms"] < 1000
+
+
+def test_an_answer_cut_flat_by_a_loud_microphone_is_heard_and_marked_loud(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """ "three" four times louder than the microphone can take: the session hears it drawn again
+    (declip) and journals the answer as loud."""
+    session, heard = three_into_a_pipe_source(sessions, tmp_path, voiceguide_home, shared_speech_cache, 4.0)
+    assert heard.get("loud") is True, session.story()
+    assert (heard["intent"], heard["value"]) == ("number", 3), session.story()
 
 
 def voice_answers(session: Session) -> list[dict]:
