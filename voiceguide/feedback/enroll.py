@@ -29,7 +29,7 @@ from voiceguide.errors import InvalidInput
 from voiceguide.feedback.decision import REJECT, STOP_ACT, STOP_ASK, asked_as_stop, decide
 from voiceguide.feedback.declip import restore, too_loud
 from voiceguide.feedback.intents import CONFIRM, NUMBER_WORDS, SPOKEN_SYMPTOMS, Answer, meaning, understand
-from voiceguide.feedback.recognise import ACCEPT, marked_for_level
+from voiceguide.feedback.recognise import ACCEPT, with_level
 
 # The words a person is asked to say: every intent, one word each (synonyms stay speaker-independent).
 ENROLL_WORDS = NUMBER_WORDS + [
@@ -593,12 +593,11 @@ class EnrolledRecogniser:
         info = self.base.details(samples, rate, expect)
         si = self.base.answer(info, expect)
         if meaning(si.text)[0] == "stop" and si.confidence >= STOP_ASK:
-            # as combine would: not slowed by matching the person's takes
-            return marked_for_level(si, samples, rate)
+            return si  # as combine would: not slowed by matching the person's takes
         heard = combine(self.match(samples, rate), si, expect, words=info.get("words"))
         if si.stop_hint and decide(heard, expect).action == REJECT:
             heard = replace(heard, stop_hint=True)  # enrollment never weakens the stop word
-        return marked_for_level(heard, samples, rate)
+        return with_level(heard, info)  # the microphone's level, as the plain answer has it
 
 
 def recogniser_for(person: str | None, helper: bool = True):

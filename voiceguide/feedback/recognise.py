@@ -444,23 +444,30 @@ QUIET_DB = -40.0
 DIGITAL_SILENCE_DB = -100.0  # quieter than any real microphone's own hiss: zeros, not a quiet voice
 
 
-def too_quiet(samples: np.ndarray, rate: int) -> bool:
+def too_quiet(samples: np.ndarray, rate: int, gate: str | None) -> bool:
     """The answer's loudest 20 ms under QUIET_DB, not digital silence, and not what the speech gate
-    calls noise (steady, or never voiced): of 408 background noises in Speech Commands, 112 were
-    under QUIET_DB and 52 of them not noise to the gate (a quiet voice was never either)."""
-    x = stopword.mono(samples)
-    if rate < 1000 or len(x) < 3 * max(1, int(rate * 0.02)):
+    (its verdict on the clip: `gate`) calls noise, steady or never voiced: of 408 background noises
+    in Speech Commands, 112 were under QUIET_DB and 52 of them not noise to the gate (a quiet voice
+    was never either)."""
+    if rate < 1000 or len(samples) < 3 * max(1, int(rate * 0.02)):
         return False
-    loudest = float(np.max(_frames_db(x, rate)[1]))
-    return DIGITAL_SILENCE_DB < loudest < QUIET_DB and speech_gate(x, rate) in (None, "silence", "too short")
+    loudest = float(np.max(_frames_db(samples, rate)[1]))
+    return DIGITAL_SILENCE_DB < loudest < QUIET_DB and gate in (None, "silence", "too short")
 
 
-def marked_for_level(answer: Answer, samples: np.ndarray, rate: int) -> Answer:
-    """The answer marked `loud` when the microphone cut the voice flat (declip.too_loud), `quiet`
-    when it came through too quietly (too_quiet): asked again, the person is told which."""
-    if declip.too_loud(stopword.mono(samples)):
-        return replace(answer, loud=True)
-    return replace(answer, quiet=True) if too_quiet(samples, rate) else answer
+def microphone_level(samples: np.ndarray, rate: int, gate: str | None) -> str | None:
+    """ "loud" when the microphone cut the voice flat (declip.too_loud), "quiet" when it came
+    through too quietly (too_quiet), else None: kept on the answer (with_level), so that a session
+    asking again tells the person which."""
+    if declip.too_loud(samples):
+        return "loud"
+    return "quiet" if too_quiet(samples, rate, gate) else None
+
+
+def with_level(answer: Answer, info: dict) -> Answer:
+    """The answer marked with the microphone level `details` found (Answer.loud, Answer.quiet)."""
+    level = info.get("level")
+    return replace(answer, **{level: True}) if level in ("loud", "quiet") else answer
 
 
 class Recogniser:
@@ -525,12 +532,16 @@ class Recogniser:
         if rate < 1000:
             return {"text": "", "gate": "bad rate", "ratio": None, "confidence": 0.0}
         gate = speech_gate(x[: int(MAX_SECONDS * rate)], rate)
+        level = microphone_level(x, rate, gate)
         if gate:
-            return {"text": "", "gate": gate, "ratio": None, "confidence": 0.0}
-        # Heard with a too-loud microphone's flat peaks drawn again; the gate above judged the clip as
-        # it came (its pitch test was set on such clips: one cut at 16 times full scale failed it drawn).
-        x = declip.restore(x)
-        return self.listen_beside(self._details(x, rate, expect), x, rate, word_listener)
+            info = {"text": "", "gate": gate, "ratio": None, "confidence": 0.0}
+        else:
+            # Heard with a too-loud microphone's flat peaks drawn again; the gate above judged the clip
+            # as it came (its pitch test was set on such clips: one cut at 16 times full scale failed
+            # it drawn).
+            x = declip.restore(x)
+            info = self.listen_beside(self._details(x, rate, expect), x, rate, word_listener)
+        return info | ({"level": level} if level else {})
 
     def listen_beside(
         self,
@@ -610,7 +621,7 @@ class Recogniser:
         The intent is "unknown" below the confidence threshold (CONFIRM by default);
         the caller acts on answers at or above ACCEPT and reads back the others.
         """
-        return marked_for_level(self.answer(self.details(samples, rate, expect), expect), samples, rate)
+        return self.answer(self.details(samples, rate, expect), expect)
 
     def decoder_only(self, samples: np.ndarray, rate: int, expect: str = "any") -> Answer:
         """The decoder's answer with the stop detector's say, without the word listener: what an
@@ -623,8 +634,8 @@ class Recogniser:
         heard = rhymes_read_back(second_opinion(self._decoded(info, expect), info, expect), info, expect)
         heard = stop_unless_sure(heard, info, expect)
         if stop_hint(info) and decide(heard, expect).action == REJECT:
-            return replace(heard, stop_hint=True)
-        return heard
+            heard = replace(heard, stop_hint=True)
+        return with_level(heard, info)
 
     def _decoded(self, info: dict, expect: str) -> Answer:
         """The decoder's answer, with the stop detector's say."""
