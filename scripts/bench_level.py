@@ -9,8 +9,9 @@ came through too quietly for the microphone..."); offline, prints markdown.
   them; QUIET_DB was chosen on takes 3 and 5) as recorded and 10, 20 and 30 dB quieter, at a
   number question: understood, and marked too quiet among those understood and among the rest.
   Where to get it: https://github.com/Jakobovski/free-spoken-digit-dataset.
-- **--commands DIR**: 156 people's own takes (Speech Commands' test set) at their own level, and its
-  background noises: how often a real person's answer, or a room with nobody talking, is marked.
+- **--commands DIR**: 156 people's own takes (Speech Commands' test set) at their own level, its
+  background noises, and every fourth of their other words: how often a real person's answer, or
+  a room with nobody talking, is marked, and whether the lower floor acts on anything more.
 - **--person DIR**: one man's takes and his room, the same.
 - Always: the benchmark's synthetic noises and hums (`bench_recognition.noise_clips`).
 
@@ -34,6 +35,7 @@ import bench_recognition as bench  # noqa: E402
 import numpy as np  # noqa: E402
 
 from voiceguide.feedback import recognise  # noqa: E402
+from voiceguide.feedback.decision import ACT, CONFIRM_IT, REJECT, at_question  # noqa: E402
 
 QUIETER_DB = (0, 10, 20, 30)
 GATE_BEFORE = -50.0  # recognise.MIN_ACTIVE_DB before 2026-12-06
@@ -43,41 +45,39 @@ def quieted(c: dict, quieter: float) -> np.ndarray:
     return (c["samples"] * 10 ** (-quieter / 20)).astype(np.float32)
 
 
-def heard(clips: list[dict], rec, quieter: float = 0.0) -> dict[str, float]:
-    """Understood %, and % marked quiet among the understood and among the rest; and, as the
-    baseline, understood % with the speech gate's floor where it was before (GATE_BEFORE)."""
-    shipped = recognise.MIN_ACTIVE_DB
-    recognise.MIN_ACTIVE_DB = GATE_BEFORE
+def one_pass(clips: list[dict], rec, quieter: float, floor: float) -> Counter:
+    """Each clip heard with the speech gate's floor at `floor`: understood, marked quiet (among the
+    understood and the rest), acted on, asked about, and acted on or asked about as a stop."""
+    shipped, recognise.MIN_ACTIVE_DB = recognise.MIN_ACTIVE_DB, floor
+    out: Counter = Counter()
     try:
-        before = sum(
-            bench.session_outcome(
-                rec.hear(quieted(c, quieter), c["rate"], c["expect"]), c["text"], c["expect"]
-            )
-            in ("ac", "cc")
-            for c in clips
-            if c["text"]
-        )
+        for c in clips:
+            answer = rec.hear(quieted(c, quieter), c["rate"], c["expect"])
+            ok = bool(c["text"]) and bench.session_outcome(answer, c["text"], c["expect"]) in ("ac", "cc")
+            decided = at_question(answer, c["expect"])
+            out["understood"] += ok
+            out["quiet understood" if ok else "quiet rest"] += answer.quiet
+            out["acted"] += decided.action == ACT
+            out["asked"] += decided.action == CONFIRM_IT
+            out["stop"] += decided.action != REJECT and decided.answer.intent == "stop"
     finally:
         recognise.MIN_ACTIVE_DB = shipped
-    out: Counter = Counter()
-    for c in clips:
-        answer = rec.hear(quieted(c, quieter), c["rate"], c["expect"])
-        ok = bench.session_outcome(answer, c["text"], c["expect"]) in ("ac", "cc") if c["text"] else False
-        out[(ok, answer.quiet)] += 1
-    understood = out[(True, False)] + out[(True, True)]
-    rest = len(clips) - understood
-    return {
-        "before": 100 * before / max(1, len(clips)),
-        "understood": 100 * understood / max(1, len(clips)),
-        "quiet_understood": 100 * out[(True, True)] / max(1, understood),
-        "quiet_rest": 100 * out[(False, True)] / max(1, rest),
-    }
+    return out
 
 
 def row(name: str, clips: list[dict], rec, quieter: float = 0.0) -> str:
-    r = heard(clips, rec, quieter)
-    cells = (r["before"], r["understood"], r["quiet_understood"], r["quiet_rest"])
-    return f"| {name} | {len(clips)} | " + " | ".join(f"{v:.1f}" for v in cells) + " |"
+    """One set, with the gate's floor as before (the baseline) and as shipped."""
+    before, now = (one_pass(clips, rec, quieter, floor) for floor in (GATE_BEFORE, recognise.MIN_ACTIVE_DB))
+    n, understood = len(clips), now["understood"]
+
+    def pc(count: int, of: int) -> str:
+        return f"{100 * count / max(1, of):.1f}"
+
+    changes = " | ".join(f"{before[k]} -> {now[k]}" for k in ("acted", "asked", "stop"))
+    return (
+        f"| {name} | {n} | {pc(before['understood'], n)} | {pc(understood, n)} | "
+        f"{pc(now['quiet understood'], understood)} | {pc(now['quiet rest'], n - understood)} | {changes} |"
+    )
 
 
 def main() -> None:
@@ -92,9 +92,10 @@ def main() -> None:
     )
     print(
         f"| set | clips | understood %, gate at {GATE_BEFORE:g} dBFS (before) | understood % now "
-        "| marked too quiet: of those understood % | of the rest % |"
+        "| marked too quiet: of those understood % | of the rest % "
+        "| acted on, before -> now | asked about | acted on or asked about as a stop |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     digits = [dict(c, expect="number") for c in bench.fsdd_takes(args.data, 10) if c["index"] >= 7]
     for quieter in QUIETER_DB if digits else ():
         label = "as recorded" if quieter == 0 else f"{quieter} dB quieter"
@@ -110,6 +111,8 @@ def main() -> None:
         print(row("156 people's stop, yes, no and digits, their own level", people, rec), flush=True)
         room = [dict(c, expect="any") for c in found["none"]]
         print(row("their background noises (no word)", room, rec), flush=True)
+        other = [dict(c, expect="any") for c in found["other"][::4]]  # no question takes these
+        print(row("every fourth of their other words (go, up, off...), --expect any", other, rec), flush=True)
     elif args.commands:
         print(f"\n({args.commands} is missing: {bench.COMMANDS_SOURCE})")
     if args.person and os.path.isdir(args.person):
