@@ -7,6 +7,8 @@ synthesised speech, the real echo canceller, VAD and endpointing.
 
 import queue
 import time
+from collections import deque
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -26,9 +28,11 @@ from voiceguide.feedback.listen import (
     Endpointer,
     Heard,
     Listener,
+    Microphone,
     Reference,
     Utterance,
     VoiceFeedback,
+    adc_time,
     last_of,
     safety_first,
 )
@@ -945,3 +949,25 @@ def test_an_echo_that_still_cancels_is_not_moved_by_an_unclear_likeness(player):
     listener.tracker.lag, listener.tracker.last_score = REFERENCE_LEAD + 0.02, 0.99
     listener.process(mic[half + FRAME : half + 2 * FRAME].astype(np.float32), (half + FRAME) / RATE)
     assert listener.shift == pytest.approx(shift + 0.02)
+
+
+def test_blocks_without_an_adc_time_are_timed_from_the_streams_clock():
+    """PortAudio's callback times, as a stream gives them (seconds since 1970), with no ADC time
+    (0) in the first blocks: the frames are still timed within a block of the stream's clock, so
+    an answer's end maps to the monotonic clock (Microphone.offset) and not decades back."""
+    assert adc_time(0.0, 1.8e9, FRAME) == 1.8e9 - FRAME / RATE
+    assert adc_time(1.8e9 - 5.0, 1.8e9, FRAME) == 1.8e9 - FRAME / RATE  # far off: not believed
+    assert adc_time(1.8e9 - 0.03, 1.8e9, FRAME) == 1.8e9 - 0.03  # its own, when plausible
+
+    mic = Microphone.__new__(Microphone)  # the callback alone: no stream is opened
+    mic.frames, mic.overflows, mic.offset, mic.count = queue.Queue(), 0, 0.0, 0
+    mic.origins, mic.origin = deque(maxlen=64), 0.0
+    start = 1.8e9
+    for k in range(80):
+        now = start + (k + 1) * FRAME / RATE
+        adc = 0.0 if k < 50 else now - FRAME / RATE  # most of the origin's first 64 without one
+        told = SimpleNamespace(currentTime=now, inputBufferAdcTime=adc)
+        mic._callback(np.zeros((FRAME, 1), np.float32), FRAME, told, None)
+    times = [mic.frames.get_nowait()[1] for _ in range(80)]
+    assert abs(times[-1] + mic.offset - (time.monotonic() - FRAME / RATE)) < 1.0
+    assert np.allclose(np.diff(times), FRAME / RATE)  # still counted by samples, evenly

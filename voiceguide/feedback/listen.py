@@ -290,6 +290,18 @@ class Endpointer:
         )
 
 
+def adc_time(adc: float, now: float, frames: int) -> float:
+    """When the first sample of a block was captured, on PortAudio's clock: its own ADC time, or,
+    when that is missing (0) or more than a second from the stream's current time, the current time
+    less the block. Why: a live test through a PulseAudio pipe-source twice timed its answer about
+    10^12 ms late (decades: an origin near 0 on a clock that counts from 1970), which an ADC time of
+    0 in most of the first blocks, frozen into Microphone.origin, would give. Not seen again in
+    three probes of that source (each callback's times printed), so the cause is inferred."""
+    if adc <= 0 or abs(now - adc) > 1.0:
+        return now - frames / RATE
+    return adc
+
+
 class Microphone:
     """The default input through PortAudio: 30 ms frames with their ADC times, in a queue."""
 
@@ -328,7 +340,7 @@ class Microphone:
         if status:
             self.overflows += 1
         self.offset = time.monotonic() - float(time_info.currentTime)
-        adc = float(time_info.inputBufferAdcTime)
+        adc = adc_time(float(time_info.inputBufferAdcTime), float(time_info.currentTime), frames)
         if len(self.origins) < self.origins.maxlen:  # then frozen: a moving origin ruins cancellation
             self.origins.append(adc - self.count / RATE)
             self.origin = float(np.median(self.origins))
