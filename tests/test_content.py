@@ -342,6 +342,25 @@ def test_every_pressure_technique_says_how_firmly_before_asking_about_the_pressu
             assert any(f in t for t in said for f in felt), (seg.technique, said)
 
 
+@pytest.mark.parametrize("mode", domain.MODES)
+@pytest.mark.parametrize("stage", domain.STAGES)
+@pytest.mark.parametrize("minutes", [10, 15, 20, 30])
+def test_each_side_of_a_pressure_technique_says_how_firmly(mode, stage, minutes):
+    """The 15-minute partner session's second side of P05 said "Glide along it..." with no
+    pressure at all, right after "Ease the pressure off slowly." on the first side: the giver
+    started again not told how firmly (the player refills these words when the pressure changes)."""
+    if stage == "acute" and minutes > 20:
+        return
+    plan = build(mode=mode, stage=stage, minutes=minutes)
+    felt = set(domain.PRESSURE_SAY[mode].values())
+    for (technique, side), said in passes_of(plan).items():
+        working = [seg for seg in said if seg.pressure is not None]
+        if side is None or not working or LIB.techniques[technique].pressure is None:
+            continue
+        texts = [seg.text for seg in said]
+        assert any(f in t for t in texts for f in felt), (technique, side, texts)
+
+
 WARNINGS = re.compile(r"zap|tingl|never push|without effort|inside the easy range", re.IGNORECASE)
 
 
@@ -551,7 +570,8 @@ def test_pregnancy_advises_checking_with_the_midwife():
 def test_deep_thumb_work_ends_by_easing_off_in_every_form(stage, minutes):
     """P05's short form ended on "Glide along it ... towards the bony knob" and then "Now the
     right side": the thumbs were never told to ease off. Its last step is an `ending`: said in
-    the full and the short form; in the shortest (steady) one as "Ease off slowly.", in the last
+    the full and the short form; in the shortest (steady) one as planner.EASE_OFF ("Ease the pressure
+    off slowly."; it was "Ease off slowly.", which did not say what to ease), in the last
     seconds of the glide, whose hold is shortened by as much (said as a step of its own, it had
     pushed the piriformis work out of the 10-minute partner sessions)."""
     plan = build(mode="partner", stage=stage, minutes=minutes)

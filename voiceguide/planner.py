@@ -42,7 +42,7 @@ BRIEF_EXIT_HOLD = 5.0  # a short form's way out ("Lower the leg slowly") is held
 # The shortest form keeps a technique's ending (how the hands leave deep work) as these words,
 # said in the last seconds of the work before it: the session gives it no extra time (said as a
 # step of its own, it had cost the 15-minute partner sessions their hamstring stretch)
-EASE_OFF = "Ease off slowly."
+EASE_OFF = "Ease the pressure off slowly."
 WORKING_HOLD = 20.0  # a step held this long is working; its first third comes before a pressure check
 MAX_SILENCE = 45.0  # no longer without a spoken word (answer windows included)
 PROMPT_EVERY = 34.0  # a hold is cut into pieces no longer than this, with a short prompt between
@@ -1151,9 +1151,11 @@ def sequence(
             kneeling = sides[-1] if (mode, place) in MOVE_BACK else None
         else:
             sides = (None,)
-        felt_said = False  # the pressure in felt terms is said at least once per technique
         for pass_index, side in enumerate(sides):
             pressure = start_pressure
+            # the pressure in felt terms is said at least once on each side: the short form's second
+            # side had "Glide along it..." with no pressure at all, after "Ease the pressure off"
+            felt_said = False
             if pass_index == 1:
                 cue("switch")
                 text = SWITCH.get((mode, place), SWITCH_OTHER).format(side=side)
