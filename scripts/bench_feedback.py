@@ -291,7 +291,8 @@ def default_source(name: str | None = None) -> str:
 def voice_responses(
     rounds: int, stops: int, folder: Path, warm_stops: int = 0
 ) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, int], dict[str, int]]:
-    """Pause and continue said mid-sentence over the player, `rounds` times in one session; then
+    """Pause and continue said mid-sentence over the player, `rounds` times in one session (a pause
+    not taken said again at once, as a person would: its own row); then
     "stop" said over the player `stops` times, each in a session of its own, at a different moment
     of the sentence; then `warm_stops` times in the first sentence of a session that starts from
     the echo path an earlier one learnt. Returns the responses, the stages, how many of each word
@@ -320,7 +321,11 @@ def voice_responses(
             for _ in range(rounds):
                 at = session.speech_started(at + 1, timeout=30.0)
                 time.sleep(1.2)  # mid-sentence
-                record("pause", *session.say("pause"))
+                got, answer = session.say("pause")
+                record("pause", got, answer)
+                if got is None:  # not taken: said again, as a person would (playback.PauseAgain)
+                    time.sleep(1.0)
+                    record("pause, said again", *session.say("pause"))
                 time.sleep(
                     open_cache().seconds(PAUSED) + 0.3
                 )  # told "Say continue": after it, as a person would

@@ -21,6 +21,7 @@ from voiceguide.feedback.sources import Plain
 from voiceguide.player import Player
 
 STEP = SAMPLE_RATE // 2  # tape moved per look: half a second
+DOUBTFUL = 0.7  # "doubt:WORD": heard from CONFIRM (0.63), under ACCEPT (0.89)
 
 
 class TapeSink:
@@ -98,6 +99,8 @@ class Script(Plain):
         for i, (when, key) in enumerate(self.keys_at):
             if last is not None and when(last):
                 del self.keys_at[i]
+                if key.startswith("doubt:"):  # a flow word heard between CONFIRM and ACCEPT
+                    return understand(key[6:], "any", source="voice", confidence=DOUBTFUL)
                 return unsure(key[7:]) if key.startswith("unsure:") else from_key(key, "any")
         return None
 

@@ -1079,3 +1079,36 @@ def test_an_answer_too_loud_or_too_quiet_is_followed_by_a_word_on_the_microphone
     assert sum(hint in text for text in speech.said) == 1
     assert len([d for e, d in events if e == "answer" and d.get(flag)]) == 2
     assert hint in playback_texts("partner")  # rendered before the session starts
+
+
+def test_a_doubtful_pause_said_twice_while_the_session_plays_pauses_it(library):
+    """Said over the player, 2 of 8 pauses were heard too doubtfully to act on and set aside (the
+    benchmark, 2026-12-06): the person says it again, and the second one pauses the session. One
+    doubtful pause alone is still set aside (people's "on" is one, 26 times in 100)."""
+    once = [(at_hold_of("P02"), "doubt:pause")]
+    _, events, _, _ = play(library, PARTNER, ["3"], keys_at=once)
+    assert not [d for e, d in events if e == "waiting" and d.get("question") == "resume"]
+    ignored = [d for e, d in events if e == "ignored" and d["intent"] == "pause"]
+    assert [d["why"] for d in ignored] == ["a doubtful pause: said again, it pauses"]
+
+    twice = [(at_hold_of("P02"), "doubt:pause"), (at_hold_of("P02"), "doubt:pause")]
+    _, events, speech, _ = play(library, PARTNER, ["3", "continue"], keys_at=twice)
+    waiting = [d for e, d in events if e == "waiting" and d.get("question") == "resume"]
+    assert len(waiting) == 1 and playback.PAUSED in speech.said
+    heard = [d for e, d in events if e == "answer" and d["intent"] == "pause"]
+    assert [d["confidence"] for d in heard] == [0.7, 0.7]  # journaled as heard, both
+
+
+def test_a_doubtful_pause_counts_twice_only_when_said_again_soon():
+    """PauseAgain alone: the second within PAUSE_AGAIN_SECONDS pauses; later, or after anything
+    else was said, it starts afresh; a sure pause or a key is not its business."""
+    from voiceguide.feedback.intents import understand
+
+    doubtful = understand("pause", "any", source="voice", confidence=0.7)
+    again = playback.PauseAgain()
+    assert not again(doubtful, 100.0) and again(doubtful, 100.0 + playback.PAUSE_AGAIN_SECONDS)
+    assert not again(doubtful, 200.0) and not again(doubtful, 200.1 + playback.PAUSE_AGAIN_SECONDS)
+    other = understand("seven", "any", source="voice", confidence=0.7)
+    assert not again(doubtful, 300.0) and not again(other, 301.0) and not again(doubtful, 302.0)
+    sure = understand("pause", "any", source="voice", confidence=0.95)
+    assert not again(sure, 400.0) and not again(understand("pause", "any", source="keys"), 401.0)

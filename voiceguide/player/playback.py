@@ -21,7 +21,7 @@ from voiceguide.adapt import Action, Kind, Rule, State
 from voiceguide.audio import timeline
 from voiceguide.audio.pcm import SAMPLE_RATE
 from voiceguide.audio.sinks import Sink
-from voiceguide.feedback.decision import set_aside_between_questions
+from voiceguide.feedback.decision import CONFIRM_IT, decide, set_aside_between_questions
 from voiceguide.feedback.intents import ALWAYS, EXPECT, Answer, meaning
 from voiceguide.feedback.sources import Feedback
 from voiceguide.library import Library
@@ -97,6 +97,38 @@ Jump = GoTo | Replay | Answered | AnsweredAhead | None
 ANSWERS_AHEAD_SECONDS = 20.0
 
 
+# A doubtful pause said again within this many seconds, while the session plays, pauses it.
+PAUSE_AGAIN_SECONDS = 10.0
+
+
+class PauseAgain:
+    """A spoken pause too doubtful to act on while the session plays (decided "confirm": from
+    CONFIRM, under ACCEPT) is set aside; said again soon after, it pauses the session.
+
+    Why: said over the player (`scripts/bench_feedback.py`, 2026-12-06), 2 of 8 pauses were heard
+    at 0.63 and set aside, and the "continue" after each then had nothing to resume. Set aside once
+    because people's "on" is a doubtful pause 26 times in 100 (docs/recognition.md, "One decision
+    path"); twice in a row, a person is more likely saying "pause" again. Like listen.StopAgain."""
+
+    def __init__(self, seconds: float = PAUSE_AGAIN_SECONDS) -> None:
+        self.seconds = seconds
+        self.last: float | None = None  # when the last doubtful pause was set aside
+
+    def __call__(self, answer: Answer, now: float) -> bool:
+        """True when `answer`, set aside as talk, is to pause the session after all."""
+        doubtful = (
+            answer.source == "voice"
+            and meaning(answer.text)[0] == "pause"
+            and decide(answer).action == CONFIRM_IT
+        )
+        if not doubtful:
+            self.last = None
+            return False
+        again = self.last is not None and now - self.last <= self.seconds
+        self.last = None if again else now
+        return again
+
+
 class Player:
     def __init__(
         self,
@@ -133,6 +165,7 @@ class Player:
         self.ahead: tuple[timeline.Block, int] | None = None  # the next block, already queued
         self.status = Status()
         self.shown: Segment | None = None
+        self.pause_again = PauseAgain()
 
     @property
     def segments(self) -> list[Segment]:
@@ -297,7 +330,12 @@ class Player:
         if asking is not None and self.answers(asking, answer):
             return Answered(answer)  # said while the question was asked: that is the answer
         if set_aside_between_questions(answer):  # what `hear --expect between` reports too
+            if self.pause_again(answer, self.clock.now()):
+                return self.pause(answer, current, resume_at(block, current, pos), asking)
+            if meaning(answer.text)[0] == "pause" and self.pause_again.last is not None:
+                return self.set_aside(answer, current, "a doubtful pause: said again, it pauses")
             return self.set_aside(answer, current, "talk between questions is not acted on")
+        self.pause_again.last = None
         intent = answer.intent
         # While a question is asked, a change lands just before it, so that it is asked after the
         # reply: jumping on from the question itself left it unanswered (after the stop word, the
