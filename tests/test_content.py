@@ -361,6 +361,26 @@ def test_each_side_of_a_pressure_technique_says_how_firmly(mode, stage, minutes)
         assert any(f in t for t in texts for f in felt), (technique, side, texts)
 
 
+@pytest.mark.parametrize("mode", domain.MODES)
+@pytest.mark.parametrize("stage", domain.STAGES)
+@pytest.mark.parametrize("minutes", [10, 15, 20, 30, 45])
+def test_a_step_and_its_felt_pressure_do_not_say_the_same_thing_twice(mode, stage, minutes):
+    """A step's words and the felt pressure after them were chained: "If the spot has softened,
+    lean in a little more. Lean in with a little of your weight...", "Lean in slowly through your
+    thumbs... Lean in with some of your body weight...", "Press in slowly... Press just enough".
+    The step says what to do, the felt words how firmly: no verb of pressing, nor "weight", twice."""
+    if stage == "acute" and minutes > 20:
+        return
+    for conditions in ((), ("anticoagulants",)):
+        plan = build(mode=mode, stage=stage, minutes=minutes, conditions=conditions)
+        for seg in plan.segments:
+            if seg.kind != "speech" or not seg.text or seg.technique is None:
+                continue
+            words = re.findall(r"[a-z]+", seg.text.lower())
+            for word in ("lean", "press", "weight", "sink"):
+                assert words.count(word) <= 1, seg.text
+
+
 WARNINGS = re.compile(r"zap|tingl|never push|without effort|inside the easy range", re.IGNORECASE)
 
 

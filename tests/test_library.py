@@ -179,7 +179,7 @@ def test_library_show_human(cli):
     assert "Spoken (self):" not in out
     assert "not with: dvt" in out
     assert "origin: bundled" in out
-    assert "Lean in slowly" in out
+    assert "Sink in slowly" in out
     assert "[hold 40 s]" in out
 
 
