@@ -16,6 +16,7 @@ from player_harness import FakeSpeech, play
 from voiceguide import history, planner
 from voiceguide import library as lib
 from voiceguide.adapt import State
+from voiceguide.audio.pcm import SAMPLE_RATE
 from voiceguide.player import playback
 from voiceguide.player import spoken_texts as playback_texts
 from voiceguide.player.status import Status, status_line
@@ -539,6 +540,36 @@ def test_going_on_after_a_pause_in_a_hold_is_said(library):
     kinds = [d["action"] for d in actions(events)]
     assert kinds[kinds.index("pause") + 1] == "resume"
     assert speech.said.count(playback.RESUMED) == 1
+
+
+def test_going_on_after_a_pause_in_a_hold_is_timed_to_the_words_that_say_so(library, monkeypatch):
+    """Its response is "Carrying on.", what the person hears first: it was timed to the sound
+    after those words (a continue in a hold took 1,375 ms in `bench_feedback.py`, the others
+    about 300)."""
+    import player_harness
+
+    appended: list[tuple[int, int]] = []
+    append = player_harness.TapeSink.append
+
+    def keep(self, samples):
+        appended.append((append(self, samples), len(samples)))
+        return appended[-1][0]
+
+    monkeypatch.setattr(player_harness.TapeSink, "append", keep)
+    monkeypatch.setattr(player_harness.TapeSink, "heard_at", lambda self, pos: 1000.0 + pos / SAMPLE_RATE)
+    given = player_harness.Script.answer
+
+    def answering(self, asked, timeout, realtime):
+        answer = given(self, asked, timeout, realtime)
+        return replace(answer, at=999.0) if answer is not None and answer.intent == "continue" else answer
+
+    monkeypatch.setattr(player_harness.Script, "answer", answering)
+    _, events, speech, _ = play(library, PARTNER, ["3", "continue"], keys_at=[(at_hold_of("P02"), " ")])
+    carrying_on = len(speech.clip(playback.RESUMED))
+    words = [pos for pos, n in appended if n == carrying_on]
+    timed = [d for e, d in events if e == "response" and d["intent"] == "continue"]
+    assert len(words) == 1 and len(timed) == 1, (words, timed)
+    assert timed[0]["monotonic"] == round(1000.0 + words[0] / SAMPLE_RATE, 4)
 
 
 def test_a_rating_given_while_paused_at_the_last_question_answers_it(library):
