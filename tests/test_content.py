@@ -381,6 +381,27 @@ def test_a_step_and_its_felt_pressure_do_not_say_the_same_thing_twice(mode, stag
                 assert words.count(word) <= 1, seg.text
 
 
+def test_no_step_wording_says_a_pressing_word_twice_at_any_pressure():
+    """The same rule over the whole library, every phrasing (the short form's `alone`, the
+    position's `at`) with every felt pressure of the technique's range: the plans above need not
+    reach them all (S05's short form said "lean a little more of your weight onto the roller" and,
+    at 3, "Lean in with a little of your weight")."""
+    for technique in LIB.techniques.values():
+        if technique.pressure is None:
+            continue
+        levels = range(technique.pressure.min, technique.pressure.max + 1)
+        for step in technique.steps:
+            forms = [step, *step.at.values(), *([step.alone] if step.alone else [])]
+            for mode in technique.modes:
+                for form in forms:
+                    for text in form.phrasings(mode):
+                        for level in levels if "{pressure}" in text else [None]:
+                            said = text.replace("{pressure}", domain.PRESSURE_SAY[mode].get(level, ""))
+                            words = re.findall(r"[a-z]+", said.lower())
+                            for word in ("lean", "press", "weight", "sink"):
+                                assert words.count(word) <= 1, (technique.id, said)
+
+
 WARNINGS = re.compile(r"zap|tingl|never push|without effort|inside the easy range", re.IGNORECASE)
 
 
