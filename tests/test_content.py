@@ -402,6 +402,23 @@ def test_no_step_wording_says_a_pressing_word_twice_at_any_pressure():
                                 assert words.count(word) <= 1, (technique.id, said)
 
 
+def test_while_a_partner_changes_position_the_prompt_is_for_both():
+    """Turning over in a partner session, the long pause was broken with "Breathe out slowly.":
+    both people hear it, and it did not say to whom."""
+    prompts = set(planner.MOVEMENT_PROMPTS) | set(planner.MOVING_TOGETHER)
+    moving = []
+    for stage in domain.STAGES:
+        for minutes in (10, 15, 20) if stage == "acute" else (10, 15, 20, 30, 45):
+            plan = build(mode="partner", stage=stage, minutes=minutes)
+            moving += [
+                s.text
+                for s in plan.segments
+                if s.kind == "speech" and s.text in prompts and s.technique is None and s.pressure is None
+            ]
+    assert moving, "some partner session has a long change of position"
+    assert set(moving) <= set(planner.MOVING_TOGETHER), moving
+
+
 WARNINGS = re.compile(r"zap|tingl|never push|without effort|inside the easy range", re.IGNORECASE)
 
 

@@ -393,6 +393,9 @@ PROMPTS = {
     ),
 }
 MOVEMENT_PROMPTS = ("Breathe out slowly.", "Stay easy, and keep breathing.")
+# While the person receiving changes position (turning over, getting up), both of them hear it:
+# "Breathe out slowly." did not say to whom.
+MOVING_TOGETHER = ("Take your time. There is no hurry.", "Move slowly, one step at a time.")
 STEADY = "Keep this pressure, slow and even."
 COOL_STROKES = {
     "self": (
@@ -859,6 +862,8 @@ def paced(segments: list[Segment], request: Request, timer: SpeechTimer) -> list
                     and seg.position is None
                 ):
                     options = PROMPTS[request.mode]
+                elif seg.technique is None and seg.pressure is None and request.mode == "partner":
+                    options = MOVING_TOGETHER
                 elif seg.pressure is None:
                     options = MOVEMENT_PROMPTS
                 else:
