@@ -628,7 +628,7 @@ def test_pregnancy_advises_checking_with_the_midwife():
 def test_deep_thumb_work_ends_by_easing_off_in_every_form(stage, minutes):
     """P05's short form ended on "Glide along it ... towards the bony knob" and then "Now the
     right side": the thumbs were never told to ease off. Its last step is an `ending`: said in
-    the full and the short form; in the shortest (steady) one as planner.EASE_OFF ("Ease the pressure
+    the full and the short form; in the shortest (steady) one as planner.ease_off's words ("Ease your thumbs
     off slowly."; it was "Ease off slowly.", which did not say what to ease), in the last
     seconds of the glide, whose hold is shortened by as much (said as a step of its own, it had
     pushed the piriformis work out of the 10-minute partner sessions)."""
@@ -641,7 +641,9 @@ def test_deep_thumb_work_ends_by_easing_off_in_every_form(stage, minutes):
     for said in passes:
         assert said[-1].step == last, [seg.step for seg in said]
         steady = not any(steps[seg.step].rise for seg in said)  # the shortest form says no rise
-        assert (said[-1].text == planner.EASE_OFF) == steady, said[-1].text
+        assert (said[-1].text == planner.ease_off(LIB.techniques["P05"], last)) == steady, said[-1].text
+    # named: the thumbs did the deep work ("Ease the pressure off slowly." said off what?)
+    assert planner.ease_off(LIB.techniques["P05"], last) == "Ease your thumbs off slowly."
     assert last in planner.brief_steps(LIB.techniques["P05"], steady=True)
     assert abs(plan.total_seconds - minutes * 60) < 1.0
 
@@ -651,7 +653,8 @@ def test_the_shortest_forms_ease_off_is_said_within_the_work_before_it():
     as long, and says as much work, as it would without them."""
     plan = build(mode="partner", stage="subacute", minutes=10)
     segs = plan.segments
-    eases = [i for i, s in enumerate(segs) if s.kind == "speech" and s.text == planner.EASE_OFF]
+    words = planner.ease_off(LIB.techniques["P05"], len(LIB.techniques["P05"].steps) - 1)
+    eases = [i for i, s in enumerate(segs) if s.kind == "speech" and s.text == words]
     assert len(eases) == 2  # one each side
     for i in eases:
         before = segs[i - 1]

@@ -41,8 +41,30 @@ MIN_HOLD = 5.0
 BRIEF_EXIT_HOLD = 5.0  # a short form's way out ("Lower the leg slowly") is held this long at most
 # The shortest form keeps a technique's ending (how the hands leave deep work) as these words,
 # said in the last seconds of the work before it: the session gives it no extra time (said as a
-# step of its own, it had cost the 15-minute partner sessions their hamstring stretch)
+# step of its own, it had cost the 15-minute partner sessions their hamstring stretch). They name
+# what was pressing in the work before ("Ease the pressure off" left a partner with oily thumbs deep
+# in a buttock asking: off what?).
 EASE_OFF = "Ease the pressure off slowly."
+EASE_OFF_WITH = {
+    "thumbs": "Ease your thumbs off slowly.",
+    "fingertips": "Ease your fingertips off slowly.",
+    "forearm": "Ease your forearm off slowly.",
+    "loose-fist": "Ease your knuckles off slowly.",
+    "palm": "Ease your hand off slowly.",
+    "heel-of-hand": "Ease your hand off slowly.",
+    "palms": "Ease your hands off slowly.",
+}
+
+
+def ease_off(technique: Technique, before: int) -> str:
+    """The shortest form's ending, naming the tool of the nearest step before `before` that shows
+    one (EASE_OFF_WITH), else EASE_OFF."""
+    for step in reversed(technique.steps[:before]):
+        if step.map is not None and step.map.tool in EASE_OFF_WITH:
+            return EASE_OFF_WITH[step.map.tool]
+    return EASE_OFF
+
+
 WORKING_HOLD = 20.0  # a step held this long is working; its first third comes before a pressure check
 MAX_SILENCE = 45.0  # no longer without a spoken word (answer windows included)
 PROMPT_EVERY = 34.0  # a hold is cut into pieces no longer than this, with a short prompt between
@@ -395,7 +417,7 @@ PROMPTS = {
 MOVEMENT_PROMPTS = ("Breathe out slowly.", "Stay easy, and keep breathing.")
 # While the person receiving changes position (turning over, getting up), both of them hear it:
 # "Breathe out slowly." did not say to whom.
-MOVING_TOGETHER = ("Take your time. There is no hurry.", "Move slowly, one step at a time.")
+MOVING_TOGETHER = ("Take your time. There is no hurry.", "Move slowly, and keep breathing.")
 STEADY = "Keep this pressure, slow and even."
 COOL_STROKES = {
     "self": (
@@ -1211,7 +1233,7 @@ def sequence(
                 }
                 if step.ending and level >= SHORTER:  # said in the last seconds of the work before
                     after_hold = bool(drafts) and drafts[-1].kind == "hold" and not drafts[-1].fixed
-                    say(EASE_OFF, borrowed=after_hold, **common)
+                    say(ease_off(technique, s_index), borrowed=after_hold, **common)
                     continue
                 say(text, **common)
                 base = step.hold * weight
@@ -1254,7 +1276,7 @@ def sequence(
 def brief_steps(technique: Technique, steady: bool = False) -> set[int]:
     """The short form of a technique: where the hands go, its first and last working steps, the
     way out of it (exit steps: "Lower the leg slowly to the mat"), its ending (how the hands leave
-    deep work; when steady, said as EASE_OFF), and (unless steady: a short session that stays at
+    deep work; when steady, said as ease_off's words), and (unless steady: a short session that stays at
     the starting pressure) a step where the pressure rises, if none of those is one."""
     steps = technique.steps
     working = [i for i, s in enumerate(steps) if s.hold >= WORKING_HOLD]
