@@ -1137,9 +1137,11 @@ def test_a_doubtful_pause_counts_twice_only_when_said_again_soon():
 
     doubtful = understand("pause", "any", source="voice", confidence=0.7)
     again = playback.PauseAgain()
-    assert not again(doubtful, 100.0) and again(doubtful, 100.0 + playback.PAUSE_AGAIN_SECONDS)
-    assert not again(doubtful, 200.0) and not again(doubtful, 200.1 + playback.PAUSE_AGAIN_SECONDS)
+    soon = 100.0 + playback.PAUSE_AGAIN_SECONDS
+    assert (again(doubtful, 100.0), again(doubtful, soon)) == ("first", "pause")
+    late = 200.1 + playback.PAUSE_AGAIN_SECONDS
+    assert (again(doubtful, 200.0), again(doubtful, late)) == ("first", "first")
     other = understand("seven", "any", source="voice", confidence=0.7)
-    assert not again(doubtful, 300.0) and not again(other, 301.0) and not again(doubtful, 302.0)
+    assert [again(doubtful, 300.0), again(other, 301.0), again(doubtful, 302.0)] == ["first", None, "first"]
     sure = understand("pause", "any", source="voice", confidence=0.95)
-    assert not again(sure, 400.0) and not again(understand("pause", "any", source="keys"), 401.0)
+    assert again(sure, 400.0) is None and again(understand("pause", "any", source="keys"), 401.0) is None

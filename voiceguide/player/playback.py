@@ -114,19 +114,18 @@ class PauseAgain:
         self.seconds = seconds
         self.last: float | None = None  # when the last doubtful pause was set aside
 
-    def __call__(self, answer: Answer, now: float) -> bool:
-        """True when `answer`, set aside as talk, is to pause the session after all."""
+    def __call__(self, answer: Answer, now: float) -> str | None:
+        """For an answer between questions: "pause" when it is a doubtful pause said again soon
+        after one, "first" when it is a doubtful pause to set aside for now, else None (and the
+        count starts again)."""
         doubtful = (
             answer.source == "voice"
             and meaning(answer.text)[0] == "pause"
             and decide(answer).action == CONFIRM_IT
         )
-        if not doubtful:
-            self.last = None
-            return False
-        again = self.last is not None and now - self.last <= self.seconds
-        self.last = None if again else now
-        return again
+        again = doubtful and self.last is not None and now - self.last <= self.seconds
+        self.last = now if doubtful and not again else None
+        return "pause" if again else "first" if doubtful else None
 
 
 class Player:
@@ -329,13 +328,13 @@ class Player:
         asking = self.asking(block, current)
         if asking is not None and self.answers(asking, answer):
             return Answered(answer)  # said while the question was asked: that is the answer
+        doubtful_pause = self.pause_again(answer, self.clock.now())
+        if doubtful_pause == "pause":
+            return self.pause(answer, current, resume_at(block, current, pos), asking)
+        if doubtful_pause == "first":
+            return self.set_aside(answer, current, "a doubtful pause: said again, it pauses")
         if set_aside_between_questions(answer):  # what `hear --expect between` reports too
-            if self.pause_again(answer, self.clock.now()):
-                return self.pause(answer, current, resume_at(block, current, pos), asking)
-            if meaning(answer.text)[0] == "pause" and self.pause_again.last is not None:
-                return self.set_aside(answer, current, "a doubtful pause: said again, it pauses")
             return self.set_aside(answer, current, "talk between questions is not acted on")
-        self.pause_again.last = None
         intent = answer.intent
         # While a question is asked, a change lands just before it, so that it is asked after the
         # reply: jumping on from the question itself left it unanswered (after the stop word, the
@@ -456,18 +455,15 @@ class Player:
                 self.set_aside(answer, seg, "paused: continue first")
                 self.say(PAUSED)
         self.status = Status(self.status.expect, False, None)
-        timed = False
-        if answer is not None and answer.intent in RESUMES and seg.kind == "hold":
-            # a hold goes on in silence: say that it has; those words are the response heard (timed
-            # from the sound after them, a continue in a hold took 1,375 ms in bench_feedback)
+        if answer is not None and answer.intent not in ("stop", "symptom"):
+            # its response is the first sound after it: in a hold, "Carrying on." (timed from the
+            # sound after those words, a continue in a hold took 1,375 ms in bench_feedback)
             self.timer.responded(answer)
-            timed = True
-            self.say(RESUMED)
+        if answer is not None and answer.intent in RESUMES and seg.kind == "hold":
+            self.say(RESUMED)  # a hold goes on in silence: say that it has
         if answer is None or answer.intent not in ("stop", "symptom"):
             resume = Answer(answer.text if answer else "", "continue", source=answer.source if answer else "")
             self.talk.act(self.talk.decide(resume, seg, None), seg, replan=False)
-            if answer is not None and not timed:
-                self.timer.responded(answer)  # the sound coming back is its response
         return answer
 
     def ends_pause(self, answer: Answer, seg: Segment, question: str | None) -> bool:
