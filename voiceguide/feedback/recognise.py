@@ -458,11 +458,11 @@ def too_quiet(samples: np.ndarray, rate: int, gate: str | None) -> bool:
     span, without its floor). Of 408 background noises in Speech Commands, 52 were marked quiet
     without that test, 16 with it; FSDD digits made 10-30 dB quieter lost none of their marks
     (`scripts/bench_level.py`)."""
-    if rate < 1000 or len(samples) < 3 * max(1, int(rate * 0.02)):
+    if gate not in (None, "silence", "too short") or rate < 1000 or len(samples) < 3 * int(rate * 0.02):
         return False
     frames, db, _ = _frames_db(samples, rate)
     loudest = float(np.max(db))
-    if not DIGITAL_SILENCE_DB < loudest < QUIET_DB or gate not in (None, "silence", "too short"):
+    if not DIGITAL_SILENCE_DB < loudest < QUIET_DB:
         return False
     return gate is None or voiced(samples, rate, frames, np.flatnonzero(db > loudest - 35.0))
 
