@@ -588,6 +588,21 @@ def test_a_recording_asks_nothing_and_says_what_to_do_instead():
     assert not any("Say more, less" in t for t in said)
 
 
+@pytest.mark.parametrize("mode", domain.MODES)
+def test_a_recording_never_promises_that_it_hears_stop(mode):
+    """A recording once said "Say stop, or press s, at any moment, and everything stops.": it plays
+    on. It says to pause it instead, in full every time, since one file is played many times."""
+    for session_number in (1, 2, 4, 9):
+        for minutes in (5, 15):
+            plan = build(mode=mode, minutes=minutes, recording=True, session_number=session_number)
+            said = " ".join(spoken(plan))
+            assert "cannot hear" in said and "pause" in said, (session_number, minutes)
+            for promise in (r"[Ss]ay stop", r"\bpress s\b", "everything stops", "As always", "Remember:"):
+                assert not re.search(promise, said), (promise, session_number, minutes)
+    live = " ".join(spoken(build(mode=mode, minutes=15, session_number=9)))
+    assert "cannot hear" not in live and "stop" in live  # a live session keeps its reminder
+
+
 def test_starting_on_the_other_side_swaps_every_side_after_the_question():
     plan = build(mode="partner", stage="subacute", minutes=20, first_side="left")
     swapped = planner.start_side(plan, "right")

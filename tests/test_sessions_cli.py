@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 
+import pytest
+
 from voiceguide import domain, export, library, planner
 from voiceguide.app import App, PlanOptions
 from voiceguide.cli_sessions import NAMED, apply_named
@@ -90,6 +92,33 @@ def test_the_card_holds_pressure_stop_signs_answers_and_outline_on_one_page():
         assert LIB.techniques[tid].name in text
     assert "lying on the belly" in text and "Cool-down" in text
     assert len(page) < 12_000  # one page: no timetable, no step lists
+
+
+@pytest.mark.parametrize("mode", ["self", "partner"])
+def test_the_card_and_script_beside_a_recording_say_to_pause_it_not_to_say_stop(mode):
+    plan = planner.build(LIB, planner.Request(mode=mode, stage="subacute", minutes=20, recording=True))
+    parser = _Text()
+    parser.feed(export.card_html(plan, LIB, recording=True))
+    card = " ".join(" ".join(parser.parts).split())
+    assert "this recording cannot hear you" in card and "pause the recording" in card
+    assert "Answers, by voice or key" not in card and "s (always works)" not in card
+    assert "shooting, electric or burning pain" in card  # the stop signs are still there
+    script = " ".join(export.script_markdown(plan, LIB, recording=True).split())
+    assert "cannot hear" in script and "Pause it whenever you need more time" in script
+    assert "The stop word" not in script and "waiting for answers" not in script
+    played = planner.build(LIB, planner.Request(mode=mode, stage="subacute", minutes=20))
+    live = " ".join(export.script_markdown(played, LIB).split())
+    assert "The stop word" in live and "cannot hear" not in live
+
+
+def test_rendering_a_plan_made_for_play_says_a_recording_cannot_hear_its_questions(cli, tmp_path):
+    plan_file, out = tmp_path / "p.json", tmp_path / "s.wav"
+    assert cli("plan", "--minutes", "3", "-o", str(plan_file)).exit_code == 0
+    result = cli("render", "--plan", str(plan_file), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "planned for play" in result.stderr and "cannot hear" in result.stderr
+    quiet = cli("render", "--minutes", "3", "-o", str(tmp_path / "r.wav"))
+    assert quiet.exit_code == 0 and "planned for play" not in quiet.stderr
 
 
 def test_a_recording_without_a_screen_opens_with_the_red_flags(voiceguide_home):

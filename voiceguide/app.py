@@ -381,11 +381,11 @@ class App:
             from voiceguide import export
 
             writer = export.script_markdown if script.suffix.lower() == ".md" else export.script_html
-            write_text(script, writer(plan, self._techniques()))
+            write_text(script, writer(plan, self._techniques(), recording=True))
         if card:
             from voiceguide import export
 
-            write_text(card, export.card_html(plan, self._techniques()))
+            write_text(card, export.card_html(plan, self._techniques(), recording=True))
         return seconds
 
     def hold_session(self) -> None:

@@ -336,6 +336,13 @@ def render(
     speech = Voice(voice=voice, rate=rate)
     if plan_file is not None:
         session, cache = app.load_plan(plan_file), None
+        if any(s.kind == "checkpoint" for s in session.segments):
+            click.echo(
+                f"Note: {plan_file} was planned for play: its questions wait for answers and it says "
+                '"stop" can be said, which a recording cannot hear. Give plan options instead of --plan '
+                "for a recording that says what to do.",
+                err=True,
+            )
     else:
         session, cache = app.plan(chosen, include, speech, recording=True)  # nobody answers a recording
     seconds = app.render(

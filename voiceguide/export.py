@@ -254,6 +254,12 @@ GENTLE_RULE = (
     f"at most {domain.GENTLE_CAP}, slow strokes and rocking, no deep buttock work. If pain stays that "
     "high, see a clinician."
 )
+# What stands in for the stop word beside a recording, which cannot hear it (by partner: bool).
+STOPPING_RECORDED = {
+    False: "The recording cannot hear you. On any of the stop signs below, stop at once, and pause it.",
+    True: 'The recording cannot hear either of you. When the person receiving says "stop", or shows '
+    "any of the stop signs below, lift your hands at once, and pause it.",
+}
 SOURCE_TITLES = {
     "cochrane-2015": "Furlan AD et al. Massage for low-back pain. "
     "Cochrane Database Syst Rev 2015;(9):CD001929.",
@@ -270,14 +276,15 @@ SAFETY_SOURCES = ("nhs-ces", "nhs-sciatica", "nice-ng59", "cochrane-2015", "nrs-
 PRESSURE_FILLER = "Use the pressure given in the timetable."
 
 
-def script_markdown(plan: Plan, library: Library) -> str:
-    """The script as Markdown: readable as plain text, and tidy when rendered."""
-    return _to_markdown(_script(plan, library))
+def script_markdown(plan: Plan, library: Library, recording: bool = False) -> str:
+    """The script as Markdown: readable as plain text, and tidy when rendered. recording: it goes
+    with an audio file, which cannot hear "stop" or an answer."""
+    return _to_markdown(_script(plan, library, recording))
 
 
-def script_html(plan: Plan, library: Library) -> str:
+def script_html(plan: Plan, library: Library, recording: bool = False) -> str:
     """The script as one standalone HTML page that prints cleanly on A4 or Letter."""
-    return _to_html(_title(plan), _script(plan, library))
+    return _to_html(_title(plan), _script(plan, library, recording))
 
 
 def _title(plan: Plan) -> str:
@@ -287,20 +294,24 @@ def _title(plan: Plan) -> str:
     )
 
 
-def _script(plan: Plan, library: Library) -> list:
+def _script(plan: Plan, library: Library, recording: bool) -> list:
     partner = plan.mode == "partner"
     blocks: list = [Heading(1, _title(plan))]
+    length = clock(plan.total_seconds)
     blocks.append(
         Para(
-            f"Read this through before the session. The recording lasts {clock(plan.total_seconds)}; "
-            "waiting for answers can make the session a little longer."
+            f"Read this through before the session. The recording lasts {length}. Pause it whenever "
+            "you need more time."
+            if recording
+            else f"Read this through before the session. It lasts {length}; waiting for answers can "
+            "make the session a little longer."
         )
     )
     if plan.conditions:
         blocks.append(Para(", ".join(plan.conditions), lead="Adjusted for:"))
     for note in plan.notes:
         blocks.append(Para(note, lead="Note:"))
-    blocks.append(_safety_notice(partner))
+    blocks.append(_safety_notice(partner, recording))
     blocks += _scales(plan)
     blocks += _stop_rules(partner)
     blocks += _timetable(plan, library)
@@ -310,7 +321,7 @@ def _script(plan: Plan, library: Library) -> list:
     return blocks
 
 
-def _safety_notice(partner: bool) -> Box:
+def _safety_notice(partner: bool, recording: bool) -> Box:
     emergency = [EMERGENCY_SIGNS.get(q.id, q.text) for q in safety.QUESTIONS if q.group == "A"]
     clinician = [CLINICIAN_SIGNS.get(q.id, q.text) for q in safety.QUESTIONS if q.group == "B"]
     has = "the person receiving has" if partner else "you have"
@@ -329,7 +340,9 @@ def _safety_notice(partner: bool) -> Box:
             Items(emergency),
             Para(f"See a clinician before any massage if {has} any of these:"),
             Items(clinician + [FIRST_EPISODE, DVT_SIGN]),
-            Para(
+            Para(STOPPING_RECORDED[partner], lead="Stopping.")
+            if recording
+            else Para(
                 f'{stopper} "stop" at any moment, not only when asked, and everything stops at once.',
                 lead="The stop word.",
             ),
@@ -680,6 +693,15 @@ ANSWERS = (
     ("Pause, go on, repeat", '"pause", "continue", "repeat"', "space, c, r"),
     ("Stop everything", '"stop"', "s (always works)"),
 )
+# Beside a recording, each question is said as what to do (by partner: bool).
+RECORDING_ANSWERS = {
+    False: "Each question is said as what to do: notice your pain, or ease off if the pressure is too "
+    "much. Pause the recording whenever you need more time: to get ready, to change position, or "
+    "to rest.",
+    True: "Each question is said as what to do: ask your partner for a pain number, or ease off if "
+    "the pressure is too much. Pause the recording whenever either of you needs more time: to get "
+    "ready, to change position, or to rest.",
+}
 CARD_CSS = """
 @page { size: A4; margin: 11mm; }
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 9.6pt; line-height: 1.3;
@@ -696,9 +718,10 @@ p { margin: 0.2em 0; }
 """
 
 
-def card_html(plan: Plan, library: Library) -> str:
+def card_html(plan: Plan, library: Library, recording: bool = False) -> str:
     """One printable A4 page to keep beside the mat: pressure in felt terms, the stop word and the
-    signs, the answers by voice and key, and the session's outline."""
+    signs, the answers by voice and key (beside a recording: what to do instead, since it cannot
+    hear them), and the session's outline."""
     partner = plan.mode == "partner"
     title = f"{MODE_TITLE.get(plan.mode, 'Massage session')}: {plan.stage}, {plan.minutes:g} minutes"
     scale = "".join(
@@ -718,6 +741,21 @@ def card_html(plan: Plan, library: Library) -> str:
     )
     who = "the person receiving" if partner else "you"
     stopper = "Either of you can say" if partner else "Say"
+    if recording:
+        stop_word = "Stopping: this recording cannot hear you"
+        stop_how = (
+            "Lift your hands at once, and pause the recording, when the person receiving says "
+            "&quot;stop&quot;, or on:"
+            if partner
+            else "Stop at once, and pause the recording, on:"
+        )
+        how_to_answer = f"""<h2>While it plays</h2>
+<p>{_e(RECORDING_ANSWERS[partner])}</p>"""
+    else:
+        stop_word = 'The stop word: "stop" (or the s key)'
+        stop_how = f"{stopper} it at any moment: hands off at once. Stop the part at once on:"
+        how_to_answer = f"""<h2>Answers, by voice or key</h2>
+<table><thead><tr><th>When</th><th>Say</th><th>Or press</th></tr></thead><tbody>{answers}</tbody></table>"""
     body = f"""<h1>{_e(title)}</h1>
 <p>Pressure at most {plan.max_pressure} of {domain.PRESSURE_MAX}. Keep this card beside the mat.</p>
 <div class="grid">
@@ -727,16 +765,15 @@ def card_html(plan: Plan, library: Library) -> str:
 <p>A good hurt is a dull, spreading ache that eases while you hold. Sharp, shooting, burning or
 electric pain is a bad pain.</p>
 <div class="stop">
-<h2>The stop word: "stop" (or the s key)</h2>
-<p>{stopper} it at any moment: hands off at once. Stop the part at once on:</p>
+<h2>{_e(stop_word)}</h2>
+<p>{stop_how}</p>
 <ul>{signs}</ul>
 <p>Get urgent help, and do not go on, if {who} {"has" if partner else "have"}:</p>
 <ul>{urgent}</ul>
 </div>
 </section>
 <section>
-<h2>Answers, by voice or key</h2>
-<table><thead><tr><th>When</th><th>Say</th><th>Or press</th></tr></thead><tbody>{answers}</tbody></table>
+{how_to_answer}
 <h2>The session</h2>
 <table><thead><tr><th>From</th><th>What</th><th>Position</th></tr></thead><tbody>{outline}</tbody></table>
 <p>Afterwards: get up by rolling onto the side first, walk a little. Some soreness the next day is

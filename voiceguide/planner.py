@@ -194,6 +194,26 @@ SAFETY_SHORT = {
         "Remember: the word stop means hands off, straight away.",
     ),
 }
+# A recording cannot hear "stop": it says what to do instead, and always in full, because one file
+# is played many times, and by whoever has it.
+SAFETY_RECORDING = {
+    "self": (
+        "Here is how we keep this safe. A dull ache that eases while you hold is a good hurt. "
+        "Sharp, shooting or burning pain, or tingling down the leg that is new or stronger than usual, "
+        "is a signal to stop. This recording cannot hear you: if that happens, stop at once, and pause it.",
+        "A word on safety. A dull ache that fades as you hold is fine. Sharp, shooting or burning pain, "
+        "or leg tingling that is new or stronger than usual, means stop. This recording cannot hear "
+        "you: stop what you are doing, and pause it.",
+    ),
+    "partner": (
+        "Here is how we keep this safe. This recording cannot hear you. If your partner says stop, lift "
+        "your hands at once, and pause it. A dull ache that eases is a good hurt. Sharp, shooting or "
+        "burning pain, or tingling down the leg that is new or stronger than usual, means stop.",
+        "A word on safety. If your partner says stop, lift your hands straight away, and pause the "
+        "recording: it cannot hear them. A dull ache that fades is fine. Sharp, shooting or burning "
+        "pain, or leg tingling that is new or stronger than usual, means stop.",
+    ),
+}
 ANCHORS = {
     "self": (
         "Pressure goes from one to five. One is just the weight of your hand, so the skin moves with it. "
@@ -1063,8 +1083,8 @@ def sequence(
     if first.setup:
         say(setup_text(first, mode, opening_position, variant), position=opening_position)
     ask("ready", None, position=opening_position)
-    if request.session_number <= FULL_SAFETY_SESSIONS:
-        say(pick(SAFETY_FULL[mode], variant))
+    if request.recording or request.session_number <= FULL_SAFETY_SESSIONS:
+        say(pick((SAFETY_RECORDING if request.recording else SAFETY_FULL)[mode], variant))
         if level < ESSENTIAL:
             say(ANCHORS[mode].format(cap=cap))
     else:
