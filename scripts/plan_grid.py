@@ -1,6 +1,6 @@
 """Every plan size at once, and what a change of the planner or the library did to each.
 
-    .venv/bin/python scripts/plan_grid.py [--against REV] [--real-voice] [--recording]
+    .venv/bin/python scripts/plan_grid.py [--against REV] [--real-voice] [--recording] [--session N]
 
 Builds a plan for self and partner, each stage, 5 to 45 minutes in steps of 2.5 (the acute stage
 to 20), with the planner's own speech timer (EstimatedSpeech), or with --real-voice the true
@@ -10,7 +10,8 @@ techniques, how many technique steps it says, its length, and a digest of every 
 With --against REV, the same grid is built from REV too (checked out in a temporary git worktree,
 imported from there) and only the plans that differ are printed, with what differs: so a change
 meant to alter only the words can be shown to leave every plan's techniques and steps alone.
---recording builds the plans `render` makes (its questions said as what to do).
+--recording builds the plans `render` makes (its questions said as what to do); --session N the
+plans of a person's Nth session (the first sessions explain more, and phrasings vary by number).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MINUTES = [5.0 + 2.5 * i for i in range(17)]
 
 
-def grid(root: Path, real_voice: bool = False, recording: bool = False) -> dict[str, dict]:
+def grid(root: Path, real_voice: bool = False, recording: bool = False, session: int = 1) -> dict[str, dict]:
     """The grid as the voiceguide in `root` builds it (run in a process of its own)."""
     sys.path.insert(0, str(root))
     from voiceguide import library, planner  # noqa: PLC0415
@@ -38,7 +39,9 @@ def grid(root: Path, real_voice: bool = False, recording: bool = False) -> dict[
     for mode in ("self", "partner"):
         for stage in ("acute", "subacute", "chronic"):
             for minutes in [m for m in MINUTES if stage != "acute" or m <= 20]:
-                request = planner.Request(mode=mode, stage=stage, minutes=minutes, recording=recording)
+                request = planner.Request(
+                    mode=mode, stage=stage, minutes=minutes, recording=recording, session_number=session
+                )
                 if real_voice:
                     plan = plan_with_real_speech(lib, request, Voice())[0]
                 else:
@@ -84,12 +87,14 @@ def main() -> None:
         "--real-voice", action="store_true", help="time speech with the default voice's real clips"
     )
     ap.add_argument("--recording", action="store_true", help="the plans render makes, for a recording")
+    ap.add_argument("--session", type=int, default=1, metavar="N", help="the person's Nth session")
     ap.add_argument("--dump", type=Path, help=argparse.SUPPRESS)  # (the grid of one tree, as JSON)
     args = ap.parse_args()
     if args.dump:
-        print(json.dumps(grid(args.dump, args.real_voice, args.recording)))
+        print(json.dumps(grid(args.dump, args.real_voice, args.recording, args.session)))
         return
     options = ["--real-voice"] * args.real_voice + ["--recording"] * args.recording
+    options += ["--session", str(args.session)]
     now = dumped(__file__, ROOT, *options)
     if not args.against:
         for key, p in now.items():

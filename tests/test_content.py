@@ -589,6 +589,15 @@ def test_a_recording_asks_nothing_and_says_what_to_do_instead():
 
 
 @pytest.mark.parametrize("mode", domain.MODES)
+def test_the_first_sessions_say_that_pause_can_be_said(mode):
+    """Nothing else tells a listener with closed eyes that a session can be paused by voice."""
+    for session_number in (1, 2, 3):
+        said = " ".join(spoken(build(mode=mode, minutes=5, session_number=session_number)))
+        assert re.search(r"\bstop, or pause\b|\bsay pause\b", said, re.IGNORECASE), session_number
+        assert understand("pause", "any").intent == "pause"
+
+
+@pytest.mark.parametrize("mode", domain.MODES)
 def test_a_recording_never_promises_that_it_hears_stop(mode):
     """A recording once said "Say stop, or press s, at any moment, and everything stops.": it plays
     on. It says to pause it instead, in full every time, since one file is played many times."""

@@ -165,23 +165,22 @@ READY = {
     "self": "When you are settled and ready, say ready, or press Enter.",
     "partner": "When you are both ready, say ready, or press Enter.",
 }
-SAFETY_FULL = {
+SAFETY_FULL = {  # (the only place a session says that "pause" can be said)
     "self": (
-        "Here is how we keep this safe. A dull ache that eases while you hold is a good hurt. "
-        "Sharp, shooting or burning pain, or tingling down the leg that is new or stronger than usual, "
-        "is a signal to stop. Say stop, or press s, at any moment, and everything stops.",
+        "To keep this safe: a dull ache that eases as you hold is a good hurt. Sharp, shooting or "
+        "burning pain, or tingling down the leg that is new or stronger than usual, means stop. Say "
+        "stop, or press s, at any moment, and everything stops. Say pause for a rest.",
         "A word on safety. A dull ache that fades as you hold is fine. Sharp, shooting or burning pain, "
-        "or leg tingling that is new or stronger than usual, means stop. Say stop, or press s, "
-        "whenever you need to.",
+        "or leg tingling that is new or stronger than usual, means stop. Say stop, or pause, whenever "
+        "you need to.",
     ),
     "partner": (
-        "Here is how we keep this safe. Your partner can say stop at any moment. When they do, or "
-        "when you press s, lift your hands at once. A dull ache that eases is a good hurt. Sharp, "
-        "shooting or burning pain, or tingling down the leg that is new or stronger than usual, "
-        "means stop.",
-        "A word on safety. If your partner says stop, or you press s, lift your hands straight away. "
-        "A dull ache that fades is fine. Sharp, shooting or burning pain, or leg tingling that is new "
-        "or stronger than usual, means stop.",
+        "Either of you can say stop, or pause, at any moment. On stop, or when you press s, lift your "
+        "hands at once. A dull ache that eases is a good hurt. Sharp, shooting or burning pain, or "
+        "tingling down the leg that is new or stronger than usual, means stop.",
+        "A word on safety. Either of you can say stop, or pause. On stop, lift your hands straight "
+        "away. A dull ache that fades is fine. Sharp, shooting or burning pain, or leg tingling that "
+        "is new or stronger than usual, means stop.",
     ),
 }
 SAFETY_SHORT = {
