@@ -585,6 +585,7 @@ def test_a_recording_asks_nothing_and_says_what_to_do_instead():
     assert "voiceguide screen" in said[0] and "both legs" in said[0]
     assert any(t.startswith("If you need more time") for t in said)
     assert any("ease off by half" in t for t in said)
+    assert any("leave this area alone today" in t for t in said)  # the stop rule, not "rest"
     assert not any("Say more, less" in t for t in said)
 
 

@@ -264,13 +264,15 @@ QUESTIONS = {
 IF_THEN = {
     ("opening", "self"): "Notice how strong your pain is now, from zero to ten, and keep the number in mind.",
     ("opening", "partner"): "Ask your partner for a pain number from zero to ten now, and keep it in mind.",
+    # (the stop rule: that area is left alone for the rest of the session; "stop this part and
+    # rest" had not said what to do while the recording goes on working the same area)
     ("pain", "self"): (
-        "Check your pain. If it is two or more above where you started, or eight or more, "
-        "stop this part and rest."
+        "Check your pain. If it is two or more above where you started, or eight or more, stop, "
+        "and leave this area alone today."
     ),
     ("pain", "partner"): (
-        "Ask about pain. If it is two or more above the start, or eight or more, stop this part "
-        "and rest your hands."
+        "Ask about pain. If it is two or more above the start, or eight or more, lift your hands, "
+        "and leave this area alone today."
     ),
     ("pressure", "self"): "If the pressure is too much, ease off by half. If it feels good, stay as you are.",
     ("pressure", "partner"): (
