@@ -435,7 +435,7 @@ def test_lighter_or_firmer_while_no_technique_is_at_work_changes_nothing(library
     """Found by random answers through this harness: "-" during the safety talk skipped the rest
     of the talk (the pressure scale and the stop word with it), and "+" added 30 silent seconds to
     the welcome. Now it is said that nothing changes, and the sentence it cut is said again."""
-    safety = lambda seg: (seg.get("text") or "").startswith("Here is how we keep this safe")  # noqa: E731
+    safety = lambda seg: seg.get("text") in planner.SAFETY_FULL["partner"]  # noqa: E731
     plan = planner.build(library, PARTNER, timer=FakeSpeech())
     talk = [s.text for s in plan.segments if s.kind == "speech" and s.technique is None][:6]
     _, events, speech, _ = play(library, PARTNER, ["3"], keys_at=[(safety, key)])
@@ -444,7 +444,7 @@ def test_lighter_or_firmer_while_no_technique_is_at_work_changes_nothing(library
     assert SAY["nothing_pressed"] in speech.said
     played = [d["text"] for e, d in events if e == "segment" and d["kind"] == "speech"]
     assert all(text in played for text in talk)
-    cut = next(t for t in talk if t.startswith("Here is how we keep this safe"))
+    cut = next(t for t in talk if t in planner.SAFETY_FULL["partner"])
     assert played.count(cut) == 2  # cut off by the key, then said again from its start
     assert not [t for t in speech.said if t.startswith("Staying here a little longer")]  # no time added
 
