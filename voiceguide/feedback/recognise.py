@@ -144,12 +144,13 @@ NET_OTHER = 0.2
 # (0.99, not the grid's 0.9: at 0.9 both listeners took rhymes such as hive -> five as answers):
 NET_CONFIRMS = 0.99
 DECODER_AT_LEAST = 0.7
-# A pause, continue or repeat the listener names this surely is acted on whatever the decoder heard
-# (above 1: never). Why: a British "pause" is decoded "four" (en-gb, en-gb-x-rp, en-us-nyc), read
-# back as the listener's word and, said while the session plays, set aside until said again.
-# These three change no rating and no pressure. Measured with bench_recognition.py --try.
+# A pause or repeat the listener names this surely is acted on whatever the decoder heard (above 1:
+# never). Why: a British "pause" is decoded "four" (en-gb, en-gb-x-rp, en-us-nyc), read back as the
+# listener's word and, said while the session plays, set aside until said again. Both only hold
+# the session still; "continue" is left out, since at the offer after a stop it carries the
+# massage on (decision.ASKED_ABOUT). Measured with bench_recognition.py --try.
 FLOW_BACKED_AT = 2.0
-FLOW_BACKED = frozenset({"pause", "continue", "repeat"})
+FLOW_BACKED = frozenset({"pause", "repeat"})
 # Anything not acted on: one logistic over both listeners scores the decoder's meaning and the
 # listener's first meaning (fitted on the tuning voices by scripts/fit_listener.py, which prints
 # these); the better is read back from READ_BACK_AT.
