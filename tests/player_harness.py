@@ -10,13 +10,14 @@ Shared by test_player.py (moments chosen by hand) and test_random_answers.py (ch
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from voiceguide import planner
 from voiceguide.adapt import State
 from voiceguide.audio.pcm import SAMPLE_RATE
-from voiceguide.feedback.intents import Answer, from_key, understand
+from voiceguide.feedback.intents import CONFIRM, Answer, from_key, understand
 from voiceguide.feedback.sources import Plain
 from voiceguide.player import Player
 
@@ -101,6 +102,9 @@ class Script(Plain):
                 del self.keys_at[i]
                 if key.startswith("doubt:"):  # a flow word heard between CONFIRM and ACCEPT
                     return understand(key[6:], "any", source="voice", confidence=DOUBTFUL)
+                if key.startswith("backed:"):  # the same, that the word listener is all but sure of
+                    heard = understand(key[7:], "any", source="voice", confidence=CONFIRM)
+                    return replace(heard, backed=True)
                 return unsure(key[7:]) if key.startswith("unsure:") else from_key(key, "any")
         return None
 

@@ -1130,6 +1130,19 @@ def test_a_doubtful_pause_said_twice_while_the_session_plays_pauses_it(library):
     assert [d["confidence"] for d in heard] == [0.7, 0.7]  # journaled as heard, both
 
 
+def test_a_pause_the_word_listener_backs_pauses_the_session_the_first_time(library):
+    """en-gb's "pause", decoded "four", is read back at CONFIRM as the listener's word; backed by it
+    (recognise.FLOW_BACKED_AT), said once while the session plays, it pauses the session."""
+    _, events, speech, _ = play(
+        library, PARTNER, ["3", "continue"], keys_at=[(at_hold_of("P02"), "backed:pause")]
+    )
+    waiting = [d for e, d in events if e == "waiting" and d.get("question") == "resume"]
+    assert len(waiting) == 1 and playback.PAUSED in speech.said
+    assert not [d for e, d in events if e == "ignored" and d["intent"] == "pause"]
+    heard = next(d for e, d in events if e == "answer" and d["intent"] == "pause")
+    assert heard["backed"] is True and heard["confidence"] < 0.89  # journaled as heard
+
+
 def test_a_doubtful_pause_counts_twice_only_when_said_again_soon():
     """PauseAgain alone: the second within PAUSE_AGAIN_SECONDS pauses; later, or after anything
     else was said, it starts afresh; a sure pause or a key is not its business."""

@@ -456,10 +456,40 @@ def test_a_stop_the_detector_misses_is_asked_about_when_said_again(
 
 
 @once_more_on_failure
+def test_a_british_pause_said_once_pauses_the_session(
+    room, sessions, tmp_path, voiceguide_home, shared_speech_cache
+):
+    """en-gb's "pause" (no r) is decoded "four" while the word listener is all but sure of "pause"
+    (recognise.FLOW_BACKED_AT). Said once in a hold, into a separate microphone, it pauses the
+    session; before, it was set aside as a doubtful pause until said again. "Continue" resumes."""
+    from micfeed import PipeMicrophone
+
+    mic = PipeMicrophone(tmp_path)
+    try:
+        plan = one_step("Glide your palms slowly down towards your hips, feather light.", 40.0)
+        session = Session(plan, tmp_path, voiceguide_home, shared_speech_cache)
+        sessions.append(session)
+        session.wait_for(lambda e: e["event"] == "segment" and e["kind"] == "hold")
+        time.sleep(1.0)
+        mic.say(resample(spoken("pause", "en-gb"), SAMPLE_RATE, 16000))
+        heard = session.wait_for(lambda e: e["event"] == "answer" and e["source"] == "voice", timeout=15)
+        assert heard["intent"] == "pause", session.story()
+        session.wait_for(lambda e: e["event"] == "action" and e["action"] == "pause", timeout=5)
+        assert len(voice_answers(session)) == 1  # the first time
+        time.sleep(2.0)
+        mic.say(resample(spoken("continue", "en-gb"), SAMPLE_RATE, 16000))
+        session.wait_for(lambda e: e["event"] == "action" and e["action"] == "resume", timeout=15)
+        session.proc.terminate()
+        session.finish()
+    finally:
+        mic.close()
+
+
+@once_more_on_failure
 def test_the_rating_meant_said_in_reply_to_a_read_back_is_read_back_and_taken(
     room, sessions, tmp_path, voiceguide_home, shared_speech_cache
 ):
-    """"I heard seven. Is that right?" "No, eight." (into a separate microphone): the eight is read
+    """ "I heard seven. Is that right?" "No, eight." (into a separate microphone): the eight is read
     back in turn, and "yes" makes it the opening rating. Before, the reply was heard with the
     yes/no grammar and the question asked again."""
     from micfeed import PipeMicrophone

@@ -102,7 +102,7 @@ def test_a_listener_that_hears_no_answer_word_turns_an_action_into_a_question():
 
 @pytest.mark.parametrize("word", sorted(RHYMED))
 def test_a_rhymed_answer_is_acted_on_only_when_the_decoder_is_very_sure(word):
-    """"fine" came back as nine, "pine" and "hive" as five, "hen" as ten, "pour" as four, with
+    """ "fine" came back as nine, "pine" and "hive" as five, "hen" as ten, "pour" as four, with
     both listeners sure: an action on these words needs the decoder at RHYMED_ACT_FROM, below it
     the answer is read back. Other answers, stops and symptom words are left as they were."""
     sure = probs(**{word: 0.995})
@@ -117,6 +117,34 @@ def test_a_rhymed_answer_is_acted_on_only_when_the_decoder_is_very_sure(word):
     assert decide(rhymes_read_back(seven, info, "number"), "number").action == "act"
     stop = Answer(text="stop", intent="stop", value=None, confidence=0.5, source="voice")
     assert rhymes_read_back(stop, {"text": "stop", "confidence": 0.5}, "number") == stop
+
+
+@pytest.mark.parametrize("expect", ["any", "number", "pressure", "yesno"])
+def test_a_pause_the_listener_is_sure_of_is_acted_on_while_the_session_plays(expect, monkeypatch):
+    """en-gb's "pause" is decoded "four" while the listener is all but sure of "pause": read back at
+    CONFIRM, it was set aside while the session plays until said again. Backed (FLOW_BACKED_AT),
+    it is acted on there; at a question it is read back as before (one man's "four" is the
+    listener's sure "pause" too)."""
+    from voiceguide.feedback import recognise
+    from voiceguide.feedback.decision import at_question
+
+    monkeypatch.setattr(recognise, "FLOW_BACKED_AT", recognise.NET_CONFIRMS)  # (as shipped, or on)
+    heard = understand("four", expect, source="voice", confidence=0.81)
+    info = {"text": "four", "ratio": 5.0, "confidence": 0.81, "words": probs(pause=0.995)}
+    backed = second_opinion(heard, info, expect)
+    assert (backed.intent, backed.confidence, backed.backed) == ("pause", CONFIRM, True)
+    assert decide(backed, expect).action == "confirm"  # at a question: "Did you ask to pause?"
+    assert at_question(backed, "between").action == "act"  # while it plays: paused at once
+    unsure = second_opinion(heard, {**info, "words": probs(pause=0.97)}, expect)
+    assert unsure.intent == "pause" and not unsure.backed
+    assert at_question(unsure, "between").action == "reject"
+    seven = understand("seven", expect, source="voice", confidence=0.5)
+    assert not second_opinion(seven, {**info, "text": "seven", "words": probs(seven=0.995)}, expect).backed
+    # never over a stop or a symptom word, which have their own paths
+    stop = Answer(text="stop", intent="stop", value=None, confidence=0.5, source="voice")
+    assert second_opinion(stop, {**info, "text": "stop"}, expect) == stop
+    numb = understand("numb", expect, source="voice", confidence=0.9)
+    assert second_opinion(numb, {**info, "text": "numb"}, expect).intent != "pause"
 
 
 def test_a_network_all_but_sure_alone_is_read_back_never_acted_on():

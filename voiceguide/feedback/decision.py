@@ -84,8 +84,10 @@ def at_question(heard: Answer, expect: str = "any") -> Decision:
     the session plays), what set_aside_between_questions sets aside is "reject"."""
     decision = decide(heard, HEARD_AS.get(expect, expect))
     if expect == BETWEEN:
-        if decision.safety or not set_aside_between_questions(heard):
+        if decision.safety:
             return decision
+        if not set_aside_between_questions(heard):
+            return Decision(ACT, decision.answer) if heard.backed else decision  # (a backed pause)
         return Decision(REJECT, replace(decision.answer, intent="unknown", value=None))
     if decision.action != CONFIRM_IT or decision.safety or read_back_text(decision.answer) is not None:
         return decision  # (only speech is ever "confirm": decide keeps its source)
@@ -96,12 +98,13 @@ def at_question(heard: Answer, expect: str = "any") -> Decision:
 
 def set_aside_between_questions(heard: Answer) -> bool:
     """Speech while the session plays is acted on only when sure and harmless: a stop or symptom
-    word (by its own levels), or pause, continue or repeat decided "act"; the rest is set aside,
+    word (by its own levels), or pause, continue or repeat decided "act" (or a pause or repeat the
+    word listener backs: Answer.backed); the rest is set aside,
     since a word caught from talk in the room must not change the massage. Keys, lines and taps are
     meant, and never set aside here."""
     if heard.source != "voice" or heard.intent in SAFETY:
         return False
-    return heard.intent not in HEARD_BETWEEN_QUESTIONS or decide(heard).action != ACT
+    return heard.intent not in HEARD_BETWEEN_QUESTIONS or (decide(heard).action != ACT and not heard.backed)
 
 
 def calls_for_stop(heard: Answer) -> bool:

@@ -205,6 +205,9 @@ class Answer:
     # Its loudest moment far under a clear voice (recognise.too_quiet): asked again, the person is
     # told to come closer to the microphone.
     quiet: bool = field(default=False, compare=False)
+    # A pause or repeat the word listener is all but sure of where the decoder heard another word
+    # (recognise.FLOW_BACKED_AT): still asked about at a question, acted on while the session plays.
+    backed: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -213,7 +216,7 @@ class Answer:
             del data["stop_hint"]
         if self.instead is None:
             del data["instead"]
-        for flag in ("loud", "quiet"):
+        for flag in ("loud", "quiet", "backed"):
             if not data[flag]:
                 del data[flag]
         return data

@@ -144,11 +144,13 @@ NET_OTHER = 0.2
 # (0.99, not the grid's 0.9: at 0.9 both listeners took rhymes such as hive -> five as answers):
 NET_CONFIRMS = 0.99
 DECODER_AT_LEAST = 0.7
-# A pause or repeat the listener names this surely is acted on whatever the decoder heard (above 1:
-# never). Why: a British "pause" is decoded "four" (en-gb, en-gb-x-rp, en-us-nyc), read back as the
-# listener's word and, said while the session plays, set aside until said again. Both only hold
-# the session still; "continue" is left out, since at the offer after a stop it carries the
-# massage on (decision.ASKED_ABOUT). Measured with bench_recognition.py --try.
+# A pause or repeat the listener names this surely, where the decoder heard another word, is marked
+# Answer.backed: acted on while the session plays, still asked about at a question (above 1: never).
+# Why: a British "pause" is decoded "four" (en-gb, en-gb-x-rp, en-us-nyc) and read back as the
+# listener's word; said while the session plays it was set aside until said again. Not at a
+# question: one man's "four" is the listener's sure "pause" too (docs/recognition.md, "A pause the
+# word listener is sure of"). "continue" is left out: at the offer after a stop it carries the
+# massage on. The level is NET_CONFIRMS, not chosen here.
 FLOW_BACKED_AT = 2.0
 FLOW_BACKED = frozenset({"pause", "repeat"})
 # Anything not acted on: one logistic over both listeners scores the decoder's meaning and the
@@ -872,9 +874,6 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
         if action == ACT and (disputed or symptom_chance(words) < SYMPTOM_BACKED):
             return replace(heard, confidence=min(heard.confidence, STOP_ASKED))
         return heard
-    if named[0] in FLOW_BACKED and q[named] >= FLOW_BACKED_AT:
-        flow = understand(words_with(named, words, expect), expect, source="voice")
-        return replace(flow, confidence=max(ACCEPT, heard.confidence if named == mine else 0.0), at=heard.at)
     disputed = (named != mine and q[named] >= NET_DISSENTS) or q[wordnet.OTHER] >= NET_OTHER
     if action == ACT and not disputed:
         return heard
@@ -889,4 +888,6 @@ def second_opinion(heard: Answer, info: dict, expect: str) -> Answer:
     decoded = understand(info.get("text", ""), expect, source="voice")
     if (decoded.intent, decoded.value) != best:  # the listener's word: read back as it named it
         decoded = understand(words_with(best, words, expect), expect, source="voice")
-    return replace(decoded, confidence=CONFIRM, at=heard.at)
+    # a pause or repeat the listener is all but sure of: read back all the same, acted on while it plays
+    backed = best == named and named[0] in FLOW_BACKED and q[named] >= FLOW_BACKED_AT
+    return replace(decoded, confidence=CONFIRM, at=heard.at, backed=backed)

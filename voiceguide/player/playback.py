@@ -122,6 +122,7 @@ class PauseAgain:
             answer.source == "voice"
             and meaning(answer.text)[0] == "pause"
             and decide(answer).action == CONFIRM_IT
+            and not answer.backed  # (acted on the first time: decision.set_aside_between_questions)
         )
         again = doubtful and self.last is not None and now - self.last <= self.seconds
         self.last = now if doubtful and not again else None
