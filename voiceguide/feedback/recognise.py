@@ -150,8 +150,8 @@ DECODER_AT_LEAST = 0.7
 # listener's word; said while the session plays it was set aside until said again. Not at a
 # question: one man's "four" is the listener's sure "pause" too (docs/recognition.md, "A pause the
 # word listener is sure of"). "continue" is left out: at the offer after a stop it carries the
-# massage on. The level is NET_CONFIRMS, not chosen here.
-FLOW_BACKED_AT = 2.0
+# massage on. The level is NET_CONFIRMS, not chosen here (measured: docs/recognition.md).
+FLOW_BACKED_AT = NET_CONFIRMS
 FLOW_BACKED = frozenset({"pause", "repeat"})
 # Anything not acted on: one logistic over both listeners scores the decoder's meaning and the
 # listener's first meaning (fitted on the tuning voices by scripts/fit_listener.py, which prints
