@@ -14,7 +14,8 @@ would do with that answer at a question of that kind. The rules:
   turn, however sure: that grammar holds yes, no and every number, so a "yes" heard as "six"
   must cost a "no", never a rating of six;
 - while the session plays, between its questions (`expect` "between"), speech is acted on only
-  for a stop or symptom word, or a pause, continue or repeat decided "act": the rest is set aside;
+  for a stop or symptom word, a pause, continue or repeat decided "act", or a pause or repeat
+  the word listener is all but sure of (Answer.backed): the rest is set aside;
 - at a question the session waits in silence, so a stop can wait for the whole answer: one that only
   the stop detector heard, in words the decoder is sure of and the question takes ("seven"), is
   asked about, and a "no" to "did you say stop?" takes those words (recognise.stop_or_instead).
