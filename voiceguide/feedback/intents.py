@@ -205,8 +205,8 @@ class Answer:
     # Its loudest moment far under a clear voice (recognise.too_quiet): asked again, the person is
     # told to come closer to the microphone.
     quiet: bool = field(default=False, compare=False)
-    # A pause or repeat the word listener is all but sure of where the decoder heard another word
-    # (recognise.FLOW_BACKED_AT): still asked about at a question, acted on while the session plays.
+    # A pause or repeat the word listener is all but sure of, read back because the decoder was
+    # not (recognise.FLOW_BACKED_AT): still asked about at a question, acted on while the session plays.
     backed: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict:

@@ -144,8 +144,9 @@ NET_OTHER = 0.2
 # (0.99, not the grid's 0.9: at 0.9 both listeners took rhymes such as hive -> five as answers):
 NET_CONFIRMS = 0.99
 DECODER_AT_LEAST = 0.7
-# A pause or repeat the listener names this surely, where the decoder heard another word, is marked
-# Answer.backed: acted on while the session plays, still asked about at a question (above 1: never).
+# A pause or repeat the listener names this surely, where the decoder heard another word or was
+# unsure, is marked Answer.backed: acted on while the session plays, still asked about at a
+# question (above 1: never).
 # Why: a British "pause" is decoded "four" (en-gb, en-gb-x-rp, en-us-nyc) and read back as the
 # listener's word; said while the session plays it was set aside until said again. Not at a
 # question: one man's "four" is the listener's sure "pause" too (docs/recognition.md, "A pause the
