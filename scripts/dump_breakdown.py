@@ -172,6 +172,34 @@ def main() -> None:
                     numb = sum(c["info"]["text"] == "no" and listener_named(c) == "numb" for c in again)
                     print(f'  - asked again though decoded "no", the word listener naming "numb": {numb}')
     relax(sets)
+    flow_while_playing(sets)
+
+
+def flow_while_playing(sets: dict[str, list[dict]]) -> None:
+    """Each set's own "pause", "repeat" and "again" said at `any`: acted on the first time while the
+    session plays (decided again at `between`), with the word listener's backing
+    (recognise.FLOW_BACKED_AT) as shipped and switched off."""
+    from voiceguide.feedback.decision import at_question  # noqa: PLC0415
+
+    rec, shipped = recogniser(), recognise.FLOW_BACKED_AT
+    rows = []
+    for name, clips in sets.items():
+        for word in ("pause", "repeat", "again"):
+            said = [c for c in clips if c["text"] == word and c["expect"] == "any"]
+            meant = understand(word, "any").intent
+            counts = []
+            for level in (2.0, shipped):  # (above 1: no answer is backed)
+                recognise.FLOW_BACKED_AT = level
+                decided = [at_question(rec.answer(c["info"], "any"), "between") for c in said]
+                counts.append(sum(d.action == "act" and d.answer.intent == meant for d in decided))
+            recognise.FLOW_BACKED_AT = shipped
+            if said:
+                rows.append(f"- {name}: {word} {counts[0]} -> {counts[1]} of {len(said)}")
+    if rows:
+        print(
+            "\n## Pause and repeat acted on the first time while the session plays: unbacked -> as shipped\n"
+        )
+        print("\n".join(rows))
 
 
 def relax(sets: dict[str, list[dict]]) -> None:
