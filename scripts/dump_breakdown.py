@@ -16,7 +16,9 @@ From the decisions already in the dump (decision.at_question, as a session decid
 - at `--expect any`, the wrong actions and the wrong questions ("did you say stop?", "did you say
   numb?") once more as a playing session decides them (decided again from the dumped details as
   `voiceguide hear --expect between`): `any` is a question every answer fits, and a session sets
-  aside more of what is said while it plays.
+  aside more of what is said while it plays;
+- each set's own "pause", "repeat" and "again" at `any`, acted on the first time while the session
+  plays, without and with the word listener's backing (recognise.FLOW_BACKED_AT).
 """
 
 from __future__ import annotations
@@ -196,9 +198,8 @@ def flow_while_playing(sets: dict[str, list[dict]]) -> None:
             if said:
                 rows.append(f"- {name}: {word} {counts[0]} -> {counts[1]} of {len(said)}")
     if rows:
-        print(
-            "\n## Pause and repeat acted on the first time while the session plays: unbacked -> as shipped\n"
-        )
+        print("\n## Pause and repeat acted on the first time while the session plays")
+        print("\nWithout the word listener's backing -> as shipped.\n")
         print("\n".join(rows))
 
 
