@@ -590,6 +590,41 @@ def test_a_recording_asks_nothing_and_says_what_to_do_instead():
 
 
 @pytest.mark.parametrize("mode", domain.MODES)
+def test_a_recording_varies_its_checks_and_each_says_the_whole_rule(mode, monkeypatch):
+    """One file heard many times said the same pressure check word for word up to ten times."""
+    plan = build(mode=mode, stage="chronic", minutes=30, recording=True)
+    checks = {q: [t for t in spoken(plan) if t in planner.IF_THEN[(q, mode)]] for q in ("pain", "pressure")}
+    for question, said in checks.items():
+        assert len(said) >= 3, question
+        assert len(set(said)) == len(planner.IF_THEN[(question, mode)]), question
+        assert all(a != b for a, b in zip(said, said[1:], strict=False)), question  # never twice in a row
+    for text in checks["pain"]:
+        assert "two or more" in text and "eight" in text and text.endswith("leave this area alone today.")
+    for text in checks["pressure"]:
+        words = text.lower()
+        assert "ease off by half" in words and ("stay" in words or "keep it there" in words)
+    monkeypatch.setattr(planner, "varied_checks", lambda segments, mode, timer: segments)
+    same = build(mode=mode, stage="chronic", minutes=30, recording=True)
+    assert [(s.kind, s.start, s.duration, s.technique) for s in same.segments] == [
+        (s.kind, s.start, s.duration, s.technique) for s in plan.segments
+    ]  # only words change: no time in the plan moves
+
+
+def test_a_check_phrasing_longer_in_the_voice_keeps_the_first_words():
+    class SlowOnVariants(planner.EstimatedSpeech):
+        def seconds(self, text: str) -> float:
+            firsts = {v[0] for v in planner.IF_THEN.values() if isinstance(v, tuple)}
+            variant = any(text in v[1:] for v in planner.IF_THEN.values() if isinstance(v, tuple))
+            return super().seconds(text) + (30.0 if variant and text not in firsts else 0.0)
+
+    request = planner.Request(mode="self", stage="chronic", minutes=30, recording=True)
+    plan = planner.build(LIB, request, SlowOnVariants())
+    said = spoken(plan)
+    assert said.count(planner.IF_THEN[("pressure", "self")][0]) >= 3
+    assert not any(t in planner.IF_THEN[("pressure", "self")][1:] for t in said)
+
+
+@pytest.mark.parametrize("mode", domain.MODES)
 def test_the_first_sessions_say_that_pause_can_be_said(mode):
     """Nothing else tells a listener with closed eyes that a session can be paused by voice."""
     for session_number in (1, 2, 3):

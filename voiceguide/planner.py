@@ -266,17 +266,33 @@ IF_THEN = {
     ("opening", "partner"): "Ask your partner for a pain number from zero to ten now, and keep it in mind.",
     # (the stop rule: that area is left alone for the rest of the session; "stop this part and
     # rest" had not said what to do while the recording goes on working the same area)
+    # Pain and pressure come back many times in one file: the first phrasing, then the others in
+    # turn (varied_checks), each saying the whole rule again, as a live session varies its questions.
     ("pain", "self"): (
         "Check your pain. If it is two or more above where you started, or eight or more, stop, "
-        "and leave this area alone today."
+        "and leave this area alone today.",
+        "Pain check. If it has risen two or more since the start, or reached eight, stop, and leave "
+        "this area alone today.",
+        "Notice your pain. At two or more above the start, or eight or more, stop, and leave this "
+        "area alone today.",
     ),
     ("pain", "partner"): (
         "Ask about pain. If it is two or more above the start, or eight or more, lift your hands, "
-        "and leave this area alone today."
+        "and leave this area alone today.",
+        "Pain check: if it has risen two or more since the start, or reached eight, lift your hands, "
+        "and leave this area alone today.",
+        "Ask how the pain is. At two or more above the start, or eight or more, lift your hands, and "
+        "leave this area alone today.",
     ),
-    ("pressure", "self"): "If the pressure is too much, ease off by half. If it feels good, stay as you are.",
+    ("pressure", "self"): (
+        "If the pressure is too much, ease off by half. If it feels good, stay as you are.",
+        "Pressure check: ease off by half if it is too much, or stay as you are.",
+        "Too much pressure? Ease off by half. Feels good? Stay as you are.",
+    ),
     ("pressure", "partner"): (
-        "Ask how it feels. If it is too much, ease off by half. If it feels good, stay as you are."
+        "Ask how it feels. If it is too much, ease off by half. If it feels good, stay as you are.",
+        "Ask about the pressure: if it is too much, ease off by half; if good, keep it there.",
+        "Ask how the pressure is. If too much, ease off by half. If good, stay as you are.",
     ),
     ("comfort", "self"): "If the position is not comfortable, shift until it is.",
     ("comfort", "partner"): "If your partner is not comfortable, change the position until they are.",
@@ -764,6 +780,8 @@ def build(library: Library, request: Request, timer: SpeechTimer | None = None) 
             notes.append(f"{t.id} ({t.name}) starts at pressure {start}, as chosen last time.")
     segments = borrow_from_holds(drafts, [to_segment(d, scale) for d in drafts])
     segments = paced(segments, request, timer)
+    if request.recording:
+        segments = varied_checks(segments, request.mode, timer)
     return Plan(
         mode=request.mode,
         stage=request.stage,
@@ -942,6 +960,25 @@ def paced(segments: list[Segment], request: Request, timer: SpeechTimer) -> list
     return out
 
 
+def varied_checks(segments: list[Segment], mode: str, timer: SpeechTimer) -> list[Segment]:
+    """A recording's pain and pressure checks in turn through their phrasings (IF_THEN), each in the
+    time of the first: a phrasing that would take longer in this voice keeps the first one's words,
+    so no time in the plan moves. Done on the finished list, so that checks added inside long holds
+    (paced) are counted where they are heard."""
+    firsts = {IF_THEN[(q, mode)][0]: IF_THEN[(q, mode)] for q in ("pain", "pressure")}
+    said = dict.fromkeys(firsts, 0)
+    out: list[Segment] = []
+    for seg in segments:
+        phrasings = firsts.get(seg.text or "") if seg.kind == "speech" else None
+        if phrasings:
+            text = pick(phrasings, said[seg.text])
+            said[seg.text] += 1
+            if timer.seconds(text) + PAUSE_AFTER_SPEECH <= seg.duration:
+                seg = replace(seg, text=text)
+        out.append(seg)
+    return out
+
+
 def question_segments(
     request: Request,
     question: str,
@@ -956,7 +993,8 @@ def question_segments(
     mode = request.mode
     position = like.position if like else None
     if request.recording:
-        text = IF_THEN[(question, mode)].format(side=side or (like.side if like else None) or "first")
+        first = pick(IF_THEN[(question, mode)], 0)
+        text = first.format(side=side or (like.side if like else None) or "first")
         return [
             Segment(
                 0,
@@ -1028,7 +1066,7 @@ def sequence(
     ) -> None:
         """question: a plan question, or 'opening' / 'closing' (pain ratings with their own words)."""
         if request.recording:
-            said = IF_THEN[(question, mode)].format(side=side or first_side)
+            said = pick(IF_THEN[(question, mode)], 0).format(side=side or first_side)
             say(said, technique=technique, area=area, position=position)
             return
         cue("question")
