@@ -121,6 +121,21 @@ def test_rendering_a_plan_made_for_play_says_a_recording_cannot_hear_its_questio
     assert quiet.exit_code == 0 and "planned for play" not in quiet.stderr
 
 
+def test_a_plan_made_for_a_recording_is_rendered_as_one(cli, tmp_path):
+    """A recording's plan file (to read or edit before rendering) says what to do at each question."""
+    plan_file = tmp_path / "r.json"
+    assert cli("plan", "--minutes", "10", "--recording", "-o", str(plan_file)).exit_code == 0
+    plan = json.loads(plan_file.read_text())
+    said = " ".join(s.get("text") or "" for s in plan["segments"])
+    assert not [s for s in plan["segments"] if s["kind"] == "checkpoint"]
+    assert "voiceguide screen" in said and "This recording cannot hear you" in said
+    assert "ease off by half" in said and "Say more, less" not in said
+    result = cli("render", "--plan", str(plan_file), "-o", str(tmp_path / "r.wav"))
+    assert result.exit_code == 0 and "planned for play" not in result.stderr
+    played = json.loads(cli("plan", "--minutes", "10", "--json").stdout)
+    assert [s for s in played["segments"] if s["kind"] == "checkpoint"]  # without it, as before
+
+
 def test_a_recording_without_a_screen_opens_with_the_red_flags(voiceguide_home):
     app = App(notify=[].append)
     request = app.request(PlanOptions(mode="partner", minutes=10), recording=True)

@@ -260,7 +260,14 @@ def planning(options: dict, session: str | None = None) -> tuple[App, PlanOption
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the plan JSON to this file.",
 )
-def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None, **options) -> None:
+@click.option(
+    "--recording",
+    is_flag=True,
+    help="Plan a recording for render --plan: each question becomes what to do.",
+)
+def plan(
+    as_json: bool, output: Path | None, recording: bool, voice: str | None, rate: int | None, **options
+) -> None:
     """Build a timed session and print its timetable.
 
     Starts are the real starts of the spoken clips when a speech engine is
@@ -272,7 +279,9 @@ def plan(as_json: bool, output: Path | None, voice: str | None, rate: int | None
     app, chosen, include = planning(options)
     announce = as_json or output is not None  # otherwise the timetable shows it as notes
     speech = Voice(voice=voice, rate=rate)
-    session = app.plan(chosen, include, speech, estimate_without_engine=True, announce=announce).plan
+    session = app.plan(
+        chosen, include, speech, estimate_without_engine=True, announce=announce, recording=recording
+    ).plan
     if output:
         write_text(output, session.to_json() + "\n")
     if as_json:
@@ -339,8 +348,8 @@ def render(
         if any(s.kind == "checkpoint" for s in session.segments):
             click.echo(
                 f"Note: {plan_file} was planned for play: its questions wait for answers and it says "
-                '"stop" can be said, which a recording cannot hear. Give plan options instead of --plan '
-                "for a recording that says what to do.",
+                '"stop" can be said, which a recording cannot hear. For a recording that says what to '
+                "do, plan it with voiceguide plan --recording, or give plan options instead of --plan.",
                 err=True,
             )
     else:
