@@ -45,6 +45,9 @@ github.com/vinsis/speech-commands-recognition speech_commands_v0.01 (10 takes of
 Tried on 2026-12-06 and not shipped (docs/recognition.md, "A second seed, and detectors of four and
 eight fits"): both fits again with --seed 2 (with and without those folders; the same --cache), and
 the fits joined four and eight at a time (--join A.npz B.npz C.npz D.npz).
+Tried on 2026-12-07 and not shipped (docs/recognition.md, "A stop without its /st/ among the
+detector's negatives"): both fits with --cut-onsets 1 (and 0.5), each people's stop also heard
+without its /st/ as a negative; weighed against both fits made again without it, on the same caches.
 Tried on 2026-12-03 and not shipped (docs/recognition.md, "The stop word over the player"): the
 wide fit alone, and --player-over P (that share of clips said over the player's own voices,
 PLAYER_UNDER_DB under the person, and the player alone as negatives). Tried on 2026-12-05 and not
@@ -622,15 +625,48 @@ def padded(x: np.ndarray, rng) -> tuple[np.ndarray, int]:
     return np.concatenate([before, x, after]), lead
 
 
-def real_examples(takes: list[tuple[str, Path]], seed: int, babble: list[np.ndarray], augmented=0.5):
+def vowel_onset(x: np.ndarray) -> int:
+    """The sample where a take's loudest voiced sound begins: the first 10 ms frame whose 100-900 Hz
+    band is within 12 dB of that band's loudest frame (in "stop", the vowel after /st/)."""
+    frame = sw.RATE // 100
+    n = len(x) // frame
+    if n == 0:
+        return 0
+    spec = np.abs(np.fft.rfft(x[: n * frame].reshape(n, frame) * np.hanning(frame), 512, axis=1)) ** 2
+    freqs = np.fft.rfftfreq(512, 1 / sw.RATE)
+    low = 10 * np.log10(spec[:, (freqs > 100) & (freqs < 900)].sum(axis=1) + 1e-12)
+    return int(np.flatnonzero(low > low.max() - 12)[0]) * frame
+
+
+def onset_cut(x: np.ndarray, rng) -> np.ndarray:
+    """The take with everything before its vowel (less 10 ms) replaced by noise at its own quietest
+    level: a "stop" without its /st/, which sounds like "op", close to "up" and "off"."""
+    frame = sw.RATE // 100
+    k = max(0, vowel_onset(x) - frame)
+    n = max(1, len(x) // frame)
+    rms = np.sqrt(np.mean(x[: n * frame].reshape(n, -1) ** 2, axis=1)) if len(x) >= frame else np.zeros(1)
+    out = x.copy()
+    out[:k] = rng.standard_normal(k) * (float(np.percentile(rms, 10)) + 1e-5)
+    return out
+
+
+def real_examples(
+    takes: list[tuple[str, Path]],
+    seed: int,
+    babble: list[np.ndarray],
+    augmented=0.5,
+    cut_onsets: bool = False,
+):
     """(inputs, labels, kinds) from people's takes: a "stop" gives positive windows where its word ends
     (as a synthetic one); any other word gives windows at the same places and along it, all of kind
     near ("up", "go", "top" differ from "stop" in a sound or two). That share of takes goes through
     augment's rooms, microphones, telephone band and noise, the rest as recorded; with augmented, each
-    stop once more, augmented."""
+    stop once more, augmented. With cut_onsets, each stop also gives negative windows of kind "cut" at
+    the same places in a copy without its /st/ (onset_cut): "-op" alone is not a stop."""
     from voiceguide.audio.pcm import decode_wav  # noqa: PLC0415
 
     rng = np.random.default_rng(seed)
+    cut_rng = np.random.default_rng(seed + 1000)  # its own: the other windows are those made without it
     xs, ys, kinds = [], [], []
     passes = [(w, p, rng.random() < augmented) for w, p in takes]
     if augmented:  # a stop twice, as recorded and augmented: there are few of them beside other words
@@ -641,7 +677,9 @@ def real_examples(takes: list[tuple[str, Path]], seed: int, babble: list[np.ndar
         if len(x) < sw.RATE // 4 or np.max(np.abs(x)) < 1e-3:
             continue
         end = word_end(x)
+        cut = onset_cut(x, cut_rng) if cut_onsets and word == "stop" else None
         x, lead = padded(x, rng)
+        raw = x
         if augment_it:
             x = augment(x, rng, babble, mic=0.5)
         mel = sw.logmel(x)
@@ -653,6 +691,14 @@ def real_examples(takes: list[tuple[str, Path]], seed: int, babble: list[np.ndar
         xs.append(sw.window_inputs(mel, ends))
         ys.extend([1.0 if kind == "pos" else 0.0] * len(ends))
         kinds.extend([kind] * len(ends))
+        if cut is not None:  # the same take without its /st/, the same lead, the same windows
+            y = np.concatenate([raw[:lead], cut, raw[lead + len(cut) :]])
+            if augment_it:
+                y = augment(y, cut_rng, babble, mic=0.5)
+            cut_mel = sw.logmel(y)
+            xs.append(sw.window_inputs(cut_mel, np.clip(ends, 1, len(cut_mel))))
+            ys.extend([0.0] * len(ends))
+            kinds.extend(["cut"] * len(ends))
     return np.concatenate(xs), np.asarray(ys, dtype=np.float32), np.asarray(kinds)
 
 
@@ -664,6 +710,7 @@ def train(
     seed: int,
     near_weight: float,
     channels: tuple[int, int] = (48, 64),
+    cut_weight: float = 1.0,
 ) -> sw.Net:
     """The network of stopword.Net, fitted with PyTorch (a training-time tool only: the package runs
     it in numpy). Positives and negatives weigh the same in total, near-miss windows near_weight times
@@ -694,6 +741,7 @@ def train(
     model = Model()
     xt, yt = torch.tensor(x), torch.tensor(y)
     w = np.where(kinds == "near", near_weight, 1.0)
+    w = np.where(kinds == "cut", cut_weight, w)
     w[y > 0] = 0.0
     w[y > 0] = w.sum() / max(1.0, y.sum())
     wt = torch.tensor((w / w.mean()).astype(np.float32))
@@ -725,7 +773,7 @@ def train(
 
 def print_validation(p: np.ndarray, vy: np.ndarray, vk: np.ndarray, thresholds: tuple[float, ...]) -> None:
     """Per threshold: the share of stop windows heard, and of each other kind of window fired on."""
-    kinds = [k for k in ("near", "neg", "prefix", "noise", "player") if np.any(vk == k)]
+    kinds = [k for k in ("near", "neg", "prefix", "noise", "player", "cut") if np.any(vk == k)]
     for thr in thresholds:
         rec = np.mean(p[vy > 0] >= thr)
         fa = {k: np.mean(p[vk == k] >= thr) for k in kinds}
@@ -753,12 +801,16 @@ def main() -> None:
     parser.add_argument(
         "--festival", type=float, default=0.0, help="share of clips in Festival's voices (synth_voices)"
     )
-    parser.add_argument(
-        "--real", type=Path, nargs="+", help="people's takes too: Speech Commands folders"
-    )
+    parser.add_argument("--real", type=Path, nargs="+", help="people's takes too: Speech Commands folders")
     parser.add_argument("--real-limit", type=int, default=4000, help="with --real: most takes per word")
     parser.add_argument(
         "--exclude-speakers", type=Path, help="with --real: refuse every speaker with a take in this folder"
+    )
+    parser.add_argument(
+        "--cut-onsets",
+        type=float,
+        default=0.0,
+        help="with --real: each people's stop also without its /st/, a negative of this weight",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=sw.MODEL)
@@ -819,8 +871,9 @@ def main() -> None:
 
         others = [p for w, p in takes["training"][::97] if w != "stop"]
         babble = [decode_wav(p.read_bytes())[0].astype(np.float64) for p in others]
-        rx, ry, rk = real_examples(takes["training"], args.seed + 7, babble)
-        real_vx, real_vy, real_vk = real_examples(takes["validation"], args.seed + 107, babble, 0.0)
+        cut = args.cut_onsets > 0
+        rx, ry, rk = real_examples(takes["training"], args.seed + 7, babble, cut_onsets=cut)
+        real_vx, real_vy, real_vk = real_examples(takes["validation"], args.seed + 107, babble, 0.0, True)
         print(f"real windows: {len(ry)} to fit ({int(ry.sum())} positive), {len(real_vy)} held apart")
         x, y, k = np.concatenate([x, rx]), np.concatenate([y, ry]), np.concatenate([k, rk])
     print(
@@ -828,7 +881,7 @@ def main() -> None:
         f"{time.time() - t:.0f} s"
     )
     c1, c2 = (int(c) for c in args.channels.split(","))
-    net = train(x, y, k, args.epochs, args.seed, args.near_weight, (c1, c2))
+    net = train(x, y, k, args.epochs, args.seed, args.near_weight, (c1, c2), args.cut_onsets or 1.0)
     print(f"trained in {time.time() - t:.0f} s")
     p = net(vx)
     print_validation(p, vy, vk, (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995))
