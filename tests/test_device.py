@@ -19,6 +19,7 @@ import pytest
 from audio_measure import locate_speech
 from killing import resume_to_the_end
 
+from voiceguide import replan
 from voiceguide.audio.pcm import SAMPLE_RATE, read_clip
 from voiceguide.audio.speech import open_cache
 from voiceguide.cues import CUE_SECONDS
@@ -235,5 +236,5 @@ def test_keys_pause_next_and_stop_on_a_terminal(pulse, tmp_path, voiceguide_home
     assert proc.returncode == 7
     events += [json.loads(line) for line in proc.stdout]
     spoken = [e["text"] for e in events if e["event"] == "segment" and e["kind"] == "speech"]
-    assert any(t.startswith("Stopping now") for t in spoken)
+    assert any(t == replan.SAY["stop_self"] for t in spoken)
     assert events[-1]["event"] == "end" and events[-1]["stop_reason"] == "stop word"

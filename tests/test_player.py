@@ -1158,3 +1158,16 @@ def test_a_doubtful_pause_counts_twice_only_when_said_again_soon():
     assert [again(doubtful, 300.0), again(other, 301.0), again(doubtful, 302.0)] == ["first", None, "first"]
     sure = understand("pause", "any", source="voice", confidence=0.95)
     assert again(sure, 400.0) is None and again(understand("pause", "any", source="keys"), 401.0) is None
+
+
+def test_nothing_said_just_after_a_stop_holds_the_stop_word():
+    """In CI (2026-12-07, and once before) the listener heard the guide's own "Stopping now", said
+    just after the cut, as a new stop: the echo is re-found only after the sound starts again. So
+    the words that follow a stop, and the offer after them, never say it; "stop" still ends there."""
+    from voiceguide.feedback.intents import tokens, understand
+    from voiceguide.replan import OFFER
+
+    after_a_stop = [SAY[k] for k in ("stop_self", "stop_partner", "two_stops", "faint_self", "faint_partner")]
+    for text in after_a_stop + list(OFFER.values()):
+        assert not [t for t in tokens(text) if t.startswith("stop")], text
+    assert understand("no", "yesno").intent == "no"  # the offer's "no to end" (and "stop") end it

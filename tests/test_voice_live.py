@@ -192,7 +192,8 @@ class Session:
         err = ""
         if self.proc.poll() is not None:
             err = "\n".join(x for x in self.proc.stderr.read().splitlines() if "underrun" not in x)
-        return "\n".join(lines[-25:]) + "\nstderr: " + err[-1500:]
+        # the last 60: a failure in CI (2026-12-07) began before the last 25 lines it showed
+        return "\n".join(lines[-60:]) + "\nstderr: " + err[-1500:]
 
     def finish(self, timeout: float = 90.0) -> int:
         rc = self.proc.wait(timeout)

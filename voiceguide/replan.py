@@ -55,19 +55,21 @@ SAY = {
     "less_here": "Then we leave this part and go on.",
     "extend": "Staying here a little longer. That adds about {seconds} seconds to the session.",
     "shorten": "Your pain is low here, so this part will be shorter.",
-    "stop_self": "Stopping now. Ease off and let your hands rest.",
-    "stop_partner": "Stop now. Lift your hands off gently and let your partner rest.",
+    # What is said just after a stop never says "stop": with the echo not yet re-found after the cut,
+    # the listener heard "Stopping now" as a new stop, round and round (CI, 2026-12-07 and earlier).
+    "stop_self": "All right. Ease off now, and let your hands rest.",
+    "stop_partner": "Hands off now. Lift them away gently, and let your partner rest.",
     "ease_off_self": "Ease off now and rest your hands. We leave the {area} alone today and go on gently.",
     "ease_off_partner": (
         "Ease off now and lift your hands away slowly. We leave the {area} alone today and go on gently."
     ),
-    "two_stops": "That is the second stop today, so we finish here, gently.",
+    "two_stops": "That is the second time today, so we finish here, gently.",
     "faint_self": (
-        "Stop now. Sit or lie down where you are and breathe slowly. "
+        "Sit or lie down where you are, now, and breathe slowly. "
         "If the dizziness does not pass in a few minutes, get help."
     ),
     "faint_partner": (
-        "Stop now. Help your partner stay lying down, or sit, and breathe slowly. "
+        "Hands off now. Help your partner stay lying down, or sit, and breathe slowly. "
         "If the dizziness does not pass in a few minutes, get help."
     ),
     "gentle": (
@@ -104,10 +106,10 @@ SAY = {
     ),
 }
 OFFER = {
-    "self": "Would you like to go on gently, away from that spot? Say yes to go on, or say stop to end.",
+    "self": "Would you like to go on gently, away from that spot? Say yes to go on, or no to end.",
     "partner": (
         "For the person receiving: would you like to go on gently, away from that spot? "
-        "Say yes to go on, or say stop to end."
+        "Say yes to go on, or no to end."
     ),
 }
 # A stop at a pain question may have been the rating misheard: the rating is asked for again,
