@@ -861,3 +861,21 @@ def test_every_setup_that_says_where_a_partner_kneels_has_its_place():
         for position, spoken in technique.setup.items():
             if any("kneel" in text.lower() for text in spoken.phrasings("partner") or []):
                 assert position in technique.kneel, (technique.id, position)
+
+
+@pytest.mark.parametrize("stage", ("subacute", "chronic"))
+def test_a_partner_wipes_the_oil_off_before_holding_a_leg(stage):
+    """Read aloud (2026-12-07): after the oiled strokes, a partner was told to hold the ankle and
+    rock the leg with nothing said about their hands, unless the position changed."""
+    checked = 0
+    for minutes in LENGTHS:
+        segments = build(mode="partner", stage=stage, minutes=minutes).segments
+        said = [s for s in segments if s.kind in ("speech", "checkpoint") and s.text]
+        oiled = next((i for i, s in enumerate(said) if re.search(r"\boil\b", s.text) and s.technique), None)
+        moving = [i for i, s in enumerate(said) if s.technique and LIB.get(s.technique).kind == "movement"]
+        later = [i for i in moving if oiled is not None and i > oiled]
+        if later:
+            checked += 1
+            between = " ".join(s.text for s in said[oiled + 1 : later[0]])
+            assert re.search(r"\bwipe\b", between, re.IGNORECASE), (minutes, between)
+    assert checked >= 3, checked

@@ -36,7 +36,7 @@ def near(area: str | None, areas: list[str]) -> bool:
 
 
 POSITIONS = ("belly-lying", "side-lying", "back-lying", "seated", "standing", "kneeling")
-EQUIPMENT = ("ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel")
+EQUIPMENT = ("ball", "foam-roller", "pillow", "chair", "wall", "mat", "towel", "oil")
 ROLLING_EQUIPMENT = ("ball", "foam-roller")
 # Body maps (what a step's picture shows): landmarks named in plain words, the hand or tool,
 # and how it moves. Ids are used in the technique files' `map` tables.

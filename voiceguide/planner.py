@@ -329,7 +329,10 @@ PHASE_INTRO = {
         "Now some gentle movement. Massage works best with regular, easy exercise.",
     ),
 }
-MOVEMENT_INTRO = PHASE_INTRO["movement"][0]
+# A partner whose hands still hold the oil of the massage is about to hold an ankle or a knee
+# (read aloud, 2026-12-07: nothing said to wipe them unless the position changed); no longer
+# than the intro it stands for, in any voice (scripts/sentence_seconds.py --text).
+OILY_MOVEMENT_INTRO = "Now some gentle movement. First wipe the oil off your hands."
 SWITCH = {
     ("partner", "belly-lying"): "Now the {side} side. Move round to kneel at your partner's {side} side.",
     ("partner", "back-lying"): "Now the {side} leg. Move round to your partner's {side} side.",
@@ -1165,7 +1168,11 @@ def sequence(
                 pause(seconds, timer.seconds(text) + PAUSE_AFTER_SPEECH, place)
             short = level >= SHORTER
             if phase != last_phase and phase in PHASE_INTRO and not (short and phase != "movement"):
-                say(pick(PHASE_INTRO[phase], variant), position=place)
+                oiled = any("oil" in t.equipment for t in chosen[:t_index])
+                if phase == "movement" and mode == "partner" and oiled and not moved:
+                    say(OILY_MOVEMENT_INTRO, position=place)
+                else:
+                    say(pick(PHASE_INTRO[phase], variant), position=place)
             kneels_elsewhere = mode == "partner" and technique.kneel.get(place, kneel_at) != kneel_at
             if technique.setup and (moved or not short or kneels_elsewhere):
                 say(
