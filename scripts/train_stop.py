@@ -613,13 +613,18 @@ def word_end(x: np.ndarray) -> int:
     return int((loud[-1] + 1) * frame) if len(loud) else len(x)
 
 
-def padded(x: np.ndarray, rng) -> tuple[np.ndarray, int]:
-    """The take with 0.05-0.5 s before and 0.4 s after of noise at its own quietest level, so that the
-    take's edges are no cue: people go on talking, or the room goes on. Returns it and the lead."""
+def quiet_level(x: np.ndarray) -> float:
+    """A take's own quietest level: the 10th percentile of its 10 ms frames' RMS."""
     frame = sw.RATE // 100
     n = max(1, len(x) // frame)
     rms = np.sqrt(np.mean(x[: n * frame].reshape(n, -1) ** 2, axis=1)) if len(x) >= frame else np.zeros(1)
-    floor = float(np.percentile(rms, 10)) + 1e-5
+    return float(np.percentile(rms, 10)) + 1e-5
+
+
+def padded(x: np.ndarray, rng) -> tuple[np.ndarray, int]:
+    """The take with 0.05-0.5 s before and 0.4 s after of noise at its own quietest level, so that the
+    take's edges are no cue: people go on talking, or the room goes on. Returns it and the lead."""
+    floor = quiet_level(x)
     lead = int(rng.uniform(0.05, 0.5) * sw.RATE)
     before, after = (rng.standard_normal(k) * floor for k in (lead, int(0.4 * sw.RATE)))
     return np.concatenate([before, x, after]), lead
@@ -641,12 +646,9 @@ def vowel_onset(x: np.ndarray) -> int:
 def onset_cut(x: np.ndarray, rng) -> np.ndarray:
     """The take with everything before its vowel (less 10 ms) replaced by noise at its own quietest
     level: a "stop" without its /st/, which sounds like "op", close to "up" and "off"."""
-    frame = sw.RATE // 100
-    k = max(0, vowel_onset(x) - frame)
-    n = max(1, len(x) // frame)
-    rms = np.sqrt(np.mean(x[: n * frame].reshape(n, -1) ** 2, axis=1)) if len(x) >= frame else np.zeros(1)
+    k = max(0, vowel_onset(x) - sw.RATE // 100)
     out = x.copy()
-    out[:k] = rng.standard_normal(k) * (float(np.percentile(rms, 10)) + 1e-5)
+    out[:k] = rng.standard_normal(k) * quiet_level(x)
     return out
 
 
