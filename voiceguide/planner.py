@@ -171,15 +171,15 @@ SAFETY_FULL = {  # (the only place a session says that "pause" can be said)
         "burning pain, or tingling down the leg that is new or stronger than usual, means stop. Say "
         "stop, or press s, at any moment, and everything stops. Say pause for a rest.",
         "A word on safety. A dull ache that fades as you hold is fine. Sharp, shooting or burning pain, "
-        "or leg tingling that is new or stronger than usual, means stop. Say stop, or pause, whenever "
-        "you need to.",
+        "or leg tingling that is new or stronger than usual, means stop. Say stop or pause, or press s, "
+        "whenever you need to.",
     ),
     "partner": (
         "Either of you can say stop, or pause, at any moment. On stop, or when you press s, lift your "
         "hands at once. A dull ache that eases is a good hurt. Sharp, shooting or burning pain, or "
         "tingling down the leg that is new or stronger than usual, means stop.",
-        "A word on safety. Either of you can say stop, or pause. On stop, lift your hands straight "
-        "away. A dull ache that fades is fine. Sharp, shooting or burning pain, or leg tingling that "
+        "A word on safety. Either of you can say stop, or pause. On stop, or the s key, lift your hands "
+        "at once. A dull ache that fades is fine. Sharp, shooting or burning pain, or leg tingling that "
         "is new or stronger than usual, means stop.",
     ),
 }
@@ -189,8 +189,8 @@ SAFETY_SHORT = {
         "Remember: stop, or the s key, ends any part at once.",
     ),
     "partner": (
-        "As always, if your partner says stop, lift your hands at once.",
-        "Remember: the word stop means hands off, straight away.",
+        "As always, on stop, or the s key, lift your hands at once.",
+        "Remember: stop, or the s key, means hands off at once.",
     ),
 }
 # A recording cannot hear "stop": it says what to do instead, and always in full, because one file
