@@ -50,6 +50,7 @@ from voiceguide.feedback.echo import (
     fit_path,
     level_db,
     lowpass,
+    torn_residual,
 )
 from voiceguide.feedback.intents import Answer, tokens
 
@@ -98,6 +99,15 @@ THROUGH_RECHECK = 0.3  # a stop found to be the player's own sound: looked at ag
 # checked (chosen when 1.5 s were) leaves this much: the player's sound lasts longer than the word
 # (10 dB, as for a frame, set aside a person some 5 dB under the player: measured live, replayed)
 STOP_KEPT_MARGIN_DB = 20.0
+# The player's own "stop", its echo torn by an underrun (Listener.torn_stop): measured 2026-12-07, a
+# session on a busy machine, replayed (scripts/replay_listen.py), whose sink underran as the player
+# said "means stop.": 60 ms of nothing, then the echo 85-95 ms late, moving back in 30 ms steps.
+# Fitted out in 0.3 s pieces, 23 % of what was heard was the player's, and what was left held a
+# stop. Taken out 15 ms at a time through the echo path that cancelled before (two lags and gains
+# each, echo.torn_residual), 93 %, and no stop left (0.13). scripts/bench_torn_echo.py weighs it.
+TORN_CHUNK = 240
+TORN_PASSES = 2
+TORN_SHARE = 0.5  # ... and it must explain at least half of what was heard
 MOVE_LIKENESS = 0.9  # an echo that still cancels is moved only for a likeness this clear
 SEED_FRAMES = 33  # the last second of microphone and reference, from which the echo path is fitted
 SEED_FIRST_FRAMES = 16  # ... once half a second has come since the echo was found or moved
@@ -596,6 +606,7 @@ class Listener:
         self.seed_frames: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=SEED_FRAMES)
         self.seed_wait = 0  # frames until the next fit
         self.seeds = 0  # paths fitted and taken this session (for the debug log and tests)
+        self.refit_torn = True  # player_said_stop (off: the baseline of scripts/bench_torn_echo.py)
 
     def start(self) -> Listener:
         self.thread.start()
@@ -826,7 +837,9 @@ class Listener:
         share = echo_share(utterance.microphone, ref)
         if self.debug:
             self._debug_line(f"utterance {utterance.start:.2f}: {share:.2f} of it the player's sound")
-        if share <= OWN_VOICE_SHARE or self.person_said_stop(utterance):
+        if share <= OWN_VOICE_SHARE:
+            return "own voice (its echo torn)" if self.torn_stop(utterance, ref) else ""
+        if self.person_said_stop(utterance):
             return ""
         if self.deaf:  # (so this check also ends the deafness: the microphone hears the player)
             self.hears_the_player_after_all(utterance.start)
@@ -874,11 +887,58 @@ class Listener:
         left = echo_residual(heard, ref) if level_db(ref) > SPEECH_FLOOR_DB else heard
         kept = level_db(left) > level_db(heard) - STOP_KEPT_MARGIN_DB
         still = stopword.stop_probability(left, RATE, net) if kept else 0.0
+        if still >= stopword.ASK_AT and (torn := self.torn_residual(heard, ref)) is not None:
+            left = torn
+            kept = level_db(left) > level_db(heard) - STOP_KEPT_MARGIN_DB
+            still = stopword.stop_probability(left, RATE, net) if kept else 0.0
         if self.debug:
             self._debug_line(
                 f"utterance {utterance.start:.2f}: a stop in it; without the player's sound {still:.2f}"
             )
         return still >= stopword.ASK_AT
+
+    def torn_residual(self, heard: np.ndarray, ref: np.ndarray) -> np.ndarray | None:
+        """What is left of `heard` with the player's sound taken out 15 ms at a time through the
+        echo path known to cancel (echo.torn_residual), when the player said "stop" around it;
+        None otherwise."""
+        c = self.canceller
+        path = c.known if c.known is not None and not c.checking else (c.weights if c.converged else None)
+        if path is None or not self.player_said_stop(ref):
+            return None
+        return torn_residual(heard, ref, c.taps(path), TORN_CHUNK, TORN_PASSES)
+
+    def torn_stop(self, utterance: Utterance, ref: np.ndarray) -> bool:
+        """A stop in an utterance not found to be mostly the player's sound that is the player's own
+        "stop" after all: its echo torn by an underrun, followed 15 ms at a time (torn_residual),
+        explains at least TORN_SHARE of it, and leaves no stop."""
+        if self.spotter is None or utterance.microphone is None:
+            return False
+        net = stopword.any_of(self.spotter.net)
+        if stopword.stop_probability(utterance.samples, RATE, net) < stopword.ASK_AT:
+            return False
+        left = self.torn_residual(utterance.microphone, ref)
+        if left is None:
+            return False
+        heard = np.asarray(utterance.microphone, dtype=np.float64)
+        share = 1.0 - float(np.dot(left, left)) / max(float(np.dot(heard, heard)), 1e-12)
+        still = stopword.stop_probability(left.astype(np.float32), RATE, net)
+        if self.debug:
+            self._debug_line(
+                f"utterance {utterance.start:.2f}: torn echo {share:.2f} of it; stop left {still:.2f}"
+            )
+        return share >= TORN_SHARE and still < stopword.ASK_AT
+
+    def player_said_stop(self, ref: np.ndarray) -> bool:
+        """The player's own sound around an utterance holds the word: a stop heard there may be its
+        echo, torn by an underrun where one fit per 0.3 s cannot follow it (torn_stop).
+
+        Why only then: the player's own "stop" is the one false stop that ends a session nobody
+        spoke in (asked about, and not answered); the other words it says are not stops, and the
+        refit is kept from every utterance that could not be one."""
+        if not self.refit_torn or self.spotter is None or level_db(ref) < SPEECH_FLOOR_DB:
+            return False
+        net = stopword.any_of(self.spotter.net)
+        return stopword.stop_probability(ref.astype(np.float32), RATE, net) >= stopword.ASK_AT
 
     def spot(self, at: float) -> Heard | None:
         """The stop word, heard while an utterance goes on (before its end is found): once per utterance."""
