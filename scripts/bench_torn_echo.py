@@ -35,12 +35,13 @@ from voiceguide import settings  # noqa: E402
 settings.one_blas_thread()
 
 import numpy as np  # noqa: E402
-from bench_stop_start import OWN_STOPS, reference_of, room, session_start, speech  # noqa: E402
+from bench_stop_start import EARLIER, OWN_STOPS, learnt_path, reference_of, room, session_start, speech  # noqa: E402
 from replay_listen import stops_answered  # noqa: E402
 
 from voiceguide.audio.pcm import SAMPLE_RATE, resample  # noqa: E402
 from voiceguide.audio.tones import load_cue  # noqa: E402
 from voiceguide.feedback import stopword  # noqa: E402
+from voiceguide.feedback.echo import EchoPath  # noqa: E402
 from voiceguide.feedback.listen import FRAME, RATE, Listener  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
 
@@ -86,8 +87,10 @@ def own_stops(played: np.ndarray) -> list[float]:
     return [t - WORD for t in ends]
 
 
-def heard(mic: np.ndarray, played: np.ndarray, recogniser: Recogniser, refit: bool) -> list[float]:
-    listener = Listener(None, recognise=None, reference=reference_of(played))
+def heard(
+    mic: np.ndarray, played: np.ndarray, recogniser: Recogniser, refit: bool, path: EchoPath | None = None
+) -> list[float]:
+    listener = Listener(None, recognise=None, reference=reference_of(played), echo_path=path)
     listener.refit_torn = refit
     frames = (
         (mic[i : i + FRAME].astype(np.float32), i / RATE) for i in range(0, len(mic) - FRAME + 1, FRAME)
@@ -107,16 +110,18 @@ def main() -> None:
     print("|---|---|---|")
     untorn = [len(heard(echo, played, recogniser, r)) for r in (True, False)]
     print(f"| the echo whole: false stops | {untorn[0]} | {untorn[1]} |")
-    sessions = [0, 0]
-    count = 0
-    for onset in onsets:
-        for before in BEFORE_STOP:
-            mic = torn(echo, onset - before)
-            found = [len(heard(mic, played, recogniser, r)) for r in (True, False)]
-            sessions = [s + bool(f) for s, f in zip(sessions, found, strict=True)]
-            count += 1
-    print(f"| the echo torn around one of the player's stops: sessions with a false stop | "
-          f"{sessions[0]} of {count} | {sessions[1]} of {count} |\n")  # fmt: skip
+    earlier = learnt_path(session_start(cue, EARLIER))
+    for start, path in (("from nothing", None), ("from an earlier session's echo path", earlier)):
+        for k, onset in enumerate(onsets):
+            sessions = [0, 0]
+            for before in BEFORE_STOP:
+                mic = torn(echo, onset - before)
+                found = [len(heard(mic, played, recogniser, r, path)) for r in (True, False)]
+                sessions = [s + bool(f) for s, f in zip(sessions, found, strict=True)]
+            n = len(BEFORE_STOP)
+            print(f"| {start}, the echo torn around the player's stop {k + 1} ({onset:.1f} s): sessions "
+                  f"with a false stop | {sessions[0]} of {n} | {sessions[1]} of {n} |")  # fmt: skip
+    print()
     last = onsets[-1]
     print("| a person's stop near the player's last own one | voiceguide | without the refit (baseline) |")
     print("|---|---|---|")

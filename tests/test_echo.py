@@ -241,3 +241,27 @@ def test_an_echo_torn_by_an_underrun_is_followed_piece_by_piece(player, person):
         heard[4000 : 4000 + len(word)] += 0.5 * word
         kept = torn_residual(heard, ref, learnt)[4000 : 4000 + len(word)]
         assert abs(level_db(kept) - level_db(0.5 * word)) < 3, tear
+
+
+def test_the_room_is_fitted_again_through_a_torn_echo(player):
+    """The path the canceller learnt missed a reflection; fitted again on the torn echo, each piece
+    at its own lag, it has it (echo.torn_path)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from bench_torn_echo import torn
+
+    from voiceguide.feedback.echo import torn_path
+
+    search, lead = 4000, 240  # the canceller keeps the echo 320 samples in: the room's 80, and 240
+    padded = np.concatenate([np.zeros(search), player, np.zeros(search)])
+    learnt = np.zeros(BLOCK * PARTITIONS)
+    learnt[320], learnt[335] = 0.4, 0.15  # room()'s reflection at 140 (-0.08) missed
+    for tear in (2.0, 3.0):
+        mic = torn(room(padded), tear + search / 16000)
+        start = int(tear * 16000) + search - 3200
+        heard, ref = mic[start : start + 12800], padded[start - search - lead : start + 12800 + search - lead]
+        path = torn_path(heard, ref, learnt)
+        assert path[380] == pytest.approx(-0.08, abs=0.02), tear
+        assert path[320] == pytest.approx(0.4, abs=0.05) and path[335] == pytest.approx(0.15, abs=0.05), tear

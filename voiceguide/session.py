@@ -564,7 +564,8 @@ def voice_feedback(sink, person: str | None = None):
     mic = open_microphone()
     # the echo path the last session learnt: the player's voice is taken out from the first words
     earlier = room.load() if reference is not None else None
-    listener = Listener(mic, recogniser.hear, reference, busy, echo_path=earlier).start()
+    playing = history.sounding_lately if history is not None else None
+    listener = Listener(mic, recogniser.hear, reference, busy, echo_path=earlier, playing=playing).start()
     keys = KeyFeedback(sys.stdin) if sys.stdin.isatty() else None
     return VoiceFeedback(listener, keys, keep_path=room.save)
 

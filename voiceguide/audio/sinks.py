@@ -175,6 +175,18 @@ class OutputHistory:
                 return np.zeros(0), np.zeros(0, dtype=np.float32)
             return np.concatenate(times), np.concatenate(values)
 
+    def sounding_lately(self, seconds: float = 0.5, floor_db: float = -55.0) -> bool:
+        """The last `seconds` of samples given to the device hold sound above `floor_db`: what the
+        player is sounding now, by count, whatever the DAC times say (the listener's check of a
+        record gone wrong, Listener.playing)."""
+        with self.lock:
+            n = min(int(seconds * self.rate), self.written, len(self.ring))
+            if n <= 0:
+                return False
+            k = np.arange(self.written - n, self.written) % len(self.ring)
+            level = float(np.mean(self.ring[k].astype(np.float64) ** 2))
+        return 10.0 * np.log10(level + 1e-12) > floor_db
+
     def starts_origin(self) -> float:
         """The origin before any underrun."""
         starts = self.starts or self.untimed

@@ -32,6 +32,7 @@ from voiceguide.feedback import stopword
 from voiceguide.feedback.decision import (
     ACT,
     REJECT,
+    SAFETY,
     STOP_ACT,
     asked_as_stop,
     asks_a_question,
@@ -50,6 +51,7 @@ from voiceguide.feedback.echo import (
     fit_path,
     level_db,
     lowpass,
+    torn_path,
     torn_residual,
 )
 from voiceguide.feedback.intents import Answer, tokens
@@ -66,6 +68,14 @@ MAX_SECONDS = 6.0  # an answer is a word or a short phrase; longer talk is cut h
 MIN_SECONDS = 0.15
 GIVE_UP_FRAMES = 100
 NO_ECHO_FRAMES = 330  # 10 s of playback and no echo found: the microphone does not hear the player
+# The record of what was played is checked against what was given to the device, by count
+# (Listener.playing): sound in the last RECORD_CHECK_SECONDS by one and not the other, RECORD_DOUBTED
+# frames in a row (0.5 s, more than the output's latency), and the record is doubted for
+# RECORD_DOUBT_SECONDS (record_wrong).
+RECORD_CHECK_SECONDS = 0.5
+RECORD_DOUBTED = 17
+RECORD_DOUBT_SECONDS = 5.0
+LOST_ECHO_TIMES = 3  # ... 30 s, when this session had found and cancelled it (heard_the_player)
 DEAF_FRAMES = 66  # 2 s in a row within ECHO_DELAY_MAX of playback, all below SPEECH_FLOOR_DB: deaf to it
 # quieter is digital silence, no sound at all: a stream not started yet (a PulseAudio monitor may
 # miss its first second), a pipe-source or a noise gate between words; never a microphone in a room
@@ -103,8 +113,9 @@ STOP_KEPT_MARGIN_DB = 20.0
 # session on a busy machine, replayed (scripts/replay_listen.py), whose sink underran as the player
 # said "means stop.": 60 ms of nothing, then the echo 85-95 ms late, moving back in 30 ms steps.
 # Fitted out in 0.3 s pieces, 23 % of what was heard was the player's, and what was left held a
-# stop. Taken out 15 ms at a time through the echo path that cancelled before (two lags and gains
-# each, echo.torn_residual), 93 %, and no stop left (0.13). scripts/bench_torn_echo.py weighs it.
+# stop. Taken out 15 ms at a time (two lags and gains each, echo.torn_residual) through the echo path
+# that cancelled before, fitted again on the torn stretch (echo.torn_path): 93 %, and no stop left
+# (0.01 while it was said, 0.39 at its end). scripts/bench_torn_echo.py weighs it.
 TORN_CHUNK = 240
 TORN_PASSES = 2
 TORN_SHARE = 0.5  # ... and it must explain at least half of what was heard
@@ -131,6 +142,7 @@ class Utterance:
     detected: float  # time.monotonic() when the end of speech was found
     microphone: np.ndarray | None = None  # the microphone as it was, echo and all (same span as samples)
     erle_db: float = 0.0  # how far the echo was being cancelled just before it began
+    over_the_player: bool = False  # the player sounded while it was said (Listener.playing)
 
     @property
     def own_voice(self) -> bool:
@@ -546,11 +558,18 @@ class Listener:
         reference: Reference | None = None,
         busy: Callable[[], bool] | None = None,
         echo_path: EchoPath | None = None,
+        playing: Callable[[], bool] | None = None,
     ) -> None:
         self.mic = mic
         self.recognise = recognise
         self.reference = reference
         self.busy = busy  # with no reference: is the player making a sound? (then nothing is heard)
+        # is the player sounding now, by what it gave the device whatever the record's times say
+        # (record_wrong: then nothing said over it but a stop or a symptom is an answer)
+        self.playing = playing
+        self.over_the_player = False  # ... at some frame of the utterance going on
+        self.disagree = 0  # frames in a row in which the record and `playing` disagree
+        self.record_doubted_until = -1.0  # ... for RECORD_DOUBTED frames: doubted until then
         self.canceller = EchoCanceller()
         self.tracker = DelayTracker(RATE)
         self.turned_up = DelayTracker(RATE, first_span=TURNED_UP_SEARCH)  # while deaf: listen_for_the_player
@@ -651,6 +670,10 @@ class Listener:
                 zeros = heard_db < DIGITAL_SILENCE_DB
                 self.only_zeros = zeros if self.quiet == 0 else self.only_zeros and zeros
                 self.quiet = self.quiet + 1 if heard_db < SPEECH_FLOOR_DB else 0
+                if self.quiet >= DEAF_FRAMES and self.heard_the_player():
+                    if self.tracker.span != self.tracker.wide:  # (a wide search going on goes on)
+                        self.tracker.search_again()  # the record's timing is off, not the microphone deaf
+                    self.quiet = 0
                 self.deaf = self.quiet >= DEAF_FRAMES
             if found and not self.canceller.converged and level_db(ref) > SPEECH_FLOOR_DB:
                 self.unconverged += 1
@@ -666,7 +689,8 @@ class Listener:
         # a frame is the person speaking only if what is left is not just the echo's remains;
         # until the echo is found and cancelled, nothing heard near the player's sound counts
         echo_db = level_db(echo)
-        no_echo = self.deaf or (self.tracker.lag is None and self.unheard > NO_ECHO_FRAMES)
+        unheard_for = NO_ECHO_FRAMES * (LOST_ECHO_TIMES if self.heard_the_player() else 1)
+        no_echo = self.deaf or (self.tracker.lag is None and self.unheard > unheard_for)
         learning = not no_echo and (not self.canceller.converged or self.tracker.lag is None)
         around = self.echo_uncertainty()
         self.unlearnt = bool(
@@ -683,10 +707,58 @@ class Listener:
         self.voice = voice
         if not self.endpointer.active:
             self.erle_before = self.canceller.erle if self.canceller.converged else 0.0
+            self.over_the_player = False
         utterance = self.endpointer.feed(voice, echo, at, speech)
+        if self.playing is not None and reference is not None:
+            given = self.playing()
+            if self.endpointer.active:
+                self.over_the_player = self.over_the_player or given
+            recorded = reference.sounding(at, self.shift, RECORD_CHECK_SECONDS)
+            self.disagree = self.disagree + 1 if given != recorded else 0
+            if self.disagree >= RECORD_DOUBTED:
+                if self.debug and at > self.record_doubted_until:
+                    self._debug_line(f"listen {at:.2f}: the record of what was played is doubted")
+                self.record_doubted_until = at + RECORD_DOUBT_SECONDS
         if utterance is not None:
             utterance.erle_db = self.erle_before
+            utterance.over_the_player = self.over_the_player
         return utterance
+
+    def heard_the_player(self) -> bool:
+        """This session found the player's echo and cancelled it well (the path kept as known).
+
+        Why: such a microphone does not go deaf; the record of what was played goes wrong. Measured
+        2026-12-07 on a busy machine (tests/test_voice_live.py beside two busy loops, the session
+        kept and looked at offline): after 21 s of cancelling 20-37 dB, the record put the player's
+        sound 1.19 s later than the microphone heard it (then 0.37 s, then 0.46 s earlier). Quiet
+        frames where the record said the player sounded made the listener take the microphone for
+        deaf, and from then on the player's own words were answers: "I heard three" a pain rating,
+        "tingling" a symptom, and the session stopped. Now the echo is looked for widely instead
+        (DelayTracker.search_again: 3 s either side); until it is found, nothing near the player's
+        sound counts as speech, and each utterance is looked at for the player's sound 3 s either
+        side (echo_lost, set_aside); for up to LOST_ECHO_TIMES times the usual wait. Finding it
+        again takes a while (over 16 s offline in a case like its test: a full wide window of sound),
+        and an answer said meanwhile close after the player's words is not heard."""
+        c = self.canceller
+        return c.known is not None and not c.checking
+
+    def echo_lost(self) -> bool:
+        """The player's echo was found and cancelled this session, and is not now (heard_the_player):
+        the record of what was played went wrong, and its sound may be anywhere near."""
+        c = self.canceller
+        if not self.heard_the_player():
+            return False
+        return self.tracker.lag is None or not c.converged or c.erle < CONVERGED_DB
+
+    def record_wrong(self, utterance: Utterance) -> bool:
+        """An utterance said while the player sounded (by what it gave the device, `playing`) that
+        the record of what was played cannot be trusted about: the echo is lost, or the record and
+        what was given to the device disagreed for RECORD_DOUBTED frames in a row, within the last
+        RECORD_DOUBT_SECONDS. Its own words would then be answers: only a stop or a symptom is taken
+        (measured 2026-12-07: "it's zero", its own read-back, a pain rating)."""
+        if self.reference is None or self.deaf:
+            return False
+        return self.echo_lost() or utterance.start <= self.record_doubted_until
 
     def listen_for_the_player(self, frame: np.ndarray, at: float) -> None:
         """A microphone taken for deaf to the player may come to hear it (a loudspeaker turned up,
@@ -825,10 +897,12 @@ class Listener:
             return "" if self.person_said_stop(utterance) else "own voice"
         if self.reference is None or utterance.microphone is None or (self.deaf and not self.deaf_unsure):
             return ""
-        # a microphone taken for deaf on digital silence may have been late to start: where its
-        # echo sits, if it hears the player at all, is unknown, so it is searched widely (slower:
-        # scripts/bench_stop_start.py prints the cost), and only there
+        # a microphone taken for deaf on digital silence may have been late to start, and one that
+        # heard the player has lost its echo: where it sits is unknown, so it is searched widely
+        # (slower: scripts/bench_stop_start.py prints the cost), and only there
         around = self.echo_uncertainty() if self.deaf else ECHO_SEARCH
+        if not self.deaf and self.echo_lost():
+            around = UNKNOWN_ECHO_SECONDS
         search = int(around * RATE)
         start = utterance.start - search / RATE
         ref = self.reference.frame(start, len(utterance.microphone) + 2 * search, self.shift)
@@ -898,14 +972,15 @@ class Listener:
         return still >= stopword.ASK_AT
 
     def torn_residual(self, heard: np.ndarray, ref: np.ndarray) -> np.ndarray | None:
-        """What is left of `heard` with the player's sound taken out 15 ms at a time through the
-        echo path known to cancel (echo.torn_residual), when the player said "stop" around it;
-        None otherwise."""
+        """What is left of `heard` with the player's sound taken out 15 ms at a time (echo.torn_residual)
+        through the echo path known to cancel, fitted again on what was heard (echo.torn_path), when
+        the player said "stop" around it; None otherwise."""
         c = self.canceller
         path = c.known if c.known is not None and not c.checking else (c.weights if c.converged else None)
         if path is None or not self.player_said_stop(ref):
             return None
-        return torn_residual(heard, ref, c.taps(path), TORN_CHUNK, TORN_PASSES)
+        fitted = torn_path(heard, ref, c.taps(path), TORN_CHUNK)
+        return torn_residual(heard, ref, fitted, TORN_CHUNK, TORN_PASSES)
 
     def torn_stop(self, utterance: Utterance, ref: np.ndarray) -> bool:
         """A stop in an utterance not found to be mostly the player's sound that is the player's own
@@ -1110,6 +1185,9 @@ class Listener:
                 answer = self.stop_again(answer, ended, expect)
                 if self.debug:
                     self._debug_line(f"heard {answer.text!r} as {answer.intent} ({answer.confidence})")
+                if utterance.over_the_player and answer.intent not in SAFETY and self.record_wrong(utterance):
+                    self.ignored.put((utterance, "said over the player while its echo is lost"))
+                    continue
                 self.heard.put(Heard(replace(answer, at=ended), utterance, time.monotonic()))
         except BaseException as e:  # reported to the player, which stops cleanly
             self.error = e
