@@ -75,6 +75,7 @@ NO_ECHO_FRAMES = 330  # 10 s of playback and no echo found: the microphone does 
 RECORD_CHECK_SECONDS = 0.5
 RECORD_DOUBTED = 17
 RECORD_DOUBT_SECONDS = 5.0
+RECORD_WRONG = "said over the player while its echo is lost or the record of it doubted"  # (journaled)
 LOST_ECHO_TIMES = 3  # ... 30 s, when this session had found and cancelled it (heard_the_player)
 DEAF_FRAMES = 66  # 2 s in a row within ECHO_DELAY_MAX of playback, all below SPEECH_FLOOR_DB: deaf to it
 # quieter is digital silence, no sound at all: a stream not started yet (a PulseAudio monitor may
@@ -1186,7 +1187,7 @@ class Listener:
                 if self.debug:
                     self._debug_line(f"heard {answer.text!r} as {answer.intent} ({answer.confidence})")
                 if utterance.over_the_player and answer.intent not in SAFETY and self.record_wrong(utterance):
-                    self.ignored.put((utterance, "said over the player while its echo is lost"))
+                    self.ignored.put((utterance, RECORD_WRONG))
                     continue
                 self.heard.put(Heard(replace(answer, at=ended), utterance, time.monotonic()))
         except BaseException as e:  # reported to the player, which stops cleanly
