@@ -434,6 +434,12 @@ def test_what_the_device_was_given_lately_is_known_whatever_its_times_say():
     assert history.sounding_lately()  # the last 0.5 s still hold 0.1 s of sound
     history.add(np.zeros(200, dtype=np.float32), 300.0)
     assert not history.sounding_lately()
+    slow = OutputHistory(rate=1000, seconds=5)  # a device that plays 0.3 s after it is given sound
+    slow.add(np.full(1000, 0.1, dtype=np.float32), 100.3, 100.0)
+    slow.add(np.zeros(700, dtype=np.float32), 101.3, 101.0)
+    assert slow.sounding_lately()  # its last sound is still being heard
+    slow.add(np.zeros(200, dtype=np.float32), 102.0, 101.7)
+    assert not slow.sounding_lately()
 
 
 def test_a_device_that_never_knows_its_latency_is_timed_as_before():

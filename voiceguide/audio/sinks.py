@@ -123,6 +123,7 @@ class OutputHistory:
         self.underruns = 0
         self.anchors: list[tuple[int, float]] = []  # (first sample, origin) after each underrun
         self.origin: float | None = None
+        self.latency = 0.0  # seconds from a callback to its first sample heard, the last that knew
         self.lock = threading.Lock()
 
     def add(self, samples: np.ndarray, dac_time: float, now: float | None = None) -> None:
@@ -135,6 +136,8 @@ class OutputHistory:
             self.ring[: n - first] = samples[first:]
             if dac_time > 0:
                 self._time(dac_time, now is None or dac_time > now)
+            if now is not None and 0.0 < dac_time - now < 2.0:
+                self.latency = dac_time - now
             self.written += n
 
     def _time(self, dac_time: float, timed: bool) -> None:
@@ -176,14 +179,16 @@ class OutputHistory:
             return np.concatenate(times), np.concatenate(values)
 
     def sounding_lately(self, seconds: float = 0.5, floor_db: float = -55.0) -> bool:
-        """The last `seconds` of samples given to the device hold sound above `floor_db`: what the
-        player is sounding now, by count, whatever the DAC times say (the listener's check of a
-        record gone wrong, Listener.playing)."""
+        """The `seconds` of samples given to the device before the last `latency` hold sound above
+        `floor_db`: what the player is sounding now, by count, whatever the DAC times say (the
+        listener's check of a record gone wrong, Listener.playing). The output's latency is left
+        out, so that a device slow to play (Bluetooth: 0.2 s and more) agrees with the record."""
         with self.lock:
-            n = min(int(seconds * self.rate), self.written, len(self.ring))
+            end = self.written - min(int(self.latency * self.rate), self.written)
+            n = min(int(seconds * self.rate), end, len(self.ring))
             if n <= 0:
                 return False
-            k = np.arange(self.written - n, self.written) % len(self.ring)
+            k = np.arange(end - n, end) % len(self.ring)
             level = float(np.mean(self.ring[k].astype(np.float64) ** 2))
         return 10.0 * np.log10(level + 1e-12) > floor_db
 
