@@ -905,6 +905,8 @@ def test_what_is_said_over_the_player_while_its_echo_is_lost_is_not_an_answer():
 
     heard, why = run(with_tape=True)
     assert heard == [] and RECORD_WRONG in why
+    late = Listener(SimpleNamespace(offset=time.monotonic() - 100.0), recognise=None)
+    assert late.in_time(99.9) and not late.in_time(99.0)  # a frame heard a second ago: not compared
     heard, _ = run(with_tape=False)
     assert len(heard) >= 1  # not vacuous: the question itself was an answer
 

@@ -75,6 +75,7 @@ NO_ECHO_FRAMES = 330  # 10 s of playback and no echo found: the microphone does 
 RECORD_CHECK_SECONDS = 0.5
 RECORD_DOUBTED = 17
 RECORD_DOUBT_SECONDS = 5.0
+PLAYING_BEHIND_MAX = 0.25  # ... only on frames heard less than this long ago (Listener.in_time)
 RECORD_WRONG = "said over the player while its echo is lost or the record of it doubted"  # (journaled)
 LOST_ECHO_TIMES = 3  # ... 30 s, when this session had found and cancelled it (heard_the_player)
 DEAF_FRAMES = 66  # 2 s in a row within ECHO_DELAY_MAX of playback, all below SPEECH_FLOOR_DB: deaf to it
@@ -710,7 +711,7 @@ class Listener:
             self.erle_before = self.canceller.erle if self.canceller.converged else 0.0
             self.over_the_player = False
         utterance = self.endpointer.feed(voice, echo, at, speech)
-        if self.playing is not None and reference is not None:
+        if self.playing is not None and reference is not None and self.in_time(at):
             given = self.playing()
             if self.endpointer.active:
                 self.over_the_player = self.over_the_player or given
@@ -750,6 +751,13 @@ class Listener:
         if not self.heard_the_player():
             return False
         return self.tracker.lag is None or not c.converged or c.erle < CONVERGED_DB
+
+    def in_time(self, at: float) -> bool:
+        """This frame is heard close enough to now that what the player gives the device now
+        (`playing`) is what it gave then: a listener that fell behind on a busy machine would
+        otherwise doubt a good record. (A microphone with no clock to tell is taken as in time.)"""
+        offset = getattr(self.mic, "offset", None)
+        return offset is None or time.monotonic() - offset - at < PLAYING_BEHIND_MAX
 
     def record_wrong(self, utterance: Utterance) -> bool:
         """An utterance said while the player sounded (by what it gave the device, `playing`) that
