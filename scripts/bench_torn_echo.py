@@ -18,12 +18,14 @@ player says, and counts:
 
 Each through the real listener frame by frame (`replay_listen.stops_answered`), as voiceguide
 has it and without `Listener.refit_torn` (the refit in 15 ms pieces tried when the player's own
-sound says "stop"): the baseline, in the same run.
+sound says "stop"): the baseline, in the same run. Last, the CPU one torn look at an utterance
+costs, against the usual look for the player's sound in it.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +43,7 @@ from replay_listen import stops_answered  # noqa: E402
 from voiceguide.audio.pcm import SAMPLE_RATE, resample  # noqa: E402
 from voiceguide.audio.tones import load_cue  # noqa: E402
 from voiceguide.feedback import stopword  # noqa: E402
-from voiceguide.feedback.echo import EchoPath  # noqa: E402
+from voiceguide.feedback.echo import EchoPath, echo_share, torn_path, torn_residual  # noqa: E402
 from voiceguide.feedback.listen import FRAME, RATE, Listener  # noqa: E402
 from voiceguide.feedback.recognise import Recogniser  # noqa: E402
 
@@ -110,8 +112,8 @@ def main() -> None:
     print("|---|---|---|")
     untorn = [len(heard(echo, played, recogniser, r)) for r in (True, False)]
     print(f"| the echo whole: false stops | {untorn[0]} | {untorn[1]} |")
-    earlier = learnt_path(session_start(cue, EARLIER))
-    for start, path in (("from nothing", None), ("from an earlier session's echo path", earlier)):
+    kept = learnt_path(session_start(cue, EARLIER))
+    for start, path in (("from nothing", None), ("from an earlier session's echo path", kept)):
         for k, onset in enumerate(onsets):
             sessions = [0, 0]
             for before in BEFORE_STOP:
@@ -151,6 +153,33 @@ def main() -> None:
             cells = [f"{row[k]} ({earlier[k]}) of {said}" for k in (0, 1)]
             print(f"| {name}: heard (silenced just before by a false stop) | {cells[0]} | {cells[1]} |")
     print("\nMissed with the refit: " + ("; ".join(missed) if missed else "none") + ".")
+    look_cost(played, echo, kept)
+
+
+def look_cost(played: np.ndarray, echo: np.ndarray, path: EchoPath) -> None:
+    """CPU (ms, the median of three) to look at one utterance of the player's torn sound: the usual
+    look for the player's sound (echo_share, 0.25 s either side: the baseline) and the torn one
+    (torn_path, then torn_residual), through an earlier session's path."""
+    search = int(0.25 * RATE)
+    mic = torn(echo, 6.0)
+    print("\n| CPU to look at one utterance | usual look (baseline) | the torn look | ratio |")
+    print("|---|---|---|---|")
+    for seconds in (0.5, 1.0, 2.0, 4.0):
+        start = int(5.8 * RATE)
+        heard = mic[start : start + int(seconds * RATE)]
+        ref = played[start - search - 240 : start + len(heard) + search - 240]
+        costs = []
+        for torn_look in (False, True):
+            times = []
+            for _ in range(3):
+                began = time.process_time()
+                if torn_look:
+                    torn_residual(heard, ref, torn_path(heard, ref, path.taps))
+                else:
+                    echo_share(heard, ref)
+                times.append(time.process_time() - began)
+            costs.append(1000 * float(np.median(times)))
+        print(f"| {seconds:g} s | {costs[0]:.0f} ms | {costs[1]:.0f} ms | {costs[1] / costs[0]:.1f} |")
 
 
 if __name__ == "__main__":
