@@ -1130,3 +1130,83 @@ def test_blocks_without_an_adc_time_are_timed_from_the_streams_clock():
     times = [mic.frames.get_nowait()[1] for _ in range(80)]
     assert abs(times[-1] + mic.offset - (time.monotonic() - FRAME / RATE)) < 1.0
     assert np.allclose(np.diff(times), FRAME / RATE)  # still counted by samples, evenly
+
+
+def quiet_room(seconds: float, db: float, seed: int = 0) -> np.ndarray:
+    """Pink noise at `db` dBFS: a quiet room through a microphone's own hiss."""
+    white = np.random.default_rng(seed).standard_normal(int(seconds * RATE))
+    spectrum = np.fft.rfft(white)
+    spectrum /= np.sqrt(np.maximum(np.arange(len(spectrum)), 1.0))
+    pink = np.fft.irfft(spectrum, len(white))
+    return pink / np.std(pink) * 10 ** (db / 20)
+
+
+def faint(text: str, loudest_db: float) -> np.ndarray:
+    """Speech whose loudest 30 ms frame is at `loudest_db` dBFS: a voice from across the room."""
+    x = speech(text)
+    loudest = max(level_db(x[i : i + FRAME]) for i in range(0, len(x) - FRAME + 1, FRAME))
+    return x * 10 ** ((loudest_db - loudest) / 20)
+
+
+def said_in_room(sound: np.ndarray, room_db: float, seed: int = 0) -> np.ndarray:
+    """Two seconds of the room, then `sound` in it, then a second more."""
+    signal = quiet_room(3.0 + len(sound) / RATE, room_db, seed)
+    signal[2 * RATE : 2 * RATE + len(sound)] += sound
+    return signal
+
+
+def kept_and_set_aside(signal: np.ndarray, lowest: float | None = None) -> tuple[list[Utterance], list[str]]:
+    listener = Listener(ArrayMicrophone(signal), recognise=None)
+    if lowest is not None:
+        listener.lowest_floor = lowest
+    kept, aside = [], []
+    while (item := listener.mic.read(0)) is not None:
+        u = listener.process(*item)
+        if u is not None:
+            why = listener.set_aside(u)
+            (aside.append(why) if why else kept.append(u))
+    return kept, aside
+
+
+def test_a_faint_answer_in_a_quiet_room_is_heard_and_understood():
+    """A "three" from across the room (its loudest 30 ms at -58 dBFS) in a room at -80 dBFS: under
+    the fixed floor of -55 dBFS nothing at all was heard; over the room's own floor it is an
+    answer, and the recogniser's gate lets it through too."""
+    from voiceguide.feedback.listen import SPEECH_FLOOR_DB
+
+    signal = said_in_room(faint("three", -58.0), -80.0)
+    assert kept_and_set_aside(signal, lowest=SPEECH_FLOOR_DB) == ([], [])
+    kept, aside = kept_and_set_aside(signal)
+    assert len(kept) == 1 and aside == []
+    answer = Recogniser().hear(kept[0].samples, RATE, "number")
+    assert (answer.intent, answer.value, answer.quiet) == ("number", 3, True)
+
+
+def test_a_faint_whisper_in_a_quiet_room_is_set_aside_not_taken_as_a_try():
+    """A whisper 20 dB over a quiet room: the lower floor hears it (random noise bursts the VAD
+    refuses), the speech gate finds no voice in it, so it is journaled as set aside, not answered
+    "unknown" (which would ask the question again at once)."""
+    from voiceguide.feedback.listen import QUIET_NOISE, SPEECH_FLOOR_DB
+
+    whisper = speech("seven", "en-us+whisper")
+    loudest = max(level_db(whisper[i : i + FRAME]) for i in range(0, len(whisper) - FRAME + 1, FRAME))
+    signal = said_in_room(whisper * 10 ** ((-58.0 - loudest) / 20), -80.0)
+    assert kept_and_set_aside(signal) == ([], [QUIET_NOISE])
+    assert kept_and_set_aside(signal, lowest=SPEECH_FLOOR_DB) == ([], [])
+
+
+def test_the_floor_goes_down_only_in_a_quiet_room_while_the_player_is_silent(player):
+    from voiceguide.feedback.listen import SPEECH_FLOOR_DB
+
+    quiet = Listener(ArrayMicrophone(quiet_room(2.0, -80.0)), recognise=None)
+    loud = Listener(ArrayMicrophone(quiet_room(2.0, -58.0)), recognise=None)
+    for listener in (quiet, loud):
+        while (item := listener.mic.read(0)) is not None:
+            listener.process(*item)
+    assert quiet.speech_floor(np.zeros(FRAME), 2.0, None) < SPEECH_FLOOR_DB - 10  # (the room + 9 dB)
+    assert loud.speech_floor(np.zeros(FRAME), 2.0, None) == SPEECH_FLOOR_DB
+    # the player sounding (or its echo still in the room): the floor stays where its remains sit
+    playing = Listener(ArrayMicrophone(np.zeros(FRAME)), recognise=None, reference=reference_of(player))
+    playing.room.extend([-92.0] * 100)
+    assert playing.speech_floor(np.zeros(FRAME), 1.5, playing.reference) == SPEECH_FLOOR_DB
+    assert playing.speech_floor(np.zeros(FRAME), len(player) / RATE + 2.0, playing.reference) < -65.0

@@ -140,12 +140,12 @@ def test_a_quiet_click_or_rustle_is_not_called_a_quiet_voice(say):
     were marked before, 16 now). A faint short voice still is."""
     rate = 16000
     rng = np.random.default_rng(3)
-    for seconds, db in ((0.08, -45.0), (0.5, -60.0)):
-        burst = np.zeros(rate, np.float32)
+    for seconds, db, room in ((0.08, -45.0, 0.0), (0.5, -60.0, 0.0), (0.5, -60.0, 10 ** (-58 / 20))):
+        burst = (rng.standard_normal(rate) * room).astype(np.float32)
         n = int(seconds * rate)
-        burst[4000 : 4000 + n] = rng.standard_normal(n) * 10 ** (db / 20)
-        gate = recognise.speech_gate(burst, rate)
-        assert gate in ("too short", "silence") and not recognise.too_quiet(burst, rate, gate)
+        burst[4000 : 4000 + n] += rng.standard_normal(n) * 10 ** (db / 20)
+        gate = recognise.speech_gate(burst, rate)  # (in a quiet room, a rustle over the floor: not voiced)
+        assert gate in ("too short", "silence", "not voiced") and not recognise.too_quiet(burst, rate, gate)
     samples, rate = say("seven", "en-us", 1.0)
     for db in (-45.0, -60.0):
         faint = (samples / np.max(np.abs(samples)) * 10 ** (db / 20)).astype(np.float32)
@@ -176,3 +176,26 @@ def test_the_speech_gate_refuses_no_clip_for_its_level_that_the_listener_takes_f
     info = rec.details(faint, rate, "number")  # (with the floor at -50, as before: "too short")
     assert info["gate"] is None
     assert (rec.answer(info, "number").intent, rec.hear(faint, rate, "number").quiet) == ("number", True)
+
+
+def test_the_speech_gates_floor_goes_down_in_a_quiet_room_only():
+    from voiceguide.feedback import floor
+
+    assert floor.over_room(np.array([])) == floor.SPEECH_FLOOR_DB
+    assert floor.over_room(np.full(50, -60.0)) == floor.SPEECH_FLOOR_DB  # an ordinary room: -51 capped
+    assert floor.over_room(np.full(50, -75.0)) == -75.0 + floor.ROOM_MARGIN_DB
+    assert floor.over_room(np.full(50, -120.0)) == floor.LOWEST_FLOOR_DB  # digital silence
+    # the quietest tenth is the room: a word over most of the clip does not raise it
+    levels = np.concatenate([np.full(12, -76.0), np.full(88, -30.0)])
+    assert floor.over_room(levels) == -76.0 + floor.ROOM_MARGIN_DB
+
+
+def test_a_faint_voice_in_a_quiet_room_passes_the_speech_gate(say):
+    samples, rate = say("seven", "en-us", 1.0)
+    loudest = float(np.max(recognise._frames_db(samples, rate)[1]))
+    voice = samples * 10 ** ((-62.0 - loudest) / 20)  # under the fixed floor of -55 dBFS
+    room = np.random.default_rng(1).standard_normal(len(samples) + rate) * 10 ** (-82 / 20)
+    room[rate // 2 : rate // 2 + len(samples)] += voice
+    assert recognise.speech_gate(room.astype(np.float32), rate) is None
+    loud_room = np.random.default_rng(1).standard_normal(len(room)) * 10 ** (-66 / 20)
+    assert recognise.speech_gate((loud_room + room).astype(np.float32), rate) is not None

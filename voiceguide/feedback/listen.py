@@ -28,7 +28,7 @@ import numpy as np
 
 from voiceguide import settings
 from voiceguide.errors import NoRecogniser
-from voiceguide.feedback import stopword
+from voiceguide.feedback import floor, stopword
 from voiceguide.feedback.decision import (
     ACT,
     REJECT,
@@ -85,7 +85,13 @@ DIGITAL_SILENCE_DB = -100.0
 ECHO_DELAY_MAX = 1.0  # the player's sound reaches a microphone at most this late (measured: 0.65 s)
 SAFETY_FLOOR = STOP_ACT  # confidence from which a decoded stop or symptom word is acted on
 OVERFLOW_SECONDS = 0.025  # ADC times jitter by up to 10 ms; later than this, input was dropped
-SPEECH_FLOOR_DB = -55.0  # quieter frames are never speech
+SPEECH_FLOOR_DB = floor.SPEECH_FLOOR_DB  # quieter frames are never speech...
+# ...unless the room is quieter and the player silent: then the floor is floor.over_room of the
+# last ROOM_SECONDS (Listener.speech_floor). A voice from across the room is 20 dB quieter; the room
+# is not. What only that lower floor let through, and the speech gate calls no speech, is set aside
+# (QUIET_NOISE) rather than asked about again.
+ROOM_SECONDS = 5.0
+QUIET_NOISE = "too quiet to be speech (no voice in it)"  # (journaled)
 OWN_VOICE_MARGIN_DB = 6.0  # echo this much louder than what is left: it was the player talking
 FRAME_ECHO_MARGIN_DB = 10.0  # a frame this far below the echo is the echo's remains, not speech
 # seconds either side of a moment where its echo may be heard, the echo unknown (echo_uncertainty)
@@ -579,6 +585,9 @@ class Listener:
         self.unconverged = 0  # frames of playback since the echo last moved, without cancelling
         self.unheard = 0  # frames of playback while no echo has been found
         self.quiet = 0  # frames in a row that could hold the player's echo, all below the speech floor
+        # the level of what was heard while the player was silent, frame by frame (speech_floor)
+        self.room: deque[float] = deque(maxlen=int(ROOM_SECONDS * RATE / FRAME))
+        self.lowest_floor = floor.LOWEST_FLOOR_DB  # (SPEECH_FLOOR_DB: fixed, bench_level.py's baseline)
         self.only_zeros = True  # ... and all of them digital silence
         # the microphone cannot hear the player (pipe-source, headset): its frames are taken as
         # they are, and no echo is looked for (the person repeating a prompt is no echo of it)
@@ -633,14 +642,18 @@ class Listener:
         self.thread.start()
         return self
 
-    def _is_speech(self, frame: np.ndarray) -> bool:
-        if level_db(frame) < SPEECH_FLOOR_DB:
+    def _is_speech(self, frame: np.ndarray, floor: float = SPEECH_FLOOR_DB) -> bool:
+        """Over `floor`, and speech to the VAD, which hears the frame as if the floor were
+        SPEECH_FLOOR_DB: it has a level of its own under which nothing is speech (a "seven" with its
+        loudest 30 ms at -62 dBFS was not), as a microphone turned up would give it."""
+        if level_db(frame) < floor:
             return False
         if self._vad is None:
             import pocketsphinx
 
             self._vad = pocketsphinx.Vad(mode=2, sample_rate=RATE, frame_length=FRAME / RATE)
-        pcm = (np.clip(frame, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        gain = 10 ** ((SPEECH_FLOOR_DB - floor) / 20)
+        pcm = (np.clip(frame * gain, -1.0, 1.0) * 32767).astype("<i2").tobytes()
         return bool(self._vad.is_speech(pcm))
 
     def process(self, frame: np.ndarray, at: float) -> Utterance | None:
@@ -701,7 +714,8 @@ class Listener:
         if self.unlearnt:
             speech = False
         else:
-            speech = self._is_speech(voice) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
+            speech_floor = self.speech_floor(voice, at, reference)
+            speech = self._is_speech(voice, speech_floor) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
         if self.debug:
             self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
         if self.recording.folder and reference is not None and len(frame) == FRAME:
@@ -895,6 +909,31 @@ class Listener:
         was measured up to 2.1 s off on an idle null sink under load (2026-12-02)."""
         return 0.5 if self.tracker.lag is not None else UNKNOWN_ECHO_SECONDS
 
+    def speech_floor(self, voice: np.ndarray, at: float, reference: Reference | None) -> float:
+        """The level under which this frame is not speech: SPEECH_FLOOR_DB, or lower in a quiet room
+        while nothing the player played can be in the microphone (its echo's remains sit near
+        SPEECH_FLOOR_DB), from a second of the room on (floor.over_room)."""
+        player_silent = reference is None and (self.busy is None or not self.busy())
+        if reference is not None:
+            player_silent = not reference.sounding(at, self.shift, ECHO_DELAY_MAX)
+        if not player_silent:
+            return SPEECH_FLOOR_DB
+        self.room.append(level_db(voice))
+        if len(self.room) * FRAME < RATE:
+            return SPEECH_FLOOR_DB
+        return floor.over_room(np.fromiter(self.room, float), lowest=self.lowest_floor)
+
+    def quiet_noise(self, utterance: Utterance) -> bool:
+        """Heard only because the room was quiet (no 30 ms of it at SPEECH_FLOOR_DB), and no speech
+        to the recogniser's gate either (a breath, a rustle): not an answer, so not asked again."""
+        x = utterance.samples
+        n = len(x) // FRAME
+        if n == 0 or max(level_db(x[k * FRAME : (k + 1) * FRAME]) for k in range(n)) >= SPEECH_FLOOR_DB:
+            return False
+        from voiceguide.feedback.recognise import speech_gate  # noqa: PLC0415 (pocketsphinx)
+
+        return speech_gate(x, RATE) is not None
+
     def set_aside(self, utterance: Utterance) -> str:
         """Why this utterance is the player's own voice ("" if it is not), its echo found again
         wherever it now is. (What the refit leaves is not recognised instead: it also takes out
@@ -902,6 +941,8 @@ class Listener:
 
         Measured 2026-12-02: a 42 ms jump of the echo under load let the natural voice's "slowly"
         through as the answer "softer" before the delay tracker caught up."""
+        if self.quiet_noise(utterance):
+            return QUIET_NOISE
         if utterance.own_voice:  # (a stop is looked at first: the player was loud, not alone)
             return "" if self.person_said_stop(utterance) else "own voice"
         if self.reference is None or utterance.microphone is None or (self.deaf and not self.deaf_unsure):

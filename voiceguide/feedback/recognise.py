@@ -34,7 +34,7 @@ from dataclasses import replace
 import numpy as np
 
 from voiceguide.errors import NoRecogniser
-from voiceguide.feedback import declip, decode_helper, stopword, wordnet
+from voiceguide.feedback import declip, decode_helper, floor, stopword, wordnet
 from voiceguide.feedback.decision import (
     ACT,
     CONFIRM_IT,
@@ -92,7 +92,12 @@ BIAS = -3.21
 # The listener's own speech floor (listen.SPEECH_FLOOR_DB): a clip it takes for speech is not refused
 # here for its level alone. At -50 (before 2026-12-06) FSDD digits 10 dB quieter than recorded lost a
 # quarter of their answers to this gate (scripts/bench_level.py).
-MIN_ACTIVE_DB = -55.0
+MIN_ACTIVE_DB = floor.SPEECH_FLOOR_DB
+# ...unless the clip's own room is quieter (room_floor_db, floor.over_room): a voice across the room
+# comes through 20 dB quieter while the room does not get louder; at -55 dBFS alone FSDD digits
+# 20 dB quieter than recorded were understood 58 % of the time (scripts/bench_level.py).
+ROOM_MARGIN_DB = floor.ROOM_MARGIN_DB
+LOWEST_ACTIVE_DB = floor.LOWEST_FLOOR_DB
 MIN_SPEECH_SECONDS = 0.12
 MIN_VOICED_FRAMES = 2
 MIN_LEVEL_SPREAD_DB = 6.0
@@ -236,6 +241,11 @@ def grammar(expect: str) -> str:
     return "#JSGF V1.0;\ngrammar answer;\n{}\npublic <answer> = {};\n".format("\n".join(rules), body)
 
 
+def room_floor_db(db: np.ndarray) -> float:
+    """The level under which a 20 ms frame of this clip is never speech (floor.over_room)."""
+    return floor.over_room(db, MIN_ACTIVE_DB, LOWEST_ACTIVE_DB, ROOM_MARGIN_DB)
+
+
 def _frames_db(samples: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """20 ms frames (mean removed), their level in dBFS, and which of them are active."""
     frame = max(1, int(rate * 0.02))
@@ -243,7 +253,7 @@ def _frames_db(samples: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, 
     frames = samples[: n * frame].astype(np.float64).reshape(n, frame)
     frames = frames - frames.mean(axis=1, keepdims=True)
     db = 10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-12))
-    active = db > max(MIN_ACTIVE_DB, float(np.max(db, initial=-120.0)) - 35.0)
+    active = db > max(room_floor_db(db), float(np.max(db, initial=-120.0)) - 35.0)
     return frames, db, active
 
 
@@ -280,7 +290,7 @@ def speech_gate(samples: np.ndarray, rate: int) -> str | None:
     if len(samples) // frame < 3:
         return "too short"
     frames, db, active = _frames_db(samples, rate)
-    if not active.any() or np.max(db) < MIN_ACTIVE_DB:
+    if not active.any() or np.max(db) < room_floor_db(db):
         return "silence"
     if active.sum() * 0.02 < MIN_SPEECH_SECONDS:
         return "too short"
