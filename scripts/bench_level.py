@@ -114,10 +114,11 @@ def heard_by_listener(signal: np.ndarray, rec, expect: str, lowest: float) -> tu
     """What a session's listener makes of `signal` while the player is silent, its floor going down
     to `lowest` (and the speech gate's): the answers of the utterances it keeps, how many it set
     aside, and how many stops it heard while they were said."""
-    from voiceguide.feedback.listen import FRAME, Listener
+    from voiceguide.feedback.listen import FRAME, Listener, Reference
 
     shipped, recognise.LOWEST_ACTIVE_DB = recognise.LOWEST_ACTIVE_DB, lowest
-    listener = Listener(None, recognise=None)
+    silent = Reference(lambda start, end: (np.zeros(0), np.zeros(0, np.float32)), 16000)  # nothing played
+    listener = Listener(None, recognise=None, reference=silent)
     listener.lowest_floor = lowest
     answers, aside, early = [], 0, 0
     try:

@@ -1156,7 +1156,9 @@ def said_in_room(sound: np.ndarray, room_db: float, seed: int = 0) -> np.ndarray
 
 
 def kept_and_set_aside(signal: np.ndarray, lowest: float | None = None) -> tuple[list[Utterance], list[str]]:
-    listener = Listener(ArrayMicrophone(signal), recognise=None)
+    """What a session's listener keeps of `signal`, the player silent throughout."""
+    silent = reference_of(np.zeros(len(signal)))
+    listener = Listener(ArrayMicrophone(signal), recognise=None, reference=silent)
     if lowest is not None:
         listener.lowest_floor = lowest
     kept, aside = [], []
@@ -1198,13 +1200,16 @@ def test_a_faint_whisper_in_a_quiet_room_is_set_aside_not_taken_as_a_try():
 def test_the_floor_goes_down_only_in_a_quiet_room_while_the_player_is_silent(player):
     from voiceguide.feedback.listen import SPEECH_FLOOR_DB
 
-    quiet = Listener(ArrayMicrophone(quiet_room(2.0, -80.0)), recognise=None)
-    loud = Listener(ArrayMicrophone(quiet_room(2.0, -58.0)), recognise=None)
-    for listener in (quiet, loud):
+    silent = reference_of(np.zeros(2 * RATE))
+    quiet = Listener(ArrayMicrophone(quiet_room(2.0, -80.0)), recognise=None, reference=silent)
+    loud = Listener(ArrayMicrophone(quiet_room(2.0, -58.0)), recognise=None, reference=silent)
+    unknown = Listener(ArrayMicrophone(quiet_room(2.0, -80.0)), recognise=None)  # no record of the player
+    for listener in (quiet, loud, unknown):
         while (item := listener.mic.read(0)) is not None:
             listener.process(*item)
-    assert quiet.speech_floor(np.zeros(FRAME), 2.0, None) < SPEECH_FLOOR_DB - 10  # (the room + 9 dB)
-    assert loud.speech_floor(np.zeros(FRAME), 2.0, None) == SPEECH_FLOOR_DB
+    assert quiet.speech_floor(np.zeros(FRAME), 2.0, silent) < SPEECH_FLOOR_DB - 10  # (the room + 9 dB)
+    assert loud.speech_floor(np.zeros(FRAME), 2.0, silent) == SPEECH_FLOOR_DB
+    assert unknown.speech_floor(np.zeros(FRAME), 2.0, None) == SPEECH_FLOOR_DB
     # the player sounding (or its echo still in the room): the floor stays where its remains sit
     playing = Listener(ArrayMicrophone(np.zeros(FRAME)), recognise=None, reference=reference_of(player))
     playing.room.extend([-92.0] * 100)

@@ -912,11 +912,10 @@ class Listener:
     def speech_floor(self, voice: np.ndarray, at: float, reference: Reference | None) -> float:
         """The level under which this frame is not speech: SPEECH_FLOOR_DB, or lower in a quiet room
         while nothing the player played can be in the microphone (its echo's remains sit near
-        SPEECH_FLOOR_DB), from a second of the room on (floor.over_room)."""
-        player_silent = reference is None and (self.busy is None or not self.busy())
-        if reference is not None:
-            player_silent = not reference.sounding(at, self.shift, ECHO_DELAY_MAX)
-        if not player_silent:
+        SPEECH_FLOOR_DB), from a second of the room on (floor.over_room). Only with a record of what
+        was played: without one, the player's own quiet moments (a tone's troughs) were taken for
+        the room, and the floor went under the room's noise."""
+        if reference is None or reference.sounding(at, self.shift, ECHO_DELAY_MAX):
             return SPEECH_FLOOR_DB
         self.room.append(level_db(voice))
         if len(self.room) * FRAME < RATE:
