@@ -1215,3 +1215,17 @@ def test_the_floor_goes_down_only_in_a_quiet_room_while_the_player_is_silent(pla
     playing.room.extend([-92.0] * 100)
     assert playing.speech_floor(np.zeros(FRAME), 1.5, playing.reference) == SPEECH_FLOOR_DB
     assert playing.speech_floor(np.zeros(FRAME), len(player) / RATE + 2.0, playing.reference) < -65.0
+
+
+def test_the_room_is_heard_while_the_echo_is_still_learnt(player):
+    """A session's first second of room, before its first words: while the echo is not learnt
+    nothing near the player's sound is speech, but the room was heard all the same, so that an
+    answer a second after the first question is heard over the room's own floor."""
+    lead = int(1.2 * RATE)
+    played = np.concatenate([np.zeros(lead), player[: 3 * RATE], np.zeros(2 * RATE)])
+    mic = room(played) + quiet_room(len(played) / RATE, -80.0)
+    listener = Listener(ArrayMicrophone(mic), recognise=None, reference=reference_of(played))
+    after = (lead + 3 * RATE) / RATE + 1.1  # the player's last sound and its echo's second
+    while (item := listener.mic.read(0)) is not None and item[1] < after:
+        listener.process(*item)
+    assert listener.speech_floor(np.zeros(FRAME), after, listener.reference) < -60.0

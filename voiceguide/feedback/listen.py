@@ -711,10 +711,10 @@ class Listener:
         self.unlearnt = bool(
             learning and self.reference and self.reference.sounding(at, self.shift, around, around)
         )
+        speech_floor = self.speech_floor(voice, at, reference)
         if self.unlearnt:
             speech = False
         else:
-            speech_floor = self.speech_floor(voice, at, reference)
             speech = self._is_speech(voice, speech_floor) and level_db(voice) > echo_db - FRAME_ECHO_MARGIN_DB
         if self.debug:
             self._debug_frame(at, (level_db(frame), level_db(ref), level_db(voice), echo_db, speech))
@@ -912,9 +912,10 @@ class Listener:
     def speech_floor(self, voice: np.ndarray, at: float, reference: Reference | None) -> float:
         """The level under which this frame is not speech: SPEECH_FLOOR_DB, or lower in a quiet room
         while nothing the player played can be in the microphone (its echo's remains sit near
-        SPEECH_FLOOR_DB), from a second of the room on (floor.over_room). Only with a record of what
-        was played: without one, the player's own quiet moments (a tone's troughs) were taken for
-        the room, and the floor went under the room's noise."""
+        SPEECH_FLOOR_DB), from a second of the room on (floor.over_room). The room is heard on every
+        such frame, while the echo is still learnt too. Only with a record of what was played:
+        without one, the player's own quiet moments (a tone's troughs) were taken for the room,
+        and the floor went under the room's noise."""
         if reference is None or reference.sounding(at, self.shift, ECHO_DELAY_MAX):
             return SPEECH_FLOOR_DB
         self.room.append(level_db(voice))
