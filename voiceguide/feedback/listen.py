@@ -642,17 +642,17 @@ class Listener:
         self.thread.start()
         return self
 
-    def _is_speech(self, frame: np.ndarray, floor: float = SPEECH_FLOOR_DB) -> bool:
-        """Over `floor`, and speech to the VAD, which hears the frame as if the floor were
+    def _is_speech(self, frame: np.ndarray, floor_db: float = SPEECH_FLOOR_DB) -> bool:
+        """Over `floor_db`, and speech to the VAD, which hears the frame as if the floor were
         SPEECH_FLOOR_DB: it has a level of its own under which nothing is speech (a "seven" with its
         loudest 30 ms at -62 dBFS was not), as a microphone turned up would give it."""
-        if level_db(frame) < floor:
+        if level_db(frame) < floor_db:
             return False
         if self._vad is None:
             import pocketsphinx
 
             self._vad = pocketsphinx.Vad(mode=2, sample_rate=RATE, frame_length=FRAME / RATE)
-        gain = 10 ** ((SPEECH_FLOOR_DB - floor) / 20)
+        gain = 10 ** ((SPEECH_FLOOR_DB - floor_db) / 20)
         pcm = (np.clip(frame * gain, -1.0, 1.0) * 32767).astype("<i2").tobytes()
         return bool(self._vad.is_speech(pcm))
 
