@@ -23,6 +23,10 @@ says "That came through too quietly for the microphone..."); offline, prints mar
   how many utterances they make that a question would take as a try (asked again), and how many
   stops.
 - **--choose**: the sweep that chose `floor.ROOM_MARGIN_DB`, on FSDD takes 3 and 5.
+- **--after-question [ROOM ...]**: FSDD digits 10 and 20 dB quieter said 0.3 and 0.6 s after one
+  of five questions (espeak-ng, through an echo room: short, with a quiet reverberant tail, or
+  with a loud one), and the questions alone: what the floor's second of wait after the player's
+  last sound costs, and the tries and stops the player's own voice brings.
 
 The baseline in the same run: the same clips with the fixed floor (recognise.LOWEST_ACTIVE_DB and
 Listener.lowest_floor at -55 dBFS, as shipped before 2026-12-07); and each set at the level it was
@@ -232,6 +236,107 @@ def as_quiet_as(samples: np.ndarray, rate: int, room_db: float) -> np.ndarray:
     return samples * 10 ** ((room_db - quietest) / 20)
 
 
+QUESTIONS = (
+    "How strong is the pain now, from zero to ten?",
+    "How is the pressure: more, less, or good?",
+    "Any tingling, numbness or sharp pain?",
+    "Shall we go on to the next area?",
+    "Breathe out slowly, and rest.",
+)
+# the rooms of --after-question: (name, seconds of reverberant tail, its level against the direct path)
+ECHO_ROOMS = {
+    "short": ("the offline benches' short echo path", 0.0, 0.0),
+    "tail": ("the same + a reverberant tail, RT60 0.5 s, 16 dB under", 1.0, 0.01),
+    "reverberant": ("the same + a reverberant tail, RT60 0.5 s, 4 dB over", 0.6, 0.03),
+}
+
+
+def echo_room(x: np.ndarray, room_key: str, seed: int) -> np.ndarray:
+    """What a microphone hears of `x` played in one of ECHO_ROOMS."""
+    import bench_stop_start as offline
+
+    _, seconds, level = ECHO_ROOMS[room_key]
+    if not seconds:
+        return offline.room(x)
+    t = np.arange(int(seconds * 16000)) / 16000
+    h = np.random.default_rng(seed).standard_normal(len(t)) * np.exp(-6.9 * t / 0.5) * level
+    h[:200] = 0.0
+    h[80], h[95], h[140] = h[80] + 0.4, h[95] + 0.15, h[140] - 0.08
+    return np.convolve(x, h)[: len(x)]
+
+
+def after_question(
+    q: np.ndarray, answer: np.ndarray | None, delay: float, room_key: str, seed: int, lowest: float, rec
+):
+    """A question played after 2 s of a room at -75 dBFS, and `answer` said `delay` seconds after
+    its end (None: nobody answers), heard by a session's listener whose floor goes down to `lowest`:
+    the answers of the utterances it keeps after the question ended, and the stops it heard."""
+    import bench_stop_start as offline
+
+    from voiceguide.feedback.listen import FRAME, Listener
+
+    lead, end = 32000, 32000 + len(q)
+    n = 0 if answer is None else len(answer)
+    total = end + int(delay * 16000) + n + 16000
+    played = np.zeros(total)
+    played[lead:end] = q
+    mic = echo_room(played, room_key, seed) + room(total / 16000, -75.0, np.random.default_rng(seed))[:total]
+    if answer is not None:
+        at = end + int(delay * 16000)
+        mic[at : at + n] += answer
+    shipped, recognise.LOWEST_ACTIVE_DB = recognise.LOWEST_ACTIVE_DB, lowest
+    listener = Listener(None, recognise=None, reference=offline.reference_of(played))
+    listener.lowest_floor = lowest
+    answers, stops = [], 0
+    try:
+        for i in range(0, total - FRAME + 1, FRAME):
+            frame = mic[i : i + FRAME].astype(np.float32)
+            u = listener.process(frame, i / 16000)
+            stops += listener.early(frame, i / 16000) is not None
+            if u is not None and u.end >= end / 16000 and not listener.set_aside(u):
+                answers.append(rec.hear(u.samples, 16000, "number"))
+    finally:
+        recognise.LOWEST_ACTIVE_DB = shipped
+        listener.decoder.shutdown()
+    return answers, stops
+
+
+def after_question_rows(data: str, rooms: list[str], rec) -> None:
+    """Faint answers said 0.3 and 0.6 s after a question, where the floor stays at -55 dBFS for a
+    second after the player's last sound; and the questions alone (tries and stops they bring).
+    FSDD takes 3 and 5, every third clip (40), as the one-off try of 2026-12-07 had them."""
+    import bench_stop_start as offline
+
+    from voiceguide.audio.pcm import resample
+
+    questions = [offline.speech(text) for text in QUESTIONS]
+    digits = [c for c in bench.fsdd_takes(data, 10) if c["index"] in (3, 5)][::3]
+    print("\n## Faint answers just after a question (room at -75 dBFS)\n")
+    print(
+        "| echo | floor | the question alone: tries, stops (of 20) "
+        "| 10 dB quieter, said after 0.3 / 0.6 s | 20 dB quieter, the same |"
+    )
+    print("|---|---|---|---|---|")
+    for key in rooms:
+        for lowest in (FIXED, LOWEST):
+            alone = [after_question(questions[k % 5], None, 0.5, key, k, lowest, rec) for k in range(20)]
+            cells = [f"{sum(len(a) for a, _ in alone)}, {sum(s for _, s in alone)}"]
+            for quieter in (10, 20):
+                heard = []
+                for delay in (0.3, 0.6):
+                    ok = 0
+                    for k, c in enumerate(digits):
+                        said = resample(quieted(c, quieter), c["rate"], 16000).astype(np.float64)
+                        answers, _ = after_question(questions[k % 5], said, delay, key, k, lowest, rec)
+                        ok += any(
+                            bench.session_outcome(a, c["text"], "number") in ("ac", "cc") for a in answers
+                        )
+                    heard.append(str(ok))
+                cells.append(" / ".join(heard) + f" of {len(digits)}")
+            label = "fixed -55 dBFS" if lowest == FIXED else "over the room"
+            print(f"| {ECHO_ROOMS[key][0]} | {label} | " + " | ".join(cells) + " |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "fsdd-tune"))
@@ -240,10 +345,17 @@ def main() -> None:
     parser.add_argument("--no-listener", action="store_true", help="the recogniser's rows only")
     parser.add_argument("--listener-only", action="store_true", help="the listener's rows only")
     parser.add_argument("--choose", action="store_true", help="the sweep that chose floor.ROOM_MARGIN_DB")
+    parser.add_argument(
+        "--after-question", nargs="*", choices=sorted(ECHO_ROOMS), metavar="ROOM",
+        help="faint answers just after a question, in these echo rooms (all when none named)",
+    )  # fmt: skip
     args = parser.parse_args()
     rec = recognise.Recogniser()
     if args.choose:
         choose(args.data, rec)
+        return
+    if args.after_question is not None:
+        after_question_rows(args.data, args.after_question or list(ECHO_ROOMS), rec)
         return
     digits = [dict(c, expect="number") for c in bench.fsdd_takes(args.data, 10) if c["index"] >= 7]
     found = bench.commands_clips(args.commands) if args.commands and os.path.isdir(args.commands) else None
