@@ -1229,3 +1229,14 @@ def test_the_room_is_heard_while_the_echo_is_still_learnt(player):
     while (item := listener.mic.read(0)) is not None and item[1] < after:
         listener.process(*item)
     assert listener.speech_floor(np.zeros(FRAME), after, listener.reference) < -60.0
+
+
+def test_a_faint_whispered_stop_in_a_quiet_room_is_heard_not_set_aside():
+    """The same whisper, but of "stop": the speech gate finds no voice in it, the stop detector
+    hears a stop, so it is kept and answered as one (a stop is never set aside as a rustle)."""
+    whisper = speech("stop", "en-us+whisper")
+    loudest = max(level_db(whisper[i : i + FRAME]) for i in range(0, len(whisper) - FRAME + 1, FRAME))
+    signal = said_in_room(whisper * 10 ** ((-58.0 - loudest) / 20), -80.0)
+    kept, aside = kept_and_set_aside(signal)
+    assert len(kept) == 1 and aside == []
+    assert Recogniser().hear(kept[0].samples, RATE, "any").intent == "stop"

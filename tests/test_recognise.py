@@ -65,6 +65,22 @@ def test_low_rumble_is_not_voiced_but_speech_is(say):
         assert recognise.speech_gate(resample(x, rate, 8000), 8000) is None, voice
 
 
+def test_a_whispered_stop_passes_the_gate_that_refuses_a_whisper(rec, say):
+    """The speech gate finds no voice in a whisper, but the stop detector hears a stop in it: the
+    answer is a stop at every kind of question, as a session's listener acts on it while it is
+    said. A whispered other word is still refused."""
+    x, rate = say("stop", "en-us+whisper")
+    assert recognise.speech_gate(x, rate) == "not voiced"
+    assert recognise.gate_unless_stop(x, rate, rec._stop_net) is None
+    for expect in ("any", "number", "pressure", "yesno"):
+        a = rec.hear(x, rate, expect=expect)
+        assert a.intent == "stop", (expect, a)
+    other, rate = say("seven", "en-us+whisper")
+    assert recognise.speech_gate(other, rate) == "not voiced"
+    assert recognise.gate_unless_stop(other, rate, rec._stop_net) == "not voiced"
+    assert rec.hear(other, rate, expect="any").intent == "unknown"
+
+
 @pytest.mark.parametrize("text", ["the weather is nice today", "I need to check my phone"])
 def test_out_of_vocabulary_sentence_is_never_acted_on(rec, say, text):
     # At most read back for a yes/no ("I heard less - is that right?"), never acted on directly.

@@ -925,14 +925,15 @@ class Listener:
 
     def quiet_noise(self, utterance: Utterance) -> bool:
         """Heard only because the room was quiet (no 30 ms of it at SPEECH_FLOOR_DB), and no speech
-        to the recogniser's gate either (a breath, a rustle): not an answer, so not asked again."""
+        to the recogniser's gate either (a breath, a rustle; a stop the detector hears passes it):
+        not an answer, so not asked again."""
         x = utterance.samples
         n = len(x) // FRAME
         if n == 0 or max(level_db(x[k * FRAME : (k + 1) * FRAME]) for k in range(n)) >= SPEECH_FLOOR_DB:
             return False
-        from voiceguide.feedback.recognise import speech_gate  # noqa: PLC0415 (pocketsphinx)
+        from voiceguide.feedback.recognise import gate_unless_stop  # noqa: PLC0415 (pocketsphinx)
 
-        return speech_gate(x, RATE) is not None
+        return gate_unless_stop(x, RATE, self.spotter.net if self.spotter is not None else None) is not None
 
     def set_aside(self, utterance: Utterance) -> str:
         """Why this utterance is the player's own voice ("" if it is not), its echo found again
