@@ -18,6 +18,8 @@ answers; held apart it lost more of them.
 
 Printed: the sweep over GRID on everyone (people's stops, yes and no understood; their other words
 acted on wrongly, and taken for a stop), each rule's level on everyone, and each rule held apart.
+Then enroll.LONE_STOP_FROM swept the same way (a stop only the person's takes heard, asked about
+from that word-listener level; over 1, shipped since 2026-12-07: never, it is the plain answer).
 """
 
 from __future__ import annotations
@@ -74,24 +76,26 @@ def plain(row: dict) -> Answer:
     return Answer(**row["si"])
 
 
-def enrolled(row: dict, level: float) -> Answer:
-    return enroll.combine(row["match"], plain(row), row["expect"], words=row["words"], other_at=level)
+def enrolled(row: dict, level: float, lone: float | None = None) -> Answer:
+    return enroll.combine(
+        row["match"], plain(row), row["expect"], words=row["words"], other_at=level, lone_stop_from=lone
+    )
 
 
-def understood(row: dict, level: float) -> bool:
-    return session_outcome(enrolled(row, level), row["text"], row["expect"]) in ("ac", "cc")
+def understood(row: dict, level: float, lone: float | None = None) -> bool:
+    return session_outcome(enrolled(row, level, lone), row["text"], row["expect"]) in ("ac", "cc")
 
 
-def counts(rows: list[dict], level: float) -> tuple[int, int, int, int, int]:
+def counts(rows: list[dict], level: float, lone: float | None = None) -> tuple[int, int, int, int, int]:
     """Stops, yes and no understood (of how many); other words acted on wrongly and taken for a
     stop (of how many)."""
     own = [r for r in rows if r["kind"] in ANSWERS]
     other = [r for r in rows if r["kind"] == "other"]
-    heard = [(r, enrolled(r, level)) for r in other]
+    heard = [(r, enrolled(r, level, lone)) for r in other]
     wrong = sum(session_outcome(a, r["text"], r["expect"]) == "aw" for r, a in heard)
     decided = [at_question(a, r["expect"]) for r, a in heard]
     stops = sum(d.action != "reject" and d.answer.intent == "stop" for d in decided)
-    return sum(understood(r, level) for r in own), len(own), wrong, stops, len(other)
+    return sum(understood(r, level, lone) for r in own), len(own), wrong, stops, len(other)
 
 
 def halfway(rows: list[dict]) -> float:
@@ -167,6 +171,27 @@ def main() -> None:
         )
     for name, rule in (("halfway (kept)", halfway), ("lossless (not kept)", lossless)):
         print(f"\n{name}: on everyone {rule(rows)}; held apart by person: {held_apart(rows, rule)}")
+    lone_stops(rows, people)
+
+
+def lone_stops(rows: list[dict], people: int) -> None:
+    """enroll.LONE_STOP_FROM swept: the word listener's "stop" from which a stop only the person's
+    takes heard is asked about (0: always, as before 96d19d6; 0.05: 96d19d6 to 2026-12-07)."""
+    print(f"\n## enroll.LONE_STOP_FROM, the same {people} people (shipped: {enroll.LONE_STOP_FROM})\n")
+    print("| level | their stops understood | other words taken for a stop | plain: both |")
+    print("|---|---|---|---|")
+    stops = [r for r in rows if r["kind"] == "stop"]
+    other = [r for r in rows if r["kind"] == "other"]
+    heard_plain = sum(session_outcome(plain(r), r["text"], r["expect"]) in ("ac", "cc") for r in stops)
+    decided = [at_question(plain(r), r["expect"]) for r in other]
+    plain_stops = sum(d.action != "reject" and d.answer.intent == "stop" for d in decided)
+    for lone in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, enroll.LONE_STOP_FROM):
+        own = sum(understood(r, enroll.LISTENER_OTHER, lone) for r in stops)
+        taken = counts(rows, enroll.LISTENER_OTHER, lone)[3]
+        print(
+            f"| {lone} | {own} of {len(stops)} | {taken} of {len(other)} | "
+            f"{heard_plain} of {len(stops)}; {plain_stops} of {len(other)} |"
+        )
 
 
 if __name__ == "__main__":
