@@ -78,8 +78,9 @@ READ_BACK_BELOW = round(ACCEPT - 0.01, 3)
 # 2026-12-07: never asked about at once. In 42 people of Speech Commands' test set, enrolled on three
 # takes each of stop, yes and no, such stops were 10 of their other words ("off" 8 times) and none of
 # their stops: the two that had been were copies of a take they enrolled with, which the test set
-# holds under a second name (docs/recognition.md, "Enrollment's lone stops"). Before, 0.05: the level
-# choose_stop_levels.py chose at 96d19d6 for a veto on any stop one listener alone heard.
+# holds under a second name (docs/recognition.md, "A whispered stop, and enrollment's lone stops").
+# Before, 0.05: the level choose_stop_levels.py chose at 96d19d6 for a veto on any stop one
+# listener alone heard. (Unless the plain answer is another word acted on at once: see combine.)
 LONE_STOP_FROM = 1.01
 # Any other answer is as without enrollment when the listener gives "other"
 # at least this (combine). Chosen on 42 people of Speech Commands' test set, enrolled on three takes
