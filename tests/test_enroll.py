@@ -501,3 +501,24 @@ def test_a_clear_match_the_decoder_disputes_gets_the_second_look_before_it_is_as
     prints = dict(clear, print_word="three", print_distance=0.31, print_clear=3.58)
     heard = enroll.combine(prints, again, "number")
     assert heard.value == 3 and decide(heard, "number").action == CONFIRM_IT
+
+
+def test_an_answer_both_listeners_agree_on_is_not_overruled_by_the_persons_takes():
+    """Enrolled on "no", people's "go" matched their "no", where the decoder read back "continue"
+    and the word listener was all but sure of it: acted on as their "no" 10 times in 42 people.
+    An answer the plain recogniser would act on or read back, whose meaning the listener names
+    first at NET_CONFIRMS, stands; a less sure listener, or one naming another word, leaves the
+    person's takes to decide as before."""
+    from voiceguide.feedback.decision import ACT, decide
+    from voiceguide.feedback.intents import Answer
+    from voiceguide.feedback.recognise import NET_CONFIRMS
+
+    theirs = {"word": "no", "distance": 0.4, "ratio": 0.3, "peak": 0.8, "votes": 1.0}
+    theirs["enrolled"] = {"stop", "yes", "no"}
+    go = Answer(text="continue", intent="continue", confidence=0.63, source="voice")  # read back
+    sure = {"continue": NET_CONFIRMS, "other": 1 - NET_CONFIRMS}
+    assert enroll.combine(theirs, go, "any", words=sure) == go
+    unsure = {"continue": NET_CONFIRMS - 0.05, "other": 0.02, "no": 1.03 - NET_CONFIRMS}
+    for words in (unsure, {"no": NET_CONFIRMS, "other": 1 - NET_CONFIRMS}, None):
+        heard = enroll.combine(theirs, go, "any", words=words)
+        assert heard.intent == "no" and decide(heard, "any").action == ACT, words

@@ -29,7 +29,7 @@ from voiceguide.errors import InvalidInput
 from voiceguide.feedback.decision import ACT, REJECT, STOP_ACT, STOP_ASK, asked_as_stop, decide
 from voiceguide.feedback.declip import restore, too_loud
 from voiceguide.feedback.intents import CONFIRM, NUMBER_WORDS, SPOKEN_SYMPTOMS, Answer, meaning, understand
-from voiceguide.feedback.recognise import ACCEPT, with_level
+from voiceguide.feedback.recognise import ACCEPT, NET_CONFIRMS, first_meaning, network_meanings, with_level
 
 # The words a person is asked to say: every intent, one word each (synonyms stay speaker-independent).
 ENROLL_WORDS = NUMBER_WORDS + [
@@ -463,9 +463,11 @@ def combine(
     a stop more often than plain (99 against 89 of 1,539), where issue 16 asks for never more often.
 
     Any other answer the person's takes made (not a symptom word) is as without enrollment when
-    the word listener is all but sure it is none of the answer words (LISTENER_OTHER). Why: the
-    same people's "down", "go" and "left" were acted on as their own "no" and "yes" (other words
-    acted on wrongly 7.0 % plain, 9.9 % enrolled).
+    the word listener is all but sure it is none of the answer words (LISTENER_OTHER), or all but
+    sure of the plain answer, which the plain recogniser would act on or read back
+    (`plainly_backed`). Why: the same people's "down", "go" and "left" were acted on as their own
+    "no" and "yes" (other words acted on wrongly 7.0 % plain, 9.9 % enrolled; their "go", which
+    both listeners heard as "continue", 10 times).
     """
     si = speaker_independent
     heard = _combined(match, si, expect, weights)
@@ -480,10 +482,23 @@ def combine(
         return replace(si, stop_hint=True) if plainly == REJECT else si
     if not words:
         return heard  # (the listener was not asked, and vetoes nothing)
+    if kind != "symptom" and plainly_backed(si, words, expect):
+        return si
     other_at = LISTENER_OTHER if other_at is None else other_at
     if kind != "symptom" and words.get("other", 0.0) >= other_at:
         return si
     return heard
+
+
+def plainly_backed(si: Answer, words: dict[str, float], expect: str) -> bool:
+    """The plain answer would be acted on or read back, and the word listener names its meaning
+    first at NET_CONFIRMS, its level for making a read-back an action: the person's takes do not
+    overrule two listeners that agree."""
+    if decide(si, expect).action == REJECT:
+        return False
+    q = network_meanings(words, expect)
+    named = first_meaning(q)
+    return named == (si.intent, si.value) and q[named] >= NET_CONFIRMS
 
 
 def _combined(match: dict | None, si: Answer, expect: str, weights: tuple | None) -> Answer:
