@@ -529,6 +529,17 @@ def commands_clips(folder: str) -> dict[str, list[dict]]:
     return clips
 
 
+def copies(clips: list[dict]) -> int:
+    """How many of `clips` are byte-for-byte copies of an earlier one in the list."""
+    seen: set[bytes] = set()
+    count = 0
+    for c in clips:
+        key = c["samples"].tobytes()
+        count += key in seen
+        seen.add(key)
+    return count
+
+
 def commands_sets(folder: str, rec, base, tmp) -> list[tuple]:
     """The sets of many people's voices: the stop word at every kind of question; yes and no at a
     yes/no question; digits at a number question; every fourth take of go, up, down, left, right, on,
@@ -542,6 +553,11 @@ def commands_sets(folder: str, rec, base, tmp) -> list[tuple]:
     title = "many people (--commands)"
     others = [c for w in COMMANDS_WORDS for c in [c for c in found["other"] if c["text"] == w][::4]]
     others += [c for c in found["other"] if c["text"] not in COMMANDS_WORDS]
+    print(
+        f"(Speech Commands' test set holds some recordings twice under two names: {copies(found['stop'])}"
+        f" of its {len(found['stop'])} stops, {copies(found['yes'] + found['no'])} of its yes and no,"
+        f" {copies(others)} of the other words heard here are a copy of another; each is counted.)\n"
+    )
     sets = []
     for expect in PERSON_EXPECTS:
         stops = [dict(c) for c in found["stop"]]
