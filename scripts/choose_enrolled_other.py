@@ -93,9 +93,13 @@ def counts(rows: list[dict], level: float, lone: float | None = None) -> tuple[i
     other = [r for r in rows if r["kind"] == "other"]
     heard = [(r, enrolled(r, level, lone)) for r in other]
     wrong = sum(session_outcome(a, r["text"], r["expect"]) == "aw" for r, a in heard)
+    return sum(understood(r, level, lone) for r in own), len(own), wrong, taken_for_stop(heard), len(other)
+
+
+def taken_for_stop(heard: list[tuple[dict, Answer]]) -> int:
+    """How many of these answers a session would stop for or ask "did you say stop?" about."""
     decided = [at_question(a, r["expect"]) for r, a in heard]
-    stops = sum(d.action != "reject" and d.answer.intent == "stop" for d in decided)
-    return sum(understood(r, level, lone) for r in own), len(own), wrong, stops, len(other)
+    return sum(d.action != "reject" and d.answer.intent == "stop" for d in decided)
 
 
 def halfway(rows: list[dict]) -> float:
@@ -183,8 +187,7 @@ def lone_stops(rows: list[dict], people: int) -> None:
     stops = [r for r in rows if r["kind"] == "stop"]
     other = [r for r in rows if r["kind"] == "other"]
     heard_plain = sum(session_outcome(plain(r), r["text"], r["expect"]) in ("ac", "cc") for r in stops)
-    decided = [at_question(plain(r), r["expect"]) for r in other]
-    plain_stops = sum(d.action != "reject" and d.answer.intent == "stop" for d in decided)
+    plain_stops = taken_for_stop([(r, plain(r)) for r in other])
     for lone in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, enroll.LONE_STOP_FROM):
         own = sum(understood(r, enroll.LISTENER_OTHER, lone) for r in stops)
         taken = counts(rows, enroll.LISTENER_OTHER, lone)[3]

@@ -317,8 +317,8 @@ def gate_unless_stop(samples: np.ndarray, rate: int, net: stopword.Detector | No
     whole answer refused it unheard. Two of 411 people's stops in Speech Commands' test set (the
     pitch test found no voice in them) were refused "not voiced" with the detector at 0.91 and
     1.0; so is espeak-ng's whispered "stop". No other clip the gate refuses reaches ASK_AT: their
-    other words and background noises (the highest 0.86), 8,000 more people's words (0.88, an
-    "up"), a man's room (0.76), 3,722 synthetic noises (0.64)."""
+    other words and background noises (the highest 0.86), 17,000 more people's words (0.88, an
+    "up"), a man's room (0.76), synthetic noises (0.64): scripts/bench_gate_stops.py."""
     gate = speech_gate(samples, rate)
     if gate not in STOP_PASSES or net is None:
         return gate
