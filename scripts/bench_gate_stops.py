@@ -12,9 +12,9 @@ noise would be decoded as a stop.
 Sets: Speech Commands' test set (--commands, as bench_recognition.py reads it), more folders of
 Speech Commands takes laid out the same way (--words: mini_speech_commands, v0.01's folders), one
 man's recordings and his room (--person), and bench_recognition.noise_clips for seeds 0-199
-(synthetic noises, hums, clicks and silences). The stop detector learnt from the training part of
-mini_speech_commands, so the stops that pass there flatter it; its other words do not. Half a
-minute on 2 cores; nothing is decoded.
+(synthetic noises, hums, clicks and silences), and the player's cue tones. The stop detector
+learnt from the training part of mini_speech_commands, so the stops that pass there flatter it;
+its other words do not. Half a minute on 2 cores; nothing is decoded.
 """
 
 from __future__ import annotations
@@ -80,6 +80,25 @@ def main() -> None:
         print(row(name, clips, net), flush=True)
     synthetic = [c for seed in range(200) for c in noise_clips(seed)]
     print(row("synthetic noises, hums, clicks, silences (seeds 0-199)", synthetic, net))
+    print(row("the player's cue tones, at three levels", cue_clips(), net))
+
+
+def cue_clips() -> list[dict]:
+    """Each cue tone alone at full level, -10 and -26 dB, with 0.3 s of near silence around it."""
+    import numpy as np
+
+    from voiceguide.audio.tones import SAMPLE_RATE, make_cue
+    from voiceguide.cues import CUE_SECONDS
+
+    pad = np.zeros(int(0.3 * SAMPLE_RATE), np.float32)
+    rng = np.random.default_rng(0)
+    clips = []
+    for name in CUE_SECONDS:
+        for gain in (1.0, 0.3, 0.05):
+            x = np.concatenate([pad, (make_cue(name) * gain).astype(np.float32), pad])
+            x += (rng.standard_normal(len(x)) * 1e-4).astype(np.float32)
+            clips.append({"text": "", "samples": x, "rate": SAMPLE_RATE})
+    return clips
 
 
 if __name__ == "__main__":
