@@ -114,23 +114,31 @@ def in_room(samples: np.ndarray, rate: int, db: float, seed: int) -> np.ndarray:
     return out.astype(np.float32)
 
 
-def heard_by_listener(signal: np.ndarray, rec, expect: str, lowest: float) -> tuple[list, int, int]:
-    """What a session's listener makes of `signal` while the player is silent, its floor going down
-    to `lowest` (and the speech gate's): the answers of the utterances it keeps, how many it set
-    aside, and how many stops it heard while they were said."""
+def heard_by_listener(
+    signal: np.ndarray, rec, expect: str, lowest: float, played: np.ndarray | None = None, after: float = 0.0
+) -> tuple[list, int, int]:
+    """What a session's listener makes of `signal`, its floor going down to `lowest` (and the speech
+    gate's), the player having played `played` (None: nothing): the answers of the utterances it
+    keeps that end `after` seconds in or later, how many of those it set aside, and how many stops
+    it heard while they were said."""
+    import bench_stop_start as offline
+
     from voiceguide.feedback.listen import FRAME, Listener, Reference
 
     shipped, recognise.LOWEST_ACTIVE_DB = recognise.LOWEST_ACTIVE_DB, lowest
-    silent = Reference(lambda start, end: (np.zeros(0), np.zeros(0, np.float32)), 16000)  # nothing played
-    listener = Listener(None, recognise=None, reference=silent)
+    if played is None:  # nothing played
+        reference = Reference(lambda start, end: (np.zeros(0), np.zeros(0, np.float32)), 16000)
+    else:
+        reference = offline.reference_of(played)
+    listener = Listener(None, recognise=None, reference=reference)
     listener.lowest_floor = lowest
     answers, aside, early = [], 0, 0
     try:
         for i in range(0, len(signal) - FRAME + 1, FRAME):
-            frame, at = signal[i : i + FRAME], i / 16000
+            frame, at = signal[i : i + FRAME].astype(np.float32), i / 16000
             u = listener.process(frame, at)
             early += listener.early(frame, at) is not None
-            if u is None:
+            if u is None or u.end < after:
                 continue
             if listener.set_aside(u):
                 aside += 1
@@ -271,10 +279,6 @@ def after_question(
     """A question played after 2 s of a room at -75 dBFS, and `answer` said `delay` seconds after
     its end (None: nobody answers), heard by a session's listener whose floor goes down to `lowest`:
     the answers of the utterances it keeps after the question ended, and the stops it heard."""
-    import bench_stop_start as offline
-
-    from voiceguide.feedback.listen import FRAME, Listener
-
     lead, end = 32000, 32000 + len(q)
     n = 0 if answer is None else len(answer)
     total = end + int(delay * 16000) + n + 16000
@@ -284,20 +288,7 @@ def after_question(
     if answer is not None:
         at = end + int(delay * 16000)
         mic[at : at + n] += answer
-    shipped, recognise.LOWEST_ACTIVE_DB = recognise.LOWEST_ACTIVE_DB, lowest
-    listener = Listener(None, recognise=None, reference=offline.reference_of(played))
-    listener.lowest_floor = lowest
-    answers, stops = [], 0
-    try:
-        for i in range(0, total - FRAME + 1, FRAME):
-            frame = mic[i : i + FRAME].astype(np.float32)
-            u = listener.process(frame, i / 16000)
-            stops += listener.early(frame, i / 16000) is not None
-            if u is not None and u.end >= end / 16000 and not listener.set_aside(u):
-                answers.append(rec.hear(u.samples, 16000, "number"))
-    finally:
-        recognise.LOWEST_ACTIVE_DB = shipped
-        listener.decoder.shutdown()
+    answers, _, stops = heard_by_listener(mic, rec, "number", lowest, played, after=end / 16000)
     return answers, stops
 
 
