@@ -529,15 +529,23 @@ def commands_clips(folder: str) -> dict[str, list[dict]]:
     return clips
 
 
-def copies(clips: list[dict]) -> int:
-    """How many of `clips` are byte-for-byte copies of an earlier one in the list."""
-    seen: set[bytes] = set()
-    count = 0
+def originals(clips: list[dict], seen: set[bytes] | None = None) -> list[dict]:
+    """`clips` without any that is a byte-for-byte copy of an earlier one, or of one in `seen`: the
+    test set holds 119 recordings twice under two names, and a take heard twice counts its speaker's
+    one moment twice (and, for a missed stop, is its own second try)."""
+    seen = set(seen or ())
+    kept = []
     for c in clips:
         key = c["samples"].tobytes()
-        count += key in seen
-        seen.add(key)
-    return count
+        if key not in seen:
+            kept.append(c)
+            seen.add(key)
+    return kept
+
+
+def copies(clips: list[dict]) -> int:
+    """How many of `clips` are byte-for-byte copies of an earlier one in the list."""
+    return len(clips) - len(originals(clips))
 
 
 def commands_sets(folder: str, rec, base, tmp) -> list[tuple]:
@@ -545,7 +553,8 @@ def commands_sets(folder: str, rec, base, tmp) -> list[tuple]:
     yes/no question; digits at a number question; every fourth take of go, up, down, left, right, on,
     off and every other word of `_unknown_` at `any`, pressure and yes/no questions (go means
     continue and right means good there; the rest are answers no question takes); the background
-    noises at `any`. [] with a note when `folder` has none of them."""
+    noises at `any`. Each recording is heard once: a copy of another under a second name is left out
+    (since 2026-12-07; before, each was counted). [] with a note when `folder` has none of them."""
     found = commands_clips(folder) if os.path.isdir(folder) else {}
     if not found or not found["stop"]:
         print(f"(no Speech Commands recordings at {folder}: {COMMANDS_SOURCE})\n")
@@ -556,20 +565,22 @@ def commands_sets(folder: str, rec, base, tmp) -> list[tuple]:
     print(
         f"(Speech Commands' test set holds some recordings twice under two names: {copies(found['stop'])}"
         f" of its {len(found['stop'])} stops, {copies(found['yes'] + found['no'])} of its yes and no,"
-        f" {copies(others)} of the other words heard here are a copy of another; each is counted.)\n"
+        f" {copies(others)} of the {len(others)} other words picked here are a copy of another; each is"
+        " heard once.)\n"
     )
+    others = originals(others)
     sets = []
     for expect in PERSON_EXPECTS:
-        stops = [dict(c) for c in found["stop"]]
+        stops = [dict(c) for c in originals(found["stop"])]
         measure(stops, expect, rec, base, tmp)
         sets.append((f"stop word, {title}, --expect {expect}", stops, False))
         if expect != "number":
             words = [dict(c) for c in others]
             measure(words, expect, rec, base, tmp)
             sets.append((f"other words, {title}, --expect {expect}", words, False))
-    yes_no = [dict(c) for c in found["yes"] + found["no"]]
-    digits = [dict(c) for c in found["digit"]]
-    noise = [dict(c) for c in found["none"]]
+    yes_no = [dict(c) for c in originals(found["yes"] + found["no"])]
+    digits = [dict(c) for c in originals(found["digit"])]
+    noise = [dict(c) for c in originals(found["none"])]
     measure(yes_no, "yesno", rec, base, tmp)
     measure(digits, "number", rec, base, tmp)
     measure(noise, "any", rec, base, tmp)
@@ -588,7 +599,8 @@ def commands_enrollment(folder: str, rec) -> dict[str, list[dict]]:
     yes and no at `yesno`, their other words at `any` (every answer to those is wrong; a stop among
     them is a false stop). A take that is a copy of one they enrolled with is not heard: the test
     set holds some recordings twice under two names (18 pairs among its stops), and such a copy
-    matched its own template at distance 0. Returns the heard takes per set (to study)."""
+    matched its own template at distance 0; nor is a second copy of a take heard. Returns the heard
+    takes per set (to study)."""
     found = commands_clips(folder) if os.path.isdir(folder) else {}
     clips = [c for kind in ("stop", "yes", "no", "other", "digit") for c in found.get(kind, [])]
     said: dict[str, dict[str, list[dict]]] = {}
@@ -606,12 +618,12 @@ def commands_enrollment(folder: str, rec) -> dict[str, list[dict]]:
             }
             enrolled = [c for w in ENROLLED_SC for c in words[w][:3]]
             own = {c["samples"].tobytes() for c in enrolled}
-            kept = {name: [c for c in cs if c["samples"].tobytes() not in own] for name, cs in tests.items()}
+            kept = {name: originals(cs, own) for name, cs in tests.items()}
             copies += sum(len(tests[name]) - len(kept[name]) for name in tests)
             people.append((person, enrolled, kept))
     title = (
         f"many people (--commands): {len(people)} people enrolled with 3 takes each of stop, yes and no"
-        f" ({copies} copies of an enrolled take left out)"
+        f" ({copies} copies of an enrolled take or of another heard take left out)"
     )
     return plain_and_enrolled(title + ", heard on their other takes", people, rec)
 
