@@ -10,6 +10,9 @@ From the decisions already in the dump (decision.at_question, as a session decid
 - the stops missed, by what the decoder heard, and how many it heard as "stop" while the stop
   detector vetoed them (under recognise.STOP_VETO); what relaxing that veto for a decoder at 0.3
   or more would gain and cost at `--expect any`;
+- the clips asked again that carry the stop hint (recognise.stop_hint), stops and others: what
+  asking "did you say stop?" at once on the hint, rather than when it comes twice, would gain and
+  cost;
 - the wrong actions, by word said and what was acted on;
 - for yes and no, acted on right and asked again per word, and the noes asked again although the
   decoder heard "no" while the word listener named "numb";
@@ -134,6 +137,12 @@ def main() -> None:
                 if decoded_stop(c) and c["info"].get("stop_chance", 1.0) < recognise.STOP_VETO
             ]
             print(f'  - decoded "stop", vetoed by the stop detector: {len(vetoed)}')
+        hinted = [c for c in clips if c["action"] == "reject" and recognise.stop_hint(c["info"])]
+        # what "did you say stop?" at once on the hint (not only when it comes twice) would gain and cost
+        for said, kind, is_stop in ((stops, "stops", True), (others, "other clips", False)):
+            n = sum((c["text"] == "stop") == is_stop for c in hinted)
+            if said:
+                print(f"- {kind} asked again with the stop hint: {share(n, len(said))}")
         if others:
             by_word = defaultdict(list)
             for c in others:
