@@ -89,7 +89,8 @@ def hiss(low: np.ndarray, high: np.ndarray, held: int, gap: int) -> float | None
 
 
 def clips(folder: str) -> list[dict]:
-    """Every take of a Speech Commands-style folder: its word, the detector's chance, its bands."""
+    """Every take of a Speech Commands-style folder (not its background noises): its word, the
+    stop detector's chance, its bands."""
     net = stopword.network()
     out = []
     for path in sorted(glob.glob(os.path.join(folder, "*", "*.wav"))):
@@ -103,8 +104,6 @@ def clips(folder: str) -> list[dict]:
         if len(x) == 0:
             continue
         chance = stopword.stop_probability(x, rate, net)
-        if chance < recognise.STOP_VETO:
-            continue
         y = stopword.to_16k(x, rate).astype(np.float64)
         y = y / 32768 if np.abs(y).max() > 2 else y
         low, high = bands(y)
@@ -136,11 +135,20 @@ def table(name: str, heard: list[dict]) -> None:
                 + " | ".join(cells)
                 + " |"
             )
-    others = [c for c in heard if c["word"] != "stop" and c["chance"] >= stopword.ASK_AT]
-    cut = sum(cut_above_4k(c["high"]) for c in others)
-    print(
-        f"\nOf the {len(others)} other words heard from {stopword.ASK_AT:g}, {cut} have nothing over 4 kHz."
-    )
+    print()
+    sure = stopword.ASK_AT
+    for name, said in (
+        ("stops", [c for c in heard if c["word"] == "stop"]),
+        ("other words", [c for c in heard if c["word"] != "stop"]),
+        ('"off" and "up"', [c for c in heard if c["word"] in ("off", "up")]),
+    ):
+        cut = [c for c in said if cut_above_4k(c["high"])]
+        whole = [c for c in said if not cut_above_4k(c["high"])]
+        print(
+            f"- {name}: {len(cut)} of {len(said)} with nothing over 4 kHz; from {sure:g} the detector hears a"
+            f" stop in {sum(c['chance'] >= sure for c in cut)} of those, and in"
+            f" {sum(c['chance'] >= sure for c in whole)} of the {len(whole)} others"
+        )
 
 
 def main() -> None:
