@@ -531,8 +531,8 @@ def commands_clips(folder: str) -> dict[str, list[dict]]:
 
 def originals(clips: list[dict], seen: set[bytes] | None = None) -> list[dict]:
     """`clips` without any that is a byte-for-byte copy of an earlier one, or of one in `seen`: the
-    test set holds 119 recordings twice under two names, and a take heard twice counts its speaker's
-    one moment twice (and, for a missed stop, is its own second try)."""
+    test set holds 119 recordings under two names or three (121 copies), and a take heard twice
+    counts its speaker's one moment twice (and, for a missed stop, is its own second try)."""
     seen = set(seen or ())
     kept = []
     for c in clips:
@@ -548,39 +548,52 @@ def copies(clips: list[dict]) -> int:
     return len(clips) - len(originals(clips))
 
 
+def commands_picks(found: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The test set's clips the --commands sets hear, in the order they are heard (a dump's rows
+    follow it): every stop; yes and no; digits; every fourth take of go, up, down, left, right, on,
+    off and every other word of `_unknown_`; the background noises. Each recording once: a copy of
+    another under a second name is left out (since 2026-12-07; before, each was counted)."""
+    others = [c for w in COMMANDS_WORDS for c in [c for c in found["other"] if c["text"] == w][::4]]
+    others += [c for c in found["other"] if c["text"] not in COMMANDS_WORDS]
+    return {
+        "stop": originals(found["stop"]),
+        "other": originals(others),
+        "yes and no": originals(found["yes"] + found["no"]),
+        "digit": originals(found["digit"]),
+        "none": originals(found["none"]),
+    }
+
+
 def commands_sets(folder: str, rec, base, tmp) -> list[tuple]:
-    """The sets of many people's voices: the stop word at every kind of question; yes and no at a
-    yes/no question; digits at a number question; every fourth take of go, up, down, left, right, on,
-    off and every other word of `_unknown_` at `any`, pressure and yes/no questions (go means
-    continue and right means good there; the rest are answers no question takes); the background
-    noises at `any`. Each recording is heard once: a copy of another under a second name is left out
-    (since 2026-12-07; before, each was counted). [] with a note when `folder` has none of them."""
+    """The sets of many people's voices (`commands_picks`): the stop word at every kind of question;
+    yes and no at a yes/no question; digits at a number question; the other words at `any`,
+    pressure and yes/no questions (go means continue and right means good there; the rest are
+    answers no question takes); the background noises at `any`. [] with a note when `folder` has
+    none of them."""
     found = commands_clips(folder) if os.path.isdir(folder) else {}
     if not found or not found["stop"]:
         print(f"(no Speech Commands recordings at {folder}: {COMMANDS_SOURCE})\n")
         return []
     title = "many people (--commands)"
-    others = [c for w in COMMANDS_WORDS for c in [c for c in found["other"] if c["text"] == w][::4]]
-    others += [c for c in found["other"] if c["text"] not in COMMANDS_WORDS]
+    picked = commands_picks(found)
+    every = [c for kind in found.values() for c in kind]
     print(
-        f"(Speech Commands' test set holds some recordings twice under two names: {copies(found['stop'])}"
-        f" of its {len(found['stop'])} stops, {copies(found['yes'] + found['no'])} of its yes and no,"
-        f" {copies(others)} of the {len(others)} other words picked here are a copy of another; each is"
-        " heard once.)\n"
+        f"(Of Speech Commands' {len(every)} test recordings, {copies(every)} are a copy of another under a"
+        f" second name, {len(found['stop']) - len(picked['stop'])} of its {len(found['stop'])} stops among"
+        " them: each recording is heard once.)\n"
     )
-    others = originals(others)
     sets = []
     for expect in PERSON_EXPECTS:
-        stops = [dict(c) for c in originals(found["stop"])]
+        stops = [dict(c) for c in picked["stop"]]
         measure(stops, expect, rec, base, tmp)
         sets.append((f"stop word, {title}, --expect {expect}", stops, False))
         if expect != "number":
-            words = [dict(c) for c in others]
+            words = [dict(c) for c in picked["other"]]
             measure(words, expect, rec, base, tmp)
             sets.append((f"other words, {title}, --expect {expect}", words, False))
-    yes_no = [dict(c) for c in originals(found["yes"] + found["no"])]
-    digits = [dict(c) for c in originals(found["digit"])]
-    noise = [dict(c) for c in originals(found["none"])]
+    yes_no = [dict(c) for c in picked["yes and no"]]
+    digits = [dict(c) for c in picked["digit"]]
+    noise = [dict(c) for c in picked["none"]]
     measure(yes_no, "yesno", rec, base, tmp)
     measure(digits, "number", rec, base, tmp)
     measure(noise, "any", rec, base, tmp)
@@ -606,7 +619,7 @@ def commands_enrollment(folder: str, rec) -> dict[str, list[dict]]:
     said: dict[str, dict[str, list[dict]]] = {}
     for c in clips:
         said.setdefault(c["group"], {}).setdefault(c["text"], []).append(c)
-    people, copies = [], 0
+    people, left_out = [], 0
     for person, words in sorted(said.items()):
         if all(len(words.get(w, [])) >= 4 for w in ENROLLED_SC):
             tests = {
@@ -619,11 +632,11 @@ def commands_enrollment(folder: str, rec) -> dict[str, list[dict]]:
             enrolled = [c for w in ENROLLED_SC for c in words[w][:3]]
             own = {c["samples"].tobytes() for c in enrolled}
             kept = {name: originals(cs, own) for name, cs in tests.items()}
-            copies += sum(len(tests[name]) - len(kept[name]) for name in tests)
+            left_out += sum(len(tests[name]) - len(kept[name]) for name in tests)
             people.append((person, enrolled, kept))
     title = (
         f"many people (--commands): {len(people)} people enrolled with 3 takes each of stop, yes and no"
-        f" ({copies} copies of an enrolled take or of another heard take left out)"
+        f" ({left_out} copies of an enrolled take or of another heard take left out)"
     )
     return plain_and_enrolled(title + ", heard on their other takes", people, rec)
 

@@ -1,5 +1,5 @@
 """bench_recognition hears each of Speech Commands' recordings once: the test set holds 119 of them
-twice under two names, and a copy counted its speaker's one take twice (a missed stop's copy was
+under two names or three, and a copy counted its speaker's one take twice (a missed stop's copy was
 even its own second try)."""
 
 from __future__ import annotations
