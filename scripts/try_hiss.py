@@ -1,6 +1,6 @@
 """Does a hiss before the vowel tell people's "stop" from their "off" and "up"? Tried, not shipped.
 
-    python scripts/try_hiss.py --commands DIR [--words DIR ...]
+    python scripts/try_hiss.py --commands DIR [--words DIR ...] [--dump DUMP]
 
 People's "off" and "up" bring most of the stop detector's false stops. Both lack what begins
 "stop": the /s/, a hiss of 4-8 kHz with little below 1.5 kHz, just before the vowel. This looks
@@ -19,8 +19,14 @@ vowel's hiss; the clip's hiss is its best vowel's.
 
 Sets: Speech Commands' test set (--commands, every file, copies too) and more folders laid out the
 same way (--words: mini_speech_commands; the stop detector learnt from its training part, so its
-stops there flatter the detector, not this rule). Nothing is shipped from this; a minute on 2
-cores.
+stops there flatter the detector, not this rule). Nothing is shipped from this; a minute and a
+half on 2 cores.
+
+With --dump (a `bench_recognition.py --commands DIR --commands-only --dump` of the same folder):
+the test set's stops and other words that run asked again at `any` carrying the stop hint
+(recognise.stop_hint), and how many of each have a hiss held 40 ms from each level. Asking "did you
+say stop?" at once on the hint with such a hiss is a lead for the stop word's first-time figure,
+not a rule: no level is chosen here.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_recognition import decode_wav  # noqa: E402
+from bench_recognition import commands_clips, commands_picks, decode_wav  # noqa: E402
 
 from voiceguide.feedback import recognise, stopword  # noqa: E402
 
@@ -47,6 +53,7 @@ LEAD_FRAMES = 5  # a clip loud within 50 ms of its start is not judged
 VOWEL_DB = 15.0  # a vowel: the low band within this of its loudest
 LOOK_FRAMES = 30  # how far before a vowel the hiss is looked for
 HIDES = (6.0, 10.0, 15.0, 20.0)  # a clip whose hiss is under this is taken for "no hiss"
+HINT_HISS = (10.0, 20.0, 30.0)  # the hiss levels counted among the clips asked again with the hint
 WAYS = {"any frame": (1, 0), "held 40 ms": (4, 2)}  # frames held in a row, frames left before the vowel
 
 
@@ -62,6 +69,12 @@ def bands(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return 10 * np.log10(power[:, (hz >= lo) & (hz < hi)].sum(axis=1) + 1e-12)
 
     return level(150, 1500), level(4000, 8000)
+
+
+def bands_of(samples: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """`bands` of a clip as read (any rate, integer or float samples), at 16 kHz and full scale 1."""
+    y = stopword.to_16k(stopword.mono(samples), rate).astype(np.float64)
+    return bands(y / 32768 if np.abs(y).max() > 2 else y)
 
 
 def cut_above_4k(high: np.ndarray) -> bool:
@@ -104,9 +117,7 @@ def clips(folder: str) -> list[dict]:
         if len(x) == 0:
             continue
         chance = stopword.stop_probability(x, rate, net)
-        y = stopword.to_16k(x, rate).astype(np.float64)
-        y = y / 32768 if np.abs(y).max() > 2 else y
-        low, high = bands(y)
+        low, high = bands_of(x, rate)
         out.append({"word": word, "chance": chance, "low": low, "high": high})
     return out
 
@@ -151,10 +162,46 @@ def table(name: str, heard: list[dict]) -> None:
         )
 
 
+def hinted(folder: str, dump: str) -> None:
+    """The stops and other words the dumped run asked again at `any` with the stop hint, by hiss."""
+    import json  # noqa: PLC0415
+
+    picked = commands_picks(commands_clips(folder))
+    try:
+        with open(dump) as f:
+            rows = [json.loads(line) for line in f]
+    except (OSError, ValueError) as e:
+        sys.exit(f"Cannot read the dump {dump}: {e}")
+    print("\nAsked again at `any` with the stop hint, and among them a hiss held 40 ms from each level\n")
+    print(
+        "| said | clips | asked again with the hint | not judged | "
+        + " | ".join(f"from {h:g} dB" for h in HINT_HISS)
+        + " |"
+    )
+    print("|---|---|---|---|" + "---|" * len(HINT_HISS))
+    for kind, name in (("stop", "stop word"), ("other", "other words")):
+        dumped = [r for r in rows if r["set"] == f"{name}, many people (--commands), --expect any"]
+        clips = picked[kind]
+        if [r["text"] for r in dumped] != [c["text"] for c in clips]:
+            sys.exit(
+                f"{dump} was not made from {folder} as bench_recognition.py hears it now: make it again."
+            )
+        levels = []
+        for r, c in zip(dumped, clips, strict=True):
+            if r["action"] == "reject" and recognise.stop_hint(r["info"]):
+                levels.append(hiss(*bands_of(c["samples"], c["rate"]), *WAYS["held 40 ms"]))
+        print(
+            f"| {name} | {len(clips)} | {len(levels)} | {levels.count(None)} | "
+            + " | ".join(str(sum(v is not None and v >= h for v in levels)) for h in HINT_HISS)
+            + " |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commands", required=True, help="Speech Commands' test set, a folder per word")
     parser.add_argument("--words", action="append", default=[], help="more folders laid out the same way")
+    parser.add_argument("--dump", help="a bench_recognition.py --commands dump of the same test set")
     args = parser.parse_args()
     missing = [f for f in [args.commands, *args.words] if not os.path.isdir(f)]
     if missing:
@@ -162,6 +209,8 @@ def main() -> None:
     table("Speech Commands' test set", clips(args.commands))
     for folder in args.words:
         table(f"Speech Commands takes in {folder}", clips(folder))
+    if args.dump:
+        hinted(args.commands, args.dump)
 
 
 if __name__ == "__main__":
