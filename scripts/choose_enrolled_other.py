@@ -19,7 +19,8 @@ answers; held apart it lost more of them.
 Printed: the sweep over GRID on everyone (people's stops, yes and no understood; their other words
 acted on wrongly, and taken for a stop), each rule's level on everyone, and each rule held apart.
 Then enroll.LONE_STOP_FROM swept the same way (a stop only the person's takes heard, asked about
-from that word-listener level; over 1, shipped since 2026-12-07: never, it is the plain answer).
+from that word-listener level; over 1, shipped since 2026-12-07: never, it is the plain answer),
+and the other words acted on wrongly only when enrolled, by what they were taken for.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import argparse
 import json
 import random
 import sys
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -176,6 +178,20 @@ def main() -> None:
     for name, rule in (("halfway (kept)", halfway), ("lossless (not kept)", lossless)):
         print(f"\n{name}: on everyone {rule(rows)}; held apart by person: {held_apart(rows, rule)}")
     lone_stops(rows, people)
+    wrong_only_enrolled(rows)
+
+
+def wrong_only_enrolled(rows: list[dict]) -> None:
+    """The other words acted on wrongly enrolled (at the shipped levels) and not plain: what they
+    were taken for, most often first."""
+    taken = Counter()
+    for r in (r for r in rows if r["kind"] == "other"):
+        heard = enrolled(r, enroll.LISTENER_OTHER)
+        wrong = session_outcome(heard, r["text"], r["expect"]) == "aw"
+        if wrong and session_outcome(plain(r), r["text"], r["expect"]) != "aw":
+            taken[(r["text"], heard.text)] += 1
+    listed = ", ".join(f'"{said}" as "{heard}" {n}' for (said, heard), n in taken.most_common())
+    print(f"\nOther words acted on wrongly only when enrolled: {sum(taken.values())} ({listed or 'none'})")
 
 
 def lone_stops(rows: list[dict], people: int) -> None:
