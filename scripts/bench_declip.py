@@ -13,7 +13,8 @@ Sets:
   more): his digits at a number question, his stops at `any`, his other words (front, back, left,
   right) at `any`, where an answer acted on as a stop is a false stop.
 - **--commands DIR**: the takes of Google's Speech Commands test set with any sample at full scale
-  (most people's phones did not clip), each at its question.
+  (most people's phones did not clip), each at its question, each recording once
+  (`bench_recognition.commands_once`).
 - **--enrollment** (with --person): his enrollment across days (`bench_recognition.person_enrollment`:
   enrolled on the first day with three unclipped takes of each word, heard on his other days).
 
@@ -143,7 +144,7 @@ def person(folder: str) -> list[tuple[str, list[dict], bool]]:
 
 
 def commands(folder: str) -> list[tuple[str, list[dict], bool]]:
-    found = bench.commands_clips(folder)
+    found = bench.commands_once(folder)
     expects = (
         ("stop", "any", True), ("yes", "yesno", True), ("no", "yesno", True), ("digit", "number", True),
         ("other", "any", False), ("none", "any", False),

@@ -10,7 +10,8 @@ detector chance among the refused clips that hold no stop, which must stay under
 noise would be decoded as a stop.
 
 Sets: Speech Commands' test set (--commands, as bench_recognition.py reads it), more folders of
-Speech Commands takes laid out the same way (--words: mini_speech_commands, v0.01's folders), one
+Speech Commands takes laid out the same way (--words: mini_speech_commands, v0.01's folders), each
+recording once (a copy under another name is left out: `bench_recognition.commands_once`), one
 man's recordings and his room (--person), and bench_recognition.noise_clips for seeds 0-199
 (synthetic noises, hums, clicks and silences), and the player's cue tones. The stop detector
 learnt from the training part of mini_speech_commands, so the stops that pass there flatter it;
@@ -27,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_recognition import commands_clips, noise_clips, person_clips  # noqa: E402
+from bench_recognition import commands_once, noise_clips, person_clips  # noqa: E402
 
 from voiceguide.feedback import recognise, stopword  # noqa: E402
 
@@ -70,8 +71,8 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|")
     for name, folder, read in (
-        [("Speech Commands' test set", args.commands, commands_clips)] * bool(args.commands)
-        + [(f"Speech Commands takes in {f}", f, commands_clips) for f in args.words]
+        [("Speech Commands' test set", args.commands, commands_once)] * bool(args.commands)
+        + [(f"Speech Commands takes in {f}", f, commands_once) for f in args.words]
         + [("one man's recordings and room", args.person, person_clips)] * bool(args.person)
     ):
         if not os.path.isdir(folder):

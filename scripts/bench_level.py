@@ -11,7 +11,8 @@ says "That came through too quietly for the microphone..."); offline, prints mar
   number question: understood, and marked too quiet among those understood and among the rest.
   Where to get it: https://github.com/Jakobovski/free-spoken-digit-dataset.
 - **--commands DIR**: 156 people's own takes (Speech Commands' test set) at their own level, its
-  background noises, and every fourth of their other words: how often a real person's answer, or
+  background noises, and every fourth of their other words, each recording once
+  (`bench_recognition.commands_once`): how often a real person's answer, or
   a room with nobody talking, is marked, and whether the lower floor acts on anything more.
 - **--person DIR**: one man's takes and his room, the same.
 - Always: the benchmark's synthetic noises and hums (`bench_recognition.noise_clips`).
@@ -349,7 +350,7 @@ def main() -> None:
         after_question_rows(args.data, args.after_question or list(ECHO_ROOMS), rec)
         return
     digits = [dict(c, expect="number") for c in bench.fsdd_takes(args.data, 10) if c["index"] >= 7]
-    found = bench.commands_clips(args.commands) if args.commands and os.path.isdir(args.commands) else None
+    found = bench.commands_once(args.commands) if args.commands and os.path.isdir(args.commands) else None
     if args.commands and found is None:
         print(f"\n({args.commands} is missing: {bench.COMMANDS_SOURCE})")
     if not args.listener_only:

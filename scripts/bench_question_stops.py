@@ -4,10 +4,11 @@ the session does with each, and how soon; offline, prints markdown.
     .venv/bin/python scripts/bench_question_stops.py --commands DIR [--stops-every N]
 
 DIR: Google's Speech Commands test set, as `bench_recognition.py --commands` takes it (where to get
-it: `bench_recognition.py --help`). Each digit (240) and every Nth stop (411 with N = 1) is padded
-with quiet room noise and fed to a `Listener` 30 ms at a time at a number question with nothing
-played (the session waits for the answer in silence): the stop detector while the word is said,
-the recogniser at the end of the utterance, and the answer decided as the dialogue decides it
+it: `bench_recognition.py --help`). Each digit (240) and every Nth stop (393 with N = 1), each
+recording once (`bench_recognition.commands_once`), is padded with quiet room noise and fed to a
+`Listener` 30 ms at a time at a number question with nothing played (the session waits for the
+answer in silence): the stop detector while the word is said, the recogniser at the end of the
+utterance, and the answer decided as the dialogue decides it
 (`decision.at_question`).
 
 Baseline in the same run: the listener as it was before 2026-12-06, acting on a sure stop while it
@@ -43,8 +44,8 @@ EXPECT = "number"
 LEAD, TAIL = 0.5, 0.8  # seconds of quiet before and after each word
 OUTCOMES = (
     "stopped",
-    "asked \"did you say stop?\", a no takes the words",
-    "asked \"did you say stop?\"",
+    'asked "did you say stop?", a no takes the words',
+    'asked "did you say stop?"',
     "the number, right",
     "another answer",
     "asked again",
@@ -117,9 +118,9 @@ def run(clips: list[dict], rec) -> tuple[Counter, list[float]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--commands", required=True, help="Speech Commands' test set, unpacked")
-    ap.add_argument("--stops-every", type=int, default=1, help="every Nth stop (1: all 411)")
+    ap.add_argument("--stops-every", type=int, default=1, help="every Nth stop (1: all 393)")
     args = ap.parse_args()
-    found = bench.commands_clips(args.commands)
+    found = bench.commands_once(args.commands)
     if not found.get("stop"):
         sys.exit(f"no Speech Commands recordings at {args.commands}: {bench.COMMANDS_SOURCE}")
     rec = recognise.Recogniser()

@@ -543,6 +543,17 @@ def originals(clips: list[dict], seen: set[bytes] | None = None) -> list[dict]:
     return kept
 
 
+def commands_once(folder: str) -> dict[str, list[dict]]:
+    """`commands_clips` with each recording once (`originals`, across every kind): for the benchmarks
+    that hear the test set whole (the speech gate, a pain question, the level, clipped takes)."""
+    seen: set[bytes] = set()
+    once = {}
+    for kind, clips in commands_clips(folder).items():
+        once[kind] = originals(clips, seen)
+        seen.update(c["samples"].tobytes() for c in once[kind])
+    return once
+
+
 def copies(clips: list[dict]) -> int:
     """How many of `clips` are byte-for-byte copies of an earlier one in the list."""
     return len(clips) - len(originals(clips))

@@ -47,3 +47,17 @@ def test_a_take_that_copies_an_enrolled_one_is_left_out_too():
     heard = [{"samples": np.arange(10, dtype=np.int16)}, {"samples": np.arange(1, 11, dtype=np.int16)}]
     own = {enrolled["samples"].tobytes()}
     assert bench.originals(heard, own) == [heard[1]]
+
+
+def test_the_benchmarks_that_hear_the_whole_test_set_hear_each_recording_once(tmp_path):
+    """bench_gate_stops, bench_question_stops, bench_level and bench_declip read it through
+    commands_once: a copy under another name, even in another word's folder, is left out."""
+    take(tmp_path / "stop" / "aaaa1111_nohash_0.wav", 1)
+    take(tmp_path / "stop" / "aaaa1111_nohash_1.wav", 1)
+    take(tmp_path / "stop" / "cccc3333_nohash_0.wav", 2)
+    take(tmp_path / "_unknown_" / "off_dddd4444_nohash_0.wav", 2)  # the same take filed under "off"
+    take(tmp_path / "no" / "bbbb2222_nohash_0.wav", 3)
+    whole, once = bench.commands_clips(str(tmp_path)), bench.commands_once(str(tmp_path))
+    assert (len(whole["stop"]), len(whole["other"]), len(whole["no"])) == (3, 1, 1)
+    assert [c["name"] for c in once["stop"]] == ["aaaa1111_nohash_0.wav", "cccc3333_nohash_0.wav"]
+    assert once["other"] == [] and [c["name"] for c in once["no"]] == ["bbbb2222_nohash_0.wav"]
