@@ -138,6 +138,14 @@ STOP_ASKED = round(STOP_ACT - 0.001, 3)  # a decoded stop's confidence when it i
 # asked about 32-33 -> 44-45 %, OOV words 1.0 -> 2.9 %); 0.3 kept the unseen voices' and slt's
 # stops (0.5 lost three of slt's). docs/recognition.md, "The word listener hears a stop too".
 LISTENER_STOP = 0.3
+# The weak signs of a stop (the stop hint, STOP_UNSURE, LISTENER_STOP) count only in an answer whose
+# speech spans this many seconds or fewer (`short_enough`). A stop said as a command is short: the
+# longest of the benchmark's stop phrases in unseen voices ("ow, that hurts, stop") spans 1.98 s,
+# people's own stops at most 1.02 s; this is that and a quarter more, not chosen on talk. Over
+# seconds of talk the detector's highest window passes 0.2 and 0.8 by chance: people's read
+# sentences brought "did you say stop?" in about half of them (scripts/bench_talk.py). A stop the
+# detector is sure of (its ASK_AT), or a decoded one it backs, counts at any length.
+WEAK_STOP_SPEECH = 2.5
 
 # The word listener's say beside the decoder's (second_opinion), chosen on the benchmark's tuning
 # voices (scripts/bench_recognition.py TUNE_VOICES, whose espeak-ng variants the listener never
@@ -594,6 +602,7 @@ class Recogniser:
             # it drawn).
             x = declip.restore(x)
             info = self.listen_beside(self._details(x, rate, expect), x, rate, word_listener)
+            info["speech"] = round(speech_seconds(x[: int(MAX_SECONDS * rate)], rate), 2)
         return info | ({"level": level} if level else {})
 
     def listen_beside(
@@ -774,7 +783,7 @@ def stop_unless_sure(heard: Answer, info: dict, expect: str) -> Answer:
     words = info.get("words") or {}
     named = max(words, key=words.get) if words else None
     unsure = unsure or (named == "stop" and words["stop"] >= LISTENER_STOP)
-    if unsure and heard.source == "voice" and decide(heard, expect).action == REJECT:
+    if unsure and short_enough(info) and heard.source == "voice" and decide(heard, expect).action == REJECT:
         return asked_as_stop(heard)
     return heard
 
@@ -798,7 +807,13 @@ def stop_hint(info: dict) -> bool:
     words = info.get("words") or {}
     first = max((w for w in words if w != wordnet.OTHER), key=words.get, default=None)
     listener = first == "stop" and words[first] >= LISTENER_STOP
-    return decoded or info.get("stop_chance", 0.0) >= STOP_VETO or listener
+    return short_enough(info) and (decoded or info.get("stop_chance", 0.0) >= STOP_VETO or listener)
+
+
+def short_enough(info: dict) -> bool:
+    """Whether the weak signs of a stop count in this answer: its speech spans WEAK_STOP_SPEECH
+    seconds or fewer (an answer measured before 2026-12-07 has no span, and counts)."""
+    return info.get("speech", 0.0) <= WEAK_STOP_SPEECH
 
 
 def network_meanings(
