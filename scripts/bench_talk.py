@@ -1,0 +1,364 @@
+"""What people's ordinary talk does to a session while it plays: real read sentences, offline,
+through the listener.
+
+    .venv/bin/python scripts/bench_talk.py [--speechocean DIR] [--librispeech DIR] [--every N] [--jobs J]
+
+A partner and the person receiving talk while the massage goes on, mostly in the holds, when the
+player is silent. None of it is an answer; a stop or a symptom word heard in it stops the sound and
+asks ("Did you say stop?"), or ends the work at once. Issue 16 asks for false stops on other words
+at 1 % or less; the benchmark's other words are single words, one second each. This is talk.
+
+Each speaker's sentences, one after another with ROOM_GAP seconds of a room between them (pink
+noise at ROOM_DB), are heard 30 ms at a time by `listen.Listener` running its own thread, as a
+session's microphone is while nothing is played; every answer it gives is decided as the player
+decides what is said while the session plays (`decision.at_question(.., "between")`,
+`dialogue.doubtful_stop`, `playback.PauseAgain`). Stops heard while a word is said count too. A
+sentence's outcome is the strongest of its answers: stopped, asked about a stop, a symptom acted
+on, asked about a symptom, paused, continued or repeated; else nothing.
+
+Sentences whose transcript holds a word a session hears between questions (stop, ow, enough, a
+symptom word, pause, wait, continue, go, repeat, again...; `intents.meaning`) are counted apart:
+there an action is not a false one. The stop word inside sentences ("... could not stop ...") is
+also heard each sentence alone, and reported as stops heard.
+
+Baseline in the same run: the plain engine, pocketsphinx with every answer word in one JSGF
+grammar at its defaults (`bench_recognition.plain_baseline`), on each whole sentence: a stop or
+symptom word in what it decodes is acted on, as a naive player would.
+
+Sets (nothing is tuned on them, nothing made from them is shipped):
+- **--speechocean DIR**: speechocean762 (github.com/jimbozhang/speechocean762; free for commercial
+  and non-commercial use, OpenSLR SLR101): 5,000 read sentences of 1-10 words by 250 Mandarin-L1
+  speakers of English, half of them children; 16 kHz WAV, Kaldi `text` and `wav.scp` files.
+- **--librispeech DIR**: a LibriSpeech folder (CC BY 4.0; e.g. mini LibriSpeech's train-clean-5,
+  28 speakers, 1,519 long read sentences from audiobooks): `<speaker>/<chapter>/*.flac` with
+  `*.trans.txt`.
+--every N hears every Nth sentence of each speaker (1: all). Each set takes about a minute of CPU
+per 10 minutes of speech, shared among --jobs processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from multiprocessing import Pool
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from voiceguide import settings  # noqa: E402
+
+settings.one_blas_thread()
+
+import numpy as np  # noqa: E402
+
+ROOM_DB = -65.0  # an ordinary room (bench_level.py's ROOMS_DB)
+ROOM_GAP = 1.5  # seconds of the room between sentences, and before the first
+SPEECHOCEAN_SOURCE = "github.com/jimbozhang/speechocean762 (OpenSLR SLR101)"
+LIBRISPEECH_SOURCE = "www.openslr.org/12 (mini LibriSpeech: www.openslr.org/31, train-clean-5)"
+ASKED_STOP = 'asked "did you say stop?"'
+OUTCOMES = (
+    "stopped",
+    ASKED_STOP,
+    "a symptom acted on",
+    "asked about a symptom",
+    "paused",
+    "continued or repeated",
+)
+
+
+def speechocean(folder: str) -> dict[str, list[tuple[str, str]]]:
+    """{speaker: [(wav path, transcript)]} from speechocean762's train and test lists."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for part in ("train", "test"):
+        texts, paths = {}, {}
+        for name, into in (("text", texts), ("wav.scp", paths)):
+            listing = os.path.join(folder, part, name)
+            if os.path.exists(listing):
+                for line in Path(listing).read_text().splitlines():
+                    key, _, value = line.partition("\t") if "\t" in line else line.partition(" ")
+                    into[key] = value.strip()
+        for key, text in sorted(texts.items()):
+            path = os.path.join(folder, paths.get(key, ""))
+            if key in paths and os.path.exists(path):
+                out.setdefault(key[:4], []).append((path, text))
+    return out
+
+
+def librispeech(folder: str) -> dict[str, list[tuple[str, str]]]:
+    """{speaker: [(flac path, transcript)]} from a LibriSpeech tree's *.trans.txt files."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for listing in sorted(glob.glob(os.path.join(folder, "**", "*.trans.txt"), recursive=True)):
+        here = os.path.dirname(listing)
+        for line in Path(listing).read_text().splitlines():
+            key, _, text = line.partition(" ")
+            path = os.path.join(here, key + ".flac")
+            if os.path.exists(path):
+                out.setdefault(key.split("-")[0], []).append((path, text.strip()))
+    return out
+
+
+def read_audio(path: str) -> np.ndarray:
+    """Any file sox reads, as 16 kHz mono float samples (full scale 1)."""
+    raw = subprocess.run(
+        ["sox", path, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed", "-t", "raw", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return np.frombuffer(raw, "<i2").astype(np.float32) / 32768
+
+
+def session_words(text: str) -> set[str]:
+    """What a session would do with the words of `text` said between questions (stop, symptom,
+    pause, continue, repeat), by each word's own meaning."""
+    from voiceguide.feedback.intents import HEARD_BETWEEN_QUESTIONS, meaning
+
+    words = text.lower().replace(",", " ").replace(".", " ").split()
+    return {meaning(w)[0] for w in words} & HEARD_BETWEEN_QUESTIONS
+
+
+class Stream:
+    """A microphone that gives a prepared signal's frames as fast as they are taken, and says when
+    the last has been taken (the listener's thread handles one frame at a time, so by then it has
+    handled every frame before)."""
+
+    def __init__(self, signal: np.ndarray, frame: int, rate: int) -> None:
+        self.frames = [(signal[i : i + frame], i / rate) for i in range(0, len(signal) - frame + 1, frame)]
+        self.next = 0
+        self.done = threading.Event()
+
+    def read(self, timeout: float):
+        if self.next < len(self.frames):
+            self.next += 1
+            return self.frames[self.next - 1]
+        self.done.set()
+        time.sleep(0.005)
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def outcome(answer, pause_again, now: float) -> str | None:
+    """What the player does with an answer heard while the session plays (Player.between_questions)."""
+    from voiceguide.feedback.decision import ACT, at_question
+    from voiceguide.feedback.intents import meaning
+    from voiceguide.player.dialogue import doubtful_stop
+
+    if doubtful_stop(answer):
+        said = meaning(answer.text)[0]
+        return ASKED_STOP if said == "stop" else "asked about a symptom"
+    if pause_again(answer, now) == "pause":
+        return "paused"
+    decision = at_question(answer, "between")
+    if decision.action != ACT:
+        return None
+    intent = decision.answer.intent
+    return {
+        "stop": "stopped",
+        "symptom": "a symptom acted on",
+        "pause": "paused",
+        "continue": "continued or repeated",
+        "repeat": "continued or repeated",
+    }.get(intent)
+
+
+_REC = None
+_PLAIN = None
+
+
+def worker_start() -> None:
+    global _REC, _PLAIN
+    from bench_recognition import plain_baseline
+
+    from voiceguide.feedback.recognise import Recogniser
+
+    _REC, _PLAIN = Recogniser(), plain_baseline()
+
+
+def heard_talk(job: tuple[str, list[tuple[str, str]], int, float]) -> list[dict]:
+    """One speaker's sentences in a row through the listener, the weak signs of a stop counting up
+    to `weak` seconds of speech (recognise.WEAK_STOP_SPEECH): per sentence, its transcript, seconds,
+    the outcomes of the answers that ended within it (or in the gap after it), and the plain
+    engine's (with the shipped level only)."""
+    from bench_level import room
+
+    from voiceguide.feedback import recognise
+    from voiceguide.feedback.intents import meaning
+    from voiceguide.feedback.listen import FRAME, RATE, Listener, Reference
+    from voiceguide.player.playback import PauseAgain
+
+    speaker, sentences, seed, weak = job
+    shipped, recognise.WEAK_STOP_SPEECH = recognise.WEAK_STOP_SPEECH, weak
+    rng = np.random.default_rng(seed)
+    gap = int(ROOM_GAP * RATE)
+    said = [read_audio(path) for path, _ in sentences]
+    seconds = ROOM_GAP + sum(len(x) / RATE + ROOM_GAP for x in said) + 1.0
+    signal = room(seconds, ROOM_DB, rng).astype(np.float32)
+    spans, at = [], gap
+    for x in said:
+        signal[at : at + len(x)] += x
+        spans.append((at / RATE, (at + len(x) + gap) / RATE))
+        at += len(x) + gap
+    mic = Stream(signal, FRAME, RATE)
+    nothing = Reference(lambda start, end: (np.zeros(0), np.zeros(0, np.float32)), RATE)
+    listener = Listener(mic, _REC.hear, reference=nothing).start()
+    try:
+        mic.done.wait()
+        time.sleep(0.05)
+    finally:
+        listener.stop()
+        recognise.WEAK_STOP_SPEECH = shipped
+    answers = []
+    while not listener.heard.empty():
+        answers.append(listener.heard.get())
+    pause_again = PauseAgain()
+    rows = [
+        {"speaker": speaker, "text": text, "seconds": len(x) / RATE, "outcomes": [], "weak": weak}
+        | {"session_words": sorted(session_words(text))}
+        for (_, text), x in zip(sentences, said, strict=True)
+    ]
+    for heard in answers:
+        what = outcome(heard.answer, pause_again, heard.answer.at or 0.0)
+        end = heard.answer.at or 0.0
+        k = next((i for i, (lo, hi) in enumerate(spans) if lo <= end < hi), len(spans) - 1)
+        if what is not None:
+            rows[k]["outcomes"].append(what)
+    if weak == shipped:
+        with tempfile.TemporaryDirectory() as folder:
+            for row, x in zip(rows, said, strict=True):
+                text, _ = _PLAIN({"samples": x, "rate": RATE}, folder)
+                row["baseline"] = sorted({meaning(w)[0] for w in text.split()} & {"stop", "symptom"})
+    return rows
+
+
+def heard_alone(job: tuple[tuple[str, str], float]) -> bool:
+    """One sentence alone: is it heard as a stop (acted on or asked about)?"""
+    results = heard_talk(("alone", [job[0]], 0, job[1]))
+    return any(o in ("stopped", ASKED_STOP) for o in results[0]["outcomes"])
+
+
+def strongest(outcomes: list[str]) -> str | None:
+    return min(outcomes, key=OUTCOMES.index) if outcomes else None
+
+
+def report(name: str, runs: dict[str, list[dict]], seconds: float) -> None:
+    """One table: each outcome's sentences and rate, for each run of the same talk."""
+    first = next(iter(runs.values()))
+    plain = [not r["session_words"] for r in first]
+    n = sum(plain)
+    minutes = sum(r["seconds"] for r, p in zip(first, plain, strict=True) if p) / 60
+    speakers = len({r["speaker"] for r, p in zip(first, plain, strict=True) if p})
+    print(f"\n## {name}\n")
+    print(
+        f"{n} sentences by {speakers} speakers with no word a session hears between questions, "
+        f"{minutes:.1f} minutes of speech ({seconds:.0f} s of CPU time on this machine, all workers). "
+        "Each cell: sentences (% of them), and per 10 minutes of talk.\n"
+    )
+    print("| outcome | " + " | ".join(runs) + " |")
+    print("|---|" + "---|" * len(runs))
+    cells: dict[str, list[str]] = {o: [] for o in (*OUTCOMES, "stop")}
+    for rows in runs.values():
+        kept = [r for r, p in zip(rows, plain, strict=True) if p]
+        counts = Counter(strongest(r["outcomes"]) for r in kept)
+        events = Counter(o for r in kept for o in r["outcomes"])
+        counts["stop"] = counts["stopped"] + counts[ASKED_STOP]
+        events["stop"] = events["stopped"] + events[ASKED_STOP]
+        for o in cells:
+            cells[o].append(
+                f"{counts[o]} ({100 * counts[o] / max(n, 1):.1f} %), {10 * events[o] / minutes:.1f}"
+            )
+    for o in OUTCOMES:
+        print(f"| {o} | " + " | ".join(cells[o]) + " |")
+    print("| **a stop, acted on or asked about** | " + " | ".join(f"**{c}**" for c in cells["stop"]) + " |")
+    base = Counter(k for r, p in zip(first, plain, strict=True) if p for k in r.get("baseline", ()))
+    print(
+        f"\nBaseline, the plain engine on each sentence whole: a stop in {base['stop']} "
+        f"({100 * base['stop'] / max(n, 1):.1f} %), a symptom word in {base['symptom']} "
+        f"({100 * base['symptom'] / max(n, 1):.1f} %), each acted on at once."
+    )
+    words = [r for r in first if r["session_words"]]
+    if words:
+        kinds = Counter(k for r in words for k in r["session_words"])
+        acted = [sum(bool(r["outcomes"]) for r in rows if r["session_words"]) for rows in runs.values()]
+        print(
+            f"\nSentences with a word a session hears between questions ({len(words)}: "
+            + ", ".join(f"{k} {c}" for k, c in kinds.most_common())
+            + "): some action in "
+            + " / ".join(str(a) for a in acted)
+            + "."
+        )
+
+
+def run_set(name: str, found: dict[str, list[tuple[str, str]]], every: int, jobs: int) -> None:
+    from voiceguide.feedback import recognise
+
+    def has_stop(text: str) -> bool:  # the word or its forms (stops, stopped...): counted apart
+        return "stop" in session_words(text) or any(w.startswith("STOP") for w in text.upper().split())
+
+    levels = {
+        "weak signs of a stop at any length (before 2026-12-07)": float("inf"),
+        f"only in {recognise.WEAK_STOP_SPEECH:g} s of speech or less (now)": recognise.WEAK_STOP_SPEECH,
+    }
+    talk = [
+        (spk, [s for s in said if not has_stop(s[1])][::every], k)
+        for k, (spk, said) in enumerate(found.items())
+    ]
+    stops = [s for said in found.values() for s in said if "STOP" in s[1].split()]
+    t = time.process_time()
+    runs, heard = {}, {}
+    with Pool(jobs, initializer=worker_start) as pool:
+        started = time.time()
+        for label, weak in levels.items():
+            rows = pool.map(heard_talk, [(*job, weak) for job in talk], chunksize=1)
+            runs[label] = [r for rs in rows for r in rs]
+            heard[label] = pool.map(heard_alone, [(s, weak) for s in stops], chunksize=1)
+        wall = time.time() - started
+    report(name, runs, wall * jobs + time.process_time() - t)
+    if stops:
+        print(f"\nThe word stop inside a sentence, each sentence alone ({len(stops)}): heard as a stop")
+        for label, h in heard.items():
+            print(f"- {label}: {sum(h)}")
+        for k, (_, text) in enumerate(stops):
+            marks = " / ".join("heard" if h[k] else "missed" for h in heard.values())
+            print(f"  - {marks}: {text.lower()}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--speechocean", help="speechocean762, cloned: " + SPEECHOCEAN_SOURCE)
+    ap.add_argument("--librispeech", help="a LibriSpeech folder: " + LIBRISPEECH_SOURCE)
+    ap.add_argument("--every", type=int, default=1, help="every Nth sentence of each speaker (1: all)")
+    ap.add_argument("--speakers", type=int, default=0, help="only the first N speakers (0: all)")
+    ap.add_argument("--jobs", type=int, default=2, help="processes (this machine has 2 cores)")
+    args = ap.parse_args()
+    if not (args.speechocean or args.librispeech):
+        ap.error(f"give --speechocean DIR ({SPEECHOCEAN_SOURCE}) or --librispeech DIR ({LIBRISPEECH_SOURCE})")
+    print(f"# People's talk while a session plays ({time.strftime('%Y-%m-%d %H:%M')})")
+    print(f"\nA room at {ROOM_DB:g} dBFS, {ROOM_GAP:g} s of it between sentences; nothing played.")
+    for name, folder, read, source in (
+        ("speechocean762: 250 Mandarin-L1 speakers, half of them children", args.speechocean, speechocean,
+         SPEECHOCEAN_SOURCE),
+        ("LibriSpeech: read audiobooks", args.librispeech, librispeech, LIBRISPEECH_SOURCE),
+    ):  # fmt: skip
+        if not folder:
+            continue
+        found = read(folder) if os.path.isdir(folder) else {}
+        if not found:
+            print(f"\n({folder}: no recordings with transcripts found. Where to get them: {source})")
+            continue
+        if args.speakers:
+            found = dict(list(found.items())[: args.speakers])
+        run_set(name, found, args.every, args.jobs)
+
+
+if __name__ == "__main__":
+    main()
