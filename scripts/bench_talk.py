@@ -279,7 +279,8 @@ def report(name: str, runs: dict[str, list[dict]], seconds: float) -> None:
     for o in OUTCOMES:
         print(f"| {o} | " + " | ".join(cells[o]) + " |")
     print("| **a stop, acted on or asked about** | " + " | ".join(f"**{c}**" for c in cells["stop"]) + " |")
-    base = Counter(k for r, p in zip(first, plain, strict=True) if p for k in r.get("baseline", ()))
+    shipped = next(rows for rows in runs.values() if "baseline" in rows[0])  # (made in one run only)
+    base = Counter(k for r, p in zip(shipped, plain, strict=True) if p for k in r["baseline"])
     print(
         f"\nBaseline, the plain engine on each sentence whole: a stop in {base['stop']} "
         f"({100 * base['stop'] / max(n, 1):.1f} %), a symptom word in {base['symptom']} "
