@@ -21,9 +21,11 @@ symptom word, pause, wait, continue, go, repeat, again...; `intents.meaning`) ar
 there an action is not a false one. The stop word inside sentences ("... could not stop ...") is
 also heard each sentence alone, and reported as stops heard.
 
-Baseline in the same run: the plain engine, pocketsphinx with every answer word in one JSGF
-grammar at its defaults (`bench_recognition.plain_baseline`), on each whole sentence: a stop or
-symptom word in what it decodes is acted on, as a naive player would.
+Baselines in the same run: the listener as it was before 2026-12-07 (recognise.WEAK_STOP_SPEECH
+set to infinity: the weak signs of a stop count at any length, and a sure stop in a long answer
+is acted on, not asked about), and the plain engine, pocketsphinx with every answer word in one
+JSGF grammar at its defaults (`bench_recognition.plain_baseline`), on each whole sentence: a stop
+or symptom word in what it decodes is acted on, as a naive player would.
 
 Sets (nothing is tuned on them, nothing made from them is shipped):
 - **--speechocean DIR**: speechocean762 (github.com/jimbozhang/speechocean762; free for commercial
@@ -306,8 +308,9 @@ def run_set(name: str, found: dict[str, list[tuple[str, str]]], every: int, jobs
         return "stop" in session_words(text) or any(w.startswith("STOP") for w in text.upper().split())
 
     levels = {
-        "weak signs of a stop at any length (before 2026-12-07)": float("inf"),
-        f"only in {recognise.WEAK_STOP_SPEECH:g} s of speech or less (now)": recognise.WEAK_STOP_SPEECH,
+        "weak signs of a stop at any length, a sure one acted on (before 2026-12-07)": float("inf"),
+        f"weak signs only in {recognise.WEAK_STOP_SPEECH:g} s of speech or less, a sure one asked about "
+        "in longer answers (now)": recognise.WEAK_STOP_SPEECH,
     }
     talk = [
         (spk, [s for s in said if not has_stop(s[1])][::every], k)

@@ -530,7 +530,8 @@ def test_weak_signs_of_a_stop_count_in_a_short_answer_not_in_a_stretch_of_talk(t
     """People's read sentences brought "did you say stop?" in about half of them, mostly from the
     weak signs (the detector unsure, the stop hint said twice: scripts/bench_talk.py). A stop said
     as a command is short; over seconds of talk those signs come by chance, so they count only up
-    to WEAK_STOP_SPEECH seconds of speech. A sure stop counts at any length."""
+    to WEAK_STOP_SPEECH seconds of speech. A sure stop counts at any length; in a longer answer it
+    is asked about rather than acted on (recognise.asked_in_talk)."""
     from voiceguide.feedback.listen import StopAgain
     from voiceguide.feedback.recognise import WEAK_STOP_SPEECH, Recogniser
     from voiceguide.player.dialogue import doubtful_stop
@@ -552,6 +553,9 @@ def test_weak_signs_of_a_stop_count_in_a_short_answer_not_in_a_stretch_of_talk(t
     again = StopAgain()  # two such stretches in a row ask nothing either
     assert again(heard, 10.0, "any") is heard and again(heard, 14.0, "any") is heard
     sure = Recogniser(helper=False, stop_net=lambda x: np.full(len(x), 0.99))
-    assert decide(sure.hear(talk, rate, "any"), "between").safety  # a sure stop is heard at any length
+    assert decide(sure.hear(talk, rate, "any"), "between").safety  # a sure stop is heard at any length,
+    assert doubtful_stop(sure.hear(talk, rate, "any"))  # in talk asked about (the sound stops the same)
+    assert decide(sure.hear(word, rate, "any"), "between").action == ACT  # a short one acted on at once
     monkeypatch.setattr("voiceguide.feedback.recognise.WEAK_STOP_SPEECH", float("inf"))
     assert doubtful_stop(recogniser.answer(info, "any"))  # as it was: the talk asked about
+    assert decide(sure.hear(talk, rate, "any"), "between").action == ACT  # ... and a sure stop acted on
