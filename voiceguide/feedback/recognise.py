@@ -144,7 +144,8 @@ LISTENER_STOP = 0.3
 # people's own stops at most 1.02 s; this is that and a quarter more, not chosen on talk. Over
 # seconds of talk the detector's highest window passes 0.2 and 0.8 by chance: people's read
 # sentences brought "did you say stop?" in about half of them (scripts/bench_talk.py). A stop the
-# detector is sure of (its ASK_AT), or a decoded one it backs, counts at any length.
+# detector is sure of (its ASK_AT), or a decoded one it backs, counts at any length, but in a longer
+# answer it is asked about rather than acted on (`asked_in_talk`).
 WEAK_STOP_SPEECH = 2.5
 
 # The word listener's say beside the decoder's (second_opinion), chosen on the benchmark's tuning
@@ -824,8 +825,9 @@ def asked_in_talk(heard: Answer, info: dict, expect: str) -> Answer:
 
 
 def short_enough(info: dict) -> bool:
-    """Whether the weak signs of a stop count in this answer: its speech spans WEAK_STOP_SPEECH
-    seconds or fewer (an answer measured before 2026-12-07 has no span, and counts)."""
+    """Whether this answer is short enough to be a stop said as a command: its speech spans
+    WEAK_STOP_SPEECH seconds or fewer (an answer measured before 2026-12-07 has no span, and
+    counts). Only then do the weak signs of a stop count, and a sure one is acted on at once."""
     return info.get("speech", 0.0) <= WEAK_STOP_SPEECH
 
 
