@@ -2,6 +2,7 @@
 through the listener.
 
     .venv/bin/python scripts/bench_talk.py [--speechocean DIR] [--librispeech DIR] [--every N] [--jobs J]
+        [--stop-model FILE ...]
 
 A partner and the person receiving talk while the massage goes on, mostly in the holds, when the
 player is silent. None of it is an answer; a stop or a symptom word heard in it stops the sound and
@@ -21,7 +22,9 @@ symptom word, pause, wait, continue, go, repeat, again...; `intents.meaning`) ar
 there an action is not a false one. The stop word inside sentences ("... could not stop ...") is
 also heard each sentence alone, and reported as stops heard.
 
-Baselines in the same run: the listener as it was before 2026-12-07 (recognise.WEAK_STOP_SPEECH
+With --stop-model, the shipped stop detector is the baseline and each FILE is heard beside it on
+the same talk (the rules as they are). Without it, the baselines in the same run: the listener as
+it was before 2026-12-07 (recognise.WEAK_STOP_SPEECH
 set to infinity: the weak signs of a stop count at any length, and a sure stop in a long answer
 is acted on, not asked about), and the plain engine, pocketsphinx with every answer word in one
 JSGF grammar at its defaults (`bench_recognition.plain_baseline`), on each whole sentence: a stop
@@ -30,7 +33,9 @@ or symptom word in what it decodes is acted on, as a naive player would.
 Sets (nothing is tuned on them, nothing made from them is shipped):
 - **--speechocean DIR**: speechocean762 (github.com/jimbozhang/speechocean762; free for commercial
   and non-commercial use, OpenSLR SLR101): 5,000 read sentences of 1-10 words by 250 Mandarin-L1
-  speakers of English, half of them children; 16 kHz WAV, Kaldi `text` and `wav.scp` files.
+  speakers of English, half of them children; 16 kHz WAV, Kaldi `text`, `wav.scp` and `utt2spk`
+  files. Its test part only (2,500 sentences, 125 speakers): `train_stop.py --talk` fits the stop
+  detector on its train part (from 2026-12-07; runs before then heard both parts).
 - **--librispeech DIR**: a LibriSpeech folder (CC BY 4.0; e.g. mini LibriSpeech's train-clean-5,
   28 speakers, 1,519 long read sentences from audiobooks): `<speaker>/<chapter>/*.flac` with
   `*.trans.txt`.
@@ -65,6 +70,7 @@ import numpy as np  # noqa: E402
 
 ROOM_DB = -65.0  # an ordinary room (bench_level.py's ROOMS_DB)
 ROOM_GAP = 1.5  # seconds of the room between sentences, and before the first
+SHIPPED_MODEL = ROOT / "voiceguide" / "feedback" / "stop_model.npz"
 SPEECHOCEAN_SOURCE = "github.com/jimbozhang/speechocean762 (OpenSLR SLR101)"
 LIBRISPEECH_SOURCE = "www.openslr.org/12 (mini LibriSpeech: www.openslr.org/31, train-clean-5)"
 ASKED_STOP = 'asked "did you say stop?"'
@@ -78,21 +84,26 @@ OUTCOMES = (
 )
 
 
-def speechocean(folder: str) -> dict[str, list[tuple[str, str]]]:
-    """{speaker: [(wav path, transcript)]} from speechocean762's train and test lists."""
+def speechocean(folder: str, parts: tuple[str, ...] = ("test",)) -> dict[str, list[tuple[str, str]]]:
+    """{speaker: [(wav path, transcript)]} from speechocean762's lists (`utt2spk` names the speaker).
+    The test part by default: train_stop.py --talk fits the stop detector on the train part."""
     out: dict[str, list[tuple[str, str]]] = {}
-    for part in ("train", "test"):
-        texts, paths = {}, {}
-        for name, into in (("text", texts), ("wav.scp", paths)):
+    for part in parts:
+        lists: dict[str, dict[str, str]] = {}
+        for name in ("text", "wav.scp", "utt2spk"):
             listing = os.path.join(folder, part, name)
+            into = lists.setdefault(name, {})
             if os.path.exists(listing):
                 for line in Path(listing).read_text().splitlines():
                     key, _, value = line.partition("\t") if "\t" in line else line.partition(" ")
                     into[key] = value.strip()
+        texts, paths, speakers = lists["text"], lists["wav.scp"], lists["utt2spk"]
         for key, text in sorted(texts.items()):
             path = os.path.join(folder, paths.get(key, ""))
             if key in paths and os.path.exists(path):
-                out.setdefault(key[:4], []).append((path, text))
+                out.setdefault(speakers.get(key) or os.path.basename(os.path.dirname(path)), []).append(
+                    (path, text)
+                )
     return out
 
 
@@ -174,24 +185,36 @@ def outcome(answer, pause_again, now: float) -> str | None:
     }.get(intent)
 
 
-_REC = None
+_RECS: dict = {}
 _PLAIN = None
 
 
 def worker_start() -> None:
-    global _REC, _PLAIN
+    global _PLAIN
     from bench_recognition import plain_baseline
 
+    _PLAIN = plain_baseline()
+
+
+def stop_detector(model: str | None):
+    """The recogniser with this stop detector (None: the shipped one), and the detector set where
+    the listener's own spotters load it (stopword.network)."""
+    from voiceguide.feedback import stopword
     from voiceguide.feedback.recognise import Recogniser
 
-    _REC, _PLAIN = Recogniser(), plain_baseline()
+    stopword.MODEL = Path(model) if model else SHIPPED_MODEL
+    stopword.network.cache_clear()
+    if model not in _RECS:
+        _RECS[model] = Recogniser()
+    return _RECS[model]
 
 
-def heard_talk(job: tuple[str, list[tuple[str, str]], int, float]) -> list[dict]:
+def heard_talk(job: tuple[str, list[tuple[str, str]], int, float, str | None]) -> list[dict]:
     """One speaker's sentences in a row through the listener, the weak signs of a stop counting up
-    to `weak` seconds of speech (recognise.WEAK_STOP_SPEECH): per sentence, its transcript, seconds,
-    the outcomes of the answers that ended within it (or in the gap after it), and the plain
-    engine's (with the shipped level only)."""
+    to `weak` seconds of speech (recognise.WEAK_STOP_SPEECH), with this stop detector (None: the
+    shipped one): per sentence, its transcript, seconds, the outcomes of the answers that ended
+    within it (or in the gap after it), and the plain engine's (with the shipped level and
+    detector only)."""
     from bench_level import room
 
     from voiceguide.feedback import recognise
@@ -199,7 +222,8 @@ def heard_talk(job: tuple[str, list[tuple[str, str]], int, float]) -> list[dict]
     from voiceguide.feedback.listen import FRAME, RATE, Listener, Reference
     from voiceguide.player.playback import PauseAgain
 
-    speaker, sentences, seed, weak = job
+    speaker, sentences, seed, weak, model = job
+    rec = stop_detector(model)
     shipped, recognise.WEAK_STOP_SPEECH = recognise.WEAK_STOP_SPEECH, weak
     rng = np.random.default_rng(seed)
     gap = int(ROOM_GAP * RATE)
@@ -213,7 +237,7 @@ def heard_talk(job: tuple[str, list[tuple[str, str]], int, float]) -> list[dict]
         at += len(x) + gap
     mic = Stream(signal, FRAME, RATE)
     nothing = Reference(lambda start, end: (np.zeros(0), np.zeros(0, np.float32)), RATE)
-    listener = Listener(mic, _REC.hear, reference=nothing).start()
+    listener = Listener(mic, rec.hear, reference=nothing).start()
     try:
         mic.done.wait()
         time.sleep(0.05)
@@ -235,7 +259,7 @@ def heard_talk(job: tuple[str, list[tuple[str, str]], int, float]) -> list[dict]
         k = next((i for i, (lo, hi) in enumerate(spans) if lo <= end < hi), len(spans) - 1)
         if what is not None:
             rows[k]["outcomes"].append(what)
-    if weak == shipped:
+    if weak == shipped and model is None:
         with tempfile.TemporaryDirectory() as folder:
             for row, x in zip(rows, said, strict=True):
                 text, _ = _PLAIN({"samples": x, "rate": RATE}, folder)
@@ -243,9 +267,9 @@ def heard_talk(job: tuple[str, list[tuple[str, str]], int, float]) -> list[dict]
     return rows
 
 
-def heard_alone(job: tuple[tuple[str, str], float]) -> bool:
+def heard_alone(job: tuple[tuple[str, str], float, str | None]) -> bool:
     """One sentence alone: is it heard as a stop (acted on or asked about)?"""
-    results = heard_talk(("alone", [job[0]], 0, job[1]))
+    results = heard_talk(("alone", [job[0]], 0, job[1], job[2]))
     return any(o in ("stopped", ASKED_STOP) for o in results[0]["outcomes"])
 
 
@@ -302,17 +326,26 @@ def report(name: str, runs: dict[str, list[dict]], seconds: float) -> None:
         )
 
 
-def run_set(name: str, found: dict[str, list[tuple[str, str]]], every: int, jobs: int) -> None:
+def run_set(
+    name: str, found: dict[str, list[tuple[str, str]]], every: int, jobs: int, models: list[str]
+) -> None:
     from voiceguide.feedback import recognise
 
     def has_stop(text: str) -> bool:  # the word or its forms (stops, stopped...): counted apart
         return "stop" in session_words(text) or any(w.startswith("STOP") for w in text.upper().split())
 
-    levels = {
-        "weak signs of a stop at any length, a sure one acted on (before 2026-12-07)": float("inf"),
-        f"weak signs only in {recognise.WEAK_STOP_SPEECH:g} s of speech or less, a sure one asked about "
-        "in longer answers (now)": recognise.WEAK_STOP_SPEECH,
-    }
+    now = recognise.WEAK_STOP_SPEECH
+    if models:  # the shipped detector against others, the rules as they are
+        levels = {"shipped stop detector": (now, None)} | {f"stop detector {m}": (now, m) for m in models}
+    else:
+        levels = {
+            "weak signs of a stop at any length, a sure one acted on (before 2026-12-07)": (
+                float("inf"),
+                None,
+            ),
+            f"weak signs only in {now:g} s of speech or less, a sure one asked about "
+            "in longer answers (now)": (now, None),
+        }
     talk = [
         (spk, [s for s in said if not has_stop(s[1])][::every], k)
         for k, (spk, said) in enumerate(found.items())
@@ -321,10 +354,10 @@ def run_set(name: str, found: dict[str, list[tuple[str, str]]], every: int, jobs
     runs, heard = {}, {}
     with Pool(jobs, initializer=worker_start) as pool:
         started = time.time()
-        for label, weak in levels.items():
-            rows = pool.map(heard_talk, [(*job, weak) for job in talk], chunksize=1)
+        for label, (weak, model) in levels.items():
+            rows = pool.map(heard_talk, [(*job, weak, model) for job in talk], chunksize=1)
             runs[label] = [r for rs in rows for r in rs]
-            heard[label] = pool.map(heard_alone, [(s, weak) for s in stops], chunksize=1)
+            heard[label] = pool.map(heard_alone, [(s, weak, model) for s in stops], chunksize=1)
         wall = time.time() - started
     report(name, runs, wall * jobs)
     if stops:
@@ -343,13 +376,20 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=1, help="every Nth sentence of each speaker (1: all)")
     ap.add_argument("--speakers", type=int, default=0, help="only the first N speakers (0: all)")
     ap.add_argument("--jobs", type=int, default=2, help="processes (this machine has 2 cores)")
+    ap.add_argument(
+        "--stop-model",
+        action="append",
+        default=[],
+        help="also this stop detector (npz), beside the shipped one",
+    )
     args = ap.parse_args()
     if not (args.speechocean or args.librispeech):
         ap.error(f"give --speechocean DIR ({SPEECHOCEAN_SOURCE}) or --librispeech DIR ({LIBRISPEECH_SOURCE})")
     print(f"# People's talk while a session plays ({time.strftime('%Y-%m-%d %H:%M')})")
     print(f"\nA room at {ROOM_DB:g} dBFS, {ROOM_GAP:g} s of it between sentences; nothing played.")
     for name, folder, read, source in (
-        ("speechocean762: 250 Mandarin-L1 speakers, half of them children", args.speechocean, speechocean,
+        ("speechocean762's test part: 125 Mandarin-L1 speakers, half of them children", args.speechocean,
+         speechocean,
          SPEECHOCEAN_SOURCE),
         ("LibriSpeech: read audiobooks", args.librispeech, librispeech, LIBRISPEECH_SOURCE),
     ):  # fmt: skip
@@ -361,7 +401,7 @@ def main() -> None:
             continue
         if args.speakers:
             found = dict(list(found.items())[: args.speakers])
-        run_set(name, found, args.every, args.jobs)
+        run_set(name, found, args.every, args.jobs, args.stop_model)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,60 @@
+"""The talk benchmark and the stop detector's training never share a sentence: train_stop.py --talk
+fits on speechocean762's train part, bench_talk.py reports on its test part, and both name a
+speaker as the corpus does (utt2spk). Keys alone named the wrong speaker: "000010011" is speaker
+0001, and its first four characters put speakers 0001-0009 together."""
+
+from __future__ import annotations
+
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import bench_talk  # noqa: E402
+import train_stop  # noqa: E402
+
+
+def corpus(root: Path) -> None:
+    """A speechocean762 layout in miniature: two parts, Kaldi lists, a WAV per sentence."""
+    said = {
+        "train": {"000010011": ("0001", "WE CALL IT BEAR"), "000020035": ("0002", "PLEASE STOP NOW")},
+        "test": {"000030011": ("0003", "ZERO THREE FIVE ONE"), "000030012": ("0003", "A RED BOOK")},
+    }
+    for part, sentences in said.items():
+        lists = {"text": [], "wav.scp": [], "utt2spk": []}
+        for key, (speaker, text) in sentences.items():
+            path = f"WAVE/SPEAKER{speaker}/{key}.WAV"
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            with wave.open(str(root / path), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(16000)
+                w.writeframes(
+                    (np.random.default_rng(1).standard_normal(800) * 1000).astype(np.int16).tobytes()
+                )
+            lists["text"].append(f"{key}\t{text}")
+            lists["wav.scp"].append(f"{key}\t{path}")
+            lists["utt2spk"].append(f"{key} {speaker}")
+        (root / part).mkdir()
+        for name, lines in lists.items():
+            (root / part / name).write_text("\n".join(lines) + "\n")
+
+
+def test_the_benchmark_hears_the_test_part_by_speaker(tmp_path):
+    corpus(tmp_path)
+    found = bench_talk.speechocean(str(tmp_path))
+    assert list(found) == ["0003"]
+    assert [text for _, text in found["0003"]] == ["ZERO THREE FIVE ONE", "A RED BOOK"]
+    both = bench_talk.speechocean(str(tmp_path), parts=("train", "test"))
+    assert sorted(both) == ["0001", "0002", "0003"]
+
+
+def test_training_reads_the_train_part_only_and_never_a_stop(tmp_path):
+    corpus(tmp_path)
+    talk = train_stop.talk_recordings([tmp_path])
+    kept = talk["training"] + talk["validation"]
+    assert [(speaker, path.name) for speaker, path in kept] == [("0001", "000010011.WAV")]
