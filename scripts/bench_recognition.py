@@ -233,6 +233,7 @@ def cached(spec: str, folder: str, command) -> tuple[np.ndarray, int]:
     """The WAV that `command(path)` writes, made once per `spec` and kept in `folder`."""
     path = os.path.join(folder, f"{hashlib.sha1(spec.encode()).hexdigest()[:16]}.wav")
     if not os.path.exists(path):
+        os.makedirs(folder, exist_ok=True)  # a --cache folder not made yet (espeak-ng writes nothing then)
         subprocess.run(command(path), check=True, capture_output=True)
     return decode_wav(Path(path).read_bytes())
 

@@ -2,6 +2,7 @@
 
     python scripts/choose_stop_levels.py --real DIR... --dump levels.jsonl   (decodes: about 15 min)
     python scripts/choose_stop_levels.py --from-dump levels.jsonl            (the sweep: seconds)
+    (--stop-model FILE: levels for another detector than the one shipped)
 
 From ACT_AT a stop the detector hears is acted on at once, even while it is being said; from ASK_AT
 the sound stops and "did you say stop?" is asked. Every detector since 2026-12-03 kept the pair
@@ -276,7 +277,11 @@ def main() -> None:
     ap.add_argument("--dump", help="write what was measured to this JSON lines file")
     ap.add_argument("--from-dump", help="sweep a dump written before, without decoding again")
     ap.add_argument("--cache", help="keep synthesised clips in this folder between runs")
+    ap.add_argument("--stop-model", type=Path, help="another stop detector (npz) than the one shipped")
     args = ap.parse_args()
+    if args.stop_model:  # before anything loads the shipped one
+        stopword.MODEL = args.stop_model
+        print(f"(stop detector: {args.stop_model})\n")
     if args.from_dump:
         with open(args.from_dump) as f:
             rows = [json.loads(line) for line in f]
