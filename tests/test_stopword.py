@@ -567,3 +567,25 @@ def test_weak_signs_of_a_stop_count_in_a_short_answer_not_in_a_stretch_of_talk(t
     monkeypatch.setattr("voiceguide.feedback.recognise.WEAK_STOP_SPEECH", float("inf"))
     assert doubtful_stop(recogniser.answer(info, "any"))  # as it was: the talk asked about
     assert decide(sure.hear(talk, rate, "any"), "between").action == ACT  # ... and a sure stop acted on
+
+
+def test_another_detector_can_be_named_for_a_session(tmp_path, monkeypatch):
+    """VOICEGUIDE_STOP_MODEL puts another detector in place of the shipped one (a new fit tried
+    live; the live test of a missed stop gives one that hears nothing)."""
+    from voiceguide.feedback import stopword as sw
+
+    deaf = tmp_path / "deaf.npz"
+    shapes = {"c1": (48, sw.MELS, 5), "b1": (48,), "c2": (64, 48, 3), "b2": (64,), "w": (1, 128)}
+    sw.Net(**{n: np.zeros(s, np.float32) for n, s in shapes.items()}, b=np.full(1, -6.0, np.float32)).save(
+        deaf
+    )
+    x, rate = slt("stop", tmp_path, 1.5)
+    sw.network.cache_clear()
+    try:
+        assert sw.stop_probability(x, rate) >= sw.ASK_AT  # the shipped detector hears her
+        monkeypatch.setenv("VOICEGUIDE_STOP_MODEL", str(deaf))
+        sw.network.cache_clear()
+        assert sw.stop_probability(x, rate) < 0.01
+    finally:
+        monkeypatch.delenv("VOICEGUIDE_STOP_MODEL", raising=False)
+        sw.network.cache_clear()

@@ -30,6 +30,11 @@ VOICEGUIDE_DECODE_HELPER  ``decode_helper()``         ``0``: the recogniser deco
                                                       without its helper process (saves about 70 MB;
                                                       benchmarks compare the two); unset: the helper
                                                       runs where there is more than one core.
+VOICEGUIDE_STOP_MODEL     ``stop_model()``            For developers: another stop detector (an
+                                                      ``.npz`` from ``scripts/train_stop.py``) in
+                                                      place of the shipped one, to try a new fit live
+                                                      (tests give one that hears nothing); unset:
+                                                      the shipped detector.
 PULSE_SERVER              ``pulse_server()``          Not ours: the PulseAudio server libpulse talks to;
                                                       ``doctor`` names it when it does not answer.
 OPENBLAS_NUM_THREADS      ``one_blas_thread()``       Not ours: numpy's BLAS threads. voiceguide sets
@@ -88,6 +93,11 @@ def helper_environment(package_root: str) -> dict[str, str]:
     """The environment for the recogniser's helper process: ours, with this voiceguide first on
     its import path (it runs `python -m voiceguide.feedback.decode_worker`, also from a checkout)."""
     return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, _get("PYTHONPATH")])))
+
+
+def stop_model() -> str | None:
+    """VOICEGUIDE_STOP_MODEL: another stop detector's file, or None for the shipped one."""
+    return _get("VOICEGUIDE_STOP_MODEL")
 
 
 def pulse_server() -> str | None:

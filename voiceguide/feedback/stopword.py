@@ -191,7 +191,11 @@ def load(path: Path) -> Detector:
 
 @functools.lru_cache(maxsize=1)
 def network() -> Detector:
-    return load(MODEL)
+    """The shipped detector, or the one VOICEGUIDE_STOP_MODEL names (for developers and tests)."""
+    from voiceguide import settings
+
+    other = settings.stop_model()
+    return load(Path(other) if other else MODEL)
 
 
 def confidence(chance: float) -> float:
