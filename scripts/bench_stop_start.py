@@ -22,6 +22,7 @@ recogniser), with and without the listening through the unlearnt echo.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -40,7 +41,6 @@ import numpy as np  # noqa: E402
 
 from voiceguide.audio.pcm import SAMPLE_RATE, decode_wav, resample  # noqa: E402
 from voiceguide.audio.tones import load_cue  # noqa: E402
-from voiceguide.feedback import stopword  # noqa: E402
 from voiceguide.feedback.echo import EchoPath, echo_share  # noqa: E402
 from voiceguide.feedback.listen import (  # noqa: E402
     ECHO_SEARCH,
@@ -170,8 +170,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stop-model", type=Path, help="another stop detector (npz)")
     args = parser.parse_args()
-    if args.stop_model:  # before anything loads the shipped one
-        stopword.MODEL = args.stop_model
+    if args.stop_model:  # named as a session names another detector, before anything loads one
+        os.environ["VOICEGUIDE_STOP_MODEL"] = str(args.stop_model)
         print(f"(stop detector: {args.stop_model})\n")
     recogniser = Recogniser()
     cue = resample(load_cue("start"), SAMPLE_RATE, RATE)

@@ -70,7 +70,6 @@ import numpy as np  # noqa: E402
 
 ROOM_DB = -65.0  # an ordinary room (bench_level.py's ROOMS_DB)
 ROOM_GAP = 1.5  # seconds of the room between sentences, and before the first
-SHIPPED_MODEL = ROOT / "voiceguide" / "feedback" / "stop_model.npz"
 SPEECHOCEAN_SOURCE = "github.com/jimbozhang/speechocean762 (OpenSLR SLR101)"
 LIBRISPEECH_SOURCE = "www.openslr.org/12 (mini LibriSpeech: www.openslr.org/31, train-clean-5)"
 ASKED_STOP = 'asked "did you say stop?"'
@@ -197,12 +196,14 @@ def worker_start() -> None:
 
 
 def stop_detector(model: str | None):
-    """The recogniser with this stop detector (None: the shipped one), and the detector set where
-    the listener's own spotters load it (stopword.network)."""
+    """The recogniser with this stop detector (None: the shipped one), the detector named as a
+    session names another (VOICEGUIDE_STOP_MODEL), so that the listener's own spotters load it too."""
     from voiceguide.feedback import stopword
     from voiceguide.feedback.recognise import Recogniser
 
-    stopword.MODEL = Path(model) if model else SHIPPED_MODEL
+    os.environ.pop("VOICEGUIDE_STOP_MODEL", None)
+    if model:
+        os.environ["VOICEGUIDE_STOP_MODEL"] = model
     stopword.network.cache_clear()
     if model not in _RECS:
         _RECS[model] = Recogniser()

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -279,8 +280,8 @@ def main() -> None:
     ap.add_argument("--cache", help="keep synthesised clips in this folder between runs")
     ap.add_argument("--stop-model", type=Path, help="another stop detector (npz) than the one shipped")
     args = ap.parse_args()
-    if args.stop_model:  # before anything loads the shipped one
-        stopword.MODEL = args.stop_model
+    if args.stop_model:  # named as a session names another detector, before anything loads one
+        os.environ["VOICEGUIDE_STOP_MODEL"] = str(args.stop_model)
         print(f"(stop detector: {args.stop_model})\n")
     if args.from_dump:
         with open(args.from_dump) as f:

@@ -569,23 +569,29 @@ def test_weak_signs_of_a_stop_count_in_a_short_answer_not_in_a_stretch_of_talk(t
     assert decide(sure.hear(talk, rate, "any"), "between").action == ACT  # ... and a sure stop acted on
 
 
-def test_another_detector_can_be_named_for_a_session(tmp_path, monkeypatch):
+def test_another_detector_can_be_named_for_a_session(tmp_path, monkeypatch, cli):
     """VOICEGUIDE_STOP_MODEL puts another detector in place of the shipped one (a new fit tried
-    live; the live test of a missed stop gives one that hears nothing)."""
+    live; the live test of a missed stop gives one that hears nothing). A name that is no detector
+    is a clear error, never a session that quietly listens without one."""
+    from stand_in_detectors import write_deaf_detector
+
+    from voiceguide.errors import ExitCode
     from voiceguide.feedback import stopword as sw
 
-    deaf = tmp_path / "deaf.npz"
-    shapes = {"c1": (48, sw.MELS, 5), "b1": (48,), "c2": (64, 48, 3), "b2": (64,), "w": (1, 128)}
-    sw.Net(**{n: np.zeros(s, np.float32) for n, s in shapes.items()}, b=np.full(1, -6.0, np.float32)).save(
-        deaf
-    )
+    deaf = write_deaf_detector(tmp_path / "deaf.npz")
     x, rate = slt("stop", tmp_path, 1.5)
+    write_wav(tmp_path / "slt_stop.wav", x, rate)
     sw.network.cache_clear()
     try:
         assert sw.stop_probability(x, rate) >= sw.ASK_AT  # the shipped detector hears her
         monkeypatch.setenv("VOICEGUIDE_STOP_MODEL", str(deaf))
         sw.network.cache_clear()
         assert sw.stop_probability(x, rate) < 0.01
+        monkeypatch.setenv("VOICEGUIDE_STOP_MODEL", str(tmp_path / "no-such-detector.npz"))
+        sw.network.cache_clear()
+        result = cli("hear", str(tmp_path / "slt_stop.wav"))
+        assert result.exit_code == ExitCode.INVALID_INPUT, result.output
+        assert "VOICEGUIDE_STOP_MODEL" in result.stderr and "Traceback" not in result.stderr
     finally:
         monkeypatch.delenv("VOICEGUIDE_STOP_MODEL", raising=False)
         sw.network.cache_clear()

@@ -421,13 +421,9 @@ def test_a_stop_the_detector_misses_is_asked_about_when_said_again(
     nothing (VOICEGUIDE_STOP_MODEL): until 2026-12-07 the shipped one missed slt's slow "stop", and
     the one that learnt from people's talk hears every slt stop tried."""
     from micfeed import PipeMicrophone
+    from stand_in_detectors import write_deaf_detector
 
-    from voiceguide.feedback import stopword
-
-    deaf = tmp_path / "deaf_stop_model.npz"
-    shapes = {"c1": (48, stopword.MELS, 5), "b1": (48,), "c2": (64, 48, 3), "b2": (64,), "w": (1, 128)}
-    weights = {name: np.zeros(shape, np.float32) for name, shape in shapes.items()}
-    stopword.Net(**weights, b=np.full(1, -6.0, np.float32)).save(deaf)  # 0.0025 everywhere
+    deaf = write_deaf_detector(tmp_path / "deaf_stop_model.npz")
     cache = open_cache()
     mic = PipeMicrophone(tmp_path)
     try:

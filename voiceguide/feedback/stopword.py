@@ -191,11 +191,23 @@ def load(path: Path) -> Detector:
 
 @functools.lru_cache(maxsize=1)
 def network() -> Detector:
-    """The shipped detector, or the one VOICEGUIDE_STOP_MODEL names (for developers and tests)."""
+    """The shipped detector, or the one VOICEGUIDE_STOP_MODEL names (for developers and tests).
+    A named file that cannot be read is an error, not a session without the detector: the shipped
+    file's absence is tolerated by the callers (the stop word is then heard by the recogniser),
+    but a typo in the name must not quietly weaken the stop word."""
     from voiceguide import settings
+    from voiceguide.errors import InvalidInput
 
     other = settings.stop_model()
-    return load(Path(other) if other else MODEL)
+    if not other:
+        return load(MODEL)
+    try:
+        return load(Path(other))
+    except (OSError, KeyError, ValueError) as e:
+        raise InvalidInput(
+            f"VOICEGUIDE_STOP_MODEL names {other}, which is not a stop detector that can be read ({e}).",
+            hint="Unset VOICEGUIDE_STOP_MODEL to use the stop detector voiceguide ships with.",
+        ) from e
 
 
 def confidence(chance: float) -> float:
