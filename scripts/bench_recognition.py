@@ -46,8 +46,9 @@ never the unseen TEST_VOICES), prints it with each person left out of the fit, a
 FSDD table with it: the recordings only measure it.
 
 --stop-model FILE weighs another stop detector on the clips already decoded; --try NAME=VALUE
-(repeatable) decides them again with a value of voiceguide.feedback.recognise changed. Both print
-understood / acted on wrongly / false stops, as run -> changed; --try the stop said again too.
+(repeatable) decides them again with a level of voiceguide.feedback.recognise or stopword changed.
+Both print understood / acted on wrongly / false stops, as run -> changed; --try the stop said
+again too.
 Choose values elsewhere (scripts/choose_stop_levels.py, scripts/try_rules.py): these sets report.
 """
 
@@ -1187,6 +1188,11 @@ def changed(module, **values):
             setattr(module, name, value)
 
 
+def level_module(name: str):
+    """The module a level tried (--try) lives in: feedback.recognise, else feedback.stopword."""
+    return next((m for m in (recognise, stopword) if name.isupper() and hasattr(m, name)), None)
+
+
 def tried(items: list[str]) -> dict[str, float]:
     """--try NAME=VALUE... as {name: value}, checked before anything is decoded."""
     out = {}
@@ -1196,18 +1202,27 @@ def tried(items: list[str]) -> dict[str, float]:
             number = float(value)
         except ValueError:
             number = None
-        if number is None or not name.isupper() or not hasattr(recognise, name):
-            sys.exit(f"--try {item}: give NAME=VALUE, NAME a number in voiceguide.feedback.recognise")
+        if number is None or level_module(name) is None:
+            sys.exit(f"--try {item}: give NAME=VALUE, NAME a level in feedback.recognise or stopword")
         out[name] = number
     return out
 
 
+@contextlib.contextmanager
+def levels_changed(changes: dict[str, float]):
+    """Levels of recognise or stopword changed for the duration (--try)."""
+    with contextlib.ExitStack() as stack:
+        for name, value in changes.items():
+            stack.enter_context(changed(level_module(name), **{name: value}))
+        yield
+
+
 def tried_values(groups, rec, changes: dict[str, float]) -> None:
-    """The same clips decided again with recognise's values changed (--try), and the stop word
-    said again under them: how a level chosen elsewhere does on these sets."""
-    shown = ", ".join(f"{n} {getattr(recognise, n)} -> {v}" for n, v in changes.items())
+    """The same clips decided again with levels changed (--try), and the stop word said again under
+    them: how a level chosen elsewhere does on these sets."""
+    shown = ", ".join(f"{n} {getattr(level_module(n), n)} -> {v}" for n, v in changes.items())
     print(f"\n### Values tried on the same clips: {shown}\n")
-    with changed(recognise, **changes):
+    with levels_changed(changes):
         compared(groups, again := decided_again(groups, rec))
         said_twice(again, rec)
 
@@ -1262,7 +1277,7 @@ def main():
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="also decide the same clips with this value of voiceguide.feedback.recognise changed",
+        help="also decide the same clips with this level of feedback.recognise or stopword changed",
     )
     ap.add_argument(
         "--decoys",

@@ -2,7 +2,7 @@
 through the listener.
 
     .venv/bin/python scripts/bench_talk.py [--speechocean DIR] [--librispeech DIR] [--every N] [--jobs J]
-        [--stop-model FILE ...]
+        [--stop-model FILE ...] [--try NAME=VALUE[,NAME=VALUE...] ...]
 
 A partner and the person receiving talk while the massage goes on, mostly in the holds, when the
 player is silent. None of it is an answer; a stop or a symptom word heard in it stops the sound and
@@ -22,13 +22,14 @@ symptom word, pause, wait, continue, go, repeat, again...; `intents.meaning`) ar
 there an action is not a false one. The stop word inside sentences ("... could not stop ...") is
 also heard each sentence alone, and reported as stops heard.
 
-With --stop-model, the shipped stop detector is the baseline and each FILE is heard beside it on
-the same talk (the rules as they are). Without it, the baselines in the same run: the listener as
-it was before 2026-12-07 (recognise.WEAK_STOP_SPEECH
-set to infinity: the weak signs of a stop count at any length, and a sure stop in a long answer
-is acted on, not asked about), and the plain engine, pocketsphinx with every answer word in one
-JSGF grammar at its defaults (`bench_recognition.plain_baseline`), on each whole sentence: a stop
-or symptom word in what it decodes is acted on, as a naive player would.
+With --stop-model, the shipped stop detector is the baseline and each FILE is heard beside it on the
+same talk (the rules as they are); with --try, so is the shipped detector with levels of
+voiceguide.feedback.recognise or stopword changed (each --try one more run: a level weighed on
+talk). Without either, the baselines in the same run: the listener as it was before 2026-12-07
+(recognise.WEAK_STOP_SPEECH set to infinity: the weak signs of a stop count at any length, and a
+sure stop in a long answer is acted on, not asked about), and the plain engine, pocketsphinx with
+every answer word in one JSGF grammar at its defaults (`bench_recognition.plain_baseline`), on each
+whole sentence: a stop or symptom word in what it decodes is acted on, as a naive player would.
 
 Sets (nothing is tuned on them, nothing made from them is shipped):
 - **--speechocean DIR**: speechocean762 (github.com/jimbozhang/speechocean762; free for commercial
@@ -210,25 +211,45 @@ def stop_detector(model: str | None):
     return _RECS[model]
 
 
-def heard_talk(job: tuple[str, list[tuple[str, str]], int, float, str | None]) -> list[dict]:
+Changes = dict[str, float]  # levels of feedback.recognise or stopword changed for a run ({}: none)
+
+
+def heard_talk(job: tuple[str, list[tuple[str, str]], int, float, str | None, Changes]) -> list[dict]:
     """One speaker's sentences in a row through the listener, the weak signs of a stop counting up
     to `weak` seconds of speech (recognise.WEAK_STOP_SPEECH), with this stop detector (None: the
-    shipped one): per sentence, its transcript, seconds, the outcomes of the answers that ended
-    within it (or in the gap after it), and the plain engine's (with the shipped level and
-    detector only)."""
-    from bench_level import room
+    shipped one) and these levels changed: per sentence, its transcript, seconds, the outcomes of
+    the answers that ended within it (or in the gap after it), and the plain engine's (with the
+    shipped detector and levels only)."""
+    from bench_recognition import levels_changed
 
     from voiceguide.feedback import recognise
     from voiceguide.feedback.intents import meaning
+
+    speaker, sentences, seed, weak, model, changes = job
+    as_shipped = model is None and not changes and weak == recognise.WEAK_STOP_SPEECH
+    texts = [text for _, text in sentences]
+    said = [read_audio(path) for path, _ in sentences]
+    with levels_changed({"WEAK_STOP_SPEECH": weak, **changes}):
+        rows = talk_heard(speaker, texts, said, seed, stop_detector(model))
+    for row in rows:
+        row["weak"] = weak
+    if as_shipped:
+        with tempfile.TemporaryDirectory() as folder:
+            for row, x in zip(rows, said, strict=True):
+                text, _ = _PLAIN({"samples": x, "rate": 16000}, folder)
+                row["baseline"] = sorted({meaning(w)[0] for w in text.split()} & {"stop", "symptom"})
+    return rows
+
+
+def talk_heard(speaker: str, texts: list[str], said: list[np.ndarray], seed: int, rec) -> list[dict]:
+    """heard_talk's listening and deciding, with the levels as they are now."""
+    from bench_level import room
+
     from voiceguide.feedback.listen import FRAME, RATE, Listener, Reference
     from voiceguide.player.playback import PauseAgain
 
-    speaker, sentences, seed, weak, model = job
-    rec = stop_detector(model)
-    shipped, recognise.WEAK_STOP_SPEECH = recognise.WEAK_STOP_SPEECH, weak
     rng = np.random.default_rng(seed)
     gap = int(ROOM_GAP * RATE)
-    said = [read_audio(path) for path, _ in sentences]
     seconds = ROOM_GAP + sum(len(x) / RATE + ROOM_GAP for x in said) + 1.0
     signal = room(seconds, ROOM_DB, rng).astype(np.float32)
     spans, at = [], gap
@@ -244,15 +265,14 @@ def heard_talk(job: tuple[str, list[tuple[str, str]], int, float, str | None]) -
         time.sleep(0.05)
     finally:
         listener.stop()
-        recognise.WEAK_STOP_SPEECH = shipped
     answers = []
     while not listener.heard.empty():
         answers.append(listener.heard.get())
     pause_again = PauseAgain()
     rows = [
-        {"speaker": speaker, "text": text, "seconds": len(x) / RATE, "outcomes": [], "weak": weak}
+        {"speaker": speaker, "text": text, "seconds": len(x) / RATE, "outcomes": []}
         | {"session_words": sorted(session_words(text))}
-        for (_, text), x in zip(sentences, said, strict=True)
+        for text, x in zip(texts, said, strict=True)
     ]
     for heard in answers:
         what = outcome(heard.answer, pause_again, heard.answer.at or 0.0)
@@ -260,17 +280,12 @@ def heard_talk(job: tuple[str, list[tuple[str, str]], int, float, str | None]) -
         k = next((i for i, (lo, hi) in enumerate(spans) if lo <= end < hi), len(spans) - 1)
         if what is not None:
             rows[k]["outcomes"].append(what)
-    if weak == shipped and model is None:
-        with tempfile.TemporaryDirectory() as folder:
-            for row, x in zip(rows, said, strict=True):
-                text, _ = _PLAIN({"samples": x, "rate": RATE}, folder)
-                row["baseline"] = sorted({meaning(w)[0] for w in text.split()} & {"stop", "symptom"})
     return rows
 
 
-def heard_alone(job: tuple[tuple[str, str], float, str | None]) -> bool:
+def heard_alone(job: tuple[tuple[str, str], float, str | None, Changes]) -> bool:
     """One sentence alone: is it heard as a stop (acted on or asked about)?"""
-    results = heard_talk(("alone", [job[0]], 0, job[1], job[2]))
+    results = heard_talk(("alone", [job[0]], 0, *job[1:]))
     return any(o in ("stopped", ASKED_STOP) for o in results[0]["outcomes"])
 
 
@@ -328,7 +343,12 @@ def report(name: str, runs: dict[str, list[dict]], seconds: float) -> None:
 
 
 def run_set(
-    name: str, found: dict[str, list[tuple[str, str]]], every: int, jobs: int, models: list[str]
+    name: str,
+    found: dict[str, list[tuple[str, str]]],
+    every: int,
+    jobs: int,
+    models: list[str],
+    tries: list[Changes],
 ) -> None:
     from voiceguide.feedback import recognise
 
@@ -336,16 +356,21 @@ def run_set(
         return "stop" in session_words(text) or any(w.startswith("STOP") for w in text.upper().split())
 
     now = recognise.WEAK_STOP_SPEECH
-    if models:  # the shipped detector against others, the rules as they are
-        levels = {"shipped stop detector": (now, None)} | {f"stop detector {m}": (now, m) for m in models}
+    if models or tries:  # the shipped detector against others, the rules as they are
+        levels = (
+            {"shipped stop detector": (now, None, {})}
+            | {f"stop detector {m}": (now, m, {}) for m in models}
+            | {"shipped, " + ", ".join(f"{n} {v:g}" for n, v in c.items()): (now, None, c) for c in tries}
+        )
     else:
         levels = {
             "weak signs of a stop at any length, a sure one acted on (before 2026-12-07)": (
                 float("inf"),
                 None,
+                {},
             ),
             f"weak signs only in {now:g} s of speech or less, a sure one asked about "
-            "in longer answers (now)": (now, None),
+            "in longer answers (now)": (now, None, {}),
         }
     talk = [
         (spk, [s for s in said if not has_stop(s[1])][::every], k)
@@ -355,10 +380,10 @@ def run_set(
     runs, heard = {}, {}
     with Pool(jobs, initializer=worker_start) as pool:
         started = time.time()
-        for label, (weak, model) in levels.items():
-            rows = pool.map(heard_talk, [(*job, weak, model) for job in talk], chunksize=1)
+        for label, run in levels.items():
+            rows = pool.map(heard_talk, [(*job, *run) for job in talk], chunksize=1)
             runs[label] = [r for rs in rows for r in rs]
-            heard[label] = pool.map(heard_alone, [(s, weak, model) for s in stops], chunksize=1)
+            heard[label] = pool.map(heard_alone, [(s, *run) for s in stops], chunksize=1)
         wall = time.time() - started
     report(name, runs, wall * jobs)
     if stops:
@@ -383,7 +408,18 @@ def main() -> None:
         default=[],
         help="also this stop detector (npz), beside the shipped one",
     )
+    ap.add_argument(
+        "--try",
+        dest="tries",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE[,NAME=VALUE]",
+        help="also the shipped detector with these levels of feedback.recognise or stopword changed",
+    )
     args = ap.parse_args()
+    from bench_recognition import tried  # noqa: PLC0415 (it loads the recogniser's modules)
+
+    tries = [tried(t.split(",")) for t in args.tries]
     if not (args.speechocean or args.librispeech):
         ap.error(f"give --speechocean DIR ({SPEECHOCEAN_SOURCE}) or --librispeech DIR ({LIBRISPEECH_SOURCE})")
     print(f"# People's talk while a session plays ({time.strftime('%Y-%m-%d %H:%M')})")
@@ -402,7 +438,7 @@ def main() -> None:
             continue
         if args.speakers:
             found = dict(list(found.items())[: args.speakers])
-        run_set(name, found, args.every, args.jobs, args.stop_model)
+        run_set(name, found, args.every, args.jobs, args.stop_model, tries)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ PEOPLE_WORDS = ("down", "go", "left", "no", "right", "up", "yes")
 # issue 16 allows 2 % wrong actions in all; the stop detector is given half.
 MAX_ACTED_AS_STOP = 1.0
 ACT_LEVELS = (0.95, 0.97, 0.98, 0.985, 0.99, 0.993, 0.995, 0.997, 0.998, 0.999)
-ASK_LEVELS = (0.7, 0.8, 0.85, 0.9, 0.93, 0.95)
+ASK_LEVELS = (0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.96, 0.97)
 
 
 def validation_voices() -> list[str]:

@@ -58,3 +58,22 @@ def test_training_reads_the_train_part_only_and_never_a_stop(tmp_path):
     talk = train_stop.talk_recordings([tmp_path])
     kept = talk["training"] + talk["validation"]
     assert [(speaker, path.name) for speaker, path in kept] == [("0001", "000010011.WAV")]
+
+
+def test_a_level_tried_is_in_force_only_while_tried():
+    """--try names a level of recognise or stopword; it holds for the run that tries it, and the
+    shipped value is back after (the benchmark's baseline column runs in the same processes)."""
+    import bench_recognition
+    import pytest
+
+    from voiceguide.feedback import recognise, stopword
+
+    before = (stopword.ASK_AT, recognise.STOP_VETO)
+    changes = bench_recognition.tried(["ASK_AT=0.955", "STOP_VETO=0.45"])
+    assert changes == {"ASK_AT": 0.955, "STOP_VETO": 0.45}
+    with bench_recognition.levels_changed(changes):
+        assert (stopword.ASK_AT, recognise.STOP_VETO) == (0.955, 0.45)
+    assert before == (stopword.ASK_AT, recognise.STOP_VETO)
+    for wrong in ("NO_SUCH_LEVEL=1", "ASK_AT=high", "ask_at=0.9"):
+        with pytest.raises(SystemExit, match="give NAME=VALUE"):
+            bench_recognition.tried([wrong])
