@@ -34,8 +34,10 @@ and people's talk (--talk, negatives only):
     R="speech_command/mini_speech_commands MobileSensingProject/data/speech_commands_v0.01"
     X=PICO-tinyML-benchmark/MLTK_keyworkSpotting/dataset   # the benchmark's people (refused)
     T="speechocean762 Resemblyzer/audio_data autovc/wavs StarGANv2-VC/Demo/VCTK-corpus"
-    python scripts/train_stop.py --real $R --exclude-speakers $X --talk $T --out basic.npz
-    python scripts/train_stop.py --real $R --exclude-speakers $X --talk $T --vocab wide --out wide.npz
+    git show a7ae018^:voiceguide/feedback/stop_model.npz > mined.npz   # the detector shipped then
+    M="--talk $T --mine-with mined.npz"   # (its sha1 f75bef78c1c0e7ebb790152eea34b155968bd222)
+    python scripts/train_stop.py --real $R --exclude-speakers $X $M --out basic.npz
+    python scripts/train_stop.py --real $R --exclude-speakers $X $M --vocab wide --out wide.npz
     python scripts/train_stop.py --join basic.npz wide.npz
 (mini_speech_commands is TensorFlow's storage.googleapis.com/download.tensorflow.org/data/
 mini_speech_commands.zip; both hold Speech Commands v0.01 takes as the dataset published them.)
@@ -759,15 +761,16 @@ def talk_examples(
     babble: list[np.ndarray],
     augmented: float = 0.5,
     hard: bool = True,
+    miner: Path = sw.MODEL,
 ):
     """(inputs, labels, kinds) of people's talk, all negative, kind "talk": windows at random along
-    each recording, and with `hard` those where the shipped detector fires (TALK_HARD), as recorded
-    or through augment's rooms, microphones and noise. Held apart, not `hard`: windows chosen by the
-    shipped detector would weigh against it."""
+    each recording, and with `hard` those where the detector in `miner` (the shipped one) fires
+    (TALK_HARD), as recorded or through augment's rooms, microphones and noise. Held apart, not
+    `hard`: windows chosen by the shipped detector would weigh against it."""
     from bench_talk import read_audio  # noqa: PLC0415
 
     rng = np.random.default_rng(seed)
-    shipped = sw.load(sw.MODEL) if hard and sw.MODEL.exists() else None
+    shipped = sw.load(miner) if hard else None
     xs = []
     for _, path in talk:
         x, _lead = padded(read_audio(str(path)).astype(np.float64), rng)
@@ -910,6 +913,12 @@ def main() -> None:
         "--talk-cache", type=Path, help="with --talk: keep its windows here (npz) and reuse them"
     )
     parser.add_argument("--talk-weight", type=float, default=2.0, help="with --talk: a talk window's weight")
+    parser.add_argument(
+        "--mine-with",
+        type=Path,
+        default=sw.MODEL,
+        help="with --talk: the detector whose firing picks the hard talk windows (the shipped one)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=sw.MODEL)
     parser.add_argument(
@@ -919,6 +928,8 @@ def main() -> None:
         "--compare", nargs="+", type=Path, metavar="DETECTOR", help="with --cache: each on its validation set"
     )
     args = parser.parse_args()
+    if args.talk and not args.mine_with.exists():
+        parser.error(f"--mine-with {args.mine_with}: no such detector file")
     if args.join:
         fits = [net for fit in args.join for net in sw.fits(sw.load(fit))]
         sw.Nets(fits).save(args.out)
@@ -981,7 +992,7 @@ def main() -> None:
                 tx, talk_vx = d["tx"], d["tvx"]
         else:
             talk = talk_recordings(args.talk)
-            tx = talk_examples(talk["training"], args.seed + 11, [])[0]
+            tx = talk_examples(talk["training"], args.seed + 11, [], miner=args.mine_with)[0]
             talk_vx = talk_examples(talk["validation"], args.seed + 111, [], 0.0, hard=False)[0]
             if args.talk_cache:
                 np.savez(args.talk_cache, tx=tx, tvx=talk_vx)
