@@ -224,6 +224,7 @@ def heard_talk(job: tuple[str, list[tuple[str, str]], int, float, str | None, Ch
 
     from voiceguide.feedback import recognise
     from voiceguide.feedback.intents import meaning
+    from voiceguide.feedback.listen import RATE
 
     speaker, sentences, seed, weak, model, changes = job
     as_shipped = model is None and not changes and weak == recognise.WEAK_STOP_SPEECH
@@ -236,7 +237,7 @@ def heard_talk(job: tuple[str, list[tuple[str, str]], int, float, str | None, Ch
     if as_shipped:
         with tempfile.TemporaryDirectory() as folder:
             for row, x in zip(rows, said, strict=True):
-                text, _ = _PLAIN({"samples": x, "rate": 16000}, folder)
+                text, _ = _PLAIN({"samples": x, "rate": RATE}, folder)
                 row["baseline"] = sorted({meaning(w)[0] for w in text.split()} & {"stop", "symptom"})
     return rows
 
@@ -417,11 +418,11 @@ def main() -> None:
         help="also the shipped detector with these levels of feedback.recognise or stopword changed",
     )
     args = ap.parse_args()
+    if not (args.speechocean or args.librispeech):
+        ap.error(f"give --speechocean DIR ({SPEECHOCEAN_SOURCE}) or --librispeech DIR ({LIBRISPEECH_SOURCE})")
     from bench_recognition import tried  # noqa: PLC0415 (it loads the recogniser's modules)
 
     tries = [tried(t.split(",")) for t in args.tries]
-    if not (args.speechocean or args.librispeech):
-        ap.error(f"give --speechocean DIR ({SPEECHOCEAN_SOURCE}) or --librispeech DIR ({LIBRISPEECH_SOURCE})")
     print(f"# People's talk while a session plays ({time.strftime('%Y-%m-%d %H:%M')})")
     print(f"\nA room at {ROOM_DB:g} dBFS, {ROOM_GAP:g} s of it between sentences; nothing played.")
     for name, folder, read, source in (

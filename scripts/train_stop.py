@@ -791,6 +791,12 @@ def talk_examples(
     return x, np.zeros(len(x), dtype=np.float32), np.full(len(x), "talk")
 
 
+def talk_to_fit(talk: list[tuple[str, Path]], seed: int, miner: Path) -> np.ndarray:
+    """The talk windows a fit learns from, as --talk makes them (scripts/check_talk_windows.py
+    rebuilds them the same way)."""
+    return talk_examples(talk, seed + 11, [], miner=miner)[0]
+
+
 def train(
     x: np.ndarray,
     y: np.ndarray,
@@ -917,7 +923,8 @@ def main() -> None:
         "--mine-with",
         type=Path,
         default=sw.MODEL,
-        help="with --talk: the detector whose firing picks the hard talk windows (the shipped one)",
+        help="with --talk: the detector whose firing picks the hard talk windows (the shipped one; "
+        "a --talk-cache that exists is used as it is: scripts/check_talk_windows.py tells what made it)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=sw.MODEL)
@@ -992,7 +999,7 @@ def main() -> None:
                 tx, talk_vx = d["tx"], d["tvx"]
         else:
             talk = talk_recordings(args.talk)
-            tx = talk_examples(talk["training"], args.seed + 11, [], miner=args.mine_with)[0]
+            tx = talk_to_fit(talk["training"], args.seed, args.mine_with)
             talk_vx = talk_examples(talk["validation"], args.seed + 111, [], 0.0, hard=False)[0]
             if args.talk_cache:
                 np.savez(args.talk_cache, tx=tx, tvx=talk_vx)

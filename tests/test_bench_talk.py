@@ -10,6 +10,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -64,7 +65,6 @@ def test_a_level_tried_is_in_force_only_while_tried():
     """--try names a level of recognise or stopword; it holds for the run that tries it, and the
     shipped value is back after (the benchmark's baseline column runs in the same processes)."""
     import bench_recognition
-    import pytest
 
     from voiceguide.feedback import recognise, stopword
 

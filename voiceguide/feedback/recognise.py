@@ -121,6 +121,10 @@ PRONUNCIATIONS: list[tuple[str, str]] = [
 # than either alone would put it, so the lower one: it keeps a flite slt "stop stop" (0.27 under the
 # mean; the fits alone peak at 0.44 and 0.25) that 0.3 dropped. Seen on a reported clip: chosen for
 # the missed stop, the mistake that matters; a near miss asked about costs a pause and a question.
+# Tried again for the detector that learnt from people's talk (2026-12-07), and kept: 0.5 halves the
+# read sentences taken for a stop (9.6 -> 5.2 %) but loses 2-3 of 393 people's stops the first time,
+# 0.3 one (scripts/bench_recognition.py and bench_talk.py --try; docs/recognition.md, "The stop
+# levels weighed on talk"). Some people's stops sit at 0.2-0.3 and are heard by the decoder alone.
 STOP_VETO = 0.2
 # From this stop-detector probability (under its own ASK_AT), an answer a session would only ask
 # again is asked about as a stop instead (Recogniser.answer). Not chosen on the tuning voices alone:
