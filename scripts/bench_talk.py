@@ -290,6 +290,61 @@ def heard_alone(job: tuple[tuple[str, str], float, str | None, Changes]) -> bool
     return any(o in ("stopped", ASKED_STOP) for o in results[0]["outcomes"])
 
 
+STOP_GAP = 0.1  # seconds between a sentence's speech and a stop said in the same breath
+
+
+def frame_rms(x: np.ndarray) -> np.ndarray:
+    frame = 160  # 10 ms
+    n = max(1, len(x) // frame)
+    return np.sqrt(np.mean(np.resize(x, n * frame).reshape(n, frame) ** 2, axis=1)) + 1e-6
+
+
+def spoken(x: np.ndarray) -> np.ndarray:
+    """The stretch of a recording from its first to its last 10 ms frame within 35 dB of its
+    loudest and 10 dB over its quietest (what lies around the speech is the recording's room)."""
+    db = 20 * np.log10(frame_rms(x))
+    loud = np.flatnonzero((db > db.max() - 35) & (db > np.percentile(db, 5) + 10))
+    return x[loud[0] * 160 : (loud[-1] + 1) * 160] if len(loud) else x
+
+
+def stop_in_talk(sentence: np.ndarray, stop: np.ndarray, after: bool) -> np.ndarray:
+    """A person's stop said in the same breath as a sentence, after it or before it ("... and then,
+    stop", "stop, that hurts"): the speech of each, STOP_GAP apart, the stop at the sentence's own
+    speaking level (the 90th percentile of its frames' RMS)."""
+    sentence, stop = spoken(sentence), spoken(stop)
+    stop = stop * (np.percentile(frame_rms(sentence), 90) / np.percentile(frame_rms(stop), 90))
+    gap = np.zeros(int(STOP_GAP * 16000), np.float32)
+    parts = (sentence, gap, stop) if after else (stop, gap, sentence)
+    return np.concatenate(parts).astype(np.float32)
+
+
+def heard_stop_in_talk(job: tuple[str, np.ndarray, bool, int, float, str | None, Changes]) -> str:
+    """One stop said with a sentence, heard as the talk is: "stopped", ASKED_STOP or "missed"."""
+    from bench_recognition import levels_changed
+
+    path, stop, after, seed, weak, model, changes = job
+    said = stop_in_talk(read_audio(path), stop, after)
+    with levels_changed({"WEAK_STOP_SPEECH": weak, **changes}):
+        rows = talk_heard("stop", ["stop"], [said], seed, stop_detector(model))
+    return strongest([o for o in rows[0]["outcomes"] if o in ("stopped", ASKED_STOP)]) or "missed"
+
+
+def people_stops(folder: str) -> list[np.ndarray]:
+    """The benchmark's people's stops (bench_recognition.py --commands: Speech Commands' test part,
+    each recording once), 16 kHz."""
+    from bench_recognition import commands_clips, commands_picks
+
+    from voiceguide.audio.pcm import resample
+
+    found = commands_clips(folder) if os.path.isdir(folder) else {}
+    if not found or not found["stop"]:
+        return []
+    return [
+        resample(np.asarray(c["samples"], np.float32), c["rate"], 16000).astype(np.float32)
+        for c in commands_picks(found)["stop"]
+    ]
+
+
 def strongest(outcomes: list[str]) -> str | None:
     return min(outcomes, key=OUTCOMES.index) if outcomes else None
 
@@ -343,6 +398,24 @@ def report(name: str, runs: dict[str, list[dict]], seconds: float) -> None:
         )
 
 
+def report_stops_in_talk(with_talk: dict[str, list[str]], after: list[bool]) -> None:
+    """People's stops said in the same breath as a sentence of talk: stopped, asked about, missed."""
+    n = len(after)
+    print(
+        f"\nPeople's stops (--stops, {n}) said in the same breath as a sentence of this talk, {STOP_GAP:g} s "
+        f"apart, at its level: after it in {sum(after)}, before it in {n - sum(after)}.\n"
+    )
+    print("| levels | stopped | asked about | missed | missed after / before |")
+    print("|---|---|---|---|---|")
+    for label, outcomes in with_talk.items():
+        got = Counter(outcomes)
+        late = sum(o == "missed" and a for o, a in zip(outcomes, after, strict=True))
+        print(
+            f"| {label} | {got['stopped']} | {got[ASKED_STOP]} | **{got['missed']}** "
+            f"({100 * got['missed'] / n:.1f} %) | {late} / {got['missed'] - late} |"
+        )
+
+
 def run_set(
     name: str,
     found: dict[str, list[tuple[str, str]]],
@@ -350,6 +423,7 @@ def run_set(
     jobs: int,
     models: list[str],
     tries: list[Changes],
+    people_stop: list[np.ndarray] | None = None,
 ) -> None:
     from voiceguide.feedback import recognise
 
@@ -378,7 +452,11 @@ def run_set(
         for k, (spk, said) in enumerate(found.items())
     ]
     stops = [s for said in found.values() for s in said if "STOP" in s[1].split()]
-    runs, heard = {}, {}
+    carriers = [s[0] for _, said, _ in talk for s in said]
+    said_with = [
+        (carriers[(k * 7) % len(carriers)], x, k % 2 == 0, 1000 + k) for k, x in enumerate(people_stop or [])
+    ]
+    runs, heard, with_talk = {}, {}, {}
     with Pool(jobs, initializer=worker_start) as pool:
         started = time.time()
         for label, run in levels.items():
@@ -386,7 +464,11 @@ def run_set(
             runs[label] = [r for rs in rows for r in rs]
             heard[label] = pool.map(heard_alone, [(s, *run) for s in stops], chunksize=1)
         wall = time.time() - started
+        for label, run in levels.items():
+            with_talk[label] = pool.map(heard_stop_in_talk, [(*job, *run) for job in said_with], chunksize=4)
     report(name, runs, wall * jobs)
+    if said_with:
+        report_stops_in_talk(with_talk, [after for _, _, after, _ in said_with])
     if stops:
         print(f"\nThe word stop inside a sentence, each sentence alone ({len(stops)}): heard as a stop")
         for label, h in heard.items():
@@ -403,6 +485,12 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=1, help="every Nth sentence of each speaker (1: all)")
     ap.add_argument("--speakers", type=int, default=0, help="only the first N speakers (0: all)")
     ap.add_argument("--jobs", type=int, default=2, help="processes (this machine has 2 cores)")
+    ap.add_argument(
+        "--stops",
+        metavar="DIR",
+        help="also people's stops said in the same breath as a sentence of the talk: the Speech Commands "
+        "test part bench_recognition.py --commands hears",
+    )
     ap.add_argument(
         "--stop-model",
         action="append",
@@ -423,6 +511,9 @@ def main() -> None:
     from bench_recognition import tried  # noqa: PLC0415 (it loads the recogniser's modules)
 
     tries = [tried(t.split(",")) for t in args.tries]
+    people_stop = people_stops(args.stops) if args.stops else []
+    if args.stops and not people_stop:
+        ap.error(f"no stop recordings found in {args.stops} (a Speech Commands folder with stop/*.wav)")
     print(f"# People's talk while a session plays ({time.strftime('%Y-%m-%d %H:%M')})")
     print(f"\nA room at {ROOM_DB:g} dBFS, {ROOM_GAP:g} s of it between sentences; nothing played.")
     for name, folder, read, source in (
@@ -439,7 +530,7 @@ def main() -> None:
             continue
         if args.speakers:
             found = dict(list(found.items())[: args.speakers])
-        run_set(name, found, args.every, args.jobs, args.stop_model, tries)
+        run_set(name, found, args.every, args.jobs, args.stop_model, tries, people_stop)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,31 @@ def test_the_grammars_stop_is_acted_on_asked_about_or_dropped_by_the_detectors_s
     assert decide(rec.answer(no_detector, "pressure"), "pressure").action == ACT
 
 
+def test_the_grammars_stop_in_a_long_answer_needs_the_detector_at_the_talk_veto(monkeypatch):
+    """Over seconds of talk the detector's highest window passes STOP_VETO by chance, so the
+    decoder's "stop" in an answer longer than WEAK_STOP_SPEECH counts from TALK_STOP_VETO; in a
+    short answer (a stop said as a command) from STOP_VETO, whatever TALK_STOP_VETO is."""
+    from voiceguide.feedback import recognise
+
+    monkeypatch.setattr(recognise, "TALK_STOP_VETO", 0.5)
+    rec = recognise.Recogniser.__new__(recognise.Recogniser)  # the decision only: no model is loaded
+    rec.threshold = 0.63
+    short, long = recognise.WEAK_STOP_SPEECH, recognise.WEAK_STOP_SPEECH + 0.5
+
+    def decided(chance: float, speech: float):
+        info = {"text": "stop", "confidence": 0.6, "ratio": 1.0, "stop_chance": chance, "speech": speech}
+        return decide(rec.answer(info, "between"), "between").action
+
+    between = (recognise.STOP_VETO + 0.5) / 2
+    assert recognise.stop_veto({"speech": short}) == recognise.STOP_VETO
+    assert recognise.stop_veto({"speech": long}) == 0.5
+    assert decided(between, short) == CONFIRM_IT  # "did you say stop?"
+    assert decided(between, long) == REJECT
+    assert decided(0.5, long) == CONFIRM_IT  # (asked about in a long answer: asked_in_talk)
+    assert not recognise.stop_heard_first({"text": "stop", "stop_chance": between, "speech": long})
+    assert recognise.stop_heard_first({"text": "stop", "stop_chance": between, "speech": short})
+
+
 def test_a_stop_only_the_detector_heard_in_a_sure_answer_at_a_question_is_asked_about():
     """People's "seven" was taken for a stop at a number question, the decoder sure of "seven":
     there (and at every question the session waits for in silence) the stop is asked about, with

@@ -126,6 +126,10 @@ PRONUNCIATIONS: list[tuple[str, str]] = [
 # 0.3 one (scripts/bench_recognition.py and bench_talk.py --try; docs/recognition.md, "The stop
 # levels weighed on talk"). Some people's stops sit at 0.2-0.3 and are heard by the decoder alone.
 STOP_VETO = 0.2
+# The same veto in an answer longer than WEAK_STOP_SPEECH (`stop_veto`): over seconds of talk the
+# detector's highest window passes 0.2 by chance, as it does STOP_UNSURE (below). Weighed on talk
+# and on people's stops said within it (scripts/bench_talk.py --try, --stops).
+TALK_STOP_VETO = 0.2
 # From this stop-detector probability (under its own ASK_AT), an answer a session would only ask
 # again is asked about as a stop instead (Recogniser.answer). Not chosen on the tuning voices alone:
 # there every stop was already heard; see docs/recognition.md for the caveat.
@@ -606,8 +610,9 @@ class Recogniser:
             # as it came (its pitch test was set on such clips: one cut at 16 times full scale failed
             # it drawn).
             x = declip.restore(x)
-            info = self.listen_beside(self._details(x, rate, expect), x, rate, word_listener)
-            info["speech"] = round(speech_seconds(x[: int(MAX_SECONDS * rate)], rate), 2)
+            info = self._details(x, rate, expect)
+            info["speech"] = round(speech_seconds(x[: int(MAX_SECONDS * rate)], rate), 2)  # (stop_veto)
+            info = self.listen_beside(info, x, rate, word_listener)
         return info | ({"level": level} if level else {})
 
     def listen_beside(
@@ -717,7 +722,7 @@ class Recogniser:
             said = Answer(text=text, intent=intent, value=None, confidence=spotted, source="voice")
             return stop_or_instead(said, info, expect)
         if meaning(info["text"])[0] == "stop" and "stop_chance" in info:
-            if info["stop_chance"] < STOP_VETO:
+            if info["stop_chance"] < stop_veto(info):
                 # the grammar's "stop" with the detector nowhere near it: mostly top, stock, stuff, shop
                 return Answer(text=info["text"], intent="unknown", value=None, confidence=0.0, source="voice")
             if info["stop_chance"] < STOP_AGREES and conf >= STOP_ACT:
@@ -760,7 +765,13 @@ def stop_heard_first(info: dict) -> bool:
     asked about that answer (Recogniser.listen_beside)."""
     chance = info.get("stop_chance", 0.0)
     decoded_stop = meaning(info.get("text", ""))[0] == "stop"
-    return chance >= stopword.ASK_AT or (decoded_stop and chance >= STOP_VETO)
+    return chance >= stopword.ASK_AT or (decoded_stop and chance >= stop_veto(info))
+
+
+def stop_veto(info: dict) -> float:
+    """Under this stop-detector probability the decoder's "stop" is not one: STOP_VETO in an answer
+    short enough to be a stop said as a command, TALK_STOP_VETO in a longer one."""
+    return STOP_VETO if short_enough(info) else TALK_STOP_VETO
 
 
 def rhymes_read_back(heard: Answer, info: dict, expect: str) -> Answer:
