@@ -2,7 +2,7 @@
 through the listener.
 
     .venv/bin/python scripts/bench_talk.py [--speechocean DIR] [--librispeech DIR] [--every N] [--jobs J]
-        [--stop-model FILE ...] [--try NAME=VALUE[,NAME=VALUE...] ...]
+        [--stops DIR] [--stop-model FILE ...] [--try NAME=VALUE[,NAME=VALUE...] ...]
 
 A partner and the person receiving talk while the massage goes on, mostly in the holds, when the
 player is silent. None of it is an answer; a stop or a symptom word heard in it stops the sound and
@@ -40,6 +40,12 @@ Sets (nothing is tuned on them, nothing made from them is shipped):
 - **--librispeech DIR**: a LibriSpeech folder (CC BY 4.0; e.g. mini LibriSpeech's train-clean-5,
   28 speakers, 1,519 long read sentences from audiobooks): `<speaker>/<chapter>/*.flac` with
   `*.trans.txt`.
+With --stops DIR (Speech Commands' test part, the people's stops `bench_recognition.py --commands`
+hears, each recording once), each of those stops is also said in the same breath as a sentence of
+the talk (after it or before it, STOP_GAP apart, at its level: `stop_in_talk`) and heard the same
+way, beside the same stop alone: how many the talk around them hides. A level that makes talk quieter
+must not make these missed more often.
+
 --every N hears every Nth sentence of each speaker (1: all). With both runs (the rules off and on)
 a set takes about four minutes of one core per 10 minutes of speech, shared among --jobs
 processes (--every 5 on both sets: 21 minutes on 2 cores).
@@ -318,12 +324,13 @@ def stop_in_talk(sentence: np.ndarray, stop: np.ndarray, after: bool) -> np.ndar
     return np.concatenate(parts).astype(np.float32)
 
 
-def heard_stop_in_talk(job: tuple[str, np.ndarray, bool, int, float, str | None, Changes]) -> str:
-    """One stop said with a sentence, heard as the talk is: "stopped", ASKED_STOP or "missed"."""
+def heard_stop_in_talk(job: tuple[str | None, np.ndarray, bool, int, float, str | None, Changes]) -> str:
+    """One stop said with a sentence (with none: alone, the baseline), heard as the talk is:
+    "stopped", ASKED_STOP or "missed"."""
     from bench_recognition import levels_changed
 
     path, stop, after, seed, weak, model, changes = job
-    said = stop_in_talk(read_audio(path), stop, after)
+    said = stop_in_talk(read_audio(path), stop, after) if path else spoken(stop).astype(np.float32)
     with levels_changed({"WEAK_STOP_SPEECH": weak, **changes}):
         rows = talk_heard("stop", ["stop"], [said], seed, stop_detector(model))
     return strongest([o for o in rows[0]["outcomes"] if o in ("stopped", ASKED_STOP)]) or "missed"
@@ -398,21 +405,29 @@ def report(name: str, runs: dict[str, list[dict]], seconds: float) -> None:
         )
 
 
-def report_stops_in_talk(with_talk: dict[str, list[str]], after: list[bool]) -> None:
-    """People's stops said in the same breath as a sentence of talk: stopped, asked about, missed."""
+def report_stops_in_talk(
+    with_talk: dict[str, list[str]], alone: dict[str, list[str]], after: list[bool]
+) -> None:
+    """People's stops said in the same breath as a sentence of talk: stopped, asked about, missed;
+    beside the same stops said alone (the baseline: what the talk costs)."""
     n = len(after)
     print(
         f"\nPeople's stops (--stops, {n}) said in the same breath as a sentence of this talk, {STOP_GAP:g} s "
-        f"apart, at its level: after it in {sum(after)}, before it in {n - sum(after)}.\n"
+        f"apart, at its level: after it in {sum(after)}, before it in {n - sum(after)}. Baseline: each "
+        "stop alone, heard the same way.\n"
     )
-    print("| levels | stopped | asked about | missed | missed after / before |")
-    print("|---|---|---|---|---|")
+    print(
+        "| levels | alone: stopped / asked / missed | in talk: stopped | asked about | missed "
+        "| missed after / before |"
+    )
+    print("|---|---|---|---|---|---|")
     for label, outcomes in with_talk.items():
-        got = Counter(outcomes)
+        got, by_itself = Counter(outcomes), Counter(alone[label])
         late = sum(o == "missed" and a for o, a in zip(outcomes, after, strict=True))
         print(
-            f"| {label} | {got['stopped']} | {got[ASKED_STOP]} | **{got['missed']}** "
-            f"({100 * got['missed'] / n:.1f} %) | {late} / {got['missed'] - late} |"
+            f"| {label} | {by_itself['stopped']} / {by_itself[ASKED_STOP]} / {by_itself['missed']} | "
+            f"{got['stopped']} | {got[ASKED_STOP]} | **{got['missed']}** ({100 * got['missed'] / n:.1f} %) | "
+            f"{late} / {got['missed'] - late} |"
         )
 
 
@@ -456,7 +471,7 @@ def run_set(
     said_with = [
         (carriers[(k * 7) % len(carriers)], x, k % 2 == 0, 1000 + k) for k, x in enumerate(people_stop or [])
     ]
-    runs, heard, with_talk = {}, {}, {}
+    runs, heard, with_talk, heard_alone_stop = {}, {}, {}, {}
     with Pool(jobs, initializer=worker_start) as pool:
         started = time.time()
         for label, run in levels.items():
@@ -466,9 +481,11 @@ def run_set(
         wall = time.time() - started
         for label, run in levels.items():
             with_talk[label] = pool.map(heard_stop_in_talk, [(*job, *run) for job in said_with], chunksize=4)
+            alone = [(None, x, True, seed, *run) for _, x, _, seed in said_with]
+            heard_alone_stop[label] = pool.map(heard_stop_in_talk, alone, chunksize=4)
     report(name, runs, wall * jobs)
     if said_with:
-        report_stops_in_talk(with_talk, [after for _, _, after, _ in said_with])
+        report_stops_in_talk(with_talk, heard_alone_stop, [after for _, _, after, _ in said_with])
     if stops:
         print(f"\nThe word stop inside a sentence, each sentence alone ({len(stops)}): heard as a stop")
         for label, h in heard.items():

@@ -77,3 +77,20 @@ def test_a_level_tried_is_in_force_only_while_tried():
     for wrong in ("NO_SUCH_LEVEL=1", "ASK_AT=high", "ask_at=0.9"):
         with pytest.raises(SystemExit, match="give NAME=VALUE"):
             bench_recognition.tried([wrong])
+
+
+def test_a_stop_in_the_same_breath_follows_or_leads_the_sentence_at_its_level():
+    """--stops: the speech of each take, STOP_GAP apart (the rooms around them cut off), the stop
+    scaled to the sentence's speaking level, after the sentence or before it."""
+    rng = np.random.default_rng(3)
+    room = lambda n: rng.standard_normal(n).astype(np.float32) * 1e-4  # noqa: E731
+    sentence = np.concatenate([room(8000), rng.standard_normal(32000).astype(np.float32) * 0.3, room(8000)])
+    stop = np.concatenate([room(4000), rng.standard_normal(6400).astype(np.float32) * 0.01, room(5600)])
+    gap = int(bench_talk.STOP_GAP * 16000)
+    after = bench_talk.stop_in_talk(sentence, stop, after=True)
+    before = bench_talk.stop_in_talk(sentence, stop, after=False)
+    assert abs(len(after) - (32000 + gap + 6400)) <= 320 and len(before) == len(after)
+    said, tail = after[:32000], after[-6400:]
+    assert np.std(tail) == pytest.approx(np.std(said), rel=0.1)  # the stop at the sentence's level
+    assert np.all(after[32000 + 160 : 32000 + gap - 160] == 0)  # the breath between them
+    assert np.std(before[:6400]) == pytest.approx(np.std(said), rel=0.1)
