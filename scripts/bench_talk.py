@@ -287,7 +287,35 @@ def talk_heard(speaker: str, texts: list[str], said: list[np.ndarray], seed: int
         k = next((i for i, (lo, hi) in enumerate(spans) if lo <= end < hi), len(spans) - 1)
         if what is not None:
             rows[k]["outcomes"].append(what)
+        if what in ("stopped", ASKED_STOP):
+            rows[k].setdefault("why", []).append(why_a_stop(rec, heard.utterance.samples))
     return rows
+
+
+def why_a_stop(rec, samples: np.ndarray) -> str:
+    """Which sign of a stop the utterance carries, decided again alone (as `Recogniser.answer`
+    weighs them; the first that holds), and whether it is long (over WEAK_STOP_SPEECH): an
+    approximation for the breakdown, since the listener may have heard part of it while it was
+    said, or a stop said twice."""
+    from voiceguide.feedback import recognise, stopword
+    from voiceguide.feedback.intents import meaning
+    from voiceguide.feedback.listen import RATE
+
+    info = rec.details(samples, RATE, "any")
+    chance = info.get("stop_chance", 0.0)
+    words = info.get("words") or {}
+    length = "long" if not recognise.short_enough(info) else "short"
+    if chance >= stopword.ASK_AT:
+        sign = "detector sure"
+    elif meaning(info.get("text", ""))[0] == "stop" and chance >= recognise.stop_veto(info):
+        sign = "decoder, detector not vetoing"
+    elif chance >= recognise.STOP_UNSURE:
+        sign = "detector unsure"
+    elif words and max(words, key=words.get) == "stop":
+        sign = "word listener"
+    else:
+        sign = "none when heard alone"
+    return f"{sign}, {length}"
 
 
 def heard_alone(job: tuple[tuple[str, str], float, str | None, Changes]) -> bool:
@@ -385,6 +413,13 @@ def report(name: str, runs: dict[str, list[dict]], seconds: float) -> None:
     for o in OUTCOMES:
         print(f"| {o} | " + " | ".join(cells[o]) + " |")
     print("| **a stop, acted on or asked about** | " + " | ".join(f"**{c}**" for c in cells["stop"]) + " |")
+    print(
+        "\nWhere the stops come from (each answer taken for a stop, its utterance decided again alone: "
+        "`why_a_stop`):\n"
+    )
+    for label, rows in runs.items():
+        why = Counter(w for r, p in zip(rows, plain, strict=True) if p for w in r.get("why", []))
+        print(f"- {label}: " + "; ".join(f"{w} {c}" for w, c in why.most_common()))
     shipped = next(rows for rows in runs.values() if "baseline" in rows[0])  # (made in one run only)
     base = Counter(k for r, p in zip(shipped, plain, strict=True) if p for k in r["baseline"])
     print(
