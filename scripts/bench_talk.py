@@ -40,11 +40,13 @@ Sets (nothing is tuned on them, nothing made from them is shipped):
 - **--librispeech DIR**: a LibriSpeech folder (CC BY 4.0; e.g. mini LibriSpeech's train-clean-5,
   28 speakers, 1,519 long read sentences from audiobooks): `<speaker>/<chapter>/*.flac` with
   `*.trans.txt`.
+
 With --stops DIR (Speech Commands' test part, the people's stops `bench_recognition.py --commands`
 hears, each recording once), each of those stops is also said in the same breath as a sentence of
 the talk (after it or before it, STOP_GAP apart, at its level: `stop_in_talk`) and heard the same
-way, beside the same stop alone: how many the talk around them hides. A level that makes talk quieter
-must not make these missed more often.
+way, beside the same stop alone: how many the talk around them hides. A level that quiets talk must
+not miss more of them. After each table, where its stops come from: each answer taken for a stop,
+decided again alone (`why_a_stop`).
 
 --every N hears every Nth sentence of each speaker (1: all). With both runs (the rules off and on)
 a set takes about four minutes of one core per 10 minutes of speech, shared among --jobs
