@@ -50,7 +50,8 @@ decided again alone (`why_a_stop`).
 
 --every N hears every Nth sentence of each speaker (1: all). With both runs (the rules off and on)
 a set takes about four minutes of one core per 10 minutes of speech, shared among --jobs
-processes (--every 5 on both sets: 21 minutes on 2 cores).
+processes (--every 5 on both sets: 21 minutes on 2 cores; with --stops, 46 minutes, and 60 with the
+baseline of the rules before).
 """
 
 from __future__ import annotations
@@ -296,12 +297,13 @@ def talk_heard(speaker: str, texts: list[str], said: list[np.ndarray], seed: int
 
 def why_a_stop(rec, samples: np.ndarray) -> str:
     """Which sign of a stop the utterance carries, decided again alone (as `Recogniser.answer`
-    weighs them; the first that holds), and whether it is long (over WEAK_STOP_SPEECH): an
-    approximation for the breakdown, since the listener may have heard part of it while it was
-    said, or a stop said twice."""
+    weighs them, then a long answer's edges, `Recogniser.edges_asked`; the first that holds), and
+    whether it is long (over WEAK_STOP_SPEECH): an approximation for the breakdown, since the
+    listener may have heard part of it while it was said, or a stop said twice."""
     from voiceguide.feedback import recognise, stopword
     from voiceguide.feedback.intents import meaning
     from voiceguide.feedback.listen import RATE
+    from voiceguide.player.dialogue import doubtful_stop
 
     info = rec.details(samples, RATE, "any")
     chance = info.get("stop_chance", 0.0)
@@ -315,6 +317,8 @@ def why_a_stop(rec, samples: np.ndarray) -> str:
         sign = "detector unsure"
     elif words and max(words, key=words.get) == "stop":
         sign = "word listener"
+    elif doubtful_stop(rec.edges_asked(rec.answer(info, "any"), samples, RATE, info, "any")):
+        sign = "an edge of a long answer, alone"
     else:
         sign = "none when heard alone"
     return f"{sign}, {length}"

@@ -666,3 +666,30 @@ def test_a_weak_stop_at_the_edge_of_a_long_answer_is_asked_about(tmp_path, monke
     assert doubtful_stop(heard) and decide(heard, "between").action == CONFIRM_IT  # asked, never acted on
     sure = recognise.Recogniser(helper=False, stop_net=lambda x: np.full(len(x), 0.99))
     assert doubtful_stop(sure.hear(talk, rate, "any"))  # the whole answer's own stop, as before
+
+
+def test_the_talk_benchmark_names_the_sign_a_stop_came_from(tmp_path, monkeypatch):
+    """bench_talk.why_a_stop, the breakdown of talk's stops: the first sign that holds, as
+    Recogniser.hear weighs them, then the edges of a long answer, and the answer's length."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import bench_talk
+
+    from voiceguide.audio.pcm import resample
+    from voiceguide.feedback import recognise
+    from voiceguide.feedback.listen import RATE
+
+    word, rate = speak("window", "en-us", tmp_path)
+    talk, _ = speak(
+        "I walked down to the window this morning and looked out at the garden", "en-us", tmp_path
+    )
+    word, talk = (resample(x, rate, RATE).astype(np.float32) for x in (word, talk))  # the listener's rate
+    sure = recognise.Recogniser(helper=False, stop_net=lambda x: np.full(len(x), 0.99))
+    assert bench_talk.why_a_stop(sure, talk) == "detector sure, long"
+    unsure = recognise.Recogniser(helper=False, stop_net=_Unsure())
+    assert bench_talk.why_a_stop(unsure, word) == "detector unsure, short"
+    deaf = recognise.Recogniser(helper=False, stop_net=lambda x: np.zeros(len(x)))
+    monkeypatch.setattr(recognise, "EDGE_SPEECH", 2.0)
+    assert bench_talk.why_a_stop(deaf, talk) == "none when heard alone, long"
