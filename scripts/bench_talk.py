@@ -297,13 +297,12 @@ def talk_heard(speaker: str, texts: list[str], said: list[np.ndarray], seed: int
 
 def why_a_stop(rec, samples: np.ndarray) -> str:
     """Which sign of a stop the utterance carries, decided again alone (as `Recogniser.answer`
-    weighs them, then a long answer's edges, `Recogniser.edges_asked`; the first that holds), and
-    whether it is long (over WEAK_STOP_SPEECH): an approximation for the breakdown, since the
-    listener may have heard part of it while it was said, or a stop said twice."""
+    weighs them; the first that holds), and whether it is long (over WEAK_STOP_SPEECH): an
+    approximation for the breakdown, since the listener may have heard part of it while it was
+    said, or a stop said twice."""
     from voiceguide.feedback import recognise, stopword
     from voiceguide.feedback.intents import meaning
     from voiceguide.feedback.listen import RATE
-    from voiceguide.player.dialogue import doubtful_stop
 
     info = rec.details(samples, RATE, "any")
     chance = info.get("stop_chance", 0.0)
@@ -317,8 +316,6 @@ def why_a_stop(rec, samples: np.ndarray) -> str:
         sign = "detector unsure"
     elif words and max(words, key=words.get) == "stop":
         sign = "word listener"
-    elif doubtful_stop(rec.edges_asked(rec.answer(info, "any"), samples, RATE, info, "any")):
-        sign = "an edge of a long answer, alone"
     else:
         sign = "none when heard alone"
     return f"{sign}, {length}"

@@ -622,55 +622,9 @@ def test_another_detector_can_be_named_for_a_session(tmp_path, monkeypatch, cli)
         sw.network.cache_clear()
 
 
-def test_a_long_answer_s_edges_are_decided_alone(monkeypatch):
-    """recognise.edges: the first and the last EDGE_SPEECH seconds of the speech, with EDGE_LEAD of
-    what is around them, whatever quiet comes before and after."""
-    from voiceguide.feedback import recognise
-
-    monkeypatch.setattr(recognise, "EDGE_SPEECH", 2.0)
-    rate = 16000
-    rng = np.random.default_rng(0)
-    quiet, said = 1.0, 6.0
-    x = np.concatenate(
-        [
-            rng.normal(0, 1e-4, int(quiet * rate)),
-            rng.normal(0, 0.1, int(said * rate)),
-            rng.normal(0, 1e-4, rate),
-        ]
-    ).astype(np.float32)
-    head, tail = recognise.edges(x, rate)
-    assert len(head) == len(tail) == int((2.0 + 2 * recognise.EDGE_LEAD) * rate)
-    start = int((quiet - recognise.EDGE_LEAD) * rate)
-    assert np.array_equal(head, x[start : start + len(head)])  # from just before the speech begins
-    end = int((quiet + said + recognise.EDGE_LEAD) * rate)
-    assert np.array_equal(tail, x[end - len(tail) : end])  # to just after it ends
-    assert recognise.edges(np.zeros(rate, np.float32), rate) == []  # no speech, no edges
-
-
-def test_a_weak_stop_at_the_edge_of_a_long_answer_is_asked_about(tmp_path, monkeypatch):
-    """A stop said in the same breath as other words stands at one edge of the answer; there the
-    weak signs of a stop count, as in a short answer (recognise.EDGE_SPEECH; people's stops within
-    a sentence were missed more often than alone: scripts/bench_talk.py --stops). Only ever asked
-    about, and never in place of a stop the whole answer already gives."""
-    from voiceguide.feedback import recognise
-    from voiceguide.player.dialogue import doubtful_stop
-
-    recogniser = recognise.Recogniser(helper=False, stop_net=_Unsure())
-    talk, rate = speak(
-        "I walked down to the window this morning and looked out at the garden for a while", "en-us", tmp_path
-    )
-    monkeypatch.setattr(recognise, "EDGE_SPEECH", 0.0)
-    assert not doubtful_stop(recogniser.hear(talk, rate, "any"))  # the weak signs do not count in talk
-    monkeypatch.setattr(recognise, "EDGE_SPEECH", 2.0)
-    heard = recogniser.hear(talk, rate, "any")
-    assert doubtful_stop(heard) and decide(heard, "between").action == CONFIRM_IT  # asked, never acted on
-    sure = recognise.Recogniser(helper=False, stop_net=lambda x: np.full(len(x), 0.99))
-    assert doubtful_stop(sure.hear(talk, rate, "any"))  # the whole answer's own stop, as before
-
-
-def test_the_talk_benchmark_names_the_sign_a_stop_came_from(tmp_path, monkeypatch):
+def test_the_talk_benchmark_names_the_sign_a_stop_came_from(tmp_path):
     """bench_talk.why_a_stop, the breakdown of talk's stops: the first sign that holds, as
-    Recogniser.hear weighs them, then the edges of a long answer, and the answer's length."""
+    Recogniser.hear weighs them, and the answer's length."""
     import sys
     from pathlib import Path
 
@@ -691,5 +645,4 @@ def test_the_talk_benchmark_names_the_sign_a_stop_came_from(tmp_path, monkeypatc
     unsure = recognise.Recogniser(helper=False, stop_net=_Unsure())
     assert bench_talk.why_a_stop(unsure, word) == "detector unsure, short"
     deaf = recognise.Recogniser(helper=False, stop_net=lambda x: np.zeros(len(x)))
-    monkeypatch.setattr(recognise, "EDGE_SPEECH", 2.0)
     assert bench_talk.why_a_stop(deaf, talk) == "none when heard alone, long"

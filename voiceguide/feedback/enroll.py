@@ -626,7 +626,6 @@ class EnrolledRecogniser:
         heard = combine(self.match(samples, rate), si, expect, words=info.get("words"))
         if si.stop_hint and decide(heard, expect).action == REJECT:
             heard = replace(heard, stop_hint=True)  # enrollment never weakens the stop word
-        heard = self.base.edges_asked(heard, samples, rate, info, expect)  # (nor in a long answer)
         return with_level(heard, info)  # the microphone's level, as the plain answer has it
 
 

@@ -159,13 +159,6 @@ LISTENER_STOP = 0.3
 # detector is sure of (its ASK_AT), or a decoded one it backs, counts at any length, but in a longer
 # answer it is asked about rather than acted on (`asked_in_talk`).
 WEAK_STOP_SPEECH = 2.5
-# In an answer longer than WEAK_STOP_SPEECH, its first and its last EDGE_SPEECH seconds of speech
-# are decided again alone, as a short answer is (`Recogniser.edges_asked`): a stop said in the same
-# breath as other words ("stop, that hurts", "that's too much, stop") is at one edge or the other,
-# where a command stands. A stop either edge gives is asked about. 0 turns it off. 2.0: the longest
-# stop phrase measured (1.98 s), not chosen on talk. EDGE_LEAD: the quiet kept before and after.
-EDGE_SPEECH = 0.0
-EDGE_LEAD = 0.2
 
 # The word listener's say beside the decoder's (second_opinion), chosen on the benchmark's tuning
 # voices (scripts/bench_recognition.py TUNE_VOICES, whose espeak-ng variants the listener never
@@ -283,22 +276,6 @@ def _frames_db(samples: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, 
     db = 10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-12))
     active = db > max(room_floor_db(db), float(np.max(db, initial=-120.0)) - 35.0)
     return frames, db, active
-
-
-def edges(samples: np.ndarray, rate: int) -> list[np.ndarray]:
-    """The first and the last EDGE_SPEECH seconds of the clip's speech, each with EDGE_LEAD of what
-    is around it: where a stop said with other words stands."""
-    _, _, active = _frames_db(samples, rate)
-    if not active.any():
-        return []
-    frame = max(1, int(rate * 0.02))
-    idx = np.flatnonzero(active)
-    first, last = idx[0] * frame, (idx[-1] + 1) * frame
-    span, lead = int(EDGE_SPEECH * rate), int(EDGE_LEAD * rate)
-    return [
-        samples[max(0, first - lead) : first + span + lead],
-        samples[max(0, last - span - lead) : last + lead],
-    ]
 
 
 def speech_seconds(samples: np.ndarray, rate: int) -> float:
@@ -720,26 +697,7 @@ class Recogniser:
         The intent is "unknown" below the confidence threshold (CONFIRM by default);
         the caller acts on answers at or above ACCEPT and reads back the others.
         """
-        info = self.details(samples, rate, expect)
-        return self.edges_asked(self.answer(info, expect), samples, rate, info, expect)
-
-    def edges_asked(self, heard: Answer, samples: np.ndarray, rate: int, info: dict, expect: str) -> Answer:
-        """A long answer with no stop in it, its edges decided alone (EDGE_SPEECH): a stop at
-        either is asked about ("did you say stop?"), and a stop hint at either is kept.
-
-        Why: in a long answer the weak signs of a stop do not count (short_enough), and people's
-        stops said in the same breath as a sentence were missed 7.9-9.7 % against 6.4 % alone
-        (scripts/bench_talk.py --stops)."""
-        if not EDGE_SPEECH or short_enough(info) or decide(heard, expect).safety:
-            return heard
-        for piece in edges(stopword.mono(samples), rate):
-            said = self.answer(self.details(piece, rate, expect), expect)
-            d = decide(said, expect)
-            if d.safety and d.answer.intent == "stop" and d.action != REJECT:
-                return asked_as_stop(heard)
-            if said.stop_hint:
-                heard = replace(heard, stop_hint=True)
-        return heard
+        return self.answer(self.details(samples, rate, expect), expect)
 
     def decoder_only(self, samples: np.ndarray, rate: int, expect: str = "any") -> Answer:
         """The decoder's answer with the stop detector's say, without the word listener: what an
