@@ -94,3 +94,25 @@ def test_a_stop_in_the_same_breath_follows_or_leads_the_sentence_at_its_level():
     assert np.std(tail) == pytest.approx(np.std(said), rel=0.1)  # the stop at the sentence's level
     assert np.all(after[32000 + 160 : 32000 + gap - 160] == 0)  # the breath between them
     assert np.std(before[:6400]) == pytest.approx(np.std(said), rel=0.1)
+
+
+def test_the_talk_benchmark_names_the_sign_a_stop_came_from(tmp_path):
+    """bench_talk.why_a_stop, the breakdown of talk's stops: the first sign that holds, as
+    Recogniser.hear weighs them, and the answer's length."""
+    from test_stopword import _Unsure, speak
+
+    from voiceguide.audio.pcm import resample
+    from voiceguide.feedback import recognise
+    from voiceguide.feedback.listen import RATE
+
+    word, rate = speak("window", "en-us", tmp_path)
+    talk, _ = speak(
+        "I walked down to the window this morning and looked out at the garden", "en-us", tmp_path
+    )
+    word, talk = (resample(x, rate, RATE).astype(np.float32) for x in (word, talk))  # the listener's rate
+    sure = recognise.Recogniser(helper=False, stop_net=lambda x: np.full(len(x), 0.99))
+    assert bench_talk.why_a_stop(sure, talk) == "detector sure, long"
+    unsure = recognise.Recogniser(helper=False, stop_net=_Unsure())
+    assert bench_talk.why_a_stop(unsure, word) == "detector unsure, short"
+    deaf = recognise.Recogniser(helper=False, stop_net=lambda x: np.zeros(len(x)))
+    assert bench_talk.why_a_stop(deaf, talk) == "none when heard alone, long"

@@ -620,29 +620,3 @@ def test_another_detector_can_be_named_for_a_session(tmp_path, monkeypatch, cli)
     finally:
         monkeypatch.delenv("VOICEGUIDE_STOP_MODEL", raising=False)
         sw.network.cache_clear()
-
-
-def test_the_talk_benchmark_names_the_sign_a_stop_came_from(tmp_path):
-    """bench_talk.why_a_stop, the breakdown of talk's stops: the first sign that holds, as
-    Recogniser.hear weighs them, and the answer's length."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    import bench_talk
-
-    from voiceguide.audio.pcm import resample
-    from voiceguide.feedback import recognise
-    from voiceguide.feedback.listen import RATE
-
-    word, rate = speak("window", "en-us", tmp_path)
-    talk, _ = speak(
-        "I walked down to the window this morning and looked out at the garden", "en-us", tmp_path
-    )
-    word, talk = (resample(x, rate, RATE).astype(np.float32) for x in (word, talk))  # the listener's rate
-    sure = recognise.Recogniser(helper=False, stop_net=lambda x: np.full(len(x), 0.99))
-    assert bench_talk.why_a_stop(sure, talk) == "detector sure, long"
-    unsure = recognise.Recogniser(helper=False, stop_net=_Unsure())
-    assert bench_talk.why_a_stop(unsure, word) == "detector unsure, short"
-    deaf = recognise.Recogniser(helper=False, stop_net=lambda x: np.zeros(len(x)))
-    assert bench_talk.why_a_stop(deaf, talk) == "none when heard alone, long"
