@@ -15,7 +15,8 @@ session's microphone is while nothing is played; every answer it gives is decide
 decides what is said while the session plays (`decision.at_question(.., "between")`,
 `dialogue.doubtful_stop`, `playback.PauseAgain`). Stops heard while a word is said count too. A
 sentence's outcome is the strongest of its answers: stopped, asked about a stop, a symptom acted
-on, asked about a symptom, paused, continued or repeated; else nothing.
+on, asked about a symptom, paused, repeated; else nothing (what `Player.between_questions` does: a
+test holds the two to the same).
 
 Sentences whose transcript holds a word a session hears between questions (stop, ow, enough, a
 symptom word, pause, wait, continue, go, repeat, again...; `intents.meaning`) are counted apart:
@@ -89,7 +90,7 @@ OUTCOMES = (
     "a symptom acted on",
     "asked about a symptom",
     "paused",
-    "continued or repeated",
+    "repeated",
 )
 
 
@@ -189,8 +190,7 @@ def outcome(answer, pause_again, now: float) -> str | None:
         "stop": "stopped",
         "symptom": "a symptom acted on",
         "pause": "paused",
-        "continue": "continued or repeated",
-        "repeat": "continued or repeated",
+        "repeat": "repeated",  # ("continue" while the session plays has nothing to resume: set aside)
     }.get(intent)
 
 

@@ -116,3 +116,74 @@ def test_the_talk_benchmark_names_the_sign_a_stop_came_from(tmp_path):
     assert bench_talk.why_a_stop(unsure, word) == "detector unsure, short"
     deaf = recognise.Recogniser(helper=False, stop_net=lambda x: np.zeros(len(x)))
     assert bench_talk.why_a_stop(deaf, talk) == "none when heard alone, long"
+
+
+def _the_player_did(given) -> str | None:
+    """What a session does with `given`, heard during its first hold: `bench_talk.outcome`'s words for
+    it, read from the player's own events (a "no" to "did you say ...?", so that it goes on)."""
+    from player_harness import Script, play
+
+    from voiceguide import library, planner
+    from voiceguide.feedback.intents import understand
+
+    class Given(Script):
+        def __init__(self, events) -> None:
+            super().__init__(events, ["3"])
+            self.given, self.asked = given, False
+
+        def poll(self):
+            last = next((d for e, d in reversed(self.events) if e == "segment"), None)
+            if self.given is None or last is None or last.get("kind") != "hold":
+                return None
+            self.events.append(("given", {}))
+            heard, self.given = self.given, None
+            return heard
+
+        def answer(self, expect, timeout, realtime):
+            if expect == "yesno" and self.given is None and not self.asked:
+                self.asked = True
+                return understand("no", "yesno", source="keys")
+            return super().answer(expect, timeout, realtime)
+
+    request = planner.Request(mode="self", stage="acute", minutes=5)
+    _, events, _, _ = play(library.load(), request, [], script=Given)
+    start = next(i for i, (e, _) in enumerate(events) if e == "given")
+    for event, data in events[start + 2 :]:  # after the answer's own event
+        if event == "ignored":
+            return None
+        if event == "readback" and data["question"] == "confirm-stop":
+            return bench_talk.ASKED_STOP if "stop" in data["text"] else "asked about a symptom"
+        if event == "action":
+            names = {"stop": "stopped", "pause": "paused", "repeat": "repeated"}
+            return "a symptom acted on" if data["rule"] == "symptom" else names.get(data["action"])
+    raise AssertionError("the player did nothing with the answer")
+
+
+@pytest.mark.parametrize(
+    "word, confidence",
+    [
+        ("stop", 0.95),
+        ("stop", None),  # heard, not clearly: "did you say stop?"
+        ("numb", 0.95),
+        ("numb", None),
+        ("pause", 0.95),
+        ("pause", 0.7),  # a doubtful pause, said once
+        ("repeat", 0.95),
+        ("continue", 0.95),  # nothing to resume while the session plays
+        ("more", 0.95),
+        ("seven", 0.95),
+    ],
+)
+def test_the_benchmark_counts_what_the_player_does(monkeypatch, word, confidence):
+    """bench_talk.outcome names what a session does with an answer heard while it plays; it follows
+    Player.between_questions' order itself, so the two are held to the same here, on the player."""
+    from player_harness import unsure
+
+    from voiceguide.feedback.intents import understand
+    from voiceguide.player import playback
+
+    monkeypatch.setattr(playback, "POLL", 0.0)
+    given = (
+        unsure(word) if confidence is None else understand(word, "any", source="voice", confidence=confidence)
+    )
+    assert bench_talk.outcome(given, playback.PauseAgain(), 0.0) == _the_player_did(given)
