@@ -58,6 +58,8 @@ the fits joined four and eight at a time (--join A.npz B.npz C.npz D.npz).
 Tried on 2026-12-07 and not shipped (docs/recognition.md, "A stop without its /st/ among the
 detector's negatives"): both fits with --cut-onsets 1 (and 0.5), each people's stop also heard
 without its /st/ as a negative; weighed against both fits made again without it, on the same caches.
+Tried on 2026-12-08 and not shipped (docs/recognition.md, "People's takes at other speeds"): both
+fits with --speed, each of people's takes heard once more at a random speed (the same caches).
 Tried on 2026-12-03 and not shipped (docs/recognition.md, "The stop word over the player"): the
 wide fit alone, and --player-over P (that share of clips said over the player's own voices,
 PLAYER_UNDER_DB under the person, and the player alone as negatives). Tried on 2026-12-05 and not
@@ -662,30 +664,52 @@ def onset_cut(x: np.ndarray, rng) -> np.ndarray:
     return out
 
 
+SPEEDS = (0.85, 1.15)
+
+
+def at_speed(x: np.ndarray, factor: float) -> np.ndarray:
+    """The take played `factor` times as fast (resampled in the frequency domain: shorter, and every
+    frequency times `factor`), as a speaker with a shorter or longer vocal tract, faster or slower."""
+    n, m = len(x), max(1, int(round(len(x) / factor)))
+    spectrum = np.fft.rfft(x)
+    kept = np.zeros(m // 2 + 1, dtype=complex)
+    k = min(len(kept), len(spectrum))
+    kept[:k] = spectrum[:k]
+    return np.fft.irfft(kept, m) * (m / n)
+
+
 def real_examples(
     takes: list[tuple[str, Path]],
     seed: int,
     babble: list[np.ndarray],
     augmented=0.5,
     cut_onsets: bool = False,
+    speed: bool = False,
 ):
     """(inputs, labels, kinds) from people's takes: a "stop" gives positive windows where its word ends
     (as a synthetic one); any other word gives windows at the same places and along it, all of kind
     near ("up", "go", "top" differ from "stop" in a sound or two). That share of takes goes through
     augment's rooms, microphones, telephone band and noise, the rest as recorded; with augmented, each
     stop once more, augmented. With cut_onsets, each stop also gives negative windows of kind "cut" at
-    the same places in a copy without its /st/ (onset_cut): "-op" alone is not a stop."""
+    the same places in a copy without its /st/ (onset_cut): "-op" alone is not a stop. With speed,
+    every take once more at a random speed in SPEEDS (at_speed), after the others, so that those are
+    made as without it."""
     from voiceguide.audio.pcm import decode_wav  # noqa: PLC0415
 
     rng = np.random.default_rng(seed)
     cut_rng = np.random.default_rng(seed + 1000)  # its own: the other windows are those made without it
     xs, ys, kinds = [], [], []
-    passes = [(w, p, rng.random() < augmented) for w, p in takes]
+    passes = [(w, p, rng.random() < augmented, 1.0) for w, p in takes]
     if augmented:  # a stop twice, as recorded and augmented: there are few of them beside other words
-        passes += [(w, p, True) for w, p in takes if w == "stop"]
-    for word, path, augment_it in passes:
+        passes += [(w, p, True, 1.0) for w, p in takes if w == "stop"]
+    if speed:  # its own generator: the passes before are drawn as without it
+        speed_rng = np.random.default_rng(seed + 2000)
+        passes += [(w, p, speed_rng.random() < augmented, speed_rng.uniform(*SPEEDS)) for w, p in takes]
+    for word, path, augment_it, factor in passes:
         x, rate = decode_wav(path.read_bytes())
         x = sw.to_16k(x, rate).astype(np.float64)
+        if factor != 1.0:
+            x = at_speed(x, factor)
         if len(x) < sw.RATE // 4 or np.max(np.abs(x)) < 1e-3:
             continue
         end = word_end(x)
@@ -910,6 +934,11 @@ def main() -> None:
         help="with --real: each people's stop also without its /st/, a negative of this weight",
     )
     parser.add_argument(
+        "--speed",
+        action="store_true",
+        help="with --real: each take once more at a random speed (SPEEDS)",
+    )
+    parser.add_argument(
         "--talk",
         type=Path,
         nargs="+",
@@ -988,7 +1017,7 @@ def main() -> None:
         others = [p for w, p in takes["training"][::97] if w != "stop"]
         babble = [decode_wav(p.read_bytes())[0].astype(np.float64) for p in others]
         cut = args.cut_onsets > 0
-        rx, ry, rk = real_examples(takes["training"], args.seed + 7, babble, cut_onsets=cut)
+        rx, ry, rk = real_examples(takes["training"], args.seed + 7, babble, cut_onsets=cut, speed=args.speed)
         real_vx, real_vy, real_vk = real_examples(takes["validation"], args.seed + 107, babble, 0.0, True)
         print(f"real windows: {len(ry)} to fit ({int(ry.sum())} positive), {len(real_vy)} held apart")
         x, y, k = np.concatenate([x, rx]), np.concatenate([y, ry]), np.concatenate([k, rk])

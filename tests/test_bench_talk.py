@@ -187,3 +187,34 @@ def test_the_benchmark_counts_what_the_player_does(monkeypatch, word, confidence
         unsure(word) if confidence is None else understand(word, "any", source="voice", confidence=confidence)
     )
     assert bench_talk.outcome(given, playback.PauseAgain(), 0.0) == _the_player_did(given)
+
+
+def test_a_take_at_another_speed_is_shorter_and_higher_and_as_loud():
+    """train_stop.at_speed: a take played 1.1 times as fast, as another speaker might say it."""
+    tone = np.sin(2 * np.pi * 1000 * np.arange(16000) / 16000)
+    for factor in (0.85, 1.1):
+        faster = train_stop.at_speed(tone, factor)
+        assert len(faster) == round(16000 / factor)
+        peak = np.fft.rfftfreq(len(faster), 1 / 16000)[np.argmax(np.abs(np.fft.rfft(faster)))]
+        assert abs(peak - 1000 * factor) < 2
+        assert np.sqrt(np.mean(faster**2)) == pytest.approx(np.sqrt(0.5), rel=0.01)
+
+
+def test_takes_at_other_speeds_come_after_the_takes_as_made_without_them(tmp_path):
+    """--speed adds windows and changes none of those made without it: a fit with it differs from
+    the shipped one by the new takes alone."""
+    rng = np.random.default_rng(3)
+    takes = []
+    for word in ("stop", "up", "stop", "go"):
+        path = tmp_path / f"{word}_{len(takes)}.wav"
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            burst = np.concatenate([np.zeros(4000), rng.standard_normal(6000) * 3000, np.zeros(6000)])
+            w.writeframes(burst.astype(np.int16).tobytes())
+        takes.append((word, path))
+    x, y, kinds = train_stop.real_examples(takes, 5, [])
+    sx, sy, skinds = train_stop.real_examples(takes, 5, [], speed=True)
+    assert len(sy) > len(y) and np.array_equal(sx[: len(x)], x) and np.array_equal(sy[: len(y)], y)
+    assert set(skinds[len(kinds) :]) == {"pos", "near"}  # every word once more, not only the stops
