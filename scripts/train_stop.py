@@ -59,7 +59,9 @@ Tried on 2026-12-07 and not shipped (docs/recognition.md, "A stop without its /s
 detector's negatives"): both fits with --cut-onsets 1 (and 0.5), each people's stop also heard
 without its /st/ as a negative; weighed against both fits made again without it, on the same caches.
 Tried on 2026-12-08 and not shipped (docs/recognition.md, "People's takes at other speeds"): both
-fits with --speed, each of people's takes heard once more at a random speed (the same caches).
+fits with --speed, each of people's takes heard once more at a random speed, with the same caches;
+first with --talk-cache's windows alone, then (as --speed does now) with the talk at other speeds
+too, mined by mined.npz above.
 Tried on 2026-12-03 and not shipped (docs/recognition.md, "The stop word over the player"): the
 wide fit alone, and --player-over P (that share of clips said over the player's own voices,
 PLAYER_UNDER_DB under the person, and the player alone as negatives). Tried on 2026-12-05 and not
@@ -786,18 +788,23 @@ def talk_examples(
     augmented: float = 0.5,
     hard: bool = True,
     miner: Path = sw.MODEL,
+    speed: bool = False,
 ):
     """(inputs, labels, kinds) of people's talk, all negative, kind "talk": windows at random along
     each recording, and with `hard` those where the detector in `miner` (the shipped one) fires
     (TALK_HARD), as recorded or through augment's rooms, microphones and noise. Held apart, not
-    `hard`: windows chosen by the shipped detector would weigh against it."""
+    `hard`: windows chosen by the shipped detector would weigh against it. With speed, each
+    recording at a random speed in SPEEDS (a call of its own, beside the one without)."""
     from bench_talk import read_audio  # noqa: PLC0415
 
     rng = np.random.default_rng(seed)
     shipped = sw.load(miner) if hard else None
     xs = []
     for _, path in talk:
-        x, _lead = padded(read_audio(str(path)).astype(np.float64), rng)
+        said = read_audio(str(path)).astype(np.float64)
+        if speed:
+            said = at_speed(said, rng.uniform(*SPEEDS))
+        x, _lead = padded(said, rng)
         if rng.random() < augmented:
             x = augment(x, rng, babble, mic=0.5)
         mel = sw.logmel(x)
@@ -936,7 +943,7 @@ def main() -> None:
     parser.add_argument(
         "--speed",
         action="store_true",
-        help="with --real: each take once more at a random speed (SPEEDS)",
+        help="with --real: each take once more at a random speed (SPEEDS); with --talk, the talk too",
     )
     parser.add_argument(
         "--talk",
@@ -1032,6 +1039,22 @@ def main() -> None:
             talk_vx = talk_examples(talk["validation"], args.seed + 111, [], 0.0, hard=False)[0]
             if args.talk_cache:
                 np.savez(args.talk_cache, tx=tx, tvx=talk_vx)
+        if args.speed:  # the talk at other speeds too, kept beside the talk cache
+            cache = (
+                args.talk_cache.with_name(args.talk_cache.stem + "_speed.npz") if args.talk_cache else None
+            )
+            if cache and cache.exists():
+                with np.load(cache) as d:
+                    faster = d["tx"]
+            else:
+                talk = talk_recordings(args.talk)
+                faster = talk_examples(
+                    talk["training"], args.seed + 13, [], miner=args.mine_with, speed=True
+                )[0]
+                if cache:
+                    np.savez(cache, tx=faster)
+            print(f"talk windows at other speeds: {len(faster)}")
+            tx = np.concatenate([tx, faster])
         print(f"talk windows: {len(tx)} to fit, {len(talk_vx)} held apart")
         x = np.concatenate([x, tx])
         y = np.concatenate([y, np.zeros(len(tx), dtype=np.float32)])
