@@ -60,8 +60,7 @@ detector's negatives"): both fits with --cut-onsets 1 (and 0.5), each people's s
 without its /st/ as a negative; weighed against both fits made again without it, on the same caches.
 Tried on 2026-12-08 and not shipped (docs/recognition.md, "People's takes at other speeds"): both
 fits with --speed, each of people's takes heard once more at a random speed, with the same caches;
-first with --talk-cache's windows alone, then (as --speed does now) with the talk at other speeds
-too, mined by mined.npz above.
+and the same with --talk-speed too, the talk at other speeds, mined by mined.npz above.
 Tried on 2026-12-03 and not shipped (docs/recognition.md, "The stop word over the player"): the
 wide fit alone, and --player-over P (that share of clips said over the player's own voices,
 PLAYER_UNDER_DB under the person, and the player alone as negatives). Tried on 2026-12-05 and not
@@ -941,9 +940,10 @@ def main() -> None:
         help="with --real: each people's stop also without its /st/, a negative of this weight",
     )
     parser.add_argument(
-        "--speed",
-        action="store_true",
-        help="with --real: each take once more at a random speed (SPEEDS); with --talk, the talk too",
+        "--speed", action="store_true", help="with --real: each take once more at a random speed (SPEEDS)"
+    )
+    parser.add_argument(
+        "--talk-speed", action="store_true", help="with --talk: each recording once more at a random speed"
     )
     parser.add_argument(
         "--talk",
@@ -1039,7 +1039,7 @@ def main() -> None:
             talk_vx = talk_examples(talk["validation"], args.seed + 111, [], 0.0, hard=False)[0]
             if args.talk_cache:
                 np.savez(args.talk_cache, tx=tx, tvx=talk_vx)
-        if args.speed:  # the talk at other speeds too, kept beside the talk cache
+        if args.talk_speed:  # the talk at other speeds too, kept beside the talk cache
             cache = (
                 args.talk_cache.with_name(args.talk_cache.stem + "_speed.npz") if args.talk_cache else None
             )
