@@ -1030,6 +1030,7 @@ def main() -> None:
         x, y, k = np.concatenate([x, rx]), np.concatenate([y, ry]), np.concatenate([k, rk])
     talk_vx = None
     if args.talk:
+        talk = None  # listed once, when a cache does not hold what is needed
         if args.talk_cache and args.talk_cache.exists():
             with np.load(args.talk_cache) as d:
                 tx, talk_vx = d["tx"], d["tvx"]
@@ -1047,7 +1048,7 @@ def main() -> None:
                 with np.load(cache) as d:
                     faster = d["tx"]
             else:
-                talk = talk_recordings(args.talk)
+                talk = talk or talk_recordings(args.talk)
                 faster = talk_examples(
                     talk["training"], args.seed + 13, [], miner=args.mine_with, speed=True
                 )[0]

@@ -6,11 +6,12 @@ speaker as the corpus does (utt2spk). Keys alone named the wrong speaker: "00001
 from __future__ import annotations
 
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from voiceguide.audio.pcm import wav_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -30,13 +31,7 @@ def corpus(root: Path) -> None:
         for key, (speaker, text) in sentences.items():
             path = f"WAVE/SPEAKER{speaker}/{key}.WAV"
             (root / path).parent.mkdir(parents=True, exist_ok=True)
-            with wave.open(str(root / path), "wb") as w:
-                w.setnchannels(1)
-                w.setsampwidth(2)
-                w.setframerate(16000)
-                w.writeframes(
-                    (np.random.default_rng(1).standard_normal(800) * 1000).astype(np.int16).tobytes()
-                )
+            (root / path).write_bytes(wav_bytes(np.random.default_rng(1).standard_normal(800) * 0.03, 16000))
             lists["text"].append(f"{key}\t{text}")
             lists["wav.scp"].append(f"{key}\t{path}")
             lists["utt2spk"].append(f"{key} {speaker}")
@@ -190,7 +185,7 @@ def test_the_benchmark_counts_what_the_player_does(monkeypatch, word, confidence
 
 
 def test_a_take_at_another_speed_is_shorter_and_higher_and_as_loud():
-    """train_stop.at_speed: a take played 1.1 times as fast, as another speaker might say it."""
+    """train_stop.at_speed: a take played faster or slower, as another speaker might say it."""
     tone = np.sin(2 * np.pi * 1000 * np.arange(16000) / 16000)
     for factor in (0.85, 1.1):
         faster = train_stop.at_speed(tone, factor)
@@ -207,12 +202,8 @@ def test_takes_at_other_speeds_come_after_the_takes_as_made_without_them(tmp_pat
     takes = []
     for word in ("stop", "up", "stop", "go"):
         path = tmp_path / f"{word}_{len(takes)}.wav"
-        with wave.open(str(path), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(16000)
-            burst = np.concatenate([np.zeros(4000), rng.standard_normal(6000) * 3000, np.zeros(6000)])
-            w.writeframes(burst.astype(np.int16).tobytes())
+        burst = np.concatenate([np.zeros(4000), rng.standard_normal(6000) * 0.1, np.zeros(6000)])
+        path.write_bytes(wav_bytes(burst))
         takes.append((word, path))
     x, y, kinds = train_stop.real_examples(takes, 5, [])
     sx, sy, skinds = train_stop.real_examples(takes, 5, [], speed=True)
