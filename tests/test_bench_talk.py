@@ -209,3 +209,14 @@ def test_takes_at_other_speeds_come_after_the_takes_as_made_without_them(tmp_pat
     sx, sy, skinds = train_stop.real_examples(takes, 5, [], speed=True)
     assert len(sy) > len(y) and np.array_equal(sx[: len(x)], x) and np.array_equal(sy[: len(y)], y)
     assert set(skinds[len(kinds) :]) == {"pos", "near"}  # every word once more, not only the stops
+
+
+def test_the_detector_alone_is_counted_under_and_over_each_level():
+    """scripts/stop_scores.py: stops under each level, other words at or over it, heard whole."""
+    import stop_scores
+
+    noise = np.random.default_rng(2).standard_normal(16000).astype(np.float32) * 0.1
+    clip = {"samples": noise, "rate": 16000}
+    sure = lambda x: np.full(len(x), 0.95)  # noqa: E731
+    under, over = stop_scores.counts(sure, [clip, clip], [clip])
+    assert under == [0, 0, 0, 2] and over == [1, 1, 1, 0]
